@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# setup-deps.sh: take a clean Debian 12 machine to everything rearview needs
+# to build and test: Debian packages, an Unbound built with dynlib support in
+# a project-local prefix, and MaxMind's test mmdb files.
+#
+# Idempotent: each step leaves a stamp and is skipped when its stamp is newer
+# than this script, so a second run takes seconds. Never touches the system
+# unbound package.
+#
+# Usage: scripts/setup-deps.sh            (as root, or with passwordless sudo)
+# Env:   RV_DEPS  where to put sources and builds (default: <repo>/.deps)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+deps=${RV_DEPS:-$top/.deps}
+mkdir -p "$deps"
+self="$top/scripts/setup-deps.sh"
+log() { printf 'setup: %s\n' "$*" >&2; }
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+fresh() { [ -f "$deps/$1.stamp" ] && [ "$deps/$1.stamp" -nt "$self" ]; }
+stamp() { touch "$deps/$1.stamp"; }
+
+packages=(
+  build-essential autoconf automake libtool pkg-config dpkg-dev git
+  libnng-dev liblmdb-dev lmdb-utils libmaxminddb-dev libcmocka-dev
+  libldns-dev ldnsutils libpsl-dev publicsuffix libidn2-dev
+  nsd knot-dnsutils dnsperf clang libclang-rt-14-dev llvm
+  bison flex libevent-dev libssl-dev libexpat1-dev
+  libfstrm-dev libprotobuf-c-dev protobuf-c-compiler fstrm-bin
+  sqlite3 libsqlite3-dev dns2tcp valgrind python3 iproute2 procps psmisc
+)
+
+# 1. Debian packages, with deb-src for `apt-get source`.
+if ! fresh apt; then
+  src=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$src" ] && ! grep -q '^Types:.*deb-src' "$src"; then
+    log "adding deb-src to $src"
+    sudo_ sed -i 's/^Types: deb$/Types: deb deb-src/' "$src"
+  elif [ ! -f "$src" ] && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+    grep -s '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' |
+      sudo_ tee -a /etc/apt/sources.list >/dev/null
+  fi
+  log "installing Debian packages"
+  sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_ apt-get install -y -qq \
+    --no-install-recommends "${packages[@]}" >/dev/null
+  # nsd's package starts a system instance on port 53; tests run their own.
+  if command -v systemctl >/dev/null && systemctl is-active -q nsd 2>/dev/null; then
+    sudo_ systemctl disable --now nsd >/dev/null 2>&1 || true
+  fi
+  stamp apt
+fi
+
+# 2. Unbound from Debian's source package, with dynlib support.
+ub_prefix="$deps/unbound"
+if ! fresh unbound || [ ! -x "$ub_prefix/sbin/unbound" ]; then
+  log "fetching unbound source"
+  rm -rf "$deps/src-unbound" && mkdir -p "$deps/src-unbound"
+  (cd "$deps/src-unbound" && apt-get source -qq unbound >/dev/null 2>&1)
+  tree=$(find "$deps/src-unbound" -maxdepth 1 -type d -name 'unbound-*' | head -1)
+  [ -n "$tree" ] || { log "apt-get source unbound failed"; exit 1; }
+  rm -rf "$deps/unbound-src" && mv "$tree" "$deps/unbound-src"
+  log "building unbound with --with-dynlibmodule (about 80 s)"
+  (cd "$deps/unbound-src" &&
+    ./configure -q --prefix="$ub_prefix" --with-dynlibmodule \
+      --enable-dnstap --enable-subnet --with-libevent \
+      --with-pidfile="$ub_prefix/unbound.pid" \
+      --with-rootkey-file="$ub_prefix/root.key" \
+      --disable-flto >/dev/null &&
+    make -s -j"$(nproc)" >/dev/null 2>&1 && make -s install >/dev/null)
+  stamp unbound
+fi
+
+# 3. MaxMind's test databases from Debian's libmaxminddb source package.
+mmdb="$deps/mmdb"
+if ! fresh mmdb || [ ! -f "$mmdb/GeoLite2-ASN-Test.mmdb" ]; then
+  log "fetching MaxMind test databases"
+  rm -rf "$deps/src-mmdb" && mkdir -p "$deps/src-mmdb" "$mmdb"
+  (cd "$deps/src-mmdb" && apt-get source -qq libmaxminddb >/dev/null 2>&1)
+  d=$(find "$deps/src-mmdb" -type d -path '*t/maxmind-db/test-data' | head -1)
+  [ -n "$d" ] || { log "no test-data in libmaxminddb source"; exit 1; }
+  cp "$d"/GeoLite2-ASN-Test.mmdb "$d"/GeoIP2-City-Test.mmdb \
+     "$d"/GeoIP2-Country-Test.mmdb "$mmdb"/
+  [ -d "$d/../source-data" ] && cp -r "$d/../source-data" "$mmdb/" || true
+  rm -rf "$deps/src-mmdb"
+  stamp mmdb
+fi
+
+log "dependencies ready in $deps"
