@@ -46,7 +46,7 @@ int rv_rdata_from_str(uint16_t type, const char *s, uint8_t *out,
  * CNAME, DNAME, PTR, MD/MF/MB/MG/MR, MX/KX/RT/AFSDB (after 2 octets),
  * SRV (after 6), SOA (MNAME), SVCB/HTTPS (TargetName after 2), NAPTR
  * (replacement). Returns a pointer into \p rd.
- * \return 0 with *name/*nlen set, RV_ENOENT if the type has no target,
+ * \return 0 with name and nlen set, RV_ENOENT if the type has no target,
  *	RV_EFORMAT if the rdata is malformed.
  */
 int rv_rdata_target(uint16_t type, const uint8_t *rd, size_t len,

@@ -1,0 +1,122 @@
+/**
+ * \file rv_ip.c
+ * IPv4/IPv6 addresses, CIDR blocks and FROM-TO ranges.
+ */
+#include "rv_ip.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rv_err.h"
+
+size_t
+rv_ip_len(uint8_t family)
+{
+	return family == 4 ? 4 : family == 6 ? 16 : 0;
+}
+
+int
+rv_ip_parse(const char *s, struct rv_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (strchr(s, ':')) {
+		if (inet_pton(AF_INET6, s, ip->addr) != 1)
+			return RV_EINVAL;
+		ip->family = 6;
+	} else {
+		/* inet_pton accepts only the strict dotted quad: good. */
+		if (inet_pton(AF_INET, s, ip->addr) != 1)
+			return RV_EINVAL;
+		ip->family = 4;
+	}
+	return RV_OK;
+}
+
+int
+rv_ip_to_str(const struct rv_ip *ip, char *out, size_t outsz)
+{
+	int af = ip->family == 4 ? AF_INET : ip->family == 6 ? AF_INET6 : -1;
+
+	if (af < 0)
+		return RV_EINVAL;
+	if (!inet_ntop(af, ip->addr, out, (socklen_t)outsz))
+		return RV_ETOOBIG;
+	return RV_OK;
+}
+
+int
+rv_range_from_cidr(const struct rv_ip *ip, unsigned prefix,
+    struct rv_iprange *r)
+{
+	size_t n = rv_ip_len(ip->family);
+
+	if (n == 0)
+		return RV_EINVAL;
+	if (prefix > n * 8)
+		return RV_ERANGE;
+	memset(r, 0, sizeof(*r));
+	r->family = ip->family;
+	for (size_t i = 0; i < n; i++) {
+		unsigned bits = prefix >= (i + 1) * 8 ? 8 :
+		    prefix <= i * 8 ? 0 : prefix - (unsigned)i * 8;
+		uint8_t mask = (uint8_t)(bits ? 0xff << (8 - bits) : 0);
+		r->lo[i] = ip->addr[i] & mask;
+		r->hi[i] = (uint8_t)(ip->addr[i] | (uint8_t)~mask);
+	}
+	return RV_OK;
+}
+
+int
+rv_range_parse(const char *s, struct rv_iprange *r)
+{
+	char buf[2 * RV_IP_STR_MAX + 8];
+	struct rv_ip a, b;
+	char *sep;
+	int rc;
+
+	if (strlen(s) >= sizeof(buf))
+		return RV_EINVAL;
+	strcpy(buf, s);
+	if ((sep = strchr(buf, '/')) != NULL) {
+		char *end;
+		*sep++ = '\0';
+		if (*sep < '0' || *sep > '9')
+			return RV_EINVAL;
+		unsigned long p = strtoul(sep, &end, 10);
+		if (*end != '\0')
+			return RV_EINVAL;
+		if ((rc = rv_ip_parse(buf, &a)) != RV_OK)
+			return rc;
+		if (p > 128)
+			return RV_ERANGE;
+		return rv_range_from_cidr(&a, (unsigned)p, r);
+	}
+	if ((sep = strchr(buf, '-')) != NULL) {
+		*sep++ = '\0';
+		if ((rc = rv_ip_parse(buf, &a)) != RV_OK ||
+		    (rc = rv_ip_parse(sep, &b)) != RV_OK)
+			return rc;
+		if (a.family != b.family)
+			return RV_EINVAL;
+		if (memcmp(a.addr, b.addr, rv_ip_len(a.family)) > 0)
+			return RV_EINVAL;
+		memset(r, 0, sizeof(*r));
+		r->family = a.family;
+		memcpy(r->lo, a.addr, 16);
+		memcpy(r->hi, b.addr, 16);
+		return RV_OK;
+	}
+	if ((rc = rv_ip_parse(buf, &a)) != RV_OK)
+		return rc;
+	return rv_range_from_cidr(&a, (unsigned)rv_ip_len(a.family) * 8, r);
+}
+
+int
+rv_range_contains(const struct rv_iprange *r, const struct rv_ip *ip)
+{
+	size_t n = rv_ip_len(r->family);
+
+	return ip->family == r->family && n &&
+	    memcmp(ip->addr, r->lo, n) >= 0 && memcmp(ip->addr, r->hi, n) <= 0;
+}

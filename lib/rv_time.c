@@ -1,0 +1,165 @@
+/**
+ * \file rv_time.c
+ * Epoch, ISO 8601 and relative times; UTC formatting.
+ */
+#include "rv_time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rv_err.h"
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), Howard Hinnant's
+ * days_from_civil: no timegm(), no TZ environment. */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int
+leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Read exactly n digits. */
+static int
+digits(const char **s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		char c = (*s)[i];
+		if (c < '0' || c > '9')
+			return RV_EINVAL;
+		v = v * 10 + (c - '0');
+	}
+	*s += n;
+	*out = v;
+	return RV_OK;
+}
+
+static int
+parse_iso(const char *s, int64_t *out)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, mo, d, h = 0, mi = 0, se = 0, oh = 0, om = 0, sign = 0;
+
+	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
+	    *s++ != '-' || digits(&s, 2, &d))
+		return RV_EINVAL;
+	if (*s == 'T' || *s == 't' || *s == ' ') {
+		s++;
+		if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
+			return RV_EINVAL;
+		if (*s == ':') {
+			s++;
+			if (digits(&s, 2, &se))
+				return RV_EINVAL;
+			if (*s == '.') {	/* fractions are dropped */
+				s++;
+				if (*s < '0' || *s > '9')
+					return RV_EINVAL;
+				while (*s >= '0' && *s <= '9')
+					s++;
+			}
+		}
+		if (*s == 'Z' || *s == 'z') {
+			s++;
+		} else if (*s == '+' || *s == '-') {
+			sign = *s++ == '-' ? -1 : 1;
+			if (digits(&s, 2, &oh))
+				return RV_EINVAL;
+			if (*s == ':')
+				s++;
+			if (digits(&s, 2, &om))
+				return RV_EINVAL;
+		}
+	}
+	if (*s != '\0')
+		return RV_EINVAL;
+	if (mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && leap(y)) || h > 23 || mi > 59 ||
+	    se > 60 || oh > 23 || om > 59)
+		return RV_ERANGE;
+	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + se - sign * (oh * 3600 + om * 60);
+	return RV_OK;
+}
+
+int
+rv_duration_parse(const char *s, int64_t *secs)
+{
+	char *end;
+	long long v, mult = 1;
+
+	if (*s < '0' || *s > '9')
+		return RV_EINVAL;
+	v = strtoll(s, &end, 10);
+	switch (*end) {
+	case '\0': break;
+	case 's': mult = 1; end++; break;
+	case 'm': mult = 60; end++; break;
+	case 'h': mult = 3600; end++; break;
+	case 'd': mult = 86400; end++; break;
+	case 'w': mult = 7 * 86400; end++; break;
+	default: return RV_EINVAL;
+	}
+	if (*end != '\0')
+		return RV_EINVAL;
+	if (v < 0 || v > (long long)(INT64_MAX / 4) / mult)
+		return RV_ERANGE;
+	*secs = (int64_t)(v * mult);
+	return RV_OK;
+}
+
+int
+rv_time_parse(const char *s, int64_t now, int64_t *out)
+{
+	size_t n = strlen(s);
+	int64_t d;
+	int rc;
+
+	if (n == 0)
+		return RV_EINVAL;
+	if (n >= 10 && s[4] == '-')
+		return parse_iso(s, out);
+	/* All digits: epoch seconds. */
+	if (strspn(s, "0123456789") == n) {
+		if (n > 12)
+			return RV_ERANGE;
+		*out = strtoll(s, NULL, 10);
+		return RV_OK;
+	}
+	if (*s == '-')
+		s++;
+	if (strspn(s, "0123456789") == strlen(s))
+		return RV_EINVAL;	/* "-5" without a unit is ambiguous */
+	if ((rc = rv_duration_parse(s, &d)) != RV_OK)
+		return rc;
+	*out = now - d;
+	return RV_OK;
+}
+
+int
+rv_time_format(int64_t t, int iso, char *out, size_t outsz)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!gmtime_r(&tt, &tm))
+		return RV_ERANGE;
+	if (strftime(out, outsz, iso ? "%Y-%m-%dT%H:%M:%SZ" :
+	    "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return RV_ETOOBIG;
+	return RV_OK;
+}
