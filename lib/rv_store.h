@@ -1,0 +1,461 @@
+/**
+ * \file rv_store.h
+ * The LMDB store: opening the environment, the named databases, key
+ * builders and decoders for every database of lib/SCHEMA.md, rdata-set
+ * canonicalisation, and the writer-side value encoders.
+ *
+ * One writer (rearviewd) and any number of readers (the CLI). Readers open
+ * with RV_STORE_RDONLY: MDB_RDONLY, no write lock, never blocking the
+ * writer; keep read transactions short (a long reader makes the file grow).
+ *
+ * Ownership and lifetime:
+ *  - struct rv_store owns the MDB_env and the database handles; the handles
+ *    (rv_store_dbi) are valid until rv_store_close().
+ *  - every pointer a decoder returns into a key or value (struct
+ *    rv_rrset_key.owner is copied, but rv_rrset_val.set, rv_key spans, ...)
+ *    points into LMDB memory and is valid only until the transaction that
+ *    produced it ends (commit, abort or reset) or, in a write transaction,
+ *    until the next write. Copy what you keep.
+ *  - struct rv_key, struct rv_rrset_key, struct rv_rdata_key and struct
+ *    rv_ipinfo are self-contained buffers the caller owns.
+ *  - no LMDB handle may be used across fork(), nor a transaction from two
+ *    threads (readers use MDB_NOTLS, so one thread may hold several).
+ *
+ * Errors: functions return 0 or an enum rv_err code; LMDB codes are
+ * translated in one place, rv_store_err().
+ */
+#ifndef RV_STORE_H
+#define RV_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "rv_ip.h"
+#include "rv_name.h"
+
+#define RV_SCHEMA_VERSION 1
+
+/** Longest key LMDB accepts (its default MDB_MAXKEYSIZE). Keys that would
+ * be longer are refused with RV_ETOOBIG (only absurd names reach it). */
+#define RV_KEY_MAX 511
+
+/** Max sensor ids kept per RRset (the value's nsens is one octet). */
+#define RV_SENSORS_MAX 64
+
+/** Max rdata in one stored RRset (rdcount is two octets). */
+#define RV_SET_RDATA_MAX 65535
+
+/** Text buffer for rv_ipinfo org and city (+NUL); stored lengths are 1 octet. */
+#define RV_INFO_STR_MAX 256
+
+/** lat/lon value meaning "no location". */
+#define RV_LATLON_NONE INT32_MIN
+
+/** The named databases (SCHEMA.md). */
+enum rv_db {
+	RV_DB_RRSET = 0,	/**< "rrset": owner/type/bailiwick/digest */
+	RV_DB_NEG,		/**< "neg": negative answers */
+	RV_DB_RDATA,		/**< "rdata": reverse index */
+	RV_DB_NAMES,		/**< "names": forward-order owner names */
+	RV_DB_IP,		/**< "ip": enrichment periods per address */
+	RV_DB_ASN,		/**< "asn": ASN -> address */
+	RV_DB_META,		/**< "meta": schema, sensors, counters */
+	RV_DB_COUNT
+};
+
+/** rdata key tags (SCHEMA.md). */
+enum rv_rdata_tag {
+	RV_TAG_IPV4 = 0x04,
+	RV_TAG_IPV6 = 0x06,
+	RV_TAG_HASH = 0x48,	/**< 'H' digest of one canonical rdata */
+	RV_TAG_NAME = 0x4e,	/**< 'N' NK(target) */
+};
+
+/* ---------------------------------------------------------------------- */
+/* Environment                                                             */
+
+/** rv_store_open flags. */
+#define RV_STORE_RDONLY	0x01	/**< reader: MDB_RDONLY, db must exist */
+#define RV_STORE_CREATE	0x02	/**< writer: create the directory and dbs */
+#define RV_STORE_SYNC	0x04	/**< writer: sync every commit (default
+				 * MDB_NOSYNC + rv_store_sync, see SCHEMA.md) */
+
+/** Opaque store handle. */
+struct rv_store;
+
+/**
+ * Open the environment in directory \p path.
+ * Readers (RV_STORE_RDONLY): a missing directory, a missing data.mdb or an
+ * environment without rearview's databases gives RV_ENOENT; another schema
+ * version RV_EVERSION. Writers: RV_STORE_CREATE creates what is missing and
+ * writes the schema version; the map starts at \p mapsize (0: 1 GiB) and
+ * grows on demand (rv_store_grow).
+ * \param out	the handle; free it with rv_store_close()
+ * \return 0, RV_ENOENT, RV_EVERSION, RV_ECORRUPT, RV_EIO (see errno),
+ *	RV_ENOMEM.
+ */
+int rv_store_open(const char *path, unsigned flags, size_t mapsize,
+    struct rv_store **out);
+
+/** Close; safe on NULL. No transaction may be open. */
+void rv_store_close(struct rv_store *st);
+
+/** The LMDB environment, for callers that need raw access. */
+MDB_env *rv_store_env(const struct rv_store *st);
+
+/** Handle of a named database; valid until rv_store_close(). */
+MDB_dbi rv_store_dbi(const struct rv_store *st, enum rv_db db);
+
+/** Name of a database ("rrset", "neg", ...). */
+const char *rv_db_name(enum rv_db db);
+
+/**
+ * Translate an LMDB return code (or an errno from a commit) to enum
+ * rv_err: MDB_NOTFOUND -> RV_ENOENT, MDB_MAP_FULL/ENOSPC/EDQUOT ->
+ * RV_ENOSPC, MDB_KEYEXIST -> RV_EEXIST, MDB_CORRUPTED/MDB_PAGE_NOTFOUND/
+ * MDB_INVALID -> RV_ECORRUPT, MDB_VERSION_MISMATCH -> RV_EVERSION,
+ * ENOMEM -> RV_ENOMEM, MDB_BAD_VALSIZE -> RV_ETOOBIG, others RV_EIO.
+ * 0 -> 0.
+ */
+int rv_store_err(int mdb_rc);
+
+/** Is this raw LMDB code MDB_MAP_FULL (grow and retry)? */
+int rv_store_is_map_full(int mdb_rc);
+
+/**
+ * Begin a read-only transaction. Handles MDB_MAP_RESIZED (the writer grew
+ * the map) by adopting the new size and retrying. End it with
+ * mdb_txn_abort() (or rv_store_txn_end()).
+ */
+int rv_store_read_begin(struct rv_store *st, MDB_txn **txn);
+
+/** Begin a write transaction (writer only). */
+int rv_store_write_begin(struct rv_store *st, MDB_txn **txn);
+
+/** Abort a transaction; safe on NULL. */
+void rv_store_txn_end(MDB_txn *txn);
+
+/**
+ * Grow the map (writer, no transaction open): doubles it, at least by
+ * 256 MiB. Call after a write failed with MDB_MAP_FULL and its
+ * transaction was aborted, then redo the transaction.
+ */
+int rv_store_grow(struct rv_store *st);
+
+/** Current map size in octets. */
+size_t rv_store_mapsize(const struct rv_store *st);
+
+/** mdb_env_sync(force): bound what a machine crash can lose. */
+int rv_store_sync(struct rv_store *st);
+
+/* ---------------------------------------------------------------------- */
+/* Keys and scans                                                          */
+
+/** A key buffer; build with the rv_key_* functions. */
+struct rv_key {
+	size_t len;
+	uint8_t buf[RV_KEY_MAX];
+};
+
+/** MDB_val view of a key (points into k). */
+MDB_val rv_key_val(const struct rv_key *k);
+
+/**
+ * Callback of rv_store_scan: key and value point into LMDB memory (valid
+ * until the transaction ends). Return 0 to go on, RV_ENOENT to stop
+ * quietly (rv_store_scan then returns 0), any other code to stop with it.
+ */
+typedef int (*rv_scan_fn)(const MDB_val *key, const MDB_val *val, void *arg);
+
+/**
+ * Visit, in key order, every key k of \p db with k >= lo and with
+ * k's first hi.len octets <= hi (hi is an inclusive bound on the prefix).
+ * A prefix scan is lo == hi == the prefix; a CIDR scan is the two
+ * rv_key_rdata_range() bounds.
+ * \return 0 (also when nothing matched), the callback's code, or an error.
+ */
+int rv_store_scan(struct rv_store *st, MDB_txn *txn, enum rv_db db,
+    const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
+    void *arg);
+
+/** Does the key k start with prefix p? */
+int rv_key_has_prefix(const MDB_val *k, const struct rv_key *p);
+
+/* --- rrset: NK(owner) type:2 BW DIGEST:8 --- */
+
+/** The full rrset key. zone may be NULL (root bailiwick). */
+int rv_key_rrset(struct rv_key *k, const uint8_t *owner, size_t olen,
+    uint16_t type, const uint8_t *zone, size_t zlen, uint64_t digest);
+
+/** Prefix: all RRsets of exactly this owner name (any type). */
+int rv_key_rrset_name(struct rv_key *k, const uint8_t *owner, size_t olen);
+
+/** Prefix: all RRsets of this owner name and type. */
+int rv_key_rrset_name_type(struct rv_key *k, const uint8_t *owner,
+    size_t olen, uint16_t type);
+
+/** Prefix: all RRsets of this name and every name below it. */
+int rv_key_rrset_sub(struct rv_key *k, const uint8_t *name, size_t nlen);
+
+/** A decoded rrset (or neg) key; names are copied out (wire, lowercase). */
+struct rv_rrset_key {
+	uint8_t owner[RV_NAME_MAX];	size_t owner_len;
+	uint16_t type;			/**< qtype for neg keys */
+	uint8_t rcode;			/**< neg keys only */
+	uint8_t zone[RV_NAME_MAX];	size_t zone_len;	/**< bailiwick */
+	uint64_t digest;		/**< rrset keys only */
+};
+
+/** Decode an rrset key. \return 0, RV_ECORRUPT. */
+int rv_rrset_key_decode(const uint8_t *k, size_t len,
+    struct rv_rrset_key *out);
+
+/* --- neg: NK(qname) qtype:2 rcode:1 BW --- */
+
+int rv_key_neg(struct rv_key *k, const uint8_t *qname, size_t qlen,
+    uint16_t qtype, uint8_t rcode, const uint8_t *zone, size_t zlen);
+/** Prefixes for neg: same meaning as the rrset ones. */
+int rv_key_neg_name(struct rv_key *k, const uint8_t *qname, size_t qlen);
+int rv_key_neg_sub(struct rv_key *k, const uint8_t *name, size_t nlen);
+/** Decode a neg key (digest is 0). */
+int rv_neg_key_decode(const uint8_t *k, size_t len, struct rv_rrset_key *out);
+
+/* --- rdata: tag:1 payload type:2 NK(owner) --- */
+
+/** Row for an A (family 4) or AAAA (family 6) address. */
+int rv_key_rdata_ip(struct rv_key *k, const struct rv_ip *ip, uint16_t type,
+    const uint8_t *owner, size_t olen);
+/** Row for a target name (NS, CNAME, MX, ...: rv_rdata_target). */
+int rv_key_rdata_name(struct rv_key *k, const uint8_t *target, size_t tlen,
+    uint16_t type, const uint8_t *owner, size_t olen);
+/** Row for any other rdata: the digest of the one canonical rdata. */
+int rv_key_rdata_hash(struct rv_key *k, uint64_t digest, uint16_t type,
+    const uint8_t *owner, size_t olen);
+
+/** Scan bounds [lo, hi] for an address range (a CIDR, FROM-TO, one IP). */
+int rv_key_rdata_range(struct rv_key *lo, struct rv_key *hi,
+    const struct rv_iprange *r);
+/** Prefix for a target name; sub: also every name below it. */
+int rv_key_rdata_name_prefix(struct rv_key *k, const uint8_t *target,
+    size_t tlen, int sub);
+/** Prefix for one rdata digest (rv_rdata_digest). */
+int rv_key_rdata_hash_prefix(struct rv_key *k, uint64_t digest);
+
+/** A decoded rdata key. */
+struct rv_rdata_key {
+	uint8_t tag;			/**< enum rv_rdata_tag */
+	struct rv_ip ip;		/**< tags 0x04/0x06 */
+	uint8_t target[RV_NAME_MAX];	size_t target_len;	/**< tag 'N' */
+	uint64_t digest;		/**< tag 'H' */
+	uint16_t type;
+	uint8_t owner[RV_NAME_MAX];	size_t owner_len;
+};
+int rv_rdata_key_decode(const uint8_t *k, size_t len,
+    struct rv_rdata_key *out);
+
+/* --- names: FK(owner) (rv_name_key_fwd) --- */
+
+int rv_key_names(struct rv_key *k, const uint8_t *owner, size_t olen);
+/** Prefix for right-hand wildcards: "www.example" matches www.example.*.
+ * \p labels is a wire name of the leading labels (e.g. from
+ * rv_name_from_str("www.example")), its root label ignored. */
+int rv_key_names_prefix(struct rv_key *k, const uint8_t *labels, size_t llen);
+/** Decode a names key back to a wire name (RV_NAME_MAX buffer). */
+int rv_names_key_decode(const uint8_t *k, size_t len, uint8_t *owner,
+    size_t *olen);
+
+/* --- ip: family:1 addr:4/16 since:4 --- */
+
+int rv_key_ip(struct rv_key *k, const struct rv_ip *ip, uint32_t since);
+/** Prefix: all periods of one address. */
+int rv_key_ip_prefix(struct rv_key *k, const struct rv_ip *ip);
+/** Bounds [lo, hi] for all periods of all addresses in a range. */
+int rv_key_ip_range(struct rv_key *lo, struct rv_key *hi,
+    const struct rv_iprange *r);
+int rv_ip_key_decode(const uint8_t *k, size_t len, struct rv_ip *ip,
+    uint32_t *since);
+
+/* --- asn: asn:4 family:1 addr:4/16 --- */
+
+int rv_key_asn(struct rv_key *k, uint32_t asn, const struct rv_ip *ip);
+/** Prefix: every address seen in an ASN. */
+int rv_key_asn_prefix(struct rv_key *k, uint32_t asn);
+int rv_asn_key_decode(const uint8_t *k, size_t len, uint32_t *asn,
+    struct rv_ip *ip);
+
+/* ---------------------------------------------------------------------- */
+/* Values                                                                  */
+
+/**
+ * An rrset value (also a neg value, whose set is empty). Decoding copies
+ * the numbers and sensor ids; set points into LMDB memory.
+ */
+struct rv_rrset_val {
+	uint32_t first, last;		/**< epoch seconds */
+	uint32_t count;			/**< saturates at UINT32_MAX */
+	uint32_t ttl_min, ttl_max;
+	uint8_t nsens;
+	uint16_t sensor[RV_SENSORS_MAX];	/**< sorted sensor ids */
+	uint16_t rdcount;
+	const uint8_t *set;	size_t set_len;	/**< SET: iterate with rv_set_next */
+};
+
+/** Decode an rrset value. \return 0, RV_ECORRUPT. */
+int rv_rrset_val_decode(const uint8_t *v, size_t len, struct rv_rrset_val *out);
+/** Decode a neg value (set NULL, rdcount 0). */
+int rv_neg_val_decode(const uint8_t *v, size_t len, struct rv_rrset_val *out);
+/** Encoded size of an rrset value / neg value. */
+size_t rv_rrset_val_size(const struct rv_rrset_val *v);
+size_t rv_neg_val_size(const struct rv_rrset_val *v);
+/** Encode (writer). out must hold rv_rrset_val_size() octets. */
+void rv_rrset_val_encode(const struct rv_rrset_val *v, uint8_t *out);
+void rv_neg_val_encode(const struct rv_rrset_val *v, uint8_t *out);
+
+/**
+ * Merge \p add into \p into: min first, max last, summed count (saturating),
+ * min/max TTL, union of sensors (capped at RV_SENSORS_MAX). The set is not
+ * touched.
+ */
+void rv_rrset_val_merge(struct rv_rrset_val *into,
+    const struct rv_rrset_val *add);
+
+/** Add one sensor id to a value's sorted sensor list (no-op if present). */
+void rv_rrset_val_add_sensor(struct rv_rrset_val *v, uint16_t id);
+
+/** An rdata, names or asn value: first:4 last:4 count:4 (names and asn
+ * have count 0: they store only first and last). */
+struct rv_seen {
+	uint32_t first, last, count;
+};
+int rv_rdata_val_decode(const uint8_t *v, size_t len, struct rv_seen *out);
+#define RV_RDATA_VAL_SIZE 12
+void rv_rdata_val_encode(const struct rv_seen *s, uint8_t *out);
+int rv_names_val_decode(const uint8_t *v, size_t len, struct rv_seen *out);
+int rv_asn_val_decode(const uint8_t *v, size_t len, struct rv_seen *out);
+#define RV_SEEN2_SIZE 8	/**< names and asn values: first:4 last:4 */
+void rv_seen2_encode(const struct rv_seen *s, uint8_t *out);
+/** Merge: min first, max last, summed count. */
+void rv_seen_merge(struct rv_seen *into, const struct rv_seen *add);
+
+/** Enrichment of an address for one period. Strings are copied, NUL
+ * terminated, empty when unknown; asn 0 and cc "" when unknown. */
+struct rv_ipinfo {
+	uint32_t since;		/**< period start (from the key) */
+	uint32_t until;		/**< period end, 0 while current */
+	uint32_t asn;
+	char cc[3];		/**< ISO 3166 country code */
+	int32_t lat, lon;	/**< 1e-4 degrees, RV_LATLON_NONE if none */
+	char org[RV_INFO_STR_MAX];
+	char city[RV_INFO_STR_MAX];
+};
+
+/** Decode an ip value (since is left as is: it comes from the key). */
+int rv_ipinfo_decode(const uint8_t *v, size_t len, struct rv_ipinfo *out);
+/** Encoded size; strings longer than 255 octets are cut. */
+size_t rv_ipinfo_size(const struct rv_ipinfo *in);
+void rv_ipinfo_encode(const struct rv_ipinfo *in, uint8_t *out);
+/** Same ASN, country, city, org and location (ignoring the period)? */
+int rv_ipinfo_same(const struct rv_ipinfo *a, const struct rv_ipinfo *b);
+
+/**
+ * The enrichment of \p ip at time \p t: the period with the largest
+ * since <= t, or, when t is before every period, the first one.
+ * \return 0, RV_ENOENT if the address has no row.
+ */
+int rv_store_ipinfo_at(struct rv_store *st, MDB_txn *txn,
+    const struct rv_ip *ip, uint32_t t, struct rv_ipinfo *out);
+
+/* ---------------------------------------------------------------------- */
+/* Rdata sets                                                              */
+
+/**
+ * Build SET from a record's rdata block (rdcount entries, each a 2-octet
+ * length then the rdata, as in struct rv_record): each rdata canonicalised
+ * (names inside the rdata of the RFC 4034 6.2 types lowercased), sorted by
+ * memcmp of (length, octets), duplicates removed.
+ * \param out	buffer of outsz octets (rdata_len always suffices)
+ * \param outlen out: SET length; \param outcount out: rdata in SET
+ * \return 0, RV_EFORMAT (entries do not fill the block), RV_ETOOBIG,
+ *	RV_ENOMEM.
+ */
+int rv_set_canon(uint16_t type, const uint8_t *rdata, size_t rdata_len,
+    uint16_t rdcount, uint8_t *out, size_t outsz, size_t *outlen,
+    uint16_t *outcount);
+
+/** Canonicalise one rdata in place (lowercase embedded names). */
+void rv_rdata_canon(uint16_t type, uint8_t *rd, size_t len);
+
+/** The 64-bit digest of a SET (also stored as DIGEST in rrset keys). */
+uint64_t rv_set_digest(const uint8_t *set, size_t len);
+
+/** The digest of one canonical rdata, for the 'H' rdata rows. */
+uint64_t rv_rdata_digest(uint16_t type, const uint8_t *rd, size_t len);
+
+/** Iterate a SET; start with *off = 0. \return 0, RV_ENOENT at the end,
+ * RV_ECORRUPT if an entry runs past the end. */
+int rv_set_next(const uint8_t *set, size_t len, size_t *off,
+    const uint8_t **rd, uint16_t *rdlen);
+
+/* ---------------------------------------------------------------------- */
+/* Meta: sensors and counters                                              */
+
+/** Counters under "stat:NAME" (u64 big-endian). */
+enum rv_stat {
+	RV_STAT_OBSERVATIONS = 0,	/**< records stored (rrsets + negs) */
+	RV_STAT_RRSETS,			/**< distinct rrset keys */
+	RV_STAT_NEGATIVES,		/**< distinct neg keys */
+	RV_STAT_IPS,			/**< ip rows */
+	RV_STAT_FRAMES,			/**< frames accepted */
+	RV_STAT_FRAMES_REJECTED,
+	RV_STAT_RECORDS_REJECTED,	/**< records/lines skipped */
+	RV_STAT_FLUSHES,		/**< committed flushes (sequence) */
+	RV_STAT_COUNT
+};
+
+/** "observations", "rrsets", ... */
+const char *rv_stat_name(enum rv_stat s);
+
+/** All counters and the last write time; missing ones read as 0. */
+struct rv_store_stats {
+	uint64_t v[RV_STAT_COUNT];
+	uint32_t last_write;
+};
+int rv_store_stats_read(struct rv_store *st, MDB_txn *txn,
+    struct rv_store_stats *out);
+
+/** Writer: add to counters and set last_write, in the caller's txn. */
+int rv_store_stats_add(struct rv_store *st, MDB_txn *txn,
+    const uint64_t add[RV_STAT_COUNT], uint32_t now);
+
+/** Sensor name (NUL-terminated, RV_SENSOR_MAX + 1 buffer) of an id. */
+int rv_store_sensor_name(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    char *name, size_t namesz);
+
+/** Id of a sensor name. \return 0, RV_ENOENT. */
+int rv_store_sensor_id(struct rv_store *st, MDB_txn *txn, const char *name,
+    size_t len, uint16_t *id);
+
+/** Writer: the id of a sensor, allocating the next free one if new. */
+int rv_store_sensor_get_or_add(struct rv_store *st, MDB_txn *txn,
+    const char *name, size_t len, uint16_t *id);
+
+/** Per-sensor statistics (sensor_stat#). */
+struct rv_sensor_stat {
+	uint64_t observations;
+	uint32_t last;
+};
+int rv_store_sensor_stat(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    struct rv_sensor_stat *out);
+/** Writer: add observations and raise last. */
+int rv_store_sensor_stat_add(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    uint64_t observations, uint32_t last);
+
+/** Visit every sensor: id, name (not NUL-terminated), its length. */
+typedef int (*rv_sensor_fn)(uint16_t id, const char *name, size_t len,
+    void *arg);
+int rv_store_sensors(struct rv_store *st, MDB_txn *txn, rv_sensor_fn fn,
+    void *arg);
+
+#endif
