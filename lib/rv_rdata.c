@@ -101,6 +101,8 @@ rv_rdata_to_str(uint16_t type, const uint8_t *rd, size_t len, char *out,
 
 	if (len > 65535)
 		return RV_EINVAL;
+	if (len == 0)	/* no type's text form is empty: say so in RFC 3597 */
+		return generic_str(rd, len, out, outsz);
 	if (!(wire = malloc(len + 2)) || !(rr = ldns_rr_new_frm_type(type)) ||
 	    !(b = ldns_buffer_new(len * 4 + 64))) {
 		rc = RV_ENOMEM;

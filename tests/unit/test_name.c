@@ -1,0 +1,335 @@
+/**
+ * \file test_name.c
+ * Names: presentation <-> wire, escapes, limits, canonical form and the
+ * reversed-label key ordering the indexes depend on.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rv_err.h"
+#include "rv_name.h"
+
+static void
+wire(const char *s, uint8_t *out, size_t *len)
+{
+	assert_int_equal(rv_name_from_str(s, out, len), RV_OK);
+}
+
+static void
+key_of(const char *s, uint8_t *key, size_t *klen)
+{
+	uint8_t w[RV_NAME_MAX];
+	size_t wl;
+
+	wire(s, w, &wl);
+	assert_int_equal(rv_name_key(w, wl, key, klen), RV_OK);
+}
+
+/* Does the subdomain prefix of `zone` match the key of `name`? */
+static int
+prefix_matches(const char *zone, const char *name)
+{
+	uint8_t w[RV_NAME_MAX], p[RV_NAME_KEY_MAX], k[RV_NAME_KEY_MAX];
+	size_t wl, pl, kl;
+
+	wire(zone, w, &wl);
+	assert_int_equal(rv_name_key_prefix(w, wl, p, &pl), RV_OK);
+	key_of(name, k, &kl);
+	return kl >= pl && memcmp(k, p, pl) == 0;
+}
+
+static void
+roundtrip(const char *in, const char *expect)
+{
+	uint8_t w[RV_NAME_MAX];
+	char out[RV_NAME_STR_MAX];
+	size_t wl;
+
+	wire(in, w, &wl);
+	assert_int_equal(rv_name_to_str(w, wl, out, sizeof(out)), RV_OK);
+	assert_string_equal(out, expect);
+}
+
+static void
+test_presentation(void **state)
+{
+	(void)state;
+	roundtrip("www.Example.COM", "www.Example.COM.");
+	roundtrip("example.com.", "example.com.");
+	roundtrip(".", ".");
+	roundtrip("", ".");
+	roundtrip("a\\.b.example", "a\\.b.example.");
+	roundtrip("\\065\\000x.test", "A\\000x.test.");
+	roundtrip("sp\\ ace.test", "sp\\032ace.test.");
+	roundtrip("semi\\;colon.test", "semi\\;colon.test.");
+	roundtrip("back\\\\slash.test", "back\\\\slash.test.");
+}
+
+static void
+test_wire_layout(void **state)
+{
+	uint8_t w[RV_NAME_MAX];
+	size_t wl;
+
+	(void)state;
+	wire("a\\.b.example", w, &wl);
+	assert_int_equal(wl, 1 + 3 + 1 + 7 + 1);
+	assert_int_equal(w[0], 3);
+	assert_memory_equal(w + 1, "a.b", 3);
+	assert_int_equal(rv_name_labels(w, wl), 2);
+}
+
+static void
+test_bad_presentation(void **state)
+{
+	uint8_t w[RV_NAME_MAX];
+	size_t wl;
+	char big[600];
+
+	(void)state;
+	assert_int_equal(rv_name_from_str("a..b", w, &wl), RV_EINVAL);
+	assert_int_equal(rv_name_from_str(".a", w, &wl), RV_EINVAL);
+	assert_int_equal(rv_name_from_str("a\\", w, &wl), RV_EINVAL);
+	assert_int_equal(rv_name_from_str("a\\25", w, &wl), RV_EINVAL);
+	assert_int_equal(rv_name_from_str("a\\256", w, &wl), RV_EINVAL);
+	/* A 64-octet label is one too many. */
+	memset(big, 'a', 64);
+	big[64] = '\0';
+	assert_int_equal(rv_name_from_str(big, w, &wl), RV_ETOOBIG);
+	big[63] = '\0';
+	assert_int_equal(rv_name_from_str(big, w, &wl), RV_OK);
+	assert_int_equal(wl, 65);
+}
+
+/* Names of exactly 255 octets pass, 256 fail. */
+static void
+test_max_length(void **state)
+{
+	char s[600];
+	uint8_t w[RV_NAME_MAX], k[RV_NAME_KEY_MAX], w2[RV_NAME_MAX];
+	char out[RV_NAME_STR_MAX];
+	size_t wl, kl, wl2, o = 0;
+
+	(void)state;
+	/* 3 labels of 63 + 1 of 61 = 4*1 + 250 + root = 255 */
+	for (int l = 0; l < 4; l++) {
+		int n = l < 3 ? 63 : 61;
+		memset(s + o, 'a' + l, (size_t)n);
+		o += (size_t)n;
+		s[o++] = '.';
+	}
+	s[o] = '\0';
+	assert_int_equal(rv_name_from_str(s, w, &wl), RV_OK);
+	assert_int_equal(wl, 255);
+	assert_int_equal(rv_name_wire_len(w, wl, &wl2), RV_OK);
+	assert_int_equal(rv_name_to_str(w, wl, out, sizeof(out)), RV_OK);
+	assert_string_equal(out, s);
+	assert_int_equal(rv_name_key(w, wl, k, &kl), RV_OK);
+	assert_int_equal(rv_name_from_key(k, kl, w2, &wl2), RV_OK);
+	assert_int_equal(wl2, wl);
+	assert_memory_equal(w2, w, wl);
+	/* one more octet */
+	memmove(s + 1, s, strlen(s) + 1);
+	s[0] = 'z';
+	assert_int_equal(rv_name_from_str(s, w, &wl), RV_ETOOBIG);
+	/* 127 one-octet labels: 254 + root = 255 */
+	for (o = 0; o < 127 * 2; o += 2) {
+		s[o] = 'x';
+		s[o + 1] = '.';
+	}
+	s[o] = '\0';
+	assert_int_equal(rv_name_from_str(s, w, &wl), RV_OK);
+	assert_int_equal(rv_name_labels(w, wl), 127);
+	s[o] = 'y';
+	s[o + 1] = '\0';
+	assert_int_equal(rv_name_from_str(s, w, &wl), RV_ETOOBIG);
+}
+
+static void
+test_wire_checks(void **state)
+{
+	size_t l;
+	const uint8_t ptr[] = { 3, 'w', 'w', 'w', 0xc0, 12 };
+	const uint8_t trunc[] = { 3, 'w', 'w' };
+	const uint8_t noroot[] = { 1, 'a' };
+	uint8_t big[300];
+
+	(void)state;
+	assert_int_equal(rv_name_wire_len(ptr, sizeof(ptr), &l), RV_EFORMAT);
+	assert_int_equal(rv_name_wire_len(trunc, sizeof(trunc), &l),
+	    RV_ETRUNC);
+	assert_int_equal(rv_name_wire_len(noroot, sizeof(noroot), &l),
+	    RV_ETRUNC);
+	for (int i = 0; i < 299; i++)
+		big[i] = 1;
+	assert_int_equal(rv_name_wire_len(big, sizeof(big), &l), RV_ETOOBIG);
+}
+
+static void
+test_canon_and_subdomain(void **state)
+{
+	uint8_t a[RV_NAME_MAX], b[RV_NAME_MAX];
+	size_t al, bl;
+
+	(void)state;
+	wire("WWW.Example.COM", a, &al);
+	rv_name_canon(a, al);
+	wire("www.example.com", b, &bl);
+	assert_memory_equal(a, b, al);
+	wire("Example.com", b, &bl);
+	assert_true(rv_name_is_subdomain(a, al, b, bl));
+	wire("le.com", b, &bl);
+	assert_false(rv_name_is_subdomain(a, al, b, bl));
+	wire(".", b, &bl);
+	assert_true(rv_name_is_subdomain(a, al, b, bl));
+	assert_false(rv_name_is_subdomain(b, bl, a, al));
+}
+
+/* One prefix scan returns exactly a name and its subdomains. */
+static void
+test_key_prefix_scan(void **state)
+{
+	(void)state;
+	assert_true(prefix_matches("example.com", "example.com"));
+	assert_true(prefix_matches("example.com", "www.example.com"));
+	assert_true(prefix_matches("example.com", "a.b.c.EXAMPLE.com"));
+	assert_false(prefix_matches("example.com", "example.com.au"));
+	assert_false(prefix_matches("example.com", "notexample.com"));
+	assert_false(prefix_matches("example.com", "example.community"));
+	assert_false(prefix_matches("example.com", "com"));
+	assert_false(prefix_matches("example.com", "examplecom"));
+	assert_true(prefix_matches(".", "anything.at.all"));
+	/* A label holding a zero octet or a dot does not confuse it. */
+	assert_false(prefix_matches("example.com", "example\\000.com"));
+	assert_false(prefix_matches("example.com", "x.example\\.com"));
+	assert_true(prefix_matches("example.com", "\\000.example.com"));
+}
+
+static int
+cmp_keys(const void *a, const void *b)
+{
+	const uint8_t *const *x = a, *const *y = b;
+	size_t lx, ly;
+
+	assert_int_equal(rv_name_key_len(*x, RV_NAME_KEY_MAX, &lx), RV_OK);
+	assert_int_equal(rv_name_key_len(*y, RV_NAME_KEY_MAX, &ly), RV_OK);
+	int c = memcmp(*x, *y, lx < ly ? lx : ly);
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+/* Key order is DNS canonical order (RFC 4034 section 6.1 example). */
+static void
+test_key_canonical_order(void **state)
+{
+	static const char *names[] = {
+		"example", "a.example", "yljkjljk.a.example",
+		"Z.a.example", "zABC.a.EXAMPLE", "z.example", "\\001.z.example",
+		"*.z.example", "\\200.z.example",
+	};
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	uint8_t keys[N][RV_NAME_KEY_MAX];
+	const uint8_t *ptrs[N];
+	size_t kl;
+
+	(void)state;
+	/* Insert in reverse, sort, expect the RFC's order. */
+	for (size_t i = 0; i < N; i++) {
+		key_of(names[N - 1 - i], keys[i], &kl);
+		ptrs[i] = keys[i];
+	}
+	qsort(ptrs, N, sizeof(ptrs[0]), cmp_keys);
+	for (size_t i = 0; i < N; i++) {
+		uint8_t k[RV_NAME_KEY_MAX];
+		key_of(names[i], k, &kl);
+		assert_memory_equal(ptrs[i], k, kl);
+	}
+}
+
+static void
+test_key_roundtrip_and_len(void **state)
+{
+	static const char *names[] = { ".", "com", "www.example.com",
+	    "\\000\\001\\002.x", "A.B.C" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t w[RV_NAME_MAX], w2[RV_NAME_MAX], k[RV_NAME_KEY_MAX + 4];
+		size_t wl, wl2, kl, kl2;
+		wire(names[i], w, &wl);
+		rv_name_canon(w, wl);
+		assert_int_equal(rv_name_key(w, wl, k, &kl), RV_OK);
+		/* Fields after the key do not change its length. */
+		memcpy(k + kl, "\x00\x01\x00\x00", 4);
+		assert_int_equal(rv_name_key_len(k, kl + 4, &kl2), RV_OK);
+		assert_int_equal(kl2, kl);
+		assert_int_equal(rv_name_from_key(k, kl, w2, &wl2), RV_OK);
+		assert_int_equal(wl2, wl);
+		assert_memory_equal(w2, w, wl);
+	}
+}
+
+static void
+test_key_fwd(void **state)
+{
+	uint8_t w[RV_NAME_MAX], k[RV_NAME_KEY_MAX];
+	size_t wl, kl;
+
+	(void)state;
+	wire("www.Example.com", w, &wl);
+	assert_int_equal(rv_name_key_fwd(w, wl, k, &kl), RV_OK);
+	assert_int_equal(kl, 17);
+	assert_memory_equal(k, "www\0example\0com\0\0", 17);
+}
+
+static void
+test_key_bad(void **state)
+{
+	uint8_t w[RV_NAME_MAX];
+	size_t wl;
+	const uint8_t noterm[] = { 'c', 'o', 'm', 0 };
+	const uint8_t badesc[] = { 1, 7, 0, 0 };
+
+	(void)state;
+	assert_int_equal(rv_name_from_key(noterm, sizeof(noterm), w, &wl),
+	    RV_EFORMAT);
+	assert_int_equal(rv_name_from_key(badesc, sizeof(badesc), w, &wl),
+	    RV_EFORMAT);
+	assert_int_equal(rv_name_key_len(noterm, sizeof(noterm), &wl),
+	    RV_EFORMAT);
+}
+
+static void
+test_to_str_short_buffer(void **state)
+{
+	uint8_t w[RV_NAME_MAX];
+	char out[8];
+	size_t wl;
+
+	(void)state;
+	wire("www.example.com", w, &wl);
+	assert_int_equal(rv_name_to_str(w, wl, out, sizeof(out)), RV_ETOOBIG);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_presentation),
+		cmocka_unit_test(test_wire_layout),
+		cmocka_unit_test(test_bad_presentation),
+		cmocka_unit_test(test_max_length),
+		cmocka_unit_test(test_wire_checks),
+		cmocka_unit_test(test_canon_and_subdomain),
+		cmocka_unit_test(test_key_prefix_scan),
+		cmocka_unit_test(test_key_canonical_order),
+		cmocka_unit_test(test_key_roundtrip_and_len),
+		cmocka_unit_test(test_key_fwd),
+		cmocka_unit_test(test_key_bad),
+		cmocka_unit_test(test_to_str_short_buffer),
+	};
+	return cmocka_run_group_tests_name("name", tests, NULL, NULL);
+}
