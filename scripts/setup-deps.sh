@@ -3,9 +3,9 @@
 # to build and test: Debian packages, an Unbound built with dynlib support in
 # a project-local prefix, and MaxMind's test mmdb files.
 #
-# Idempotent: each step leaves a stamp and is skipped when its stamp is newer
-# than this script, so a second run takes seconds. Never touches the system
-# unbound package.
+# Idempotent: each step leaves a stamp holding the step's inputs (package
+# list, version) and is skipped while they are unchanged, so a second run
+# takes seconds. Never touches the system unbound package.
 #
 # Usage: scripts/setup-deps.sh            (as root, or with passwordless sudo)
 # Env:   RV_DEPS  where to put sources and builds (default: <repo>/.deps)
@@ -14,11 +14,11 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 deps=${RV_DEPS:-$top/.deps}
 mkdir -p "$deps"
-self="$top/scripts/setup-deps.sh"
 log() { printf 'setup: %s\n' "$*" >&2; }
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-fresh() { [ -f "$deps/$1.stamp" ] && [ "$deps/$1.stamp" -nt "$self" ]; }
-stamp() { touch "$deps/$1.stamp"; }
+# fresh STEP INPUTS: the step ran to the end with these inputs.
+fresh() { [ "$(cat "$deps/$1.stamp" 2>/dev/null)" = "$2" ]; }
+stamp() { printf '%s' "$2" > "$deps/$1.stamp"; }
 
 packages=(
   build-essential autoconf automake libtool pkg-config dpkg-dev git
@@ -31,7 +31,8 @@ packages=(
 )
 
 # 1. Debian packages, with deb-src for `apt-get source`.
-if ! fresh apt; then
+apt_inputs="${packages[*]}"
+if ! fresh apt "$apt_inputs"; then
   src=/etc/apt/sources.list.d/debian.sources
   if [ -f "$src" ] && ! grep -q '^Types:.*deb-src' "$src"; then
     log "adding deb-src to $src"
@@ -48,12 +49,13 @@ if ! fresh apt; then
   if command -v systemctl >/dev/null && systemctl is-active -q nsd 2>/dev/null; then
     sudo_ systemctl disable --now nsd >/dev/null 2>&1 || true
   fi
-  stamp apt
+  stamp apt "$apt_inputs"
 fi
 
 # 2. Unbound from Debian's source package, with dynlib support.
 ub_prefix="$deps/unbound"
-if ! fresh unbound || [ ! -x "$ub_prefix/sbin/unbound" ]; then
+ub_inputs="dynlib dnstap subnet 1"
+if ! fresh unbound "$ub_inputs" || [ ! -x "$ub_prefix/sbin/unbound" ]; then
   log "fetching unbound source"
   rm -rf "$deps/src-unbound" && mkdir -p "$deps/src-unbound"
   (cd "$deps/src-unbound" && apt-get source -qq unbound >/dev/null 2>&1)
@@ -68,22 +70,23 @@ if ! fresh unbound || [ ! -x "$ub_prefix/sbin/unbound" ]; then
       --with-rootkey-file="$ub_prefix/root.key" \
       --disable-flto >/dev/null &&
     make -s -j"$(nproc)" >/dev/null 2>&1 && make -s install >/dev/null)
-  stamp unbound
+  stamp unbound "$ub_inputs"
 fi
 
 # 3. MaxMind's test databases from Debian's libmaxminddb source package.
 mmdb="$deps/mmdb"
-if ! fresh mmdb || [ ! -f "$mmdb/GeoLite2-ASN-Test.mmdb" ]; then
+mmdb_inputs="ASN City Country ISP 2"
+if ! fresh mmdb "$mmdb_inputs" || [ ! -f "$mmdb/GeoLite2-ASN-Test.mmdb" ]; then
   log "fetching MaxMind test databases"
   rm -rf "$deps/src-mmdb" && mkdir -p "$deps/src-mmdb" "$mmdb"
   (cd "$deps/src-mmdb" && apt-get source -qq libmaxminddb >/dev/null 2>&1)
   d=$(find "$deps/src-mmdb" -type d -path '*t/maxmind-db/test-data' | head -1)
   [ -n "$d" ] || { log "no test-data in libmaxminddb source"; exit 1; }
   cp "$d"/GeoLite2-ASN-Test.mmdb "$d"/GeoIP2-City-Test.mmdb \
-     "$d"/GeoIP2-Country-Test.mmdb "$mmdb"/
+     "$d"/GeoIP2-Country-Test.mmdb "$d"/GeoIP2-ISP-Test.mmdb "$mmdb"/
   [ -d "$d/../source-data" ] && cp -r "$d/../source-data" "$mmdb/" || true
   rm -rf "$deps/src-mmdb"
-  stamp mmdb
+  stamp mmdb "$mmdb_inputs"
 fi
 
 log "dependencies ready in $deps"
