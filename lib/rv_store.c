@@ -1,0 +1,351 @@
+/**
+ * \file rv_store.c
+ * The LMDB environment: open/close, named databases, transactions, map
+ * growth, error translation and range scans.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "rv_err.h"
+#include "rv_store.h"
+#include "rv_store_int.h"
+
+#define MIB ((size_t)1 << 20)
+#define GIB ((size_t)1 << 30)
+
+struct rv_store {
+	MDB_env *env;
+	MDB_dbi dbi[RV_DB_COUNT];
+	unsigned flags;
+};
+
+static const char *const db_names[RV_DB_COUNT] = {
+	"rrset", "neg", "rdata", "names", "ip", "asn", "meta",
+};
+
+const char *
+rv_db_name(enum rv_db db)
+{
+	return (unsigned)db < RV_DB_COUNT ? db_names[db] : "?";
+}
+
+int
+rv_store_err(int rc)
+{
+	switch (rc) {
+	case 0:
+		return RV_OK;
+	case MDB_NOTFOUND:
+		return RV_ENOENT;
+	case MDB_MAP_FULL:
+	case ENOSPC:
+	case EDQUOT:
+		return RV_ENOSPC;
+	case MDB_KEYEXIST:
+		return RV_EEXIST;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+		return RV_ECORRUPT;
+	case MDB_VERSION_MISMATCH:
+		return RV_EVERSION;
+	case ENOMEM:
+		return RV_ENOMEM;
+	case MDB_BAD_VALSIZE:
+		return RV_ETOOBIG;
+	case ENOENT:
+		return RV_ENOENT;
+	default:
+		return RV_EIO;
+	}
+}
+
+int
+rv_store_is_map_full(int rc)
+{
+	return rc == MDB_MAP_FULL;
+}
+
+MDB_env *
+rv_store_env(const struct rv_store *st)
+{
+	return st->env;
+}
+
+MDB_dbi
+rv_store_dbi(const struct rv_store *st, enum rv_db db)
+{
+	return st->dbi[db];
+}
+
+static const char schema_key[] = "schema";
+
+/* Open (and for writers create) the named dbs and check the schema. */
+static int
+open_dbs(struct rv_store *st)
+{
+	int rdonly = st->flags & RV_STORE_RDONLY;
+	MDB_txn *txn = NULL;
+	MDB_val k = { sizeof(schema_key) - 1, (void *)schema_key }, v;
+	uint8_t ver[4];
+	int rc;
+
+	if ((rc = mdb_txn_begin(st->env, NULL, rdonly ? MDB_RDONLY : 0, &txn))) {
+		rc = rv_store_err(rc);
+		goto leave;
+	}
+	for (int i = 0; i < RV_DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], rdonly ? 0 : MDB_CREATE,
+		    &st->dbi[i]);
+		if (rc) {
+			rc = rv_store_err(rc);
+			goto leave;
+		}
+	}
+	rc = mdb_get(txn, st->dbi[RV_DB_META], &k, &v);
+	if (rc == MDB_NOTFOUND && !rdonly) {
+		put32(ver, RV_SCHEMA_VERSION);
+		v.mv_size = 4;
+		v.mv_data = ver;
+		rc = mdb_put(txn, st->dbi[RV_DB_META], &k, &v, 0);
+	} else if (rc == 0 && (v.mv_size != 4 ||
+	    get32(v.mv_data) != RV_SCHEMA_VERSION)) {
+		rc = RV_EVERSION;
+		goto leave;
+	}
+	if (rc) {
+		rc = rv_store_err(rc);
+		goto leave;
+	}
+	rc = rv_store_err(mdb_txn_commit(txn));
+	txn = NULL;
+leave:
+	if (txn)
+		mdb_txn_abort(txn);
+	return rc;
+}
+
+int
+rv_store_open(const char *path, unsigned flags, size_t mapsize,
+    struct rv_store **out)
+{
+	struct rv_store *st = NULL;
+	char file[4096];
+	struct stat sb;
+	unsigned mflags = MDB_NOTLS;
+	int rc = RV_OK;
+
+	*out = NULL;
+	if (!(st = calloc(1, sizeof(*st)))) {
+		rc = RV_ENOMEM;
+		goto leave;
+	}
+	st->flags = flags;
+	if ((size_t)snprintf(file, sizeof(file), "%s/data.mdb", path) >=
+	    sizeof(file)) {
+		rc = RV_ETOOBIG;
+		goto leave;
+	}
+	if (flags & RV_STORE_RDONLY) {
+		if (stat(file, &sb) != 0) {
+			rc = errno == ENOENT || errno == ENOTDIR ? RV_ENOENT :
+			    RV_EIO;
+			goto leave;
+		}
+		if (sb.st_size == 0) {
+			rc = RV_ENOENT;
+			goto leave;
+		}
+		mflags |= MDB_RDONLY;
+	} else {
+		if ((flags & RV_STORE_CREATE) && mkdir(path, 0750) != 0 &&
+		    errno != EEXIST) {
+			rc = RV_EIO;
+			goto leave;
+		}
+		if (!(flags & RV_STORE_SYNC))
+			mflags |= MDB_NOSYNC;
+	}
+	if ((rc = mdb_env_create(&st->env)) ||
+	    (rc = mdb_env_set_maxdbs(st->env, RV_DB_COUNT + 1)) ||
+	    (!(flags & RV_STORE_RDONLY) &&
+	    (rc = mdb_env_set_mapsize(st->env, mapsize ? mapsize : GIB))) ||
+	    (rc = mdb_env_open(st->env, path, mflags, 0640))) {
+		int e = rc;
+		rc = rv_store_err(rc);
+		errno = e > 0 ? e : errno;
+		goto leave;
+	}
+	rc = open_dbs(st);
+leave:
+	if (rc != RV_OK)
+		rv_store_close(st);
+	else
+		*out = st;
+	return rc;
+}
+
+void
+rv_store_close(struct rv_store *st)
+{
+	if (!st)
+		return;
+	if (st->env) {
+		if (!(st->flags & RV_STORE_RDONLY))
+			mdb_env_sync(st->env, 1);
+		mdb_env_close(st->env);
+	}
+	free(st);
+}
+
+int
+rv_store_read_begin(struct rv_store *st, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
+
+	if (rc == MDB_MAP_RESIZED) {
+		/* The writer grew the map: adopt its size. */
+		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
+			rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
+	}
+	return rv_store_err(rc);
+}
+
+int
+rv_store_write_begin(struct rv_store *st, MDB_txn **txn)
+{
+	int rc;
+
+	if (st->flags & RV_STORE_RDONLY)
+		return RV_ESTATE;
+	rc = mdb_txn_begin(st->env, NULL, 0, txn);
+	if (rc == MDB_MAP_RESIZED) {
+		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
+			rc = mdb_txn_begin(st->env, NULL, 0, txn);
+	}
+	return rv_store_err(rc);
+}
+
+void
+rv_store_txn_end(MDB_txn *txn)
+{
+	if (txn)
+		mdb_txn_abort(txn);
+}
+
+size_t
+rv_store_mapsize(const struct rv_store *st)
+{
+	MDB_envinfo info;
+
+	if (mdb_env_info(st->env, &info) != 0)
+		return 0;
+	return info.me_mapsize;
+}
+
+int
+rv_store_grow(struct rv_store *st)
+{
+	size_t cur = rv_store_mapsize(st), step;
+
+	step = cur < 256 * MIB ? 256 * MIB : cur > 8 * GIB ? 8 * GIB : cur;
+	return rv_store_err(mdb_env_set_mapsize(st->env, cur + step));
+}
+
+int
+rv_store_sync(struct rv_store *st)
+{
+	return rv_store_err(mdb_env_sync(st->env, 1));
+}
+
+int
+rv_store_scan(struct rv_store *st, MDB_txn *txn, enum rv_db db,
+    const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
+    void *arg)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k = rv_key_val(lo), v;
+	int mrc, rc = RV_OK;
+
+	if ((mrc = mdb_cursor_open(txn, st->dbi[db], &cur))) {
+		rc = rv_store_err(mrc);
+		goto leave;
+	}
+	mrc = mdb_cursor_get(cur, &k, &v, lo->len ? MDB_SET_RANGE : MDB_FIRST);
+	while (mrc == 0) {
+		size_t n = k.mv_size < hi->len ? k.mv_size : hi->len;
+		if (memcmp(k.mv_data, hi->buf, n) > 0)
+			break;
+		if ((rc = fn(&k, &v, arg)) != RV_OK)
+			break;
+		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	if (rc == RV_ENOENT)
+		rc = RV_OK;
+	else if (rc == RV_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = rv_store_err(mrc);
+leave:
+	if (cur)
+		mdb_cursor_close(cur);
+	return rc;
+}
+
+/* --- ip periods ----------------------------------------------------------- */
+
+int
+rv_store_ipinfo_at(struct rv_store *st, MDB_txn *txn, const struct rv_ip *ip,
+    uint32_t t, struct rv_ipinfo *out)
+{
+	MDB_cursor *cur = NULL;
+	struct rv_key pre, key;
+	MDB_val k, v;
+	struct rv_ip kip;
+	int rc;
+
+	if ((rc = rv_key_ip_prefix(&pre, ip)) != RV_OK)
+		goto leave;
+	if ((rc = mdb_cursor_open(txn, st->dbi[RV_DB_IP], &cur))) {
+		rc = rv_store_err(rc);
+		goto leave;
+	}
+	/* Largest since <= t: position after (ip, t), step back. */
+	if (t == UINT32_MAX) {
+		key = pre;
+		memset(key.buf + key.len, 0xFF, 5);
+		key.len += 5;
+	} else {
+		rv_key_ip(&key, ip, t + 1);
+	}
+	k = rv_key_val(&key);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == 0)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		rc = rv_store_err(rc);
+		goto leave;
+	}
+	if (rc != 0 || !rv_key_has_prefix(&k, &pre) || k.mv_size != pre.len + 4) {
+		/* t is before every period: take the first one. */
+		k = rv_key_val(&pre);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (rc != 0 || !rv_key_has_prefix(&k, &pre)) {
+			rc = rc && rc != MDB_NOTFOUND ? rv_store_err(rc) :
+			    RV_ENOENT;
+			goto leave;
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	if ((rc = rv_ip_key_decode(k.mv_data, k.mv_size, &kip, &out->since)) ||
+	    (rc = rv_ipinfo_decode(v.mv_data, v.mv_size, out)))
+		goto leave;
+leave:
+	if (cur)
+		mdb_cursor_close(cur);
+	return rc;
+}

@@ -1,0 +1,273 @@
+/**
+ * \file rv_store_meta.c
+ * The meta database: counters, sensor names <-> ids, per-sensor stats.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rv_err.h"
+#include "rv_frame.h"
+#include "rv_store.h"
+#include "rv_store_int.h"
+
+static const char *const stat_names[RV_STAT_COUNT] = {
+	"observations", "rrsets", "negatives", "ips", "frames",
+	"frames_rejected", "records_rejected", "flushes",
+};
+
+const char *
+rv_stat_name(enum rv_stat s)
+{
+	return (unsigned)s < RV_STAT_COUNT ? stat_names[s] : "?";
+}
+
+/* Build "prefix" + text into a key. */
+static int
+text_key(struct rv_key *k, const char *prefix, const char *s, size_t len)
+{
+	size_t pl = strlen(prefix);
+
+	if (pl + len > RV_KEY_MAX)
+		return RV_ETOOBIG;
+	memcpy(k->buf, prefix, pl);
+	memcpy(k->buf + pl, s, len);
+	k->len = pl + len;
+	return RV_OK;
+}
+
+/* Build "prefix" + id:2 into a key. */
+static void
+id_key(struct rv_key *k, const char *prefix, uint16_t id)
+{
+	size_t pl = strlen(prefix);
+
+	memcpy(k->buf, prefix, pl);
+	put16(k->buf + pl, id);
+	k->len = pl + 2;
+}
+
+static int
+get(struct rv_store *st, MDB_txn *txn, const struct rv_key *key, MDB_val *v)
+{
+	MDB_val k = rv_key_val(key);
+
+	return rv_store_err(mdb_get(txn, rv_store_dbi(st, RV_DB_META), &k, v));
+}
+
+static int
+put(struct rv_store *st, MDB_txn *txn, const struct rv_key *key,
+    const void *data, size_t len)
+{
+	MDB_val k = rv_key_val(key), v = { len, (void *)data };
+
+	return mdb_put(txn, rv_store_dbi(st, RV_DB_META), &k, &v, 0);
+}
+
+int
+rv_store_stats_read(struct rv_store *st, MDB_txn *txn,
+    struct rv_store_stats *out)
+{
+	struct rv_key k;
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < RV_STAT_COUNT; i++) {
+		text_key(&k, "stat:", stat_names[i], strlen(stat_names[i]));
+		rc = get(st, txn, &k, &v);
+		if (rc == RV_ENOENT)
+			continue;
+		if (rc != RV_OK)
+			return rc;
+		if (v.mv_size != 8)
+			return RV_ECORRUPT;
+		out->v[i] = get64(v.mv_data);
+	}
+	text_key(&k, "stat:", "last_write", 10);
+	rc = get(st, txn, &k, &v);
+	if (rc == RV_OK) {
+		if (v.mv_size != 4)
+			return RV_ECORRUPT;
+		out->last_write = get32(v.mv_data);
+	}
+	return rc == RV_ENOENT ? RV_OK : rc;
+}
+
+int
+rv_store_stats_add(struct rv_store *st, MDB_txn *txn,
+    const uint64_t add[RV_STAT_COUNT], uint32_t now)
+{
+	struct rv_key k;
+	MDB_val v;
+	uint8_t b[8];
+	int rc;
+
+	for (int i = 0; i < RV_STAT_COUNT; i++) {
+		uint64_t cur = 0;
+		if (add[i] == 0)
+			continue;
+		text_key(&k, "stat:", stat_names[i], strlen(stat_names[i]));
+		rc = get(st, txn, &k, &v);
+		if (rc == RV_OK && v.mv_size == 8)
+			cur = get64(v.mv_data);
+		else if (rc != RV_OK && rc != RV_ENOENT)
+			return rc;
+		put64(b, cur + add[i]);
+		if ((rc = put(st, txn, &k, b, 8)))
+			return rv_store_err(rc);
+	}
+	text_key(&k, "stat:", "last_write", 10);
+	put32(b, now);
+	return rv_store_err(put(st, txn, &k, b, 4));
+}
+
+int
+rv_store_sensor_name(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    char *name, size_t namesz)
+{
+	struct rv_key k;
+	MDB_val v;
+	int rc;
+
+	id_key(&k, "sensor#", id);
+	if ((rc = get(st, txn, &k, &v)) != RV_OK)
+		return rc;
+	if (v.mv_size >= namesz)
+		return RV_ETOOBIG;
+	memcpy(name, v.mv_data, v.mv_size);
+	name[v.mv_size] = 0;
+	return RV_OK;
+}
+
+int
+rv_store_sensor_id(struct rv_store *st, MDB_txn *txn, const char *name,
+    size_t len, uint16_t *id)
+{
+	struct rv_key k;
+	MDB_val v;
+	int rc;
+
+	if ((rc = text_key(&k, "sensor:", name, len)) != RV_OK ||
+	    (rc = get(st, txn, &k, &v)) != RV_OK)
+		return rc;
+	if (v.mv_size != 2)
+		return RV_ECORRUPT;
+	*id = get16(v.mv_data);
+	return RV_OK;
+}
+
+int
+rv_store_sensor_get_or_add(struct rv_store *st, MDB_txn *txn,
+    const char *name, size_t len, uint16_t *id)
+{
+	MDB_cursor *cur = NULL;
+	struct rv_key k, ik;
+	MDB_val key, v;
+	uint16_t next = 1;
+	uint8_t b[2];
+	int rc;
+
+	if (len > RV_SENSOR_MAX)
+		return RV_EINVAL;
+	rc = rv_store_sensor_id(st, txn, name, len, id);
+	if (rc != RV_ENOENT)
+		return rc;
+	/* The highest id in use is the last "sensor#" key before "sensor$". */
+	if ((rc = mdb_cursor_open(txn, rv_store_dbi(st, RV_DB_META), &cur))) {
+		rc = rv_store_err(rc);
+		goto leave;
+	}
+	key.mv_size = 7;
+	key.mv_data = (void *)"sensor$";
+	rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
+	rc = mdb_cursor_get(cur, &key, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+	if (rc == 0 && key.mv_size == 9 && memcmp(key.mv_data, "sensor#", 7) == 0) {
+		next = (uint16_t)(get16((uint8_t *)key.mv_data + 7) + 1);
+		if (next == 0) {
+			rc = RV_ERANGE;
+			goto leave;
+		}
+	}
+	id_key(&ik, "sensor#", next);
+	text_key(&k, "sensor:", name, len);
+	put16(b, next);
+	if ((rc = put(st, txn, &k, b, 2)) || (rc = put(st, txn, &ik, name, len))) {
+		rc = rv_store_err(rc);
+		goto leave;
+	}
+	*id = next;
+	rc = RV_OK;
+leave:
+	if (cur)
+		mdb_cursor_close(cur);
+	return rc;
+}
+
+int
+rv_store_sensor_stat(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    struct rv_sensor_stat *out)
+{
+	struct rv_key k;
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	id_key(&k, "sensor_stat#", id);
+	if ((rc = get(st, txn, &k, &v)) != RV_OK)
+		return rc;
+	if (v.mv_size != 12)
+		return RV_ECORRUPT;
+	out->observations = get64(v.mv_data);
+	out->last = get32((uint8_t *)v.mv_data + 8);
+	return RV_OK;
+}
+
+int
+rv_store_sensor_stat_add(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    uint64_t observations, uint32_t last)
+{
+	struct rv_sensor_stat s;
+	struct rv_key k;
+	uint8_t b[12];
+	int rc = rv_store_sensor_stat(st, txn, id, &s);
+
+	if (rc != RV_OK && rc != RV_ENOENT)
+		return rc;
+	s.observations += observations;
+	if (last > s.last)
+		s.last = last;
+	put64(b, s.observations);
+	put32(b + 8, s.last);
+	id_key(&k, "sensor_stat#", id);
+	return rv_store_err(put(st, txn, &k, b, 12));
+}
+
+int
+rv_store_sensors(struct rv_store *st, MDB_txn *txn, rv_sensor_fn fn,
+    void *arg)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 7, (void *)"sensor#" }, v;
+	int mrc, rc = RV_OK;
+
+	if ((mrc = mdb_cursor_open(txn, rv_store_dbi(st, RV_DB_META), &cur))) {
+		rc = rv_store_err(mrc);
+		goto leave;
+	}
+	mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	while (mrc == 0 && k.mv_size == 9 &&
+	    memcmp(k.mv_data, "sensor#", 7) == 0) {
+		if ((rc = fn(get16((uint8_t *)k.mv_data + 7), v.mv_data,
+		    v.mv_size, arg)) != RV_OK)
+			break;
+		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	if (rc == RV_ENOENT)
+		rc = RV_OK;
+	else if (rc == RV_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = rv_store_err(mrc);
+leave:
+	if (cur)
+		mdb_cursor_close(cur);
+	return rc;
+}
