@@ -1,0 +1,373 @@
+/**
+ * \file sender.c
+ * The sender thread: queues -> frames -> nng PUSH; counters to the log and
+ * to the stats file.
+ */
+#include "sender.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nng/protocol/pipeline0/push.h>
+
+#include "rv_err.h"
+
+#define TICK_MS 5		/* idle sleep between queue scans */
+#define SENDBUF_MSGS 64		/* frames nng may hold per socket */
+#define RECONN_MIN_MS 100
+#define RECONN_MAX_MS 2000
+#define STATS_FILE_MS 1000	/* stats file refresh */
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void
+add(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static uint64_t
+get(const _Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* --- counters ---------------------------------------------------------- */
+
+void
+rvm_stats_collect(const struct rvm_sender *s, struct rvm_queue *queues,
+    size_t nqueues, struct rvm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < nqueues; i++) {
+		const struct rvm_pcount *c = &queues[i].count;
+
+		st->responses += get(&c->responses);
+		st->captured += get(&c->captured);
+		st->dropped_queue += get(&c->dropped);
+		st->toobig += get(&c->toobig);
+		st->excluded += get(&c->excluded);
+		st->timeouts += get(&c->timeouts);
+		st->skipped += get(&c->skipped);
+		st->queued_bytes += rvm_queue_used(&queues[i]);
+	}
+	if (s) {
+		st->sent = get(&s->sent);
+		st->dropped_send = get(&s->dropped_send);
+		st->frames = get(&s->frames);
+		st->bytes = get(&s->bytes);
+		st->send_errors = get(&s->send_errors);
+	}
+}
+
+int
+rvm_stats_format(const struct rvm_stats *st, const char *sensor, char *out,
+    size_t outsz)
+{
+	int n = snprintf(out, outsz,
+	    "sensor %s\n"
+	    "responses %" PRIu64 "\n"
+	    "captured %" PRIu64 "\n"
+	    "sent %" PRIu64 "\n"
+	    "dropped %" PRIu64 "\n"
+	    "dropped_queue_full %" PRIu64 "\n"
+	    "dropped_send %" PRIu64 "\n"
+	    "toobig %" PRIu64 "\n"
+	    "excluded %" PRIu64 "\n"
+	    "timeouts %" PRIu64 "\n"
+	    "skipped_local %" PRIu64 "\n"
+	    "frames %" PRIu64 "\n"
+	    "bytes %" PRIu64 "\n"
+	    "send_errors %" PRIu64 "\n"
+	    "queued_bytes %" PRIu64 "\n",
+	    sensor, st->responses, st->captured, st->sent,
+	    st->dropped_queue + st->dropped_send, st->dropped_queue,
+	    st->dropped_send, st->toobig, st->excluded, st->timeouts,
+	    st->skipped, st->frames, st->bytes, st->send_errors,
+	    st->queued_bytes);
+
+	return n < 0 || (size_t)n >= outsz ? RV_ETOOBIG : RV_OK;
+}
+
+/* Write the stats file atomically: a reader sees the old or the new. */
+static void
+write_stats_file(struct rvm_sender *s, const struct rvm_stats *st)
+{
+	char text[1024], tmp[4096];
+	FILE *f;
+
+	if (rvm_stats_format(st, s->conf->sensor, text, sizeof(text)) !=
+	    RV_OK || (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp",
+	    s->conf->stats_file) >= sizeof(tmp))
+		return;
+	if ((f = fopen(tmp, "w")) == NULL)
+		return;
+	fputs(text, f);
+	if (fclose(f) == 0)
+		(void)rename(tmp, s->conf->stats_file);
+	else
+		(void)remove(tmp);
+}
+
+static void
+report(struct rvm_sender *s, uint64_t now, int force)
+{
+	struct rvm_stats st;
+	int do_log = s->conf->stats_interval_s &&
+	    (force || now >= s->next_log_ms);
+	int do_file = s->conf->stats_file && (force || now >= s->next_file_ms);
+
+	if (!do_log && !do_file)
+		return;
+	rvm_stats_collect(s, s->queues, s->nqueues, &st);
+	if (do_file) {
+		write_stats_file(s, &st);
+		s->next_file_ms = now + STATS_FILE_MS;
+	}
+	if (do_log) {
+		s->log(RVM_LOG_INFO, "rearview: responses %" PRIu64
+		    " captured %" PRIu64 " sent %" PRIu64 " dropped %" PRIu64
+		    " (queue full %" PRIu64 ", send %" PRIu64 ") toobig %"
+		    PRIu64 " excluded %" PRIu64 " timeouts %" PRIu64
+		    " frames %" PRIu64 " bytes %" PRIu64, st.responses,
+		    st.captured, st.sent, st.dropped_queue + st.dropped_send,
+		    st.dropped_queue, st.dropped_send, st.toobig, st.excluded,
+		    st.timeouts, st.frames, st.bytes);
+		s->next_log_ms = now + (uint64_t)s->conf->stats_interval_s *
+		    1000;
+	}
+}
+
+/* --- frames ------------------------------------------------------------ */
+
+static void
+frame_reset(struct rvm_sender *s)
+{
+	(void)rv_frame_begin(&s->enc, s->frame, s->conf->frame_size,
+	    s->conf->sensor, strlen(s->conf->sensor));
+	s->pending = 0;
+}
+
+/* Try to send the current frame. Returns 1 if the frame is gone (sent or
+ * dropped) and a new one has begun, 0 if it is still pending. */
+static int
+flush(struct rvm_sender *s, uint64_t now)
+{
+	size_t len;
+	int rv;
+
+	if (s->enc.count == 0)
+		return 1;
+	len = rv_frame_finish(&s->enc);
+	rv = nng_send(s->sock, s->frame, len, NNG_FLAG_NONBLOCK);
+	if (rv == 0) {
+		add(&s->sent, s->enc.count);
+		add(&s->frames, 1);
+		add(&s->bytes, len);
+	} else if (rv == NNG_EAGAIN && (!s->pending ||
+	    now - s->pending_since_ms < s->conf->send_timeout_ms)) {
+		if (!s->pending) {
+			s->pending = 1;
+			s->pending_since_ms = now;
+		}
+		return 0;
+	} else {
+		if (rv != NNG_EAGAIN)
+			add(&s->send_errors, 1);
+		add(&s->dropped_send, s->enc.count);
+	}
+	frame_reset(s);
+	return 1;
+}
+
+/*
+ * Move records from the queues into the frame, sending full frames.
+ * \return records moved.
+ */
+static size_t
+drain(struct rvm_sender *s, uint64_t now)
+{
+	size_t moved = 0;
+
+	for (size_t k = 0; k < s->nqueues; k++) {
+		struct rvm_queue *q = &s->queues[(s->next_queue + k) %
+		    s->nqueues];
+		const uint8_t *rec;
+		size_t len;
+
+		while (rvm_queue_peek(q, &rec, &len)) {
+			if (s->pending && !flush(s, now))
+				goto leave;
+			if (s->enc.count >= s->conf->batch_size ||
+			    rv_frame_add_raw(&s->enc, rec, len) != RV_OK) {
+				if (s->enc.count == 0) {
+					/* Cannot fit an empty frame (the
+					 * queue's max_record prevents it). */
+					add(&s->dropped_send, 1);
+					rvm_queue_pop(q, len);
+					continue;
+				}
+				if (!flush(s, now))
+					goto leave;
+				continue;
+			}
+			if (s->enc.count == 1)
+				s->frame_start_ms = now;
+			rvm_queue_pop(q, len);
+			moved++;
+		}
+	}
+leave:
+	s->next_queue = (s->next_queue + 1) % s->nqueues;
+	return moved;
+}
+
+static void *
+run(void *arg)
+{
+	struct rvm_sender *s = arg;
+	uint64_t now;
+
+	while (!atomic_load_explicit(&s->stop, memory_order_acquire)) {
+		size_t moved;
+
+		now = now_ms();
+		moved = drain(s, now);
+		if (s->enc.count > 0 && (s->pending ||
+		    now - s->frame_start_ms >= s->conf->batch_delay_ms))
+			(void)flush(s, now);
+		report(s, now, 0);
+		if (moved < 64)
+			sleep_ms(TICK_MS);
+	}
+	/* Last round: what is queued goes if nng takes it now. */
+	now = now_ms();
+	s->pending_since_ms = now - s->conf->send_timeout_ms;
+	while (drain(s, now) > 0)
+		;
+	(void)flush(s, now + s->conf->send_timeout_ms);
+	report(s, now, 1);
+	return NULL;
+}
+
+/* --- start / stop ------------------------------------------------------ */
+
+static int
+dial(struct rvm_sender *s, const char *url, char *err, size_t errsz)
+{
+	const struct rvm_conf *c = s->conf;
+	nng_dialer d;
+	int rv;
+
+	if ((rv = nng_dialer_create(&d, s->sock, url)) != 0)
+		goto fail;
+	if (strncmp(url, "tls+", 4) == 0) {
+		if ((c->tls_ca_file && (rv = nng_dialer_set_string(d,
+		    NNG_OPT_TLS_CA_FILE, c->tls_ca_file)) != 0) ||
+		    (c->tls_cert_key_file && (rv = nng_dialer_set_string(d,
+		    NNG_OPT_TLS_CERT_KEY_FILE, c->tls_cert_key_file)) != 0) ||
+		    (c->tls_server_name && (rv = nng_dialer_set_string(d,
+		    NNG_OPT_TLS_SERVER_NAME, c->tls_server_name)) != 0)) {
+			nng_dialer_close(d);
+			goto fail;
+		}
+	}
+	/* Non-blocking: the first connect happens in the background, and
+	 * nng keeps redialing while the indexer is away. */
+	if ((rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK)) != 0) {
+		nng_dialer_close(d);
+		goto fail;
+	}
+	return RV_OK;
+fail:
+	snprintf(err, errsz, "endpoint %s: %s", url, nng_strerror(rv));
+	return RV_EIO;
+}
+
+int
+rvm_sender_start(struct rvm_sender *s, const struct rvm_conf *conf,
+    struct rvm_queue *queues, size_t nqueues, rvm_log_fn log, char *err,
+    size_t errsz)
+{
+	int rc = RV_OK, rv, dialed = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->conf = conf;
+	s->queues = queues;
+	s->nqueues = nqueues;
+	s->log = log;
+	atomic_init(&s->stop, 0);
+	if ((s->frame = malloc(conf->frame_size)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		rc = RV_ENOMEM;
+		goto leave;
+	}
+	frame_reset(s);
+	if ((rv = nng_push0_open(&s->sock)) != 0) {
+		snprintf(err, errsz, "nng_push0_open: %s", nng_strerror(rv));
+		rc = RV_EIO;
+		goto leave;
+	}
+	s->sock_open = 1;
+	(void)nng_socket_set_int(s->sock, NNG_OPT_SENDBUF, SENDBUF_MSGS);
+	(void)nng_socket_set_ms(s->sock, NNG_OPT_RECONNMINT, RECONN_MIN_MS);
+	(void)nng_socket_set_ms(s->sock, NNG_OPT_RECONNMAXT, RECONN_MAX_MS);
+	for (size_t i = 0; i < conf->nendpoints; i++) {
+		/* One bad endpoint is logged; the others still work. */
+		if (dial(s, conf->endpoints[i], err, errsz) == RV_OK)
+			dialed++;
+		else
+			log(RVM_LOG_ERR, "rearview: %s", err);
+	}
+	if (dialed == 0) {
+		snprintf(err, errsz, "no usable endpoint");
+		rc = RV_EIO;
+		goto leave;
+	}
+	if ((rv = pthread_create(&s->thread, NULL, run, s)) != 0) {
+		snprintf(err, errsz, "pthread_create: %s", strerror(rv));
+		rc = RV_EIO;
+		goto leave;
+	}
+	s->thread_started = 1;
+leave:
+	if (rc != RV_OK)
+		rvm_sender_stop(s);
+	return rc;
+}
+
+void
+rvm_sender_stop(struct rvm_sender *s)
+{
+	if (s->thread_started) {
+		atomic_store_explicit(&s->stop, 1, memory_order_release);
+		pthread_join(s->thread, NULL);
+		s->thread_started = 0;
+	}
+	if (s->sock_open) {
+		nng_close(s->sock);
+		s->sock_open = 0;
+	}
+	free(s->frame);
+	s->frame = NULL;
+}
