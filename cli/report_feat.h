@@ -1,0 +1,263 @@
+/**
+ * \file report_feat.h
+ * Pure feature computation for `rearview report` (issue 7): the time
+ * window, allow-lists, the fast-flux features and scores of one owner name,
+ * and the DNS-tunnelling features and score of one registered domain.
+ *
+ * Nothing here touches LMDB: the database layer (report_scan.c) decodes
+ * RRsets and feeds them in, so every computation is unit-tested on
+ * hand-made records (tests/unit/test_report_feat.c).
+ *
+ * Window semantics (both reports): the window is [since, until], both
+ * ends inclusive, in epoch seconds. A name (or a registered domain) is a
+ * candidate when at least one of its records has its last seen inside the
+ * window; its features are computed over every record whose span
+ * [first, last] overlaps the window (last >= since and first <= until).
+ *
+ * Ownership: struct ff_name, struct rv_allow own heap arrays; free them
+ * with ff_name_free() / rv_allow_free(), both safe on a zeroed object.
+ * struct tun_domain owns nothing.
+ */
+#ifndef RV_REPORT_FEAT_H
+#define RV_REPORT_FEAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rv_ip.h"
+#include "rv_name.h"
+
+/* ---------------------------------------------------------------------- */
+/* Window                                                                  */
+
+/** The report window, both ends inclusive (epoch seconds). */
+struct rv_window {
+	int64_t since, until;
+};
+
+/** Does t lie inside the window? */
+int rv_window_has(const struct rv_window *w, int64_t t);
+
+/** Does [first, last] overlap the window? */
+int rv_window_overlaps(const struct rv_window *w, int64_t first,
+    int64_t last);
+
+/* ---------------------------------------------------------------------- */
+/* Allow-lists                                                             */
+
+/**
+ * A set of zones: a name is allowed when it is one of them or below one.
+ * Zones are kept as sorted reversed-label key prefixes (rv_name_key_prefix),
+ * so a lookup is one binary search per label of the name.
+ */
+struct rv_allow {
+	uint8_t **key;		/**< sorted key prefixes */
+	size_t *len;
+	size_t n, cap;
+};
+
+/** Add a zone in presentation form. \return 0, RV_EINVAL, RV_ETOOBIG,
+ * RV_ENOMEM. */
+int rv_allow_add(struct rv_allow *a, const char *zone);
+
+/**
+ * Add every zone of a file: one per line, '#' starts a comment, blank
+ * lines are ignored. On a bad line \p errline gets its number.
+ * \return 0, RV_EIO (see errno), RV_EINVAL / RV_ETOOBIG (bad line),
+ *	RV_ENOMEM.
+ */
+int rv_allow_load(struct rv_allow *a, const char *path, unsigned *errline);
+
+/** Sort the zones; call once after the last add, before lookups. */
+void rv_allow_finish(struct rv_allow *a);
+
+/** Is the wire name \p name (or an ancestor) in the set? */
+int rv_allow_match(const struct rv_allow *a, const uint8_t *name,
+    size_t len);
+
+/** Free the zones; safe on a zeroed object. */
+void rv_allow_free(struct rv_allow *a);
+
+/* ---------------------------------------------------------------------- */
+/* Fast flux                                                               */
+
+/** One address of an RRset with its enrichment at observation time. */
+struct ff_addr {
+	struct rv_ip ip;
+	uint32_t asn;		/**< 0 when unknown */
+	char cc[3];		/**< ISO country code, "" when unknown */
+};
+
+/** One A or AAAA RRset of a name (its addresses are in ff_name.addr). */
+struct ff_rrset {
+	uint16_t type;
+	uint32_t first, last, count, ttl_min;
+	size_t addr_off, naddr;
+};
+
+/** Scoring parameters (defaults: ff_params_default). */
+struct ff_params {
+	double holz_threshold;	/**< flag when f > this (142.38) */
+	double score_threshold;	/**< flag when the rearview score >= this */
+	unsigned min_asn;	/**< never flag with fewer distinct ASNs (2) */
+	double ttl_ref;		/**< TTL weight 1/(1 + ttl_min/ttl_ref) (900) */
+};
+
+/** The documented defaults. */
+void ff_params_default(struct ff_params *p);
+
+/** Accumulates the A/AAAA RRsets of one owner name. */
+struct ff_name {
+	uint8_t owner[RV_NAME_MAX];
+	size_t owner_len;
+	struct ff_rrset *rr;
+	size_t nrr, rrcap;
+	struct ff_addr *addr;
+	size_t naddr, addrcap;
+	unsigned nns;		/**< distinct NS names of its zone */
+	int ns_changed;		/**< several NS sets overlap the window */
+	int64_t last_in;	/**< latest last seen inside the window, or -1 */
+};
+
+/** Features and scores of one name (see rearview-report(1)). */
+struct ff_result {
+	unsigned n_addr;	/**< distinct addresses (nA) */
+	unsigned n_v4, n_v6;
+	unsigned n_asn;		/**< distinct known ASNs (nASN) */
+	unsigned n_cc;		/**< distinct known countries */
+	unsigned n_net4;	/**< distinct IPv4 /16s */
+	unsigned n_net6;	/**< distinct IPv6 /32s */
+	uint32_t ttl_min;
+	unsigned n_ns;		/**< nNS */
+	int ns_changed;
+	unsigned churn;		/**< distinct address sets (RRsets) */
+	uint32_t first, last;	/**< span of the RRsets in the window */
+	uint64_t count;		/**< observations */
+	double holz;		/**< f = 1.32 nA + 18.54 nASN + 0 nNS */
+	double score;		/**< the rearview score */
+	int flagged;
+};
+
+/** Start a name (keeps the arrays, drops their contents). */
+void ff_name_start(struct ff_name *n, const uint8_t *owner, size_t len);
+
+/**
+ * Add one A/AAAA RRset with its enriched addresses (copied). RRsets that
+ * do not overlap the window are ignored.
+ * \return 0 (also when ignored), RV_ENOMEM.
+ */
+int ff_name_add(struct ff_name *n, const struct rv_window *w, uint16_t type,
+    uint32_t first, uint32_t last, uint32_t count, uint32_t ttl_min,
+    const struct ff_addr *addr, size_t naddr);
+
+/** Record the NS information of the name's zone. */
+void ff_name_set_ns(struct ff_name *n, unsigned nns, int changed);
+
+/** Is the name a candidate (some RRset's last seen in the window)? */
+int ff_name_candidate(const struct ff_name *n);
+
+/**
+ * Compute the features and both scores.
+ * \return 0, RV_ENOMEM (scratch space), RV_ENOENT if not a candidate.
+ */
+int ff_name_eval(const struct ff_name *n, const struct ff_params *p,
+    struct ff_result *r);
+
+/** Free the arrays; safe on a zeroed object. */
+void ff_name_free(struct ff_name *n);
+
+/**
+ * NS names of a zone: feed every NS RRset of the zone (the digest of each
+ * target name and the digest of the set), then read the distinct count and
+ * whether more than one NS set overlapped the window.
+ */
+struct ff_ns {
+	uint64_t *name;		/**< target-name digests */
+	size_t n, cap;
+	uint64_t set0;		/**< first set digest seen */
+	unsigned nsets;
+};
+
+/** Empty the accumulator (keeps the array). */
+void ff_ns_start(struct ff_ns *ns);
+/** Add one NS RRset if it overlaps the window. \return 0, RV_ENOMEM. */
+int ff_ns_add(struct ff_ns *ns, const struct rv_window *w, uint32_t first,
+    uint32_t last, uint64_t setdigest, const uint64_t *names, size_t n);
+/** Distinct NS names (sorts in place). */
+unsigned ff_ns_count(struct ff_ns *ns);
+/** Free; safe on a zeroed object. */
+void ff_ns_free(struct ff_ns *ns);
+
+/* ---------------------------------------------------------------------- */
+/* DNS tunnelling                                                          */
+
+/** Shannon entropy in bits per symbol of the octets of s (0 for n = 0). */
+double rv_entropy(const uint8_t *s, size_t n);
+
+/** Scoring parameters (defaults: tun_params_default). */
+struct tun_params {
+	double threshold;	/**< flag when score >= this (30) */
+	unsigned min_names;	/**< and at least this many names (20) */
+	double len_lo, len_hi;	/**< label-length ramp (10 .. 50 octets) */
+	double ent_lo, ent_hi;	/**< entropy ramp (3.0 .. 4.5 bits) */
+};
+
+/** The documented defaults. */
+void tun_params_default(struct tun_params *p);
+
+/** Accumulates the names below one registered domain. */
+struct tun_domain {
+	uint8_t domain[RV_NAME_MAX];
+	size_t domain_len;
+	uint64_t nnames;	/**< distinct names below the domain */
+	double sum_len;		/**< of leftmost labels */
+	unsigned max_len;
+	double sum_ent;		/**< entropy of leftmost labels */
+	uint64_t n_rrsets;	/**< RRsets in the window */
+	uint64_t n_special;	/**< of which TXT, NULL or CNAME */
+	uint64_t obs_pos;	/**< observations of RRsets */
+	uint64_t obs_neg;	/**< observations of negative answers */
+	uint64_t obs_nx;	/**< of which NXDOMAIN */
+	int64_t last_in;	/**< latest last seen inside the window, or -1 */
+};
+
+/** Features and score of one registered domain. */
+struct tun_result {
+	uint64_t nnames;
+	double mean_len;
+	unsigned max_len;
+	double entropy;		/**< mean per leftmost label */
+	double special;		/**< share of TXT/NULL/CNAME RRsets */
+	double nx_rate;		/**< NXDOMAIN share of observations */
+	double score;
+	int flagged;
+};
+
+/** Start a domain (wire name). */
+void tun_start(struct tun_domain *d, const uint8_t *domain, size_t len);
+
+/**
+ * Add one RRset of a name below the domain. \return 1 when it overlaps
+ * the window (and was counted), 0 when ignored.
+ */
+int tun_add_rrset(struct tun_domain *d, const struct rv_window *w,
+    uint16_t type, uint32_t first, uint32_t last, uint32_t count);
+
+/** Add one negative answer (rcode 3 is NXDOMAIN). \return as above. */
+int tun_add_neg(struct tun_domain *d, const struct rv_window *w,
+    uint8_t rcode, uint32_t first, uint32_t last, uint32_t count);
+
+/** Count one distinct name below the domain (call once per name that had
+ * a record in the window); its leftmost label feeds the label features. */
+void tun_add_name(struct tun_domain *d, const uint8_t *name, size_t len);
+
+/** Is the domain a candidate (some record's last seen in the window, and
+ * at least one name below it)? */
+int tun_candidate(const struct tun_domain *d);
+
+/** Compute the features and the score. \return 0, RV_ENOENT if not a
+ * candidate. */
+int tun_eval(const struct tun_domain *d, const struct tun_params *p,
+    struct tun_result *r);
+
+#endif

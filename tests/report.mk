@@ -1,0 +1,10 @@
+# Tests of `rearview report` (issue 7): the pure feature code (cmocka) and
+# end-to-end reports over a real database.
+if HAVE_CMOCKA
+REPORT_TESTS = test_report_feat
+check_PROGRAMS += $(REPORT_TESTS)
+TESTS += $(REPORT_TESTS)
+test_report_feat_SOURCES = unit/test_report_feat.c
+test_report_feat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
+test_report_feat_LDADD = $(RV_LIB) $(CMOCKA_LIBS) -lm
+endif
