@@ -1,0 +1,66 @@
+/**
+ * \file cli.h
+ * rearview, the analyst's CLI: the pieces every command shares.
+ *
+ * A command is one entry of cli_commands[] (commands.c): a name, a one-line
+ * summary and a function. Commands parse their options with cli_opts_parse
+ * (the common options plus a table of their own), open the database with
+ * cli_db_open, feed rows to a struct cli_out (out.h) and return an exit
+ * status. To add a command family (issue 7's `report`), write
+ * cli/cmd_<family>.c with one `int cmd_<family>(int argc, char **argv)`,
+ * declare it here and add a line to cli_commands[].
+ *
+ * Exit status (CLI_EXIT_*): 0 results, 1 no results, 2 usage error, 3 any
+ * other error; every error prints one line on stderr naming what was wrong.
+ */
+#ifndef RV_CLI_H
+#define RV_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum cli_exit {
+	CLI_EXIT_OK = 0,	/**< results */
+	CLI_EXIT_NONE = 1,	/**< no results */
+	CLI_EXIT_USAGE = 2,	/**< usage error */
+	CLI_EXIT_ERROR = 3	/**< any other error */
+};
+
+/** One command (or subcommand) in a dispatch table. */
+struct cli_command {
+	const char *name;
+	const char *summary;	/**< one line for --help */
+	int (*run)(int argc, char **argv);	/**< argv[0] is the name */
+};
+
+/** The top-level command table, ended by a zeroed entry. */
+extern const struct cli_command cli_commands[];
+
+/**
+ * Find \p name in a table ended by a zeroed entry. \return NULL if absent.
+ */
+const struct cli_command *cli_command_find(const struct cli_command *tab,
+    const char *name);
+
+/** The whole program: `rearview COMMAND ...`. \return the exit status. */
+int cli_main(int argc, char **argv);
+
+/**
+ * Print "rearview: " + message + newline on stderr; the one place errors
+ * are printed, so every error is one line.
+ */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** The program name used in messages ("rearview"). */
+extern const char *cli_progname;
+
+/* Commands, one file per family. */
+int cmd_lookup(int argc, char **argv);		/**< cmd_lookup.c */
+int cmd_history(int argc, char **argv);		/**< cmd_lookup.c */
+int cmd_rdata(int argc, char **argv);		/**< cmd_rdata.c */
+int cmd_asn(int argc, char **argv);		/**< cmd_rdata.c */
+int cmd_subdomains(int argc, char **argv);	/**< cmd_subdomains.c */
+int cmd_summarize(int argc, char **argv);	/**< cmd_summarize.c */
+int cmd_stats(int argc, char **argv);		/**< cmd_stats.c */
+
+#endif

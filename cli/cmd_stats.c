@@ -1,0 +1,196 @@
+/**
+ * \file cmd_stats.c
+ * `rearview stats`: database size, row counts, ingest counters, sensors
+ * and the last write, in every output format.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+#include "rv_err.h"
+#include "rv_frame.h"
+#include "rv_time.h"
+#include "run.h"
+#include "sb.h"
+
+struct kv {
+	struct cli_out *o;
+	struct sb *b;
+	int n;
+};
+
+static void
+kv_num(struct kv *k, const char *key, uint64_t v)
+{
+	switch (k->o->fmt) {
+	case CLI_FMT_JSON:
+	case CLI_FMT_DNSDB:
+		sb_str(k->b, k->n++ ? ",\"" : "\"");
+		sb_str(k->b, key);
+		sb_str(k->b, "\":");
+		sb_u64(k->b, v);
+		break;
+	case CLI_FMT_CSV:
+		sb_str(k->b, key);
+		sb_ch(k->b, ',');
+		sb_u64(k->b, v);
+		sb_ch(k->b, '\n');
+		break;
+	default: {
+		char line[128];
+		snprintf(line, sizeof(line), "%-22s %llu\n", key,
+		    (unsigned long long)v);
+		sb_str(k->b, line);
+	}
+	}
+}
+
+static void
+kv_str(struct kv *k, const char *key, const char *v)
+{
+	switch (k->o->fmt) {
+	case CLI_FMT_JSON:
+	case CLI_FMT_DNSDB:
+		sb_str(k->b, k->n++ ? ",\"" : "\"");
+		sb_str(k->b, key);
+		sb_str(k->b, "\":");
+		sb_json(k->b, v);
+		break;
+	case CLI_FMT_CSV:
+		sb_str(k->b, key);
+		sb_ch(k->b, ',');
+		sb_csv(k->b, v);
+		sb_ch(k->b, '\n');
+		break;
+	default: {
+		char line[64];
+		snprintf(line, sizeof(line), "%-22s ", key);
+		sb_str(k->b, line);
+		sb_str(k->b, v);
+		sb_ch(k->b, '\n');
+	}
+	}
+}
+
+static void
+kv_time(struct kv *k, const char *key, uint32_t t)
+{
+	char s[RV_TIME_STR_MAX];
+
+	if (k->o->fmt == CLI_FMT_JSON || k->o->fmt == CLI_FMT_DNSDB) {
+		kv_num(k, key, t);
+		return;
+	}
+	if (t == 0)
+		snprintf(s, sizeof(s), "never");
+	else
+		cli_time_str(t, k->o->fmt != CLI_FMT_TABLE, s, sizeof(s));
+	kv_str(k, key, s);
+}
+
+static int
+one_sensor(uint16_t id, const char *name, size_t len, void *arg)
+{
+	struct kv *k = arg;
+	struct cli_run *run = (struct cli_run *)k->o->cb_arg;
+	struct rv_sensor_stat ss;
+	char key[RV_SENSOR_MAX + 32];
+
+	memset(&ss, 0, sizeof(ss));
+	(void)rv_store_sensor_stat(run->db.st, run->db.txn, id, &ss);
+	if (len > RV_SENSOR_MAX)
+		len = RV_SENSOR_MAX;
+	snprintf(key, sizeof(key), "sensor:%.*s", (int)len, name);
+	kv_num(k, key, ss.observations);
+	snprintf(key, sizeof(key), "sensor:%.*s:last", (int)len, name);
+	kv_time(k, key, ss.last);
+	return RV_OK;
+}
+
+static int
+stats(struct cli_run *run)
+{
+	struct cli_out *o = &run->out;
+	struct rv_store_stats s;
+	struct kv k = { o, NULL, 0 };
+	char path[4200];
+	struct stat sb;
+	MDB_stat ms;
+	int rc;
+
+	if ((rc = cli_fmt_begin(o)) != RV_OK)
+		return rc;
+	k.b = o->sb;
+	if ((rc = rv_store_stats_read(run->db.st, run->db.txn, &s)) != RV_OK)
+		return rc;
+	if (o->fmt == CLI_FMT_DNSDB)
+		sb_str(k.b, "{\"obj\":{");
+	else if (o->fmt == CLI_FMT_JSON)
+		sb_ch(k.b, '{');
+	else if (o->fmt == CLI_FMT_CSV)
+		sb_str(k.b, "key,value\n");
+	kv_str(&k, "database", run->db.path);
+	snprintf(path, sizeof(path), "%s/data.mdb", run->db.path);
+	kv_num(&k, "file_bytes", stat(path, &sb) == 0 ? (uint64_t)sb.st_size :
+	    0);
+	kv_num(&k, "map_bytes", rv_store_mapsize(run->db.st));
+	kv_num(&k, "schema", RV_SCHEMA_VERSION);
+	for (int i = 0; i < RV_STAT_COUNT; i++)
+		kv_num(&k, rv_stat_name((enum rv_stat)i), s.v[i]);
+	for (int d = 0; d < RV_DB_COUNT; d++) {
+		char key[32];
+		if (mdb_stat(run->db.txn, rv_store_dbi(run->db.st,
+		    (enum rv_db)d), &ms) != 0)
+			continue;
+		snprintf(key, sizeof(key), "rows:%s", rv_db_name((enum rv_db)d));
+		kv_num(&k, key, ms.ms_entries);
+	}
+	kv_time(&k, "last_write", s.last_write);
+	if ((rc = rv_store_sensors(run->db.st, run->db.txn, one_sensor, &k)))
+		return rc;
+	if (o->fmt == CLI_FMT_DNSDB)
+		sb_str(k.b, "}}\n{\"cond\":\"succeeded\"}\n");
+	else if (o->fmt == CLI_FMT_JSON)
+		sb_str(k.b, "}\n");
+	sb_flush(k.b);
+	return k.b->err ? RV_EIO : RV_OK;
+}
+
+int
+cmd_stats(int argc, char **argv)
+{
+	struct cli_run run;
+	int rc;
+
+	cli_run_init(&run, "stats");
+	rc = cli_opts_parse(&run.opts, argc, argv, "stats [OPTIONS]",
+	    "Database size, RRsets, addresses, sensors, ingest counters and "
+	    "the last write.", NULL, 0, NULL, NULL);
+	if (rc != CLI_EXIT_OK || run.opts.help)
+		return rc;
+	if (run.opts.argc > 0) {
+		cli_err("stats: unexpected argument '%s'", run.opts.argv[0]);
+		return CLI_EXIT_USAGE;
+	}
+	if (cli_db_open(run.opts.db, &run.db) != CLI_EXIT_OK)
+		return CLI_EXIT_ERROR;
+	run.out.fp = stdout;
+	run.out.fmt = cli_fmt_resolve(run.opts.fmt, stdout);
+	run.out.cb_arg = &run;
+	/* The table is plain key/value lines. */
+	if (run.out.fmt == CLI_FMT_TABLE)
+		run.out.fmt = CLI_FMT_TEXT;
+	rc = stats(&run);
+	if (rc != RV_OK) {
+		cli_err("stats: '%s': %s", run.opts.db, rc == RV_EIO ?
+		    strerror(errno) : rv_strerror(rc));
+		rc = CLI_EXIT_ERROR;
+	}
+	free(run.out.sb);
+	cli_db_close(&run.db);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/**
+ * \file commands.c
+ * The command table and the top level: `rearview COMMAND ...`,
+ * `rearview --help`, `rearview --version`. Add a command family here
+ * (one line) and in its own cmd_<family>.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "run.h"
+
+const char *cli_progname = "rearview";
+
+const struct cli_command cli_commands[] = {
+	{ "lookup", "RRsets of a name, *.domain or www.example.*",
+	  cmd_lookup },
+	{ "rdata", "names pointing at an address/CIDR (ip), a name (name), "
+	  "raw rdata (raw)", cmd_rdata },
+	{ "asn", "addresses of an AS and the names on them", cmd_asn },
+	{ "subdomains", "distinct names below a domain (--ip: on an address)",
+	  cmd_subdomains },
+	{ "history", "what a name resolved to, period after period",
+	  cmd_history },
+	{ "summarize", "totals of any of the above", cmd_summarize },
+	{ "stats", "database size, counts, sensors, last write", cmd_stats },
+	{ NULL, NULL, NULL }
+};
+
+void
+cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const struct cli_command *
+cli_command_find(const struct cli_command *tab, const char *name)
+{
+	for (; tab->name != NULL; tab++)
+		if (strcmp(tab->name, name) == 0)
+			return tab;
+	return NULL;
+}
+
+static void
+help(FILE *fp)
+{
+	fprintf(fp, "usage: %s COMMAND [OPTIONS] ARG...\n"
+	    "Passive DNS lookups and pivots over a rearview database.\n\n"
+	    "Commands:\n", cli_progname);
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		fprintf(fp, "  %-11s %s\n", c->name, c->summary);
+	fprintf(fp, "\nCommon options (every query command):\n"
+	    "  -d, --db DIR     database (default $REARVIEW_DB, else "
+	    "/var/lib/rearview)\n"
+	    "  -A/-B TIME, -c   seen after/before TIME; -c: whole span "
+	    "inside\n"
+	    "  -l, --limit N    at most N results (default 1000, 0 = all)\n"
+	    "  -s, --sort KEY   first|last|count|name|data; -r reverses\n"
+	    "  -o, --output F   table|json|dnsdb|csv|text (default table on "
+	    "a tty, else json)\n"
+	    "  -f, --file FILE  one query per line ('-' = stdin)\n\n"
+	    "Examples:\n"
+	    "  %s lookup '*.example.com'\n"
+	    "  %s rdata ip 165.22.196.0/24 -A 7d\n"
+	    "  %s lookup -t A example.com -o text | awk '{print $5}' | "
+	    "%s rdata ip -f -\n\n"
+	    "'%s COMMAND --help' for its options; rearview(1) for all.\n"
+	    "Exit: 0 results, 1 none, 2 usage error, 3 other error.\n",
+	    cli_progname, cli_progname, cli_progname, cli_progname,
+	    cli_progname);
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	const struct cli_command *c;
+
+	cli_summarize = 0;
+	if (argc < 2) {
+		help(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (c = cli_command_find(cli_commands, argv[2]))) {
+			char *hv[] = { argv[2], "--help", NULL };
+			return c->run(2, hv);
+		}
+		help(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("%s %s\n", cli_progname, PACKAGE_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if ((c = cli_command_find(cli_commands, argv[1])) == NULL) {
+		cli_err("unknown command '%s' (try '%s --help')", argv[1],
+		    cli_progname);
+		return CLI_EXIT_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,227 @@
+/**
+ * \file db.c
+ * Read-only store access for the CLI: open, sensors, enrichment cache and
+ * the reverse-row -> RRset join.
+ */
+#include "db.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rv_err.h"
+#include "rv_frame.h"
+#include "rv_rdata.h"
+
+int
+cli_db_open(const char *path, struct cli_db *db)
+{
+	int rc;
+
+	memset(db, 0, sizeof(*db));
+	db->path = path;
+	rc = rv_store_open(path, RV_STORE_RDONLY, 0, &db->st);
+	if (rc == RV_OK)
+		rc = rv_store_read_begin(db->st, &db->txn);
+	switch (rc) {
+	case RV_OK:
+		return CLI_EXIT_OK;
+	case RV_ENOENT:
+		cli_err("no rearview database in '%s' (give --db DIR or set "
+		    "REARVIEW_DB)", path);
+		break;
+	case RV_EVERSION:
+		cli_err("database '%s' has a schema version this rearview "
+		    "does not read (want %d)", path, RV_SCHEMA_VERSION);
+		break;
+	case RV_EIO:
+		cli_err("cannot open database '%s': %s", path,
+		    strerror(errno));
+		break;
+	default:
+		cli_err("cannot open database '%s': %s", path,
+		    rv_strerror(rc));
+		break;
+	}
+	cli_db_close(db);
+	return CLI_EXIT_ERROR;
+}
+
+void
+cli_db_close(struct cli_db *db)
+{
+	rv_store_txn_end(db->txn);
+	db->txn = NULL;
+	rv_store_close(db->st);
+	db->st = NULL;
+	for (uint32_t i = 0; i < db->nsensor_names; i++)
+		free(db->sensor_names[i]);
+	free(db->sensor_names);
+	db->sensor_names = NULL;
+	db->nsensor_names = 0;
+}
+
+void
+cli_db_error(const struct cli_db *db, const char *what, int rc)
+{
+	cli_err("%s: reading '%s': %s", what, db->path, rv_strerror(rc));
+}
+
+static int
+load_sensor(uint16_t id, const char *name, size_t len, void *arg)
+{
+	struct cli_db *db = arg;
+
+	if (id >= db->nsensor_names) {
+		uint32_t n = (uint32_t)id + 1;
+		char **nn = realloc(db->sensor_names, n * sizeof(*nn));
+		if (nn == NULL)
+			return RV_ENOMEM;
+		memset(nn + db->nsensor_names, 0,
+		    (n - db->nsensor_names) * sizeof(*nn));
+		db->sensor_names = nn;
+		db->nsensor_names = n;
+	}
+	free(db->sensor_names[id]);
+	if ((db->sensor_names[id] = strndup(name, len)) == NULL)
+		return RV_ENOMEM;
+	return RV_OK;
+}
+
+static void
+load_sensors(struct cli_db *db)
+{
+	if (db->sensors_loaded)
+		return;
+	db->sensors_loaded = 1;
+	(void)rv_store_sensors(db->st, db->txn, load_sensor, db);
+}
+
+const char *
+cli_db_sensor(void *arg, uint16_t id)
+{
+	struct cli_db *db = arg;
+
+	load_sensors(db);
+	return id < db->nsensor_names ? db->sensor_names[id] : NULL;
+}
+
+int
+cli_db_sensor_id(struct cli_db *db, const char *name, uint16_t *id)
+{
+	return rv_store_sensor_id(db->st, db->txn, name, strlen(name), id);
+}
+
+int
+cli_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
+    struct rv_ipinfo *out)
+{
+	struct cli_db *db = arg;
+	size_t n = rv_ip_len(ip->family);
+
+	if (db->geo_valid && db->geo_ip.family == ip->family &&
+	    memcmp(db->geo_ip.addr, ip->addr, n) == 0 &&
+	    (t == db->geo_t || (db->geo_rc == RV_OK && t >= db->geo.since &&
+	    (db->geo.until == 0 || t < db->geo.until)))) {
+		if (db->geo_rc == RV_OK)
+			*out = db->geo;
+		return db->geo_rc;
+	}
+	db->geo_ip = *ip;
+	db->geo_t = t;
+	db->geo_valid = 1;
+	db->geo_rc = rv_store_ipinfo_at(db->st, db->txn, ip, t, &db->geo);
+	if (db->geo_rc == RV_OK)
+		*out = db->geo;
+	return db->geo_rc;
+}
+
+struct join {
+	const struct cli_row *row;
+	uint16_t *sens;
+	unsigned nsens;
+	uint8_t zone[RV_NAME_MAX];
+	size_t zlen;
+	int zones;		/* distinct zones seen (0, 1, 2 = many) */
+	int found;
+};
+
+static int
+set_holds(const struct cli_row *row, const uint8_t *set, size_t len)
+{
+	const uint8_t *rd, *t;
+	uint16_t rl;
+	size_t off = 0, tl;
+
+	while (rv_set_next(set, len, &off, &rd, &rl) == RV_OK) {
+		if (!row->rd_is_name) {
+			if (rl == row->rd_len && memcmp(rd, row->rd, rl) == 0)
+				return 1;
+			continue;
+		}
+		if (rv_rdata_target(row->type, rd, rl, &t, &tl) == RV_OK &&
+		    rv_name_is_subdomain(t, tl, row->rd, row->rd_len) &&
+		    rv_name_is_subdomain(row->rd, row->rd_len, t, tl))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+join_one(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct join *j = arg;
+	struct rv_rrset_val val;
+	struct rv_rrset_key key;
+
+	if (rv_rrset_val_decode(v->mv_data, v->mv_size, &val) != RV_OK ||
+	    !set_holds(j->row, val.set, val.set_len))
+		return RV_OK;
+	j->found = 1;
+	for (unsigned i = 0; i < val.nsens; i++) {
+		unsigned m = 0;
+		while (m < j->nsens && j->sens[m] != val.sensor[i])
+			m++;
+		if (m == j->nsens && j->nsens < RV_SENSORS_MAX)
+			j->sens[j->nsens++] = val.sensor[i];
+	}
+	if (j->zones < 2 &&
+	    rv_rrset_key_decode(k->mv_data, k->mv_size, &key) == RV_OK) {
+		if (j->zones == 0) {
+			memcpy(j->zone, key.zone, key.zone_len);
+			j->zlen = key.zone_len;
+			j->zones = 1;
+		} else if (key.zone_len != j->zlen ||
+		    memcmp(key.zone, j->zone, j->zlen) != 0) {
+			j->zones = 2;
+		}
+	}
+	return RV_OK;
+}
+
+int
+cli_db_join(struct cli_db *db, const struct cli_row *row, uint16_t *sens,
+    unsigned *nsens, uint8_t *zone, size_t *zlen)
+{
+	struct join j;
+	struct rv_key pre;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	j.row = row;
+	j.sens = sens;
+	if ((rc = rv_key_rrset_name_type(&pre, row->owner, row->owner_len,
+	    row->type)) != RV_OK)
+		return rc;
+	if ((rc = rv_store_scan(db->st, db->txn, RV_DB_RRSET, &pre, &pre,
+	    join_one, &j)) != RV_OK)
+		return rc;
+	*nsens = j.nsens;
+	*zlen = 0;
+	if (j.zones == 1) {
+		memcpy(zone, j.zone, j.zlen);
+		*zlen = j.zlen;
+	}
+	return j.found ? RV_OK : RV_ENOENT;
+}

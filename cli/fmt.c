@@ -1,0 +1,206 @@
+/**
+ * \file fmt.c
+ * Text helpers shared by the formats (names, rdata, sensors, enrichment,
+ * escaping) and the dispatch to the format of a struct cli_out.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idn.h"
+#include "out.h"
+#include "rv_err.h"
+#include "rv_rdata.h"
+#include "rv_time.h"
+#include "sb.h"
+
+/* The line formats, fmt_lines.c. */
+int cli_lines_row(struct cli_out *o, const struct cli_row *r);
+int cli_lines_begin(struct cli_out *o);
+int cli_lines_end(struct cli_out *o);
+int cli_lines_summary(struct cli_out *o);
+
+void
+sb_json(struct sb *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	sb_ch(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		size_t run = 0;
+		while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run > 0) {
+			sb_mem(b, (const char *)p, run);
+			p += run;
+			if (*p == '\0')
+				break;
+		}
+		switch (*p) {
+		case '"': sb_mem(b, "\\\"", 2); break;
+		case '\\': sb_mem(b, "\\\\", 2); break;
+		case '\n': sb_mem(b, "\\n", 2); break;
+		case '\r': sb_mem(b, "\\r", 2); break;
+		case '\t': sb_mem(b, "\\t", 2); break;
+		default:
+			sb_mem(b, "\\u00", 4);
+			sb_ch(b, hex[*p >> 4]);
+			sb_ch(b, hex[*p & 15]);
+		}
+	}
+	sb_ch(b, '"');
+}
+
+void
+sb_csv(struct sb *b, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		sb_str(b, s);
+		return;
+	}
+	sb_ch(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			sb_ch(b, '"');
+		sb_ch(b, *s);
+	}
+	sb_ch(b, '"');
+}
+
+void
+cli_time_str(uint32_t t, int iso, char *out, size_t outsz)
+{
+	if (rv_time_format(t, iso, out, outsz) != RV_OK)
+		snprintf(out, outsz, "%u", t);
+}
+
+int
+cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
+    char *out, size_t outsz)
+{
+	char u[RV_NAME_STR_MAX * 2];
+	int rc = rv_name_to_str(wire, len, out, outsz);
+
+	if (rc != RV_OK) {
+		snprintf(out, outsz, "(bad name)");
+		return rc;
+	}
+	if (o != NULL && o->idn && cli_idn_unicode(out, u, sizeof(u))) {
+		size_t n = strlen(out);
+		if (n + strlen(u) + 4 <= outsz)
+			snprintf(out + n, outsz - n, " (%s)", u);
+	}
+	return RV_OK;
+}
+
+static int
+rd_is_ip(const struct cli_row *r, uint16_t len)
+{
+	return !r->rd_is_name && ((r->type == 1 && len == 4) ||
+	    (r->type == 28 && len == 16));
+}
+
+int
+cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
+    const uint8_t *rd, uint16_t len, char *out, size_t outsz)
+{
+	int rc;
+
+	if (rd_is_ip(r, len)) {
+		if (inet_ntop(len == 4 ? AF_INET : AF_INET6, rd, out,
+		    (socklen_t)outsz) == NULL)
+			return RV_ETOOBIG;
+		return RV_OK;
+	}
+	if (r->rd_is_name)
+		return cli_name_str(o, rd, len, out, outsz);
+	rc = rv_rdata_to_str(r->type, rd, len, out, outsz);
+	if (rc == RV_ETOOBIG && outsz > 32)	/* absurdly long: say so */
+		snprintf(out, outsz, "\\# %u (too long to print)", len);
+	return rc == RV_ETOOBIG ? RV_OK : rc;
+}
+
+int
+cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
+    const uint8_t *rd, uint16_t len, struct rv_ipinfo *info)
+{
+	struct rv_ip ip;
+
+	if (o->geo == NULL || !rd_is_ip(r, len))
+		return RV_ENOENT;
+	memset(&ip, 0, sizeof(ip));
+	ip.family = len == 4 ? 4 : 6;
+	memcpy(ip.addr, rd, len);
+	return o->geo(o->cb_arg, &ip, r->last, info);
+}
+
+void
+cli_sensors_str(const struct cli_out *o, const struct cli_row *r,
+    char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < r->nsens && o->sensor != NULL; i++) {
+		const char *s = o->sensor(o->cb_arg, r->sensors[i]);
+		char idbuf[16];
+		size_t sl;
+
+		if (s == NULL) {
+			snprintf(idbuf, sizeof(idbuf), "#%u", r->sensors[i]);
+			s = idbuf;
+		}
+		sl = strlen(s);
+		if (n + sl + 2 >= outsz)
+			break;
+		if (n > 0)
+			out[n++] = ',';
+		memcpy(out + n, s, sl + 1);
+		n += sl;
+	}
+	if (n == 0 && outsz > 1)
+		snprintf(out, outsz, "-");
+}
+
+int
+cli_fmt_begin(struct cli_out *o)
+{
+	o->queries++;
+	if (o->fmt == CLI_FMT_TABLE)
+		return RV_OK;
+	if (o->sb == NULL) {
+		if ((o->sb = malloc(sizeof(*o->sb))) == NULL)
+			return RV_ENOMEM;
+		o->sb->len = 0;
+		o->sb->err = 0;
+	}
+	o->sb->fp = o->fp;
+	return cli_lines_begin(o);
+}
+
+int
+cli_fmt_row(struct cli_out *o, const struct cli_row *r)
+{
+	if (o->fmt == CLI_FMT_TABLE)
+		return cli_table_row(o, r);
+	return cli_lines_row(o, r);
+}
+
+int
+cli_fmt_end(struct cli_out *o)
+{
+	if (o->fmt == CLI_FMT_TABLE)
+		return cli_table_flush(o);
+	return cli_lines_end(o);
+}
+
+int
+cli_fmt_summary(struct cli_out *o)
+{
+	int rc;
+
+	if (o->fmt != CLI_FMT_TABLE && (rc = cli_fmt_begin(o)) != RV_OK)
+		return rc;
+	return cli_lines_summary(o);
+}

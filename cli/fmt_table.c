@@ -1,0 +1,299 @@
+/**
+ * \file fmt_table.c
+ * The aligned table: columns as in DESIGN.md's analyst table, sized from
+ * the first CLI_TABLE_PROBE rows and fitted to the terminal width by
+ * eliding the long columns (names in the middle, so the registered domain
+ * stays visible; rdata at the end).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "out.h"
+#include "rv_err.h"
+#include "rv_rdata.h"
+
+enum { C_QUERY, C_TYPE, C_SOURCE, C_COUNT, C_RESP, C_FIRST, C_LAST, C_ASN,
+	C_CC, NCOL };
+
+static const char *const head[NCOL] = { "Query", "Type", "Source", "Count",
+	"Response", "First Seen", "Last Seen", "ASN", "CC" };
+static const int right[NCOL] = { [C_COUNT] = 1, [C_ASN] = 1 };
+/* Columns that give way when the terminal is narrow, and how far. */
+static const int minw[NCOL] = { [C_QUERY] = 16, [C_SOURCE] = 6,
+	[C_RESP] = 12 };
+
+struct trow {
+	char *cell[NCOL];	/* NULL: empty */
+};
+
+struct cli_table {
+	struct trow *rows;
+	size_t n, cap;
+	int w[NCOL];
+	int show[NCOL];
+	int fixed;		/* widths chosen, header printed */
+	int names;		/* rows are names only (subdomains) */
+};
+
+/* Display width of UTF-8 text (one column per code point). */
+static int
+dlen(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Byte offset of the code point number k. */
+static size_t
+boff(const char *s, int k)
+{
+	size_t i = 0;
+
+	for (; s[i] && k > 0; i++)
+		if (((unsigned char)s[i + 1] & 0xc0) != 0x80)
+			k--;
+	return i;
+}
+
+static void
+put_cell(FILE *fp, const char *s, int w, int col, int last)
+{
+	int n;
+
+	if (s == NULL)
+		s = "";
+	n = dlen(s);
+	if (n > w) {
+		if (col == C_QUERY && w > 8) {	/* a...z: keep both ends */
+			int tail = (w - 3) * 2 / 3, lead = w - 3 - tail;
+			fwrite(s, 1, boff(s, lead), fp);
+			fputs("...", fp);
+			fputs(s + boff(s, n - tail), fp);
+		} else if (w > 3) {
+			fwrite(s, 1, boff(s, w - 3), fp);
+			fputs("...", fp);
+		} else {
+			fwrite(s, 1, boff(s, w), fp);
+		}
+		n = w;
+	}
+	if (right[col])
+		fprintf(fp, "%*s%s", w - n, "", s);
+	else if (!last)
+		fprintf(fp, "%s%*s", s, w - n, "");
+	else
+		fputs(s, fp);
+}
+
+static void
+print_row(struct cli_out *o, const struct trow *t)
+{
+	struct cli_table *tb = o->table;
+	int lastcol = NCOL - 1, first = 1;
+
+	while (lastcol > 0 && !tb->show[lastcol])
+		lastcol--;
+	for (int c = 0; c < NCOL; c++) {
+		if (!tb->show[c])
+			continue;
+		if (!first)
+			fputs("  ", o->fp);
+		first = 0;
+		put_cell(o->fp, t->cell[c], tb->w[c], c, c == lastcol);
+	}
+	fputc('\n', o->fp);
+}
+
+static void
+choose_widths(struct cli_out *o)
+{
+	struct cli_table *tb = o->table;
+	int total = 0, ncols = 0;
+
+	for (int c = 0; c < NCOL; c++)
+		tb->w[c] = dlen(head[c]);
+	for (size_t i = 0; i < tb->n; i++)
+		for (int c = 0; c < NCOL; c++)
+			if (tb->rows[i].cell[c] != NULL) {
+				int l = dlen(tb->rows[i].cell[c]);
+				if (l > tb->w[c])
+					tb->w[c] = l;
+			}
+	tb->show[C_ASN] = tb->show[C_CC] = 0;
+	for (size_t i = 0; i < tb->n; i++)
+		if (tb->rows[i].cell[C_ASN] != NULL)
+			tb->show[C_ASN] = tb->show[C_CC] = 1;
+	for (int c = 0; c < NCOL; c++)
+		if (tb->show[c]) {
+			total += tb->w[c];
+			ncols++;
+		}
+	total += 2 * (ncols - 1);
+	while (o->width > 0 && total > o->width) {
+		int best = -1;
+		for (int c = 0; c < NCOL; c++)
+			if (tb->show[c] && minw[c] > 0 && tb->w[c] > minw[c] &&
+			    (best < 0 || tb->w[c] - minw[c] >
+			    tb->w[best] - minw[best]))
+				best = c;
+		if (best < 0)
+			break;
+		tb->w[best]--;
+		total--;
+	}
+}
+
+static void
+free_rows(struct cli_table *tb)
+{
+	for (size_t i = 0; i < tb->n; i++)
+		for (int c = 0; c < NCOL; c++)
+			free(tb->rows[i].cell[c]);
+	tb->n = 0;
+}
+
+static void
+print_buffered(struct cli_out *o)
+{
+	struct cli_table *tb = o->table;
+	struct trow h;
+
+	choose_widths(o);
+	for (int c = 0; c < NCOL; c++)
+		h.cell[c] = (char *)head[c];
+	if (tb->names)
+		h.cell[C_QUERY] = "Name";
+	print_row(o, &h);
+	for (size_t i = 0; i < tb->n; i++)
+		print_row(o, &tb->rows[i]);
+	free_rows(tb);
+	tb->fixed = 1;
+}
+
+static int
+add(struct cli_out *o, struct trow *t)
+{
+	struct cli_table *tb = o->table;
+
+	if (tb->fixed) {
+		print_row(o, t);
+		for (int c = 0; c < NCOL; c++)
+			free(t->cell[c]);
+		return RV_OK;
+	}
+	if (tb->n == tb->cap) {
+		size_t cap = tb->cap ? tb->cap * 2 : 64;
+		struct trow *nr = realloc(tb->rows, cap * sizeof(*nr));
+		if (nr == NULL)
+			return RV_ENOMEM;
+		tb->rows = nr;
+		tb->cap = cap;
+	}
+	tb->rows[tb->n++] = *t;
+	if (tb->n >= CLI_TABLE_PROBE)
+		print_buffered(o);
+	return RV_OK;
+}
+
+static int
+make(struct trow *t, int c, const char *s)
+{
+	return (t->cell[c] = strdup(s)) == NULL ? RV_ENOMEM : RV_OK;
+}
+
+static int
+make_u64(struct trow *t, int c, uint64_t v)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
+	return make(t, c, b);
+}
+
+int
+cli_table_row(struct cli_out *o, const struct cli_row *r)
+{
+	static char buf[CLI_RDATA_STR_MAX];
+	char tb[RV_TYPE_STR_MAX];
+	const uint8_t *rd;
+	uint16_t len;
+	size_t off = 0;
+	int rc = RV_OK, line = 0;
+
+	if (o->table == NULL) {
+		if ((o->table = calloc(1, sizeof(*o->table))) == NULL)
+			return RV_ENOMEM;
+		for (int c = 0; c < NCOL; c++)
+			o->table->show[c] = 1;
+		if (r->kind == CLI_ROW_NAME) {
+			o->table->names = 1;
+			o->table->show[C_TYPE] = o->table->show[C_SOURCE] =
+			    o->table->show[C_RESP] = 0;
+		}
+	}
+	do {
+		struct trow t;
+		int more;
+
+		memset(&t, 0, sizeof(t));
+		more = r->kind != CLI_ROW_NAME &&
+		    cli_row_rd_next(r, &off, &rd, &len) == RV_OK;
+		if (line == 0) {
+			cli_name_str(o, r->owner, r->owner_len, buf,
+			    sizeof(buf));
+			rc |= make(&t, C_QUERY, buf);
+			if (r->kind != CLI_ROW_NAME)
+				rc |= make(&t, C_TYPE,
+				    rv_type_to_str(r->type, tb));
+			cli_sensors_str(o, r, buf, sizeof(buf));
+			rc |= make(&t, C_SOURCE, buf);
+			rc |= make_u64(&t, C_COUNT, r->count);
+			cli_time_str(r->first, 0, buf, sizeof(buf));
+			rc |= make(&t, C_FIRST, buf);
+			cli_time_str(r->last, 0, buf, sizeof(buf));
+			rc |= make(&t, C_LAST, buf);
+		} else if (!more) {
+			break;
+		}
+		if (more) {
+			struct rv_ipinfo g;
+			cli_rdata_str(o, r, rd, len, buf, sizeof(buf));
+			rc |= make(&t, C_RESP, buf);
+			if (cli_rdata_geo(o, r, rd, len, &g) == RV_OK) {
+				rc |= make_u64(&t, C_ASN, g.asn);
+				rc |= make(&t, C_CC, g.cc[0] ? g.cc : "-");
+			}
+		}
+		if (rc != RV_OK || (rc = add(o, &t)) != RV_OK) {
+			for (int c = 0; c < NCOL; c++)
+				free(t.cell[c]);
+			return RV_ENOMEM;
+		}
+		line++;
+	} while (r->kind != CLI_ROW_NAME);
+	return RV_OK;
+}
+
+int
+cli_table_flush(struct cli_out *o)
+{
+	if (o->table == NULL)
+		return RV_OK;
+	if (!o->table->fixed && o->table->n > 0)
+		print_buffered(o);
+	return ferror(o->fp) ? RV_EIO : RV_OK;
+}
+
+void
+cli_table_free(struct cli_out *o)
+{
+	if (o->table == NULL)
+		return;
+	free_rows(o->table);
+	free(o->table->rows);
+	free(o->table);
+	o->table = NULL;
+}

@@ -1,0 +1,138 @@
+/**
+ * \file opts.h
+ * Command-line options: the options every command takes, a way for each
+ * command to add its own, checked number parsing, and the time fence.
+ *
+ * One getopt_long table is built per command from the common table and the
+ * command's own (struct cli_optdef), so `rearview COMMAND --help` lists
+ * exactly what that command accepts.
+ */
+#ifndef RV_CLI_OPTS_H
+#define RV_CLI_OPTS_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/** Output formats (-o). */
+enum cli_fmt {
+	CLI_FMT_AUTO = 0,	/**< table on a terminal, else json */
+	CLI_FMT_TABLE,
+	CLI_FMT_JSON,		/**< COF JSON lines */
+	CLI_FMT_DNSDB,		/**< DNSDB-style SAF JSON lines */
+	CLI_FMT_CSV,
+	CLI_FMT_TEXT		/**< dig-like */
+};
+
+/** Sort keys (--sort). */
+enum cli_sort {
+	CLI_SORT_DEFAULT = 0,	/**< the command's own default */
+	CLI_SORT_FIRST,
+	CLI_SORT_LAST,
+	CLI_SORT_COUNT,
+	CLI_SORT_NAME,
+	CLI_SORT_DATA
+};
+
+/**
+ * A time fence: a record [first, last] matches when
+ * first_after <= first <= first_before and last_after <= last <= last_before
+ * (all inclusive). Unset bounds are INT64_MIN / INT64_MAX.
+ */
+struct cli_fence {
+	int64_t first_after, first_before;
+	int64_t last_after, last_before;
+};
+
+/** Default --limit. */
+#define CLI_LIMIT_DEFAULT 1000
+/** Most -t types in one query. */
+#define CLI_TYPES_MAX 32
+
+/** Everything the common options set. */
+struct cli_opts {
+	int64_t now;		/**< for relative times; set by cli_opts_init */
+	const char *db;		/**< --db, $REARVIEW_DB, /var/lib/rearview */
+	struct cli_fence fence;	/**< after cli_opts_parse: the final fence */
+	int64_t after, before;	/**< -A / -B, INT64_MIN/MAX when unset */
+	int complete;		/**< -c */
+	uint64_t limit;		/**< 0 = no limit */
+	uint64_t offset;
+	enum cli_sort sort;
+	int reverse;
+	const char *sensor;
+	enum cli_fmt fmt;
+	int idn;
+	const char *file;	/**< -f FILE, "-" for stdin */
+	int help;		/**< --help was given (usage printed) */
+	int argc;		/**< positional arguments left */
+	char **argv;
+};
+
+/** A command's own option: the getopt_long entry and its help line. */
+struct cli_optdef {
+	struct option opt;	/**< .val is the code given to the handler */
+	const char *arg;	/**< name of the argument in help, or NULL */
+	const char *help;	/**< one line */
+};
+
+/**
+ * Handler for a command's own options.
+ * \return 0, or nonzero after printing an error with cli_err (usage).
+ */
+typedef int (*cli_opt_fn)(int code, const char *arg, void *ctx);
+
+/** Defaults; \p now is the time relative values count back from. */
+void cli_opts_init(struct cli_opts *o, int64_t now);
+
+/**
+ * Parse argv (argv[0] is the command name) with the common options and
+ * \p extra (n entries, may be NULL). On --help prints the command's help to
+ * stdout and sets o->help. Positional arguments are left in o->argc/argv.
+ * \param usage	"lookup [OPTIONS] NAME"-style synopsis for help
+ * \param summary one line describing the command
+ * \return CLI_EXIT_OK, or CLI_EXIT_USAGE after printing one line.
+ */
+int cli_opts_parse(struct cli_opts *o, int argc, char **argv,
+    const char *usage, const char *summary,
+    const struct cli_optdef *extra, size_t n, cli_opt_fn fn, void *ctx);
+
+/** Print a command's help (usage line, summary, its options, common). */
+void cli_opts_help(FILE *fp, const char *usage, const char *summary,
+    const struct cli_optdef *extra, size_t n);
+
+/**
+ * Checked unsigned number: decimal digits only, no sign, no trailing junk,
+ * at most \p max. \return 0 or RV_EINVAL / RV_ERANGE.
+ */
+int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/** Does [first, last] pass the fence? */
+int cli_fence_match(const struct cli_fence *f, int64_t first, int64_t last);
+
+/**
+ * Tighten \p f with a window [after, before] (INT64_MIN/MAX when open):
+ * overlap (record seen at some time in the window: last >= after,
+ * first <= before), or with \p complete the whole span inside it
+ * (first >= after, last <= before), as dnsdbq's -A, -B and -c.
+ */
+void cli_fence_window(struct cli_fence *f, int64_t after, int64_t before,
+    int complete);
+
+/** Is any bound of the fence set? */
+int cli_fence_active(const struct cli_fence *f);
+
+/** Parse a format name. \return 0 or RV_EINVAL. */
+int cli_fmt_parse(const char *s, enum cli_fmt *fmt);
+
+/** Parse a sort key name. \return 0 or RV_EINVAL. */
+int cli_sort_parse(const char *s, enum cli_sort *sort);
+
+/**
+ * Parse a -t list ("A,AAAA,ns", "ANY", "ANY-DNSSEC") into types; ANY gives
+ * *n = 0 (no filter), ANY-DNSSEC the DNSSEC types.
+ * \return 0, RV_EINVAL naming nothing (the caller prints), RV_ETOOBIG.
+ */
+int cli_types_parse(const char *s, uint16_t *types, unsigned *n);
+
+#endif

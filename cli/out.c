@@ -1,0 +1,331 @@
+/**
+ * \file out.c
+ * The output stage: streaming or bounded-heap sorting, offset and limit,
+ * summaries; the formats are in fmt*.c.
+ */
+#include "out.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "rv_err.h"
+#include "rv_store.h"
+
+struct cli_row *
+cli_row_copy(const struct cli_row *r)
+{
+	uint8_t key[RV_NAME_KEY_MAX];
+	size_t klen = 0, n;
+	struct cli_row *c;
+	uint8_t *p;
+
+	if (r->owner_len > 0 &&
+	    rv_name_key(r->owner, r->owner_len, key, &klen) != RV_OK)
+		klen = 0;
+	n = sizeof(*c) + r->nsens * sizeof(uint16_t) + r->owner_len +
+	    r->zone_len + r->set_len + r->rd_len + klen;
+	if ((c = malloc(n)) == NULL)
+		return NULL;
+	*c = *r;
+	p = (uint8_t *)(c + 1);
+	if (r->nsens > 0) {
+		memcpy(p, r->sensors, r->nsens * sizeof(uint16_t));
+		c->sensors = (const uint16_t *)(void *)p;
+		p += r->nsens * sizeof(uint16_t);
+	}
+#define COPY(field, len) do { \
+		if ((len) > 0) { memcpy(p, r->field, len); c->field = p; \
+		    p += (len); } } while (0)
+	COPY(owner, r->owner_len);
+	COPY(zone, r->zone_len);
+	COPY(set, r->set_len);
+	COPY(rd, r->rd_len);
+#undef COPY
+	if (klen > 0) {
+		memcpy(p, key, klen);
+		c->okey = p;
+	}
+	c->okey_len = klen;
+	return c;
+}
+
+int
+cli_row_rd_next(const struct cli_row *r, size_t *off, const uint8_t **rd,
+    uint16_t *len)
+{
+	switch (r->kind) {
+	case CLI_ROW_RRSET:
+		return rv_set_next(r->set, r->set_len, off, rd, len);
+	case CLI_ROW_RDATA:
+		if (*off > 0)
+			return RV_ENOENT;
+		*off = 1;
+		*rd = r->rd;
+		*len = (uint16_t)r->rd_len;
+		return RV_OK;
+	default:
+		return RV_ENOENT;
+	}
+}
+
+unsigned
+cli_row_rd_count(const struct cli_row *r)
+{
+	switch (r->kind) {
+	case CLI_ROW_RRSET: return r->rdcount;
+	case CLI_ROW_RDATA: return 1;
+	default: return 0;
+	}
+}
+
+enum cli_fmt
+cli_fmt_resolve(enum cli_fmt f, FILE *fp)
+{
+	if (f != CLI_FMT_AUTO)
+		return f;
+	return isatty(fileno(fp)) ? CLI_FMT_TABLE : CLI_FMT_JSON;
+}
+
+int
+cli_sort_desc(enum cli_sort s)
+{
+	return s == CLI_SORT_FIRST || s == CLI_SORT_LAST ||
+	    s == CLI_SORT_COUNT || s == CLI_SORT_DEFAULT;
+}
+
+int
+cli_term_width(FILE *fp)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (isatty(fileno(fp)) && ioctl(fileno(fp), TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	if (cols != NULL) {
+		int w = atoi(cols);
+		if (w > 0 && w < 100000)
+			return w;
+	}
+	return 0;
+}
+
+static int
+cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int
+cmp_bytes(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+
+	return c != 0 ? c : cmp_u64(al, bl);
+}
+
+static int
+cmp_data(const struct cli_row *a, const struct cli_row *b)
+{
+	if (a->kind == CLI_ROW_RRSET)
+		return cmp_bytes(a->set, a->set_len, b->set, b->set_len);
+	return cmp_bytes(a->rd, a->rd_len, b->rd, b->rd_len);
+}
+
+int
+cli_row_cmp(const struct cli_out *o, const struct cli_row *a,
+    const struct cli_row *b)
+{
+	int c = 0;
+
+	switch (o->sort) {
+	case CLI_SORT_FIRST: c = cmp_u64(a->first, b->first); break;
+	case CLI_SORT_LAST: c = cmp_u64(a->last, b->last); break;
+	case CLI_SORT_COUNT: c = cmp_u64(a->count, b->count); break;
+	case CLI_SORT_DATA: c = cmp_data(a, b); break;
+	default: break;
+	}
+	if (o->desc)
+		c = -c;
+	if (c == 0) {	/* ties: by name, type, data, then arrival */
+		c = cmp_bytes(a->okey, a->okey_len, b->okey, b->okey_len);
+		if (o->sort == CLI_SORT_NAME && o->desc)
+			c = -c;
+	}
+	if (c == 0)
+		c = cmp_u64(a->type, b->type);
+	if (c == 0 && o->sort != CLI_SORT_DATA)
+		c = cmp_data(a, b);
+	if (c == 0)
+		c = cmp_u64(a->seq, b->seq);
+	return c;
+}
+
+/* The heap keeps the rows that come first; its top is the one that comes
+ * last, the first to go. */
+static void
+sift_up(struct cli_out *o, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (cli_row_cmp(o, o->keep[p], o->keep[i]) >= 0)
+			break;
+		struct cli_row *t = o->keep[p];
+		o->keep[p] = o->keep[i];
+		o->keep[i] = t;
+		i = p;
+	}
+}
+
+static void
+sift_down(struct cli_out *o, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < o->nkeep && cli_row_cmp(o, o->keep[l], o->keep[m]) > 0)
+			m = l;
+		if (r < o->nkeep && cli_row_cmp(o, o->keep[r], o->keep[m]) > 0)
+			m = r;
+		if (m == i)
+			break;
+		struct cli_row *t = o->keep[m];
+		o->keep[m] = o->keep[i];
+		o->keep[i] = t;
+		i = m;
+	}
+}
+
+static const struct cli_out *sort_ctx;	/* qsort has no argument */
+
+static int
+qcmp(const void *a, const void *b)
+{
+	return cli_row_cmp(sort_ctx, *(struct cli_row *const *)a,
+	    *(struct cli_row *const *)b);
+}
+
+int
+cli_out_begin(struct cli_out *o)
+{
+	o->seen = o->emitted = 0;
+	o->limited = 0;
+	o->err = 0;
+	memset(&o->sum, 0, sizeof(o->sum));
+	if (o->summarize)
+		return RV_OK;
+	return cli_fmt_begin(o);
+}
+
+static int
+emit(struct cli_out *o, const struct cli_row *r)
+{
+	int rc = cli_fmt_row(o, r);
+
+	if (rc == RV_OK)
+		o->emitted++;
+	else if (o->err == 0)
+		o->err = rc;
+	return rc;
+}
+
+static int
+keep(struct cli_out *o, const struct cli_row *r)
+{
+	uint64_t k = o->limit == 0 ? 0 : o->offset + o->limit;
+	struct cli_row *c;
+
+	if (k != 0 && o->nkeep == k) {
+		o->limited = 1;
+		if (cli_row_cmp(o, r, o->keep[0]) >= 0)
+			return RV_OK;
+	}
+	if ((c = cli_row_copy(r)) == NULL)
+		return RV_ENOMEM;
+	c->seq = o->seen;
+	if (k != 0 && o->nkeep == k) {
+		free(o->keep[0]);
+		o->keep[0] = c;
+		sift_down(o, 0);
+		return RV_OK;
+	}
+	if (o->nkeep == o->capkeep) {
+		size_t cap = o->capkeep ? o->capkeep * 2 : 256;
+		struct cli_row **nk = realloc(o->keep, cap * sizeof(*nk));
+		if (nk == NULL) {
+			free(c);
+			return RV_ENOMEM;
+		}
+		o->keep = nk;
+		o->capkeep = cap;
+	}
+	o->keep[o->nkeep++] = c;
+	if (k != 0)
+		sift_up(o, o->nkeep - 1);
+	return RV_OK;
+}
+
+int
+cli_out_row(struct cli_out *o, const struct cli_row *r)
+{
+	struct cli_row tmp;
+
+	o->seen++;
+	if (o->summarize) {
+		if (o->sum.results == 0 || r->first < o->sum.first)
+			o->sum.first = r->first;
+		if (r->last > o->sum.last)
+			o->sum.last = r->last;
+		o->sum.results++;
+		o->sum.count += r->count;
+		return RV_OK;
+	}
+	if (!o->natural)
+		return keep(o, r);
+	if (o->seen <= o->offset)
+		return RV_OK;
+	if (o->limit != 0 && o->emitted >= o->limit) {
+		o->limited = 1;
+		return RV_ENOENT;
+	}
+	tmp = *r;
+	tmp.seq = o->seen;
+	return emit(o, &tmp) == RV_OK ? RV_OK : RV_EIO;
+}
+
+int
+cli_out_end(struct cli_out *o)
+{
+	int rc = RV_OK;
+
+	if (o->summarize) {
+		rc = cli_fmt_summary(o);
+		goto leave;
+	}
+	if (o->nkeep > 0) {
+		sort_ctx = o;
+		qsort(o->keep, o->nkeep, sizeof(*o->keep), qcmp);
+		for (size_t i = o->offset; i < o->nkeep; i++)
+			if (emit(o, o->keep[i]) != RV_OK)
+				break;
+	}
+	if (o->err == 0)
+		o->err = cli_fmt_end(o);
+	if (fflush(o->fp) != 0 && o->err == 0)
+		o->err = RV_EIO;
+	rc = o->err;
+leave:
+	return rc;
+}
+
+void
+cli_out_reset(struct cli_out *o)
+{
+	for (size_t i = 0; i < o->nkeep; i++)
+		free(o->keep[i]);
+	free(o->keep);
+	o->keep = NULL;
+	o->nkeep = o->capkeep = 0;
+	cli_table_free(o);
+}

@@ -1,0 +1,148 @@
+/**
+ * \file out.h
+ * The output stage: offset, limit and sort over a stream of rows, then one
+ * of the formats (table, COF json, dnsdb, csv, text), or a summary.
+ *
+ * Rows arriving in the requested order are streamed (printed at once, the
+ * scan stopped when the limit is reached); otherwise the best offset+limit
+ * rows are kept in a bounded heap (all of them with --limit 0) and printed
+ * sorted at the end. The table format buffers its first CLI_TABLE_PROBE
+ * rows to size its columns, then streams with those widths.
+ *
+ * Lifetime: cli_out_row() copies what it keeps; rows given to it may die
+ * right after. The enrichment and sensor callbacks are called while rows
+ * are printed, i.e. from cli_out_row() and cli_out_end(), so whatever they
+ * read (the LMDB read transaction) must stay valid until cli_out_end().
+ */
+#ifndef RV_CLI_OUT_H
+#define RV_CLI_OUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "opts.h"
+#include "row.h"
+#include "rv_ip.h"
+#include "rv_store.h"
+
+/** Rows the table buffers to size its columns. */
+#define CLI_TABLE_PROBE 1000
+
+/**
+ * Enrichment of an address at time t. \return 0 with *out filled, or
+ * nonzero when nothing is known (no columns shown).
+ */
+typedef int (*cli_geo_fn)(void *arg, const struct rv_ip *ip, uint32_t t,
+    struct rv_ipinfo *out);
+
+/** Name of a sensor id; NULL when unknown. Valid until the next call. */
+typedef const char *(*cli_sensor_fn)(void *arg, uint16_t id);
+
+/** Totals for summarize. */
+struct cli_summary {
+	uint64_t results;	/**< rows */
+	uint64_t count;		/**< sum of counts */
+	uint32_t first, last;	/**< min first, max last (0 when no rows) */
+};
+
+struct cli_out {
+	/* set by the caller before cli_out_begin */
+	FILE *fp;
+	enum cli_fmt fmt;	/**< resolved: never CLI_FMT_AUTO */
+	enum cli_sort sort;	/**< resolved: never CLI_SORT_DEFAULT */
+	int desc;		/**< descending order */
+	int natural;		/**< rows arrive in sort/desc order already */
+	uint64_t limit, offset;
+	int idn;		/**< show U-labels */
+	int width;		/**< table width, 0 = unlimited */
+	int summarize;		/**< print totals instead of rows */
+	int dnsdb_single;	/**< dnsdb: rdata as a string, not an array */
+	int csv_header;		/**< print the csv header (cleared after) */
+	cli_geo_fn geo;
+	cli_sensor_fn sensor;
+	void *cb_arg;
+
+	/* state */
+	uint64_t seen;		/**< rows offered */
+	uint64_t emitted;	/**< rows printed */
+	int limited;		/**< more rows than the limit */
+	int err;		/**< first output error */
+	struct cli_summary sum;
+	struct cli_row **keep;	/**< heap or vector of copies */
+	size_t nkeep, capkeep;
+	struct cli_table *table;	/**< table state, fmt_table.c */
+	struct sb *sb;		/**< line builder of the line formats */
+	uint64_t queries;	/**< result sets begun (batch) */
+};
+
+/** Resolve the format: CLI_FMT_AUTO -> table on a terminal, else json. */
+enum cli_fmt cli_fmt_resolve(enum cli_fmt f, FILE *fp);
+
+/**
+ * Natural direction of a sort key: newest/largest first for first, last
+ * and count; ascending for name and data.
+ */
+int cli_sort_desc(enum cli_sort s);
+
+/** Width of the terminal on fp, else $COLUMNS, else 0 (unlimited). */
+int cli_term_width(FILE *fp);
+
+/** Start a result set (dnsdb: the begin line). */
+int cli_out_begin(struct cli_out *o);
+
+/**
+ * Offer one row. \return 0 to go on, RV_ENOENT when no more rows are
+ * wanted (the scan may stop), RV_ENOMEM, RV_EIO.
+ */
+int cli_out_row(struct cli_out *o, const struct cli_row *r);
+
+/** Print what was kept and the terminator. \return 0 or RV_EIO/ENOMEM. */
+int cli_out_end(struct cli_out *o);
+
+/** Free the state (after cli_out_end, or on an error path); keeps the
+ * settings so the same struct can run another query. */
+void cli_out_reset(struct cli_out *o);
+
+/** Compare two rows in output order (<0: a first). */
+int cli_row_cmp(const struct cli_out *o, const struct cli_row *a,
+    const struct cli_row *b);
+
+/* The formats (fmt_*.c). Each prints one row or the summary. */
+int cli_fmt_row(struct cli_out *o, const struct cli_row *r);
+int cli_fmt_begin(struct cli_out *o);
+int cli_fmt_end(struct cli_out *o);
+int cli_fmt_summary(struct cli_out *o);
+
+/* Table (fmt_table.c). */
+int cli_table_row(struct cli_out *o, const struct cli_row *r);
+int cli_table_flush(struct cli_out *o);
+void cli_table_free(struct cli_out *o);
+
+/* Shared text helpers (fmt.c). */
+
+/** Owner/target name to text, with " (U-label form)" under idn. */
+int cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
+    char *out, size_t outsz);
+
+/**
+ * One rdata of a row to text. A/AAAA through inet_ntop, target names as
+ * names, everything else through rv_rdata_to_str.
+ */
+int cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
+    const uint8_t *rd, uint16_t len, char *out, size_t outsz);
+
+/** Enrichment for one rdata of a row when it is an address; 0 if found. */
+int cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
+    const uint8_t *rd, uint16_t len, struct rv_ipinfo *info);
+
+/** Sensors of a row joined with ',' ("-" when none known). */
+void cli_sensors_str(const struct cli_out *o, const struct cli_row *r,
+    char *out, size_t outsz);
+
+/** Time as text: "2019-07-17 19:52:00", or ISO "2019-07-17T19:52:00Z". */
+void cli_time_str(uint32_t t, int iso, char *out, size_t outsz);
+
+/** Longest rdata text we print (bigger rdata is cut, never overflows). */
+#define CLI_RDATA_STR_MAX 65536
+
+#endif

@@ -1,0 +1,80 @@
+/**
+ * \file sb.h
+ * A line builder for the output formats: appends into a fixed buffer,
+ * flushing to a FILE when it fills, so printing a row costs a few memcpy
+ * and one fwrite instead of a dozen fprintf calls (scans print > 1M rows/s).
+ */
+#ifndef RV_CLI_SB_H
+#define RV_CLI_SB_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SB_SIZE 16384
+
+struct sb {
+	FILE *fp;
+	size_t len;
+	int err;		/**< a write failed */
+	char buf[SB_SIZE];
+};
+
+/** Write out what is buffered. */
+static inline void
+sb_flush(struct sb *b)
+{
+	if (b->len > 0 && fwrite(b->buf, 1, b->len, b->fp) != b->len)
+		b->err = 1;
+	b->len = 0;
+}
+
+static inline void
+sb_mem(struct sb *b, const char *s, size_t n)
+{
+	if (b->len + n > SB_SIZE) {
+		sb_flush(b);
+		if (n > SB_SIZE) {
+			if (fwrite(s, 1, n, b->fp) != n)
+				b->err = 1;
+			return;
+		}
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+}
+
+static inline void
+sb_str(struct sb *b, const char *s)
+{
+	sb_mem(b, s, strlen(s));
+}
+
+static inline void
+sb_ch(struct sb *b, char c)
+{
+	if (b->len == SB_SIZE)
+		sb_flush(b);
+	b->buf[b->len++] = c;
+}
+
+static inline void
+sb_u64(struct sb *b, uint64_t v)
+{
+	char t[24];
+	size_t i = sizeof(t);
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	sb_mem(b, t + i, sizeof(t) - i);
+}
+
+/** s as a JSON string with quotes; control octets as \u00XX. */
+void sb_json(struct sb *b, const char *s);
+
+/** s as a CSV field, quoted (RFC 4180) when it holds , " CR or LF. */
+void sb_csv(struct sb *b, const char *s);
+
+#endif
