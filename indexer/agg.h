@@ -1,0 +1,101 @@
+/**
+ * \file agg.h
+ * The aggregation table: observations of identical RRsets (same owner,
+ * type, bailiwick and rdata set) and identical negative answers are merged
+ * in memory within one flush window, keyed by their LMDB key.
+ *
+ * Not thread-safe: the caller serialises access. All memory of a table
+ * (entries, keys, sets) lives in its arena and is freed by agg_reset().
+ */
+#ifndef RVD_AGG_H
+#define RVD_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rv_frame.h"
+#include "rv_store.h"
+
+#define AGG_SENS_INLINE 5
+
+/** One merged RRset or negative answer. */
+struct agg_ent {
+	uint64_t hash;
+	uint32_t first, last, count, ttl_min, ttl_max;
+	uint32_t setlen;
+	uint16_t type;
+	uint16_t rdcount;
+	uint16_t keylen;
+	uint8_t ownerlen;
+	uint8_t kind;			/**< RV_REC_RRSET or RV_REC_NEGATIVE */
+	uint8_t nsens;
+	uint16_t sens[AGG_SENS_INLINE];
+	uint16_t *sens_ext;		/**< RV_SENSORS_MAX ids once inline is full */
+	uint8_t data[];			/**< key, owner (wire), set */
+};
+
+static inline const uint8_t *agg_key(const struct agg_ent *e)
+{ return e->data; }
+static inline const uint8_t *agg_owner(const struct agg_ent *e)
+{ return e->data + e->keylen; }
+static inline const uint8_t *agg_set(const struct agg_ent *e)
+{ return e->data + e->keylen + e->ownerlen; }
+
+/** Observations per sensor in this window. */
+struct agg_sensor {
+	uint64_t obs;
+	uint32_t last;
+};
+
+struct agg_chunk;
+
+struct agg {
+	struct agg_ent **tab;	/**< open addressing, cap a power of 2 */
+	size_t cap, n;
+	struct agg_chunk *chunks;
+	size_t mem;		/**< octets in the arena */
+	uint64_t obs;		/**< observations merged in */
+	uint64_t frames, frames_rejected, records_rejected;
+	uint64_t seq_frames;	/**< frames received up to this window's end */
+	struct agg_sensor *sens;	/**< indexed by sensor id */
+	size_t nsens_cap;
+	uint8_t *scratch;	/**< 64 KiB for set canonicalisation */
+};
+
+/** Initialise an empty table. \return 0 or RV_ENOMEM. */
+int agg_init(struct agg *a);
+
+/** Free everything; the table is empty and usable again. */
+void agg_reset(struct agg *a);
+
+/** Free everything, including the scratch buffer. Safe on a zeroed agg. */
+void agg_destroy(struct agg *a);
+
+/**
+ * Merge one observation given as parts. \p set is canonical (rv_set_canon)
+ * for RRsets, NULL for negatives. The key is built here.
+ * \return 0, RV_ETOOBIG (key too long), RV_ENOMEM.
+ */
+int agg_add(struct agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
+    uint16_t type, uint8_t rcode, const uint8_t *zone, size_t zlen,
+    const uint8_t *set, size_t setlen, uint16_t rdcount, uint32_t first,
+    uint32_t last, uint32_t count, uint32_t ttl, uint16_t sensor);
+
+/**
+ * Merge one decoded frame record seen by \p sensor. Records of a class
+ * other than IN are skipped (RV_ENOTSUP).
+ * \return 0, RV_ENOTSUP, RV_EFORMAT, RV_ETOOBIG, RV_ENOMEM.
+ */
+int agg_add_record(struct agg *a, const struct rv_record *rec,
+    uint16_t sensor);
+
+/** The entries sorted by key (memcmp). \p out is malloc'ed, caller frees. */
+int agg_sorted(struct agg *a, struct agg_ent ***out);
+
+/** Sensor ids of an entry (sorted) and their number. */
+const uint16_t *agg_ent_sensors(const struct agg_ent *e);
+
+/** Approximate memory held, octets. */
+size_t agg_mem(const struct agg *a);
+
+#endif

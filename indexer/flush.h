@@ -1,0 +1,47 @@
+/**
+ * \file flush.h
+ * Writing one aggregation window into LMDB: the rrset and neg rows, the
+ * reverse index (rdata), names, ip and asn rows, sensor statistics and the
+ * meta counters, all in one write transaction.
+ */
+#ifndef RVD_FLUSH_H
+#define RVD_FLUSH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "enrich.h"
+#include "rv_store.h"
+
+/** What a committed flush did. */
+struct flush_result {
+	uint64_t seq;		/**< stat:flushes after this flush */
+	size_t entries;		/**< rrset + neg rows written */
+	size_t rows;		/**< rdata, names, ip, asn rows written */
+	uint64_t new_rrsets, new_negs, new_ips;
+	unsigned grows;		/**< map growths it needed */
+};
+
+/**
+ * Write the table in one transaction. On MDB_MAP_FULL the transaction is
+ * aborted, the map grown and the whole write redone. The table is not
+ * changed, so on any error the caller may retry it later.
+ * \param en	enrichment for new addresses, may be NULL
+ * \param now	time for stat:last_write
+ * \return 0, RV_ENOSPC (disk full: retry later), RV_ENOMEM, RV_EIO, ...
+ */
+int flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
+    uint32_t now, struct flush_result *res);
+
+/**
+ * After the mmdb data changed: for every address whose current period's
+ * enrichment differs from the new data, close the period (until = now) and
+ * open a new one (since = now). Runs in transactions of a few thousand
+ * addresses.
+ * \param changed out: addresses that got a new period
+ */
+int flush_reenrich(struct rv_store *st, struct enrich *en, uint32_t now,
+    size_t *changed);
+
+#endif

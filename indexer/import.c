@@ -1,0 +1,288 @@
+/**
+ * \file import.c
+ * `rearviewd --import FILE`: NDJSON in COF or DNSDB style into the store,
+ * with the same merge rules as live data. Bad lines are counted and
+ * reported with their line numbers, never fatal.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "flush.h"
+#include "import.h"
+#include "log.h"
+#include "rv_err.h"
+#include "rv_name.h"
+#include "rv_rdata.h"
+#include "rvd.h"
+
+#define MAX_REPORTED 50
+
+static int
+get_time(json_t *o, const char *k, int64_t *out)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > UINT32_MAX)
+		return -1;
+	*out = json_integer_value(v);
+	return 1;
+}
+
+/* Append one rdata in presentation form to the rdata block. */
+static int
+add_rdata(uint16_t type, const char *s, uint8_t *blk, size_t *used,
+    uint16_t *n)
+{
+	size_t len = 65535;
+	uint8_t *p = blk + *used + 2;
+	int rc;
+
+	if (*used + 2 + 65535 > 65536)
+		len = 65536 - *used - 2;
+	if (*used + 2 > 65536 || (rc = rv_rdata_from_str(type, s, p, &len)))
+		return *used + 2 > 65536 ? RV_ETOOBIG : rc;
+	blk[*used] = (uint8_t)(len >> 8);
+	blk[*used + 1] = (uint8_t)len;
+	*used += 2 + len;
+	(*n)++;
+	return RV_OK;
+}
+
+int
+import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
+    size_t errsz)
+{
+	json_error_t jerr;
+	json_t *o = NULL, *v, *rd;
+	uint8_t owner[RV_NAME_MAX], zone[RV_NAME_MAX];
+	size_t olen, zlen = 1, used = 0, setlen;
+	uint16_t type, n = 0, cn;
+	int64_t first, last, count = 1, tf = -1, tl = -1, zf = -1, zl = -1;
+	uint16_t sid = ctx->default_sensor;
+	int rc = RV_EINVAL;
+
+	zone[0] = 0;
+	err[0] = 0;
+	if (!(o = json_loadb(line, len, 0, &jerr)) || !json_is_object(o)) {
+		snprintf(err, errsz, "not a JSON object%s%s", o ? "" : ": ",
+		    o ? "" : jerr.text);
+		rc = RV_EFORMAT;
+		goto leave;
+	}
+	v = json_object_get(o, "rrname");
+	if (!json_is_string(v) ||
+	    rv_name_from_str(json_string_value(v), owner, &olen) != RV_OK) {
+		snprintf(err, errsz, "missing or bad rrname");
+		goto leave;
+	}
+	v = json_object_get(o, "rrtype");
+	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= 65535) {
+		type = (uint16_t)json_integer_value(v);
+	} else if (!json_is_string(v) ||
+	    rv_type_from_str(json_string_value(v), &type) != RV_OK) {
+		snprintf(err, errsz, "missing or bad rrtype");
+		goto leave;
+	}
+	if (get_time(o, "time_first", &tf) < 0 ||
+	    get_time(o, "time_last", &tl) < 0 ||
+	    get_time(o, "zone_time_first", &zf) < 0 ||
+	    get_time(o, "zone_time_last", &zl) < 0) {
+		snprintf(err, errsz, "a time is not epoch seconds");
+		goto leave;
+	}
+	first = tf >= 0 ? tf : zf;
+	last = tl >= 0 ? tl : zl;
+	if (first < 0)
+		first = last;
+	if (last < 0)
+		last = first;
+	if (first < 0 || first > last) {
+		snprintf(err, errsz, "missing or inconsistent time_first/"
+		    "time_last");
+		goto leave;
+	}
+	if ((v = json_object_get(o, "count"))) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1) {
+			snprintf(err, errsz, "bad count");
+			goto leave;
+		}
+		count = json_integer_value(v);
+		if (count > UINT32_MAX)
+			count = UINT32_MAX;
+	}
+	v = json_object_get(o, "bailiwick");
+	if (v && (!json_is_string(v) ||
+	    rv_name_from_str(json_string_value(v), zone, &zlen) != RV_OK)) {
+		snprintf(err, errsz, "bad bailiwick");
+		goto leave;
+	}
+	v = json_object_get(o, "sensor_id");
+	if (v && ctx->sens) {
+		const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+		if (!s || !*s || strlen(s) > RV_SENSOR_MAX) {
+			snprintf(err, errsz, "bad sensor_id");
+			goto leave;
+		}
+		if ((rc = sensors_id(ctx->sens, s, strlen(s), &sid)) != RV_OK) {
+			snprintf(err, errsz, "sensor: %s", rv_strerror(rc));
+			goto leave;
+		}
+		rc = RV_EINVAL;
+	}
+	rd = json_object_get(o, "rdata");
+	if (json_is_string(rd)) {
+		rc = add_rdata(type, json_string_value(rd), ctx->buf, &used, &n);
+	} else if (json_is_array(rd) && json_array_size(rd) > 0) {
+		size_t i;
+		json_array_foreach(rd, i, v) {
+			rc = json_is_string(v) ? add_rdata(type,
+			    json_string_value(v), ctx->buf, &used, &n) :
+			    RV_EINVAL;
+			if (rc != RV_OK)
+				break;
+		}
+	} else {
+		snprintf(err, errsz, "missing rdata");
+		goto leave;
+	}
+	if (rc != RV_OK) {
+		snprintf(err, errsz, "rdata is not valid for the type");
+		goto leave;
+	}
+	if ((rc = rv_set_canon(type, ctx->buf, used, n, ctx->buf + 65536,
+	    65536, &setlen, &cn)) != RV_OK) {
+		snprintf(err, errsz, "rdata: %s", rv_strerror(rc));
+		goto leave;
+	}
+	rc = agg_add(ctx->agg, RV_REC_RRSET, owner, olen, type, 0, zone, zlen,
+	    ctx->buf + 65536, setlen, cn, (uint32_t)first, (uint32_t)last,
+	    (uint32_t)count, UINT32_MAX, sid);
+	if (rc != RV_OK)
+		snprintf(err, errsz, "%s", rv_strerror(rc));
+leave:
+	json_decref(o);
+	return rc;
+}
+
+/* Flush the table, retrying on a full disk. */
+static int
+import_flush(struct rv_store *st, struct agg *a, struct enrich *en)
+{
+	struct flush_result res;
+	int rc;
+
+	for (int tries = 0; tries < 30; tries++) {
+		if ((rc = flush_write(st, a, en, (uint32_t)time(NULL), &res)) ==
+		    RV_OK)
+			break;
+		rvd_log(LOG_ERR, "import flush failed: %s%s; retrying",
+		    rv_strerror(rc), rc == RV_ENOSPC ? " (disk full)" : "");
+		if (rc != RV_ENOSPC && rc != RV_EIO)
+			break;
+		sleep(1);
+	}
+	agg_reset(a);
+	return rc;
+}
+
+int
+rvd_import(struct rvd_config *cfg, struct rv_store *st)
+{
+	struct agg a = { 0 };
+	struct sensors sens;
+	struct import_ctx ctx = { .agg = &a, .sens = &sens };
+	struct enrich *en = NULL;
+	FILE *f = NULL;
+	char *line = NULL, err[256], namebuf[4096];
+	size_t cap = 0, lineno = 0, good = 0, bad = 0;
+	ssize_t n;
+	off_t total = 0, done = 0;
+	struct stat sb;
+	const char *sensor;
+	int progress = cfg->progress, status = 1, rc;
+	time_t last_prog = 0;
+
+	sensors_init(&sens, st);
+	if (strcmp(cfg->import, "-") == 0) {
+		f = stdin;
+	} else if (!(f = fopen(cfg->import, "r"))) {
+		rvd_log(LOG_ERR, "%s: %s", cfg->import, strerror(errno));
+		goto leave;
+	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+		total = sb.st_size;
+	if (progress < 0)
+		progress = isatty(STDERR_FILENO);
+	snprintf(namebuf, sizeof(namebuf), "%s", cfg->import);
+	sensor = cfg->sensor ? cfg->sensor : strcmp(cfg->import, "-") ?
+	    basename(namebuf) : "import";
+	if (strlen(sensor) > RV_SENSOR_MAX ||
+	    (rc = sensors_id(&sens, sensor, strlen(sensor),
+	    &ctx.default_sensor)) != RV_OK) {
+		rvd_log(LOG_ERR, "sensor '%s': bad name", sensor);
+		goto leave;
+	}
+	if ((rc = enrich_open(&cfg->mmdb, &en)) != RV_OK ||
+	    agg_init(&a) != RV_OK || !(ctx.buf = malloc(IMPORT_BUF_SIZE)))
+		goto leave;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		done += n;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		if (n == 0)
+			continue;
+		if ((rc = import_line(&ctx, line, (size_t)n, err,
+		    sizeof(err))) != RV_OK) {
+			if (bad++ < MAX_REPORTED)
+				rvd_log(LOG_WARNING, "%s:%zu: %s", cfg->import,
+				    lineno, err);
+			a.records_rejected++;
+			continue;
+		}
+		good++;
+		if (a.n >= cfg->flush_max &&
+		    import_flush(st, &a, en) != RV_OK)
+			goto leave;
+		if (progress && time(NULL) != last_prog) {
+			last_prog = time(NULL);
+			if (total)
+				fprintf(stderr, "\r%s: %zu lines, %.0f%%  ",
+				    cfg->import, lineno, 100.0 * done / total);
+			else
+				fprintf(stderr, "\r%s: %zu lines  ",
+				    cfg->import, lineno);
+		}
+	}
+	if (import_flush(st, &a, en) != RV_OK)
+		goto leave;
+	if (progress)
+		fprintf(stderr, "\n");
+	if (bad > MAX_REPORTED)
+		rvd_log(LOG_WARNING, "%zu more bad lines not shown",
+		    bad - MAX_REPORTED);
+	rvd_log(LOG_INFO, "imported %s: %zu records, %zu bad lines of %zu",
+	    cfg->import, good, bad, lineno);
+	status = 0;
+leave:
+	if (f && f != stdin)
+		fclose(f);
+	free(line);
+	free(ctx.buf);
+	agg_destroy(&a);
+	enrich_close(en);
+	sensors_free(&sens);
+	return status;
+}

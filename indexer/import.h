@@ -1,0 +1,36 @@
+/**
+ * \file import.h
+ * Newline-delimited JSON import: passive DNS Common Output Format
+ * (rrname, rrtype, rdata, time_first, time_last, count, bailiwick,
+ * sensor_id) and DNSDB style (zone_time_first/zone_time_last too).
+ */
+#ifndef RVD_IMPORT_H
+#define RVD_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "sensors.h"
+
+/** Where parsed lines go. */
+struct import_ctx {
+	struct agg *agg;
+	struct sensors *sens;	/**< NULL: every record gets default_sensor */
+	uint16_t default_sensor;
+	uint8_t *buf;		/**< 64 KiB + 64 KiB scratch, owned by caller */
+};
+
+/**
+ * Parse one line and merge it into ctx->agg.
+ * \param err	a reason for a bad line (errsz octets)
+ * \return 0, RV_EFORMAT (not a JSON object or a field of the wrong type),
+ *	RV_EINVAL (a missing field, an unknown type, rdata that does not
+ *	parse), RV_ETOOBIG, RV_ENOMEM.
+ */
+int import_line(struct import_ctx *ctx, const char *line, size_t len,
+    char *err, size_t errsz);
+
+#define IMPORT_BUF_SIZE (2 * 65536)
+
+#endif

@@ -1,0 +1,337 @@
+/**
+ * \file ingest.c
+ * The receiver: an nng PULL socket listening on ipc://, tcp:// (loopback
+ * unless --insecure-tcp) and tls+tcp:// (client certificates required);
+ * each frame is validated whole before any record is used, then merged
+ * into the current aggregation table.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pipeline0/pull.h>
+#include <nng/supplemental/tls/tls.h>
+
+#include "log.h"
+#include "rv_err.h"
+#include "rv_frame.h"
+#include "rvd.h"
+
+struct ingest {
+	struct rvd *d;
+	nng_socket sock;
+	int open;
+	nng_listener lst[RVD_LISTEN_MAX];
+	size_t nlst;
+	nng_tls_config *tls;
+	pthread_t thr;
+	int running;
+	struct rvd_ratelimit rl;
+};
+
+/* Is the host of tcp://HOST:PORT a loopback address? */
+static int
+tcp_is_loopback(const char *url)
+{
+	const char *h = strstr(url, "://"), *end;
+	char host[128];
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t n;
+
+	if (!h)
+		return 0;
+	h += 3;
+	if (*h == '[') {
+		h++;
+		if (!(end = strchr(h, ']')))
+			return 0;
+	} else if (!(end = strrchr(h, ':'))) {
+		return 0;
+	}
+	if ((n = (size_t)(end - h)) == 0 || n >= sizeof(host))
+		return 0;		/* "tcp://:port" is every interface */
+	memcpy(host, h, n);
+	host[n] = 0;
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = 0;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int
+tls_setup(struct ingest *in)
+{
+	const struct rvd_config *c = &in->d->cfg;
+	char *cert = NULL, *key = NULL;
+	int rv, rc = RV_EINVAL;
+
+	if (!c->tls_cert || !c->tls_key || !c->tls_ca) {
+		rvd_log(LOG_ERR, "tls+tcp:// needs tls-cert, tls-key and tls-ca"
+		    " (client certificates are required)");
+		goto leave;
+	}
+	if (!(cert = slurp(c->tls_cert)) || !(key = slurp(c->tls_key))) {
+		rvd_log(LOG_ERR, "cannot read %s: %s", cert ? c->tls_key :
+		    c->tls_cert, strerror(errno));
+		goto leave;
+	}
+	if ((rv = nng_tls_config_alloc(&in->tls, NNG_TLS_MODE_SERVER)) ||
+	    (rv = nng_tls_config_own_cert(in->tls, cert, key, NULL)) ||
+	    (rv = nng_tls_config_ca_file(in->tls, c->tls_ca)) ||
+	    (rv = nng_tls_config_auth_mode(in->tls,
+	    NNG_TLS_AUTH_MODE_REQUIRED))) {
+		rvd_log(LOG_ERR, "TLS setup: %s", nng_strerror(rv));
+		goto leave;
+	}
+	rc = RV_OK;
+leave:
+	free(cert);
+	free(key);
+	return rc;
+}
+
+static int
+listen_one(struct ingest *in, const char *url)
+{
+	const struct rvd_config *c = &in->d->cfg;
+	nng_listener l;
+	int rv;
+
+	if (strncmp(url, "tcp", 3) == 0 && !tcp_is_loopback(url) &&
+	    !c->insecure_tcp) {
+		rvd_log(LOG_ERR, "%s: not a loopback address; use tls+tcp:// "
+		    "or --insecure-tcp", url);
+		return RV_EINVAL;
+	}
+	if (strncmp(url, "ipc://", 6) == 0) {
+		/* Create the socket's directory if it is missing. */
+		char dir[512], *s;
+		snprintf(dir, sizeof(dir), "%s", url + 6);
+		if ((s = strrchr(dir, '/')) && s != dir) {
+			*s = 0;
+			if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+				rvd_log(LOG_WARNING, "mkdir %s: %s", dir,
+				    strerror(errno));
+		}
+	}
+	if ((rv = nng_listener_create(&l, in->sock, url))) {
+		rvd_log(LOG_ERR, "%s: %s", url, nng_strerror(rv));
+		return RV_EINVAL;
+	}
+	if (strncmp(url, "ipc://", 6) == 0 &&
+	    (rv = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS,
+	    (int)c->ipc_mode))) {
+		rvd_log(LOG_ERR, "%s: permissions: %s", url, nng_strerror(rv));
+		nng_listener_close(l);
+		return RV_EINVAL;
+	}
+	if (strncmp(url, "tls+", 4) == 0) {
+		if (!in->tls && tls_setup(in) != RV_OK) {
+			nng_listener_close(l);
+			return RV_EINVAL;
+		}
+		if ((rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, in->tls))) {
+			rvd_log(LOG_ERR, "%s: %s", url, nng_strerror(rv));
+			nng_listener_close(l);
+			return RV_EINVAL;
+		}
+	}
+	if ((rv = nng_listener_start(l, 0))) {
+		rvd_log(LOG_ERR, "listen %s: %s", url, nng_strerror(rv));
+		nng_listener_close(l);
+		return RV_EIO;
+	}
+	in->lst[in->nlst++] = l;
+	rvd_log(LOG_INFO, "listening on %s", url);
+	return RV_OK;
+}
+
+/* Who sent a message, for logs. */
+static void
+peer(nng_msg *m, char *out, size_t outsz)
+{
+	nng_sockaddr sa;
+	char a[RV_IP_STR_MAX];
+
+	snprintf(out, outsz, "unknown peer");
+	if (nng_pipe_get_addr(nng_msg_get_pipe(m), NNG_OPT_REMADDR, &sa))
+		return;
+	switch (sa.s_family) {
+	case NNG_AF_INET:
+		inet_ntop(AF_INET, &sa.s_in.sa_addr, a, sizeof(a));
+		snprintf(out, outsz, "%s:%u", a, ntohs(sa.s_in.sa_port));
+		break;
+	case NNG_AF_INET6:
+		inet_ntop(AF_INET6, sa.s_in6.sa_addr, a, sizeof(a));
+		snprintf(out, outsz, "[%s]:%u", a, ntohs(sa.s_in6.sa_port));
+		break;
+	case NNG_AF_IPC:
+		snprintf(out, outsz, "ipc peer");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Merge a validated frame into the current table. */
+static void
+take_frame(struct ingest *in, const uint8_t *buf, size_t len,
+    const struct rv_frame_hdr *hdr)
+{
+	struct rvd *d = in->d;
+	struct rv_record rec;
+	struct rv_frame_hdr h;
+	uint16_t sid = 0;
+	size_t off;
+	uint64_t bad = 0;
+	int rc;
+
+	if ((rc = sensors_id(&d->sens, (const char *)hdr->sensor,
+	    hdr->sensor_len, &sid)) != RV_OK)
+		rvd_log_rl(&in->rl, LOG_WARNING, "sensor id: %s",
+		    rv_strerror(rc));
+	pthread_mutex_lock(&d->mu);
+	while (d->cur->n >= 2 * d->cfg.flush_max && !atomic_load(&d->stop))
+		pthread_cond_wait(&d->cv, &d->mu);	/* backpressure */
+	if (rv_frame_decode_header(buf, len, &h, &off) != RV_OK)
+		off = len;	/* cannot happen: validated */
+	for (uint32_t i = 0; i < hdr->count; i++) {
+		if (rv_frame_decode_record(buf, len, &off, &rec) != RV_OK)
+			break;		/* cannot happen: validated */
+		if (agg_add_record(d->cur, &rec, sid) != RV_OK)
+			bad++;
+	}
+	d->cur->frames++;
+	d->cur->records_rejected += bad;
+	d->cur->seq_frames = ++d->frames_seen;
+	if (d->cur->n >= d->cfg.flush_max)
+		pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
+static void *
+recv_main(void *arg)
+{
+	struct ingest *in = arg;
+	struct rvd *d = in->d;
+	struct rv_frame_hdr hdr;
+	char who[128];
+	int rv, rc;
+
+	while (!atomic_load(&d->stop)) {
+		nng_msg *m = NULL;
+		if ((rv = nng_recvmsg(in->sock, &m, 0))) {
+			if (rv == NNG_ETIMEDOUT || rv == NNG_EAGAIN)
+				continue;
+			if (rv == NNG_ECLOSED)
+				break;
+			rvd_log_rl(&in->rl, LOG_WARNING, "receive: %s",
+			    nng_strerror(rv));
+			continue;
+		}
+		rc = rv_frame_validate(nng_msg_body(m), nng_msg_len(m), &hdr);
+		if (rc != RV_OK) {
+			peer(m, who, sizeof(who));
+			rvd_log_rl(&in->rl, LOG_WARNING,
+			    "rejected a frame of %zu octets from %s: %s",
+			    nng_msg_len(m), who, rv_strerror(rc));
+			pthread_mutex_lock(&d->mu);
+			d->cur->frames_rejected++;
+			pthread_mutex_unlock(&d->mu);
+		} else {
+			take_frame(in, nng_msg_body(m), nng_msg_len(m), &hdr);
+		}
+		nng_msg_free(m);
+	}
+	return NULL;
+}
+
+int
+ingest_start(struct rvd *d, struct ingest **out)
+{
+	struct ingest *in = calloc(1, sizeof(*in));
+	int rv, rc = RV_OK;
+
+	*out = NULL;
+	if (!in)
+		return RV_ENOMEM;
+	in->d = d;
+	in->rl.burst = 10;
+	in->rl.period = 60;
+	if ((rv = nng_pull0_open(&in->sock))) {
+		rvd_log(LOG_ERR, "nng: %s", nng_strerror(rv));
+		rc = RV_EIO;
+		goto leave;
+	}
+	in->open = 1;
+	if ((rv = nng_socket_set_size(in->sock, NNG_OPT_RECVMAXSZ,
+	    d->cfg.max_frame)) ||
+	    (rv = nng_socket_set_ms(in->sock, NNG_OPT_RECVTIMEO, 200)) ||
+	    (rv = nng_socket_set_int(in->sock, NNG_OPT_RECVBUF, 256))) {
+		rvd_log(LOG_ERR, "nng options: %s", nng_strerror(rv));
+		rc = RV_EIO;
+		goto leave;
+	}
+	for (size_t i = 0; i < d->cfg.nlisten; i++)
+		if ((rc = listen_one(in, d->cfg.listen[i])) != RV_OK)
+			goto leave;
+	if (pthread_create(&in->thr, NULL, recv_main, in) != 0) {
+		rc = RV_EIO;
+		goto leave;
+	}
+	in->running = 1;
+leave:
+	if (rc != RV_OK)
+		ingest_stop(in);
+	else
+		*out = in;
+	return rc;
+}
+
+void
+ingest_stop(struct ingest *in)
+{
+	if (!in)
+		return;
+	if (in->running) {
+		pthread_mutex_lock(&in->d->mu);
+		pthread_cond_broadcast(&in->d->cv);
+		pthread_mutex_unlock(&in->d->mu);
+		pthread_join(in->thr, NULL);
+	}
+	if (in->open)
+		nng_close(in->sock);
+	if (in->tls)
+		nng_tls_config_free(in->tls);
+	free(in);
+}

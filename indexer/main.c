@@ -1,0 +1,231 @@
+/**
+ * \file main.c
+ * rearviewd: start-up, the flusher thread and signal handling.
+ *
+ * SIGTERM/SIGINT: stop receiving, flush what is aggregated, exit 0.
+ * SIGHUP: reload the mmdb files (and close enrichment periods that changed).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "flush.h"
+#include "log.h"
+#include "rv_err.h"
+#include "rvd.h"
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write one table, retrying while the disk is full (never dropping it
+ * unless we are stopping and it keeps failing). */
+static void
+write_table(struct rvd *d, struct agg *a)
+{
+	struct flush_result res;
+	int64_t t0 = mono_ms();
+	unsigned tries = 0;
+	int rc;
+
+	if (a->n == 0 && a->frames == 0 && a->frames_rejected == 0)
+		return;
+	for (;;) {
+		rc = flush_write(d->st, a, d->en, (uint32_t)time(NULL), &res);
+		if (rc == RV_OK)
+			break;
+		tries++;
+		rvd_log(LOG_ERR, "flush failed (%s)%s; %zu RRsets kept in memory,"
+		    " retrying", rv_strerror(rc), rc == RV_ENOSPC ?
+		    ": the disk is full" : "", a->n);
+		if (atomic_load(&d->stop) && tries >= 3) {
+			rvd_log(LOG_ERR, "giving up: %zu RRsets lost", a->n);
+			return;
+		}
+		sleep(tries < 5 ? 1 : 5);
+	}
+	rvd_log(LOG_DEBUG, "flush %llu committed: %zu entries, %llu new "
+	    "rrsets, %zu index rows, frames through #%llu, %lld ms",
+	    (unsigned long long)res.seq, res.entries,
+	    (unsigned long long)res.new_rrsets, res.rows,
+	    (unsigned long long)a->seq_frames, (long long)(mono_ms() - t0));
+}
+
+static void
+check_mmdb(struct rvd *d, int force)
+{
+	size_t changed = 0;
+	int rc;
+
+	if (!enrich_reload(d->en, force))
+		return;
+	rc = flush_reenrich(d->st, d->en, (uint32_t)time(NULL), &changed);
+	if (rc != RV_OK)
+		rvd_log(LOG_ERR, "re-enrichment: %s", rv_strerror(rc));
+	else
+		rvd_log(LOG_INFO, "mmdb changed: %zu addresses got a new "
+		    "enrichment period", changed);
+}
+
+static void *
+flusher_main(void *arg)
+{
+	struct rvd *d = arg;
+	int64_t next_sync = mono_ms() + d->cfg.sync_s * 1000;
+	int64_t next_check = mono_ms() + d->cfg.mmdb_check_s * 1000;
+	int last = 0;
+
+	while (!last) {
+		struct agg *full;
+		int64_t deadline = mono_ms() + d->cfg.flush_ms;
+		struct timespec ts;
+
+		pthread_mutex_lock(&d->mu);
+		while (!atomic_load(&d->stop) && d->cur->n < d->cfg.flush_max &&
+		    mono_ms() < deadline) {
+			int64_t ms = deadline - mono_ms();
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += ms / 1000;
+			ts.tv_nsec += (ms % 1000) * 1000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+		}
+		last = atomic_load(&d->stop);
+		full = d->cur;
+		d->cur = full == &d->tabs[0] ? &d->tabs[1] : &d->tabs[0];
+		pthread_cond_broadcast(&d->cv);
+		pthread_mutex_unlock(&d->mu);
+
+		write_table(d, full);
+		agg_reset(full);
+		if (atomic_exchange(&d->reload, 0)) {
+			check_mmdb(d, 1);
+		} else if (d->cfg.mmdb_check_s && mono_ms() >= next_check) {
+			check_mmdb(d, 0);
+			next_check = mono_ms() + d->cfg.mmdb_check_s * 1000;
+		}
+		if (!d->cfg.sync_commits && mono_ms() >= next_sync) {
+			rv_store_sync(d->st);
+			next_sync = mono_ms() + d->cfg.sync_s * 1000;
+		}
+	}
+	return NULL;
+}
+
+/* Wait for signals in the main thread (all threads block them). */
+static void
+signal_loop(struct rvd *d, const sigset_t *set)
+{
+	for (;;) {
+		int sig;
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			rvd_log(LOG_INFO, "SIGHUP: reloading mmdb files");
+			atomic_store(&d->reload, 1);
+			continue;
+		}
+		rvd_log(LOG_INFO, "%s: flushing and exiting", strsignal(sig));
+		return;
+	}
+}
+
+static int
+run_daemon(struct rvd *d)
+{
+	struct ingest *in = NULL;
+	pthread_t flusher;
+	int have_flusher = 0, rc, status = 1;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((rc = enrich_open(&d->cfg.mmdb, &d->en)) != RV_OK)
+		goto leave;
+	if (agg_init(&d->tabs[0]) != RV_OK || agg_init(&d->tabs[1]) != RV_OK)
+		goto leave;
+	d->cur = &d->tabs[0];
+	sensors_init(&d->sens, d->st);
+	if (pthread_create(&flusher, NULL, flusher_main, d) != 0)
+		goto leave;
+	have_flusher = 1;
+	if ((rc = ingest_start(d, &in)) != RV_OK)
+		goto leave;
+	rvd_log(LOG_INFO, "ready: database %s, flush every %u ms",
+	    d->cfg.db, d->cfg.flush_ms);
+	signal_loop(d, &set);
+	status = 0;
+leave:
+	atomic_store(&d->stop, 1);
+	ingest_stop(in);
+	if (have_flusher) {
+		pthread_mutex_lock(&d->mu);
+		pthread_cond_broadcast(&d->cv);
+		pthread_mutex_unlock(&d->mu);
+		pthread_join(flusher, NULL);
+	}
+	sensors_free(&d->sens);
+	agg_destroy(&d->tabs[0]);
+	agg_destroy(&d->tabs[1]);
+	enrich_close(d->en);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct rvd d;
+	unsigned flags = RV_STORE_CREATE;
+	int rc, status;
+
+	switch (rvd_config_parse(&d.cfg, argc, argv)) {
+	case 0:
+		break;
+	case 1:
+		rvd_config_free(&d.cfg);
+		return 0;
+	default:
+		rvd_config_free(&d.cfg);
+		return 2;
+	}
+	rvd_log_open("rearviewd", d.cfg.use_syslog, d.cfg.verbose);
+	pthread_mutex_init(&d.mu, NULL);
+	pthread_cond_init(&d.cv, NULL);
+	if (d.cfg.sync_commits)
+		flags |= RV_STORE_SYNC;
+	rc = rv_store_open(d.cfg.db, flags, d.cfg.mapsize_mb << 20, &d.st);
+	if (rc != RV_OK) {
+		rvd_log(LOG_ERR, "cannot open the database %s: %s%s%s",
+		    d.cfg.db, rv_strerror(rc), rc == RV_EIO ? ": " : "",
+		    rc == RV_EIO ? strerror(errno) : "");
+		status = 1;
+	} else if (d.cfg.import) {
+		status = rvd_import(&d.cfg, d.st);
+	} else {
+		status = run_daemon(&d);
+	}
+	rv_store_close(d.st);
+	rvd_log(LOG_INFO, "exit %d", status);
+	rvd_log_close();
+	rvd_config_free(&d.cfg);
+	return status;
+}

@@ -1,0 +1,395 @@
+/**
+ * \file options.c
+ * rearviewd's command line and config file. Both go through one table:
+ * every config key is a long option name, so they cannot drift apart.
+ * Config errors name the file, the line and the offending text.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rv_frame.h"
+#include "rvd.h"
+
+enum {
+	O_IPC_MODE = 256, O_TLS_CERT, O_TLS_KEY, O_TLS_CA, O_INSECURE_TCP,
+	O_MAX_FRAME, O_FLUSH_INTERVAL, O_FLUSH_MAX, O_SYNC_INTERVAL,
+	O_MAPSIZE, O_ASN_DB, O_GEO_DB, O_F_ASN, O_F_ORG, O_F_CC, O_F_CITY,
+	O_F_LAT, O_F_LON, O_MMDB_CHECK, O_SYSLOG, O_SENSOR, O_PROGRESS,
+	O_NO_PROGRESS, O_SYNC,
+};
+
+static const struct option opts[] = {
+	{ "config",		required_argument, NULL, 'c' },
+	{ "db",			required_argument, NULL, 'd' },
+	{ "listen",		required_argument, NULL, 'l' },
+	{ "ipc-mode",		required_argument, NULL, O_IPC_MODE },
+	{ "tls-cert",		required_argument, NULL, O_TLS_CERT },
+	{ "tls-key",		required_argument, NULL, O_TLS_KEY },
+	{ "tls-ca",		required_argument, NULL, O_TLS_CA },
+	{ "insecure-tcp",	no_argument,	   NULL, O_INSECURE_TCP },
+	{ "max-frame",		required_argument, NULL, O_MAX_FRAME },
+	{ "flush-interval",	required_argument, NULL, O_FLUSH_INTERVAL },
+	{ "flush-max",		required_argument, NULL, O_FLUSH_MAX },
+	{ "sync-interval",	required_argument, NULL, O_SYNC_INTERVAL },
+	{ "sync",		no_argument,	   NULL, O_SYNC },
+	{ "mapsize",		required_argument, NULL, O_MAPSIZE },
+	{ "asn-db",		required_argument, NULL, O_ASN_DB },
+	{ "geo-db",		required_argument, NULL, O_GEO_DB },
+	{ "field-asn",		required_argument, NULL, O_F_ASN },
+	{ "field-org",		required_argument, NULL, O_F_ORG },
+	{ "field-cc",		required_argument, NULL, O_F_CC },
+	{ "field-city",		required_argument, NULL, O_F_CITY },
+	{ "field-lat",		required_argument, NULL, O_F_LAT },
+	{ "field-lon",		required_argument, NULL, O_F_LON },
+	{ "mmdb-check",		required_argument, NULL, O_MMDB_CHECK },
+	{ "syslog",		no_argument,	   NULL, O_SYSLOG },
+	{ "verbose",		no_argument,	   NULL, 'v' },
+	{ "import",		required_argument, NULL, 'i' },
+	{ "sensor",		required_argument, NULL, O_SENSOR },
+	{ "progress",		no_argument,	   NULL, O_PROGRESS },
+	{ "no-progress",	no_argument,	   NULL, O_NO_PROGRESS },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: rearviewd [options]            receive frames and keep the database\n"
+"       rearviewd --import FILE [opts]  load NDJSON (COF or DNSDB style)\n"
+"  -c, --config FILE       config file (keys are these long options)\n"
+"  -d, --db DIR            LMDB environment (" RVD_DEFAULT_DB ")\n"
+"  -l, --listen URL        ipc://, tcp:// or tls+tcp:// (repeatable;\n"
+"                          default " RVD_DEFAULT_LISTEN ")\n"
+"      --ipc-mode MODE     ipc socket permissions (0660)\n"
+"      --tls-cert/--tls-key/--tls-ca FILE   for tls+tcp:// (client certs required)\n"
+"      --insecure-tcp      allow tcp:// on a non-loopback address\n"
+"      --max-frame BYTES   largest frame accepted (4194304)\n"
+"      --flush-interval MS flush every MS milliseconds (500)\n"
+"      --flush-max N       flush early at N distinct RRsets (200000)\n"
+"      --sync-interval S   mdb_env_sync every S seconds (30); --sync: every commit\n"
+"      --mapsize MB        initial LMDB map size (1024); grows on demand\n"
+"      --asn-db FILE, --geo-db FILE   mmdb files for enrichment\n"
+"      --field-asn/-org/-cc/-city/-lat/-lon PATH   mmdb field paths\n"
+"      --mmdb-check S      reload mmdb files when they change (60)\n"
+"      --syslog            log to syslog too;  -v, --verbose: debug logs\n"
+"  -i, --import FILE       import NDJSON ('-' for stdin) and exit\n"
+"      --sensor NAME       sensor for imported records without sensor_id\n"
+"      --progress, --no-progress   import progress on stderr (auto: tty)\n"
+"  -h, --help, -V, --version\n");
+}
+
+/* Checked unsigned parse with a range. */
+static int
+parse_num(const char *s, unsigned long long lo, unsigned long long hi,
+    int base, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+set_str(char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s)
+		return -1;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int
+set_cstr(const char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s)
+		return -1;
+	free((char *)*dst);
+	*dst = s;
+	return 0;
+}
+
+static int
+is_true(const char *v)
+{
+	return !v || !strcmp(v, "yes") || !strcmp(v, "true") ||
+	    !strcmp(v, "1") || !strcmp(v, "on");
+}
+
+static int
+is_bool(const char *v)
+{
+	return is_true(v) || !strcmp(v, "no") || !strcmp(v, "false") ||
+	    !strcmp(v, "0") || !strcmp(v, "off");
+}
+
+/* Apply one option; \return 0 or -1 (bad value). */
+static int
+apply(struct rvd_config *c, int code, const char *v)
+{
+	unsigned long long n;
+
+	switch (code) {
+	case 'd': return set_str(&c->db, v);
+	case 'l':
+		if (c->nlisten == RVD_LISTEN_MAX || !strstr(v, "://"))
+			return -1;
+		c->listen[c->nlisten] = NULL;
+		if (set_str(&c->listen[c->nlisten], v))
+			return -1;
+		c->nlisten++;
+		return 0;
+	case O_IPC_MODE:
+		if (parse_num(v, 0, 0777, 8, &n))
+			return -1;
+		c->ipc_mode = (unsigned)n;
+		return 0;
+	case O_TLS_CERT: return set_str(&c->tls_cert, v);
+	case O_TLS_KEY: return set_str(&c->tls_key, v);
+	case O_TLS_CA: return set_str(&c->tls_ca, v);
+	case O_INSECURE_TCP:
+		if (v && !is_bool(v))
+			return -1;
+		c->insecure_tcp = is_true(v);
+		return 0;
+	case O_MAX_FRAME:
+		if (parse_num(v, 1024, 1u << 30, 10, &n))
+			return -1;
+		c->max_frame = (size_t)n;
+		return 0;
+	case O_FLUSH_INTERVAL:
+		if (parse_num(v, 10, 3600000, 10, &n))
+			return -1;
+		c->flush_ms = (unsigned)n;
+		return 0;
+	case O_FLUSH_MAX:
+		if (parse_num(v, 1, 100000000, 10, &n))
+			return -1;
+		c->flush_max = (size_t)n;
+		return 0;
+	case O_SYNC_INTERVAL:
+		if (parse_num(v, 0, 86400, 10, &n))
+			return -1;
+		c->sync_s = (unsigned)n;
+		return 0;
+	case O_SYNC:
+		if (v && !is_bool(v))
+			return -1;
+		c->sync_commits = is_true(v);
+		return 0;
+	case O_MAPSIZE:
+		if (parse_num(v, 1, 1u << 24, 10, &n))
+			return -1;
+		c->mapsize_mb = (size_t)n;
+		return 0;
+	case O_ASN_DB: return set_cstr(&c->mmdb.asn_db, v);
+	case O_GEO_DB: return set_cstr(&c->mmdb.geo_db, v);
+	case O_F_ASN: return set_cstr(&c->mmdb.f_asn, v);
+	case O_F_ORG: return set_cstr(&c->mmdb.f_org, v);
+	case O_F_CC: return set_cstr(&c->mmdb.f_cc, v);
+	case O_F_CITY: return set_cstr(&c->mmdb.f_city, v);
+	case O_F_LAT: return set_cstr(&c->mmdb.f_lat, v);
+	case O_F_LON: return set_cstr(&c->mmdb.f_lon, v);
+	case O_MMDB_CHECK:
+		if (parse_num(v, 0, 86400, 10, &n))
+			return -1;
+		c->mmdb_check_s = (unsigned)n;
+		return 0;
+	case O_SYSLOG:
+		if (v && !is_bool(v))
+			return -1;
+		c->use_syslog = is_true(v);
+		return 0;
+	case 'v':
+		if (v && !is_bool(v))
+			return -1;
+		c->verbose = is_true(v);
+		return 0;
+	case 'i': return set_str(&c->import, v);
+	case O_SENSOR:
+		if (strlen(v) == 0 || strlen(v) > RV_SENSOR_MAX)
+			return -1;
+		return set_str(&c->sensor, v);
+	case O_PROGRESS: c->progress = 1; return 0;
+	case O_NO_PROGRESS: c->progress = 0; return 0;
+	default:
+		return -1;
+	}
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = 0;
+	return s;
+}
+
+/* Read "key = value" / "key value" lines; '#' starts a comment. */
+static int
+read_config(struct rvd_config *c, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	unsigned lineno = 0;
+	int rc = 0;
+
+	if (!f) {
+		fprintf(stderr, "rearviewd: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *k, *v, *hash;
+		const struct option *o;
+		lineno++;
+		if ((hash = strchr(line, '#')))
+			*hash = 0;
+		k = trim(line);
+		if (!*k)
+			continue;
+		v = k + strcspn(k, " \t=");
+		if (*v) {
+			*v++ = 0;
+			v = trim(v);
+			if (*v == '=')
+				v = trim(v + 1);
+		}
+		for (o = opts; o->name; o++)
+			if (strcmp(o->name, k) == 0)
+				break;
+		if (!o->name || o->val == 'c' || o->val == 'h' ||
+		    o->val == 'V' || o->val == 'i') {
+			fprintf(stderr, "rearviewd: %s:%u: unknown key '%s'\n",
+			    path, lineno, k);
+			rc = -1;
+			break;
+		}
+		if ((o->has_arg == required_argument && !*v) ||
+		    apply(c, o->val, *v ? v : NULL) != 0) {
+			fprintf(stderr, "rearviewd: %s:%u: bad value for '%s':"
+			    " '%s'\n", path, lineno, k, v);
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+static void
+defaults(struct rvd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ipc_mode = 0660;
+	c->max_frame = RV_FRAME_MAX_DEFAULT;
+	c->flush_ms = 500;
+	c->flush_max = 200000;
+	c->sync_s = 30;
+	c->mapsize_mb = 1024;
+	c->mmdb_check_s = 60;
+	c->progress = -1;
+}
+
+int
+rvd_config_parse(struct rvd_config *c, int argc, char **argv)
+{
+	const char *conf = NULL;
+	int ch, cl_listen = 0;
+
+	defaults(c);
+	/* First pass: only --config, so the command line overrides it. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "c:d:l:vi:hV", opts, NULL)) != -1)
+		if (ch == 'c')
+			conf = optarg;
+	if (conf && read_config(c, conf) != 0)
+		return 2;
+	optind = 1;
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, "c:d:l:vi:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("rearviewd %s\n", PACKAGE_VERSION);
+			return 1;
+		case '?':
+			fprintf(stderr, "Try 'rearviewd --help'.\n");
+			return 2;
+		default:
+			if (ch == 'l' && !cl_listen++) {
+				/* The command line replaces the config's list. */
+				for (size_t i = 0; i < c->nlisten; i++)
+					free(c->listen[i]);
+				c->nlisten = 0;
+			}
+			if (apply(c, ch, optarg) != 0) {
+				fprintf(stderr, "rearviewd: bad value for "
+				    "option %s: '%s'\n", argv[optind - 1],
+				    optarg ? optarg : "");
+				return 2;
+			}
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "rearviewd: unexpected argument '%s'\n"
+		    "Try 'rearviewd --help'.\n", argv[optind]);
+		return 2;
+	}
+	if (!c->db && set_str(&c->db, RVD_DEFAULT_DB) != 0)
+		return 2;
+	if (!c->nlisten && apply(c, 'l', RVD_DEFAULT_LISTEN) != 0)
+		return 2;
+	return 0;
+}
+
+void
+rvd_config_free(struct rvd_config *c)
+{
+	free(c->db);
+	for (size_t i = 0; i < c->nlisten; i++)
+		free(c->listen[i]);
+	free(c->tls_cert);
+	free(c->tls_key);
+	free(c->tls_ca);
+	free((char *)c->mmdb.asn_db);
+	free((char *)c->mmdb.geo_db);
+	free((char *)c->mmdb.f_asn);
+	free((char *)c->mmdb.f_org);
+	free((char *)c->mmdb.f_cc);
+	free((char *)c->mmdb.f_city);
+	free((char *)c->mmdb.f_lat);
+	free((char *)c->mmdb.f_lon);
+	free(c->import);
+	free(c->sensor);
+	memset(c, 0, sizeof(*c));
+}

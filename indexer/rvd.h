@@ -1,0 +1,83 @@
+/**
+ * \file rvd.h
+ * rearviewd's configuration and the state its threads share.
+ *
+ * Threads: the receiver (ingest.c) validates frames and merges records
+ * into the current aggregation table; the flusher (main.c) swaps the table
+ * out at each flush interval and writes it (flush.c); the main thread
+ * waits for signals. The table swap is the only shared step, under mu.
+ */
+#ifndef RVD_H
+#define RVD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "enrich.h"
+#include "rv_store.h"
+#include "sensors.h"
+
+#define RVD_LISTEN_MAX 16
+#define RVD_DEFAULT_DB "/var/lib/rearview"
+#define RVD_DEFAULT_LISTEN "ipc:///run/rearview/ingest.sock"
+
+/** Everything configurable; options.c fills it from the config file and
+ * the command line. Strings are malloc'ed and freed by rvd_config_free. */
+struct rvd_config {
+	char *db;
+	char *listen[RVD_LISTEN_MAX];
+	size_t nlisten;
+	unsigned ipc_mode;		/**< 0660 */
+	char *tls_cert, *tls_key, *tls_ca;
+	int insecure_tcp;
+	size_t max_frame;		/**< octets */
+	unsigned flush_ms;		/**< flush interval */
+	size_t flush_max;		/**< entries that force a flush */
+	unsigned sync_s;		/**< mdb_env_sync interval, 0: each flush */
+	size_t mapsize_mb;
+	struct enrich_cfg mmdb;		/**< strings owned by the config */
+	unsigned mmdb_check_s;		/**< mtime check interval */
+	int use_syslog, verbose;
+	int sync_commits;		/**< --sync: no MDB_NOSYNC */
+	char *import;			/**< --import FILE ("-": stdin) */
+	char *sensor;			/**< import: default sensor name */
+	int progress;			/**< import: -1 auto, 0 no, 1 yes */
+};
+
+/** Shared daemon state. */
+struct rvd {
+	struct rvd_config cfg;
+	struct rv_store *st;
+	struct enrich *en;
+	struct sensors sens;		/**< receiver thread only */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/**< table swapped / stop */
+	struct agg *cur;		/**< being filled (under mu) */
+	struct agg tabs[2];
+	atomic_int stop;
+	atomic_int reload;		/**< SIGHUP seen */
+	uint64_t frames_seen;		/**< frames received (receiver) */
+};
+
+/** Parse the command line (and the config file it names).
+ * \return 0 to run, 1 if --help/--version was handled (exit 0), 2 on a
+ * usage or config error (already reported on stderr). */
+int rvd_config_parse(struct rvd_config *cfg, int argc, char **argv);
+
+void rvd_config_free(struct rvd_config *cfg);
+
+/** Run the JSON import of cfg->import into st. \return exit status. */
+int rvd_import(struct rvd_config *cfg, struct rv_store *st);
+
+struct ingest;
+
+/** Open the PULL socket, start the listeners and the receiver thread. */
+int ingest_start(struct rvd *d, struct ingest **out);
+
+/** Stop receiving and join the receiver thread; safe on NULL. */
+void ingest_stop(struct ingest *in);
+
+#endif
