@@ -86,37 +86,11 @@ ub_log(enum rvm_log level, const char *fmt, ...)
 
 /* --- the callback ------------------------------------------------------- */
 
-struct emit_ctx {
-	struct rvm_queue *q;
-};
-
-/* Encode one record straight into the thread's queue. */
+/* Encode one record straight into the thread's queue (which counts). */
 static int
 emit(void *arg, const struct rv_record *rec)
 {
-	struct emit_ctx *e = arg;
-	size_t n = rv_record_size(rec), used;
-	uint8_t *p;
-
-	if (n > e->q->max_record) {
-		atomic_fetch_add_explicit(&e->q->count.toobig, 1,
-		    memory_order_relaxed);
-		return 1;
-	}
-	if ((p = rvm_queue_reserve(e->q, n)) == NULL) {
-		atomic_fetch_add_explicit(&e->q->count.dropped, 1,
-		    memory_order_relaxed);
-		return 1;
-	}
-	if (rv_record_encode(rec, p, n, &used) != RV_OK) {
-		atomic_fetch_add_explicit(&e->q->count.toobig, 1,
-		    memory_order_relaxed);
-		return 1;
-	}
-	rvm_queue_commit(e->q, used);
-	atomic_fetch_add_explicit(&e->q->count.captured, 1,
-	    memory_order_relaxed);
-	return 0;
+	return rvm_queue_put(arg, rec);
 }
 
 static void
@@ -164,7 +138,6 @@ on_response(struct module_qstate *qstate, struct dns_msg *response, int id,
 	struct rvm_capture_in in;
 	struct rvm_capture_out out;
 	struct iter_qstate *iq;
-	struct emit_ctx e;
 	struct rvm_queue *q;
 
 	(void)id;
@@ -218,9 +191,8 @@ on_response(struct module_qstate *qstate, struct dns_msg *response, int id,
 	/* Forwarders (forward-zone, stub-first fallback) get RD queries. */
 	if ((iq->chase_flags & BIT_RD) || iq->chase_to_rd)
 		in.flags |= RV_RF_FORWARD;
-	e.q = q;
 	(void)rvm_capture(&in, &r->conf.filter, q->scratch, q->scratch_size,
-	    emit, &e, &out);
+	    emit, q, &out);
 	if (out.excluded)
 		atomic_fetch_add_explicit(&q->count.excluded, out.excluded,
 		    memory_order_relaxed);

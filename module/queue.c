@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rv_err.h"
+#include "rv_frame.h"
 
 #define WRAP_MARK 0xffffffffu
 
@@ -123,4 +124,37 @@ rvm_queue_used(struct rvm_queue *q)
 {
 	return atomic_load_explicit(&q->head, memory_order_relaxed) -
 	    atomic_load_explicit(&q->tail, memory_order_relaxed);
+}
+
+static void
+count(_Atomic uint64_t *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+int
+rvm_queue_put(struct rvm_queue *q, const struct rv_record *rec)
+{
+	size_t n = rv_record_size(rec), used;
+	uint8_t *p;
+	int rc;
+
+	if (n > q->max_record) {
+		count(&q->count.toobig);
+		rc = RV_ETOOBIG;
+		goto leave;
+	}
+	if ((p = rvm_queue_reserve(q, n)) == NULL) {
+		count(&q->count.dropped);
+		rc = RV_ENOSPC;
+		goto leave;
+	}
+	if ((rc = rv_record_encode(rec, p, n, &used)) != RV_OK) {
+		count(&q->count.toobig);
+		goto leave;
+	}
+	rvm_queue_commit(q, used);
+	count(&q->count.captured);
+leave:
+	return rc;
 }

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rv_frame.h"
+
 /** Producer-side counters, one set per worker thread. */
 struct rvm_pcount {
 	_Atomic uint64_t responses;	/**< upstream answers seen */
@@ -75,6 +77,13 @@ int rvm_queue_peek(struct rvm_queue *q, const uint8_t **rec, size_t *len);
 
 /** Consumer: release the record returned by the last peek. */
 void rvm_queue_pop(struct rvm_queue *q, size_t len);
+
+/**
+ * Producer: encode \p rec into the queue and count it: captured, or
+ * dropped (queue full), or toobig (over max_record).
+ * \return 0 if queued, RV_ENOSPC (full) or RV_ETOOBIG (dropped).
+ */
+int rvm_queue_put(struct rvm_queue *q, const struct rv_record *rec);
 
 /** Octets queued now (approximate when read by a third thread). */
 size_t rvm_queue_used(struct rvm_queue *q);

@@ -1,0 +1,35 @@
+# Tests of the Unbound module (issue 3): cmocka unit tests of capture.c,
+# conf.c and queue.c (linked without Unbound), the end-to-end tests on a
+# loopback DNS hierarchy with real NSD and Unbound, and their nng receiver.
+# Built only when configure found an Unbound tree (--with-unbound-src).
+EXTRA_DIST += e2e/harness.sh e2e/module_capture.sh e2e/module_noreceiver.sh \
+	e2e/module_reload.sh e2e/module_badconf.sh
+if BUILD_MODULE
+MODULE_UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(UNBOUND_CPPFLAGS) \
+	-I$(top_srcdir)/module -DRV_UB_CONFIG_H='"$(UNBOUND_SRC)/config.h"'
+MODULE_UNIT_LDADD = $(top_builddir)/module/librvmodule.la $(RV_LIB) \
+	$(CMOCKA_LIBS)
+
+# The receiver the end-to-end tests (and anyone else's) can use.
+check_PROGRAMS += e2e/rv_recv
+e2e_rv_recv_SOURCES = e2e/rv_recv.c
+e2e_rv_recv_LDADD = $(RV_LIB) $(NNG_LIBS)
+
+if HAVE_CMOCKA
+MODULE_UNIT_TESTS = test_module_capture test_module_conf test_module_queue
+check_PROGRAMS += $(MODULE_UNIT_TESTS)
+TESTS += $(MODULE_UNIT_TESTS)
+test_module_capture_SOURCES = unit/test_module_capture.c
+test_module_capture_CPPFLAGS = $(MODULE_UNIT_CPPFLAGS)
+test_module_capture_LDADD = $(MODULE_UNIT_LDADD)
+test_module_conf_SOURCES = unit/test_module_conf.c
+test_module_conf_CPPFLAGS = $(MODULE_UNIT_CPPFLAGS)
+test_module_conf_LDADD = $(MODULE_UNIT_LDADD)
+test_module_queue_SOURCES = unit/test_module_queue.c
+test_module_queue_CPPFLAGS = $(MODULE_UNIT_CPPFLAGS)
+test_module_queue_LDADD = $(MODULE_UNIT_LDADD) $(PTHREAD_LIBS)
+endif
+
+TESTS += e2e/module_capture.sh e2e/module_noreceiver.sh \
+	e2e/module_reload.sh e2e/module_badconf.sh
+endif
