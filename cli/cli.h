@@ -62,5 +62,6 @@ int cmd_asn(int argc, char **argv);		/**< cmd_rdata.c */
 int cmd_subdomains(int argc, char **argv);	/**< cmd_subdomains.c */
 int cmd_summarize(int argc, char **argv);	/**< cmd_summarize.c */
 int cmd_stats(int argc, char **argv);		/**< cmd_stats.c */
+int cmd_report(int argc, char **argv);		/**< report.c (issue 7) */
 
 #endif

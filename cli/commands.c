@@ -26,6 +26,7 @@ const struct cli_command cli_commands[] = {
 	  cmd_history },
 	{ "summarize", "totals of any of the above", cmd_summarize },
 	{ "stats", "database size, counts, sensors, last write", cmd_stats },
+	{ "report", "fast-flux and DNS-tunnelling reports", cmd_report },
 	{ NULL, NULL, NULL }
 };
 

@@ -127,7 +127,7 @@ struct ff_result {
 	unsigned n_cc;		/**< distinct known countries */
 	unsigned n_net4;	/**< distinct IPv4 /16s */
 	unsigned n_net6;	/**< distinct IPv6 /32s */
-	uint32_t ttl_min;
+	uint32_t ttl_min;	/**< UINT32_MAX: unknown (imported data) */
 	unsigned n_ns;		/**< nNS */
 	int ns_changed;
 	unsigned churn;		/**< distinct address sets (RRsets) */

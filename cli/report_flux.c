@@ -8,7 +8,8 @@
  *    when f > 142.38;
  *  - rearview: R = 10 * D * T * C with
  *      D = (nASN - 1) + 0.5 (nCC - 1)   network and country diversity,
- *      T = 1 / (1 + ttl_min / ttl_ref)   short TTLs weigh more,
+ *      T = 1 / (1 + ttl_min / ttl_ref)   short TTLs weigh more (0.5
+ *                                        when no TTL is known),
  *      C = log2(1 + churn)               rotating address sets weigh more.
  *  A name is flagged when nASN >= min_asn and (f > holz_threshold or
  *  R >= score_threshold): never on the number of addresses alone.
@@ -280,7 +281,10 @@ ff_name_eval(const struct ff_name *n, const struct ff_params *p,
 	r->holz = 1.32 * r->n_addr + 18.54 * r->n_asn + 0.0 * r->n_ns;
 	d = (r->n_asn > 1 ? r->n_asn - 1.0 : 0.0) +
 	    0.5 * (r->n_cc > 1 ? r->n_cc - 1.0 : 0.0);
-	t = 1.0 / (1.0 + r->ttl_min / (p->ttl_ref > 0 ? p->ttl_ref : 1.0));
+	/* Imported data may carry no TTL (stored as UINT32_MAX): weigh it
+	 * as a TTL of ttl_ref. */
+	t = r->ttl_min == UINT32_MAX ? 0.5 :
+	    1.0 / (1.0 + r->ttl_min / (p->ttl_ref > 0 ? p->ttl_ref : 1.0));
 	c = log2(1.0 + r->churn);
 	r->score = 10.0 * d * t * c;
 	r->flagged = r->n_asn >= p->min_asn && r->n_asn >= 2 &&

@@ -177,6 +177,14 @@ test_cdn_not_flagged(void **state)
 	assert_int_equal(r.n_net4, 12);
 	assert_true(r.holz > p.holz_threshold);
 	assert_false(r.flagged);
+	/* Unknown TTLs (imported data) weigh as ttl_ref. */
+	n->rr[0].ttl_min = UINT32_MAX;
+	assert_int_equal(ff_name_eval(n, &p, &r), RV_OK);
+	assert_int_equal(r.ttl_min, 20);
+	for (i = 0; i < n->nrr; i++)
+		n->rr[i].ttl_min = UINT32_MAX;
+	assert_int_equal(ff_name_eval(n, &p, &r), RV_OK);
+	assert_int_equal(r.ttl_min, UINT32_MAX);
 	/* Even a zero score threshold cannot flag one ASN. */
 	p.score_threshold = 0;
 	p.min_asn = 0;

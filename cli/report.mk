@@ -1,0 +1,9 @@
+# `rearview report fastflux|tunnel` (issue 7): the report family lives in
+# the CLI's library; its pure feature code is also compiled by
+# tests/unit/test_report_feat.c.
+librvcli_la_SOURCES += report.c report.h report_feat.h \
+	report_flux.c report_tunnel.c report_allow.c \
+	report_scan.c report_out.c report_html.c
+librvcli_la_CFLAGS += $(PSL_CFLAGS)
+librvcli_la_LIBADD += $(PSL_LIBS) -lm
+man1_MANS += $(top_srcdir)/man/rearview-report.1

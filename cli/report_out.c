@@ -1,0 +1,436 @@
+/**
+ * \file report_out.c
+ * Printing report rows: an aligned table (names elided in the middle to
+ * fit the terminal, as the CLI's table does), JSON lines and CSV through
+ * the CLI's line builder and escapers (sb.h, fmt.c), and the whole report
+ * as one JSON document for --out.
+ *
+ * Times are UTC ISO 8601 in the table and CSV, epoch seconds in JSON, as
+ * everywhere in the CLI.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out.h"
+#include "report.h"
+#include "rv_err.h"
+#include "sb.h"
+
+#define NCOL_MAX 16
+#define CELL_MAX 256
+
+struct table {
+	int ncol;
+	const char *const *head;
+	const int *right;
+	int name_col;
+	char (*cell)[NCOL_MAX][CELL_MAX];
+	size_t n;
+};
+
+static const char *const ff_head[] = { "#", "Name", "Flag", "Holz",
+	"Score", "Addrs", "ASNs", "CCs", "/16s", "/32s", "TTL", "NS",
+	"NS chg", "Churn", "Last Seen" };
+static const int ff_right[] = { 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1,
+	0 };
+static const char *const tun_head[] = { "#", "Domain", "Flag", "Score",
+	"Names", "Len", "Max", "Entropy", "TXT/NULL/CNAME", "NXDOMAIN",
+	"Last Seen" };
+static const int tun_right[] = { 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0 };
+
+#define NFF ((int)(sizeof(ff_head) / sizeof(ff_head[0])))
+#define NTUN ((int)(sizeof(tun_head) / sizeof(tun_head[0])))
+
+static void
+name_text(const uint8_t *w, size_t len, char *out, size_t outsz)
+{
+	if (rv_name_to_str(w, len, out, outsz) != RV_OK)
+		snprintf(out, outsz, "?");
+}
+
+/* The cells of one row (text, times as ISO). */
+static void
+ff_cells(const struct report_ff *f, uint64_t rank, char c[][CELL_MAX])
+{
+	char name[RV_NAME_STR_MAX];
+
+	name_text(f->owner, f->owner_len, name, sizeof(name));
+	snprintf(c[0], CELL_MAX, "%llu", (unsigned long long)rank);
+	snprintf(c[1], CELL_MAX, "%.*s", CELL_MAX - 1, name);
+	snprintf(c[2], CELL_MAX, "%s", f->r.flagged ? "FLUX" : "-");
+	snprintf(c[3], CELL_MAX, "%.2f", f->r.holz);
+	snprintf(c[4], CELL_MAX, "%.1f", f->r.score);
+	snprintf(c[5], CELL_MAX, "%u", f->r.n_addr);
+	snprintf(c[6], CELL_MAX, "%u", f->r.n_asn);
+	snprintf(c[7], CELL_MAX, "%u", f->r.n_cc);
+	snprintf(c[8], CELL_MAX, "%u", f->r.n_net4);
+	snprintf(c[9], CELL_MAX, "%u", f->r.n_net6);
+	if (f->r.ttl_min == UINT32_MAX)
+		snprintf(c[10], CELL_MAX, "-");
+	else
+		snprintf(c[10], CELL_MAX, "%u", f->r.ttl_min);
+	snprintf(c[11], CELL_MAX, "%u", f->r.n_ns);
+	snprintf(c[12], CELL_MAX, "%s", f->r.ns_changed ? "yes" : "no");
+	snprintf(c[13], CELL_MAX, "%u", f->r.churn);
+	cli_time_str(f->r.last, 0, c[14], CELL_MAX);
+}
+
+static void
+tun_cells(const struct report_tun *t, uint64_t rank, char c[][CELL_MAX])
+{
+	char name[RV_NAME_STR_MAX];
+
+	name_text(t->domain, t->domain_len, name, sizeof(name));
+	snprintf(c[0], CELL_MAX, "%llu", (unsigned long long)rank);
+	snprintf(c[1], CELL_MAX, "%.*s", CELL_MAX - 1, name);
+	snprintf(c[2], CELL_MAX, "%s", t->r.flagged ? "TUNNEL" : "-");
+	snprintf(c[3], CELL_MAX, "%.1f", t->r.score);
+	snprintf(c[4], CELL_MAX, "%llu", (unsigned long long)t->r.nnames);
+	snprintf(c[5], CELL_MAX, "%.1f", t->r.mean_len);
+	snprintf(c[6], CELL_MAX, "%u", t->r.max_len);
+	snprintf(c[7], CELL_MAX, "%.2f", t->r.entropy);
+	snprintf(c[8], CELL_MAX, "%.0f%%", 100.0 * t->r.special);
+	snprintf(c[9], CELL_MAX, "%.0f%%", 100.0 * t->r.nx_rate);
+	cli_time_str(t->last, 0, c[10], CELL_MAX);
+}
+
+/* Print s in w columns, eliding the middle of a name that is too long. */
+static void
+put(FILE *fp, const char *s, int w, int right, int elide)
+{
+	int n = (int)strlen(s);
+
+	if (n > w && elide && w > 8) {
+		int tail = (w - 3) * 2 / 3, lead = w - 3 - tail;
+
+		fprintf(fp, "%.*s...%s", lead, s, s + n - tail);
+		return;
+	}
+	if (n > w)
+		n = w;
+	fprintf(fp, right ? "%*.*s" : "%-*.*s", w, n, s);
+}
+
+static int
+table_print(FILE *fp, const struct table *t)
+{
+	int w[NCOL_MAX], total = 0, width = cli_term_width(fp), i;
+	size_t r;
+
+	for (i = 0; i < t->ncol; i++)
+		w[i] = (int)strlen(t->head[i]);
+	for (r = 0; r < t->n; r++)
+		for (i = 0; i < t->ncol; i++) {
+			int l = (int)strlen(t->cell[r][i]);
+
+			if (l > w[i])
+				w[i] = l;
+		}
+	for (i = 0; i < t->ncol; i++)
+		total += w[i] + (i ? 2 : 0);
+	if (width > 0 && total > width) {
+		int give = total - width, min = 16;
+
+		if (w[t->name_col] - give >= min)
+			w[t->name_col] -= give;
+		else if (w[t->name_col] > min)
+			w[t->name_col] = min;
+	}
+	for (r = 0; r <= t->n; r++) {
+		for (i = 0; i < t->ncol; i++) {
+			const char *s = r == 0 ? t->head[i] :
+			    t->cell[r - 1][i];
+
+			if (i > 0)
+				fputs("  ", fp);
+			put(fp, s, w[i], t->right[i] && r > 0,
+			    i == t->name_col);
+		}
+		fputc('\n', fp);
+	}
+	return ferror(fp) ? RV_EIO : RV_OK;
+}
+
+/* The ASNs and countries of a kept row, as JSON arrays. */
+static void
+ff_lists(struct sb *b, const struct report_ff *f)
+{
+	size_t i, j;
+	int first = 1;
+
+	sb_str(b, ",\"asn_list\":[");
+	for (i = 0; i < f->naddr; i++) {
+		uint32_t a = f->addr[i].asn;
+
+		for (j = 0; j < i && f->addr[j].asn != a; j++)
+			;
+		if (a == 0 || j < i)
+			continue;
+		if (!first)
+			sb_ch(b, ',');
+		first = 0;
+		sb_u64(b, a);
+	}
+	sb_str(b, "],\"country_list\":[");
+	first = 1;
+	for (i = 0; i < f->naddr; i++) {
+		const char *c = f->addr[i].cc;
+
+		for (j = 0; j < i && strcmp(f->addr[j].cc, c) != 0; j++)
+			;
+		if (c[0] == '\0' || j < i)
+			continue;
+		if (!first)
+			sb_ch(b, ',');
+		first = 0;
+		sb_json(b, c);
+	}
+	sb_ch(b, ']');
+}
+
+static void sb_fmt(struct sb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_fmt(struct sb *b, const char *fmt, ...)
+{
+	char t[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t, sizeof(t), fmt, ap);
+	va_end(ap);
+	sb_str(b, t);
+}
+
+static void
+ff_json(struct sb *b, const struct report_ff *f, uint64_t rank)
+{
+	char name[RV_NAME_STR_MAX];
+
+	name_text(f->owner, f->owner_len, name, sizeof(name));
+	sb_str(b, "{\"report\":\"fastflux\",\"rank\":");
+	sb_u64(b, rank);
+	sb_str(b, ",\"rrname\":");
+	sb_json(b, name);
+	sb_str(b, f->r.flagged ? ",\"flagged\":true" : ",\"flagged\":false");
+	sb_fmt(b, ",\"holz_score\":%.2f", f->r.holz);
+	sb_fmt(b, ",\"score\":%.2f", f->r.score);
+	sb_str(b, ",\"addresses\":");
+	sb_u64(b, f->r.n_addr);
+	sb_str(b, ",\"ipv4\":");
+	sb_u64(b, f->r.n_v4);
+	sb_str(b, ",\"ipv6\":");
+	sb_u64(b, f->r.n_v6);
+	sb_str(b, ",\"asns\":");
+	sb_u64(b, f->r.n_asn);
+	sb_str(b, ",\"countries\":");
+	sb_u64(b, f->r.n_cc);
+	sb_str(b, ",\"nets16\":");
+	sb_u64(b, f->r.n_net4);
+	sb_str(b, ",\"nets32\":");
+	sb_u64(b, f->r.n_net6);
+	sb_str(b, ",\"ttl_min\":");
+	if (f->r.ttl_min == UINT32_MAX)
+		sb_str(b, "null");
+	else
+		sb_u64(b, f->r.ttl_min);
+	sb_str(b, ",\"ns\":");
+	sb_u64(b, f->r.n_ns);
+	sb_str(b, f->r.ns_changed ? ",\"ns_changed\":true" :
+	    ",\"ns_changed\":false");
+	sb_str(b, ",\"churn\":");
+	sb_u64(b, f->r.churn);
+	sb_str(b, ",\"count\":");
+	sb_u64(b, f->r.count);
+	sb_str(b, ",\"time_first\":");
+	sb_u64(b, f->r.first);
+	sb_str(b, ",\"time_last\":");
+	sb_u64(b, f->r.last);
+	if (f->addr != NULL)
+		ff_lists(b, f);
+	sb_ch(b, '}');
+}
+
+static void
+tun_json(struct sb *b, const struct report_tun *t, uint64_t rank)
+{
+	char name[RV_NAME_STR_MAX];
+	unsigned i;
+
+	name_text(t->domain, t->domain_len, name, sizeof(name));
+	sb_str(b, "{\"report\":\"tunnel\",\"rank\":");
+	sb_u64(b, rank);
+	sb_str(b, ",\"domain\":");
+	sb_json(b, name);
+	sb_str(b, t->r.flagged ? ",\"flagged\":true" : ",\"flagged\":false");
+	sb_fmt(b, ",\"score\":%.2f", t->r.score);
+	sb_str(b, ",\"names\":");
+	sb_u64(b, t->r.nnames);
+	sb_fmt(b, ",\"label_len_mean\":%.2f", t->r.mean_len);
+	sb_str(b, ",\"label_len_max\":");
+	sb_u64(b, t->r.max_len);
+	sb_fmt(b, ",\"entropy\":%.3f", t->r.entropy);
+	sb_fmt(b, ",\"txt_null_cname\":%.3f", t->r.special);
+	sb_fmt(b, ",\"nxdomain_rate\":%.3f", t->r.nx_rate);
+	sb_str(b, ",\"time_last\":");
+	sb_u64(b, t->last);
+	sb_str(b, ",\"examples\":[");
+	for (i = 0; i < REPORT_SAMPLES && t->sample[i] != NULL; i++) {
+		if (i > 0)
+			sb_ch(b, ',');
+		sb_json(b, t->sample[i]);
+	}
+	sb_str(b, "]}");
+}
+
+static void
+csv_row(struct sb *b, char c[][CELL_MAX], int ncol)
+{
+	int i;
+
+	for (i = 0; i < ncol; i++) {
+		if (i > 0)
+			sb_ch(b, ',');
+		sb_csv(b, c[i]);
+	}
+	sb_ch(b, '\n');
+}
+
+int
+report_print(FILE *fp, enum cli_fmt fmt, enum report_kind kind,
+    const struct report *rep, const struct report_cfg *cfg,
+    uint64_t offset, uint64_t limit)
+{
+	size_t nrows = kind == REPORT_FF ? rep->nff : rep->ntun, i, end;
+	struct table t;
+	struct sb *b = NULL;
+	int ncol = kind == REPORT_FF ? NFF : NTUN, rc = RV_OK;
+
+	(void)cfg;
+	memset(&t, 0, sizeof(t));
+	if (offset > nrows)
+		offset = nrows;
+	end = limit == 0 || nrows - offset < limit ? nrows :
+	    (size_t)(offset + limit);
+	if (fmt == CLI_FMT_TABLE) {
+		t.ncol = ncol;
+		t.head = kind == REPORT_FF ? ff_head : tun_head;
+		t.right = kind == REPORT_FF ? ff_right : tun_right;
+		t.name_col = 1;
+		t.cell = calloc(end - offset + 1, sizeof(*t.cell));
+		if (t.cell == NULL) {
+			rc = RV_ENOMEM;
+			goto leave;
+		}
+		for (i = offset; i < end; i++, t.n++) {
+			if (kind == REPORT_FF)
+				ff_cells(&rep->ff[i], i + 1, t.cell[t.n]);
+			else
+				tun_cells(&rep->tun[i], i + 1, t.cell[t.n]);
+		}
+		rc = table_print(fp, &t);
+		goto leave;
+	}
+	if ((b = malloc(sizeof(*b))) == NULL) {
+		rc = RV_ENOMEM;
+		goto leave;
+	}
+	b->fp = fp;
+	b->len = 0;
+	b->err = 0;
+	if (fmt == CLI_FMT_CSV) {
+		char c[NCOL_MAX][CELL_MAX];
+		int k;
+
+		for (k = 0; k < ncol; k++)
+			snprintf(c[k], CELL_MAX, "%s", kind == REPORT_FF ?
+			    ff_head[k] : tun_head[k]);
+		snprintf(c[0], CELL_MAX, "Rank");
+		csv_row(b, c, ncol);
+		for (i = offset; i < end; i++) {
+			if (kind == REPORT_FF)
+				ff_cells(&rep->ff[i], i + 1, c);
+			else
+				tun_cells(&rep->tun[i], i + 1, c);
+			csv_row(b, c, ncol);
+		}
+	} else {
+		for (i = offset; i < end; i++) {
+			if (kind == REPORT_FF)
+				ff_json(b, &rep->ff[i], i + 1);
+			else
+				tun_json(b, &rep->tun[i], i + 1);
+			sb_ch(b, '\n');
+		}
+	}
+	sb_flush(b);
+	if (b->err || ferror(fp))
+		rc = RV_EIO;
+leave:
+	free(t.cell);
+	free(b);
+	return rc;
+}
+
+int
+report_json_doc(FILE *fp, enum report_kind kind, const struct report *rep,
+    const struct report_cfg *cfg)
+{
+	struct sb *b = malloc(sizeof(*b));
+	size_t i, n = kind == REPORT_FF ? rep->nff : rep->ntun;
+	int rc = RV_OK;
+
+	if (b == NULL)
+		return RV_ENOMEM;
+	b->fp = fp;
+	b->len = 0;
+	b->err = 0;
+	sb_str(b, kind == REPORT_FF ? "{\"report\":\"fastflux\"" :
+	    "{\"report\":\"tunnel\"");
+	sb_str(b, ",\"generated\":");
+	sb_u64(b, (uint64_t)rep->generated);
+	sb_str(b, ",\"window\":{\"since\":");
+	sb_u64(b, (uint64_t)rep->win.since);
+	sb_str(b, ",\"until\":");
+	sb_u64(b, (uint64_t)rep->win.until);
+	sb_str(b, "},\"params\":{");
+	if (kind == REPORT_FF) {
+		sb_fmt(b, "\"holz_threshold\":%.2f", cfg->ff.holz_threshold);
+		sb_fmt(b, ",\"score_threshold\":%.2f", cfg->ff.score_threshold);
+		sb_str(b, ",\"min_asn\":");
+		sb_u64(b, cfg->ff.min_asn);
+		sb_fmt(b, ",\"ttl_ref\":%.0f", cfg->ff.ttl_ref);
+	} else {
+		sb_fmt(b, "\"threshold\":%.2f", cfg->tun.threshold);
+		sb_str(b, ",\"min_names\":");
+		sb_u64(b, cfg->tun.min_names);
+		sb_fmt(b, ",\"len_lo\":%.1f", cfg->tun.len_lo);
+		sb_fmt(b, ",\"len_hi\":%.1f", cfg->tun.len_hi);
+		sb_fmt(b, ",\"entropy_lo\":%.2f", cfg->tun.ent_lo);
+		sb_fmt(b, ",\"entropy_hi\":%.2f", cfg->tun.ent_hi);
+	}
+	sb_str(b, "},\"candidates\":");
+	sb_u64(b, kind == REPORT_FF ? rep->ff_candidates : rep->tun_candidates);
+	sb_str(b, ",\"flagged\":");
+	sb_u64(b, kind == REPORT_FF ? rep->ff_flagged : rep->tun_flagged);
+	sb_str(b, ",\"records\":");
+	sb_u64(b, rep->records);
+	sb_fmt(b, ",\"seconds\":%.3f", rep->seconds);
+	sb_str(b, ",\"rows\":[\n");
+	for (i = 0; i < n; i++) {
+		if (kind == REPORT_FF)
+			ff_json(b, &rep->ff[i], i + 1);
+		else
+			tun_json(b, &rep->tun[i], i + 1);
+		sb_str(b, i + 1 < n ? ",\n" : "\n");
+	}
+	sb_str(b, "]}\n");
+	sb_flush(b);
+	if (b->err || ferror(fp))
+		rc = RV_EIO;
+	free(b);
+	return rc;
+}
