@@ -217,6 +217,12 @@ cli_db_join(struct cli_db *db, const struct cli_row *row, uint16_t *sens,
 	if ((rc = rv_store_scan(db->st, db->txn, RV_DB_RRSET, &pre, &pre,
 	    join_one, &j)) != RV_OK)
 		return rc;
+	for (unsigned a = 1; a < j.nsens; a++)	/* ids in order, as stored */
+		for (unsigned b = a; b > 0 && sens[b - 1] > sens[b]; b--) {
+			uint16_t t = sens[b];
+			sens[b] = sens[b - 1];
+			sens[b - 1] = t;
+		}
 	*nsens = j.nsens;
 	*zlen = 0;
 	if (j.zones == 1) {

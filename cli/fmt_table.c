@@ -18,9 +18,6 @@ enum { C_QUERY, C_TYPE, C_SOURCE, C_COUNT, C_RESP, C_FIRST, C_LAST, C_ASN,
 static const char *const head[NCOL] = { "Query", "Type", "Source", "Count",
 	"Response", "First Seen", "Last Seen", "ASN", "CC" };
 static const int right[NCOL] = { [C_COUNT] = 1, [C_ASN] = 1 };
-/* Columns that give way when the terminal is narrow, and how far. */
-static const int minw[NCOL] = { [C_QUERY] = 16, [C_SOURCE] = 6,
-	[C_RESP] = 12 };
 
 struct trow {
 	char *cell[NCOL];	/* NULL: empty */
@@ -58,16 +55,26 @@ boff(const char *s, int k)
 	return i;
 }
 
+/* Print one cell padded to w; padding is owed (*pend) rather than printed,
+ * so lines never end in spaces. */
 static void
-put_cell(FILE *fp, const char *s, int w, int col, int last)
+put_cell(FILE *fp, const char *s, int w, int col, int *pend)
 {
 	int n;
 
-	if (s == NULL)
-		s = "";
+	if (s == NULL || *s == '\0') {
+		*pend += w;
+		return;
+	}
 	n = dlen(s);
+	if (right[col] && n < w)
+		*pend += w - n;
+	fprintf(fp, "%*s", *pend, "");
+	*pend = 0;
 	if (n > w) {
-		if (col == C_QUERY && w > 8) {	/* a...z: keep both ends */
+		if (col == C_FIRST || col == C_LAST) {	/* date only */
+			fwrite(s, 1, boff(s, w), fp);
+		} else if (col == C_QUERY && w > 8) {	/* a...z: keep both ends */
 			int tail = (w - 3) * 2 / 3, lead = w - 3 - tail;
 			fwrite(s, 1, boff(s, lead), fp);
 			fputs("...", fp);
@@ -79,39 +86,75 @@ put_cell(FILE *fp, const char *s, int w, int col, int last)
 			fwrite(s, 1, boff(s, w), fp);
 		}
 		n = w;
-	}
-	if (right[col])
-		fprintf(fp, "%*s%s", w - n, "", s);
-	else if (!last)
-		fprintf(fp, "%s%*s", s, w - n, "");
-	else
+	} else {
 		fputs(s, fp);
+	}
+	if (!right[col])
+		*pend += w - n;
 }
 
 static void
 print_row(struct cli_out *o, const struct trow *t)
 {
 	struct cli_table *tb = o->table;
-	int lastcol = NCOL - 1, first = 1;
+	int first = 1, pend = 0;
 
-	while (lastcol > 0 && !tb->show[lastcol])
-		lastcol--;
 	for (int c = 0; c < NCOL; c++) {
 		if (!tb->show[c])
 			continue;
 		if (!first)
-			fputs("  ", o->fp);
+			pend += 2;
 		first = 0;
-		put_cell(o->fp, t->cell[c], tb->w[c], c, c == lastcol);
+		put_cell(o->fp, t->cell[c], tb->w[c], c, &pend);
 	}
 	fputc('\n', o->fp);
 }
 
+static int
+total_width(const struct cli_table *tb)
+{
+	int total = 0, ncols = 0;
+
+	for (int c = 0; c < NCOL; c++)
+		if (tb->show[c]) {
+			total += tb->w[c];
+			ncols++;
+		}
+	return total + 2 * (ncols > 0 ? ncols - 1 : 0);
+}
+
+/* Narrow the columns in mins[] (0: leave) down to those widths, the one
+ * with the most to give first, until the table fits. */
+static void
+shrink(struct cli_out *o, const int mins[NCOL])
+{
+	struct cli_table *tb = o->table;
+	int total = total_width(tb);
+
+	while (total > o->width) {
+		int best = -1;
+		for (int c = 0; c < NCOL; c++)
+			if (tb->show[c] && mins[c] > 0 && tb->w[c] > mins[c] &&
+			    (best < 0 || tb->w[c] - mins[c] >
+			    tb->w[best] - mins[best]))
+				best = c;
+		if (best < 0)
+			break;
+		tb->w[best]--;
+		total--;
+	}
+}
+
+/* Natural widths, then, on a narrow terminal, step by step: shorter
+ * names and data, no Source, no CC/ASN, dates without times, shorter
+ * still. */
 static void
 choose_widths(struct cli_out *o)
 {
+	static const int soft[NCOL] = { [C_QUERY] = 24, [C_SOURCE] = 9,
+		[C_RESP] = 15 };
+	static const int hard[NCOL] = { [C_QUERY] = 12, [C_RESP] = 12 };
 	struct cli_table *tb = o->table;
-	int total = 0, ncols = 0;
 
 	for (int c = 0; c < NCOL; c++)
 		tb->w[c] = dlen(head[c]);
@@ -126,24 +169,18 @@ choose_widths(struct cli_out *o)
 	for (size_t i = 0; i < tb->n; i++)
 		if (tb->rows[i].cell[C_ASN] != NULL)
 			tb->show[C_ASN] = tb->show[C_CC] = 1;
-	for (int c = 0; c < NCOL; c++)
-		if (tb->show[c]) {
-			total += tb->w[c];
-			ncols++;
-		}
-	total += 2 * (ncols - 1);
-	while (o->width > 0 && total > o->width) {
-		int best = -1;
-		for (int c = 0; c < NCOL; c++)
-			if (tb->show[c] && minw[c] > 0 && tb->w[c] > minw[c] &&
-			    (best < 0 || tb->w[c] - minw[c] >
-			    tb->w[best] - minw[best]))
-				best = c;
-		if (best < 0)
-			break;
-		tb->w[best]--;
-		total--;
-	}
+	if (o->width <= 0)
+		return;
+	shrink(o, soft);
+	if (total_width(tb) > o->width && !tb->names)
+		tb->show[C_SOURCE] = 0;
+	if (total_width(tb) > o->width)
+		tb->show[C_CC] = 0;
+	if (total_width(tb) > o->width)
+		tb->show[C_ASN] = 0;
+	if (total_width(tb) > o->width)
+		tb->w[C_FIRST] = tb->w[C_LAST] = 10;	/* dates only */
+	shrink(o, hard);
 }
 
 static void
@@ -251,9 +288,12 @@ cli_table_row(struct cli_out *o, const struct cli_row *r)
 			cli_sensors_str(o, r, buf, sizeof(buf));
 			rc |= make(&t, C_SOURCE, buf);
 			rc |= make_u64(&t, C_COUNT, r->count);
+			/* minutes, as the analyst table has them */
 			cli_time_str(r->first, 0, buf, sizeof(buf));
+			buf[16] = '\0';
 			rc |= make(&t, C_FIRST, buf);
 			cli_time_str(r->last, 0, buf, sizeof(buf));
+			buf[16] = '\0';
 			rc |= make(&t, C_LAST, buf);
 		} else if (!more) {
 			break;

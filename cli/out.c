@@ -234,11 +234,17 @@ static int
 keep(struct cli_out *o, const struct cli_row *r)
 {
 	uint64_t k = o->limit == 0 ? 0 : o->offset + o->limit;
-	struct cli_row *c;
+	uint8_t key[RV_NAME_KEY_MAX];
+	struct cli_row *c, tmp;
 
 	if (k != 0 && o->nkeep == k) {
 		o->limited = 1;
-		if (cli_row_cmp(o, r, o->keep[0]) >= 0)
+		tmp = *r;	/* compare as the copy would */
+		tmp.seq = o->seen;
+		tmp.okey = key;
+		if (rv_name_key(r->owner, r->owner_len, key, &tmp.okey_len))
+			tmp.okey_len = 0;
+		if (cli_row_cmp(o, &tmp, o->keep[0]) >= 0)
 			return RV_OK;
 	}
 	if ((c = cli_row_copy(r)) == NULL)

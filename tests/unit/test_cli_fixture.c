@@ -1,0 +1,217 @@
+/**
+ * \file test_cli_fixture.c
+ * The CLI tests' database writer (see test_cli_fixture.h): a plain,
+ * record-at-a-time use of the store's write API.
+ */
+#include "test_cli_fixture.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "rv_err.h"
+#include "rv_frame.h"
+#include "rv_ip.h"
+#include "rv_name.h"
+#include "rv_rdata.h"
+
+#define CHECK(x) do { if ((rc = (x)) != RV_OK) goto leave; } while (0)
+
+static int
+put(MDB_txn *txn, MDB_dbi dbi, const struct rv_key *k, const void *v,
+    size_t vl)
+{
+	MDB_val key = rv_key_val(k), val = { vl, (void *)v };
+
+	return rv_store_err(mdb_put(txn, dbi, &key, &val, 0));
+}
+
+static int
+get(MDB_txn *txn, MDB_dbi dbi, const struct rv_key *k, MDB_val *val)
+{
+	MDB_val key = rv_key_val(k);
+
+	return rv_store_err(mdb_get(txn, dbi, &key, val));
+}
+
+/* rdata/names/asn rows: merge first/last/count. */
+static int
+put_seen(struct rv_store *st, MDB_txn *txn, enum rv_db db,
+    const struct rv_key *k, const struct fx_rec *r, int with_count)
+{
+	struct rv_seen s = { r->first, r->last, r->count }, old;
+	uint8_t b[RV_RDATA_VAL_SIZE];
+	MDB_dbi dbi = rv_store_dbi(st, db);
+	MDB_val v;
+
+	if (get(txn, dbi, k, &v) == RV_OK &&
+	    (with_count ? rv_rdata_val_decode(v.mv_data, v.mv_size, &old) :
+	    rv_asn_val_decode(v.mv_data, v.mv_size, &old)) == RV_OK)
+		rv_seen_merge(&s, &old);
+	if (with_count) {
+		rv_rdata_val_encode(&s, b);
+		return put(txn, dbi, k, b, RV_RDATA_VAL_SIZE);
+	}
+	rv_seen2_encode(&s, b);
+	return put(txn, dbi, k, b, RV_SEEN2_SIZE);
+}
+
+static const struct fx_ip *
+find_ip(const struct fx_ip *ips, size_t nips, const struct rv_ip *ip)
+{
+	for (size_t i = 0; i < nips; i++) {
+		struct rv_ip a;
+		if (rv_ip_parse(ips[i].addr, &a) == RV_OK &&
+		    a.family == ip->family &&
+		    memcmp(a.addr, ip->addr, rv_ip_len(a.family)) == 0)
+			return &ips[i];
+	}
+	return NULL;
+}
+
+static int
+write_ip(struct rv_store *st, MDB_txn *txn, const struct fx_ip *fi,
+    const struct rv_ip *ip, const struct fx_rec *r)
+{
+	struct rv_ipinfo info;
+	uint8_t b[1024];
+	struct rv_key k;
+	int rc;
+
+	memset(&info, 0, sizeof(info));
+	info.since = fi->since;
+	info.asn = fi->asn;
+	snprintf(info.cc, sizeof(info.cc), "%s", fi->cc ? fi->cc : "");
+	snprintf(info.org, sizeof(info.org), "%s", fi->org ? fi->org : "");
+	snprintf(info.city, sizeof(info.city), "%s",
+	    fi->city ? fi->city : "");
+	info.lat = info.lon = RV_LATLON_NONE;
+	CHECK(rv_key_ip(&k, ip, fi->since));
+	rv_ipinfo_encode(&info, b);
+	CHECK(put(txn, rv_store_dbi(st, RV_DB_IP), &k, b,
+	    rv_ipinfo_size(&info)));
+	CHECK(rv_key_asn(&k, fi->asn, ip));
+	CHECK(put_seen(st, txn, RV_DB_ASN, &k, r, 0));
+leave:
+	return rc;
+}
+
+static int
+write_rec(struct rv_store *st, MDB_txn *txn, const struct fx_rec *r,
+    const struct fx_ip *ips, size_t nips, uint64_t *stats)
+{
+	uint8_t block[8192], set[8192], owner[RV_NAME_MAX], zone[RV_NAME_MAX];
+	uint8_t val[16384];
+	size_t blen = 0, olen, zlen = 0, setlen;
+	uint16_t type, rdcount = 0, setcount, sid;
+	struct rv_rrset_val v, old;
+	struct rv_key k;
+	MDB_val mv;
+	int rc;
+
+	CHECK(rv_type_from_str(r->type, &type));
+	CHECK(rv_name_from_str(r->owner, owner, &olen));
+	rv_name_canon(owner, olen);
+	if (r->zone != NULL) {
+		CHECK(rv_name_from_str(r->zone, zone, &zlen));
+		rv_name_canon(zone, zlen);
+	}
+	for (int i = 0; i < FX_RDATA_MAX && r->rdata[i] != NULL; i++) {
+		size_t len = sizeof(block) - blen - 2;
+		CHECK(rv_rdata_from_str(type, r->rdata[i], block + blen + 2,
+		    &len));
+		block[blen] = (uint8_t)(len >> 8);
+		block[blen + 1] = (uint8_t)len;
+		blen += 2 + len;
+		rdcount++;
+	}
+	CHECK(rv_set_canon(type, block, blen, rdcount, set, sizeof(set),
+	    &setlen, &setcount));
+	CHECK(rv_store_sensor_get_or_add(st, txn, r->sensor, strlen(r->sensor),
+	    &sid));
+	CHECK(rv_store_sensor_stat_add(st, txn, sid, r->count, r->last));
+	memset(&v, 0, sizeof(v));
+	v.first = r->first;
+	v.last = r->last;
+	v.count = r->count;
+	v.ttl_min = v.ttl_max = r->ttl;
+	rv_rrset_val_add_sensor(&v, sid);
+	v.rdcount = setcount;
+	v.set = set;
+	v.set_len = setlen;
+	CHECK(rv_key_rrset(&k, owner, olen, type, zlen ? zone : NULL, zlen,
+	    rv_set_digest(set, setlen)));
+	if (get(txn, rv_store_dbi(st, RV_DB_RRSET), &k, &mv) == RV_OK &&
+	    rv_rrset_val_decode(mv.mv_data, mv.mv_size, &old) == RV_OK) {
+		rv_rrset_val_merge(&v, &old);
+	} else {
+		stats[RV_STAT_RRSETS]++;
+	}
+	stats[RV_STAT_OBSERVATIONS] += r->count;
+	rv_rrset_val_encode(&v, val);
+	CHECK(put(txn, rv_store_dbi(st, RV_DB_RRSET), &k, val,
+	    rv_rrset_val_size(&v)));
+	CHECK(rv_key_names(&k, owner, olen));
+	CHECK(put_seen(st, txn, RV_DB_NAMES, &k, r, 0));
+	/* The reverse index: one row per rdata. */
+	size_t off = 0;
+	const uint8_t *rd, *t;
+	uint16_t rl;
+	size_t tl;
+	while (rv_set_next(set, setlen, &off, &rd, &rl) == RV_OK) {
+		if ((type == 1 && rl == 4) || (type == 28 && rl == 16)) {
+			struct rv_ip ip = { .family = rl == 4 ? 4 : 6 };
+			const struct fx_ip *fi;
+			memcpy(ip.addr, rd, rl);
+			CHECK(rv_key_rdata_ip(&k, &ip, type, owner, olen));
+			if ((fi = find_ip(ips, nips, &ip)) != NULL) {
+				CHECK(write_ip(st, txn, fi, &ip, r));
+				stats[RV_STAT_IPS]++;
+			}
+		} else if (rv_rdata_target(type, rd, rl, &t, &tl) == RV_OK) {
+			CHECK(rv_key_rdata_name(&k, t, tl, type, owner, olen));
+		} else {
+			CHECK(rv_key_rdata_hash(&k, rv_rdata_digest(type, rd,
+			    rl), type, owner, olen));
+		}
+		CHECK(put_seen(st, txn, RV_DB_RDATA, &k, r, 1));
+	}
+leave:
+	return rc;
+}
+
+int
+fx_write(struct rv_store *st, const struct fx_rec *recs, size_t n,
+    const struct fx_ip *ips, size_t nips)
+{
+	uint64_t stats[RV_STAT_COUNT] = { 0 };
+	MDB_txn *txn = NULL;
+	uint32_t last = 0;
+	int rc;
+
+	CHECK(rv_store_write_begin(st, &txn));
+	for (size_t i = 0; i < n; i++) {
+		CHECK(write_rec(st, txn, &recs[i], ips, nips, stats));
+		if (recs[i].last > last)
+			last = recs[i].last;
+	}
+	CHECK(rv_store_stats_add(st, txn, stats, last));
+	rc = rv_store_err(mdb_txn_commit(txn));
+	txn = NULL;
+leave:
+	rv_store_txn_end(txn);
+	return rc;
+}
+
+int
+fx_build(const char *dir, const struct fx_rec *recs, size_t n,
+    const struct fx_ip *ips, size_t nips)
+{
+	struct rv_store *st = NULL;
+	int rc;
+
+	CHECK(rv_store_open(dir, RV_STORE_CREATE, 0, &st));
+	rc = fx_write(st, recs, n, ips, nips);
+leave:
+	rv_store_close(st);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/**
+ * \file test_cli_fixture.h
+ * Writes small passive DNS databases for the CLI's tests and benchmark
+ * through the store's write API (lib/rv_store.h): rrset, rdata, names, ip,
+ * asn and meta rows, as the indexer lays them out in SCHEMA.md.
+ */
+#ifndef TEST_CLI_FIXTURE_H
+#define TEST_CLI_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rv_store.h"
+
+#define FX_RDATA_MAX 8
+
+/** One observed RRset, in presentation form. */
+struct fx_rec {
+	const char *owner, *type, *zone, *sensor;
+	uint32_t first, last, count, ttl;
+	const char *rdata[FX_RDATA_MAX];	/**< NULL-terminated */
+};
+
+/** Enrichment of one address (one period from since, open). */
+struct fx_ip {
+	const char *addr;
+	uint32_t since, asn;
+	const char *cc, *org, *city;
+};
+
+/**
+ * Add records and enrichment to the store in one write transaction
+ * (merging with what is there: min first, max last, summed count).
+ * \return 0 or an rv_err code.
+ */
+int fx_write(struct rv_store *st, const struct fx_rec *recs, size_t n,
+    const struct fx_ip *ips, size_t nips);
+
+/** Create a database in dir (must not hold one) and write into it. */
+int fx_build(const char *dir, const struct fx_rec *recs, size_t n,
+    const struct fx_ip *ips, size_t nips);
+
+#endif

@@ -1,0 +1,420 @@
+/**
+ * \file test_cli_query.c
+ * The CLI end to end, in process: a database written through the store's
+ * write API, every command run through cli_main() with its stdout
+ * captured, exact rows asserted (CIDR across addresses, a wildcard that
+ * must not over-match, time fences, ASN pivots, formats, exit codes).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "rv_err.h"
+#include "test_cli_fixture.h"
+
+#define T0 1563393120u	/* 2019-07-17 19:52:00 */
+#define T1 1563416100u	/* 2019-07-18 02:15:00 */
+#define Y2020 1577836800u
+#define Y2021 1609459200u
+#define Y2022 1640995200u
+
+static const struct fx_rec recs[] = {
+	{ "webmail.groupweblogs-gsm1900.com", "A", "groupweblogs-gsm1900.com",
+	  "corp-dns1", T0, T1, 1, 300, { "165.22.196.7" } },
+	{ "cpanel.groupweblogs-gsm1900.com", "A", "groupweblogs-gsm1900.com",
+	  "corp-dns1", T0, T1, 2, 300, { "165.22.196.7" } },
+	{ "mail.groupweblogs-gsm1900.com", "CNAME", "groupweblogs-gsm1900.com",
+	  "corp-dns1", T0, T1, 1, 300, { "groupweblogs-gsm1900.com." } },
+	{ "groupweblogs-gsm1900.com", "A", "groupweblogs-gsm1900.com",
+	  "corp-dns1", T0, T1, 3, 300, { "165.22.196.7" } },
+	{ "groupweblogs-gsm1900.com", "NS", "com", "corp-dns1", T0, T1, 1,
+	  172800, { "rreui10.traeumtgerade.de.", "rreui11.traeumtgerade.de." } },
+	{ "groupweblogs-gsm1900.com", "MX", "groupweblogs-gsm1900.com",
+	  "corp-dns1", T0, T1, 1, 300, { "10 groupweblogs-gsm1900.com." } },
+	{ "other.example.net", "A", "example.net", "corp-dns2", Y2020,
+	  Y2020 + 100, 5, 60, { "165.22.196.8" } },
+	{ "www.example.com", "A", "example.com", "corp-dns1", Y2020,
+	  Y2020 + 86400, 10, 60, { "192.0.2.1" } },
+	{ "www.example.com", "A", "example.com", "corp-dns2", Y2021,
+	  Y2021 + 86400, 7, 60, { "192.0.2.2", "192.0.2.1" } },
+	{ "example.com", "A", "example.com", "corp-dns1", Y2021, Y2021, 1, 60,
+	  { "192.0.2.10" } },
+	{ "example.com.au", "A", "example.com.au", "corp-dns1", Y2021, Y2021,
+	  1, 60, { "192.0.2.11" } },
+	{ "notexample.com", "A", "notexample.com", "corp-dns1", Y2021, Y2021,
+	  1, 60, { "192.0.2.12" } },
+	{ "a.b.example.com", "AAAA", "example.com", "corp-dns1", Y2022,
+	  Y2022, 1, 60, { "2001:db8::1" } },
+	{ "txt.example.com", "TXT", "example.com", "corp-dns2", Y2022, Y2022,
+	  2, 60, { "\"v=spf1 \\\"q\\\" -all\" \"x,y\"" } },
+	{ "we\\.ird.example.com", "A", "example.com", "corp-dns1", Y2022,
+	  Y2022, 1, 60, { "192.0.2.3" } },
+};
+
+static const struct fx_ip ips[] = {
+	{ "165.22.196.7", T0, 14061, "US", "DIGITALOCEAN-ASN", "" },
+	{ "165.22.196.8", Y2020, 14061, "US", "DIGITALOCEAN-ASN", "" },
+	{ "192.0.2.1", Y2020, 64500, "DE", "Example AS", "Berlin" },
+};
+
+static char dir[64];
+static char out[65536], err[4096];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/rv-cli-test-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	if (fx_build(dir, recs, sizeof(recs) / sizeof(recs[0]), ips,
+	    sizeof(ips) / sizeof(ips[0])) != RV_OK)
+		return -1;
+	setenv("REARVIEW_DB", dir, 1);
+	setenv("COLUMNS", "80", 1);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Read what fd wrote into a file back into buf. */
+static void
+slurp(FILE *f, char *buf, size_t sz)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, sz - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* Run rearview with NULL-terminated args; stdout in out, stderr in err. */
+static int
+run(const char *a0, ...)
+{
+	char *argv[32];
+	int argc = 0, rc, so, se;
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	va_list ap;
+
+	argv[argc++] = "rearview";
+	argv[argc++] = (char *)a0;
+	va_start(ap, a0);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+	rc = cli_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	slurp(fo, out, sizeof(out));
+	slurp(fe, err, sizeof(err));
+	return rc;
+}
+
+#define CSVH "time_first,time_last,count,rrname,rrtype,bailiwick,sensor," \
+	"rdata,asn,country\n"
+
+static void
+test_wildcard_no_overmatch(void **state)
+{
+	(void)state;
+	assert_int_equal(run("lookup", "*.example.com", "-o", "csv", "-s",
+	    "name", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2022-01-01T00:00:00Z,2022-01-01T00:00:00Z,1,a.b.example.com.,"
+	    "AAAA,example.com.,corp-dns1,2001:db8::1,,\n"
+	    "2022-01-01T00:00:00Z,2022-01-01T00:00:00Z,2,txt.example.com.,"
+	    "TXT,example.com.,corp-dns2,\"\"\"v=spf1 \\\"\"q\\\"\" -all\"\" "
+	    "\"\"x,y\"\"\",,\n"
+	    "2022-01-01T00:00:00Z,2022-01-01T00:00:00Z,1,we\\.ird.example.com.,"
+	    "A,example.com.,corp-dns1,192.0.2.3,,\n"
+	    "2021-01-01T00:00:00Z,2021-01-02T00:00:00Z,7,www.example.com.,A,"
+	    "example.com.,corp-dns2,192.0.2.1,64500,DE\n"
+	    "2021-01-01T00:00:00Z,2021-01-02T00:00:00Z,7,www.example.com.,A,"
+	    "example.com.,corp-dns2,192.0.2.2,,\n"
+	    "2020-01-01T00:00:00Z,2020-01-02T00:00:00Z,10,www.example.com.,A,"
+	    "example.com.,corp-dns1,192.0.2.1,64500,DE\n");
+	/* exact: only example.com itself */
+	assert_int_equal(run("lookup", "example.com", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",example.com.,A,"));
+	assert_null(strstr(out, "example.com.au"));
+	assert_null(strstr(out, "www."));
+}
+
+static void
+test_rhs_wildcard(void **state)
+{
+	(void)state;
+	assert_int_equal(run("lookup", "example.*", "-o", "csv", "-s", "name",
+	    NULL), 0);
+	assert_non_null(strstr(out, ",example.com.,A,"));
+	assert_non_null(strstr(out, ",example.com.au.,A,"));
+	assert_null(strstr(out, "www.example.com"));
+	assert_null(strstr(out, "notexample"));
+}
+
+static void
+test_cidr(void **state)
+{
+	(void)state;
+	assert_int_equal(run("rdata", "ip", "165.22.196.0/24", "-o", "csv",
+	    "-s", "name", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,3,"
+	    "groupweblogs-gsm1900.com.,A,groupweblogs-gsm1900.com.,corp-dns1,"
+	    "165.22.196.7,14061,US\n"
+	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,2,"
+	    "cpanel.groupweblogs-gsm1900.com.,A,groupweblogs-gsm1900.com.,"
+	    "corp-dns1,165.22.196.7,14061,US\n"
+	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,"
+	    "webmail.groupweblogs-gsm1900.com.,A,groupweblogs-gsm1900.com.,"
+	    "corp-dns1,165.22.196.7,14061,US\n"
+	    "2020-01-01T00:00:00Z,2020-01-01T00:01:40Z,5,other.example.net.,A,"
+	    "example.net.,corp-dns2,165.22.196.8,14061,US\n");
+	/* a range and the data order */
+	assert_int_equal(run("rdata", "ip", "192.0.2.1-192.0.2.2", "-o",
+	    "csv", "-s", "data", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2020-01-01T00:00:00Z,2021-01-02T00:00:00Z,17,www.example.com.,A,"
+	    "example.com.,\"corp-dns1,corp-dns2\",192.0.2.1,64500,DE\n"
+	    "2021-01-01T00:00:00Z,2021-01-02T00:00:00Z,7,www.example.com.,A,"
+	    "example.com.,corp-dns2,192.0.2.2,,\n");
+	assert_int_equal(run("rdata", "ip", "2001:db8::/32", "-o", "csv",
+	    NULL), 0);
+	assert_non_null(strstr(out, ",a.b.example.com.,AAAA,"));
+}
+
+static void
+test_time_fence(void **state)
+{
+	(void)state;
+	/* overlap: the 2020 row ends before 2021; the 2021 row stays */
+	assert_int_equal(run("lookup", "www.example.com", "-A", "2021-01-01",
+	    "-o", "csv", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2021-01-01T00:00:00Z,2021-01-02T00:00:00Z,7,www.example.com.,A,"
+	    "example.com.,corp-dns2,192.0.2.1,64500,DE\n"
+	    "2021-01-01T00:00:00Z,2021-01-02T00:00:00Z,7,www.example.com.,A,"
+	    "example.com.,corp-dns2,192.0.2.2,,\n");
+	/* overlap keeps a row straddling the window edge ... */
+	assert_int_equal(run("lookup", "www.example.com", "-A",
+	    "2020-01-01T12:00:00Z", "-B", "2020-06-01", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",10,www.example.com."));
+	/* ... complete does not */
+	assert_int_equal(run("lookup", "www.example.com", "-A",
+	    "2020-01-01T12:00:00Z", "-B", "2020-06-01", "-c", "-o", "csv",
+	    NULL), 1);
+	assert_int_equal(run("lookup", "www.example.com", "--first-before",
+	    "2020-06-01", "-o", "csv", NULL), 0);
+	assert_null(strstr(out, "2021-01-01T"));
+}
+
+static void
+test_asn_and_name_pivots(void **state)
+{
+	(void)state;
+	assert_int_equal(run("asn", "AS14061", "-o", "csv", "-s", "name",
+	    NULL), 0);
+	assert_non_null(strstr(out, ",webmail.groupweblogs-gsm1900.com.,A,"));
+	assert_non_null(strstr(out, ",other.example.net.,A,"));
+	assert_null(strstr(out, "www.example.com"));
+	assert_int_equal(run("asn", "64501", NULL), 1);
+	assert_int_equal(run("rdata", "name", "rreui10.traeumtgerade.de", "-o",
+	    "csv", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,"
+	    "groupweblogs-gsm1900.com.,NS,com.,corp-dns1,"
+	    "rreui10.traeumtgerade.de.,,\n");
+	assert_int_equal(run("rdata", "name", "*.traeumtgerade.de", "-o",
+	    "csv", NULL), 0);
+	assert_non_null(strstr(out, "rreui11.traeumtgerade.de."));
+	/* MX and CNAME targets */
+	assert_int_equal(run("rdata", "name", "groupweblogs-gsm1900.com",
+	    "-t", "MX", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",MX,"));
+	assert_null(strstr(out, ",CNAME,"));
+	/* raw TXT rdata */
+	assert_int_equal(run("rdata", "raw", "0f763d7370663120227122202d616c6c"
+	    "03782c79", "-t", "TXT", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",txt.example.com.,TXT,"));
+}
+
+static void
+test_subdomains_history(void **state)
+{
+	(void)state;
+	assert_int_equal(run("subdomains", "groupweblogs-gsm1900.com", "-o",
+	    "csv", "-s", "name", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,2,"
+	    "cpanel.groupweblogs-gsm1900.com.,,,,,,\n"
+	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,"
+	    "mail.groupweblogs-gsm1900.com.,,,,,,\n"
+	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,"
+	    "webmail.groupweblogs-gsm1900.com.,,,,,,\n");
+	assert_int_equal(run("subdomains", "example.com", "--ip",
+	    "192.0.2.0/24", "-o", "csv", "-s", "name", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2022-01-01T00:00:00Z,2022-01-01T00:00:00Z,1,"
+	    "we\\.ird.example.com.,,,,,,\n"
+	    "2020-01-01T00:00:00Z,2021-01-02T00:00:00Z,24,"
+	    "www.example.com.,,,,,,\n");
+	assert_int_equal(run("history", "www.example.com", "-o", "text",
+	    NULL), 0);
+	assert_string_equal(out,
+	    ";; first seen 2020-01-01T00:00:00Z, last seen 2020-01-02T00:00:00Z"
+	    ", count 10, bailiwick example.com., sensors corp-dns1\n"
+	    "www.example.com. 60 IN A 192.0.2.1 ; AS64500 DE\n\n"
+	    ";; first seen 2021-01-01T00:00:00Z, last seen 2021-01-02T00:00:00Z"
+	    ", count 7, bailiwick example.com., sensors corp-dns2\n"
+	    "www.example.com. 60 IN A 192.0.2.1 ; AS64500 DE\n"
+	    "www.example.com. 60 IN A 192.0.2.2\n\n");
+}
+
+static void
+test_json_dnsdb_summary(void **state)
+{
+	(void)state;
+	assert_int_equal(run("lookup", "txt.example.com", "-o", "json", NULL),
+	    0);
+	assert_string_equal(out, "{\"rrname\":\"txt.example.com.\","
+	    "\"rrtype\":\"TXT\",\"rdata\":[\"\\\"v=spf1 \\\\\\\"q\\\\\\\" -all"
+	    "\\\" \\\"x,y\\\"\"],\"time_first\":1640995200,\"time_last\":"
+	    "1640995200,\"count\":2,\"bailiwick\":\"example.com.\","
+	    "\"sensor_id\":\"corp-dns2\",\"ttl_min\":60,\"ttl_max\":60}\n");
+	assert_int_equal(run("rdata", "ip", "165.22.196.7", "-o", "dnsdb",
+	    "-l", "1", "-s", "name", NULL), 0);
+	assert_string_equal(out, "{\"cond\":\"begin\"}\n"
+	    "{\"obj\":{\"count\":3,\"time_first\":1563393120,\"time_last\":"
+	    "1563416100,\"rrname\":\"groupweblogs-gsm1900.com.\",\"rrtype\":"
+	    "\"A\",\"bailiwick\":\"groupweblogs-gsm1900.com.\",\"rdata\":"
+	    "\"165.22.196.7\"}}\n"
+	    "{\"cond\":\"limited\",\"msg\":\"Result limit reached\"}\n");
+	assert_int_equal(run("summarize", "lookup", "*.groupweblogs-gsm1900.com",
+	    "-o", "json", NULL), 0);
+	assert_string_equal(out, "{\"count\":4,\"num_results\":3,"
+	    "\"time_first\":1563393120,\"time_last\":1563416100}\n");
+	assert_int_equal(run("stats", "-o", "json", NULL), 0);
+	assert_non_null(strstr(out, "\"rrsets\":15"));
+	assert_non_null(strstr(out, "\"sensor:corp-dns2\":14"));
+}
+
+static void
+test_table(void **state)
+{
+	(void)state;
+	assert_int_equal(run("lookup", "*.groupweblogs-gsm1900.com", "-o",
+	    "table", "-s", "name", NULL), 0);
+	/* 80 columns: Source, ASN and CC go, names lose their middle, the
+	 * times become dates */
+	assert_string_equal(out,
+	    "Query                     Type   Count  Response         First Seen"
+	    "  Last Seen\n"
+	    "cpanel....s-gsm1900.com.  A          2  165.22.196.7     2019-07-17"
+	    "  2019-07-18\n"
+	    "mail.gr...s-gsm1900.com.  CNAME      1  groupweblogs...  2019-07-17"
+	    "  2019-07-18\n"
+	    "webmail...s-gsm1900.com.  A          1  165.22.196.7     2019-07-17"
+	    "  2019-07-18\n");
+}
+
+static void
+test_exit_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(run("lookup", "nothing.example.org", NULL), 1);
+	assert_int_equal(run("lookup", "a..b", NULL), 2);
+	assert_non_null(strstr(err, "invalid name 'a..b'"));
+	assert_int_equal(run("rdata", "ip", "10.0.0.0/33", NULL), 2);
+	assert_non_null(strstr(err, "10.0.0.0/33"));
+	assert_int_equal(run("lookup", "-t", "BOGUS", "x.com", NULL), 2);
+	assert_non_null(strstr(err, "unknown type"));
+	assert_int_equal(run("lookup", "--db", "/nonexistent/rv", "x.com",
+	    NULL), 3);
+	assert_non_null(strstr(err, "no rearview database"));
+	assert_int_equal(run("frobnicate", NULL), 2);
+	assert_int_equal(run("lookup", "--bogus", "x", NULL), 2);
+	assert_non_null(strstr(err, "'--bogus'"));
+	assert_int_equal(run("lookup", NULL), 2);
+	assert_int_equal(run("lookup", "-l", "-5", "x", NULL), 2);
+	assert_int_equal(run("asn", "ASX", NULL), 2);
+	assert_int_equal(run("rdata", "raw", "abc", NULL), 2);
+	assert_int_equal(run("lookup", "*", NULL), 2);
+	assert_int_equal(run("lookup", "--help", NULL), 0);
+	assert_int_equal(run("--version", NULL), 0);
+	/* every error is one line */
+	assert_int_equal(run("lookup", "-A", "yesterday", "x", NULL), 2);
+	assert_non_null(strchr(err, '\n'));
+	assert_int_equal(strchr(err, '\n')[1], '\0');
+}
+
+static void
+test_batch(void **state)
+{
+	char path[128];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/batch.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# comment\n192.0.2.2\n\n  165.22.196.8  \n", f);
+	fclose(f);
+	assert_int_equal(run("rdata", "ip", "-f", path, "-o", "dnsdb", NULL),
+	    0);
+	assert_string_equal(out, "{\"cond\":\"begin\"}\n"
+	    "{\"obj\":{\"count\":7,\"time_first\":1609459200,\"time_last\":"
+	    "1609545600,\"rrname\":\"www.example.com.\",\"rrtype\":\"A\","
+	    "\"bailiwick\":\"example.com.\",\"rdata\":\"192.0.2.2\"}}\n"
+	    "{\"cond\":\"succeeded\"}\n{\"cond\":\"begin\"}\n"
+	    "{\"obj\":{\"count\":5,\"time_first\":1577836800,\"time_last\":"
+	    "1577836900,\"rrname\":\"other.example.net.\",\"rrtype\":\"A\","
+	    "\"bailiwick\":\"example.net.\",\"rdata\":\"165.22.196.8\"}}\n"
+	    "{\"cond\":\"succeeded\"}\n");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wildcard_no_overmatch),
+		cmocka_unit_test(test_rhs_wildcard),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_time_fence),
+		cmocka_unit_test(test_asn_and_name_pivots),
+		cmocka_unit_test(test_subdomains_history),
+		cmocka_unit_test(test_json_dnsdb_summary),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_batch),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
