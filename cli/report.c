@@ -36,7 +36,8 @@ enum {
 	OPT_THRESHOLD,
 	OPT_MIN_NAMES,
 	OPT_LEN_RAMP,
-	OPT_ENT_RAMP
+	OPT_ENT_RAMP,
+	OPT_CHUNK
 };
 
 #define COMMON_REPORT_OPTS \
@@ -53,7 +54,9 @@ enum {
 	{ { "allow", required_argument, NULL, OPT_ALLOW }, "FILE", \
 	  "zones never reported, one per line (repeatable)" }, \
 	{ { "allow-zone", required_argument, NULL, OPT_ALLOW_ZONE }, \
-	  "ZONE", "a zone never reported (repeatable)" }
+	  "ZONE", "a zone never reported (repeatable)" }, \
+	{ { "chunk", required_argument, NULL, OPT_CHUNK }, "N", \
+	  "records per read transaction (default 65536)" }
 
 static const struct cli_optdef ff_opts[] = {
 	COMMON_REPORT_OPTS,
@@ -204,6 +207,14 @@ opt_fn(int code, const char *arg, void *ctx)
 			return -1;
 		if (x->cfg.ff.ttl_ref <= 0) {
 			cli_err("report: --ttl-ref must be above 0");
+			return -1;
+		}
+		return 0;
+	case OPT_CHUNK:
+		if (cli_parse_u64(arg, UINT32_MAX, &x->cfg.chunk) != RV_OK ||
+		    x->cfg.chunk == 0) {
+			cli_err("report: --chunk: '%s' is not a number from 1",
+			    arg);
 			return -1;
 		}
 		return 0;

@@ -46,6 +46,7 @@ struct report_cfg {
 	struct ff_params ff;
 	struct tun_params tun;
 	void *psl;		/**< psl_ctx_t, for REPORT_TUN */
+	uint64_t chunk;		/**< records per read transaction */
 };
 
 /** One fast-flux row, with its RRsets for the chart. */
@@ -86,8 +87,9 @@ struct report {
 /**
  * Scan the database and fill \p rep with the candidates of the kinds in
  * cfg (flagged ones, or all with cfg->all), ranked: flagged first, then by
- * score. The read transaction of \p db is renewed every REPORT_CHUNK
- * records, so a long report never pins old pages for long.
+ * score. The read transaction of \p db is renewed every cfg->chunk
+ * records (REPORT_CHUNK when 0) at a name boundary, so a long report never
+ * pins old pages for long.
  * \return 0, or an rv_err code (printed by the caller).
  */
 int report_scan(struct cli_db *db, const struct report_cfg *cfg,

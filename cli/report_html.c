@@ -6,7 +6,8 @@
  * resource) with the ranked table and, for every flagged fast-flux name,
  * an inline-SVG chart of its distinct addresses over time: one line per
  * address, one bar per period an RRset holding it was seen, coloured by
- * ASN. Both files are written to a temporary name and renamed.
+ * ASN. Both files are written to a temporary name and renamed; DIR is
+ * created if missing (not its parents).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -348,6 +349,8 @@ report_write_dir(const char *dir, enum report_kind kind,
 
 	if (gmtime_r(&t, &tm) == NULL)
 		return RV_EINVAL;
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)	/* the umask applies */
+		return RV_EIO;
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	if (snprintf(json, sizeof(json), "%s/rearview-%s-%s.json", dir, what,
 	    day) >= (int)sizeof(json) || snprintf(path, pathsz,

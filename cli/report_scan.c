@@ -672,7 +672,8 @@ report_scan(struct cli_db *db, const struct report_cfg *cfg,
 	while (!s->rr.eof || !s->neg.eof) {
 		if ((rc = one_name(s)) != RV_OK)
 			goto leave;
-		if (s->nrec >= REPORT_CHUNK && (rc = renew(s)) != RV_OK)
+		if (s->nrec >= (cfg->chunk ? cfg->chunk : REPORT_CHUNK) &&
+		    (rc = renew(s)) != RV_OK)
 			goto leave;
 	}
 	while (s->depth > 0)

@@ -8,3 +8,6 @@ test_report_feat_SOURCES = unit/test_report_feat.c
 test_report_feat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 test_report_feat_LDADD = $(RV_LIB) $(CMOCKA_LIBS) -lm
 endif
+REPORT_E2E = e2e/report_import.sh
+TESTS += $(REPORT_E2E)
+EXTRA_DIST += $(REPORT_E2E)
