@@ -173,8 +173,8 @@ find_rrset(const struct reply_info *rep, size_t from, size_t to,
 
 /*
  * Negative answers: NXDOMAIN, or NOERROR without the asked type at the end
- * of the CNAME chain that is not a referral (it has an SOA, or no NS, in
- * the authority section).
+ * of the CNAME chain, when the authority section has the SOA (or, without
+ * a CNAME, has no NS: not a referral).
  */
 static void
 negative(const struct rvm_capture_in *in, struct rv_record *rec,
@@ -186,7 +186,7 @@ negative(const struct rvm_capture_in *in, struct rv_record *rec,
 	const uint8_t *name = in->qname;
 	size_t nlen = in->qname_len;
 	const struct ub_packed_rrset_key *soa, *k;
-	int rcode = FLAGS_GET_RCODE(rep->flags);
+	int rcode = FLAGS_GET_RCODE(rep->flags), followed = 0;
 
 	if (rcode != RCODE_NOERROR && rcode != RCODE_NXDOMAIN)
 		return;
@@ -204,6 +204,7 @@ negative(const struct rvm_capture_in *in, struct rv_record *rec,
 			break;
 		}
 		name = d->rr_data[0] + 2;
+		followed = 1;
 	}
 	soa = find_rrset(rep, an, ns_end, NULL, 0, TYPE_SOA);
 	if (rcode == RCODE_NOERROR) {
@@ -213,8 +214,13 @@ negative(const struct rvm_capture_in *in, struct rv_record *rec,
 		} else if (find_rrset(rep, 0, an, name, nlen, in->qtype)) {
 			return;
 		}
-		if (!soa && find_rrset(rep, an, ns_end, NULL, 0, TYPE_NS))
-			return;	/* a referral */
+		/* A CNAME whose target the server did not answer for is a
+		 * partial answer the resolver goes on with, unless the SOA
+		 * says the target has no such data; without a CNAME, an NS
+		 * set and no SOA is a referral. */
+		if (!soa && (followed ||
+		    find_rrset(rep, an, ns_end, NULL, 0, TYPE_NS)))
+			return;
 	}
 	if (filter && (!rvm_filter_type(filter, in->qtype) ||
 	    rvm_filter_excluded(filter, name, nlen))) {

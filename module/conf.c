@@ -155,15 +155,18 @@ parse_num(const char *s, const struct unit *units, unsigned long long min,
 	v = strtoull(s, &end, 10);
 	if (errno == ERANGE)
 		return RV_ERANGE;
-	if (*end) {
+	if (units) {
 		const struct unit *u;
 
-		for (u = units; u && u->suffix; u++)
+		for (u = units; u->suffix; u++)
 			if (strcasecmp(end, u->suffix) == 0)
 				break;
-		if (!u || !u->suffix)
+		if (u->suffix)
+			m = u->mult;
+		else if (*end)
 			return RV_EINVAL;
-		m = u->mult;
+	} else if (*end) {
+		return RV_EINVAL;
 	}
 	if (v > max / m || v * m < min || v * m > max)
 		return RV_ERANGE;
@@ -176,9 +179,9 @@ static const struct unit size_units[] = {
 	{ NULL, 0 }
 };
 
-/* Durations in milliseconds; a bare number is seconds. */
+/* Durations in milliseconds; a bare number is seconds (the "" unit). */
 static const struct unit ms_units[] = {
-	{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+	{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
 	{ NULL, 0 }
 };
 

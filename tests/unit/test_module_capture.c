@@ -378,6 +378,25 @@ test_answer_is_not_negative(void **state)
 	release();
 }
 
+/* NSD answers one CNAME at a time: the target's data is not there and
+ * there is no SOA. That is no NODATA. */
+static void
+test_partial_chain_is_not_negative(void **state)
+{
+	static const char *const c1[] = { "alias2.shop.test." };
+	struct ub_packed_rrset_key *k1 = rrset("alias.shop.test", 5, c1, 1,
+	    NULL, 0, 60, 0);
+	struct rvm_capture_in in = input(reply(0x8400, 1, 0, 0, k1),
+	    "alias.shop.test", 1, "shop.test");
+	struct rvm_capture_out out = run(&in, NULL, 0);
+
+	(void)state;
+	assert_int_equal(out.emitted, 1);
+	assert_int_equal(recs[0].kind, RV_REC_RRSET);
+	assert_int_equal(recs[0].type, 5);
+	release();
+}
+
 static void
 test_referral_is_not_negative(void **state)
 {
@@ -576,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_nodata),
 		cmocka_unit_test(test_cname_then_nodata),
 		cmocka_unit_test(test_answer_is_not_negative),
+		cmocka_unit_test(test_partial_chain_is_not_negative),
 		cmocka_unit_test(test_referral_is_not_negative),
 		cmocka_unit_test(test_oversized_rrset),
 		cmocka_unit_test(test_scattered_and_too_big),

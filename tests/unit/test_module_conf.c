@@ -97,7 +97,7 @@ test_every_setting(void **state)
 	    "batch-size: 64\n"
 	    "batch-delay: 50ms\n"
 	    "send-timeout: 2s\n"
-	    "stats-interval: 1m\n"
+	    "stats-interval: 60\n"
 	    "stats-file: /run/rearview/module.stats\n"
 	    "tls-ca-file: /etc/rearview/ca.pem\n"
 	    "tls-cert-key-file: /etc/rearview/client.pem\n"
@@ -185,6 +185,7 @@ test_bad_files(void **state)
 		{ "sensor: \"open\n", 1, "unterminated quote" },
 		{ "sensor:\n", 1, "sensor: missing value" },
 		{ "stats-interval: 1500ms\n", 1, "not whole seconds" },
+		{ "batch-delay: 2\n", 1, "batch-delay: '2' is out of range" },
 		{ "tls-ca-file: /x\n", 1, "no tls+tcp:// endpoint" },
 	};
 	char err[512], where[300];
