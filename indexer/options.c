@@ -302,6 +302,16 @@ read_config(struct rvd_config *c, const char *path)
 	return rc;
 }
 
+/* The long name of an option code, for messages. */
+static const char *
+opt_name(int code)
+{
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == code)
+			return o->name;
+	return "?";
+}
+
 static void
 defaults(struct rvd_config *c)
 {
@@ -323,14 +333,16 @@ rvd_config_parse(struct rvd_config *c, int argc, char **argv)
 	int ch, cl_listen = 0;
 
 	defaults(c);
-	/* First pass: only --config, so the command line overrides it. */
+	/* First pass: only --config, so the command line overrides it.
+	 * optind = 0 makes glibc start over (parse may run more than once). */
+	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "c:d:l:vi:hV", opts, NULL)) != -1)
 		if (ch == 'c')
 			conf = optarg;
 	if (conf && read_config(c, conf) != 0)
 		return 2;
-	optind = 1;
+	optind = 0;
 	opterr = 1;
 	while ((ch = getopt_long(argc, argv, "c:d:l:vi:hV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -354,7 +366,7 @@ rvd_config_parse(struct rvd_config *c, int argc, char **argv)
 			}
 			if (apply(c, ch, optarg) != 0) {
 				fprintf(stderr, "rearviewd: bad value for "
-				    "option %s: '%s'\n", argv[optind - 1],
+				    "--%s: '%s'\n", opt_name(ch),
 				    optarg ? optarg : "");
 				return 2;
 			}

@@ -41,6 +41,9 @@
  * be longer are refused with RV_ETOOBIG (only absurd names reach it). */
 #define RV_KEY_MAX 511
 
+/** Buffer for a sensor name and its NUL (RV_SENSOR_MAX + 1). */
+#define RV_SENSOR_NAME_BUF 65
+
 /** Max sensor ids kept per RRset (the value's nsens is one octet). */
 #define RV_SENSORS_MAX 64
 
@@ -139,8 +142,8 @@ void rv_store_txn_end(MDB_txn *txn);
 
 /**
  * Grow the map (writer, no transaction open): doubles it, at least by
- * 256 MiB. Call after a write failed with MDB_MAP_FULL and its
- * transaction was aborted, then redo the transaction.
+ * 256 MiB and at most by 8 GiB. Call after a write failed with
+ * MDB_MAP_FULL and its transaction was aborted, then redo the transaction.
  */
 int rv_store_grow(struct rv_store *st);
 
@@ -295,7 +298,8 @@ int rv_asn_key_decode(const uint8_t *k, size_t len, uint32_t *asn,
 struct rv_rrset_val {
 	uint32_t first, last;		/**< epoch seconds */
 	uint32_t count;			/**< saturates at UINT32_MAX */
-	uint32_t ttl_min, ttl_max;
+	uint32_t ttl_min, ttl_max;	/**< ttl_min > ttl_max: TTL unknown
+					 * (only imported observations) */
 	uint8_t nsens;
 	uint16_t sensor[RV_SENSORS_MAX];	/**< sorted sensor ids */
 	uint16_t rdcount;

@@ -1,0 +1,54 @@
+# indexer_lib.sh: shared setup for the indexer's end-to-end tests (bash).
+# Defines: T (private temp dir), BIN paths, start_rvd/stop_rvd, fail/pass.
+# Every test stops what it started, also on failure (trap).
+set -u
+B=${RV_TOP_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+RVD=$B/indexer/rearviewd
+GEN=$B/tests/e2e/rvgen
+DUMP=$B/tests/e2e/rv_dbdump
+MMDB=${RV_MMDB_DIR:-}
+for b in "$RVD" "$GEN" "$DUMP"; do
+	[ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }
+done
+T=$(mktemp -d /tmp/rv-e2e-idx.XXXXXX)
+RVD_PID=
+cleanup() {
+	[ -n "$RVD_PID" ] && kill -9 "$RVD_PID" 2>/dev/null
+	[ -n "${GEN_PID:-}" ] && kill -9 "$GEN_PID" 2>/dev/null
+	wait 2>/dev/null
+	if [ "${RV_KEEP:-0}" = 1 ] || [ "${FAILED:-0}" = 1 ]; then
+		echo "kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+fail() { FAILED=1; echo "FAIL: $*"; [ -f "$T/rvd.log" ] && tail -20 "$T/rvd.log"; exit 1; }
+ok() { echo "ok: $*"; }
+
+# A free-ish high port from the test's PID (tests run in parallel).
+port() { echo $(( 20000 + ($$ * 7 + ${1:-0}) % 30000 )); }
+
+# start_rvd ARGS...: start rearviewd in the background, wait until ready.
+start_rvd() {
+	"$RVD" "$@" >>"$T/rvd.log" 2>&1 &
+	RVD_PID=$!
+	for _ in $(seq 100); do
+		grep -q 'ready:' "$T/rvd.log" 2>/dev/null && return 0
+		kill -0 "$RVD_PID" 2>/dev/null || fail "rearviewd exited at start"
+		sleep 0.1
+	done
+	fail "rearviewd not ready after 10 s"
+}
+
+# stop_rvd: SIGTERM, wait, check a clean exit.
+stop_rvd() {
+	kill -TERM "$RVD_PID"
+	wait "$RVD_PID"
+	local rc=$?
+	RVD_PID=
+	[ "$rc" = 0 ] || fail "rearviewd exited $rc after SIGTERM"
+}
+
+# stat NAME: a meta counter of the database in $T/db.
+dbstat() { "$DUMP" "$T/db" stats | awk -v k="$1" '$1 == k { print $2 }'; }

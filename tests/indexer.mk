@@ -1,0 +1,39 @@
+# Tests of the store (lib/rv_store*, lib/rv_set.c) and the indexer.
+IDX_SRC = $(top_srcdir)/indexer
+IDX_CPPFLAGS = -I$(top_srcdir)/lib -I$(IDX_SRC) -I$(top_srcdir)/bench/gen
+IDX_CFLAGS = $(AM_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS)
+IDX_LIBS = $(RV_LIB) $(LMDB_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) \
+	$(NNG_LIBS) $(PTHREAD_LIBS) -lm
+IDX_CORE = ../indexer/agg.c ../indexer/flush.c ../indexer/enrich.c \
+	../indexer/log.c ../indexer/sensors.c
+
+if HAVE_CMOCKA
+INDEXER_TESTS = test_store test_indexer test_indexer_import
+check_PROGRAMS += $(INDEXER_TESTS)
+TESTS += $(INDEXER_TESTS)
+test_store_SOURCES = unit/test_store.c
+test_store_CPPFLAGS = $(IDX_CPPFLAGS)
+test_store_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
+test_indexer_SOURCES = unit/test_indexer.c $(IDX_CORE)
+test_indexer_CPPFLAGS = $(IDX_CPPFLAGS)
+test_indexer_CFLAGS = $(IDX_CFLAGS)
+test_indexer_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
+test_indexer_import_SOURCES = unit/test_indexer_import.c ../indexer/import.c \
+	../indexer/options.c $(IDX_CORE)
+test_indexer_import_CPPFLAGS = $(IDX_CPPFLAGS)
+test_indexer_import_CFLAGS = $(IDX_CFLAGS)
+test_indexer_import_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
+endif
+
+# End to end: real rearviewd, real nng, real LMDB; rvgen sends frames,
+# rv_dbdump reads the database back through lib/.
+check_PROGRAMS += e2e/rv_dbdump e2e/rvgen
+e2e_rv_dbdump_SOURCES = e2e/rv_dbdump.c
+e2e_rv_dbdump_LDADD = $(RV_LIB) $(LMDB_LIBS)
+e2e_rvgen_SOURCES = ../bench/gen/rvgen.c ../bench/gen/gen.c
+e2e_rvgen_CPPFLAGS = $(IDX_CPPFLAGS)
+e2e_rvgen_LDADD = $(RV_LIB) $(NNG_LIBS) -lm
+INDEXER_E2E = e2e/indexer_ingest.sh e2e/indexer_crash.sh \
+	e2e/indexer_import.sh e2e/indexer_ops.sh
+TESTS += $(INDEXER_E2E)
+EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh

@@ -1,0 +1,418 @@
+/**
+ * \file test_indexer.c
+ * cmocka tests of the indexer's aggregation and flush: identical RRsets
+ * merge (min first, max last, summed count, TTL range, sensor union),
+ * different sets and negative answers stay apart, a flush writes every
+ * index, and enrichment keeps the period it was valid in when the mmdb
+ * data changes (MaxMind's test databases in $RV_MMDB_DIR).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agg.h"
+#include "enrich.h"
+#include "flush.h"
+#include "log.h"
+#include "rv_err.h"
+#include "rv_name.h"
+#include "rv_store.h"
+
+struct fx {
+	char dir[64];
+	struct rv_store *st;
+	struct agg a;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/rv-test-idx-XXXXXX");
+	if (!mkdtemp(f->dir) ||
+	    rv_store_open(f->dir, RV_STORE_CREATE, 32 << 20, &f->st) != 0 ||
+	    agg_init(&f->a) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	agg_destroy(&f->a);
+	rv_store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	test_free(f);
+	return 0;
+}
+
+/* A record with up to 4 IPv4 rdata given as text. */
+struct rec_buf {
+	struct rv_record r;
+	uint8_t owner[RV_NAME_MAX], zone[RV_NAME_MAX], rd[64];
+};
+
+static void
+mkrec(struct rec_buf *b, const char *owner, const char *zone, int64_t t,
+    uint32_t ttl, const char *const *ips, int nips)
+{
+	size_t n = 0;
+
+	memset(b, 0, sizeof(*b));
+	assert_int_equal(rv_name_from_str(owner, b->owner, &b->r.owner_len), 0);
+	assert_int_equal(rv_name_from_str(zone, b->zone, &b->r.zone_len), 0);
+	b->r.owner = b->owner;
+	b->r.qname = b->owner;
+	b->r.qname_len = b->r.owner_len;
+	b->r.zone = b->zone;
+	b->r.kind = nips ? RV_REC_RRSET : RV_REC_NEGATIVE;
+	b->r.section = nips ? RV_SEC_ANSWER : RV_SEC_NONE;
+	b->r.rcode = nips ? 0 : 3;
+	b->r.time = t;
+	b->r.type = 1;
+	b->r.qtype = 1;
+	b->r.rclass = 1;
+	b->r.qclass = 1;
+	b->r.ttl = ttl;
+	for (int i = 0; i < nips; i++) {
+		struct rv_ip ip;
+		assert_int_equal(rv_ip_parse(ips[i], &ip), 0);
+		b->rd[n++] = 0;
+		b->rd[n++] = 4;
+		memcpy(b->rd + n, ip.addr, 4);
+		n += 4;
+	}
+	b->r.rdcount = (uint16_t)nips;
+	b->r.rdata = b->rd;
+	b->r.rdata_len = n;
+}
+
+static void
+test_agg_merge(void **state)
+{
+	struct fx *f = *state;
+	struct rec_buf b;
+	const char *ab[] = { "192.0.2.1", "192.0.2.2" };
+	const char *ba[] = { "192.0.2.2", "192.0.2.1" };
+	const char *c[] = { "192.0.2.3" };
+	struct agg_ent **v;
+
+	mkrec(&b, "www.example.com", "example.com", 1000, 300, ab, 2);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	/* Same set in another order, other case, other sensor. */
+	mkrec(&b, "WWW.example.com", "example.com", 900, 60, ba, 2);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 2), RV_OK);
+	mkrec(&b, "www.example.com", "example.com", 1100, 600, ab, 2);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	assert_int_equal(f->a.n, 1);
+	/* Another set: another entry. Another bailiwick: another entry. */
+	mkrec(&b, "www.example.com", "example.com", 1000, 300, c, 1);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	mkrec(&b, "www.example.com", "com", 1000, 300, c, 1);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	/* A negative answer for the same name stays apart. */
+	mkrec(&b, "www.example.com", "example.com", 1000, 300, NULL, 0);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	/* Class CH is not stored. */
+	mkrec(&b, "version.bind", ".", 1000, 0, c, 1);
+	b.r.rclass = 3;
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_ENOTSUP);
+	assert_int_equal(f->a.n, 4);
+	assert_int_equal(f->a.obs, 6);
+
+	assert_int_equal(agg_sorted(&f->a, &v), RV_OK);
+	int found = 0;
+	for (size_t i = 0; i < f->a.n; i++) {
+		if (v[i]->kind != RV_REC_RRSET || v[i]->rdcount != 2)
+			continue;
+		found++;
+		assert_int_equal(v[i]->first, 900);
+		assert_int_equal(v[i]->last, 1100);
+		assert_int_equal(v[i]->count, 3);
+		assert_int_equal(v[i]->ttl_min, 60);
+		assert_int_equal(v[i]->ttl_max, 600);
+		assert_int_equal(v[i]->nsens, 2);
+	}
+	assert_int_equal(found, 1);
+	/* Sorted: RRsets before negatives, keys ascending. */
+	assert_int_equal(v[f->a.n - 1]->kind, RV_REC_NEGATIVE);
+	free(v);
+	assert_int_equal(f->a.sens[1].obs, 5);
+	assert_int_equal(f->a.sens[2].obs, 1);
+}
+
+static void
+test_agg_many_sensors(void **state)
+{
+	struct fx *f = *state;
+	struct rec_buf b;
+	const char *c[] = { "192.0.2.3" };
+
+	mkrec(&b, "x.example.com", "example.com", 1, 1, c, 1);
+	for (uint16_t s = 100; s > 0; s--)
+		assert_int_equal(agg_add_record(&f->a, &b.r, s), RV_OK);
+	assert_int_equal(f->a.n, 1);
+	struct agg_ent **v;
+	assert_int_equal(agg_sorted(&f->a, &v), RV_OK);
+	assert_int_equal(v[0]->nsens, RV_SENSORS_MAX);
+	const uint16_t *ids = agg_ent_sensors(v[0]);
+	for (int i = 1; i < RV_SENSORS_MAX; i++)
+		assert_true(ids[i - 1] < ids[i]);
+	free(v);
+}
+
+struct counter {
+	int n;
+};
+
+static int
+count_cb(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	(void)k; (void)v;
+	((struct counter *)arg)->n++;
+	return RV_OK;
+}
+
+static int
+count_db(struct fx *f, enum rv_db db)
+{
+	struct counter c = { 0 };
+	struct rv_key lo = { 0 }, hi;
+	MDB_txn *txn;
+
+	memset(hi.buf, 0xff, 16);
+	hi.len = 16;
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	assert_int_equal(rv_store_scan(f->st, txn, db, &lo, &hi, count_cb, &c),
+	    0);
+	mdb_txn_abort(txn);
+	return c.n;
+}
+
+static void
+test_flush_merges_into_store(void **state)
+{
+	struct fx *f = *state;
+	struct rec_buf b;
+	struct flush_result res;
+	const char *ab[] = { "192.0.2.1", "192.0.2.2" };
+	struct rv_key k;
+	uint8_t w[RV_NAME_MAX];
+	size_t wl;
+	MDB_txn *txn;
+	MDB_val kv, v;
+	MDB_cursor *cur;
+	struct rv_rrset_val val;
+
+	for (int round = 0; round < 2; round++) {
+		mkrec(&b, "www.example.com", "example.com", 1000 + round * 100,
+		    300, ab, 2);
+		assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+		assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+		mkrec(&b, "nx.example.com", "example.com", 1000, 300, NULL, 0);
+		assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+		f->a.frames = 1;
+		assert_int_equal(flush_write(f->st, &f->a, NULL, 5000, &res), 0);
+		assert_int_equal(res.seq, (uint64_t)round + 1);
+		assert_int_equal(res.new_rrsets, round ? 0 : 1);
+		agg_reset(&f->a);
+	}
+	assert_int_equal(count_db(f, RV_DB_RRSET), 1);
+	assert_int_equal(count_db(f, RV_DB_NEG), 1);
+	assert_int_equal(count_db(f, RV_DB_RDATA), 2);
+	assert_int_equal(count_db(f, RV_DB_NAMES), 1);
+	assert_int_equal(count_db(f, RV_DB_IP), 2);	/* empty enrichment */
+	assert_int_equal(count_db(f, RV_DB_ASN), 0);
+
+	wl = sizeof(w);
+	assert_int_equal(rv_name_from_str("www.example.com", w, &wl), 0);
+	assert_int_equal(rv_key_rrset_name_type(&k, w, wl, 1), 0);
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	assert_int_equal(mdb_cursor_open(txn, rv_store_dbi(f->st, RV_DB_RRSET),
+	    &cur), 0);
+	kv = rv_key_val(&k);
+	assert_int_equal(mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE), 0);
+	assert_true(rv_key_has_prefix(&kv, &k));
+	assert_int_equal(rv_rrset_val_decode(v.mv_data, v.mv_size, &val), 0);
+	assert_int_equal(val.first, 1000);
+	assert_int_equal(val.last, 1100);
+	assert_int_equal(val.count, 4);
+	assert_int_equal(val.rdcount, 2);
+	mdb_cursor_close(cur);
+	struct rv_store_stats s;
+	assert_int_equal(rv_store_stats_read(f->st, txn, &s), 0);
+	assert_int_equal(s.v[RV_STAT_OBSERVATIONS], 6);
+	assert_int_equal(s.v[RV_STAT_RRSETS], 1);
+	assert_int_equal(s.v[RV_STAT_NEGATIVES], 1);
+	assert_int_equal(s.v[RV_STAT_FRAMES], 2);
+	mdb_txn_abort(txn);
+}
+
+static void
+test_flush_grows_map(void **state)
+{
+	struct fx *f = *state;
+	struct rec_buf b;
+	struct flush_result res;
+	char name[64], ip[32];
+	size_t before;
+
+	/* A 1 MiB map: 120k RRsets with all indexes need far more. */
+	rv_store_close(f->st);
+	assert_int_equal(rv_store_open(f->dir, 0, 1 << 20, &f->st), 0);
+	before = rv_store_mapsize(f->st);
+	for (int i = 0; i < 120000; i++) {
+		const char *ips[] = { ip };
+		snprintf(name, sizeof(name), "h%d.grow.example", i);
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16, (i >> 8) & 255,
+		    i & 255);
+		mkrec(&b, name, "grow.example", 1000, 300, ips, 1);
+		assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	}
+	assert_int_equal(flush_write(f->st, &f->a, NULL, 1, &res), RV_OK);
+	assert_true(res.grows > 0);
+	assert_true(rv_store_mapsize(f->st) > before);
+	assert_int_equal(count_db(f, RV_DB_RRSET), 120000);
+}
+
+static const char *
+mmdb(const char *file)
+{
+	static char path[2][512];
+	static int i;
+	const char *d = getenv("RV_MMDB_DIR");
+
+	if (!d || !*d)
+		return NULL;
+	i ^= 1;
+	snprintf(path[i], sizeof(path[i]), "%s/%s", d, file);
+	return access(path[i], R_OK) == 0 ? path[i] : NULL;
+}
+
+static void
+test_enrichment_periods(void **state)
+{
+	struct fx *f = *state;
+	struct enrich_cfg cfg = { 0 };
+	struct enrich *en = NULL;
+	struct rec_buf b;
+	struct flush_result res;
+	struct rv_ipinfo info;
+	struct rv_ip ip;
+	MDB_txn *txn;
+	size_t changed = 0;
+	const char *a1[] = { "1.128.0.1" }, *a2[] = { "12.81.92.5" };
+	const char *a3[] = { "81.2.69.160" };
+
+	cfg.asn_db = mmdb("GeoLite2-ASN-Test.mmdb");
+	cfg.geo_db = mmdb("GeoIP2-City-Test.mmdb");
+	if (!cfg.asn_db || !cfg.geo_db)
+		skip();
+	assert_int_equal(enrich_open(&cfg, &en), RV_OK);
+	mkrec(&b, "a.example.com", "example.com", 1000, 300, a1, 1);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), 0);
+	mkrec(&b, "b.example.com", "example.com", 1000, 300, a2, 1);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), 0);
+	mkrec(&b, "c.example.co.uk", "example.co.uk", 1000, 300, a3, 1);
+	assert_int_equal(agg_add_record(&f->a, &b.r, 1), 0);
+	assert_int_equal(flush_write(f->st, &f->a, en, 1000, &res), 0);
+	agg_reset(&f->a);
+	assert_int_equal(res.new_ips, 3);
+
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	rv_ip_parse("1.128.0.1", &ip);
+	assert_int_equal(rv_store_ipinfo_at(f->st, txn, &ip, 1000, &info), 0);
+	assert_int_equal(info.asn, 1221);
+	assert_string_equal(info.org, "Telstra Pty Ltd");
+	rv_ip_parse("12.81.92.5", &ip);
+	assert_int_equal(rv_store_ipinfo_at(f->st, txn, &ip, 1000, &info), 0);
+	assert_int_equal(info.asn, 7018);
+	rv_ip_parse("81.2.69.160", &ip);
+	assert_int_equal(rv_store_ipinfo_at(f->st, txn, &ip, 1000, &info), 0);
+	assert_string_equal(info.cc, "GB");
+	assert_string_equal(info.city, "London");
+	assert_int_not_equal(info.lat, RV_LATLON_NONE);
+	mdb_txn_abort(txn);
+
+	/* The data changes: the ASN file is gone from the config. Addresses
+	 * keep what they had before t=2000 and get the new data after. */
+	enrich_close(en);
+	cfg.asn_db = NULL;
+	assert_int_equal(enrich_open(&cfg, &en), RV_OK);
+	assert_int_equal(flush_reenrich(f->st, en, 2000, &changed), 0);
+	assert_int_equal(changed, 2);	/* the GB address had no ASN */
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	rv_ip_parse("1.128.0.1", &ip);
+	assert_int_equal(rv_store_ipinfo_at(f->st, txn, &ip, 1500, &info), 0);
+	assert_int_equal(info.asn, 1221);
+	assert_int_equal(info.until, 2000);
+	assert_int_equal(rv_store_ipinfo_at(f->st, txn, &ip, 2500, &info), 0);
+	assert_int_equal(info.asn, 0);
+	assert_int_equal(info.since, 2000);
+	assert_int_equal(info.until, 0);
+	rv_ip_parse("81.2.69.160", &ip);
+	assert_int_equal(rv_store_ipinfo_at(f->st, txn, &ip, 2500, &info), 0);
+	assert_int_equal(info.since, 1000);
+	mdb_txn_abort(txn);
+	/* Nothing changes the second time. */
+	assert_int_equal(flush_reenrich(f->st, en, 3000, &changed), 0);
+	assert_int_equal(changed, 0);
+	/* The ASN index kept the pivot. */
+	assert_int_equal(count_db(f, RV_DB_ASN), 2);
+	enrich_close(en);
+}
+
+static void
+test_enrich_bad_file(void **state)
+{
+	struct enrich_cfg cfg = { .asn_db = "/nonexistent.mmdb" };
+	struct enrich *en = NULL;
+	struct rv_ipinfo info;
+	struct rv_ip ip;
+	(void)state;
+
+	assert_int_equal(enrich_open(&cfg, &en), RV_EIO);
+	assert_null(en);
+	/* No files: empty enrichment, never a failure. */
+	cfg.asn_db = NULL;
+	assert_int_equal(enrich_open(&cfg, &en), RV_OK);
+	rv_ip_parse("1.128.0.1", &ip);
+	enrich_lookup(en, &ip, &info);
+	assert_int_equal(info.asn, 0);
+	assert_int_equal(info.lat, RV_LATLON_NONE);
+	assert_false(enrich_active(en));
+	enrich_close(en);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_agg_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agg_many_sensors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_flush_merges_into_store,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_grows_map, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_enrichment_periods, setup,
+		    teardown),
+		cmocka_unit_test(test_enrich_bad_file),
+	};
+	rvd_log_open("test", 0, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
