@@ -8,6 +8,7 @@ test_report_feat_SOURCES = unit/test_report_feat.c
 test_report_feat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 test_report_feat_LDADD = $(RV_LIB) $(CMOCKA_LIBS) -lm
 endif
-REPORT_E2E = e2e/report_import.sh
+# report_dns.sh needs root, NSD, the module and Unbound (it skips without).
+REPORT_E2E = e2e/report_import.sh e2e/report_dns.sh
 TESTS += $(REPORT_E2E)
 EXTRA_DIST += $(REPORT_E2E)
