@@ -132,7 +132,13 @@ cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
 	memset(&ip, 0, sizeof(ip));
 	ip.family = len == 4 ? 4 : 6;
 	memcpy(ip.addr, rd, len);
-	return o->geo(o->cb_arg, &ip, r->last, info);
+	if (o->geo(o->cb_arg, &ip, r->last, info) != RV_OK)
+		return RV_ENOENT;
+	/* a row without any enrichment (no mmdb at the time) says nothing */
+	if (info->asn == 0 && info->cc[0] == '\0' && info->org[0] == '\0' &&
+	    info->city[0] == '\0')
+		return RV_ENOENT;
+	return RV_OK;
 }
 
 void
