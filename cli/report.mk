@@ -7,3 +7,5 @@ librvcli_la_SOURCES += report.c report.h report_feat.h \
 librvcli_la_CFLAGS += $(PSL_CFLAGS)
 librvcli_la_LIBADD += $(PSL_LIBS) -lm
 man1_MANS += $(top_srcdir)/man/rearview-report.1
+# The nightly wrapper the systemd unit and the cron line run.
+bin_SCRIPTS = $(top_srcdir)/contrib/rearview-report-nightly

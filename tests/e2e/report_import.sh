@@ -155,6 +155,31 @@ if command -v python3 >/dev/null; then
 		"$tmp/out"/*.json || fail "the JSON reports do not parse"
 fi
 
+# The nightly wrapper: both reports, the allow-list, N days kept.
+src=${RV_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+nightly=$src/contrib/rearview-report-nightly
+mkdir -p "$tmp/nightly"
+touch -d '40 days ago' "$tmp/nightly/rearview-fastflux-2000-01-01.html"
+touch -d '2 days ago' "$tmp/nightly/rearview-tunnel-2000-01-02.json"
+touch -d '40 days ago' "$tmp/nightly/unrelated.txt"
+REARVIEW_BIN=$rv REARVIEW_REPORT_DIR=$tmp/nightly REARVIEW_REPORT_KEEP_DAYS=30 \
+	REARVIEW_REPORT_ALLOW=$tmp/allow REARVIEW_REPORT_OPTS="--until $T" \
+	sh "$nightly" || fail "rearview-report-nightly failed"
+today=$day
+for f in rearview-fastflux-$today.json rearview-fastflux-$today.html \
+	rearview-tunnel-$today.json rearview-tunnel-$today.html \
+	rearview-tunnel-2000-01-02.json unrelated.txt; do
+	[ -f "$tmp/nightly/$f" ] || fail "nightly: $f missing"
+done
+[ -f "$tmp/nightly/rearview-fastflux-2000-01-01.html" ] && fail "nightly: old report kept"
+has "$tmp/nightly/rearview-fastflux-$today.json" '"flagged":0,' "nightly: the allow-list applies"
+has "$tmp/nightly/rearview-tunnel-$today.json" '"flagged":1,' "nightly: tunnel report"
+REARVIEW_BIN=$rv REARVIEW_REPORT_DIR=$tmp/nightly REARVIEW_REPORT_KEEP_DAYS=x \
+	sh "$nightly" 2>/dev/null && fail "nightly: a bad KEEP_DAYS must fail"
+REARVIEW_BIN=$rv REARVIEW_DB=$tmp/nodb REARVIEW_REPORT_DIR=$tmp/nightly \
+	sh "$nightly" 2>/dev/null
+[ $? = 3 ] || fail "nightly: a missing database must exit 3"
+
 # Usage and other errors.
 run 2 "$tmp/x" report fastflux --window nonsense
 run 2 "$tmp/x" report fastflux -o dnsdb
