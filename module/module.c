@@ -63,6 +63,7 @@ struct rvm {
 	int nng_used;			/**< nng_fini() on deinit */
 	int registered;			/**< callback is in Unbound's list */
 	int id;				/**< our module id */
+	struct dynlibmod_env *de;	/**< the dynlib env that loaded us */
 };
 
 /* One instance per loaded copy of the library (dlopen of the same file
@@ -306,6 +307,7 @@ init(struct module_env *env, int id)
 		goto leave;
 	}
 	r->id = id;
+	r->de = de;
 	instance = r;
 	de->dyn_env = r;
 	if ((rc = rvm_conf_load(&r->conf, path, err, sizeof(err))) != RV_OK) {
@@ -332,16 +334,21 @@ leave:
 RV_EXPORT void
 deinit(struct module_env *env, int id)
 {
-	struct dynlibmod_env *de = our_dynlib_env(env, id);
 	struct rvm *r = instance;
+	struct dynlibmod_env *de;
 
-	if (!r || r->id != id)
+	/* No env->cfg here: at exit Unbound frees the config before it
+	 * deinits the modules. modinfo[id] is still the env that loaded us
+	 * (dynlibmod frees it after this returns). */
+	if (!r || r->id != id || id < 0 || id >= MAX_MODULE)
 		return;
-	if (r->registered && de)
-		de->inplace_cb_delete_wrapped(env, inplace_cb_query_response,
-		    id);
-	if (de)
+	de = env->modinfo[id];
+	if (de == r->de) {
+		if (r->registered)
+			de->inplace_cb_delete_wrapped(env,
+			    inplace_cb_query_response, id);
 		de->dyn_env = NULL;
+	}
 	instance = NULL;
 	destroy(r);
 }

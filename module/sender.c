@@ -17,7 +17,7 @@
 #include "rv_err.h"
 
 #define TICK_MS 5		/* idle sleep between queue scans */
-#define SENDBUF_MSGS 64		/* frames nng may hold per socket */
+#define SENDBUF_MSGS 8		/* frames nng holds while no peer takes them */
 #define RECONN_MIN_MS 100
 #define RECONN_MAX_MS 2000
 #define STATS_FILE_MS 1000	/* stats file refresh */

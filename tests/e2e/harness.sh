@@ -302,7 +302,15 @@ $extra"
   unset ASAN_OPTIONS
 }
 
-rv_resolver_stop() { resolver_stop "$RV_TMP/resolver"; }
+# rv_resolver_stop: stop Unbound; RV_RESOLVER_STATUS is its exit status
+# (0 for a clean exit, 128+N when killed by signal N, e.g. 139 for SIGSEGV).
+rv_resolver_stop() {
+  local pid
+  pid=$(cat "$RV_TMP/resolver/unbound.bgpid" 2>/dev/null) || return 0
+  resolver_stop "$RV_TMP/resolver"
+  wait "$pid" 2>/dev/null
+  RV_RESOLVER_STATUS=$?
+}
 
 # rv_control ARGS...: unbound-control for the test's resolver.
 rv_control() { resolver_control "$RV_TMP/resolver" "$@"; }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The README's main job, the live demo, in its quick mode: the whole
+# pipeline (NSD hierarchy, Unbound with the module, rearviewd with MaxMind's
+# test databases, the COF import, the CLI and the reports) must print the
+# brochure's investigation from a database it really filled, and leave no
+# process or socket behind.
+. "$RV_TOP_SRCDIR/tests/e2e/harness.sh"
+rv_init demo
+for b in indexer/rearviewd cli/rearview; do
+  [ -x "$RV_TOP_BUILDDIR/$b" ] || rv_skip "$b not built"
+done
+run=$RV_TMP/demo
+out=$RV_TMP/demo.out
+RV_DEPS=${RV_DEPS:-$(dirname "$RV_UNBOUND_PREFIX")} \
+  "$RV_TOP_SRCDIR/scripts/demo.sh" --build "$RV_TOP_BUILDDIR" --quick --dir "$run" \
+  > "$out" 2>&1 || { tail -30 "$out" >&2; rv_fail "the demo exited $?"; }
+
+# section NAME: the lines the demo printed under the heading containing NAME.
+section() { awk -v h="$1" '/^== /{on = index($0, h) > 0; next} on' "$out"; }
+row() {  # row SECTION REGEX WHAT
+  section "$1" | grep -qE "$2" || { section "$1" >&2; rv_fail "$3"; }
+}
+
+# The brochure's rows, with type, response and source.
+lk="its subdomains resolve to"
+row "$lk" '^webmail\.groupweblogs-gsm1900\.com\. +A +corp-dns1 +[0-9]+ +165\.22\.196\.7 +2019-07-17 19:52 ' \
+  "webmail A 165.22.196.7 from corp-dns1, first seen 2019-07-17 19:52"
+row "$lk" '^cpanel\.groupweblogs-gsm1900\.com\. +A +corp-dns1 +[0-9]+ +165\.22\.196\.7 ' "cpanel A row"
+row "$lk" '^mail\.groupweblogs-gsm1900\.com\. +A +corp-dns1 +1 +165\.22\.196\.7 +2019-07-17' "mail A row from 2019"
+row "$lk" '^mail\.groupweblogs-gsm1900\.com\. +CNAME +corp-dns1 +[0-9]+ +groupweblogs-gsm1900\.com\. ' "mail CNAME row (live)"
+row "$lk" '^www\.groupweblogs-gsm1900\.com\. +CNAME +corp-dns1 ' "www CNAME row"
+# Live sightings merged with 2019 ones: first seen 2019, last seen today.
+today=$(date -u +%Y-%m-%d)
+row "$lk" "^webmail\.groupweblogs-gsm1900\.com\. .* 2019-07-17 19:52 +$today " \
+  "webmail's 2019 sighting and today's live one are one row"
+
+# The CIDR pivot finds all four names on 165.22.196.7.
+for n in groupweblogs-gsm1900.com webmail.groupweblogs-gsm1900.com \
+         cpanel.groupweblogs-gsm1900.com mail.groupweblogs-gsm1900.com; do
+  row "sat on its /24" "^$(rv_rx "$n")\. +A +.*165\.22\.196\.7 " "the /24 pivot lists $n"
+done
+
+# The NS pivot finds the domain behind the name server.
+row "share its name server" '^groupweblogs-gsm1900\.com\. +NS +corp-dns1 +[0-9]+ +rreui10\.traeumtgerade\.de\. ' \
+  "the NS pivot finds groupweblogs-gsm1900.com"
+
+# The fast-flux name shows more than one ASN, from the enrichment.
+asns=$(section "fast-flux name's addresses" | awk '$NF ~ /^[0-9]+$/ && $NF != 0 { print $NF } $(NF-1) ~ /^[0-9]+$/ && $(NF-1) != 0 { print $(NF-1) }' | sort -u | wc -l)
+[ "$asns" -gt 1 ] || { section "fast-flux name's addresses" >&2; rv_fail "the flux history shows $asns ASNs, want more than one"; }
+row "Fast-flux report" 'login-secure-pay\.com\. +FLUX ' "the fast-flux report flags login-secure-pay.com"
+row "tunnelling report" 'xfer-sync\.org\. +TUNNEL ' "the tunnel report flags xfer-sync.org"
+
+# Nothing left behind: processes, sockets.
+sleep 0.2
+if pgrep -af "$run" | grep -v pgrep | grep -q .; then
+  pgrep -af "$run" >&2
+  rv_fail "the demo left processes running"
+fi
+[ ! -S "$run/ingest.sock" ] || rv_fail "the demo left its ingest socket"
+[ ! -S "$run/resolver/control.sock" ] || rv_fail "the demo left unbound's control socket"
+rv_pass
