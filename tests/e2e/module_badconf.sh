@@ -19,14 +19,14 @@ rv_expect_none "$RV_RECV_OUT" '^rec ' "capture is disabled"
 rv_control reload >/dev/null || rv_fail "reload with a bad module config failed"
 [ "$(rv_q mail.shop.test A)" = 192.0.2.25 ] || rv_fail "resolver does not answer after reload"
 
-# The ABI guard: a dynlib-file that is not the one that loaded us (here: a
-# symlink, so the name in modinfo differs from no config line) is covered
-# by the unit of init; here check that a missing file (defaults) with a
-# bad endpoint scheme is reported and also keeps Unbound up.
+# A bad endpoint is reported the same way and keeps Unbound up too.
 printf 'endpoint: http://nowhere\n' > "$RV_TMP/module2.conf"
 rv_resolver_stop
+[ "$RV_RESOLVER_STATUS" = 0 ] || rv_fail "unbound exited with status $RV_RESOLVER_STATUS"
 rv_resolver_start --module-conf "$RV_TMP/module2.conf"
 [ "$(rv_q www.shop.test AAAA)" = 2001:db8::10 ] || rv_fail "resolver does not answer with a bad endpoint"
 rv_expect "$RV_TMP/resolver/unbound.log" "module2\.conf:1: endpoint: 'http://nowhere' is not an ipc://" \
   "bad endpoint reported with file:line"
+rv_resolver_stop
+[ "$RV_RESOLVER_STATUS" = 0 ] || rv_fail "unbound exited with status $RV_RESOLVER_STATUS"
 rv_pass
