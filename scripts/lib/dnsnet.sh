@@ -76,13 +76,30 @@ dnsnet_root_hints() {
     "$(dnsnet_zonefile "$1" .)"
 }
 
+# dnsnet_alive PID: the process exists and is not a zombie. NSD
+# daemonizes, and in a container nobody may reap it, so kill -0 alone would
+# wait for a zombie.
+dnsnet_alive() {
+  local st
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [ "${st%% *}" != Z ]
+}
+
 dnsnet_stop() {
-  local pidf pid i
+  # NSD takes a moment to exit: signal every server first, then wait for
+  # all of them together.
+  local pidf pid pids="" i live
   for pidf in "$1"/nsd-*/nsd.pid; do
     [ -f "$pidf" ] || continue
     pid=$(cat "$pidf")
-    kill "$pid" 2>/dev/null || continue
-    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null && pids="$pids $pid"
   done
+  for i in $(seq 100); do
+    live=
+    for pid in $pids; do dnsnet_alive "$pid" && { live=1; break; }; done
+    [ -n "$live" ] || break
+    sleep 0.1
+  done
+  for pid in $pids; do kill -9 "$pid" 2>/dev/null || true; done
 }

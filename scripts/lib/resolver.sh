@@ -69,6 +69,8 @@ resolver_stop() {
   [ -f "$1/unbound.bgpid" ] || return 0
   pid=$(cat "$1/unbound.bgpid")
   kill "$pid" 2>/dev/null || return 0
-  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  for i in $(seq 100); do dnsnet_alive "$pid" || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true   # reap it when it is our child
+  rm -f "$1/control.sock"           # unbound leaves it behind
 }

@@ -45,7 +45,7 @@ row "share its name server" '^groupweblogs-gsm1900\.com\. +NS +corp-dns1 +[0-9]+
   "the NS pivot finds groupweblogs-gsm1900.com"
 
 # The fast-flux name shows more than one ASN, from the enrichment.
-asns=$(section "fast-flux name's addresses" | awk '$NF ~ /^[0-9]+$/ && $NF != 0 { print $NF } $(NF-1) ~ /^[0-9]+$/ && $(NF-1) != 0 { print $(NF-1) }' | sort -u | wc -l)
+asns=$(section "fast-flux name's addresses" | awk 'NF > 2 && $NF ~ /^[0-9]+$/ && $NF != 0 { print $NF } NF > 2 && $(NF-1) ~ /^[0-9]+$/ && $(NF-1) != 0 { print $(NF-1) }' | sort -u | wc -l)
 [ "$asns" -gt 1 ] || { section "fast-flux name's addresses" >&2; rv_fail "the flux history shows $asns ASNs, want more than one"; }
 row "Fast-flux report" 'login-secure-pay\.com\. +FLUX ' "the fast-flux report flags login-secure-pay.com"
 row "tunnelling report" 'xfer-sync\.org\. +TUNNEL ' "the tunnel report flags xfer-sync.org"
