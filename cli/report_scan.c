@@ -79,6 +79,10 @@ struct scan {
 	int ns_valid;
 	unsigned ns_n;
 	int ns_changed;
+	struct rv_ip geo_ip;	/* the last enrichment looked up */
+	uint32_t geo_t;
+	int geo_valid, geo_rc;
+	struct rv_ipinfo geo_info;
 	/* tunnelling */
 	struct frame *stack;
 	int depth;
@@ -240,6 +244,28 @@ zone_ns(struct scan *s)
 	return RV_OK;
 }
 
+/* Enrichment of ip at time t, with a one-address cache (an RRset's
+ * addresses repeat in the next RRsets of a rotating name). The report
+ * renews its read transaction, so it keeps no LMDB handle here (cli_db's
+ * own geo cache may hold a cursor of the first transaction). */
+static int
+geo(struct scan *s, const struct rv_ip *ip, uint32_t t,
+    struct rv_ipinfo *out)
+{
+	if (s->geo_valid && s->geo_t == t && s->geo_ip.family == ip->family &&
+	    memcmp(s->geo_ip.addr, ip->addr, rv_ip_len(ip->family)) == 0) {
+		*out = s->geo_info;
+		return s->geo_rc;
+	}
+	s->geo_ip = *ip;
+	s->geo_t = t;
+	s->geo_valid = 1;
+	s->geo_rc = rv_store_ipinfo_at(s->db->st, s->db->txn, ip, t,
+	    &s->geo_info);
+	*out = s->geo_info;
+	return s->geo_rc;
+}
+
 static int
 ff_rrset(struct scan *s, uint16_t type, const struct rv_rrset_val *val)
 {
@@ -284,7 +310,7 @@ ff_rrset(struct scan *s, uint16_t type, const struct rv_rrset_val *val)
 		memset(a, 0, sizeof(*a));
 		a->ip.family = type == TYPE_A ? 4 : 6;
 		memcpy(a->ip.addr, rd, rdlen);
-		if (cli_db_geo(s->db, &a->ip, t, &info) == RV_OK) {
+		if (geo(s, &a->ip, t, &info) == RV_OK) {
 			a->asn = info.asn;
 			memcpy(a->cc, info.cc, sizeof(a->cc));
 			a->cc[2] = '\0';
