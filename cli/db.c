@@ -51,6 +51,9 @@ cli_db_open(const char *path, struct cli_db *db)
 void
 cli_db_close(struct cli_db *db)
 {
+	if (db->ipcur != NULL)
+		mdb_cursor_close(db->ipcur);
+	db->ipcur = NULL;
 	rv_store_txn_end(db->txn);
 	db->txn = NULL;
 	rv_store_close(db->st);
@@ -131,7 +134,12 @@ cli_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
 	db->geo_ip = *ip;
 	db->geo_t = t;
 	db->geo_valid = 1;
-	db->geo_rc = rv_store_ipinfo_at(db->st, db->txn, ip, t, &db->geo);
+	if (db->ipcur == NULL && mdb_cursor_open(db->txn, rv_store_dbi(db->st,
+	    RV_DB_IP), &db->ipcur) != 0)
+		db->ipcur = NULL;
+	db->geo_rc = db->ipcur != NULL ?
+	    rv_store_ipinfo_at_cursor(db->ipcur, ip, t, &db->geo) :
+	    rv_store_ipinfo_at(db->st, db->txn, ip, t, &db->geo);
 	if (db->geo_rc == RV_OK)
 		*out = db->geo;
 	return db->geo_rc;

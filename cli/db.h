@@ -29,6 +29,7 @@ struct cli_db {
 	int geo_rc;
 	uint32_t geo_t;
 	int geo_valid;
+	MDB_cursor *ipcur;	/**< on the ip database, kept for lookups */
 };
 
 /**

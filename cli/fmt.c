@@ -94,6 +94,35 @@ cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
 	return RV_OK;
 }
 
+const char *
+cli_type_str(uint16_t type)
+{
+	static char **cache;	/* one process: type names made once */
+	char buf[RV_TYPE_STR_MAX];
+
+	if (cache == NULL && (cache = calloc(65536, sizeof(*cache))) == NULL)
+		return rv_type_to_str(type, buf) ? "TYPE?" : "TYPE?";
+	if (cache[type] == NULL) {
+		rv_type_to_str(type, buf);
+		if ((cache[type] = strdup(buf)) == NULL)
+			return "TYPE?";
+	}
+	return cache[type];
+}
+
+/* Types whose rdata is exactly one domain name (RFC 1035 and 6672). */
+static int
+name_only(uint16_t type)
+{
+	switch (type) {
+	case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 12:
+	case 39:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 rd_is_ip(const struct cli_row *r, uint16_t len)
 {
@@ -115,6 +144,9 @@ cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
 	}
 	if (r->rd_is_name)
 		return cli_name_str(o, rd, len, out, outsz);
+	/* one name: the name printer, no need for ldns' generic one */
+	if (name_only(r->type) && rv_name_to_str(rd, len, out, outsz) == RV_OK)
+		return RV_OK;
 	rc = rv_rdata_to_str(r->type, rd, len, out, outsz);
 	if (rc == RV_ETOOBIG && outsz > 32)	/* absurdly long: say so */
 		snprintf(out, outsz, "\\# %u (too long to print)", len);

@@ -107,7 +107,6 @@ static int
 row_json(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
-	char tbuf[RV_TYPE_STR_MAX];
 	int rc = RV_OK;
 
 	cli_name_str(NULL, r->owner, r->owner_len, s->name, sizeof(s->name));
@@ -122,7 +121,7 @@ row_json(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 	}
 	if (r->kind != CLI_ROW_NAME) {
 		sb_str(b, ",\"rrtype\":\"");
-		sb_str(b, rv_type_to_str(r->type, tbuf));
+		sb_str(b, cli_type_str(r->type));
 		sb_ch(b, '"');
 		rc = json_rdata(o, r, s, 0, 1);
 	}
@@ -169,7 +168,6 @@ static int
 row_dnsdb(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
-	char tbuf[RV_TYPE_STR_MAX];
 	int rc = RV_OK;
 
 	sb_str(b, "{\"obj\":{\"count\":");
@@ -183,7 +181,7 @@ row_dnsdb(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 	sb_json(b, s->name);
 	if (r->kind != CLI_ROW_NAME) {
 		sb_str(b, ",\"rrtype\":\"");
-		sb_str(b, rv_type_to_str(r->type, tbuf));
+		sb_str(b, cli_type_str(r->type));
 		sb_ch(b, '"');
 	}
 	if (r->zone_len > 0) {
@@ -219,7 +217,7 @@ static int
 row_csv(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
-	char tbuf[RV_TYPE_STR_MAX];
+	const char *tbuf = "";
 	const uint8_t *rd;
 	uint16_t len;
 	size_t off = 0;
@@ -235,9 +233,8 @@ row_csv(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 	s->sens[0] = '\0';
 	if (r->nsens > 0)
 		cli_sensors_str(o, r, s->sens, sizeof(s->sens));
-	tbuf[0] = '\0';
 	if (r->kind != CLI_ROW_NAME)
-		rv_type_to_str(r->type, tbuf);
+		tbuf = cli_type_str(r->type);
 	do {
 		rc = cli_row_rd_next(r, &off, &rd, &len);
 		if (rc != RV_OK && (rc != RV_ENOENT || n > 0))
@@ -273,7 +270,7 @@ static int
 row_text(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
-	char tbuf[RV_TYPE_STR_MAX];
+	const char *tbuf = "";
 	const uint8_t *rd;
 	uint16_t len;
 	size_t off = 0;
@@ -305,7 +302,7 @@ row_text(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 		sb_str(b, "\n\n");
 		return RV_OK;
 	}
-	rv_type_to_str(r->type, tbuf);
+	tbuf = cli_type_str(r->type);
 	while ((rc = cli_row_rd_next(r, &off, &rd, &len)) == RV_OK) {
 		struct rv_ipinfo g;
 

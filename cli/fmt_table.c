@@ -254,7 +254,7 @@ int
 cli_table_row(struct cli_out *o, const struct cli_row *r)
 {
 	static char buf[CLI_RDATA_STR_MAX];
-	char tb[RV_TYPE_STR_MAX];
+
 	const uint8_t *rd;
 	uint16_t len;
 	size_t off = 0;
@@ -284,7 +284,7 @@ cli_table_row(struct cli_out *o, const struct cli_row *r)
 			rc |= make(&t, C_QUERY, buf);
 			if (r->kind != CLI_ROW_NAME)
 				rc |= make(&t, C_TYPE,
-				    rv_type_to_str(r->type, tb));
+				    cli_type_str(r->type));
 			cli_sensors_str(o, r, buf, sizeof(buf));
 			rc |= make(&t, C_SOURCE, buf);
 			rc |= make_u64(&t, C_COUNT, r->count);

@@ -139,6 +139,9 @@ int cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
 void cli_sensors_str(const struct cli_out *o, const struct cli_row *r,
     char *out, size_t outsz);
 
+/** Name of a type ("A", "TYPE65280"), cached; never NULL. */
+const char *cli_type_str(uint16_t type);
+
 /** Time as text: "2019-07-17 19:52:00", or ISO "2019-07-17T19:52:00Z". */
 void cli_time_str(uint32_t t, int iso, char *out, size_t outsz);
 

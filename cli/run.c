@@ -285,7 +285,11 @@ cli_run_queries(struct cli_run *run, cli_query_fn fn, enum cli_sort sort,
 	o->geo = cli_db_geo;
 	o->sensor = cli_db_sensor;
 	o->cb_arg = &run->db;
-	run->join = 1;
+	/* Reverse rows get Source and bailiwick from their RRsets in the
+	 * human formats; json, dnsdb and csv print the index as it is and
+	 * stream at full speed (--sensor and --bailiwick join anyway). */
+	run->join = o->fmt == CLI_FMT_TABLE || o->fmt == CLI_FMT_TEXT ||
+	    run->zone_len > 0;
 	for (int i = 0; i < op->argc; i++)
 		one(run, fn, op->argv[i], &status);
 	if (op->file != NULL && (rc = batch(run, fn, &status)) != CLI_EXIT_OK)

@@ -1,79 +1,98 @@
 #!/bin/sh
-# The CLI benchmark: build (or reuse) the generated database in rearview's
-# LMDB and in SQLite, then time whole processes, rearview and sqlite3 side
-# by side, alternating, on: exact lookup, *.domain (~1,000 results), /24,
-# /16, ASN; and the streaming scan rate to /dev/null.
-#
-# usage: bench/cli/run.sh [NRRSETS [DIR]]   (from the build directory;
-#        make -C bench bench-cli runs it with the defaults)
+# The CLI benchmark (not part of make check). From the build directory:
+#   make -C bench bench-cli          or   sh ../bench/cli/run.sh [N [DIR]]
+# 1. Database: bench/gen's stream (N distinct RRsets, one observation
+#    each; N = 10,000,000 by default) sent by rvgen over nng into the real
+#    rearviewd with MaxMind's test mmdb files, plus 1,000 names under
+#    big.bench. imported as COF (for the *.domain query). Kept in DIR and
+#    reused by later runs.
+# 2. SQLite: the same RRsets copied into one table with indexes (cli/load).
+# 3. Whole-process wall time (perf stat -r, fork+exec+exit) of rearview and
+#    the sqlite3 shell on the same questions, alternating A B A B; and the
+#    streaming scan rate to /dev/null.
 set -e
-n=${1:-1000000}
+n=${1:-10000000}
 dir=${2:-/tmp/rv-bench-cli-$n}
-top=$(pwd)
-[ -x "$top/bench/cli/load" ] || top=$(cd "$(dirname "$0")/../.." && pwd)
-load=$top/bench/cli/load
-rv=$top/cli/rearview
-if [ ! -f "$dir/sq.db" ]; then
-	mkdir -p "$dir"
-	echo "building $n RRsets in $dir ..."
-	/usr/bin/time -f "load: %e s, %M KiB peak" "$load" "$dir/db" "$dir/sq.db" "$n"
+b=$(pwd)
+[ -x "$b/cli/rearview" ] || { echo "run from the build directory" >&2; exit 2; }
+src=$(cd "$(dirname "$0")/../.." && pwd)
+mm=${MMDB:-$src/.deps/mmdb}
+rv=$b/cli/rearview
+mkdir -p "$dir"
+if [ ! -f "$dir/db/data.mdb" ]; then
+	"$b/indexer/rearviewd" -d "$dir/db" -l "ipc://$dir/ingest.sock" \
+		--mapsize 16384 --asn-db "$mm/GeoLite2-ASN-Test.mmdb" \
+		--geo-db "$mm/GeoIP2-City-Test.mmdb" >"$dir/rvd.log" 2>&1 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null' EXIT INT TERM
+	until grep -q 'ready:' "$dir/rvd.log"; do sleep 0.1; done
+	t0=$(date +%s)
+	"$b/bench/gen/rvgen" -q -n "$n" -r "$n" --connect "ipc://$dir/ingest.sock"
+	until [ "$("$rv" stats --db "$dir/db" -o csv |
+	    awk -F, '$1 == "rrsets" { print $2 }')" -ge "$n" ]; do
+		sleep 1
+	done
+	echo "ingest: $n RRsets in $(( $(date +%s) - t0 )) s"
+	kill $pid; wait $pid || true
+	trap - EXIT INT TERM
+	i=0
+	while [ $i -lt 1000 ]; do
+		printf '{"rrname":"h%d.big.bench.","rrtype":"A","rdata":["198.18.%d.%d"],"time_first":%d,"time_last":1700005000,"count":1,"bailiwick":"big.bench.","sensor_id":"bench"}\n' \
+			$i $((i / 256)) $((i % 256)) $((1700000000 + i))
+		i=$((i + 1))
+	done >"$dir/big.json"
+	"$b/indexer/rearviewd" -d "$dir/db" --import "$dir/big.json" --no-progress
 fi
-exec python3 - "$rv" "$dir" <<'PY'
-import statistics, subprocess, sys, time, sqlite3
-rv, d = sys.argv[1], sys.argv[2]
-db, sq = d + "/db", d + "/sq.db"
-c = sqlite3.connect(sq)
-name = c.execute("SELECT owner FROM rr WHERE type=1 AND ip IS NOT NULL "
-                 "AND owner NOT LIKE '%big.bench.' LIMIT 1 OFFSET 5000").fetchone()[0]
-ip = c.execute("SELECT ip FROM rr WHERE owner=? AND ip IS NOT NULL", (name,)).fetchone()[0]
-asn = c.execute("SELECT asn FROM asn WHERE ip=?", (ip,)).fetchone()[0]
-c.close()
-def dq(x): return "%d.%d.%d.%d" % (x >> 24, x >> 16 & 255, x >> 8 & 255, x & 255)
-n24, n16 = ip & ~255, ip & ~65535
-cols = "owner,type,first,last,count,rdata"
-Q = [
- ("exact lookup", ["lookup", name],
-  "SELECT %s FROM rr WHERE owner='%s' ORDER BY first DESC" % (cols, name)),
- ("*.big.bench (1,000)", ["lookup", "*.big.bench"],
-  "SELECT %s FROM rr WHERE rev >= '.hcneb.gib.' AND rev < '.hcneb.gib/' ORDER BY first DESC" % cols),
- ("CIDR /24", ["rdata", "ip", dq(n24) + "/24"],
-  "SELECT %s FROM rr WHERE ip BETWEEN %d AND %d ORDER BY first DESC" % (cols, n24, n24 + 255)),
- ("CIDR /16", ["rdata", "ip", dq(n16) + "/16"],
-  "SELECT %s FROM rr WHERE ip BETWEEN %d AND %d ORDER BY first DESC" % (cols, n16, n16 + 65535)),
- ("ASN", ["asn", str(asn)],
-  "SELECT %s FROM asn JOIN rr ON rr.ip = asn.ip WHERE asn.asn = %d ORDER BY first DESC" % (cols, asn)),
-]
-def run(argv):
-    t = time.perf_counter()
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t, p.stdout.count(b"\n")
-R = 15
-print("| query | rows (rearview / sqlite) | rearview median ms | sqlite3 median ms | ratio |")
-print("|---|---|---|---|---|")
-for label, args, sql in Q:
-    a = [rv] + args + ["--db", db, "-o", "json", "-l", "0"]
-    b = ["sqlite3", sq, sql]
-    ta, tb = [], []
-    for i in range(R):            # A B A B ... in one run
-        x, na = run(a); ta.append(x)
-        y, nb = run(b); tb.append(y)
-    ma, mb = statistics.median(ta) * 1000, statistics.median(tb) * 1000
-    print("| %s | %d / %d | %.2f | %.2f | %.1fx |" % (label, na, nb, ma, mb, mb / ma))
-# Streaming scans to /dev/null (key order: no sort).
-print()
-print("| scan to /dev/null | rows | seconds | rows/s |")
-print("|---|---|---|---|")
-for label, args in [("lookup '*.com' -s name -o json", ["lookup", "*.com", "-s", "name", "-o", "json"]),
-                    ("lookup '*.com' -s name -o csv", ["lookup", "*.com", "-s", "name", "-o", "csv"]),
-                    ("rdata ip 0.0.0.0/0 -s data -o json", ["rdata", "ip", "0.0.0.0/0", "-s", "data", "-o", "json"])]:
-    argv = [rv] + args + ["--db", db, "-l", "0"]
-    rows = int(subprocess.run([rv, "summarize"] + args[:2] + ["--db", db, "-o", "csv"],
-               stdout=subprocess.PIPE).stdout.split(b"\n")[1].split(b",")[0])
-    best = None
-    for i in range(3):
-        t = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL)
-        e = time.perf_counter() - t
-        best = e if best is None or e < best else best
-    print("| %s | %d | %.2f | %.2fM |" % (label, rows, best, rows / best / 1e6))
-PY
+if [ ! -f "$dir/sq.db" ]; then
+	/usr/bin/time -f "sqlite load: %e s" "$b/bench/cli/load" "$dir/db" "$dir/sq.db"
+fi
+echo "rearview: $(du -sh "$dir/db" | cut -f1), sqlite: $(du -sh "$dir/sq.db" | cut -f1)"
+
+db=$dir/db sq=$dir/sq.db
+# Query values: a name with an A record, its /24 and /16, its ASN.
+name=$(sqlite3 "$sq" "SELECT owner FROM rr WHERE type=1 AND ip IS NOT NULL AND owner NOT LIKE '%big.bench.' LIMIT 1 OFFSET 5000")
+ipn=$(sqlite3 "$sq" "SELECT ip FROM rr WHERE owner='$name' AND ip IS NOT NULL LIMIT 1")
+dq() { echo "$(($1 >> 24)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; }
+n24=$((ipn & ~255)) n16=$((ipn & ~65535))
+asn=$(sqlite3 "$sq" "SELECT asn FROM asn WHERE asn > 0 GROUP BY asn ORDER BY count(*) LIMIT 1 OFFSET (SELECT count(DISTINCT asn) FROM asn WHERE asn > 0) / 2")
+cols="owner,type,first,last,count,rdata"
+
+# Mean wall time in ms of R runs (perf stat forks and waits).
+ms() {
+	perf stat -r "${R:-10}" -- "$@" 2>&1 >/dev/null |
+		awk '/seconds time elapsed/ { printf "%.2f", $1 * 1000 }'
+}
+rows() { "$@" 2>/dev/null | wc -l; }
+row() {	# label, sql, rearview args...
+	label=$1 sql=$2; shift 2
+	a= b=
+	for k in 1 2 3; do	# A B A B A B: the best of three means each
+		x=$(ms "$rv" "$@" --db "$db" -o json -l 0)
+		y=$(ms sqlite3 "$sq" "$sql")
+		a=$(echo "$a $x" | tr ' ' '\n' | sed '/^$/d' | sort -n | head -1)
+		b=$(echo "$b $y" | tr ' ' '\n' | sed '/^$/d' | sort -n | head -1)
+	done
+	ra=$(rows "$rv" "$@" --db "$db" -o csv -l 0) rb=$(rows sqlite3 "$sq" "$sql")
+	echo "| $label | $((ra - 1)) / $rb | $a | $b | $(echo "$b $a" | awk '{ printf "%.1fx", $1 / $2 }') |"
+}
+echo
+echo "| query | rows, rearview / sqlite | rearview ms | sqlite3 ms | sqlite / rearview |"
+echo "|---|---|---|---|---|"
+row "exact lookup ($name)" "SELECT $cols FROM rr WHERE owner='$name' ORDER BY first DESC" lookup "$name"
+row "*.big.bench (1,000 names)" "SELECT $cols FROM rr WHERE rev >= '.hcneb.gib.' AND rev < '.hcneb.gib/' ORDER BY first DESC" lookup '*.big.bench'
+row "CIDR /24 ($(dq $n24)/24)" "SELECT $cols FROM rr WHERE ip BETWEEN $n24 AND $((n24 + 255)) ORDER BY first DESC" rdata ip "$(dq $n24)/24"
+row "CIDR /16 ($(dq $n16)/16)" "SELECT $cols FROM rr WHERE ip BETWEEN $n16 AND $((n16 + 65535)) ORDER BY first DESC" rdata ip "$(dq $n16)/16"
+row "ASN $asn" "SELECT $cols FROM asn JOIN rr ON rr.ip = asn.ip WHERE asn.asn = $asn ORDER BY first DESC" asn "$asn"
+echo
+echo "| scan to /dev/null (no sort: key order) | rows | seconds | rows/s |"
+echo "|---|---|---|---|"
+scan() {	# label, rearview args...
+	label=$1; shift
+	r=$("$rv" summarize "$@" --db "$db" -o csv | sed -n 2p | cut -d, -f1)
+	s=$(R=3 ms "$rv" "$@" --db "$db" -l 0 | awk '{ print $1 / 1000 }')
+	echo "| $label | $r | $s | $(echo "$r $s" | awk '{ printf "%.2fM", $1 / $2 / 1e6 }') |"
+}
+scan "lookup '*.com' -s name -o json" lookup '*.com' -s name -o json
+scan "lookup '*.com' -s name -o csv" lookup '*.com' -s name -o csv
+scan "rdata ip 0.0.0.0/0 -s data -o json" rdata ip 0.0.0.0/0 -s data -o json
+scan "rdata ip 0.0.0.0/0 -s data -o dnsdb" rdata ip 0.0.0.0/0 -s data -o dnsdb

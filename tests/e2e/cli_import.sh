@@ -33,9 +33,9 @@ check() {	# expected-file command...
 }
 
 cat >"$tmp/e1" <<'E'
-2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,2,cpanel.groupweblogs-gsm1900.com.,A,groupweblogs-gsm1900.com.,corp-dns1,165.22.196.7,,
-2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,webmail.groupweblogs-gsm1900.com.,A,groupweblogs-gsm1900.com.,corp-dns1,165.22.196.7,,
-2020-01-01T00:00:00Z,2020-01-01T00:01:40Z,5,other.example.net.,A,example.net.,corp-dns2,165.22.196.8,,
+2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,2,cpanel.groupweblogs-gsm1900.com.,A,,,165.22.196.7,,
+2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,webmail.groupweblogs-gsm1900.com.,A,,,165.22.196.7,,
+2020-01-01T00:00:00Z,2020-01-01T00:01:40Z,5,other.example.net.,A,,,165.22.196.8,,
 E
 check "$tmp/e1" rdata ip 165.22.196.0/24
 # (one name: rows in key order, i.e. by rdata-set digest)
@@ -47,8 +47,11 @@ check "$tmp/e2" lookup '*.example.com'
 sed -n 1p "$tmp/e2" >"$tmp/e3"
 check "$tmp/e3" lookup www.example.com -A 2020-06-01
 cat >"$tmp/e4" <<'E'
-2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,groupweblogs-gsm1900.com.,NS,com.,corp-dns1,rreui10.traeumtgerade.de.,,
+2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,groupweblogs-gsm1900.com.,NS,,,rreui10.traeumtgerade.de.,,
 E
 check "$tmp/e4" rdata name rreui10.traeumtgerade.de
+# the text format joins the RRsets: sources and bailiwick
+"$rv" rdata ip 165.22.196.8 -o text >"$tmp/out" || fail "rdata ip -o text"
+grep -q '^;; .*bailiwick example.net., sensors corp-dns2$' "$tmp/out" || { cat "$tmp/out"; fail "text join"; }
 "$rv" lookup nothing.example.org >/dev/null 2>&1; [ $? -eq 1 ] || fail "no results must exit 1"
 echo "PASS"

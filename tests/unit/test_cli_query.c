@@ -188,24 +188,38 @@ test_cidr(void **state)
 	    "-s", "name", NULL), 0);
 	assert_string_equal(out, CSVH
 	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,3,"
-	    "groupweblogs-gsm1900.com.,A,groupweblogs-gsm1900.com.,corp-dns1,"
-	    "165.22.196.7,14061,US\n"
+	    "groupweblogs-gsm1900.com.,A,,,165.22.196.7,14061,US\n"
 	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,2,"
-	    "cpanel.groupweblogs-gsm1900.com.,A,groupweblogs-gsm1900.com.,"
-	    "corp-dns1,165.22.196.7,14061,US\n"
+	    "cpanel.groupweblogs-gsm1900.com.,A,,,165.22.196.7,14061,US\n"
 	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,"
-	    "webmail.groupweblogs-gsm1900.com.,A,groupweblogs-gsm1900.com.,"
-	    "corp-dns1,165.22.196.7,14061,US\n"
+	    "webmail.groupweblogs-gsm1900.com.,A,,,165.22.196.7,14061,US\n"
 	    "2020-01-01T00:00:00Z,2020-01-01T00:01:40Z,5,other.example.net.,A,"
-	    "example.net.,corp-dns2,165.22.196.8,14061,US\n");
+	    ",,165.22.196.8,14061,US\n");
 	/* a range and the data order */
 	assert_int_equal(run("rdata", "ip", "192.0.2.1-192.0.2.2", "-o",
 	    "csv", "-s", "data", NULL), 0);
 	assert_string_equal(out, CSVH
 	    "2020-01-01T00:00:00Z,2021-01-02T00:00:00Z,17,www.example.com.,A,"
+	    ",,192.0.2.1,64500,DE\n"
+	    "2021-01-01T00:00:00Z,2021-01-02T00:00:00Z,7,www.example.com.,A,"
+	    ",,192.0.2.2,,\n");
+	/* the text format joins the RRsets for sources and bailiwick */
+	assert_int_equal(run("rdata", "ip", "192.0.2.1", "-o", "text", NULL),
+	    0);
+	assert_string_equal(out, ";; first seen 2020-01-01T00:00:00Z, last "
+	    "seen 2021-01-02T00:00:00Z, count 17, bailiwick example.com., "
+	    "sensors corp-dns1,corp-dns2\n"
+	    "www.example.com. 0 IN A 192.0.2.1 ; AS64500 DE\n\n");
+	/* --sensor joins in every format */
+	assert_int_equal(run("rdata", "ip", "192.0.2.0/24", "-S", "corp-dns2",
+	    "-o", "csv", "-s", "data", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2020-01-01T00:00:00Z,2021-01-02T00:00:00Z,17,www.example.com.,A,"
 	    "example.com.,\"corp-dns1,corp-dns2\",192.0.2.1,64500,DE\n"
 	    "2021-01-01T00:00:00Z,2021-01-02T00:00:00Z,7,www.example.com.,A,"
 	    "example.com.,corp-dns2,192.0.2.2,,\n");
+	assert_int_equal(run("rdata", "ip", "192.0.2.0/24", "-S", "nobody",
+	    NULL), 1);
 	assert_int_equal(run("rdata", "ip", "2001:db8::/32", "-o", "csv",
 	    NULL), 0);
 	assert_non_null(strstr(out, ",a.b.example.com.,AAAA,"));
@@ -250,8 +264,7 @@ test_asn_and_name_pivots(void **state)
 	    "csv", NULL), 0);
 	assert_string_equal(out, CSVH
 	    "2019-07-17T19:52:00Z,2019-07-18T02:15:00Z,1,"
-	    "groupweblogs-gsm1900.com.,NS,com.,corp-dns1,"
-	    "rreui10.traeumtgerade.de.,,\n");
+	    "groupweblogs-gsm1900.com.,NS,,,rreui10.traeumtgerade.de.,,\n");
 	assert_int_equal(run("rdata", "name", "*.traeumtgerade.de", "-o",
 	    "csv", NULL), 0);
 	assert_non_null(strstr(out, "rreui11.traeumtgerade.de."));
@@ -314,8 +327,7 @@ test_json_dnsdb_summary(void **state)
 	assert_string_equal(out, "{\"cond\":\"begin\"}\n"
 	    "{\"obj\":{\"count\":3,\"time_first\":1563393120,\"time_last\":"
 	    "1563416100,\"rrname\":\"groupweblogs-gsm1900.com.\",\"rrtype\":"
-	    "\"A\",\"bailiwick\":\"groupweblogs-gsm1900.com.\",\"rdata\":"
-	    "\"165.22.196.7\"}}\n"
+	    "\"A\",\"rdata\":\"165.22.196.7\"}}\n"
 	    "{\"cond\":\"limited\",\"msg\":\"Result limit reached\"}\n");
 	assert_int_equal(run("summarize", "lookup", "*.groupweblogs-gsm1900.com",
 	    "-o", "json", NULL), 0);
@@ -392,11 +404,11 @@ test_batch(void **state)
 	assert_string_equal(out, "{\"cond\":\"begin\"}\n"
 	    "{\"obj\":{\"count\":7,\"time_first\":1609459200,\"time_last\":"
 	    "1609545600,\"rrname\":\"www.example.com.\",\"rrtype\":\"A\","
-	    "\"bailiwick\":\"example.com.\",\"rdata\":\"192.0.2.2\"}}\n"
+	    "\"rdata\":\"192.0.2.2\"}}\n"
 	    "{\"cond\":\"succeeded\"}\n{\"cond\":\"begin\"}\n"
 	    "{\"obj\":{\"count\":5,\"time_first\":1577836800,\"time_last\":"
 	    "1577836900,\"rrname\":\"other.example.net.\",\"rrtype\":\"A\","
-	    "\"bailiwick\":\"example.net.\",\"rdata\":\"165.22.196.8\"}}\n"
+	    "\"rdata\":\"165.22.196.8\"}}\n"
 	    "{\"cond\":\"succeeded\"}\n");
 }
 
