@@ -51,6 +51,10 @@ rv_wait_grep "$out" 'owner=unk\.shop\.test\. type=TYPE65280 ' ||
   rv_fail "records did not reach the receiver"
 rv_wait_grep "$out" 'owner=nonexistent\.shop\.test\. ' ||
   rv_fail "negative record did not reach the receiver"
+if [ -f "$RV_TMP/zones/trust-anchor.ds" ]; then
+  rv_wait_grep "$out" '^rec owner=signed\.test\. type=DS ' ||
+    rv_fail "DS record (the last query) did not reach the receiver"
+fi
 
 # Priming: the root's NS set, from the root server, authoritative.
 rv_expect "$out" "^rec owner=\. type=NS sec=answer kind=rrset zone=\. server=$N\.0\.2 port=53 rcode=NOERROR aa=1 " \
