@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "psort.h"
 #include "rv_err.h"
 
 #define CHUNK (1u << 20)
@@ -55,8 +56,8 @@ void
 agg_reset(struct agg *a)
 {
 	for (size_t i = 0; i < a->cap && a->n; i++)
-		if (a->tab[i] && a->tab[i]->sens_ext)
-			free(a->tab[i]->sens_ext);
+		if (a->tab[i].e && a->tab[i].e->sens_ext)
+			free(a->tab[i].e->sens_ext);
 	while (a->chunks) {
 		struct agg_chunk *c = a->chunks;
 		a->chunks = c->next;
@@ -91,18 +92,18 @@ static int
 grow(struct agg *a)
 {
 	size_t ncap = a->cap * 2;
-	struct agg_ent **nt = calloc(ncap, sizeof(*nt));
+	struct agg_slot *nt = calloc(ncap, sizeof(*nt));
 
 	if (!nt)
 		return RV_ENOMEM;
 	for (size_t i = 0; i < a->cap; i++) {
-		struct agg_ent *e = a->tab[i];
 		size_t j;
-		if (!e)
+		if (!a->tab[i].e)
 			continue;
-		for (j = e->hash & (ncap - 1); nt[j]; j = (j + 1) & (ncap - 1))
+		for (j = a->tab[i].hash & (ncap - 1); nt[j].e;
+		    j = (j + 1) & (ncap - 1))
 			;
-		nt[j] = e;
+		nt[j] = a->tab[i];
 	}
 	free(a->tab);
 	a->tab = nt;
@@ -180,9 +181,9 @@ agg_add(struct agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
 	if ((rc = count_sensor(a, sensor, count, last)) != RV_OK)
 		return rc;
 	h = rv_set_digest(k.buf, k.len) ^ kind;
-	for (i = h & (a->cap - 1); (e = a->tab[i]); i = (i + 1) & (a->cap - 1))
-		if (e->hash == h && e->keylen == k.len && e->kind == kind &&
-		    memcmp(e->data, k.buf, k.len) == 0)
+	for (i = h & (a->cap - 1); (e = a->tab[i].e); i = (i + 1) & (a->cap - 1))
+		if (a->tab[i].hash == h && e->keylen == k.len &&
+		    e->kind == kind && memcmp(e->data, k.buf, k.len) == 0)
 			break;
 	if (e) {
 		if (first < e->first)
@@ -222,7 +223,8 @@ agg_add(struct agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
 	rv_name_canon(e->data + k.len, olen);
 	if (setlen)
 		memcpy(e->data + k.len + olen, set, setlen);
-	a->tab[i] = e;
+	a->tab[i].hash = h;
+	a->tab[i].e = e;
 	a->n++;
 	a->obs += count;
 	if (a->n * 2 > a->cap)
@@ -256,33 +258,32 @@ agg_add_record(struct agg *a, const struct rv_record *rec, uint16_t sensor)
 	    rec->ttl, sensor);
 }
 
-static int
-ent_cmp(const void *x, const void *y)
-{
-	const struct agg_ent *a = *(struct agg_ent *const *)x;
-	const struct agg_ent *b = *(struct agg_ent *const *)y;
-	size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
-	int c;
-
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	if ((c = memcmp(a->data, b->data, n)))
-		return c;
-	return a->keylen < b->keylen ? -1 : a->keylen > b->keylen;
-}
-
 int
 agg_sorted(struct agg *a, struct agg_ent ***out)
 {
+	struct psort_item *s = malloc((a->n ? a->n : 1) * sizeof(*s));
 	struct agg_ent **v = malloc((a->n ? a->n : 1) * sizeof(*v));
-	size_t j = 0;
+	size_t j = 0, k = 0;
 
-	if (!v)
+	if (!s || !v) {
+		free(s);
+		free(v);
 		return RV_ENOMEM;
-	for (size_t i = 0; i < a->cap; i++)
-		if (a->tab[i])
-			v[j++] = a->tab[i];
-	qsort(v, j, sizeof(*v), ent_cmp);
+	}
+	/* RRsets first, then negatives: two runs, each sorted by key. */
+	for (int kind = RV_REC_RRSET; kind <= RV_REC_NEGATIVE; kind++) {
+		size_t start = j;
+		for (size_t i = 0; i < a->cap; i++) {
+			struct agg_ent *e = a->tab[i].e;
+			if (e && e->kind == kind)
+				psort_set(&s[j++], e->data, e->keylen,
+				    (uint32_t)i);
+		}
+		psort(s + start, j - start);
+	}
+	for (; k < j; k++)
+		v[k] = a->tab[s[k].idx].e;
+	free(s);
 	*out = v;
 	return RV_OK;
 }

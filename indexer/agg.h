@@ -49,8 +49,14 @@ struct agg_sensor {
 
 struct agg_chunk;
 
+/** A hash slot: the hash beside the pointer saves a cache miss a probe. */
+struct agg_slot {
+	uint64_t hash;
+	struct agg_ent *e;
+};
+
 struct agg {
-	struct agg_ent **tab;	/**< open addressing, cap a power of 2 */
+	struct agg_slot *tab;	/**< open addressing, cap a power of 2 */
 	size_t cap, n;
 	struct agg_chunk *chunks;
 	size_t mem;		/**< octets in the arena */

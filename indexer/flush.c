@@ -4,12 +4,13 @@
  * and retry. Keys are written in sorted order per database, which is what
  * makes LMDB fast (DESIGN.md: ~920k sorted puts/s against ~220k random).
  */
-#define _GNU_SOURCE 1	/* qsort_r */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "flush.h"
 #include "log.h"
+#include "psort.h"
 #include "rv_err.h"
 #include "rv_rdata.h"
 
@@ -67,33 +68,36 @@ rows_add(struct rows *r, const struct rv_key *k, const struct rv_seen *s)
 	return RV_OK;
 }
 
-static int
-row_cmp(const void *x, const void *y, void *base)
-{
-	const struct row *a = x, *b = y;
-	const uint8_t *p = base;
-	size_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(p + a->off, p + b->off, n);
-
-	if (c)
-		return c;
-	return a->len < b->len ? -1 : a->len > b->len;
-}
-
 /* Sort and merge rows with equal keys. */
-static void
+static int
 rows_sort(struct rows *r)
 {
+	struct psort_item *it = malloc((r->n ? r->n : 1) * sizeof(*it));
+	struct row *nv = malloc((r->n ? r->n : 1) * sizeof(*nv));
 	size_t w = 0;
 
-	qsort_r(r->v, r->n, sizeof(*r->v), row_cmp, r->buf);
-	for (size_t i = 0; i < r->n; i++) {
-		if (w && row_cmp(&r->v[w - 1], &r->v[i], r->buf) == 0)
-			rv_seen_merge(&r->v[w - 1].s, &r->v[i].s);
-		else
-			r->v[w++] = r->v[i];
+	if (!it || !nv) {
+		free(it);
+		free(nv);
+		return RV_ENOMEM;
 	}
+	for (size_t i = 0; i < r->n; i++)
+		psort_set(&it[i], r->buf + r->v[i].off, r->v[i].len,
+		    (uint32_t)i);
+	psort(it, r->n);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct row *x = &r->v[it[i].idx];
+		if (w && psort_cmp(&it[i - 1], &it[i]) == 0)
+			rv_seen_merge(&nv[w - 1].s, &x->s);
+		else
+			nv[w++] = *x;
+	}
+	free(it);
+	free(r->v);
+	r->v = nv;
 	r->n = w;
+	r->cap = r->n ? r->n : 1;
+	return RV_OK;
 }
 
 /* DNSSEC chaff that would only bloat the reverse index. */
@@ -114,7 +118,7 @@ build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 		const struct agg_ent *e = ents[i];
 		struct rv_seen s = { e->first, e->last, e->count };
 		const uint8_t *set = agg_set(e), *d, *tgt;
-		size_t off = 0, tl;
+		size_t off = 0, tl, nkl;
 		uint16_t dl;
 
 		if (e->kind != RV_REC_RRSET)
@@ -126,32 +130,40 @@ build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 		}
 		if (skip_rdata_index(e->type))
 			continue;
+		/* NK(owner) is the start of the rrset key: encode it once. */
+		if (rv_name_key_len(agg_key(e), e->keylen, &nkl) != RV_OK)
+			continue;
 		while (rv_set_next(set, e->setlen, &off, &d, &dl) == RV_OK) {
-			struct rv_ip ip;
+			uint8_t pl[RV_NAME_KEY_MAX], tag;
+			size_t plen;
 			if ((e->type == 1 && dl == 4) ||
 			    (e->type == 28 && dl == 16)) {
-				ip.family = dl == 4 ? 4 : 6;
-				memcpy(ip.addr, d, dl);
-				rc = rv_key_rdata_ip(&k, &ip, e->type,
-				    agg_owner(e), e->ownerlen);
+				tag = dl == 4 ? RV_TAG_IPV4 : RV_TAG_IPV6;
+				memcpy(pl, d, dl);
+				plen = dl;
 			} else if (rv_rdata_target(e->type, d, dl, &tgt, &tl) ==
 			    RV_OK) {
-				rc = rv_key_rdata_name(&k, tgt, tl, e->type,
-				    agg_owner(e), e->ownerlen);
+				tag = RV_TAG_NAME;
+				if (rv_name_key(tgt, tl, pl, &plen) != RV_OK)
+					continue;
 			} else {
-				rc = rv_key_rdata_hash(&k,
-				    rv_rdata_digest(e->type, d, dl), e->type,
-				    agg_owner(e), e->ownerlen);
+				uint64_t h = rv_rdata_digest(e->type, d, dl);
+				tag = RV_TAG_HASH;
+				for (int b = 0; b < 8; b++)
+					pl[b] = (uint8_t)(h >> (56 - 8 * b));
+				plen = 8;
 			}
+			rc = rv_key_rdata_nk(&k, tag, pl, plen, e->type,
+			    agg_key(e), nkl);
 			if (rc == RV_ETOOBIG)
 				continue;	/* absurdly long names */
 			if (rc != RV_OK || (rc = rows_add(rd, &k, &s)) != RV_OK)
 				return rc;
 		}
 	}
-	rows_sort(rd);
-	rows_sort(nm);
-	return RV_OK;
+	if ((rc = rows_sort(rd)) != RV_OK)
+		return rc;
+	return rows_sort(nm);
 }
 
 /** State of one attempt. */
@@ -164,7 +176,23 @@ struct attempt {
 	uint8_t *vbuf;		/* value scratch */
 	int mrc;		/* raw LMDB code of the failure */
 	int in_commit;
+	MDB_cursor *cur[RV_DB_COUNT];	/* freed with the transaction */
+	int64_t t[5];			/* phase times, for the debug log */
 };
+
+/* CPU time of this thread: the machine may be shared, wall time lies. */
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Names' last seen moves in steps of this much (exact times are in the
+ * rrset rows): saves a write per RRset and flush. */
+#define NAMES_LAST_STEP 86400
 
 static int
 fail(struct attempt *at, int mrc)
@@ -173,15 +201,62 @@ fail(struct attempt *at, int mrc)
 	return rv_store_err(mrc);
 }
 
+/* The database's cursor in this attempt, opened on first use. */
+static int
+cursor(struct attempt *at, enum rv_db db, MDB_cursor **c)
+{
+	int mrc;
+
+	if (!at->cur[db] && (mrc = mdb_cursor_open(at->txn,
+	    rv_store_dbi(at->st, db), &at->cur[db])))
+		return fail(at, mrc);
+	*c = at->cur[db];
+	return RV_OK;
+}
+
+/*
+ * Find key k with the database's cursor. Keys come in sorted order, so
+ * MDB_SET_RANGE leaves the cursor on the right leaf page and the put that
+ * follows skips the search from the root (LMDB's cursor fast path).
+ * \return 1 found (v set, cursor on it), 0 not found, < 0 error.
+ */
+static int
+lookup(struct attempt *at, enum rv_db db, const MDB_val *k, MDB_val *v,
+    MDB_cursor **c)
+{
+	MDB_val kk = *k;
+	int mrc;
+
+	if (cursor(at, db, c) != RV_OK)
+		return -1;
+	mrc = mdb_cursor_get(*c, &kk, v, MDB_SET_RANGE);
+	if (mrc == MDB_NOTFOUND)
+		return 0;
+	if (mrc) {
+		fail(at, mrc);
+		return -1;
+	}
+	return kk.mv_size == k->mv_size &&
+	    memcmp(kk.mv_data, k->mv_data, k->mv_size) == 0;
+}
+
+static int
+store(struct attempt *at, MDB_cursor *c, MDB_val *k, MDB_val *v, int found)
+{
+	int mrc = mdb_cursor_put(c, k, v, found ? MDB_CURRENT : 0);
+
+	return mrc ? fail(at, mrc) : RV_OK;
+}
+
 static int
 put_entry(struct attempt *at, const struct agg_ent *e)
 {
 	enum rv_db db = e->kind == RV_REC_RRSET ? RV_DB_RRSET : RV_DB_NEG;
-	MDB_dbi dbi = rv_store_dbi(at->st, db);
 	MDB_val k = { e->keylen, (void *)agg_key(e) }, v;
 	struct rv_rrset_val val, old;
 	const uint16_t *s = agg_ent_sensors(e);
-	int mrc;
+	MDB_cursor *c = NULL;
+	int found, rc;
 
 	memset(&val, 0, sizeof(val));
 	val.first = e->first;
@@ -194,8 +269,9 @@ put_entry(struct attempt *at, const struct agg_ent *e)
 	val.rdcount = e->rdcount;
 	val.set = agg_set(e);
 	val.set_len = e->setlen;
-	mrc = mdb_get(at->txn, dbi, &k, &v);
-	if (mrc == 0) {
+	if ((found = lookup(at, db, &k, &v, &c)) < 0)
+		return rv_store_err(at->mrc);
+	if (found) {
 		int dr = db == RV_DB_RRSET ?
 		    rv_rrset_val_decode(v.mv_data, v.mv_size, &old) :
 		    rv_neg_val_decode(v.mv_data, v.mv_size, &old);
@@ -209,11 +285,9 @@ put_entry(struct attempt *at, const struct agg_ent *e)
 			rvd_log(LOG_WARNING, "%s: overwriting a corrupt row",
 			    rv_db_name(db));
 		}
-	} else if (mrc == MDB_NOTFOUND) {
+	} else {
 		at->stat[db == RV_DB_RRSET ? RV_STAT_RRSETS :
 		    RV_STAT_NEGATIVES]++;
-	} else {
-		return fail(at, mrc);
 	}
 	v.mv_size = db == RV_DB_RRSET ? rv_rrset_val_size(&val) :
 	    rv_neg_val_size(&val);
@@ -222,8 +296,8 @@ put_entry(struct attempt *at, const struct agg_ent *e)
 		rv_rrset_val_encode(&val, at->vbuf);
 	else
 		rv_neg_val_encode(&val, at->vbuf);
-	if ((mrc = mdb_put(at->txn, dbi, &k, &v, 0)))
-		return fail(at, mrc);
+	if ((rc = store(at, c, &k, &v, found)) != RV_OK)
+		return rc;
 	at->stat[RV_STAT_OBSERVATIONS] += e->count;
 	return RV_OK;
 }
@@ -233,25 +307,25 @@ static int
 put_seen(struct attempt *at, enum rv_db db, const void *key, size_t klen,
     const struct rv_seen *s)
 {
-	MDB_dbi dbi = rv_store_dbi(at->st, db);
 	MDB_val k = { klen, (void *)key }, v;
 	struct rv_seen cur = *s, old;
 	uint8_t b[RV_RDATA_VAL_SIZE];
-	int full = db == RV_DB_RDATA, mrc;
+	int full = db == RV_DB_RDATA, found;
+	MDB_cursor *c = NULL;
 
-	mrc = mdb_get(at->txn, dbi, &k, &v);
-	if (mrc == 0) {
+	if ((found = lookup(at, db, &k, &v, &c)) < 0)
+		return rv_store_err(at->mrc);
+	if (found) {
 		int dr = full ? rv_rdata_val_decode(v.mv_data, v.mv_size, &old) :
 		    rv_names_val_decode(v.mv_data, v.mv_size, &old);
 		if (dr == RV_OK) {
-			if (old.first <= cur.first && old.last >= cur.last &&
-			    !full)
+			if (!full && old.first <= cur.first &&
+			    cur.last < old.last + (db == RV_DB_NAMES ?
+			    NAMES_LAST_STEP : 1))
 				return RV_OK;	/* nothing new */
 			rv_seen_merge(&old, &cur);
 			cur = old;
 		}
-	} else if (mrc != MDB_NOTFOUND) {
-		return fail(at, mrc);
 	}
 	if (full)
 		rv_rdata_val_encode(&cur, b);
@@ -259,10 +333,8 @@ put_seen(struct attempt *at, enum rv_db db, const void *key, size_t klen,
 		rv_seen2_encode(&cur, b);
 	v.mv_size = full ? RV_RDATA_VAL_SIZE : RV_SEEN2_SIZE;
 	v.mv_data = b;
-	if ((mrc = mdb_put(at->txn, dbi, &k, &v, 0)))
-		return fail(at, mrc);
 	at->rows++;
-	return RV_OK;
+	return store(at, c, &k, &v, found);
 }
 
 /* An address seen in this window from first to last. */
@@ -273,10 +345,13 @@ put_ip(struct attempt *at, const struct rv_ip *ip, uint32_t first,
 	struct rv_ipinfo info;
 	struct rv_key k;
 	struct rv_seen s = { first, last, 0 };
+	MDB_cursor *c = NULL;
 	MDB_val kv, v;
-	int rc, mrc;
+	int rc;
 
-	rc = rv_store_ipinfo_at(at->st, at->txn, ip, UINT32_MAX, &info);
+	if ((rc = cursor(at, RV_DB_IP, &c)) != RV_OK)
+		return rc;
+	rc = rv_store_ipinfo_at_cursor(c, ip, UINT32_MAX, &info);
 	if (rc == RV_ENOENT) {
 		enrich_lookup(at->en, ip, &info);
 		info.since = first;
@@ -285,9 +360,8 @@ put_ip(struct attempt *at, const struct rv_ip *ip, uint32_t first,
 		v.mv_size = rv_ipinfo_size(&info);
 		v.mv_data = at->vbuf;
 		rv_ipinfo_encode(&info, at->vbuf);
-		if ((mrc = mdb_put(at->txn, rv_store_dbi(at->st, RV_DB_IP),
-		    &kv, &v, 0)))
-			return fail(at, mrc);
+		if ((rc = store(at, c, &kv, &v, 0)) != RV_OK)
+			return rc;
 		at->stat[RV_STAT_IPS]++;
 		at->rows++;
 	} else if (rc != RV_OK) {
@@ -347,15 +421,19 @@ attempt_write(struct attempt *at, struct agg *a, struct agg_ent **ents,
 	at->rows = 0;
 	at->mrc = 0;
 	at->in_commit = 0;
+	memset(at->cur, 0, sizeof(at->cur));
 	if ((rc = rv_store_write_begin(at->st, &at->txn)) != RV_OK)
 		return rc;
 	if ((rc = rv_store_stats_read(at->st, at->txn, &before)) != RV_OK)
 		return rc;
+	at->t[0] = now_us();
 	for (size_t i = 0; i < a->n; i++)
 		if ((rc = put_entry(at, ents[i])) != RV_OK)
 			return rc;
+	at->t[1] = now_us();
 	if ((rc = write_rdata(at, rd)) != RV_OK)
 		return rc;
+	at->t[2] = now_us();
 	for (size_t i = 0; i < nm->n; i++)
 		if ((rc = put_seen(at, RV_DB_NAMES, nm->buf + nm->v[i].off,
 		    nm->v[i].len, &nm->v[i].s)) != RV_OK)
@@ -371,8 +449,15 @@ attempt_write(struct attempt *at, struct agg *a, struct agg_ent **ents,
 	if ((rc = rv_store_stats_add(at->st, at->txn, at->stat, now)))
 		return rc;
 	at->in_commit = 1;
+	at->t[3] = now_us();
 	rc = mdb_txn_commit(at->txn);
 	at->txn = NULL;
+	at->t[4] = now_us();
+	rvd_log(LOG_DEBUG, "flush phases (CPU ms): rrsets %lld, rdata+ip %lld, "
+	    "names+meta %lld, commit %lld", (long long)(at->t[1] - at->t[0]) / 1000,
+	    (long long)(at->t[2] - at->t[1]) / 1000,
+	    (long long)(at->t[3] - at->t[2]) / 1000,
+	    (long long)(at->t[4] - at->t[3]) / 1000);
 	if (rc)
 		return fail(at, rc);
 	res->seq = before.v[RV_STAT_FLUSHES] + 1;
@@ -391,6 +476,7 @@ flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
 	struct agg_ent **ents = NULL;
 	struct rows rd = { 0 }, nm = { 0 };
 	struct attempt at = { .st = st, .en = en };
+	int64_t t0, t1;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -398,9 +484,14 @@ flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
 		rc = RV_ENOMEM;
 		goto leave;
 	}
-	if ((rc = agg_sorted(a, &ents)) != RV_OK ||
-	    (rc = build_rows(ents, a->n, &rd, &nm)) != RV_OK)
+	t0 = now_us();
+	if ((rc = agg_sorted(a, &ents)) != RV_OK)
 		goto leave;
+	t1 = now_us();
+	if ((rc = build_rows(ents, a->n, &rd, &nm)) != RV_OK)
+		goto leave;
+	rvd_log(LOG_DEBUG, "flush prepare (CPU ms): sort %lld, index rows %lld",
+	    (long long)(t1 - t0) / 1000, (long long)(now_us() - t1) / 1000);
 	for (;;) {
 		rc = attempt_write(&at, a, ents, &rd, &nm, now, res);
 		rv_store_txn_end(at.txn);

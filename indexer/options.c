@@ -74,7 +74,7 @@ usage(FILE *f)
 "      --insecure-tcp      allow tcp:// on a non-loopback address\n"
 "      --max-frame BYTES   largest frame accepted (4194304)\n"
 "      --flush-interval MS flush every MS milliseconds (500)\n"
-"      --flush-max N       flush early at N distinct RRsets (200000)\n"
+"      --flush-max N       flush early at N distinct RRsets (500000)\n"
 "      --sync-interval S   mdb_env_sync every S seconds (30); --sync: every commit\n"
 "      --mapsize MB        initial LMDB map size (1024); grows on demand\n"
 "      --asn-db FILE, --geo-db FILE   mmdb files for enrichment\n"
@@ -319,7 +319,7 @@ defaults(struct rvd_config *c)
 	c->ipc_mode = 0660;
 	c->max_frame = RV_FRAME_MAX_DEFAULT;
 	c->flush_ms = 500;
-	c->flush_max = 200000;
+	c->flush_max = 500000;
 	c->sync_s = 30;
 	c->mapsize_mb = 1024;
 	c->mmdb_check_s = 60;

@@ -301,17 +301,26 @@ rv_store_ipinfo_at(struct rv_store *st, MDB_txn *txn, const struct rv_ip *ip,
     uint32_t t, struct rv_ipinfo *out)
 {
 	MDB_cursor *cur = NULL;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[RV_DB_IP], &cur)))
+		return rv_store_err(rc);
+	rc = rv_store_ipinfo_at_cursor(cur, ip, t, out);
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+int
+rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
+    struct rv_ipinfo *out)
+{
 	struct rv_key pre, key;
 	MDB_val k, v;
 	struct rv_ip kip;
 	int rc;
 
 	if ((rc = rv_key_ip_prefix(&pre, ip)) != RV_OK)
-		goto leave;
-	if ((rc = mdb_cursor_open(txn, st->dbi[RV_DB_IP], &cur))) {
-		rc = rv_store_err(rc);
-		goto leave;
-	}
+		return rc;
 	/* Largest since <= t: position after (ip, t), step back. */
 	if (t == UINT32_MAX) {
 		key = pre;
@@ -326,26 +335,18 @@ rv_store_ipinfo_at(struct rv_store *st, MDB_txn *txn, const struct rv_ip *ip,
 		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
 	else if (rc == MDB_NOTFOUND)
 		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		rc = rv_store_err(rc);
-		goto leave;
-	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rv_store_err(rc);
 	if (rc != 0 || !rv_key_has_prefix(&k, &pre) || k.mv_size != pre.len + 4) {
 		/* t is before every period: take the first one. */
 		k = rv_key_val(&pre);
 		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (rc != 0 || !rv_key_has_prefix(&k, &pre)) {
-			rc = rc && rc != MDB_NOTFOUND ? rv_store_err(rc) :
+		if (rc != 0 || !rv_key_has_prefix(&k, &pre))
+			return rc && rc != MDB_NOTFOUND ? rv_store_err(rc) :
 			    RV_ENOENT;
-			goto leave;
-		}
 	}
 	memset(out, 0, sizeof(*out));
-	if ((rc = rv_ip_key_decode(k.mv_data, k.mv_size, &kip, &out->since)) ||
-	    (rc = rv_ipinfo_decode(v.mv_data, v.mv_size, out)))
-		goto leave;
-leave:
-	if (cur)
-		mdb_cursor_close(cur);
-	return rc;
+	if ((rc = rv_ip_key_decode(k.mv_data, k.mv_size, &kip, &out->since)))
+		return rc;
+	return rv_ipinfo_decode(v.mv_data, v.mv_size, out);
 }

@@ -237,6 +237,15 @@ int rv_key_rdata_name(struct rv_key *k, const uint8_t *target, size_t tlen,
 int rv_key_rdata_hash(struct rv_key *k, uint64_t digest, uint16_t type,
     const uint8_t *owner, size_t olen);
 
+/**
+ * Writer fast path: an rdata key from parts already encoded: \p payload is
+ * the 4/16 address octets (tags 0x04/0x06), NK(target) (tag 'N') or the
+ * 8 big-endian digest octets (tag 'H'); \p owner_nk is NK(owner), e.g. the
+ * start of the RRset's rrset key, so the rows of one set share it.
+ */
+int rv_key_rdata_nk(struct rv_key *k, uint8_t tag, const uint8_t *payload,
+    size_t plen, uint16_t type, const uint8_t *owner_nk, size_t nklen);
+
 /** Scan bounds [lo, hi] for an address range (a CIDR, FROM-TO, one IP). */
 int rv_key_rdata_range(struct rv_key *lo, struct rv_key *hi,
     const struct rv_iprange *r);
@@ -370,6 +379,11 @@ int rv_ipinfo_same(const struct rv_ipinfo *a, const struct rv_ipinfo *b);
  */
 int rv_store_ipinfo_at(struct rv_store *st, MDB_txn *txn,
     const struct rv_ip *ip, uint32_t t, struct rv_ipinfo *out);
+
+/** rv_store_ipinfo_at() through a cursor on the ip database that the
+ * caller keeps open (many lookups in key order, as the writer does). */
+int rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip,
+    uint32_t t, struct rv_ipinfo *out);
 
 /* ---------------------------------------------------------------------- */
 /* Rdata sets                                                              */

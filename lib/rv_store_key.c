@@ -298,6 +298,20 @@ rv_key_rdata_hash(struct rv_key *k, uint64_t digest, uint16_t type,
 }
 
 int
+rv_key_rdata_nk(struct rv_key *k, uint8_t tag, const uint8_t *payload,
+    size_t plen, uint16_t type, const uint8_t *owner_nk, size_t nklen)
+{
+	int rc;
+
+	k->len = 0;
+	if ((rc = app(k, &tag, 1)) != RV_OK ||
+	    (rc = app(k, payload, plen)) != RV_OK ||
+	    (rc = app16(k, type)) != RV_OK)
+		return rc;
+	return app(k, owner_nk, nklen);
+}
+
+int
 rv_key_rdata_range(struct rv_key *lo, struct rv_key *hi,
     const struct rv_iprange *r)
 {

@@ -31,7 +31,7 @@ gen_defaults(struct gen_cfg *c)
 	c->seed = 1;
 	c->nobs = 10000000;
 	c->nrrsets = 1000000;
-	c->skew = 2.0;
+	c->skew = 0;
 	c->t0 = 1700000000;
 	c->span = 86400;
 }
@@ -131,7 +131,7 @@ gen_rrset(const struct gen_cfg *c, uint64_t i, struct gen_rrset *r)
 {
 	uint64_t h = h2(c->seed, 1, i), h1 = h2(c->seed, 2, i);
 	uint64_t ndom = c->nrrsets / 3 + 1, d = h % ndom;
-	unsigned pick = (unsigned)((h >> 32) % 100);
+	unsigned pick = (unsigned)((h >> 32) % (c->only_a ? 55 : 100));
 	char dom[96], own[160], s[256];
 	uint8_t buf[600], a[16];
 	size_t n;
@@ -244,5 +244,7 @@ gen_obs(const struct gen_cfg *c, uint64_t j, uint32_t *t)
 	if (cj > cp || c->nobs <= c->nrrsets)
 		return cj;
 	u = (double)(h2(c->seed, 9, j) >> 11) / 9007199254740992.0;
+	if (c->skew == 0)
+		return (uint64_t)(exp(u * log((double)cj + 2)) - 1) % (cj + 1);
 	return (uint64_t)((double)(cj + 1) * pow(u, c->skew)) % (cj + 1);
 }

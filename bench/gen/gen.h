@@ -12,8 +12,10 @@
  * databases (1.128.0.0/11 = AS1221, 12.81.92.0/22 = AS7018, City ranges)
  * so enrichment is real. Observations: every RRset is introduced once,
  * evenly over the stream; the other observations repeat already
- * introduced RRsets with popularity skewed towards early ones
- * (index = introduced * u^skew).
+ * introduced RRsets with a Zipf-like popularity (s = 1, as DNS query
+ * popularity is measured to be: index = introduced^u - 1, u uniform, so
+ * early RRsets are the popular ones), or index = introduced * u^skew when
+ * skew is set.
  */
 #ifndef RV_GEN_H
 #define RV_GEN_H
@@ -25,10 +27,11 @@ struct gen_cfg {
 	uint64_t seed;
 	uint64_t nobs;		/**< observations */
 	uint64_t nrrsets;	/**< distinct RRsets */
-	double skew;		/**< popularity exponent (2) */
+	double skew;		/**< 0: Zipf-like; else index = n * u^skew */
 	uint32_t t0;		/**< time of the first observation */
 	uint32_t span;		/**< seconds the stream covers */
 	int seq;		/**< sequential mode: RRset i is n<i>.seq.test A */
+	int only_a;		/**< every RRset an A RRset (size benchmark) */
 };
 
 #define GEN_RDATA_MAX 2048
@@ -43,7 +46,7 @@ struct gen_rrset {
 	size_t rdlen;
 };
 
-/** Defaults: 10M observations, 1M RRsets, seed 1, skew 2. */
+/** Defaults: 10M observations, 1M RRsets, seed 1, Zipf-like. */
 void gen_defaults(struct gen_cfg *c);
 
 /** Build RRset number i (0 <= i < nrrsets). */

@@ -35,13 +35,14 @@ usage(FILE *f)
 "  -n, --observations N   observations to generate (10000000)\n"
 "  -r, --rrsets N         distinct RRsets (1000000)\n"
 "  -s, --seed N           generator seed (1)\n"
-"      --skew X           popularity exponent (2.0)\n"
+"      --skew X           popularity index = n * u^X (default: Zipf-like)\n"
 "      --start N          first observation time, epoch (1700000000)\n"
 "      --span N           seconds the stream covers (86400)\n"
 "      --sensors N        frames rotate over N sensor names (4)\n"
 "      --per-frame N      records per frame (256)\n"
 "      --from N           start at observation N (0)\n"
 "      --seq              sequential mode: RRset i is n<i>.seq.test A 10.x.y.z\n"
+"      --only-a           only A RRsets (for the size per A RRset)\n"
 "      --invalid N        also send N garbage frames (tests)\n"
 "  -c, --connect URL      nng PUSH dial (blocking sends)\n"
 "  -f, --file PATH        write length-prefixed frames ('-': stdout)\n"
@@ -174,6 +175,7 @@ main(int argc, char **argv)
 		{ "per-frame", required_argument, NULL, 'p' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "seq", no_argument, NULL, 'Q' },
+		{ "only-a", no_argument, NULL, 'A' },
 		{ "invalid", required_argument, NULL, 'I' },
 		{ "connect", required_argument, NULL, 'c' },
 		{ "file", required_argument, NULL, 'f' },
@@ -196,10 +198,11 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'k':
 			c.skew = strtod(optarg, &end);
-			if (*end || c.skew <= 0)
+			if (*end || c.skew < 0)
 				goto bad;
 			break;
 		case 'Q': c.seq = 1; break;
+		case 'A': c.only_a = 1; break;
 		case 'c': url = optarg; break;
 		case 'f': file = optarg; break;
 		case 'R': rep = optarg; break;

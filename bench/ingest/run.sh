@@ -1,0 +1,119 @@
+#!/bin/bash
+# bench/ingest/run.sh: the indexer benchmark (not part of make check).
+#
+#   make -C <builddir>/bench bench-ingest        or
+#   bench/ingest/run.sh [BUILDDIR]
+#
+# Env: OBS (10000000) observations, RRSETS (1000000) distinct RRsets,
+#      SEED (1), MMDB (mmdb dir, default <srcdir>/.deps/mmdb), KEEP=1.
+# In one run, side by side:
+#  1. baseline: lmdb_baseline puts the RRSETS distinct RRsets (same keys
+#     and values as rearviewd, rrset + rdata + names rows) straight into
+#     LMDB, 100k per transaction;
+#  2. unique inserts: RRSETS observations of RRSETS distinct RRsets
+#     replayed over nng ipc:// into rearviewd;
+#  3. the full stream: OBS observations over RRSETS distinct RRsets;
+#  4. size: RRSETS A-only RRsets, bytes on disk per A RRset.
+# Frames are generated into files first (rvgen --file), so the sender only
+# replays them. Rates count from the first frame sent until rearviewd's
+# stat:observations reaches the total (read through lib/ by rv_dbdump).
+set -eu
+src=$(cd "$(dirname "$0")/../.." && pwd)
+B=${1:-${RV_BUILDDIR:-$src/build}}
+OBS=${OBS:-10000000}
+RRSETS=${RRSETS:-1000000}
+SEED=${SEED:-1}
+MMDB=${MMDB:-$src/.deps/mmdb}
+GEN=$B/bench/gen/rvgen
+BASE=$B/bench/ingest/lmdb_baseline
+RVD=$B/indexer/rearviewd
+DUMP=$B/tests/e2e/rv_dbdump
+for b in "$GEN" "$BASE" "$RVD" "$DUMP"; do
+	[ -x "$b" ] || { echo "missing $b: build first (make, make -C tests e2e/rv_dbdump)" >&2; exit 1; }
+done
+W=$(mktemp -d /tmp/rv-idx-bench.XXXXXX)
+RVD_PID=
+cleanup() {
+	[ -n "$RVD_PID" ] && kill -9 "$RVD_PID" 2>/dev/null
+	wait 2>/dev/null || true
+	[ "${KEEP:-0}" = 1 ] && echo "kept $W" || rm -rf "$W"
+}
+trap cleanup EXIT
+mm=()
+[ -f "$MMDB/GeoLite2-ASN-Test.mmdb" ] &&
+	mm=(--asn-db "$MMDB/GeoLite2-ASN-Test.mmdb" --geo-db "$MMDB/GeoIP2-City-Test.mmdb")
+
+now() { date +%s.%N; }
+obs() { "$DUMP" "$1" stats 2>/dev/null | awk '$1 == "observations" { print $2 }'; }
+kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# run_rvd NAME FRAMES TOTAL: replay FRAMES into a fresh rearviewd; sets
+# SECS, PEAK_RSS_KB (VmHWM), PEAK_ANON_KB (max RssAnon sampled), DB.
+run_rvd() {
+	local name=$1 frames=$2 total=$3 t0 t1 a
+	DB=$W/$name.db
+	"$RVD" -d "$DB" -l "ipc://$W/$name.sock" --mapsize 4096 "${mm[@]}" \
+		>"$W/$name.log" 2>&1 &
+	RVD_PID=$!
+	until grep -q 'ready:' "$W/$name.log"; do sleep 0.05; done
+	PEAK_ANON_KB=0
+	t0=$(now)
+	"$GEN" -q --replay "$frames" -c "ipc://$W/$name.sock" &
+	local gpid=$!
+	while :; do
+		a=$(kb "$RVD_PID" RssAnon)
+		[ "$a" -gt "$PEAK_ANON_KB" ] && PEAK_ANON_KB=$a
+		[ "$(obs "$DB")" = "$total" ] && break
+		sleep 0.05
+	done
+	t1=$(now)
+	PEAK_RSS_KB=$(kb "$RVD_PID" VmHWM)
+	wait "$gpid"
+	kill -TERM "$RVD_PID"
+	wait "$RVD_PID"
+	RVD_PID=
+	SECS=$(echo "$t1 - $t0" | bc -l)
+}
+
+# bytes NAME: octets of the data file actually allocated on disk.
+bytes() { du -B1 "$1/data.mdb" | awk '{print $1}'; }
+stat_of() { "$DUMP" "$1" stats | awk -v k="$2" '$1 == k { print $2 }'; }
+
+echo "== generating frames (not timed): $OBS observations over $RRSETS RRsets, seed $SEED"
+"$GEN" -q -n "$OBS" -r "$RRSETS" -s "$SEED" -f "$W/stream.bin"
+"$GEN" -q -n "$RRSETS" -r "$RRSETS" -s "$SEED" -f "$W/unique.bin"
+"$GEN" -q -n "$RRSETS" -r "$RRSETS" -s "$SEED" --only-a -f "$W/a.bin"
+ls -l "$W"/*.bin | awk '{ printf "  %s %d MB\n", $NF, $5 / 1e6 }'
+
+echo "== 1. baseline: $RRSETS distinct RRsets straight into LMDB"
+BL=$("$BASE" "$W/base.db" "$RRSETS" "$SEED")
+echo "  $BL"
+BL_RATE=$(echo "$BL" | awk '{ print $(NF-1) }')
+
+echo "== 2. rearviewd, unique inserts: $RRSETS observations of $RRSETS RRsets"
+run_rvd unique "$W/unique.bin" "$RRSETS"
+U_RATE=$(echo "$RRSETS / $SECS" | bc)
+U_RRSETS=$(stat_of "$DB" rrsets)
+echo "  $U_RRSETS RRsets stored in $SECS s = $U_RATE observations/s" \
+	"(ratio to baseline $(echo "scale=2; $U_RATE / $BL_RATE" | bc))"
+
+echo "== 3. rearviewd, the stream: $OBS observations over $RRSETS RRsets"
+run_rvd stream "$W/stream.bin" "$OBS"
+S_RATE=$(echo "$OBS / $SECS" | bc)
+S_RRSETS=$(stat_of "$DB" rrsets)
+S_BYTES=$(bytes "$DB")
+echo "  $OBS observations in $SECS s = $S_RATE observations/s"
+echo "  peak RSS $((PEAK_RSS_KB / 1024)) MiB (VmHWM, incl. touched LMDB pages)," \
+	"peak anonymous $((PEAK_ANON_KB / 1024)) MiB (without the map)"
+echo "  $S_RRSETS RRsets, $S_BYTES bytes on disk = $((S_BYTES / S_RRSETS)) bytes per RRset with all indexes"
+mdb_stat -a "$DB" | awk '/^Status of/ { db = $3 } /Entries:/ { e[db] = $2 }
+	/Leaf pages:/ { l[db] = $3 } /Branch pages:/ { b[db] = $3 }
+	/Overflow pages:/ { o[db] = $3 }
+	END { for (d in e) if (d != "Main") printf "    %-6s %9d entries %8d pages\n", d, e[d], l[d] + b[d] + o[d] }'
+
+echo "== 4. size: $RRSETS A RRsets (1-3 addresses each)"
+run_rvd a "$W/a.bin" "$RRSETS"
+A_RRSETS=$(stat_of "$DB" rrsets)
+A_BYTES=$(bytes "$DB")
+echo "  $A_RRSETS A RRsets, $A_BYTES bytes = $((A_BYTES / A_RRSETS)) bytes per A RRset" \
+	"(rrset + rdata reverse index + names + ip + asn)"
