@@ -170,8 +170,7 @@ rv_sanitizer_env() {
   RV_SANITIZED=0
   if readelf -d "$RV_MODULE_SO" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
     RV_SANITIZED=1
-    RV_RESOLVER_PRELOAD=$(gcc -print-file-name=libasan.so)
-    export RV_RESOLVER_PRELOAD
+    RV_ASAN_RUNTIME=$(gcc -print-file-name=libasan.so)
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   fi
 }
@@ -297,8 +296,15 @@ $extra"
   if [ "$RV_SANITIZED" = 1 ]; then
     export ASAN_OPTIONS=${RV_ASAN_OPTIONS:-detect_leaks=${RV_LEAK_CHECK:-0}:halt_on_error=1}
   fi
-  resolver_start "$RV_TMP/resolver" "$RV_RESOLVER" "$RV_TMP/zones" "$so" "$mconf" ||
-    rv_fail "unbound did not start"
+  # The preload covers everything resolver_start runs (unbound-checkconf
+  # and unbound-control too, which is harmless).
+  if [ "$RV_SANITIZED" = 1 ]; then
+    LD_PRELOAD=$RV_ASAN_RUNTIME resolver_start "$RV_TMP/resolver" "$RV_RESOLVER" \
+      "$RV_TMP/zones" "$so" "$mconf" || rv_fail "unbound did not start"
+  else
+    resolver_start "$RV_TMP/resolver" "$RV_RESOLVER" "$RV_TMP/zones" "$so" "$mconf" ||
+      rv_fail "unbound did not start"
+  fi
   unset ASAN_OPTIONS
 }
 
