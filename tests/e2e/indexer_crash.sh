@@ -6,12 +6,14 @@
 command -v mdb_stat >/dev/null || { echo "SKIP: mdb_stat missing"; exit 77; }
 
 PER=100
-start_rvd -d "$T/db" -l "ipc://$T/in.sock" --flush-interval 100 -v
+start_rvd -d "$T/db" -l "ipc://$T/in.sock" --flush-interval 100 \
+	--flush-max 20000 -v
 "$GEN" -q --seq -n 3000000 -r 3000000 --per-frame $PER -c "ipc://$T/in.sock" &
 GEN_PID=$!
-# Let some flushes complete, then kill in the middle of the stream.
-for _ in $(seq 100); do
-	[ "$(grep -c 'committed' "$T/rvd.log")" -ge 8 ] && break
+# Let some flushes complete, then kill in the middle of the stream (no
+# time limit is asserted: a loaded machine only makes this slower).
+for _ in $(seq 1200); do
+	[ "$(grep -c 'committed' "$T/rvd.log")" -ge 5 ] && break
 	sleep 0.1
 done
 kill -9 "$RVD_PID"
