@@ -256,6 +256,45 @@ test_env_path(void **state)
 	unsetenv(RVM_CONF_ENV);
 }
 
+/* The commented module.conf we ship: with every setting uncommented it
+ * must load, so the documentation cannot drift from the parser. */
+static void
+test_shipped_conf(void **state)
+{
+	const char *top = getenv("RV_TOP_SRCDIR");
+	char src[512], line[1024];
+	struct rvm_conf c;
+	char err[512] = "";
+	FILE *in, *out;
+	int n = 0;
+
+	(void)state;
+	if (!top)
+		skip();
+	snprintf(src, sizeof(src), "%s/unbound-conf/module.conf", top);
+	assert_non_null(in = fopen(src, "r"));
+	assert_non_null(out = fopen(path, "w"));
+	while (fgets(line, sizeof(line), in)) {
+		size_t k = 1;
+
+		while (line[0] == '#' && ((line[k] >= 'a' && line[k] <= 'z') ||
+		    line[k] == '-'))
+			k++;
+		if (line[0] == '#' && k > 1 && line[k] == ':') {
+			fputs(line + 1, out);
+			n++;
+		}
+	}
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	assert_true(n >= 15);
+	if (rvm_conf_load(&c, path, err, sizeof(err)) != RV_OK)
+		fail_msg("%s (from %s)", err, src);
+	assert_int_equal(c.nendpoints, 2);
+	assert_int_equal(c.filter.nzones, 2);
+	rvm_conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -267,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_env_path),
+		cmocka_unit_test(test_shipped_conf),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
