@@ -8,8 +8,9 @@
  *
  * Fast flux: a name's A/AAAA RRsets, each address enriched with the ASN
  * and country stored for it at observation time (the ip period holding
- * the RRset's last seen, clipped to the window), and the NS RRsets of the
- * zone that served them (the bailiwick), looked up once per zone.
+ * the RRset's last seen, clipped to the window) when the name has more
+ * than one address, and, for the rows shown, the NS RRsets of the zone
+ * that served them (the bailiwick), looked up once per zone.
  *
  * Tunnelling: each name's registered domain comes from the public suffix
  * list (libpsl), computed once per parent name: reg(x.P) is x.P when P is
@@ -45,6 +46,16 @@ struct cur {
 	size_t savelen;
 };
 
+/* A cached enrichment: the address, the period it holds for, the result. */
+struct geo_slot {
+	struct rv_ip ip;
+	uint8_t used;
+	char cc[3];
+	int rc;
+	uint32_t since, until, asn;
+};
+#define GEO_SLOTS (1u << 16)
+
 /* An open registered domain. */
 struct frame {
 	struct tun_domain d;
@@ -79,10 +90,7 @@ struct scan {
 	int ns_valid;
 	unsigned ns_n;
 	int ns_changed;
-	struct rv_ip geo_ip;	/* the last enrichment looked up */
-	uint32_t geo_t;
-	int geo_valid, geo_rc;
-	struct rv_ipinfo geo_info;
+	struct geo_slot *geo;	/* GEO_SLOTS, direct-mapped by address */
 	/* tunnelling */
 	struct frame *stack;
 	int depth;
@@ -244,26 +252,75 @@ zone_ns(struct scan *s)
 	return RV_OK;
 }
 
-/* Enrichment of ip at time t, with a one-address cache (an RRset's
- * addresses repeat in the next RRsets of a rotating name). The report
- * renews its read transaction, so it keeps no LMDB handle here (cli_db's
- * own geo cache may hold a cursor of the first transaction). */
+/* ASN and country of ip at time t, through a direct-mapped cache of
+ * enrichment periods (addresses repeat across names and rotations). The
+ * report renews its read transaction, so it keeps no LMDB handle here
+ * (cli_db's own geo cache may hold a cursor of the first transaction).
+ * \return 0, RV_ENOENT (no enrichment), or a store error. */
 static int
-geo(struct scan *s, const struct rv_ip *ip, uint32_t t,
-    struct rv_ipinfo *out)
+geo(struct scan *s, const struct rv_ip *ip, uint32_t t, uint32_t *asn,
+    char cc[3])
 {
-	if (s->geo_valid && s->geo_t == t && s->geo_ip.family == ip->family &&
-	    memcmp(s->geo_ip.addr, ip->addr, rv_ip_len(ip->family)) == 0) {
-		*out = s->geo_info;
-		return s->geo_rc;
+	struct geo_slot *g;
+	struct rv_ipinfo info;
+	uint64_t h = 1469598103934665603ull;
+	size_t i, n = rv_ip_len(ip->family);
+	int rc;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ ip->addr[i]) * 1099511628211ull;
+	g = &s->geo[(h ^ h >> 29) & (GEO_SLOTS - 1)];
+	/* A cached period answers for t inside it; an address with no row
+	 * (rc RV_ENOENT) has none at any time. */
+	if (g->used && g->ip.family == ip->family &&
+	    memcmp(g->ip.addr, ip->addr, n) == 0 && (g->rc == RV_ENOENT ||
+	    (t >= g->since && (g->until == 0 || t < g->until)))) {
+		*asn = g->asn;
+		memcpy(cc, g->cc, 3);
+		return g->rc;
 	}
-	s->geo_ip = *ip;
-	s->geo_t = t;
-	s->geo_valid = 1;
-	s->geo_rc = rv_store_ipinfo_at(s->db->st, s->db->txn, ip, t,
-	    &s->geo_info);
-	*out = s->geo_info;
-	return s->geo_rc;
+	rc = rv_store_ipinfo_at(s->db->st, s->db->txn, ip, t, &info);
+	if (rc != RV_OK && rc != RV_ENOENT)
+		return rc;
+	memset(g, 0, sizeof(*g));
+	g->used = 1;
+	g->ip = *ip;
+	g->rc = rc;
+	if (rc == RV_OK) {
+		g->asn = info.asn;
+		memcpy(g->cc, info.cc, 2);
+		/* The period answered for t; before the first period the first
+		 * one answers, so widen it down to 0. */
+		g->since = t < info.since ? 0 : info.since;
+		g->until = info.until;
+	}
+	*asn = g->asn;
+	memcpy(cc, g->cc, 3);
+	return rc;
+}
+
+/* The ASN and country of every address of the current name at the time
+ * its RRset was last seen (clipped to the window's end). */
+static void
+enrich(struct scan *s)
+{
+	struct ff_name *n = &s->ffn;
+	size_t i, k;
+
+	for (i = 0; i < n->nrr; i++) {
+		const struct ff_rrset *r = &n->rr[i];
+		uint32_t t = (int64_t)r->last > s->cfg->win.until ?
+		    (uint32_t)s->cfg->win.until : r->last;
+
+		for (k = 0; k < r->naddr; k++) {
+			struct ff_addr *a = &n->addr[r->addr_off + k];
+
+			if (geo(s, &a->ip, t, &a->asn, a->cc) != RV_OK) {
+				a->asn = 0;
+				a->cc[0] = '\0';
+			}
+		}
+	}
 }
 
 static int
@@ -273,7 +330,6 @@ ff_rrset(struct scan *s, uint16_t type, const struct rv_rrset_val *val)
 	const uint8_t *rd;
 	uint16_t rdlen;
 	size_t off = 0, n = 0;
-	uint32_t t;
 	int rc;
 
 	if (!rv_window_overlaps(w, val->first, val->last))
@@ -289,11 +345,9 @@ ff_rrset(struct scan *s, uint16_t type, const struct rv_rrset_val *val)
 		s->zlen = key.zone_len;
 		s->have_zone = 1;
 	}
-	t = (int64_t)val->last > w->until ? (uint32_t)w->until : val->last;
 	while ((rc = rv_set_next(val->set, val->set_len, &off, &rd, &rdlen)) ==
 	    RV_OK) {
 		struct ff_addr *a;
-		struct rv_ipinfo info;
 
 		if (rdlen != (type == TYPE_A ? 4 : 16))
 			continue;
@@ -310,11 +364,6 @@ ff_rrset(struct scan *s, uint16_t type, const struct rv_rrset_val *val)
 		memset(a, 0, sizeof(*a));
 		a->ip.family = type == TYPE_A ? 4 : 6;
 		memcpy(a->ip.addr, rd, rdlen);
-		if (geo(s, &a->ip, t, &info) == RV_OK) {
-			a->asn = info.asn;
-			memcpy(a->cc, info.cc, sizeof(a->cc));
-			a->cc[2] = '\0';
-		}
 	}
 	if (rc != RV_ENOENT)
 		return rc;
@@ -369,13 +418,20 @@ ff_name_done(struct scan *s)
 
 	if (!ff_name_candidate(&s->ffn))
 		return RV_OK;
-	if (s->have_zone) {
-		if ((rc = zone_ns(s)) != RV_OK)
-			return rc;
-		ff_name_set_ns(&s->ffn, s->ns_n, s->ns_changed);
-	}
+	/* One address can never span two ASNs: enrichment only matters for
+	 * the flag when there are several (or to show it with --all). */
+	if (s->ffn.naddr > 1 || s->cfg->all)
+		enrich(s);
 	if ((rc = ff_name_eval(&s->ffn, &s->cfg->ff, &r)) != RV_OK)
 		return rc;
+	/* NS names do not weigh in either score (Holz: 0 nNS): look them up
+	 * only for the rows that are shown. */
+	if (s->have_zone && (r.flagged || s->cfg->all)) {
+		if ((rc = zone_ns(s)) != RV_OK)
+			return rc;
+		r.n_ns = s->ns_n;
+		r.ns_changed = s->ns_changed;
+	}
 	s->rep->ff_candidates++;
 	if (r.flagged)
 		s->rep->ff_flagged++;
@@ -686,7 +742,8 @@ report_scan(struct cli_db *db, const struct report_cfg *cfg,
 	s->rr.db = RV_DB_RRSET;
 	s->neg.db = RV_DB_NEG;
 	s->stack = calloc(STACK_MAX, sizeof(*s->stack));
-	if (s->stack == NULL) {
+	s->geo = calloc(GEO_SLOTS, sizeof(*s->geo));
+	if (s->stack == NULL || s->geo == NULL) {
 		rc = RV_ENOMEM;
 		goto leave;
 	}
@@ -717,6 +774,7 @@ leave:
 	free(s->abuf);
 	free(s->nsbuf);
 	free(s->stack);
+	free(s->geo);
 	free(s);
 	rep->seconds = now_mono() - t0;
 	return rc;
