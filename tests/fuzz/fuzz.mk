@@ -8,14 +8,39 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir)/lib $(L
 FUZZ_LIBSRC = $(top_srcdir)/lib/rv_err.c $(top_srcdir)/lib/rv_name.c \
 	$(top_srcdir)/lib/rv_ip.c $(top_srcdir)/lib/rv_time.c \
 	$(top_srcdir)/lib/rv_rdata.c $(top_srcdir)/lib/rv_frame.c
-FUZZ_NAMES = fuzz_frame fuzz_parse
+FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import
 FUZZ_TARGETS += $(FUZZ_NAMES:%=fuzz/%)
-EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/corpus
+EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
+	fuzz/fuzz_import.c fuzz/corpus
+# Targets that need more than the parsers: the store's keys and values
+# (fuzz_keys), the indexer's import parser with its aggregation table
+# (fuzz_import). Their sources and libraries, by target name.
+FUZZ_STORESRC = $(top_srcdir)/lib/rv_store.c $(top_srcdir)/lib/rv_store_key.c \
+	$(top_srcdir)/lib/rv_store_val.c $(top_srcdir)/lib/rv_store_meta.c \
+	$(top_srcdir)/lib/rv_set.c
+FUZZ_IDXSRC = $(top_srcdir)/indexer/import.c $(top_srcdir)/indexer/agg.c \
+	$(top_srcdir)/indexer/flush.c $(top_srcdir)/indexer/enrich.c \
+	$(top_srcdir)/indexer/log.c $(top_srcdir)/indexer/sensors.c \
+	$(top_srcdir)/indexer/psort.c
+fuzz_keys_SRC = $(FUZZ_STORESRC)
+fuzz_keys_LIBS = $(LMDB_LIBS)
+fuzz_import_SRC = $(FUZZ_STORESRC) $(FUZZ_IDXSRC)
+fuzz_import_LIBS = $(LMDB_LIBS) $(JANSSON_LIBS) $(MAXMINDDB_LIBS) \
+	$(PTHREAD_LIBS) -lm
 
 if HAVE_CLANG
 fuzz/%: $(srcdir)/fuzz/%.c $(FUZZ_LIBSRC)
 	@mkdir -p fuzz
 	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIBSRC) $(LDNS_LIBS) $(FUZZ_EXTRA_LIBS)
+
+fuzz/fuzz_keys: $(fuzz_keys_SRC)
+fuzz/fuzz_import: $(fuzz_import_SRC)
+fuzz/fuzz_keys fuzz/fuzz_import: fuzz/%: $(srcdir)/fuzz/%.c $(FUZZ_LIBSRC)
+	@mkdir -p fuzz
+	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_builddir) \
+	  -I$(top_srcdir)/indexer $(LMDB_CFLAGS) $(JANSSON_CFLAGS) \
+	  $(MAXMINDDB_CFLAGS) -o $@ $< $(FUZZ_LIBSRC) $($*_SRC) \
+	  $(LDNS_LIBS) $($*_LIBS) $(FUZZ_EXTRA_LIBS)
 
 fuzz-run: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
