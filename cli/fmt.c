@@ -130,6 +130,23 @@ rd_is_ip(const struct cli_row *r, uint16_t len)
 	    (r->type == 28 && len == 16));
 }
 
+/* Dotted quad without printf: scans print millions of addresses. */
+static void
+ipv4_str(const uint8_t *a, char *out)
+{
+	char *p = out;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+}
+
 int
 cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
     const uint8_t *rd, uint16_t len, char *out, size_t outsz)
@@ -137,7 +154,9 @@ cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
 	int rc;
 
 	if (rd_is_ip(r, len)) {
-		if (inet_ntop(len == 4 ? AF_INET : AF_INET6, rd, out,
+		if (len == 4 && outsz >= 16)
+			ipv4_str(rd, out);
+		else if (inet_ntop(len == 4 ? AF_INET : AF_INET6, rd, out,
 		    (socklen_t)outsz) == NULL)
 			return RV_ETOOBIG;
 		return RV_OK;
