@@ -163,7 +163,7 @@ cmd_history(int argc, char **argv)
 	    lookup_opts, NLOOKUP, lookup_opt, &run);
 	if (rc != CLI_EXIT_OK || run.opts.help)
 		return rc;
-	if (run.ntypes == 0 && cli_run_types(&run, "A,AAAA,CNAME") != 0)
+	if (!run.types_set && cli_run_types(&run, "A,AAAA,CNAME") != 0)
 		return CLI_EXIT_ERROR;
 	return cli_run_queries(&run, q_lookup, CLI_SORT_FIRST, 0);
 }

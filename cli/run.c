@@ -31,6 +31,7 @@ cli_run_types(struct cli_run *run, const char *arg)
 {
 	int rc = cli_types_parse(arg, run->types, &run->ntypes);
 
+	run->types_set = 1;
 	if (rc == RV_ETOOBIG) {
 		cli_err("%s: too many types in '%s' (at most %d)", run->cmd,
 		    arg, CLI_TYPES_MAX);

@@ -31,6 +31,7 @@ struct cli_run {
 	/* filters shared by the commands */
 	uint16_t types[CLI_TYPES_MAX];
 	unsigned ntypes;	/**< 0: any type */
+	int types_set;		/**< -t was given (ANY included) */
 	uint8_t zone[RV_NAME_MAX];	/**< --bailiwick, wire lowercase */
 	size_t zone_len;	/**< 0: no bailiwick filter */
 	int sensor_set;		/**< --sensor given */

@@ -299,6 +299,14 @@ test_subdomains_history(void **state)
 	    "we\\.ird.example.com.,,,,,,\n"
 	    "2020-01-01T00:00:00Z,2021-01-02T00:00:00Z,24,"
 	    "www.example.com.,,,,,,\n");
+	/* history: A, AAAA and CNAME unless -t says otherwise (ANY too) */
+	assert_int_equal(run("history", "groupweblogs-gsm1900.com", "-o",
+	    "csv", NULL), 0);
+	assert_null(strstr(out, ",NS,"));
+	assert_int_equal(run("history", "groupweblogs-gsm1900.com", "-t",
+	    "ANY", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",NS,"));
+	assert_non_null(strstr(out, ",MX,"));
 	assert_int_equal(run("history", "www.example.com", "-o", "text",
 	    NULL), 0);
 	assert_string_equal(out,
