@@ -1,0 +1,16 @@
+# Reliability and security (issue 8): faults, hostile input, authenticated
+# ingest and privacy, end to end with the real resolver, module, indexer
+# and CLI. Long versions and measured figures: bench/faults/, RELIABILITY.md.
+# rel_rogue is a hostile nng client (lying lengths, size limits, names at
+# their limits, RRsets over 64 KiB, TLS with or without a certificate).
+check_PROGRAMS += e2e/rel_rogue
+e2e_rel_rogue_SOURCES = e2e/rel_rogue.c
+e2e_rel_rogue_LDADD = $(RV_LIB) $(NNG_LIBS)
+REL_E2E =
+EXTRA_DIST += $(REL_E2E) e2e/rel_lib.sh
+TESTS += $(REL_E2E)
+if BUILD_MODULE
+REL_E2E_MODULE = e2e/rel_privacy.sh
+EXTRA_DIST += $(REL_E2E_MODULE)
+TESTS += $(REL_E2E_MODULE)
+endif
