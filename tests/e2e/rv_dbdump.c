@@ -59,7 +59,8 @@ print_rrset(const MDB_val *k, const MDB_val *v, void *arg)
 	printf(" ");
 	for (int i = 0; rv_set_next(val.set, val.set_len, &off, &d, &dl) == 0;
 	    i++) {
-		rv_rdata_to_str(key.type, d, dl, rd, sizeof(rd));
+		if (rv_rdata_to_str(key.type, d, dl, rd, sizeof(rd)) != RV_OK)
+			snprintf(rd, sizeof(rd), "<%u octets>", dl);
 		printf("%s%s", i ? "|" : "", rd);
 	}
 	printf("\n");
