@@ -163,6 +163,14 @@ int ff_name_candidate(const struct ff_name *n);
 int ff_name_eval(const struct ff_name *n, const struct ff_params *p,
     struct ff_result *r);
 
+/**
+ * Could the name be flagged at all, whatever its ASNs and countries? An
+ * upper bound from the address count (nASN, nCC <= nA), the RRset count
+ * (churn) and the TTL, so the database layer can skip enrichment: when
+ * it returns 0, ff_name_eval never flags the name.
+ */
+int ff_name_may_flag(const struct ff_name *n, const struct ff_params *p);
+
 /** Free the arrays; safe on a zeroed object. */
 void ff_name_free(struct ff_name *n);
 

@@ -24,6 +24,8 @@
 #define TYPE_A		1
 #define TYPE_AAAA	28
 
+static double ttl_weight(uint32_t ttl_min, const struct ff_params *p);
+
 int
 rv_window_has(const struct rv_window *w, int64_t t)
 {
@@ -281,10 +283,7 @@ ff_name_eval(const struct ff_name *n, const struct ff_params *p,
 	r->holz = 1.32 * r->n_addr + 18.54 * r->n_asn + 0.0 * r->n_ns;
 	d = (r->n_asn > 1 ? r->n_asn - 1.0 : 0.0) +
 	    0.5 * (r->n_cc > 1 ? r->n_cc - 1.0 : 0.0);
-	/* Imported data may carry no TTL (stored as UINT32_MAX): weigh it
-	 * as a TTL of ttl_ref. */
-	t = r->ttl_min == UINT32_MAX ? 0.5 :
-	    1.0 / (1.0 + r->ttl_min / (p->ttl_ref > 0 ? p->ttl_ref : 1.0));
+	t = ttl_weight(r->ttl_min, p);
 	c = log2(1.0 + r->churn);
 	r->score = 10.0 * d * t * c;
 	r->flagged = r->n_asn >= p->min_asn && r->n_asn >= 2 &&
@@ -293,6 +292,37 @@ leave:
 	free(ips);
 	free(v);
 	return rc;
+}
+
+/* The TTL weight T of the rearview score. */
+static double
+ttl_weight(uint32_t ttl_min, const struct ff_params *p)
+{
+	/* Imported data may carry no TTL (stored as UINT32_MAX): weigh it
+	 * as a TTL of ttl_ref. */
+	if (ttl_min == UINT32_MAX)
+		return 0.5;
+	return 1.0 / (1.0 + ttl_min / (p->ttl_ref > 0 ? p->ttl_ref : 1.0));
+}
+
+int
+ff_name_may_flag(const struct ff_name *n, const struct ff_params *p)
+{
+	uint32_t ttl = UINT32_MAX;
+	double na = (double)n->naddr, ub;
+	size_t i;
+
+	if (n->naddr < 2)
+		return 0;
+	for (i = 0; i < n->nrr; i++)
+		if (n->rr[i].ttl_min < ttl)
+			ttl = n->rr[i].ttl_min;
+	/* nASN <= nA and nCC <= nA; churn <= the number of RRsets. */
+	if (1.32 * na + 18.54 * na > p->holz_threshold)
+		return 1;
+	ub = 10.0 * 1.5 * (na - 1.0) * ttl_weight(ttl, p) *
+	    log2(1.0 + (double)n->nrr);
+	return ub >= p->score_threshold;
 }
 
 void

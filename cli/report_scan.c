@@ -8,8 +8,9 @@
  *
  * Fast flux: a name's A/AAAA RRsets, each address enriched with the ASN
  * and country stored for it at observation time (the ip period holding
- * the RRset's last seen, clipped to the window) when the name has more
- * than one address, and, for the rows shown, the NS RRsets of the zone
+ * the RRset's last seen, clipped to the window) when the name could be
+ * flagged at all (ff_name_may_flag), and, for the rows shown, the NS
+ * RRsets of the zone
  * that served them (the bailiwick), looked up once per zone.
  *
  * Tunnelling: each name's registered domain comes from the public suffix
@@ -418,10 +419,13 @@ ff_name_done(struct scan *s)
 
 	if (!ff_name_candidate(&s->ffn))
 		return RV_OK;
-	/* One address can never span two ASNs: enrichment only matters for
-	 * the flag when there are several (or to show it with --all). */
-	if (s->ffn.naddr > 1 || s->cfg->all)
-		enrich(s);
+	/* Enrichment only matters for a name that could be flagged (one
+	 * address never spans two ASNs), or to show it with --all. */
+	if (!s->cfg->all && !ff_name_may_flag(&s->ffn, &s->cfg->ff)) {
+		s->rep->ff_candidates++;
+		return RV_OK;
+	}
+	enrich(s);
 	if ((rc = ff_name_eval(&s->ffn, &s->cfg->ff, &r)) != RV_OK)
 		return rc;
 	/* NS names do not weigh in either score (Holz: 0 nNS): look them up

@@ -129,6 +129,7 @@ test_flux_flagged(void **state)
 	}
 	ff_name_set_ns(n, 2, 0);
 	assert_true(ff_name_candidate(n));
+	assert_true(ff_name_may_flag(n, &p));
 	assert_int_equal(ff_name_eval(n, &p, &r), RV_OK);
 	assert_int_equal(r.n_addr, 60);
 	assert_int_equal(r.n_asn, 4);
@@ -217,6 +218,8 @@ test_ordinary_name(void **state)
 	assert_int_equal(r.churn, 1);
 	assert_true(r.score == 0.0);
 	assert_false(r.flagged);
+	/* Two addresses in one set cannot reach either threshold. */
+	assert_false(ff_name_may_flag(n, &p));
 	ff_name_free(n);
 }
 
@@ -267,6 +270,9 @@ test_flux_window_edges(void **state)
 	assert_int_equal(r.n_addr, 2);
 	assert_int_equal(r.n_asn, 2);
 	assert_int_equal(r.ttl_min, 30);
+	assert_false(ff_name_may_flag(n, &p));
+	/* The bound holds: even in 2 ASNs it scores below the threshold. */
+	assert_false(r.flagged);
 	assert_int_equal(r.first, T0 + 5);
 	assert_int_equal(r.last, T1 + 1);
 
@@ -307,6 +313,54 @@ test_flux_dedup(void **state)
 	assert_int_equal(r.churn, 2);
 	assert_int_equal(r.n_net4, 1);
 	assert_int_equal(r.ttl_min, 100);
+	ff_name_free(n);
+}
+
+/* The pruning bound is sound: whenever ff_name_may_flag says no, the
+ * full evaluation does not flag either, over many random names. */
+static void
+test_flux_bound(void **state)
+{
+	struct ff_name *n = *state;
+	struct ff_params p;
+	struct ff_result r;
+	struct ff_addr a[8];
+	uint8_t o[RV_NAME_MAX];
+	size_t olen;
+	uint32_t x = 99;
+	unsigned iter, k, i, flagged = 0;
+
+	ff_params_default(&p);
+	p.score_threshold = 20;	/* more names near the edge */
+	wire("rnd.example.test", o, &olen);
+	for (iter = 0; iter < 3000; iter++) {
+		unsigned nrr = 1 + (x = x * 1103515245u + 12345u) % 8;
+		uint32_t ttl = (x = x * 1103515245u + 12345u) % 4000;
+
+		ff_name_start(n, o, olen);
+		for (k = 0; k < nrr; k++) {
+			unsigned na = 1 + (x = x * 1103515245u + 12345u) % 8;
+
+			for (i = 0; i < na; i++) {
+				x = x * 1103515245u + 12345u;
+				memset(&a[i], 0, sizeof(a[i]));
+				a[i].ip.family = 4;
+				a[i].ip.addr[0] = (uint8_t)(x >> 24);
+				a[i].ip.addr[1] = (uint8_t)(x >> 16);
+				a[i].ip.addr[3] = (uint8_t)(x >> 8);
+				a[i].asn = (x >> 4) % 6;
+				a[i].cc[0] = (char)('A' + (x >> 9) % 5);
+				a[i].cc[1] = 'X';
+			}
+			assert_int_equal(ff_name_add(n, &win, 1, T0, T0 + k, 1,
+			    ttl, a, na), RV_OK);
+		}
+		assert_int_equal(ff_name_eval(n, &p, &r), RV_OK);
+		if (!ff_name_may_flag(n, &p))
+			assert_false(r.flagged);
+		flagged += (unsigned)r.flagged;
+	}
+	assert_true(flagged > 0);
 	ff_name_free(n);
 }
 
@@ -558,6 +612,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_flux_window_edges,
 		    setup_name, teardown_name),
 		cmocka_unit_test_setup_teardown(test_flux_dedup,
+		    setup_name, teardown_name),
+		cmocka_unit_test_setup_teardown(test_flux_bound,
 		    setup_name, teardown_name),
 		cmocka_unit_test(test_ns),
 		cmocka_unit_test(test_entropy),
