@@ -5,7 +5,8 @@
 # server's address, rcode, AA, the question actually sent (QNAME
 # minimisation), RRSIGs, validator fetches (DS, DNSKEY), NXDOMAIN and
 # NODATA; it counts timeouts, skips local auth-zone answers, leaves out
-# excluded zones and never records a client address.
+# excluded zones, flags forwarded and TCP answers, and never records a
+# client address.
 set -u
 . "${RV_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/e2e/harness.sh"
 
@@ -20,6 +21,10 @@ rv_resolver_start --module-conf "$RV_TMP/module.conf" --extra "auth-zone:
   zonefile: \"$RV_TMP/zones/local.test.zone\"
   for-upstream: yes
   for-downstream: no
+forward-zone:
+  name: \"wild.test.\"
+  forward-addr: $RV_NET.0.4
+  forward-tcp-upstream: yes
 server:"
 
 N=$(rv_rx "$RV_NET")
@@ -37,6 +42,7 @@ rv_q unk.shop.test TYPE65280 >/dev/null
 [ "$(rv_q_rcode nonexistent.shop.test A)" = NXDOMAIN ] || rv_fail "NXDOMAIN query failed"
 [ "$(rv_q secret.shop.test A)" = 192.0.2.66 ] || rv_fail "excluded zone must still resolve"
 [ "$(rv_q x.local.test A)" = 192.0.2.77 ] || rv_fail "auth-zone name not resolved"
+[ "$(rv_q fwd.wild.test A)" = 192.0.2.99 ] || rv_fail "forwarded name not resolved"
 # Nothing answers for dead.test.: the resolver keeps retrying, the module
 # counts timeouts (the answer itself may take longer than kdig waits).
 rv_q www.dead.test A >/dev/null 2>&1
@@ -92,6 +98,10 @@ rv_expect "$out" "^rec owner=svc\.shop\.test\. type=HTTPS sec=answer .* zone=sho
   "HTTPS answer"
 rv_expect "$out" "^rec owner=unk\.shop\.test\. type=TYPE65280 sec=answer .* n=1 " \
   "unknown type answer"
+# A forward-zone over TCP: the forwarded and TCP flags.
+rv_expect "$out" "^rec owner=fwd\.wild\.test\. type=A sec=answer kind=rrset zone=wild\.test\. server=$N\.0\.4 port=53 rcode=NOERROR aa=1 fwd=1 tcp=1 " \
+  "forwarded answer over TCP"
+rv_expect_none "$out" " fwd=1 .*qname=[^ ]*shop\.test\. " "only the forward zone is flagged forwarded"
 # NODATA and NXDOMAIN: a negative record about the question, and the SOA.
 rv_expect "$out" "^rec owner=mail\.shop\.test\. type=AAAA sec=none kind=negative zone=shop\.test\. server=$N\.0\.4 port=53 rcode=NOERROR aa=1 .* qname=mail\.shop\.test\. qtype=AAAA ttl=300 n=0 " \
   "NODATA negative record"
