@@ -44,14 +44,16 @@ static int
 add_rdata(uint16_t type, const char *s, uint8_t *blk, size_t *used,
     uint16_t *n)
 {
-	size_t len = 65535;
-	uint8_t *p = blk + *used + 2;
+	size_t len;
 	int rc;
 
-	if (*used + 2 + 65535 > 65536)
-		len = 65536 - *used - 2;
-	if (*used + 2 > 65536 || (rc = rv_rdata_from_str(type, s, p, &len)))
-		return *used + 2 > 65536 ? RV_ETOOBIG : rc;
+	if (*used + 2 >= 65536 || *n == UINT16_MAX)
+		return RV_ETOOBIG;
+	len = 65536 - *used - 2;
+	if (len > 65535)
+		len = 65535;
+	if ((rc = rv_rdata_from_str(type, s, blk + *used + 2, &len)) != RV_OK)
+		return rc;
 	blk[*used] = (uint8_t)(len >> 8);
 	blk[*used + 1] = (uint8_t)len;
 	*used += 2 + len;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +209,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	rvd_log_open("rearviewd", d.cfg.use_syslog, d.cfg.verbose);
+	/* Flushes allocate and free the same large sort buffers over and
+	 * over: keep them in the heap instead of fresh mmaps, which cost a
+	 * page fault per 4 KiB every time. */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 	pthread_mutex_init(&d.mu, NULL);
 	pthread_cond_init(&d.cv, NULL);
 	if (d.cfg.sync_commits)

@@ -75,8 +75,23 @@ run_rvd() {
 	SECS=$(echo "$t1 - $t0" | bc -l)
 }
 
-# bytes NAME: octets of the data file actually allocated on disk.
+# bytes DB: octets of the data file actually allocated on disk (it also
+# holds pages freed by copy-on-write that LMDB reuses).
 bytes() { du -B1 "$1/data.mdb" | awk '{print $1}'; }
+# used DB: octets in pages the databases use (mdb_stat), and a breakdown.
+used() {
+	mdb_stat -a "$1" | awk '/^Status of/ { db = $3 } /Entries:/ { e[db] = $2 }
+		/Leaf pages:/ { p[db] += $3 } /Branch pages:/ { p[db] += $3 }
+		/Overflow pages:/ { p[db] += $3 }
+		END { for (d in e) { t += p[d] * 4096 }; print t }'
+}
+breakdown() {
+	mdb_stat -a "$1" | awk -v n="$2" '/^Status of/ { db = $3 } /Entries:/ { e[db] = $2 }
+		/Leaf pages:/ { p[db] += $3 } /Branch pages:/ { p[db] += $3 }
+		/Overflow pages:/ { p[db] += $3 }
+		END { for (d in e) if (d != "Main" && d != "meta" && e[d] > 0)
+			printf "    %-6s %9d entries %8d pages %6.1f bytes per RRset\n", d, e[d], p[d], p[d] * 4096 / n }'
+}
 stat_of() { "$DUMP" "$1" stats | awk -v k="$2" '$1 == k { print $2 }'; }
 
 echo "== generating frames (not timed): $OBS observations over $RRSETS RRsets, seed $SEED"
@@ -105,15 +120,17 @@ S_BYTES=$(bytes "$DB")
 echo "  $OBS observations in $SECS s = $S_RATE observations/s"
 echo "  peak RSS $((PEAK_RSS_KB / 1024)) MiB (VmHWM, incl. touched LMDB pages)," \
 	"peak anonymous $((PEAK_ANON_KB / 1024)) MiB (without the map)"
-echo "  $S_RRSETS RRsets, $S_BYTES bytes on disk = $((S_BYTES / S_RRSETS)) bytes per RRset with all indexes"
-mdb_stat -a "$DB" | awk '/^Status of/ { db = $3 } /Entries:/ { e[db] = $2 }
-	/Leaf pages:/ { l[db] = $3 } /Branch pages:/ { b[db] = $3 }
-	/Overflow pages:/ { o[db] = $3 }
-	END { for (d in e) if (d != "Main") printf "    %-6s %9d entries %8d pages\n", d, e[d], l[d] + b[d] + o[d] }'
+S_USED=$(used "$DB")
+echo "  $S_RRSETS RRsets: data file $S_BYTES bytes = $((S_BYTES / S_RRSETS)) bytes per RRset;" \
+	"pages in use $S_USED bytes = $((S_USED / S_RRSETS)) bytes per RRset (all indexes)"
+breakdown "$DB" "$S_RRSETS"
 
 echo "== 4. size: $RRSETS A RRsets (1-3 addresses each)"
 run_rvd a "$W/a.bin" "$RRSETS"
 A_RRSETS=$(stat_of "$DB" rrsets)
 A_BYTES=$(bytes "$DB")
-echo "  $A_RRSETS A RRsets, $A_BYTES bytes = $((A_BYTES / A_RRSETS)) bytes per A RRset" \
-	"(rrset + rdata reverse index + names + ip + asn)"
+A_USED=$(used "$DB")
+echo "  $A_RRSETS A RRsets: data file $A_BYTES bytes = $((A_BYTES / A_RRSETS)) bytes per A RRset;" \
+	"pages in use $((A_USED / A_RRSETS)) bytes per A RRset (rrset + rdata + names + ip + asn)"
+breakdown "$DB" "$A_RRSETS"
+echo "== load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
