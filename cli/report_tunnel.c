@@ -26,21 +26,20 @@
 double
 rv_entropy(const uint8_t *s, size_t n)
 {
-	unsigned freq[256];
+	size_t freq[256];
+	uint8_t seen[256];
 	double h = 0.0;
-	size_t i;
+	size_t i, k = 0;
 
-	if (n == 0)
-		return 0.0;
-	memset(freq, 0, sizeof(freq));
+	/* Touch only the octets present: labels are short (<= 63). */
 	for (i = 0; i < n; i++)
-		freq[s[i]]++;
-	for (i = 0; i < 256; i++) {
-		double q;
+		freq[s[i]] = 0;
+	for (i = 0; i < n; i++)
+		if (freq[s[i]]++ == 0)
+			seen[k++] = s[i];
+	for (i = 0; i < k; i++) {
+		double q = (double)freq[seen[i]] / (double)n;
 
-		if (freq[i] == 0)
-			continue;
-		q = (double)freq[i] / (double)n;
 		h -= q * log2(q);
 	}
 	return h;
