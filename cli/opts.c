@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "rv_err.h"
+#include "rv_frame.h"
 #include "rv_rdata.h"
 #include "rv_time.h"
 
@@ -324,7 +325,14 @@ common_opt(struct cli_opts *o, const char *cmd, int c, const char *arg)
 		}
 		break;
 	case 'r': o->reverse = 1; break;
-	case 'S': o->sensor = arg; break;
+	case 'S':
+		if (strlen(arg) > RV_SENSOR_MAX) {
+			cli_err("%s: invalid --sensor: a sensor name has at "
+			    "most %d octets", cmd, RV_SENSOR_MAX);
+			rc = CLI_EXIT_USAGE;
+		}
+		o->sensor = arg;
+		break;
 	case 'o':
 		if (cli_fmt_parse(arg, &o->fmt) != RV_OK) {
 			cli_err("%s: unknown output format '%s': want table, "
