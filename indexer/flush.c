@@ -4,6 +4,7 @@
  * and retry. Keys are written in sorted order per database, which is what
  * makes LMDB fast (DESIGN.md: ~920k sorted puts/s against ~220k random).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -193,6 +194,9 @@ now_us(void)
 /* Names' last seen moves in steps of this much (exact times are in the
  * rrset rows): saves a write per RRset and flush. */
 #define NAMES_LAST_STEP 86400
+
+/* Below this much free space a failed commit is a full disk. */
+#define DISK_LOW ((uint64_t)64 << 20)
 
 static int
 fail(struct attempt *at, int mrc)
@@ -452,6 +456,14 @@ attempt_write(struct attempt *at, struct agg *a, struct agg_ent **ents,
 	at->t[3] = now_us();
 	rc = mdb_txn_commit(at->txn);
 	at->txn = NULL;
+	if (rc == EIO || rc == ENOSPC) {
+		/* LMDB reports a short write (the disk filled up in the
+		 * middle of it) as EIO: tell a full disk apart. */
+		uint64_t avail;
+		if (rv_store_disk_free(at->st, &avail) == RV_OK &&
+		    avail < DISK_LOW)
+			rc = ENOSPC;
+	}
 	at->t[4] = now_us();
 	rvd_log(LOG_DEBUG, "flush phases (CPU ms): rrsets %lld, rdata+ip %lld, "
 	    "names+meta %lld, commit %lld", (long long)(at->t[1] - at->t[0]) / 1000,

@@ -50,7 +50,7 @@ write_table(struct rvd *d, struct agg *a)
 		rvd_log(LOG_ERR, "flush failed (%s)%s; %zu RRsets kept in memory,"
 		    " retrying", rv_strerror(rc), rc == RV_ENOSPC ?
 		    ": the disk is full" : "", a->n);
-		if (atomic_load(&d->stop) && tries >= 3) {
+		if (atomic_load(&d->fstop) && tries >= 3) {
 			rvd_log(LOG_ERR, "giving up: %zu RRsets lost", a->n);
 			return;
 		}
@@ -93,8 +93,8 @@ flusher_main(void *arg)
 		struct timespec ts;
 
 		pthread_mutex_lock(&d->mu);
-		while (!atomic_load(&d->stop) && d->cur->n < d->cfg.flush_max &&
-		    mono_ms() < deadline) {
+		while (!atomic_load(&d->fstop) &&
+		    d->cur->n < d->cfg.flush_max && mono_ms() < deadline) {
 			int64_t ms = deadline - mono_ms();
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += ms / 1000;
@@ -105,7 +105,7 @@ flusher_main(void *arg)
 			}
 			pthread_cond_timedwait(&d->cv, &d->mu, &ts);
 		}
-		last = atomic_load(&d->stop);
+		last = atomic_load(&d->fstop);
 		full = d->cur;
 		d->cur = full == &d->tabs[0] ? &d->tabs[1] : &d->tabs[0];
 		pthread_cond_broadcast(&d->cv);
@@ -178,6 +178,7 @@ run_daemon(struct rvd *d)
 leave:
 	atomic_store(&d->stop, 1);
 	ingest_stop(in);
+	atomic_store(&d->fstop, 1);
 	if (have_flusher) {
 		pthread_mutex_lock(&d->mu);
 		pthread_cond_broadcast(&d->cv);

@@ -57,7 +57,10 @@ struct rvd {
 	pthread_cond_t cv;		/**< table swapped / stop */
 	struct agg *cur;		/**< being filled (under mu) */
 	struct agg tabs[2];
-	atomic_int stop;
+	atomic_int stop;		/**< receiver: stop */
+	atomic_int fstop;		/**< flusher: last flush, then stop
+					 * (set after the receiver is joined, so
+					 * its last frame is flushed too) */
 	atomic_int reload;		/**< SIGHUP seen */
 	uint64_t frames_seen;		/**< frames received (receiver) */
 };

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 
 #include "rv_err.h"
@@ -19,6 +20,7 @@
 
 struct rv_store {
 	MDB_env *env;
+	char *path;
 	MDB_dbi dbi[RV_DB_COUNT];
 	unsigned flags;
 };
@@ -145,6 +147,10 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 		goto leave;
 	}
 	st->flags = flags;
+	if (!(st->path = strdup(path))) {
+		rc = RV_ENOMEM;
+		goto leave;
+	}
 	if ((size_t)snprintf(file, sizeof(file), "%s/data.mdb", path) >=
 	    sizeof(file)) {
 		rc = RV_ETOOBIG;
@@ -169,6 +175,8 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 		}
 		if (!(flags & RV_STORE_SYNC))
 			mflags |= MDB_NOSYNC;
+		/* Pages are written whole by us; no need to zero them first. */
+		mflags |= MDB_NOMEMINIT;
 	}
 	if ((rc = mdb_env_create(&st->env)) ||
 	    (rc = mdb_env_set_maxdbs(st->env, RV_DB_COUNT + 1)) ||
@@ -199,6 +207,7 @@ rv_store_close(struct rv_store *st)
 			mdb_env_sync(st->env, 1);
 		mdb_env_close(st->env);
 	}
+	free(st->path);
 	free(st);
 }
 
@@ -254,6 +263,17 @@ rv_store_grow(struct rv_store *st)
 
 	step = cur < 256 * MIB ? 256 * MIB : cur > 8 * GIB ? 8 * GIB : cur;
 	return rv_store_err(mdb_env_set_mapsize(st->env, cur + step));
+}
+
+int
+rv_store_disk_free(const struct rv_store *st, uint64_t *bytes)
+{
+	struct statvfs sv;
+
+	if (statvfs(st->path, &sv) != 0)
+		return RV_EIO;
+	*bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+	return RV_OK;
 }
 
 int

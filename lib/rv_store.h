@@ -150,6 +150,13 @@ int rv_store_grow(struct rv_store *st);
 /** Current map size in octets. */
 size_t rv_store_mapsize(const struct rv_store *st);
 
+/**
+ * Octets free for an unprivileged writer on the database's file system
+ * (statvfs). A commit that fails with a short write (LMDB reports EIO)
+ * while this is low is a full disk.
+ */
+int rv_store_disk_free(const struct rv_store *st, uint64_t *bytes);
+
 /** mdb_env_sync(force): bound what a machine crash can lose. */
 int rv_store_sync(struct rv_store *st);
 

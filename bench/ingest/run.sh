@@ -55,7 +55,7 @@ run_rvd() {
 	"$RVD" -d "$DB" -l "ipc://$W/$name.sock" --mapsize 4096 "${mm[@]}" \
 		>"$W/$name.log" 2>&1 &
 	RVD_PID=$!
-	until grep -q 'ready:' "$W/$name.log"; do sleep 0.05; done
+	until grep -q 'ready:' "$W/$name.log" 2>/dev/null; do sleep 0.05; done
 	PEAK_ANON_KB=0
 	t0=$(now)
 	"$GEN" -q --replay "$frames" -c "ipc://$W/$name.sock" &
@@ -68,6 +68,13 @@ run_rvd() {
 	done
 	t1=$(now)
 	PEAK_RSS_KB=$(kb "$RVD_PID" VmHWM)
+	# CPU seconds per thread: on a shared machine wall time lies.
+	CPU=$(for t in /proc/"$RVD_PID"/task/*; do
+		awk '{ printf "%s %.2f\n", $2, ($14 + $15) / 100 }' "$t/stat"; done |
+		awk '{ c[$1] += $2; if ($1 == "(rearviewd)") { n++; r[n] = $2 } }
+		END { printf "threads: main+flusher+receiver %.2f s (%s), nng %.2f s",
+			c["(rearviewd)"], r[2] " flusher, " r[n] " receiver",
+			c["(nng:task)"] + c["(nng:poll:epoll)"] }')
 	wait "$gpid"
 	kill -TERM "$RVD_PID"
 	wait "$RVD_PID"
@@ -109,6 +116,7 @@ echo "== 2. rearviewd, unique inserts: $RRSETS observations of $RRSETS RRsets"
 run_rvd unique "$W/unique.bin" "$RRSETS"
 U_RATE=$(echo "$RRSETS / $SECS" | bc)
 U_RRSETS=$(stat_of "$DB" rrsets)
+echo "  CPU $CPU"
 echo "  $U_RRSETS RRsets stored in $SECS s = $U_RATE observations/s" \
 	"(ratio to baseline $(echo "scale=2; $U_RATE / $BL_RATE" | bc))"
 
@@ -118,6 +126,7 @@ S_RATE=$(echo "$OBS / $SECS" | bc)
 S_RRSETS=$(stat_of "$DB" rrsets)
 S_BYTES=$(bytes "$DB")
 echo "  $OBS observations in $SECS s = $S_RATE observations/s"
+echo "  CPU $CPU"
 echo "  peak RSS $((PEAK_RSS_KB / 1024)) MiB (VmHWM, incl. touched LMDB pages)," \
 	"peak anonymous $((PEAK_ANON_KB / 1024)) MiB (without the map)"
 S_USED=$(used "$DB")

@@ -12,8 +12,10 @@ for b in "$RVD" "$GEN" "$DUMP"; do
 done
 T=$(mktemp -d /tmp/rv-e2e-idx.XXXXXX)
 RVD_PID=
+EXTRA_CLEANUP=
 cleanup() {
 	[ -n "$RVD_PID" ] && kill -9 "$RVD_PID" 2>/dev/null
+	[ -n "$EXTRA_CLEANUP" ] && eval "$EXTRA_CLEANUP"
 	[ -n "${GEN_PID:-}" ] && kill -9 "$GEN_PID" 2>/dev/null
 	wait 2>/dev/null
 	if [ "${RV_KEEP:-0}" = 1 ] || [ "${FAILED:-0}" = 1 ]; then
@@ -51,4 +53,4 @@ stop_rvd() {
 }
 
 # stat NAME: a meta counter of the database in $T/db.
-dbstat() { "$DUMP" "$T/db" stats | awk -v k="$1" '$1 == k { print $2 }'; }
+dbstat() { "$DUMP" "${DB:-$T/db}" stats | awk -v k="$1" '$1 == k { print $2 }'; }
