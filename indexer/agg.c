@@ -12,6 +12,7 @@
 
 #define CHUNK (1u << 20)
 #define SCRATCH 65536
+#define PIPE 3
 
 struct agg_chunk {
 	struct agg_chunk *next;
@@ -45,7 +46,7 @@ agg_init(struct agg *a)
 	memset(a, 0, sizeof(*a));
 	a->cap = 1024;
 	if (!(a->tab = calloc(a->cap, sizeof(*a->tab))) ||
-	    !(a->scratch = malloc(SCRATCH))) {
+	    !(a->scratch = malloc(PIPE * SCRATCH))) {
 		agg_destroy(a);
 		return RV_ENOMEM;
 	}
@@ -159,103 +160,187 @@ count_sensor(struct agg *a, uint16_t id, uint32_t count, uint32_t last)
 	return RV_OK;
 }
 
-int
-agg_add(struct agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
-    uint16_t type, uint8_t rcode, const uint8_t *zone, size_t zlen,
-    const uint8_t *set, size_t setlen, uint16_t rdcount, uint32_t first,
-    uint32_t last, uint32_t count, uint32_t ttl, uint16_t sensor)
-{
+/** An observation ready to merge: its key built and hashed. */
+struct prep {
+	uint8_t kind;
+	const uint8_t *owner;	size_t olen;
+	uint16_t type;
+	const uint8_t *set;	size_t setlen;
+	uint16_t rdcount;
+	uint32_t first, last, count, ttl;
 	struct rv_key k;
-	struct agg_ent *e;
 	uint64_t h;
+	int rc;
+};
+
+static int
+prep_key(struct prep *p, uint8_t rcode, const uint8_t *zone, size_t zlen)
+{
+	if (p->kind == RV_REC_RRSET)
+		p->rc = rv_key_rrset(&p->k, p->owner, p->olen, p->type, zone,
+		    zlen, rv_set_digest(p->set, p->setlen));
+	else
+		p->rc = rv_key_neg(&p->k, p->owner, p->olen, p->type, rcode,
+		    zone, zlen);
+	p->h = rv_set_digest(p->k.buf, p->k.len) ^ p->kind;
+	return p->rc;
+}
+
+static int
+merge(struct agg *a, const struct prep *p, uint16_t sensor)
+{
+	struct agg_ent *e;
 	size_t i;
 	int rc;
 
-	if (kind == RV_REC_RRSET)
-		rc = rv_key_rrset(&k, owner, olen, type, zone, zlen,
-		    rv_set_digest(set, setlen));
-	else
-		rc = rv_key_neg(&k, owner, olen, type, rcode, zone, zlen);
-	if (rc != RV_OK)
+	if ((rc = count_sensor(a, sensor, p->count, p->last)) != RV_OK)
 		return rc;
-	if ((rc = count_sensor(a, sensor, count, last)) != RV_OK)
-		return rc;
-	h = rv_set_digest(k.buf, k.len) ^ kind;
-	for (i = h & (a->cap - 1); (e = a->tab[i].e); i = (i + 1) & (a->cap - 1))
-		if (a->tab[i].hash == h && e->keylen == k.len &&
-		    e->kind == kind && memcmp(e->data, k.buf, k.len) == 0)
+	for (i = p->h & (a->cap - 1); (e = a->tab[i].e);
+	    i = (i + 1) & (a->cap - 1))
+		if (a->tab[i].hash == p->h && e->keylen == p->k.len &&
+		    e->kind == p->kind &&
+		    memcmp(e->data, p->k.buf, p->k.len) == 0)
 			break;
 	if (e) {
-		if (first < e->first)
-			e->first = first;
-		if (last > e->last)
-			e->last = last;
-		e->count = e->count > UINT32_MAX - count ? UINT32_MAX :
-		    e->count + count;
-		if (ttl != UINT32_MAX) {
-			if (ttl < e->ttl_min)
-				e->ttl_min = ttl;
-			if (ttl > e->ttl_max)
-				e->ttl_max = ttl;
+		if (p->first < e->first)
+			e->first = p->first;
+		if (p->last > e->last)
+			e->last = p->last;
+		e->count = e->count > UINT32_MAX - p->count ? UINT32_MAX :
+		    e->count + p->count;
+		if (p->ttl != UINT32_MAX) {
+			if (p->ttl < e->ttl_min)
+				e->ttl_min = p->ttl;
+			if (p->ttl > e->ttl_max)
+				e->ttl_max = p->ttl;
 		}
-		a->obs += count;
+		a->obs += p->count;
 		return add_sensor(e, sensor);
 	}
-	if (!(e = arena_alloc(a, sizeof(*e) + k.len + olen + setlen)))
+	if (!(e = arena_alloc(a, sizeof(*e) + p->k.len + p->olen + p->setlen)))
 		return RV_ENOMEM;
 	memset(e, 0, sizeof(*e));
-	e->hash = h;
-	e->first = first;
-	e->last = last;
-	e->count = count;
-	e->ttl_min = ttl;		/* UINT32_MAX: unknown */
-	e->ttl_max = ttl == UINT32_MAX ? 0 : ttl;
-	e->setlen = (uint32_t)setlen;
-	e->type = type;
-	e->rdcount = rdcount;
-	e->keylen = (uint16_t)k.len;
-	e->ownerlen = (uint8_t)olen;
-	e->kind = kind;
+	e->hash = p->h;
+	e->first = p->first;
+	e->last = p->last;
+	e->count = p->count;
+	e->ttl_min = p->ttl;		/* UINT32_MAX: unknown */
+	e->ttl_max = p->ttl == UINT32_MAX ? 0 : p->ttl;
+	e->setlen = (uint32_t)p->setlen;
+	e->type = p->type;
+	e->rdcount = p->rdcount;
+	e->keylen = (uint16_t)p->k.len;
+	e->ownerlen = (uint8_t)p->olen;
+	e->kind = p->kind;
 	e->nsens = 1;
 	e->sens[0] = sensor;
-	memcpy(e->data, k.buf, k.len);
-	memcpy(e->data + k.len, owner, olen);
-	rv_name_canon(e->data + k.len, olen);
-	if (setlen)
-		memcpy(e->data + k.len + olen, set, setlen);
-	a->tab[i].hash = h;
+	memcpy(e->data, p->k.buf, p->k.len);
+	memcpy(e->data + p->k.len, p->owner, p->olen);
+	rv_name_canon(e->data + p->k.len, p->olen);
+	if (p->setlen)
+		memcpy(e->data + p->k.len + p->olen, p->set, p->setlen);
+	a->tab[i].hash = p->h;
 	a->tab[i].e = e;
 	a->n++;
-	a->obs += count;
+	a->obs += p->count;
 	if (a->n * 2 > a->cap)
 		return grow(a);
 	return RV_OK;
 }
 
 int
-agg_add_record(struct agg *a, const struct rv_record *rec, uint16_t sensor)
+agg_add(struct agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
+    uint16_t type, uint8_t rcode, const uint8_t *zone, size_t zlen,
+    const uint8_t *set, size_t setlen, uint16_t rdcount, uint32_t first,
+    uint32_t last, uint32_t count, uint32_t ttl, uint16_t sensor)
 {
-	size_t setlen = 0;
-	uint16_t n = 0;
-	uint32_t t;
-	int rc;
+	struct prep p = { .kind = kind, .owner = owner, .olen = olen,
+	    .type = type, .set = set, .setlen = setlen, .rdcount = rdcount,
+	    .first = first, .last = last, .count = count, .ttl = ttl };
 
+	if (prep_key(&p, rcode, zone, zlen) != RV_OK)
+		return p.rc;
+	return merge(a, &p, sensor);
+}
+
+/* A decoded frame record -> prep; the set goes to scratch. */
+static int
+prep_record(struct prep *p, const struct rv_record *rec, uint8_t *scratch)
+{
+	uint32_t t;
+
+	memset(p, 0, offsetof(struct prep, k));
 	if (rec->rclass != 1)
-		return RV_ENOTSUP;
+		return p->rc = RV_ENOTSUP;
 	t = rec->time < 0 ? 0 : rec->time > UINT32_MAX ? UINT32_MAX :
 	    (uint32_t)rec->time;
-	if (rec->kind == RV_REC_NEGATIVE)
-		return agg_add(a, RV_REC_NEGATIVE, rec->owner, rec->owner_len,
-		    rec->type, rec->rcode, rec->zone, rec->zone_len, NULL, 0,
-		    0, t, t, 1, rec->ttl, sensor);
-	if (rec->rdata_len > SCRATCH)
-		return RV_ETOOBIG;
-	if ((rc = rv_set_canon(rec->type, rec->rdata, rec->rdata_len,
-	    rec->rdcount, a->scratch, SCRATCH, &setlen, &n)) != RV_OK)
-		return rc;
-	return agg_add(a, RV_REC_RRSET, rec->owner, rec->owner_len, rec->type,
-	    0, rec->zone, rec->zone_len, a->scratch, setlen, n, t, t, 1,
-	    rec->ttl, sensor);
+	p->kind = rec->kind == RV_REC_NEGATIVE ? RV_REC_NEGATIVE : RV_REC_RRSET;
+	p->owner = rec->owner;
+	p->olen = rec->owner_len;
+	p->type = rec->type;
+	p->first = p->last = t;
+	p->count = 1;
+	p->ttl = rec->ttl;
+	if (p->kind == RV_REC_RRSET) {
+		if (rec->rdata_len > SCRATCH)
+			return p->rc = RV_ETOOBIG;
+		if ((p->rc = rv_set_canon(rec->type, rec->rdata,
+		    rec->rdata_len, rec->rdcount, scratch, SCRATCH,
+		    &p->setlen, &p->rdcount)) != RV_OK)
+			return p->rc;
+		p->set = scratch;
+	}
+	return prep_key(p, rec->rcode, rec->zone, rec->zone_len);
+}
+
+int
+agg_add_record(struct agg *a, const struct rv_record *rec, uint16_t sensor)
+{
+	struct prep p;
+
+	if (prep_record(&p, rec, a->scratch) != RV_OK)
+		return p.rc;
+	return merge(a, &p, sensor);
+}
+
+int
+agg_add_frame(struct agg *a, const uint8_t *buf, size_t len, size_t off,
+    uint32_t count, uint16_t sensor, uint64_t *bad)
+{
+	struct prep ring[PIPE];
+	struct rv_record rec;
+	uint64_t nbad = 0;
+
+	/* Three stages, one record apart: build the key and prefetch its
+	 * hash slot; prefetch the entry the slot points at; merge. The two
+	 * cache misses of a lookup overlap with the work on other records. */
+	for (uint32_t i = 0; i < count + 2; i++) {
+		if (i < count) {
+			struct prep *p = &ring[i % PIPE];
+			if (rv_frame_decode_record(buf, len, &off, &rec) !=
+			    RV_OK) {
+				nbad += count - i;	/* validated: cannot be */
+				count = i;
+			} else if (prep_record(p, &rec, a->scratch +
+			    (i % PIPE) * SCRATCH) == RV_OK) {
+				__builtin_prefetch(&a->tab[p->h & (a->cap - 1)]);
+			}
+		}
+		if (i >= 1 && i - 1 < count) {
+			struct prep *p = &ring[(i - 1) % PIPE];
+			struct agg_ent *e;
+			if (p->rc == RV_OK &&
+			    (e = a->tab[p->h & (a->cap - 1)].e) != NULL)
+				__builtin_prefetch(e);
+		}
+		if (i >= 2 && i - 2 < count) {
+			struct prep *p = &ring[(i - 2) % PIPE];
+			if (p->rc != RV_OK || merge(a, p, sensor) != RV_OK)
+				nbad++;
+		}
+	}
+	*bad = nbad;
+	return RV_OK;
 }
 
 int

@@ -65,7 +65,7 @@ struct agg {
 	uint64_t seq_frames;	/**< frames received up to this window's end */
 	struct agg_sensor *sens;	/**< indexed by sensor id */
 	size_t nsens_cap;
-	uint8_t *scratch;	/**< 64 KiB for set canonicalisation */
+	uint8_t *scratch;	/**< 3 x 64 KiB for set canonicalisation */
 };
 
 /** Initialise an empty table. \return 0 or RV_ENOMEM. */
@@ -94,6 +94,14 @@ int agg_add(struct agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
  */
 int agg_add_record(struct agg *a, const struct rv_record *rec,
     uint16_t sensor);
+
+/**
+ * Merge all \p count records of a validated frame starting at \p off,
+ * with the lookups of consecutive records overlapped (prefetching).
+ * \param bad	out: records skipped (class not IN, key too long, ...)
+ */
+int agg_add_frame(struct agg *a, const uint8_t *buf, size_t len, size_t off,
+    uint32_t count, uint16_t sensor, uint64_t *bad);
 
 /** The entries sorted by key (memcmp). \p out is malloc'ed, caller frees. */
 int agg_sorted(struct agg *a, struct agg_ent ***out);

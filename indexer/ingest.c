@@ -209,7 +209,6 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
     const struct rv_frame_hdr *hdr)
 {
 	struct rvd *d = in->d;
-	struct rv_record rec;
 	struct rv_frame_hdr h;
 	uint16_t sid = 0;
 	size_t off;
@@ -223,14 +222,8 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
 	pthread_mutex_lock(&d->mu);
 	while (d->cur->n >= 2 * d->cfg.flush_max && !atomic_load(&d->stop))
 		pthread_cond_wait(&d->cv, &d->mu);	/* backpressure */
-	if (rv_frame_decode_header(buf, len, &h, &off) != RV_OK)
-		off = len;	/* cannot happen: validated */
-	for (uint32_t i = 0; i < hdr->count; i++) {
-		if (rv_frame_decode_record(buf, len, &off, &rec) != RV_OK)
-			break;		/* cannot happen: validated */
-		if (agg_add_record(d->cur, &rec, sid) != RV_OK)
-			bad++;
-	}
+	if (rv_frame_decode_header(buf, len, &h, &off) == RV_OK)
+		agg_add_frame(d->cur, buf, len, off, hdr->count, sid, &bad);
 	d->cur->frames++;
 	d->cur->records_rejected += bad;
 	d->cur->seq_frames = ++d->frames_seen;

@@ -53,8 +53,8 @@ cmp(const void *x, const void *y)
 
 /*
  * LSD radix sort on the 16 prefix octets, 16 bits a pass (passes where
- * every item has the same digit are skipped), then insertion sort of the
- * runs with equal prefixes, which are short. Small inputs use qsort.
+ * every item has the same digit are skipped), then a comparison sort of
+ * each run of equal prefixes. Small inputs use qsort.
  */
 void
 psort(struct psort_item *v, size_t n)
@@ -97,17 +97,14 @@ psort(struct psort_item *v, size_t n)
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof(*v));
-	/* Equal 16-octet prefixes: order by the rest of the key. */
-	for (size_t i = 1; i < n; i++) {
-		if (v[i].p1 != v[i - 1].p1 || v[i].p2 != v[i - 1].p2)
-			continue;
-		struct psort_item x = v[i];
-		size_t j = i;
-		while (j > 0 && psort_cmp(&v[j - 1], &x) > 0) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = x;
+	/* Runs of equal 16-octet prefixes: order by the rest of the key
+	 * (qsort, since one address can have thousands of owners). */
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].p1 == v[i].p1 &&
+		    v[j].p2 == v[i].p2; j++)
+			;
+		if (j - i > 1)
+			qsort(v + i, j - i, sizeof(*v), cmp);
 	}
 	free(cnt);
 	free(tmp);

@@ -156,6 +156,53 @@ test_agg_merge(void **state)
 }
 
 static void
+test_agg_frame(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t buf[65536];
+	struct rv_frame_enc enc;
+	struct rv_frame_hdr hdr;
+	struct rec_buf b;
+	struct agg_ent **v;
+	const char *ab[] = { "192.0.2.1", "192.0.2.2" };
+	const char *ba[] = { "192.0.2.2", "192.0.2.1" };
+	char name[64];
+	size_t off;
+	uint64_t bad = 0;
+
+	assert_int_equal(rv_frame_begin(&enc, buf, sizeof(buf), "s1", 2), 0);
+	/* 50 distinct names, each seen twice with the set in two orders,
+	 * one class CH record, one negative answer. */
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "h%d.example.com", i % 50);
+		mkrec(&b, name, "example.com", 1000 + i, 300, i < 50 ? ab : ba,
+		    2);
+		assert_int_equal(rv_frame_add(&enc, &b.r), 0);
+	}
+	mkrec(&b, "version.bind", ".", 1, 0, ab, 1);
+	b.r.rclass = 3;
+	assert_int_equal(rv_frame_add(&enc, &b.r), 0);
+	mkrec(&b, "nx.example.com", "example.com", 5, 300, NULL, 0);
+	assert_int_equal(rv_frame_add(&enc, &b.r), 0);
+	size_t len = rv_frame_finish(&enc);
+	assert_int_equal(rv_frame_validate(buf, len, &hdr), 0);
+	assert_int_equal(rv_frame_decode_header(buf, len, &hdr, &off), 0);
+	assert_int_equal(agg_add_frame(&f->a, buf, len, off, hdr.count, 7,
+	    &bad), 0);
+	assert_int_equal(bad, 1);
+	assert_int_equal(f->a.n, 51);
+	assert_int_equal(f->a.obs, 101);
+	assert_int_equal(agg_sorted(&f->a, &v), 0);
+	for (size_t i = 0; i < 50; i++) {
+		assert_int_equal(v[i]->kind, RV_REC_RRSET);
+		assert_int_equal(v[i]->count, 2);
+		assert_int_equal(v[i]->last - v[i]->first, 50);
+	}
+	assert_int_equal(v[50]->kind, RV_REC_NEGATIVE);
+	free(v);
+}
+
+static void
 test_agg_many_sensors(void **state)
 {
 	struct fx *f = *state;
@@ -403,6 +450,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_agg_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agg_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agg_many_sensors, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_flush_merges_into_store,
