@@ -144,6 +144,8 @@ distinct(uint64_t *v, size_t n, uint64_t skip)
 	unsigned d = 0;
 	size_t i;
 
+	if (n == 0)
+		return 0;
 	qsort(v, n, sizeof(*v), cmp_u64);
 	for (i = 0; i < n; i++)
 		if ((i == 0 || v[i] != v[i - 1]) && v[i] != skip)
@@ -168,6 +170,8 @@ count_addrs(const struct ff_name *n, struct rv_ip *scratch,
 {
 	size_t i;
 
+	if (n->naddr == 0)
+		return;
 	for (i = 0; i < n->naddr; i++) {
 		memset(&scratch[i], 0, sizeof(scratch[i]));
 		scratch[i].family = n->addr[i].ip.family;

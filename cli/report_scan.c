@@ -766,8 +766,10 @@ report_scan(struct cli_db *db, const struct report_cfg *cfg,
 	while (s->depth > 0)
 		if ((rc = pop(s)) != RV_OK)
 			goto leave;
-	qsort(rep->ff, rep->nff, sizeof(*rep->ff), cmp_ff);
-	qsort(rep->tun, rep->ntun, sizeof(*rep->tun), cmp_tun);
+	if (rep->nff > 1)
+		qsort(rep->ff, rep->nff, sizeof(*rep->ff), cmp_ff);
+	if (rep->ntun > 1)
+		qsort(rep->tun, rep->ntun, sizeof(*rep->tun), cmp_tun);
 leave:
 	if (s->rr.c != NULL)
 		mdb_cursor_close(s->rr.c);
