@@ -335,6 +335,9 @@ run(int argc, char **argv, enum report_kind kind)
 		goto leave;
 	}
 	rv_allow_finish(&x.cfg.allow);
+	/* Only the printed rows are kept; --out DIR gets the same rows. */
+	if (x.o.limit > 0)
+		x.cfg.keep = x.o.offset + x.o.limit;
 	if (kind == REPORT_TUN) {
 		if (x.psl_file != NULL) {
 			own_psl = psl_load_file(x.psl_file);

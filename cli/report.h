@@ -47,6 +47,7 @@ struct report_cfg {
 	struct tun_params tun;
 	void *psl;		/**< psl_ctx_t, for REPORT_TUN */
 	uint64_t chunk;		/**< records per read transaction */
+	uint64_t keep;		/**< rows kept (the best), 0 = all */
 };
 
 /** One fast-flux row, with its RRsets for the chart. */
@@ -87,7 +88,8 @@ struct report {
 /**
  * Scan the database and fill \p rep with the candidates of the kinds in
  * cfg (flagged ones, or all with cfg->all), ranked: flagged first, then by
- * score. The read transaction of \p db is renewed every cfg->chunk
+ * score; only the best cfg->keep rows of each kind when it is not 0 (the
+ * counts still cover every candidate). The read transaction of \p db is renewed every cfg->chunk
  * records (REPORT_CHUNK when 0) at a name boundary, so a long report never
  * pins old pages for long.
  * \return 0, or an rv_err code (printed by the caller).

@@ -104,6 +104,9 @@ struct scan {
 	size_t pc_reglen;	/* else its registered domain's length, or 0 */
 };
 
+static int cmp_ff(const void *a, const void *b);
+static int cmp_tun(const void *a, const void *b);
+
 /* Compare two byte strings, shorter first on a common prefix. */
 static int
 bcmp_len(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -372,11 +375,61 @@ ff_rrset(struct scan *s, uint16_t type, const struct rv_rrset_val *val)
 	    val->count, val->ttl_min, s->abuf, n);
 }
 
+/* Drop the rows from keep on (the rows are ranked). */
+static void
+cut_ff(struct report *rep, size_t keep)
+{
+	size_t i;
+
+	for (i = keep; i < rep->nff; i++) {
+		free(rep->ff[i].rr);
+		free(rep->ff[i].addr);
+	}
+	if (rep->nff > keep)
+		rep->nff = keep;
+}
+
+static void
+cut_tun(struct report *rep, size_t keep)
+{
+	size_t i;
+	unsigned j;
+
+	for (i = keep; i < rep->ntun; i++)
+		for (j = 0; j < REPORT_SAMPLES; j++)
+			free(rep->tun[i].sample[j]);
+	if (rep->ntun > keep)
+		rep->ntun = keep;
+}
+
+/* With a row limit, hold at most 2 * keep rows: past that, rank them and
+ * drop all but the best keep (amortised n log keep, and bounded memory
+ * for --all over a large database). */
+static void
+trim_ff(struct report *rep, uint64_t keep)
+{
+	if (keep == 0 || rep->nff < 2 * keep)
+		return;
+	qsort(rep->ff, rep->nff, sizeof(*rep->ff), cmp_ff);
+	cut_ff(rep, keep);
+}
+
+static void
+trim_tun(struct report *rep, uint64_t keep)
+{
+	if (keep == 0 || rep->ntun < 2 * keep)
+		return;
+	qsort(rep->tun, rep->ntun, sizeof(*rep->tun), cmp_tun);
+	cut_tun(rep, keep);
+}
+
 static int
 keep_ff(struct scan *s, const struct ff_result *r)
 {
 	struct report *rep = s->rep;
 	struct report_ff *row;
+
+	trim_ff(rep, s->cfg->keep);
 
 	if (rep->nff == rep->capff) {
 		size_t ncap = rep->capff ? rep->capff * 2 : 64;
@@ -516,6 +569,7 @@ keep_tun(struct scan *s, struct frame *f)
 		rep->tun_flagged++;
 	if (!r.flagged && !s->cfg->all)
 		return RV_OK;
+	trim_tun(rep, s->cfg->keep);
 	if (rep->ntun == rep->captun) {
 		size_t ncap = rep->captun ? rep->captun * 2 : 64;
 		struct report_tun *p = realloc(rep->tun, ncap * sizeof(*p));
@@ -770,6 +824,10 @@ report_scan(struct cli_db *db, const struct report_cfg *cfg,
 		qsort(rep->ff, rep->nff, sizeof(*rep->ff), cmp_ff);
 	if (rep->ntun > 1)
 		qsort(rep->tun, rep->ntun, sizeof(*rep->tun), cmp_tun);
+	if (cfg->keep > 0) {
+		cut_ff(rep, cfg->keep);
+		cut_tun(rep, cfg->keep);
+	}
 leave:
 	if (s->rr.c != NULL)
 		mdb_cursor_close(s->rr.c);
