@@ -54,6 +54,8 @@ struct report_cfg {
 struct report_ff {
 	uint8_t owner[RV_NAME_MAX];
 	size_t owner_len;
+	uint8_t zone[RV_NAME_MAX];	/**< its bailiwick, for nNS */
+	size_t zone_len;		/**< 0: unknown */
 	struct ff_result r;
 	struct ff_rrset *rr;	/**< NULL unless flagged */
 	size_t nrr;

@@ -9,7 +9,7 @@
  * Fast flux: a name's A/AAAA RRsets, each address enriched with the ASN
  * and country stored for it at observation time (the ip period holding
  * the RRset's last seen, clipped to the window) when the name could be
- * flagged at all (ff_name_may_flag), and, for the rows shown, the NS
+ * flagged at all (ff_name_may_flag), and, for the rows kept, the NS
  * RRsets of the zone
  * that served them (the bailiwick), looked up once per zone.
  *
@@ -230,26 +230,26 @@ ns_row(const MDB_val *k, const MDB_val *v, void *arg)
 	    s->nsbuf, n);
 }
 
-/* NS names of the zone (bailiwick) of the current name, cached per zone. */
+/* NS names of a zone (a name's bailiwick), cached for the last zone. */
 static int
-zone_ns(struct scan *s)
+zone_ns(struct scan *s, const uint8_t *zone, size_t zlen)
 {
 	struct nsctx x = { s, 0 };
 	struct rv_key k;
 	int rc;
 
-	if (s->ns_valid && s->nszlen == s->zlen &&
-	    memcmp(s->nszone, s->zone, s->zlen) == 0)
+	if (s->ns_valid && s->nszlen == zlen &&
+	    memcmp(s->nszone, zone, zlen) == 0)
 		return RV_OK;
 	ff_ns_start(&s->ns);
-	rc = rv_key_rrset_name_type(&k, s->zone, s->zlen, TYPE_NS);
+	rc = rv_key_rrset_name_type(&k, zone, zlen, TYPE_NS);
 	if (rc == RV_OK)
 		rc = rv_store_scan(s->db->st, s->db->txn, RV_DB_RRSET, &k, &k,
 		    ns_row, &x);
 	if (rc != RV_OK)
 		return rc;
-	memcpy(s->nszone, s->zone, s->zlen);
-	s->nszlen = s->zlen;
+	memcpy(s->nszone, zone, zlen);
+	s->nszlen = zlen;
 	s->ns_n = ff_ns_count(&s->ns);
 	s->ns_changed = s->ns.nsets > 1;
 	s->ns_valid = 1;
@@ -444,6 +444,10 @@ keep_ff(struct scan *s, const struct ff_result *r)
 	memset(row, 0, sizeof(*row));
 	memcpy(row->owner, s->owner, s->olen);
 	row->owner_len = s->olen;
+	if (s->have_zone) {
+		memcpy(row->zone, s->zone, s->zlen);
+		row->zone_len = s->zlen;
+	}
 	row->r = *r;
 	if (r->flagged) {
 		row->rr = malloc(s->ffn.nrr * sizeof(*row->rr));
@@ -481,14 +485,6 @@ ff_name_done(struct scan *s)
 	enrich(s);
 	if ((rc = ff_name_eval(&s->ffn, &s->cfg->ff, &r)) != RV_OK)
 		return rc;
-	/* NS names do not weigh in either score (Holz: 0 nNS): look them up
-	 * only for the rows that are shown. */
-	if (s->have_zone && (r.flagged || s->cfg->all)) {
-		if ((rc = zone_ns(s)) != RV_OK)
-			return rc;
-		r.n_ns = s->ns_n;
-		r.ns_changed = s->ns_changed;
-	}
 	s->rep->ff_candidates++;
 	if (r.flagged)
 		s->rep->ff_flagged++;
@@ -785,6 +781,7 @@ report_scan(struct cli_db *db, const struct report_cfg *cfg,
 {
 	struct scan *s;
 	double t0 = now_mono();
+	size_t i;
 	int rc = RV_OK;
 
 	memset(rep, 0, sizeof(*rep));
@@ -827,6 +824,18 @@ report_scan(struct cli_db *db, const struct report_cfg *cfg,
 	if (cfg->keep > 0) {
 		cut_ff(rep, cfg->keep);
 		cut_tun(rep, cfg->keep);
+	}
+	/* NS names weigh in neither score (Holz: 0 nNS): look them up only
+	 * for the rows kept, in the last read transaction. */
+	for (i = 0; i < rep->nff; i++) {
+		struct report_ff *f = &rep->ff[i];
+
+		if (f->zone_len == 0)
+			continue;
+		if ((rc = zone_ns(s, f->zone, f->zone_len)) != RV_OK)
+			goto leave;
+		f->r.n_ns = s->ns_n;
+		f->r.ns_changed = s->ns_changed;
 	}
 leave:
 	if (s->rr.c != NULL)
