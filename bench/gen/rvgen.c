@@ -15,6 +15,7 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/pipeline0/push.h>
+#include <nng/supplemental/tls/tls.h>
 
 #include "gen.h"
 #include "rv_frame.h"
@@ -45,6 +46,8 @@ usage(FILE *f)
 "      --only-a           only A RRsets (for the size per A RRset)\n"
 "      --invalid N        also send N garbage frames (tests)\n"
 "  -c, --connect URL      nng PUSH dial (blocking sends)\n"
+"      --tls-ca FILE      tls+tcp://: the CA of the server's certificate\n"
+"      --tls-cert FILE, --tls-key FILE   tls+tcp://: client certificate\n"
 "  -f, --file PATH        write length-prefixed frames ('-': stdout)\n"
 "      --replay FILE      send a frame file to --connect\n"
 "  -q, --quiet            no summary\n"
@@ -59,6 +62,60 @@ num(const char *s, unsigned long long *v)
 	errno = 0;
 	*v = strtoull(s, &end, 10);
 	return errno || !*s || *end || *s == '-' ? -1 : 0;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	static char buf[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return strdup(buf);
+}
+
+/* Dial in the background (reconnecting); tls+tcp:// with a config. */
+static int
+dial(nng_socket s, const char *url, const char *ca, const char *cert,
+    const char *key)
+{
+	nng_dialer d;
+	nng_tls_config *cfg = NULL;
+	char *c = NULL, *k = NULL;
+	int rv;
+
+	if ((rv = nng_dialer_create(&d, s, url)))
+		return rv;
+	if (strncmp(url, "tls+", 4) == 0) {
+		if ((rv = nng_tls_config_alloc(&cfg, NNG_TLS_MODE_CLIENT)) ||
+		    (rv = nng_tls_config_server_name(cfg, "localhost")) ||
+		    (ca && (rv = nng_tls_config_ca_file(cfg, ca))) ||
+		    (rv = nng_tls_config_auth_mode(cfg, ca ?
+		    NNG_TLS_AUTH_MODE_REQUIRED : NNG_TLS_AUTH_MODE_NONE)))
+			goto leave;
+		if (cert && key) {
+			if (!(c = slurp(cert)) || !(k = slurp(key))) {
+				rv = NNG_ENOENT;
+				goto leave;
+			}
+			if ((rv = nng_tls_config_own_cert(cfg, c, k, NULL)))
+				goto leave;
+		}
+		if ((rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg)))
+			goto leave;
+	}
+	rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
+leave:
+	if (cfg)
+		nng_tls_config_free(cfg);
+	free(c);
+	free(k);
+	return rv;
 }
 
 static int
@@ -181,12 +238,16 @@ main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "replay", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "tls-ca", required_argument, NULL, 'a' },
+		{ "tls-cert", required_argument, NULL, 'e' },
+		{ "tls-key", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen_cfg c;
 	struct out o = { 0 };
 	const char *url = NULL, *file = NULL, *rep = NULL;
+	const char *tls_ca = NULL, *tls_cert = NULL, *tls_key = NULL;
 	unsigned long long v, from = 0, per = 256, nsens = 4, invalid = 0;
 	int ch, quiet = 0, rc, rv;
 	struct timespec t0, t1;
@@ -206,6 +267,9 @@ main(int argc, char **argv)
 		case 'c': url = optarg; break;
 		case 'f': file = optarg; break;
 		case 'R': rep = optarg; break;
+		case 'a': tls_ca = optarg; break;
+		case 'e': tls_cert = optarg; break;
+		case 'y': tls_key = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case '?': usage(stderr); return 2;
@@ -233,7 +297,7 @@ main(int argc, char **argv)
 	if (url) {
 		if ((rv = nng_push0_open(&o.sock)) ||
 		    (rv = nng_socket_set_int(o.sock, NNG_OPT_SENDBUF, 64)) ||
-		    (rv = nng_dial(o.sock, url, NULL, NNG_FLAG_NONBLOCK))) {
+		    (rv = dial(o.sock, url, tls_ca, tls_cert, tls_key))) {
 			fprintf(stderr, "rvgen: %s: %s\n", url, nng_strerror(rv));
 			return 1;
 		}
