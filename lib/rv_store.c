@@ -182,7 +182,7 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 	    (rc = mdb_env_set_maxdbs(st->env, RV_DB_COUNT + 1)) ||
 	    (!(flags & RV_STORE_RDONLY) &&
 	    (rc = mdb_env_set_mapsize(st->env, mapsize ? mapsize : GIB))) ||
-	    (rc = mdb_env_open(st->env, path, mflags, 0640))) {
+	    (rc = mdb_env_open(st->env, path, mflags, 0660))) {
 		int e = rc;
 		rc = rv_store_err(rc);
 		errno = e > 0 ? e : errno;
