@@ -220,14 +220,14 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
 		rvd_log_rl(&in->rl, LOG_WARNING, "sensor id: %s",
 		    rv_strerror(rc));
 	pthread_mutex_lock(&d->mu);
-	while (d->cur->n >= 2 * d->cfg.flush_max && !atomic_load(&d->stop))
+	while (rvd_table_full(d, 2) && !atomic_load(&d->stop))
 		pthread_cond_wait(&d->cv, &d->mu);	/* backpressure */
 	if (rv_frame_decode_header(buf, len, &h, &off) == RV_OK)
 		agg_add_frame(d->cur, buf, len, off, hdr->count, sid, &bad);
 	d->cur->frames++;
 	d->cur->records_rejected += bad;
 	d->cur->seq_frames = ++d->frames_seen;
-	if (d->cur->n >= d->cfg.flush_max)
+	if (rvd_table_full(d, 1))
 		pthread_cond_broadcast(&d->cv);
 	pthread_mutex_unlock(&d->mu);
 }

@@ -93,8 +93,8 @@ flusher_main(void *arg)
 		struct timespec ts;
 
 		pthread_mutex_lock(&d->mu);
-		while (!atomic_load(&d->fstop) &&
-		    d->cur->n < d->cfg.flush_max && mono_ms() < deadline) {
+		while (!atomic_load(&d->fstop) && !rvd_table_full(d, 1) &&
+		    mono_ms() < deadline) {
 			int64_t ms = deadline - mono_ms();
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += ms / 1000;

@@ -21,6 +21,9 @@
 #include "sensors.h"
 
 #define RVD_LISTEN_MAX 16
+/** A window's table flushes early past this much memory, and the receiver
+ * waits at twice it (huge rdata sets must not exhaust memory). */
+#define RVD_TABLE_MEM ((size_t)192 << 20)
 #define RVD_DEFAULT_DB "/var/lib/rearview"
 #define RVD_DEFAULT_LISTEN "ipc:///run/rearview/ingest.sock"
 
@@ -64,6 +67,14 @@ struct rvd {
 	atomic_int reload;		/**< SIGHUP seen */
 	uint64_t frames_seen;		/**< frames received (receiver) */
 };
+
+/** Is the window full enough to flush now? (under mu) */
+static inline int
+rvd_table_full(const struct rvd *d, unsigned factor)
+{
+	return d->cur->n >= factor * d->cfg.flush_max ||
+	    agg_mem(d->cur) >= factor * RVD_TABLE_MEM;
+}
 
 /** Parse the command line (and the config file it names).
  * \return 0 to run, 1 if --help/--version was handled (exit 0), 2 on a
