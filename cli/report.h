@@ -7,7 +7,9 @@
  *  - report_scan.c: one pass over the rrset and neg databases in key order
  *    (both start with NK(owner), so a name's RRsets and negative answers
  *    are merged by name), in short read-only transactions of at most
- *    REPORT_CHUNK records, feeding the pure feature code (report_feat.h);
+ *    REPORT_CHUNK records, feeding the pure feature code (report_feat.h)
+ *    through its fast-flux and tunnelling sides (report_scan_ff.c,
+ *    report_scan_tun.c; shared state in report_scan.h);
  *  - report_out.c: table, json and csv on stdout;
  *  - report_html.c: --out DIR, the dated JSON file and the HTML page with
  *    one inline-SVG chart per flagged name.
@@ -91,9 +93,9 @@ struct report {
  * Scan the database and fill \p rep with the candidates of the kinds in
  * cfg (flagged ones, or all with cfg->all), ranked: flagged first, then by
  * score; only the best cfg->keep rows of each kind when it is not 0 (the
- * counts still cover every candidate). The read transaction of \p db is renewed every cfg->chunk
- * records (REPORT_CHUNK when 0) at a name boundary, so a long report never
- * pins old pages for long.
+ * counts still cover every candidate). The read transaction of \p db is
+ * renewed every cfg->chunk records (REPORT_CHUNK when 0) at a name
+ * boundary, so a long report never pins old pages for long.
  * \return 0, or an rv_err code (printed by the caller).
  */
 int report_scan(struct cli_db *db, const struct report_cfg *cfg,
