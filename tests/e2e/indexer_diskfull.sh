@@ -15,7 +15,7 @@ start_rvd -d "$T/mnt/db" -l "ipc://$T/in.sock" --mapsize 64 \
 	--flush-interval 100 -v
 "$GEN" -q --seq -n 40000 -r 40000 --per-frame 100 -c "ipc://$T/in.sock" ||
 	fail "rvgen"
-for _ in $(seq 300); do
+for _ in $(seq 1200); do
 	grep -q 'the disk is full' "$T/rvd.log" && break
 	sleep 0.1
 done
@@ -26,7 +26,7 @@ mdb_stat -a "$T/mnt/db" >/dev/null 2>&1 || fail "mdb_stat on a full disk"
 ok "disk full: a clear error, rearviewd alive, database consistent"
 
 mount -o remount,size=64m "$T/mnt" || fail "remount"
-for _ in $(seq 300); do
+for _ in $(seq 1200); do
 	[ "$(dbstat observations 2>/dev/null)" = 40000 ] && break
 	sleep 0.1
 done

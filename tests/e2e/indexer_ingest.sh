@@ -21,7 +21,7 @@ ok "ipc socket mode 0660"
 "$GEN" -q -n 20000 -r 4000 --sensors 3 -c "tcp://127.0.0.1:$P" ||
 	fail "rvgen over tcp"
 # Wait until both streams are stored (visible within a second or so).
-for _ in $(seq 50); do
+for _ in $(seq 600); do
 	[ "$(dbstat observations)" = 25000 ] && break
 	sleep 0.2
 done

@@ -35,12 +35,12 @@ port() { echo $(( 20000 + ($$ * 7 + ${1:-0}) % 30000 )); }
 start_rvd() {
 	"$RVD" "$@" >>"$T/rvd.log" 2>&1 &
 	RVD_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		grep -q 'ready:' "$T/rvd.log" 2>/dev/null && return 0
 		kill -0 "$RVD_PID" 2>/dev/null || fail "rearviewd exited at start"
 		sleep 0.1
 	done
-	fail "rearviewd not ready after 10 s"
+	fail "rearviewd not ready after 60 s"
 }
 
 # stop_rvd: SIGTERM, wait, check a clean exit.

@@ -31,7 +31,7 @@ if [ -n "$MMDB" ] && [ -f "$MMDB/GeoLite2-ASN-Test.mmdb" ]; then
 	printf 'db %s/db\nlisten ipc://%s/in.sock\nasn-db %s/asn.mmdb\n' "$T" "$T" "$T" >"$T/ok.conf"
 	start_rvd -c "$T/ok.conf" -v
 	kill -HUP "$RVD_PID"
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		[ "$(grep -c 'asn.mmdb loaded' "$T/rvd.log")" -ge 2 ] && break
 		sleep 0.1
 	done

@@ -25,7 +25,7 @@ rv_q shop.test MX | grep -q 'mail\.shop\.test' || rv_fail "MX not resolved"
 [ "$(rv_q_rcode nonexistent.shop.test A)" = NXDOMAIN ] || rv_fail "NXDOMAIN query failed"
 
 # The module batches for 50 ms, rearviewd flushes every 100 ms.
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   "$DUMP" "$RV_TMP/db" neg 2>/dev/null | grep -q '^nonexistent\.shop\.test\. ' && break
   sleep 0.1
 done

@@ -26,10 +26,10 @@ start_rvd -d "$T/db" -l "tls+tcp://127.0.0.1:$P" --tls-cert localhost.crt \
 grep -q "needs tls-cert, tls-key and tls-ca" "$T/err" || fail "message: $(cat "$T/err")"
 ok "tls+tcp:// without a server certificate and CA is refused"
 
-timeout 20 "$GEN" -q --seq -n 1000 -r 1000 --per-frame 100 \
+timeout 120 "$GEN" -q --seq -n 1000 -r 1000 --per-frame 100 \
 	-c "tls+tcp://127.0.0.1:$P" --tls-ca ca.crt --tls-cert client.crt \
 	--tls-key client.key || fail "sender with a client certificate"
-for _ in $(seq 100); do
+for _ in $(seq 1200); do
 	[ "$(dbstat observations)" = 1000 ] && break
 	sleep 0.1
 done
