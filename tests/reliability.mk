@@ -6,7 +6,7 @@
 check_PROGRAMS += e2e/rel_rogue
 e2e_rel_rogue_SOURCES = e2e/rel_rogue.c
 e2e_rel_rogue_LDADD = $(RV_LIB) $(NNG_LIBS)
-REL_E2E = e2e/rel_hostile.sh e2e/rel_crash.sh
+REL_E2E = e2e/rel_hostile.sh e2e/rel_crash.sh e2e/rel_space.sh
 EXTRA_DIST += $(REL_E2E) e2e/rel_lib.sh
 TESTS += $(REL_E2E)
 if BUILD_MODULE
