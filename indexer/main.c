@@ -54,6 +54,15 @@ write_table(struct rvd *d, struct agg *a)
 			rvd_log(LOG_ERR, "giving up: %zu RRsets lost", a->n);
 			return;
 		}
+		if (rc != RV_ENOSPC && tries >= 10) {
+			/* Not the disk: LMDB may be in a fatal state
+			 * (MDB_PANIC) that only reopening clears. Committed
+			 * data is safe; let the supervisor restart us. */
+			rvd_log(LOG_CRIT, "flushes keep failing (%s): exiting "
+			    "for a restart, %zu RRsets lost", rv_strerror(rc),
+			    a->n);
+			_exit(1);
+		}
 		sleep(tries < 5 ? 1 : 5);
 	}
 	rvd_log(LOG_DEBUG, "flush %llu committed: %zu entries, %llu new "
