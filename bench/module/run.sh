@@ -3,7 +3,8 @@
 # no capture and next to Unbound's own dnstap capture.
 #
 #   bench/module/run.sh [--build DIR] [--rounds N] [--rate QPS] [--secs S]
-#                       [--max-secs S] [--out FILE]
+#                       [--max-secs S] [--out FILE] [--cg-rounds N]
+#                       [--cg-queries N]
 #
 # Three configurations, alternated A B C A B C ... in one run, each on a
 # fresh Unbound (2 threads) recursing from the loopback NSD hierarchy of
@@ -21,12 +22,18 @@
 #   - p50/p99 latency at the fixed rate (dnsperf -v);
 #   - maximum QPS (dnsperf with 20 clients, no rate limit), which swings
 #     by ~15 % from run to run on shared cores.
+# Then, because CPU time swings too on a loaded shared machine, the same
+# configurations under valgrind's callgrind: instructions executed by the
+# whole unbound process (all threads, the module's sender and dnstap's
+# I/O thread included) per query, at 300 queries/s (--cg-rounds rounds of
+# --cg-queries queries; 0 rounds skips it). That count does not depend on
+# what else the machine runs.
 # Prints a Markdown table (medians over rounds) and writes it to --out.
 # Not part of `make check`: run as root (ports 53 on 127.x addresses).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-build=$top/build rounds=3 rate=4000 secs=10 max_secs=8 out=
+build=$top/build rounds=3 rate=4000 secs=10 max_secs=8 out= cg_rounds=2 cg_queries=4000
 while [ $# -gt 0 ]; do
   case $1 in
     --build) build=$2; shift 2 ;;
@@ -35,7 +42,9 @@ while [ $# -gt 0 ]; do
     --secs) secs=$2; shift 2 ;;
     --max-secs) max_secs=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --cg-rounds) cg_rounds=$2; shift 2 ;;
+    --cg-queries) cg_queries=$2; shift 2 ;;
+    -h|--help) sed -n '2,35s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -136,6 +145,43 @@ for r in $(seq "$rounds"); do
   for c in A B C; do measure "$c" "$r"; done
 done
 
+# --- instructions per query under callgrind --------------------------------
+cgres=$RV_TMP/cg-results
+: > "$cgres"
+real_prefix=$RV_UNBOUND_PREFIX
+measure_instr() {  # CONFIG ROUND
+  local c=$1 r=$2 pid f ir
+  mkdir -p "$RV_TMP/vg/sbin"
+  ln -sf "$real_prefix/sbin/unbound-control" "$real_prefix/sbin/unbound-checkconf" "$RV_TMP/vg/sbin/"
+  printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/cg.out "%s/sbin/unbound" "$@"\n' \
+    "$RV_TMP" "$real_prefix" > "$RV_TMP/vg/sbin/unbound"
+  chmod +x "$RV_TMP/vg/sbin/unbound"
+  rm -f "$RV_TMP"/cg.out*
+  RV_UNBOUND_PREFIX=$RV_TMP/vg
+  start_config "$c" "cg$r"
+  pid=$(cat "$RV_TMP/resolver/unbound.pid")
+  names "g$c$r-" "$cg_queries" > "$RV_TMP/cgq"
+  callgrind_control -z "$pid" >/dev/null 2>&1
+  dnsperf -s "$RV_RESOLVER" -d "$RV_TMP/cgq" -n 1 -Q 300 -c 4 -q 100 > "$RV_TMP/cg.dnsperf" 2>&1
+  callgrind_control -d "$pid" >/dev/null 2>&1
+  done=$(awk '/Queries completed:/ { print $3 }' "$RV_TMP/cg.dnsperf")
+  stop_config
+  RV_UNBOUND_PREFIX=$real_prefix
+  f=$(ls "$RV_TMP"/cg.out.* 2>/dev/null | head -1)
+  ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$f" 2>/dev/null)
+  [ -n "$ir" ] && [ -n "$done" ] && [ "$done" -gt 0 ] ||
+    { rv_log "callgrind: no figures for $c (see $RV_TMP)"; return 0; }
+  awk -v c="$c" -v r="$r" -v ir="$ir" -v d="$done" \
+    'BEGIN { printf "%s %s %.0f %d\n", c, r, ir / d, d }' >> "$cgres"
+  tail -1 "$cgres" >&2
+}
+if [ "$cg_rounds" -gt 0 ] && command -v valgrind >/dev/null && command -v callgrind_control >/dev/null; then
+  echo "callgrind: $cg_rounds rounds of $cg_queries queries at 300/s; config round instructions/query completed" >&2
+  for r in $(seq "$cg_rounds"); do
+    for c in A B C; do measure_instr "$c" "$r"; done
+  done
+fi
+
 # Medians per configuration, and B and C relative to A.
 table=$(awk -v recv="${RECV_NAME:-receiver}" '
   function med(s,   n, a, i, j, t) {
@@ -157,8 +203,33 @@ table=$(awk -v recv="${RECV_NAME:-receiver}" '
         med(p50[c]), med(p99[c]), med(mq[c]), (med(mq[c]) / qa - 1) * 100
     }
   }' "$results")
-printf '%s\n' "$table"
+cgtable=
+if [ -s "$cgres" ]; then
+  cgtable=$(awk '
+    function med(s,   n, a, i, j, t) {
+      n = split(s, a, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    { ir[$1] = ir[$1] " " $3 }
+    END {
+      name["A"] = "A: no capture"; name["B"] = "B: rearview module"; name["C"] = "C: dnstap"
+      print "| configuration | unbound instructions/query (callgrind) | vs A |"
+      print "|---|---:|---:|"
+      for (k = 0; k < 3; k++) {
+        c = substr("ABC", k + 1, 1)
+        if (!(c in ir)) continue
+        printf "| %s | %.0f | %+.2f %% |\n", name[c], med(ir[c]), (med(ir[c]) / med(ir["A"]) - 1) * 100
+      }
+    }' "$cgres")
+fi
+printf '%s\n\n%s\n' "$table" "$cgtable"
 {
+  if [ -n "$cgtable" ]; then
+    printf '%s\n\nPer round (config round instructions/query completed):\n\n' "$cgtable"
+    sed 's/^/    /' "$cgres"
+    printf '\n'
+  fi
   printf '%s\n' "$table"
   printf '\nPer round (config round cpu_us/q recv_us/q p50_ms p99_ms max_qps completed):\n\n'
   sed 's/^/    /' "$results"
