@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# rel_reload.sh (issue 8, item 4): REL_RELOADS (100) `unbound-control
+# reload`s under dnsperf load with the real rearviewd behind the module.
+# The stronger version of module_reload.sh (8 reloads, kdig loops, the
+# test receiver). Unbound must not crash; the module must come back
+# enabled after every reload (its init line each time, never "disabled")
+# and capture afterwards (records of names asked after the last reload are
+# stored by rearviewd); no leak: under --enable-sanitizers the module runs
+# with ASan and LeakSanitizer checks the whole process at exit
+# (RV_LEAK_CHECK=1 here); in a normal build Unbound's resident memory
+# after reload 20 and after the last is printed, and may not grow by more
+# than 32 MiB over the last 80 reloads (Unbound drops its caches at each
+# reload, so a leak of the module's per-init allocations would show).
+# REL_NO_MODULE=1 runs the same reloads without the module: the control
+# for the memory figure (bench/faults/reload.sh prints both).
+set -u
+. "${RV_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/e2e/harness.sh"
+. "$RV_TOP_SRCDIR/tests/e2e/rel_lib.sh"
+
+RELOADS=${REL_RELOADS:-100}
+export RV_LEAK_CHECK=${RV_LEAK_CHECK:-1}
+rv_init reload100
+rel_bins
+rv_need dnsperf
+rv_net_start
+DB=$RV_TMP/db
+rel_rvd_start --db "$DB" --listen "$RV_INGEST" --flush-interval 100
+rv_module_conf "$RV_TMP/module.conf"
+if [ "${REL_NO_MODULE:-0}" = 1 ]; then
+  rv_resolver_start --no-module
+else
+  rv_resolver_start --module-conf "$RV_TMP/module.conf"
+fi
+[ "$(rv_q warm.wild.test A)" = 192.0.2.99 ] || rv_fail "resolver does not answer"
+UPID=$(cat "$RV_TMP/resolver/unbound.pid")
+
+awk 'BEGIN { for (i = 0; i < 2000000; i++) printf "r%d.wild.test A\n", i }' > "$RV_TMP/q"
+dnsperf -s "$RV_RESOLVER" -d "$RV_TMP/q" -n 1 -l 600 -Q 300 -c 4 -t 2 \
+  > "$RV_TMP/dnsperf.out" 2>&1 &
+DP=$!
+RV_BG_PIDS="$RV_BG_PIDS $DP"
+rss20=
+for r in $(seq "$RELOADS"); do
+  sleep 0.1
+  rv_control reload > /dev/null || rv_fail "reload $r failed"
+  kill -0 "$UPID" 2>/dev/null || rv_fail "unbound died at reload $r"
+  [ "$r" = 20 ] && { sleep 0.5; rss20=$(rel_rss "$UPID"); }
+done
+sleep 1
+rss_end=$(rel_rss "$UPID")
+kill -INT "$DP" 2>/dev/null; wait "$DP" 2>/dev/null
+kill -0 "$UPID" 2>/dev/null || rv_fail "unbound died after the reloads"
+if [ "${REL_NO_MODULE:-0}" = 1 ]; then
+  rv_log "no module: unbound RSS after reload 20: $rss20 KiB, after reload $RELOADS: $rss_end KiB"
+  rv_resolver_stop
+  rel_rvd_stop
+  rv_pass
+fi
+inits=$(grep -c 'rearview: capturing to ' "$RV_TMP/resolver/unbound.log")
+[ "$inits" -ge $((RELOADS + 1)) ] || rv_fail "module initialised $inits times for $RELOADS reloads"
+rv_expect_none "$RV_TMP/resolver/unbound.log" 'rearview: .*(disabled|loaded twice|cannot)' \
+  "module came back enabled after each reload"
+
+# Capture still works: names asked now reach the database.
+for i in 1 2 3; do
+  [ "$(rv_q "after$i.reloads.wild.test" A)" = 192.0.2.99 ] || rv_fail "no answer after the reloads"
+done
+for _ in $(seq 100); do
+  [ "$("$CLI" lookup -d "$DB" '*.reloads.wild.test' -o json 2>/dev/null | wc -l)" = 3 ] && break
+  sleep 0.1
+done
+[ "$("$CLI" lookup -d "$DB" '*.reloads.wild.test' -o json 2>/dev/null | wc -l)" = 3 ] ||
+  rv_fail "names asked after $RELOADS reloads were not stored"
+during=$(rel_dbstat "$DB" observations)
+sent=$(sed -n 's/.*Queries completed: *\([0-9]*\).*/\1/p' "$RV_TMP/dnsperf.out")
+lost=$(sed -n 's/.*Queries lost: *\([0-9]*\).*/\1/p' "$RV_TMP/dnsperf.out")
+rv_log "$RELOADS reloads under load: $sent queries answered, $lost lost (in flight at a reload), $during records stored; module initialised $inits times"
+if [ "$RV_SANITIZED" = 0 ]; then
+  rv_log "unbound RSS after reload 20: $rss20 KiB, after reload $RELOADS: $rss_end KiB"
+  [ "$rss_end" -le $((rss20 + 32768)) ] ||
+    rv_fail "unbound grew from $rss20 to $rss_end KiB over $((RELOADS - 20)) reloads"
+fi
+
+# A clean stop: the last deinit; LeakSanitizer reports at exit.
+rv_resolver_stop
+[ "$RV_RESOLVER_STATUS" = 0 ] || rv_fail "unbound exited with status $RV_RESOLVER_STATUS"
+rv_expect_none "$RV_TMP/resolver/unbound.out" 'Segmentation|Aborted|double free|corrupted' "clean exit"
+rel_rvd_stop
+rv_pass
