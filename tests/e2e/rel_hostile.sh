@@ -26,8 +26,8 @@ start_rvd -d "$T/db" -l "$URL" --flush-interval 100 --flush-max 20000 \
 	--max-frame $MAX -v
 rrsets() { "$DUMP" "$T/db" rrsets; }
 alive() { kill -0 "$RVD_PID" 2>/dev/null || fail "rearviewd died: $1"; }
-wait_stat() {	# NAME VALUE: wait until the counter reaches VALUE
-	for _ in $(seq 100); do
+wait_stat() {	# NAME VALUE [SECONDS]: wait until the counter reaches VALUE
+	for _ in $(seq $((${3:-10} * 10))); do
 		[ "$(dbstat "$1")" = "$2" ] && return 0
 		sleep 0.1
 	done
@@ -110,10 +110,10 @@ anon() { awk '/^RssAnon:/ { print $2 }' "/proc/$RVD_PID/status"; }
 o0=$(dbstat observations)
 a0=$(anon)
 "$GEN" -q -s 11 -n 200000 -r 200000 -c "$URL" || fail "flood 1"
-wait_stat observations $((o0 + 200000))
+wait_stat observations $((o0 + 200000)) 180
 a1=$(anon)
 "$GEN" -q -s 12 --from 200000 -n 200000 -r 400000 -c "$URL" || fail "flood 2"
-for _ in $(seq 300); do
+for _ in $(seq 1800); do
 	[ "$(dbstat observations)" -ge $((o0 + 400000)) ] && break
 	sleep 0.1
 done
