@@ -75,10 +75,10 @@ start_config() {  # A|B|C ROUND
     B)
       if [ -x "$indexer" ]; then
         "$indexer" --db "$RV_TMP/db" --listen "$RV_INGEST" >"$RV_TMP/indexer.log" 2>&1 &
-        RECV_PID=$! RECV_NAME=rearviewd
+        RECV_PID=$! B_RECV=rearviewd
       else
         "$RV_RECV" --listen "$RV_INGEST" >/dev/null 2>&1 &
-        RECV_PID=$! RECV_NAME=rv_recv
+        RECV_PID=$! B_RECV=rv_recv
       fi
       RV_BG_PIDS="$RV_BG_PIDS $RECV_PID"
       rv_module_conf "$RV_TMP/module.conf" "stats-interval: 0"
@@ -88,7 +88,7 @@ start_config() {  # A|B|C ROUND
       rm -f "$RV_TMP/dnstap.sock"
       fstrm_capture -t protobuf:dnstap.Dnstap -u "$RV_TMP/dnstap.sock" -w /dev/null \
         >"$RV_TMP/fstrm.log" 2>&1 &
-      RECV_PID=$! RECV_NAME=fstrm_capture
+      RECV_PID=$!
       RV_BG_PIDS="$RV_BG_PIDS $RECV_PID"
       for i in $(seq 50); do [ -S "$RV_TMP/dnstap.sock" ] && break; sleep 0.1; done
       rv_resolver_start --no-module --extra "dnstap:
@@ -183,7 +183,7 @@ if [ "$cg_rounds" -gt 0 ] && command -v valgrind >/dev/null && command -v callgr
 fi
 
 # Medians per configuration, and B and C relative to A.
-table=$(awk -v recv="${RECV_NAME:-receiver}" '
+table=$(awk '
   function med(s,   n, a, i, j, t) {
     n = split(s, a, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -234,6 +234,6 @@ printf '%s\n\n%s\n' "$table" "$cgtable"
   printf '\nPer round (config round cpu_us/q recv_us/q p50_ms p99_ms max_qps completed):\n\n'
   sed 's/^/    /' "$results"
   printf '\nReceiver in B: %s. Rounds: %s, fixed rate %s/s for %s s, max QPS over %s s.\n' \
-    "${RECV_NAME:-?}" "$rounds" "$rate" "$secs" "$max_secs"
+    "${B_RECV:-?}" "$rounds" "$rate" "$secs" "$max_secs"
 } > "${out:-$RV_TMP/table.md}"
 rv_pass
