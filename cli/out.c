@@ -13,21 +13,23 @@
 #include "rv_err.h"
 #include "rv_store.h"
 
-struct cli_row *
-cli_row_copy(const struct cli_row *r)
+/* Size of an owned copy of r whose name key is klen octets. */
+static size_t
+copy_size(const struct cli_row *r, size_t klen)
 {
-	uint8_t key[RV_NAME_KEY_MAX];
-	size_t klen = 0, n;
-	struct cli_row *c;
+	size_t n = sizeof(struct cli_row) + r->nsens * sizeof(uint16_t) +
+	    r->owner_len + r->zone_len + r->set_len + r->rd_len + klen;
+
+	return (n + 7) & ~(size_t)7;	/* keep the next copy aligned */
+}
+
+/* Copy r into c (copy_size octets). */
+static struct cli_row *
+copy_at(const struct cli_row *r, struct cli_row *c, const uint8_t *key,
+    size_t klen)
+{
 	uint8_t *p;
 
-	if (r->owner_len > 0 &&
-	    rv_name_key(r->owner, r->owner_len, key, &klen) != RV_OK)
-		klen = 0;
-	n = sizeof(*c) + r->nsens * sizeof(uint16_t) + r->owner_len +
-	    r->zone_len + r->set_len + r->rd_len + klen;
-	if ((c = malloc(n)) == NULL)
-		return NULL;
 	*c = *r;
 	p = (uint8_t *)(c + 1);
 	if (r->nsens > 0) {
@@ -49,6 +51,55 @@ cli_row_copy(const struct cli_row *r)
 	}
 	c->okey_len = klen;
 	return c;
+}
+
+static size_t
+owner_key(const struct cli_row *r, uint8_t *key)
+{
+	size_t klen = 0;
+
+	if (r->owner_len > 0 &&
+	    rv_name_key(r->owner, r->owner_len, key, &klen) != RV_OK)
+		klen = 0;
+	return klen;
+}
+
+struct cli_row *
+cli_row_copy(const struct cli_row *r)
+{
+	uint8_t key[RV_NAME_KEY_MAX];
+	size_t klen = owner_key(r, key);
+	struct cli_row *c = malloc(copy_size(r, klen));
+
+	return c == NULL ? NULL : copy_at(r, c, key, klen);
+}
+
+/* Copies kept without a limit live in big chunks, freed at once. */
+struct cli_chunk {
+	struct cli_chunk *next;
+	size_t used, size;
+	uint64_t data[];
+};
+
+static struct cli_row *
+arena_copy(struct cli_out *o, const struct cli_row *r)
+{
+	uint8_t key[RV_NAME_KEY_MAX];
+	size_t klen = owner_key(r, key), n = copy_size(r, klen);
+	struct cli_chunk *ch = o->chunks;
+
+	if (ch == NULL || ch->size - ch->used < n) {
+		size_t size = n > (1u << 20) ? n : (1u << 20);
+		if ((ch = malloc(sizeof(*ch) + size)) == NULL)
+			return NULL;
+		ch->next = o->chunks;
+		ch->used = 0;
+		ch->size = size;
+		o->chunks = ch;
+	}
+	ch->used += n;
+	return copy_at(r, (struct cli_row *)(void *)((uint8_t *)ch->data +
+	    ch->used - n), key, klen);
 }
 
 int
@@ -145,19 +196,19 @@ cli_row_cmp(const struct cli_out *o, const struct cli_row *a,
 	case CLI_SORT_LAST: c = cmp_u64(a->last, b->last); break;
 	case CLI_SORT_COUNT: c = cmp_u64(a->count, b->count); break;
 	case CLI_SORT_DATA: c = cmp_data(a, b); break;
-	default: break;
+	default:
+		c = cmp_bytes(a->okey, a->okey_len, b->okey, b->okey_len);
+		if (c == 0)
+			c = cmp_u64(a->type, b->type);
+		if (c == 0)
+			c = cmp_data(a, b);
+		break;
 	}
 	if (o->desc)
 		c = -c;
-	if (c == 0) {	/* ties: by name, type, data, then arrival */
+	if (c == 0 && o->sort == CLI_SORT_DATA)
 		c = cmp_bytes(a->okey, a->okey_len, b->okey, b->okey_len);
-		if (o->sort == CLI_SORT_NAME && o->desc)
-			c = -c;
-	}
-	if (c == 0)
-		c = cmp_u64(a->type, b->type);
-	if (c == 0 && o->sort != CLI_SORT_DATA)
-		c = cmp_data(a, b);
+	/* Other ties keep the scan's key order (name or address order). */
 	if (c == 0)
 		c = cmp_u64(a->seq, b->seq);
 	return c;
@@ -199,11 +250,48 @@ sift_down(struct cli_out *o, size_t i)
 
 static const struct cli_out *sort_ctx;	/* qsort has no argument */
 
+/* Rows with their primary sort key as a number, so most comparisons are
+ * one integer compare. */
+struct sortent {
+	uint64_t k;
+	struct cli_row *r;
+};
+
 static int
 qcmp(const void *a, const void *b)
 {
-	return cli_row_cmp(sort_ctx, *(struct cli_row *const *)a,
-	    *(struct cli_row *const *)b);
+	const struct sortent *x = a, *y = b;
+
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return cli_row_cmp(sort_ctx, x->r, y->r);
+}
+
+static int
+sort_kept(struct cli_out *o)
+{
+	struct sortent *v = malloc(o->nkeep * sizeof(*v));
+
+	if (v == NULL)
+		return RV_ENOMEM;
+	for (size_t i = 0; i < o->nkeep; i++) {
+		const struct cli_row *r = o->keep[i];
+		uint64_t k = 0;
+		switch (o->sort) {
+		case CLI_SORT_FIRST: k = r->first; break;
+		case CLI_SORT_LAST: k = r->last; break;
+		case CLI_SORT_COUNT: k = r->count; break;
+		default: break;
+		}
+		v[i].k = o->desc ? ~k : k;
+		v[i].r = o->keep[i];
+	}
+	sort_ctx = o;
+	qsort(v, o->nkeep, sizeof(*v), qcmp);
+	for (size_t i = 0; i < o->nkeep; i++)
+		o->keep[i] = v[i].r;
+	free(v);
+	return RV_OK;
 }
 
 int
@@ -247,7 +335,7 @@ keep(struct cli_out *o, const struct cli_row *r)
 		if (cli_row_cmp(o, &tmp, o->keep[0]) >= 0)
 			return RV_OK;
 	}
-	if ((c = cli_row_copy(r)) == NULL)
+	if ((c = k == 0 ? arena_copy(o, r) : cli_row_copy(r)) == NULL)
 		return RV_ENOMEM;
 	c->seq = o->seen;
 	if (k != 0 && o->nkeep == k) {
@@ -310,8 +398,8 @@ cli_out_end(struct cli_out *o)
 		goto leave;
 	}
 	if (o->nkeep > 0) {
-		sort_ctx = o;
-		qsort(o->keep, o->nkeep, sizeof(*o->keep), qcmp);
+		if ((rc = sort_kept(o)) != RV_OK)
+			goto leave;
 		for (size_t i = o->offset; i < o->nkeep; i++)
 			if (emit(o, o->keep[i]) != RV_OK)
 				break;
@@ -328,8 +416,14 @@ leave:
 void
 cli_out_reset(struct cli_out *o)
 {
-	for (size_t i = 0; i < o->nkeep; i++)
-		free(o->keep[i]);
+	if (o->chunks == NULL)	/* else the copies live in the chunks */
+		for (size_t i = 0; i < o->nkeep; i++)
+			free(o->keep[i]);
+	while (o->chunks != NULL) {
+		struct cli_chunk *next = o->chunks->next;
+		free(o->chunks);
+		o->chunks = next;
+	}
 	free(o->keep);
 	o->keep = NULL;
 	o->nkeep = o->capkeep = 0;

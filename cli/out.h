@@ -69,6 +69,7 @@ struct cli_out {
 	int err;		/**< first output error */
 	struct cli_summary sum;
 	struct cli_row **keep;	/**< heap or vector of copies */
+	struct cli_chunk *chunks;	/**< where copies live without a limit */
 	size_t nkeep, capkeep;
 	struct cli_table *table;	/**< table state, fmt_table.c */
 	struct sb *sb;		/**< line builder of the line formats */
