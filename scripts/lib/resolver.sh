@@ -12,7 +12,8 @@
 #
 # RV_UNBOUND_PREFIX must point at the Unbound install (default .deps/unbound
 # next to this script's repository). Extra server: lines can be passed in
-# RV_UNBOUND_EXTRA (one per line).
+# RV_UNBOUND_EXTRA (one per line). A module built with ASan gets the ASan
+# runtime preloaded (or RV_RESOLVER_PRELOAD, if set).
 
 resolver_prefix() {
   printf '%s' "${RV_UNBOUND_PREFIX:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.deps/unbound}"
@@ -44,8 +45,15 @@ resolver_start() {
   } > "$run/unbound.conf"
   "$prefix/sbin/unbound-checkconf" "$run/unbound.conf" >/dev/null ||
     { echo "resolver: bad config $run/unbound.conf" >&2; return 1; }
-  REARVIEW_MODULE_CONF=${mconf:-/nonexistent} ${RV_RESOLVER_PRELOAD:+LD_PRELOAD=$RV_RESOLVER_PRELOAD} \
-    "$prefix/sbin/unbound" -d -c "$run/unbound.conf" >>"$run/unbound.out" 2>&1 &
+  # A module built with --enable-sanitizers needs the ASan runtime loaded
+  # first in the uninstrumented unbound.
+  local envv=("REARVIEW_MODULE_CONF=${mconf:-/nonexistent}") pre=${RV_RESOLVER_PRELOAD:-}
+  if [ -z "$pre" ] && [ -n "$so" ] && readelf -d "$so" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
+    pre=$(gcc -print-file-name=libasan.so)
+    envv+=("ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1}")
+  fi
+  [ -n "$pre" ] && envv+=("LD_PRELOAD=$pre")
+  env "${envv[@]}" "$prefix/sbin/unbound" -d -c "$run/unbound.conf" >>"$run/unbound.out" 2>&1 &
   echo $! > "$run/unbound.bgpid"
   for i in $(seq 100); do
     if "$prefix/sbin/unbound-control" -c "$run/unbound.conf" status >/dev/null 2>&1; then
