@@ -78,6 +78,9 @@ row() {	# label, sql, rearview args...
 	echo "| $label | $((ra - 1)) / $rb | ${a% *} (${a#* }) | ${b% *} (${b#* }) | $(echo "${b% *} ${a% *}" | awk '{ printf "%.1fx", $1 / $2 }') |"
 }
 echo
+f=$(ms /bin/true)
+echo "process floor on this machine now (/bin/true): ${f% *} ms wall (${f#* } cpu)"
+echo
 echo "| query | rows, rearview / sqlite | rearview ms wall (cpu) | sqlite3 ms wall (cpu) | sqlite / rearview (wall) |"
 echo "|---|---|---|---|---|"
 row "exact lookup ($name)" "SELECT $cols FROM rr WHERE owner='$name' ORDER BY first DESC" lookup "$name"
