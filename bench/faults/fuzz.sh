@@ -24,7 +24,9 @@ for t in $targets; do
 	work=$B/tests/fuzz/long-$name
 	mkdir -p "$corpus" "$work"
 	out=$B/tests/fuzz/long-$name.out
-	(cd "$B/tests/fuzz" && ./"$t" -max_total_time="$SECS" -max_len=65536 \
+	(cd "$B/tests/fuzz" &&
+	LSAN_OPTIONS=suppressions=$SRC/tests/fuzz/lsan.supp:print_suppressions=0 \
+	ASAN_OPTIONS=fast_unwind_on_malloc=0 ./"$t" -max_total_time="$SECS" -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix="$B/tests/fuzz/$t-" \
 		"$work" "$corpus") >"$out" 2>&1
 	rc=$?

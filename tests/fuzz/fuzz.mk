@@ -11,7 +11,7 @@ FUZZ_LIBSRC = $(top_srcdir)/lib/rv_err.c $(top_srcdir)/lib/rv_name.c \
 FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import
 FUZZ_TARGETS += $(FUZZ_NAMES:%=fuzz/%)
 EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
-	fuzz/fuzz_import.c fuzz/corpus
+	fuzz/fuzz_import.c fuzz/corpus fuzz/lsan.supp
 # Targets that need more than the parsers: the store's keys and values
 # (fuzz_keys), the indexer's import parser with its aggregation table
 # (fuzz_import). Their sources and libraries, by target name.
@@ -47,6 +47,8 @@ fuzz-run: $(FUZZ_TARGETS)
 	  n=$${t#fuzz/}; c=$(srcdir)/fuzz/corpus/$${n#fuzz_}; \
 	  mkdir -p $$c fuzz/new-$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	  LSAN_OPTIONS=suppressions=$(abs_srcdir)/fuzz/lsan.supp:print_suppressions=0 \
+	  ASAN_OPTIONS=fast_unwind_on_malloc=0 \
 	  ./$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
 	    fuzz/new-$$n $$c 2>fuzz/$$n.out || { tail -50 fuzz/$$n.out; exit 1; }; \
 	  grep -E 'stat::number_of_executed_units|Done' fuzz/$$n.out | head -2; \
