@@ -11,8 +11,8 @@
 #    case, 63-octet labels) stored and found exactly, also by the CLI;
 #  - RRsets over 64 KiB: counted in records_rejected, the rest of the
 #    frame stored;
-#  - a flood of unique random names: rearviewd's anonymous memory stays
-#    bounded (the second half of the flood adds far less than the first);
+#  - a flood of random names: rearviewd's anonymous memory stays within
+#    the bound its configuration sets (flush-max), whatever the names;
 #  - garbage in every import line: each bad line reported with its number
 #    and counted, good lines around them stored;
 #  - absurd CLI arguments: exit 1, 2 or 3 with one line on stderr, in time.
@@ -22,7 +22,7 @@ ROGUE=$B/tests/e2e/rel_rogue
 for b in "$CLI" "$ROGUE"; do [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }; done
 URL=ipc://$T/in.sock
 MAX=1048576
-start_rvd -d "$T/db" -l "$URL" --flush-interval 100 --flush-max 20000 \
+start_rvd -d "$T/db" -l "$URL" --flush-interval 100 --flush-max 1000 \
 	--max-frame $MAX -v
 rrsets() { "$DUMP" "$T/db" rrsets; }
 alive() { kill -0 "$RVD_PID" 2>/dev/null || fail "rearviewd died: $1"; }
@@ -105,22 +105,30 @@ rrsets | grep -qE '^(many-a|big-txt)\.bigset' && fail "an RRset over 64 KiB was 
 alive "after RRsets over 64 KiB"
 ok "RRsets over 64 KiB (20000 A, 80 KB TXT): 2 records rejected and counted"
 
-# --- a flood of unique random names: memory stays bounded -------------------
+# --- a flood of random names: memory stays within its configured bound --------
 anon() { awk '/^RssAnon:/ { print $2 }' "/proc/$RVD_PID/status"; }
 o0=$(dbstat observations)
 a0=$(anon)
-"$GEN" -q -s 11 -n 200000 -r 200000 -c "$URL" || fail "flood 1"
-wait_stat observations $((o0 + 200000)) 180
+"$GEN" -q -s 11 -n 100000 -r 100000 -c "$URL" || fail "flood 1"
+wait_stat observations $((o0 + 100000)) 180
 a1=$(anon)
-"$GEN" -q -s 12 --from 200000 -n 200000 -r 400000 -c "$URL" || fail "flood 2"
+"$GEN" -q -s 12 --from 100000 -n 200000 -r 200000 -c "$URL" || fail "flood 2"
 for _ in $(seq 1800); do
-	[ "$(dbstat observations)" -ge $((o0 + 400000)) ] && break
+	[ "$(dbstat observations)" -ge $((o0 + 200000)) ] && break
 	sleep 0.1
 done
 a2=$(anon)
-ok "flood: anonymous memory ${a0} KiB, after 200k unique RRsets ${a1} KiB, after 400k ${a2} KiB"
-[ $((a2 - a1)) -le $(((a1 - a0) / 2 + 8192)) ] ||
-	fail "memory grows with the number of names: $a0 -> $a1 -> $a2 KiB"
+ok "flood of 200k random names ($(dbstat rrsets) distinct RRsets in the db): anonymous memory ${a0} KiB at start, ${a1} KiB after 100k, ${a2} KiB after 200k"
+# What rearviewd holds is bounded by its configuration, not by the names
+# it has seen: two aggregation tables of at most 2 x flush-max (1000)
+# entries, and LMDB's dirty pages of one flush (each of ~6 index rows per
+# RRset on its own 4 KiB page when the tree is large): about 50 MiB. The
+# bound is 96 MiB (x3 under ASan); a per-name leak of 500 octets would
+# pass it within this flood.
+bound=$((96 * 1024))
+readelf -d "$RVD" 2>/dev/null | grep -q 'NEEDED.*libasan' && bound=$((bound * 3))
+[ "$a1" -le "$bound" ] && [ "$a2" -le "$bound" ] ||
+	fail "rearviewd's memory beyond its configured bound ($bound KiB): $a0 -> $a1 -> $a2 KiB"
 stop_rvd
 
 # --- garbage in import lines --------------------------------------------------
