@@ -98,15 +98,13 @@ const char *
 cli_type_str(uint16_t type)
 {
 	static char **cache;	/* one process: type names made once */
-	char buf[RV_TYPE_STR_MAX];
+	static char buf[RV_TYPE_STR_MAX];	/* when memory is short */
 
 	if (cache == NULL && (cache = calloc(65536, sizeof(*cache))) == NULL)
-		return rv_type_to_str(type, buf) ? "TYPE?" : "TYPE?";
-	if (cache[type] == NULL) {
-		rv_type_to_str(type, buf);
-		if ((cache[type] = strdup(buf)) == NULL)
-			return "TYPE?";
-	}
+		return rv_type_to_str(type, buf);
+	if (cache[type] == NULL &&
+	    (cache[type] = strdup(rv_type_to_str(type, buf))) == NULL)
+		return buf;
 	return cache[type];
 }
 

@@ -56,6 +56,8 @@ static const struct fx_rec recs[] = {
 	  2, 60, { "\"v=spf1 \\\"q\\\" -all\" \"x,y\"" } },
 	{ "we\\.ird.example.com", "A", "example.com", "corp-dns1", Y2022,
 	  Y2022, 1, 60, { "192.0.2.3" } },
+	{ "xn--bcher-kva.de", "A", "de", "corp-dns1", Y2022, Y2022, 1, 60,
+	  { "192.0.2.4" } },
 };
 
 static const struct fx_ip ips[] = {
@@ -342,7 +344,7 @@ test_json_dnsdb_summary(void **state)
 	assert_string_equal(out, "{\"count\":4,\"num_results\":3,"
 	    "\"time_first\":1563393120,\"time_last\":1563416100}\n");
 	assert_int_equal(run("stats", "-o", "json", NULL), 0);
-	assert_non_null(strstr(out, "\"rrsets\":15"));
+	assert_non_null(strstr(out, "\"rrsets\":16"));
 	assert_non_null(strstr(out, "\"sensor:corp-dns2\":14"));
 }
 
@@ -396,6 +398,36 @@ test_exit_codes(void **state)
 }
 
 static void
+test_idn_offset(void **state)
+{
+	(void)state;
+	/* U-labels in, A-labels stored; --idn shows both */
+#define UBUCHER "b\xc3\xbc" "cher"	/* "bücher" in UTF-8 */
+	assert_int_equal(run("lookup", UBUCHER ".de", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",xn--bcher-kva.de.,A,"));
+	assert_int_equal(run("lookup", "xn--bcher-kva.de", "--idn", "-o",
+	    "csv", NULL), 0);
+	assert_non_null(strstr(out, ",xn--bcher-kva.de. (" UBUCHER ".de.),"));
+	assert_int_equal(run("lookup", "xn--bcher-kva.de", "--idn", "-o",
+	    "json", NULL), 0);
+	assert_non_null(strstr(out, "\"rrname_unicode\":\"" UBUCHER ".de.\""));
+	assert_int_equal(run("lookup", UBUCHER "..de", NULL), 2);
+	/* offset and limit, streamed (key order) and sorted (heap) */
+	assert_int_equal(run("lookup", "*.example.com", "-s", "name",
+	    "--offset", "1", "-l", "1", "-o", "csv", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2022-01-01T00:00:00Z,2022-01-01T00:00:00Z,2,txt.example.com.,"
+	    "TXT,example.com.,corp-dns2,\"\"\"v=spf1 \\\"\"q\\\"\" -all\"\" "
+	    "\"\"x,y\"\"\",,\n");
+	assert_int_equal(run("lookup", "*.example.com", "-s", "count",
+	    "--offset", "1", "-l", "1", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",7,www.example.com.,A,"));
+	assert_int_equal(run("lookup", "*.example.com", "-s", "count", "-r",
+	    "-l", "1", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",1,a.b.example.com.,"));
+}
+
+static void
 test_batch(void **state)
 {
 	char path[128];
@@ -433,6 +465,7 @@ main(void)
 		cmocka_unit_test(test_json_dnsdb_summary),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_idn_offset),
 		cmocka_unit_test(test_batch),
 	};
 
