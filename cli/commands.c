@@ -72,7 +72,7 @@ help(FILE *fp)
 	    "Examples:\n"
 	    "  %s lookup '*.example.com'\n"
 	    "  %s rdata ip 165.22.196.0/24 -A 7d\n"
-	    "  %s lookup -t A example.com -o text | awk '{print $5}' | "
+	    "  %s lookup -t A example.com -o text | awk '$4 == \"A\" {print $5}' | "
 	    "%s rdata ip -f -\n\n"
 	    "'%s COMMAND --help' for its options; rearview(1) for all.\n"
 	    "Exit: 0 results, 1 none, 2 usage error, 3 other error.\n",

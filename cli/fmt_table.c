@@ -303,8 +303,10 @@ cli_table_row(struct cli_out *o, const struct cli_row *r)
 			cli_rdata_str(o, r, rd, len, buf, sizeof(buf));
 			rc |= make(&t, C_RESP, buf);
 			if (cli_rdata_geo(o, r, rd, len, &g) == RV_OK) {
-				rc |= make_u64(&t, C_ASN, g.asn);
-				rc |= make(&t, C_CC, g.cc[0] ? g.cc : "-");
+				/* unknown stays blank, as in the analyst table */
+				if (g.asn)
+					rc |= make_u64(&t, C_ASN, g.asn);
+				rc |= make(&t, C_CC, g.cc);
 			}
 		}
 		if (rc != RV_OK || (rc = add(o, &t)) != RV_OK) {

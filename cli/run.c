@@ -229,7 +229,8 @@ batch(struct cli_run *run, cli_query_fn fn, int *status)
 		while (e > s && isspace((unsigned char)e[-1]))
 			e--;
 		*e = '\0';
-		if (*s == '\0' || *s == '#')
+		/* blank lines, # comments and the ;; lines of -o text */
+		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
 		one(run, fn, s, status);
 		if (*status == CLI_EXIT_ERROR && run->out.err != 0)

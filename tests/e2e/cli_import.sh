@@ -53,5 +53,17 @@ check "$tmp/e4" rdata name rreui10.traeumtgerade.de
 # the text format joins the RRsets: sources and bailiwick
 "$rv" rdata ip 165.22.196.8 -o text >"$tmp/out" || fail "rdata ip -o text"
 grep -q '^;; .*bailiwick example.net., sensors corp-dns2$' "$tmp/out" || { cat "$tmp/out"; fail "text join"; }
+# the pivot of the README and --help: -o text piped into -f -, whose ;;
+# comment lines and blank lines are skipped
+"$rv" lookup -t A webmail.groupweblogs-gsm1900.com -o text |
+	awk '$4 == "A" {print $5}' | "$rv" rdata ip -f - -o csv -s name >"$tmp/out" ||
+	fail "text | rdata ip -f - exited $?"
+printf '%s\n' "$H" >"$tmp/exp"; cat "$tmp/e1" | grep -v other.example >>"$tmp/exp"
+diff -u "$tmp/exp" "$tmp/out" || fail "text | rdata ip -f -"
+printf ';; first seen ..., sensors corp-dns1\n\n# a comment\n165.22.196.7\n' |
+	"$rv" rdata ip -f - -o csv -s name >"$tmp/out" || fail "-f - with comment lines exited $?"
+diff -u "$tmp/exp" "$tmp/out" || fail "-f - skips ;; and # lines"
+"$rv" lookup -t A webmail.groupweblogs-gsm1900.com -o text | "$rv" rdata ip -f - >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q 'webmail' "$tmp/err" || { cat "$tmp/err"; fail "a record line is not an address: usage error"; }
 "$rv" lookup nothing.example.org >/dev/null 2>&1; [ $? -eq 1 ] || fail "no results must exit 1"
 echo "PASS"
