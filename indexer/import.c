@@ -142,6 +142,15 @@ import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
 			goto leave;
 		}
 		rc = RV_EINVAL;
+	} else if (ctx->sens && ctx->default_name) {
+		/* The default sensor gets its id when a record needs it, so a
+		 * file whose every line names its sensor adds no empty one. */
+		if ((rc = sensors_id(ctx->sens, ctx->default_name,
+		    strlen(ctx->default_name), &sid)) != RV_OK) {
+			snprintf(err, errsz, "sensor: %s", rv_strerror(rc));
+			goto leave;
+		}
+		rc = RV_EINVAL;
 	}
 	rd = json_object_get(o, "rdata");
 	if (json_is_string(rd)) {
@@ -230,12 +239,12 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 	snprintf(namebuf, sizeof(namebuf), "%s", cfg->import);
 	sensor = cfg->sensor ? cfg->sensor : strcmp(cfg->import, "-") ?
 	    basename(namebuf) : "import";
-	if (strlen(sensor) > RV_SENSOR_MAX ||
-	    (rc = sensors_id(&sens, sensor, strlen(sensor),
-	    &ctx.default_sensor)) != RV_OK) {
-		rvd_log(LOG_ERR, "sensor '%s': bad name", sensor);
+	if (*sensor == '\0' || strlen(sensor) > RV_SENSOR_MAX) {
+		rvd_log(LOG_ERR, "sensor '%s': bad name (1 to %d octets)",
+		    sensor, RV_SENSOR_MAX);
 		goto leave;
 	}
+	ctx.default_name = sensor;
 	if ((rc = enrich_open(&cfg->mmdb, &en)) != RV_OK ||
 	    agg_init(&a) != RV_OK || !(ctx.buf = malloc(IMPORT_BUF_SIZE)))
 		goto leave;

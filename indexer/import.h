@@ -18,6 +18,9 @@ struct import_ctx {
 	struct agg *agg;
 	struct sensors *sens;	/**< NULL: every record gets default_sensor */
 	uint16_t default_sensor;
+	/** With sens: the sensor of records without sensor_id, looked up
+	 * (and added) on first use; NULL: default_sensor is used. */
+	const char *default_name;
 	uint8_t *buf;		/**< 64 KiB + 64 KiB scratch, owned by caller */
 };
 

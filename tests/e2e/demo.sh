@@ -50,6 +50,10 @@ asns=$(section "fast-flux name's addresses" | awk 'NF > 2 && $NF ~ /^[0-9]+$/ &&
 row "Fast-flux report" 'login-secure-pay\.com\. +FLUX ' "the fast-flux report flags login-secure-pay.com"
 row "tunnelling report" 'xfer-sync\.org\. +TUNNEL ' "the tunnel report flags xfer-sync.org"
 
+# The import's records all name their sensor: it adds no other one.
+section "Database" | grep -E '^sensor:' | grep -vq 'corp-dns1' &&
+  { section "Database" >&2; rv_fail "the import added a sensor no record uses"; }
+
 # Nothing left behind: processes, sockets.
 sleep 0.2
 if pgrep -af "$run" | grep -v pgrep | grep -q .; then
