@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <nng/nng.h>
@@ -116,6 +117,29 @@ leave:
 	free(c);
 	free(k);
 	return rv;
+}
+
+/*
+ * nng_close drops what is still queued (nng has no linger). With no send
+ * buffer, the socket can send again (NNG_OPT_SENDFD readable) only when
+ * the last frame has been written to the transport, whose data survives
+ * our close. Wait for that (at most a minute, if the receiver is stuck).
+ */
+static void
+drain(struct out *o)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int fd;
+
+	if (nng_socket_get_int(o->sock, NNG_OPT_SENDFD, &fd) != 0) {
+		sleep(2);
+		return;
+	}
+	pfd.fd = fd;
+	if (poll(&pfd, 1, 60000) != 1)
+		fprintf(stderr, "rvgen: the receiver did not take the last "
+		    "frame within a minute\n");
+	usleep(100000);
 }
 
 static int
@@ -296,7 +320,7 @@ main(int argc, char **argv)
 	}
 	if (url) {
 		if ((rv = nng_push0_open(&o.sock)) ||
-		    (rv = nng_socket_set_int(o.sock, NNG_OPT_SENDBUF, 64)) ||
+		    (rv = nng_socket_set_int(o.sock, NNG_OPT_SENDBUF, 0)) ||
 		    (rv = dial(o.sock, url, tls_ca, tls_cert, tls_key))) {
 			fprintf(stderr, "rvgen: %s: %s\n", url, nng_strerror(rv));
 			return 1;
@@ -313,7 +337,7 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (o.nng) {
-		sleep(1);	/* let the send buffer drain before close */
+		drain(&o);
 		nng_close(o.sock);
 	} else if (o.f != stdout && fclose(o.f) != 0) {
 		rc = -1;
