@@ -6,39 +6,9 @@
 
 #include <string.h>
 
+#include "rv_be.h"
 #include "rv_err.h"
 #include "rv_name.h"
-
-/* --- big-endian helpers ------------------------------------------------ */
-
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 /* A cursor over [p, end): every read checks the bound first. */
 struct cur {
@@ -71,7 +41,7 @@ rv_frame_decode_header(const uint8_t *buf, size_t len,
 {
 	if (len < RV_FRAME_HDR_MIN)
 		return RV_ETRUNC;
-	if (get32(buf) != RV_FRAME_MAGIC)
+	if (rv_get32(buf) != RV_FRAME_MAGIC)
 		return RV_EFORMAT;
 	if (buf[4] != RV_FRAME_VERSION)
 		return RV_EVERSION;
@@ -81,7 +51,7 @@ rv_frame_decode_header(const uint8_t *buf, size_t len,
 	if (hdr->flags != 0 || buf[7] != 0 || hdr->sensor_len == 0 ||
 	    hdr->sensor_len > RV_SENSOR_MAX)
 		return RV_EFORMAT;
-	hdr->count = get32(buf + 8);
+	hdr->count = rv_get32(buf + 8);
 	if (len - RV_FRAME_HDR_MIN < hdr->sensor_len)
 		return RV_ETRUNC;
 	hdr->sensor = buf + RV_FRAME_HDR_MIN;
@@ -103,7 +73,7 @@ rv_frame_decode_record(const uint8_t *buf, size_t len, size_t *off,
 
 	if (*off > len || len - *off < 4)
 		return RV_ETRUNC;
-	rlen = get32(buf + *off);
+	rlen = rv_get32(buf + *off);
 	if (len - *off - 4 < rlen)
 		return RV_ETRUNC;
 	c.p = buf + *off + 4;
@@ -116,7 +86,7 @@ rv_frame_decode_record(const uint8_t *buf, size_t len, size_t *off,
 	rec->section = c.p[1];
 	rec->flags = c.p[2];
 	rec->rcode = c.p[3];
-	rec->time = (int64_t)((uint64_t)get32(c.p + 4) << 32 | get32(c.p + 8));
+	rec->time = (int64_t)((uint64_t)rv_get32(c.p + 4) << 32 | rv_get32(c.p + 8));
 	rec->server.family = c.p[12];
 	c.p += 13;
 	if (rec->kind != RV_REC_RRSET && rec->kind != RV_REC_NEGATIVE)
@@ -134,9 +104,9 @@ rv_frame_decode_record(const uint8_t *buf, size_t len, size_t *off,
 		return rc;
 	memcpy(rec->server.addr, c.p, alen);
 	c.p += alen;
-	rec->port = get16(c.p);
-	rec->qtype = get16(c.p + 2);
-	rec->qclass = get16(c.p + 4);
+	rec->port = rv_get16(c.p);
+	rec->qtype = rv_get16(c.p + 2);
+	rec->qclass = rv_get16(c.p + 4);
 	c.p += 6;
 	if ((rc = rd_name(&c, &rec->qname, &rec->qname_len)) != RV_OK ||
 	    (rc = rd_name(&c, &rec->zone, &rec->zone_len)) != RV_OK ||
@@ -144,10 +114,10 @@ rv_frame_decode_record(const uint8_t *buf, size_t len, size_t *off,
 		return rc;
 	if ((rc = need(&c, 10)) != RV_OK)
 		return rc;
-	rec->type = get16(c.p);
-	rec->rclass = get16(c.p + 2);
-	rec->ttl = get32(c.p + 4);
-	rec->rdcount = get16(c.p + 8);
+	rec->type = rv_get16(c.p);
+	rec->rclass = rv_get16(c.p + 2);
+	rec->ttl = rv_get32(c.p + 4);
+	rec->rdcount = rv_get16(c.p + 8);
 	c.p += 10;
 	rec->rdata = c.p;
 	rec->rdata_len = (size_t)(c.end - c.p);
@@ -158,7 +128,7 @@ rv_frame_decode_record(const uint8_t *buf, size_t len, size_t *off,
 	for (uint16_t i = 0; i < rec->rdcount; i++) {
 		if (rec->rdata_len - blk < 2)
 			return RV_ETRUNC;
-		size_t l = get16(rec->rdata + blk);
+		size_t l = rv_get16(rec->rdata + blk);
 		if (rec->rdata_len - blk - 2 < l)
 			return RV_ETRUNC;
 		blk += 2 + l;
@@ -191,7 +161,7 @@ rv_record_next_rdata(const struct rv_record *rec, size_t *off,
 {
 	if (*off + 2 > rec->rdata_len)
 		return RV_ENOENT;
-	*rdlen = get16(rec->rdata + *off);
+	*rdlen = rv_get16(rec->rdata + *off);
 	if (*off + 2 + *rdlen > rec->rdata_len)
 		return RV_ENOENT;
 	*rd = rec->rdata + *off + 2;
@@ -212,12 +182,12 @@ rv_frame_begin(struct rv_frame_enc *enc, uint8_t *buf, size_t cap,
 	enc->buf = buf;
 	enc->cap = cap;
 	enc->count = 0;
-	put32(buf, RV_FRAME_MAGIC);
+	rv_put32(buf, RV_FRAME_MAGIC);
 	buf[4] = RV_FRAME_VERSION;
 	buf[5] = 0;
 	buf[6] = (uint8_t)sensor_len;
 	buf[7] = 0;
-	put32(buf + 8, 0);
+	rv_put32(buf + 8, 0);
 	memcpy(buf + RV_FRAME_HDR_MIN, sensor, sensor_len);
 	enc->len = RV_FRAME_HDR_MIN + sensor_len;
 	return RV_OK;
@@ -241,20 +211,20 @@ rv_record_encode(const struct rv_record *rec, uint8_t *out, size_t outsz,
 		return RV_ETOOBIG;
 	if (n - 4 > UINT32_MAX)
 		return RV_ETOOBIG;
-	put32(p, (uint32_t)(n - 4));
+	rv_put32(p, (uint32_t)(n - 4));
 	p[4] = rec->kind;
 	p[5] = rec->section;
 	p[6] = rec->flags;
 	p[7] = rec->rcode;
-	put32(p + 8, (uint32_t)((uint64_t)rec->time >> 32));
-	put32(p + 12, (uint32_t)rec->time);
+	rv_put32(p + 8, (uint32_t)((uint64_t)rec->time >> 32));
+	rv_put32(p + 12, (uint32_t)rec->time);
 	p[16] = rec->server.family;
 	p += 17;
 	memcpy(p, rec->server.addr, alen);
 	p += alen;
-	put16(p, rec->port);
-	put16(p + 2, rec->qtype);
-	put16(p + 4, rec->qclass);
+	rv_put16(p, rec->port);
+	rv_put16(p + 2, rec->qtype);
+	rv_put16(p + 4, rec->qclass);
 	p += 6;
 	memcpy(p, rec->qname, rec->qname_len);
 	p += rec->qname_len;
@@ -262,10 +232,10 @@ rv_record_encode(const struct rv_record *rec, uint8_t *out, size_t outsz,
 	p += rec->zone_len;
 	memcpy(p, rec->owner, rec->owner_len);
 	p += rec->owner_len;
-	put16(p, rec->type);
-	put16(p + 2, rec->rclass);
-	put32(p + 4, rec->ttl);
-	put16(p + 8, rec->rdcount);
+	rv_put16(p, rec->type);
+	rv_put16(p + 2, rec->rclass);
+	rv_put32(p + 4, rec->ttl);
+	rv_put16(p + 8, rec->rdcount);
 	p += 10;
 	if (rec->rdata_len)
 		memcpy(p, rec->rdata, rec->rdata_len);
@@ -304,6 +274,6 @@ rv_frame_add_raw(struct rv_frame_enc *enc, const uint8_t *rec, size_t len)
 size_t
 rv_frame_finish(struct rv_frame_enc *enc)
 {
-	put32(enc->buf + 8, enc->count);
+	rv_put32(enc->buf + 8, enc->count);
 	return enc->len;
 }

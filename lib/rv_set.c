@@ -9,7 +9,7 @@
 
 #include "rv_err.h"
 #include "rv_store.h"
-#include "rv_store_int.h"
+#include "rv_be.h"
 
 /* Lowercase the name at rd[*off] inside len; advance *off past it.
  * Returns -1 if there is no well-formed name there. */
@@ -82,7 +82,7 @@ rv_set_next(const uint8_t *set, size_t len, size_t *off, const uint8_t **rd,
 
 	if (o == len)
 		return RV_ENOENT;
-	if (o + 2 > len || o + 2 + (n = get16(set + o)) > len)
+	if (o + 2 > len || o + 2 + (n = rv_get16(set + o)) > len)
 		return RV_ECORRUPT;
 	*rd = set + o + 2;
 	*rdlen = n;
@@ -132,7 +132,7 @@ rv_set_canon(uint16_t type, const uint8_t *rdata, size_t rdata_len,
 	while (o < rdata_len) {
 		uint16_t l;
 		if (o + 2 > rdata_len ||
-		    o + 2 + (l = get16(rdata + o)) > rdata_len || n == rdcount) {
+		    o + 2 + (l = rv_get16(rdata + o)) > rdata_len || n == rdcount) {
 			rc = RV_EFORMAT;
 			goto leave;
 		}

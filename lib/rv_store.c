@@ -13,7 +13,7 @@
 
 #include "rv_err.h"
 #include "rv_store.h"
-#include "rv_store_int.h"
+#include "rv_be.h"
 
 #define MIB ((size_t)1 << 20)
 #define GIB ((size_t)1 << 30)
@@ -110,12 +110,12 @@ open_dbs(struct rv_store *st)
 	}
 	rc = mdb_get(txn, st->dbi[RV_DB_META], &k, &v);
 	if (rc == MDB_NOTFOUND && !rdonly) {
-		put32(ver, RV_SCHEMA_VERSION);
+		rv_put32(ver, RV_SCHEMA_VERSION);
 		v.mv_size = 4;
 		v.mv_data = ver;
 		rc = mdb_put(txn, st->dbi[RV_DB_META], &k, &v, 0);
 	} else if (rc == 0 && (v.mv_size != 4 ||
-	    get32(v.mv_data) != RV_SCHEMA_VERSION)) {
+	    rv_get32(v.mv_data) != RV_SCHEMA_VERSION)) {
 		rc = RV_EVERSION;
 		goto leave;
 	}

@@ -6,7 +6,7 @@
 
 #include "rv_err.h"
 #include "rv_store.h"
-#include "rv_store_int.h"
+#include "rv_be.h"
 
 /* Append octets; RV_ETOOBIG past RV_KEY_MAX. */
 static int
@@ -24,7 +24,7 @@ app16(struct rv_key *k, uint16_t v)
 {
 	uint8_t b[2];
 
-	put16(b, v);
+	rv_put16(b, v);
 	return app(k, b, 2);
 }
 
@@ -33,7 +33,7 @@ app32(struct rv_key *k, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	rv_put32(b, v);
 	return app(k, b, 4);
 }
 
@@ -103,7 +103,7 @@ rv_key_rrset(struct rv_key *k, const uint8_t *owner, size_t olen,
 	int rc;
 
 	k->len = 0;
-	put64(d, digest);
+	rv_put64(d, digest);
 	if ((rc = app_name(k, owner, olen, 1)) != RV_OK ||
 	    (rc = app16(k, type)) != RV_OK ||
 	    (rc = app_bw(k, owner, olen, zone, zlen)) != RV_OK ||
@@ -187,12 +187,12 @@ rv_rrset_key_decode(const uint8_t *k, size_t len, struct rv_rrset_key *out)
 	if (take_name(k, len, &off, out->owner, &out->owner_len) != RV_OK ||
 	    off + 2 > len)
 		return RV_ECORRUPT;
-	out->type = get16(k + off);
+	out->type = rv_get16(k + off);
 	off += 2;
 	if (take_bw(k, len, &off, out->owner, out->owner_len, out->zone,
 	    &out->zone_len) != RV_OK || off + 8 != len)
 		return RV_ECORRUPT;
-	out->digest = get64(k + off);
+	out->digest = rv_get64(k + off);
 	return RV_OK;
 }
 
@@ -234,7 +234,7 @@ rv_neg_key_decode(const uint8_t *k, size_t len, struct rv_rrset_key *out)
 	if (take_name(k, len, &off, out->owner, &out->owner_len) != RV_OK ||
 	    off + 3 > len)
 		return RV_ECORRUPT;
-	out->type = get16(k + off);
+	out->type = rv_get16(k + off);
 	out->rcode = k[off + 2];
 	off += 3;
 	if (take_bw(k, len, &off, out->owner, out->owner_len, out->zone,
@@ -342,7 +342,7 @@ int
 rv_key_rdata_hash_prefix(struct rv_key *k, uint64_t digest)
 {
 	k->buf[0] = RV_TAG_HASH;
-	put64(k->buf + 1, digest);
+	rv_put64(k->buf + 1, digest);
 	k->len = 9;
 	return RV_OK;
 }
@@ -373,7 +373,7 @@ rv_rdata_key_decode(const uint8_t *k, size_t len, struct rv_rdata_key *out)
 	case RV_TAG_HASH:
 		if (off + 8 > len)
 			return RV_ECORRUPT;
-		out->digest = get64(k + off);
+		out->digest = rv_get64(k + off);
 		off += 8;
 		break;
 	default:
@@ -381,7 +381,7 @@ rv_rdata_key_decode(const uint8_t *k, size_t len, struct rv_rdata_key *out)
 	}
 	if (off + 2 > len)
 		return RV_ECORRUPT;
-	out->type = get16(k + off);
+	out->type = rv_get16(k + off);
 	off += 2;
 	if (take_name(k, len, &off, out->owner, &out->owner_len) != RV_OK ||
 	    off != len)
@@ -503,7 +503,7 @@ rv_ip_key_decode(const uint8_t *k, size_t len, struct rv_ip *ip,
 		return RV_ECORRUPT;
 	ip->family = k[0];
 	memcpy(ip->addr, k + 1, n);
-	*since = get32(k + 1 + n);
+	*since = rv_get32(k + 1 + n);
 	return RV_OK;
 }
 
@@ -512,7 +512,7 @@ rv_ip_key_decode(const uint8_t *k, size_t len, struct rv_ip *ip,
 int
 rv_key_asn_prefix(struct rv_key *k, uint32_t asn)
 {
-	put32(k->buf, asn);
+	rv_put32(k->buf, asn);
 	k->len = 4;
 	return RV_OK;
 }
@@ -524,7 +524,7 @@ rv_key_asn(struct rv_key *k, uint32_t asn, const struct rv_ip *ip)
 
 	if (n == 0)
 		return RV_EINVAL;
-	put32(k->buf, asn);
+	rv_put32(k->buf, asn);
 	k->buf[4] = ip->family;
 	memcpy(k->buf + 5, ip->addr, n);
 	k->len = 5 + n;
@@ -540,7 +540,7 @@ rv_asn_key_decode(const uint8_t *k, size_t len, uint32_t *asn,
 	memset(ip, 0, sizeof(*ip));
 	if (len < 5 || (n = rv_ip_len(k[4])) == 0 || len != 5 + n)
 		return RV_ECORRUPT;
-	*asn = get32(k);
+	*asn = rv_get32(k);
 	ip->family = k[4];
 	memcpy(ip->addr, k + 5, n);
 	return RV_OK;

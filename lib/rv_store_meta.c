@@ -8,7 +8,7 @@
 #include "rv_err.h"
 #include "rv_frame.h"
 #include "rv_store.h"
-#include "rv_store_int.h"
+#include "rv_be.h"
 
 static const char *const stat_names[RV_STAT_COUNT] = {
 	"observations", "rrsets", "negatives", "ips", "frames",
@@ -42,7 +42,7 @@ id_key(struct rv_key *k, const char *prefix, uint16_t id)
 	size_t pl = strlen(prefix);
 
 	memcpy(k->buf, prefix, pl);
-	put16(k->buf + pl, id);
+	rv_put16(k->buf + pl, id);
 	k->len = pl + 2;
 }
 
@@ -81,14 +81,14 @@ rv_store_stats_read(struct rv_store *st, MDB_txn *txn,
 			return rc;
 		if (v.mv_size != 8)
 			return RV_ECORRUPT;
-		out->v[i] = get64(v.mv_data);
+		out->v[i] = rv_get64(v.mv_data);
 	}
 	text_key(&k, "stat:", "last_write", 10);
 	rc = get(st, txn, &k, &v);
 	if (rc == RV_OK) {
 		if (v.mv_size != 4)
 			return RV_ECORRUPT;
-		out->last_write = get32(v.mv_data);
+		out->last_write = rv_get32(v.mv_data);
 	}
 	return rc == RV_ENOENT ? RV_OK : rc;
 }
@@ -109,15 +109,15 @@ rv_store_stats_add(struct rv_store *st, MDB_txn *txn,
 		text_key(&k, "stat:", stat_names[i], strlen(stat_names[i]));
 		rc = get(st, txn, &k, &v);
 		if (rc == RV_OK && v.mv_size == 8)
-			cur = get64(v.mv_data);
+			cur = rv_get64(v.mv_data);
 		else if (rc != RV_OK && rc != RV_ENOENT)
 			return rc;
-		put64(b, cur + add[i]);
+		rv_put64(b, cur + add[i]);
 		if ((rc = put(st, txn, &k, b, 8)))
 			return rv_store_err(rc);
 	}
 	text_key(&k, "stat:", "last_write", 10);
-	put32(b, now);
+	rv_put32(b, now);
 	return rv_store_err(put(st, txn, &k, b, 4));
 }
 
@@ -152,7 +152,7 @@ rv_store_sensor_id(struct rv_store *st, MDB_txn *txn, const char *name,
 		return rc;
 	if (v.mv_size != 2)
 		return RV_ECORRUPT;
-	*id = get16(v.mv_data);
+	*id = rv_get16(v.mv_data);
 	return RV_OK;
 }
 
@@ -182,7 +182,7 @@ rv_store_sensor_get_or_add(struct rv_store *st, MDB_txn *txn,
 	rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
 	rc = mdb_cursor_get(cur, &key, &v, rc == 0 ? MDB_PREV : MDB_LAST);
 	if (rc == 0 && key.mv_size == 9 && memcmp(key.mv_data, "sensor#", 7) == 0) {
-		next = (uint16_t)(get16((uint8_t *)key.mv_data + 7) + 1);
+		next = (uint16_t)(rv_get16((uint8_t *)key.mv_data + 7) + 1);
 		if (next == 0) {
 			rc = RV_ERANGE;
 			goto leave;
@@ -190,7 +190,7 @@ rv_store_sensor_get_or_add(struct rv_store *st, MDB_txn *txn,
 	}
 	id_key(&ik, "sensor#", next);
 	text_key(&k, "sensor:", name, len);
-	put16(b, next);
+	rv_put16(b, next);
 	if ((rc = put(st, txn, &k, b, 2)) || (rc = put(st, txn, &ik, name, len))) {
 		rc = rv_store_err(rc);
 		goto leave;
@@ -217,8 +217,8 @@ rv_store_sensor_stat(struct rv_store *st, MDB_txn *txn, uint16_t id,
 		return rc;
 	if (v.mv_size != 12)
 		return RV_ECORRUPT;
-	out->observations = get64(v.mv_data);
-	out->last = get32((uint8_t *)v.mv_data + 8);
+	out->observations = rv_get64(v.mv_data);
+	out->last = rv_get32((uint8_t *)v.mv_data + 8);
 	return RV_OK;
 }
 
@@ -236,8 +236,8 @@ rv_store_sensor_stat_add(struct rv_store *st, MDB_txn *txn, uint16_t id,
 	s.observations += observations;
 	if (last > s.last)
 		s.last = last;
-	put64(b, s.observations);
-	put32(b + 8, s.last);
+	rv_put64(b, s.observations);
+	rv_put32(b + 8, s.last);
 	id_key(&k, "sensor_stat#", id);
 	return rv_store_err(put(st, txn, &k, b, 12));
 }
@@ -257,7 +257,7 @@ rv_store_sensors(struct rv_store *st, MDB_txn *txn, rv_sensor_fn fn,
 	mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (mrc == 0 && k.mv_size == 9 &&
 	    memcmp(k.mv_data, "sensor#", 7) == 0) {
-		if ((rc = fn(get16((uint8_t *)k.mv_data + 7), v.mv_data,
+		if ((rc = fn(rv_get16((uint8_t *)k.mv_data + 7), v.mv_data,
 		    v.mv_size, arg)) != RV_OK)
 			break;
 		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);

@@ -6,7 +6,7 @@
 
 #include "rv_err.h"
 #include "rv_store.h"
-#include "rv_store_int.h"
+#include "rv_be.h"
 
 #define NUMS 20	/* first last count ttl_min ttl_max */
 
@@ -19,17 +19,17 @@ decode_common(const uint8_t *v, size_t len, struct rv_rrset_val *out,
 	memset(out, 0, sizeof(*out));
 	if (len < NUMS + 1)
 		return RV_ECORRUPT;
-	out->first = get32(v);
-	out->last = get32(v + 4);
-	out->count = get32(v + 8);
-	out->ttl_min = get32(v + 12);
-	out->ttl_max = get32(v + 16);
+	out->first = rv_get32(v);
+	out->last = rv_get32(v + 4);
+	out->count = rv_get32(v + 8);
+	out->ttl_min = rv_get32(v + 12);
+	out->ttl_max = rv_get32(v + 16);
 	out->nsens = v[NUMS];
 	o = NUMS + 1;
 	if (out->nsens > RV_SENSORS_MAX || o + 2u * out->nsens > len)
 		return RV_ECORRUPT;
 	for (unsigned i = 0; i < out->nsens; i++, o += 2)
-		out->sensor[i] = get16(v + o);
+		out->sensor[i] = rv_get16(v + o);
 	*off = o;
 	return RV_OK;
 }
@@ -45,7 +45,7 @@ rv_rrset_val_decode(const uint8_t *v, size_t len, struct rv_rrset_val *out)
 
 	if (decode_common(v, len, out, &o) != RV_OK || o + 2 > len)
 		return RV_ECORRUPT;
-	out->rdcount = get16(v + o);
+	out->rdcount = rv_get16(v + o);
 	o += 2;
 	out->set = v + o;
 	out->set_len = len - o;
@@ -81,14 +81,14 @@ rv_rrset_val_size(const struct rv_rrset_val *v)
 void
 rv_neg_val_encode(const struct rv_rrset_val *v, uint8_t *out)
 {
-	put32(out, v->first);
-	put32(out + 4, v->last);
-	put32(out + 8, v->count);
-	put32(out + 12, v->ttl_min);
-	put32(out + 16, v->ttl_max);
+	rv_put32(out, v->first);
+	rv_put32(out + 4, v->last);
+	rv_put32(out + 8, v->count);
+	rv_put32(out + 12, v->ttl_min);
+	rv_put32(out + 16, v->ttl_max);
 	out[NUMS] = v->nsens;
 	for (unsigned i = 0; i < v->nsens; i++)
-		put16(out + NUMS + 1 + 2 * i, v->sensor[i]);
+		rv_put16(out + NUMS + 1 + 2 * i, v->sensor[i]);
 }
 
 void
@@ -97,7 +97,7 @@ rv_rrset_val_encode(const struct rv_rrset_val *v, uint8_t *out)
 	size_t o = rv_neg_val_size(v);
 
 	rv_neg_val_encode(v, out);
-	put16(out + o, v->rdcount);
+	rv_put16(out + o, v->rdcount);
 	if (v->set_len)
 		memcpy(out + o + 2, v->set, v->set_len);
 }
@@ -146,18 +146,18 @@ rv_rdata_val_decode(const uint8_t *v, size_t len, struct rv_seen *out)
 {
 	if (len != RV_RDATA_VAL_SIZE)
 		return RV_ECORRUPT;
-	out->first = get32(v);
-	out->last = get32(v + 4);
-	out->count = get32(v + 8);
+	out->first = rv_get32(v);
+	out->last = rv_get32(v + 4);
+	out->count = rv_get32(v + 8);
 	return RV_OK;
 }
 
 void
 rv_rdata_val_encode(const struct rv_seen *s, uint8_t *out)
 {
-	put32(out, s->first);
-	put32(out + 4, s->last);
-	put32(out + 8, s->count);
+	rv_put32(out, s->first);
+	rv_put32(out + 4, s->last);
+	rv_put32(out + 8, s->count);
 }
 
 static int
@@ -165,8 +165,8 @@ seen2_decode(const uint8_t *v, size_t len, struct rv_seen *out)
 {
 	if (len != RV_SEEN2_SIZE)
 		return RV_ECORRUPT;
-	out->first = get32(v);
-	out->last = get32(v + 4);
+	out->first = rv_get32(v);
+	out->last = rv_get32(v + 4);
 	out->count = 0;
 	return RV_OK;
 }
@@ -186,8 +186,8 @@ rv_asn_val_decode(const uint8_t *v, size_t len, struct rv_seen *out)
 void
 rv_seen2_encode(const struct rv_seen *s, uint8_t *out)
 {
-	put32(out, s->first);
-	put32(out + 4, s->last);
+	rv_put32(out, s->first);
+	rv_put32(out + 4, s->last);
 }
 
 void
@@ -221,12 +221,12 @@ rv_ipinfo_encode(const struct rv_ipinfo *in, uint8_t *out)
 {
 	size_t o = 0, n;
 
-	put32(out, in->until);
-	put32(out + 4, in->asn);
+	rv_put32(out, in->until);
+	rv_put32(out + 4, in->asn);
 	out[8] = (uint8_t)in->cc[0];
 	out[9] = in->cc[0] ? (uint8_t)in->cc[1] : 0;
-	put32(out + 10, (uint32_t)in->lat);
-	put32(out + 14, (uint32_t)in->lon);
+	rv_put32(out + 10, (uint32_t)in->lat);
+	rv_put32(out + 14, (uint32_t)in->lon);
 	o = 18;
 	n = slen(in->org);
 	out[o++] = (uint8_t)n;
@@ -244,13 +244,13 @@ rv_ipinfo_decode(const uint8_t *v, size_t len, struct rv_ipinfo *out)
 
 	if (len < 20)
 		return RV_ECORRUPT;
-	out->until = get32(v);
-	out->asn = get32(v + 4);
+	out->until = rv_get32(v);
+	out->asn = rv_get32(v + 4);
 	out->cc[0] = (char)v[8];
 	out->cc[1] = (char)v[9];
 	out->cc[2] = 0;
-	out->lat = (int32_t)get32(v + 10);
-	out->lon = (int32_t)get32(v + 14);
+	out->lat = (int32_t)rv_get32(v + 10);
+	out->lon = (int32_t)rv_get32(v + 14);
 	n = v[o++];
 	if (o + n + 1 > len)
 		return RV_ECORRUPT;

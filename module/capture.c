@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "rv_be.h"
 #include "rv_err.h"
 #include "rv_name.h"
 
@@ -20,19 +21,6 @@
 #define RCODE_NOERROR 0
 #define RCODE_NXDOMAIN 3
 #define CHAIN_MAX 16	/* CNAME links followed to find the final name */
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 static int
 name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -98,7 +86,7 @@ rdata_sane(const struct packed_rrset_data *d, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (d->rr_len[i] < 2 || !d->rr_data[i] ||
-		    get16(d->rr_data[i]) != d->rr_len[i] - 2)
+		    rv_get16(d->rr_data[i]) != d->rr_len[i] - 2)
 			return 0;
 	return 1;
 }
@@ -238,7 +226,7 @@ negative(const struct rvm_capture_in *in, struct rv_record *rec,
 		const struct packed_rrset_data *d = soa->entry.data;
 
 		if (d && d->count > 0 && d->rr_len[0] >= 2 + 22) {
-			uint32_t min = get32(d->rr_data[0] + d->rr_len[0] - 4);
+			uint32_t min = rv_get32(d->rr_data[0] + d->rr_len[0] - 4);
 			uint32_t ttl = ttl32(d->rr_ttl[0]);
 
 			rec->ttl = ttl < min ? ttl : min;

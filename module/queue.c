@@ -7,17 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rv_be.h"
 #include "rv_err.h"
 #include "rv_frame.h"
 
 #define WRAP_MARK 0xffffffffu
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
 
 int
 rvm_queue_init(struct rvm_queue *q, size_t cap, size_t max_record,
@@ -98,7 +92,7 @@ rvm_queue_peek(struct rvm_queue *q, const uint8_t **rec, size_t *len)
 		size_t idx = tail % q->cap, contig = q->cap - idx;
 		uint32_t l;
 
-		if (contig < 4 || (l = get32(q->buf + idx)) == WRAP_MARK) {
+		if (contig < 4 || (l = rv_get32(q->buf + idx)) == WRAP_MARK) {
 			tail += contig;	/* the producer skipped this */
 			atomic_store_explicit(&q->tail, tail,
 			    memory_order_release);
