@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "rv_err.h"
+#include "rv_num.h"
 #include "rv_rdata.h"
 #include "run.h"
 
@@ -333,7 +334,7 @@ q_asn(struct cli_run *run, const char *arg)
 
 	if (strncasecmp(p, "AS", 2) == 0)
 		p += 2;
-	if (cli_parse_u64(p, UINT32_MAX, &asn) != RV_OK) {
+	if (rv_parse_u64(p, 10, 0, UINT32_MAX, &asn) != RV_OK) {
 		cli_err("%s: invalid AS number '%s' (want 1-4294967295, "
 		    "AS prefix optional)", run->cmd, arg);
 		return CLI_EXIT_USAGE;

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "rv_err.h"
 #include "rv_frame.h"
+#include "rv_num.h"
 #include "rv_rdata.h"
 #include "rv_time.h"
 
@@ -76,24 +77,6 @@ cli_opts_init(struct cli_opts *o, int64_t now)
 	o->after = INT64_MIN;
 	o->before = INT64_MAX;
 	o->limit = CLI_LIMIT_DEFAULT;
-}
-
-int
-cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return RV_EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end != '\0')
-		return RV_EINVAL;
-	if (errno == ERANGE || v > max)
-		return RV_ERANGE;
-	*out = v;
-	return RV_OK;
 }
 
 int
@@ -304,14 +287,14 @@ common_opt(struct cli_opts *o, const char *cmd, int c, const char *arg)
 			tighten_max(&o->fence.last_before, t);
 		break;
 	case 'l':
-		if (cli_parse_u64(arg, UINT64_MAX / 2, &o->limit) != RV_OK) {
+		if (rv_parse_u64(arg, 10, 0, UINT64_MAX / 2, &o->limit) != RV_OK) {
 			cli_err("%s: invalid --limit '%s': want a number, 0 "
 			    "for all", cmd, arg);
 			rc = CLI_EXIT_USAGE;
 		}
 		break;
 	case OPT_OFFSET:
-		if (cli_parse_u64(arg, UINT64_MAX / 2, &o->offset) != RV_OK) {
+		if (rv_parse_u64(arg, 10, 0, UINT64_MAX / 2, &o->offset) != RV_OK) {
 			cli_err("%s: invalid --offset '%s': want a number",
 			    cmd, arg);
 			rc = CLI_EXIT_USAGE;

@@ -101,11 +101,6 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv,
 void cli_opts_help(FILE *fp, const char *usage, const char *summary,
     const struct cli_optdef *extra, size_t n);
 
-/**
- * Checked unsigned number: decimal digits only, no sign, no trailing junk,
- * at most \p max. \return 0 or RV_EINVAL / RV_ERANGE.
- */
-int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 /** Does [first, last] pass the fence? */
 int cli_fence_match(const struct cli_fence *f, int64_t first, int64_t last);

@@ -18,6 +18,7 @@
 #include "out.h"
 #include "report.h"
 #include "rv_err.h"
+#include "rv_num.h"
 #include "rv_time.h"
 
 enum {
@@ -211,7 +212,7 @@ opt_fn(int code, const char *arg, void *ctx)
 		}
 		return 0;
 	case OPT_CHUNK:
-		if (cli_parse_u64(arg, UINT32_MAX, &x->cfg.chunk) != RV_OK ||
+		if (rv_parse_u64(arg, 10, 0, UINT32_MAX, &x->cfg.chunk) != RV_OK ||
 		    x->cfg.chunk == 0) {
 			cli_err("report: --chunk: '%s' is not a number from 1",
 			    arg);
@@ -220,7 +221,7 @@ opt_fn(int code, const char *arg, void *ctx)
 		return 0;
 	case OPT_MIN_ASN:
 	case OPT_MIN_NAMES:
-		if (cli_parse_u64(arg, 1000000, &u) != RV_OK) {
+		if (rv_parse_u64(arg, 10, 0, 1000000, &u) != RV_OK) {
 			cli_err("report: %s: '%s' is not a number up to "
 			    "1000000", code == OPT_MIN_ASN ? "--min-asn" :
 			    "--min-names", arg);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rv_frame.h"
+#include "rv_num.h"
 #include "rvd.h"
 
 enum {
@@ -87,24 +88,6 @@ usage(FILE *f)
 "  -h, --help, -V, --version\n");
 }
 
-/* Checked unsigned parse with a range. */
-static int
-parse_num(const char *s, unsigned long long lo, unsigned long long hi,
-    int base, unsigned long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int
 set_str(char **dst, const char *v)
 {
@@ -147,7 +130,7 @@ is_bool(const char *v)
 static int
 apply(struct rvd_config *c, int code, const char *v)
 {
-	unsigned long long n;
+	uint64_t n;
 
 	switch (code) {
 	case 'd': return set_str(&c->db, v);
@@ -160,7 +143,7 @@ apply(struct rvd_config *c, int code, const char *v)
 		c->nlisten++;
 		return 0;
 	case O_IPC_MODE:
-		if (parse_num(v, 0, 0777, 8, &n))
+		if (rv_parse_u64(v, 8, 0, 0777, &n))
 			return -1;
 		c->ipc_mode = (unsigned)n;
 		return 0;
@@ -173,22 +156,22 @@ apply(struct rvd_config *c, int code, const char *v)
 		c->insecure_tcp = is_true(v);
 		return 0;
 	case O_MAX_FRAME:
-		if (parse_num(v, 1024, 1u << 30, 10, &n))
+		if (rv_parse_u64(v, 10, 1024, 1u << 30, &n))
 			return -1;
 		c->max_frame = (size_t)n;
 		return 0;
 	case O_FLUSH_INTERVAL:
-		if (parse_num(v, 10, 3600000, 10, &n))
+		if (rv_parse_u64(v, 10, 10, 3600000, &n))
 			return -1;
 		c->flush_ms = (unsigned)n;
 		return 0;
 	case O_FLUSH_MAX:
-		if (parse_num(v, 1, 100000000, 10, &n))
+		if (rv_parse_u64(v, 10, 1, 100000000, &n))
 			return -1;
 		c->flush_max = (size_t)n;
 		return 0;
 	case O_SYNC_INTERVAL:
-		if (parse_num(v, 0, 86400, 10, &n))
+		if (rv_parse_u64(v, 10, 0, 86400, &n))
 			return -1;
 		c->sync_s = (unsigned)n;
 		return 0;
@@ -198,7 +181,7 @@ apply(struct rvd_config *c, int code, const char *v)
 		c->sync_commits = is_true(v);
 		return 0;
 	case O_MAPSIZE:
-		if (parse_num(v, 1, 1u << 24, 10, &n))
+		if (rv_parse_u64(v, 10, 1, 1u << 24, &n))
 			return -1;
 		c->mapsize_mb = (size_t)n;
 		return 0;
@@ -211,7 +194,7 @@ apply(struct rvd_config *c, int code, const char *v)
 	case O_F_LAT: return set_cstr(&c->mmdb.f_lat, v);
 	case O_F_LON: return set_cstr(&c->mmdb.f_lon, v);
 	case O_MMDB_CHECK:
-		if (parse_num(v, 0, 86400, 10, &n))
+		if (rv_parse_u64(v, 10, 0, 86400, &n))
 			return -1;
 		c->mmdb_check_s = (unsigned)n;
 		return 0;

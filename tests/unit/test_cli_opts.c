@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "opts.h"
 #include "rv_err.h"
+#include "rv_num.h"
 
 #define NOW 1700000000
 
@@ -127,14 +128,14 @@ test_numbers_types(void **state)
 	unsigned n;
 
 	(void)state;
-	assert_int_equal(cli_parse_u64("0", 10, &v), RV_OK);
+	assert_int_equal(rv_parse_u64("0", 10, 0, 10, &v), RV_OK);
 	assert_int_equal(v, 0);
-	assert_int_equal(cli_parse_u64("11", 10, &v), RV_ERANGE);
-	assert_int_equal(cli_parse_u64("99999999999999999999999", UINT64_MAX,
+	assert_int_equal(rv_parse_u64("11", 10, 0, 10, &v), RV_ERANGE);
+	assert_int_equal(rv_parse_u64("99999999999999999999999", 10, 0, UINT64_MAX,
 	    &v), RV_ERANGE);
-	assert_int_equal(cli_parse_u64("", 10, &v), RV_EINVAL);
-	assert_int_equal(cli_parse_u64("+1", 10, &v), RV_EINVAL);
-	assert_int_equal(cli_parse_u64("1 ", 10, &v), RV_EINVAL);
+	assert_int_equal(rv_parse_u64("", 10, 0, 10, &v), RV_EINVAL);
+	assert_int_equal(rv_parse_u64("+1", 10, 0, 10, &v), RV_EINVAL);
+	assert_int_equal(rv_parse_u64("1 ", 10, 0, 10, &v), RV_EINVAL);
 	assert_int_equal(cli_types_parse("A,aaaa,NS", t, &n), RV_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(t[0], 1);
