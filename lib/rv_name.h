@@ -100,7 +100,8 @@ int rv_name_key_prefix(const uint8_t *wire, size_t len, uint8_t *key,
  */
 int rv_name_key_len(const uint8_t *key, size_t max, size_t *keylen);
 
-/** Index key -> wire name (lowercase). */
+/** Index key -> wire name. Octets come back as the key holds them
+ * (lowercase for every key rv_name_key() made). */
 int rv_name_from_key(const uint8_t *key, size_t keylen, uint8_t *wire,
     size_t *len);
 
