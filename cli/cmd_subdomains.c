@@ -106,18 +106,7 @@ rrset_row(const MDB_val *k, const MDB_val *v, void *arg)
 		return RV_OK;
 	if ((rc = rv_rrset_val_decode(v->mv_data, v->mv_size, &val)) != 0)
 		return rc;
-	memset(&r, 0, sizeof(r));
-	r.kind = CLI_ROW_RRSET;
-	r.owner = key.owner;
-	r.owner_len = key.owner_len;
-	r.type = key.type;
-	r.zone = key.zone;
-	r.zone_len = key.zone_len;
-	r.first = val.first;
-	r.last = val.last;
-	r.count = val.count;
-	r.sensors = val.sensor;
-	r.nsens = val.nsens;
+	cli_row_from_rrset(&r, &key, &val);
 	if (!cli_run_pass(s->run, &r))
 		return RV_OK;
 	if (s->have && s->owner_len == r.owner_len &&

@@ -64,6 +64,30 @@ owner_key(const struct cli_row *r, uint8_t *key)
 	return klen;
 }
 
+void
+cli_row_from_rrset(struct cli_row *r, const struct rv_rrset_key *key,
+    const struct rv_rrset_val *val)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = CLI_ROW_RRSET;
+	r->owner = key->owner;
+	r->owner_len = key->owner_len;
+	r->type = key->type;
+	r->zone = key->zone;
+	r->zone_len = key->zone_len;
+	r->first = val->first;
+	r->last = val->last;
+	r->count = val->count;
+	r->ttl_min = val->ttl_min;
+	r->ttl_max = val->ttl_max;
+	r->has_ttl = 1;
+	r->sensors = val->sensor;
+	r->nsens = val->nsens;
+	r->set = val->set;
+	r->set_len = val->set_len;
+	r->rdcount = val->rdcount;
+}
+
 struct cli_row *
 cli_row_copy(const struct cli_row *r)
 {

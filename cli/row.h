@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "rv_name.h"
+#include "rv_store.h"
 
 enum cli_row_kind {
 	CLI_ROW_RRSET = 0,	/**< an RRset: rdata in set/set_len (SET) */
@@ -41,6 +42,11 @@ struct cli_row {
 	uint64_t seq;			/**< arrival order, for stable sorts */
 	const uint8_t *okey;	size_t okey_len;	/**< NK(owner) in copies */
 };
+
+/** Fill \p r (zeroed first) from a decoded rrset key and value; it points
+ * into both. */
+void cli_row_from_rrset(struct cli_row *r, const struct rv_rrset_key *key,
+    const struct rv_rrset_val *val);
 
 /** Owned copy of a row in one malloc block; NULL when out of memory. */
 struct cli_row *cli_row_copy(const struct cli_row *r);
