@@ -80,6 +80,17 @@ help(FILE *fp)
 	    cli_progname);
 }
 
+/* Move argv[1..n] behind the other arguments, keeping their order. */
+static void
+rotate_front(int argc, char **argv, int n)
+{
+	for (int r = 0; r < n; r++) {
+		char *first = argv[1];
+		memmove(argv + 1, argv + 2, (size_t)(argc - 2) * sizeof(*argv));
+		argv[argc - 1] = first;
+	}
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -104,9 +115,21 @@ cli_main(int argc, char **argv)
 		printf("%s %s\n", cli_progname, PACKAGE_VERSION);
 		return CLI_EXIT_OK;
 	}
+	/* `rearview --db DIR lookup x` as well as `rearview lookup x --db
+	 * DIR`: a leading --db option moves to the end, where the command's
+	 * own option parser reads it. */
+	if (argc > 3 && (strcmp(argv[1], "--db") == 0 ||
+	    strcmp(argv[1], "-d") == 0))
+		rotate_front(argc, argv, 2);
+	else if (argc > 2 && strncmp(argv[1], "--db=", 5) == 0)
+		rotate_front(argc, argv, 1);
 	if ((c = cli_command_find(cli_commands, argv[1])) == NULL) {
-		cli_err("unknown command '%s' (try '%s --help')", argv[1],
-		    cli_progname);
+		if (argv[1][0] == '-')
+			cli_err("'%s' before a command: give COMMAND first "
+			    "(try '%s --help')", argv[1], cli_progname);
+		else
+			cli_err("unknown command '%s' (try '%s --help')",
+			    argv[1], cli_progname);
 		return CLI_EXIT_USAGE;
 	}
 	return c->run(argc - 1, argv + 1);

@@ -65,5 +65,11 @@ printf ';; first seen ..., sensors corp-dns1\n\n# a comment\n165.22.196.7\n' |
 diff -u "$tmp/exp" "$tmp/out" || fail "-f - skips ;; and # lines"
 "$rv" lookup -t A webmail.groupweblogs-gsm1900.com -o text | "$rv" rdata ip -f - >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q 'webmail' "$tmp/err" || { cat "$tmp/err"; fail "a record line is not an address: usage error"; }
+# --db before the command works as after it
+"$rv" --db "$tmp/db" rdata ip 165.22.196.0/24 -o csv -s name >"$tmp/out" ||
+	fail "rearview --db DIR rdata ip exited $?"
+printf '%s\n' "$H" >"$tmp/exp"; cat "$tmp/e1" >>"$tmp/exp"
+diff -u "$tmp/exp" "$tmp/out" || fail "--db before the command"
+"$rv" --db "$tmp/db" >/dev/null 2>&1; [ $? -eq 2 ] || fail "--db without a command must be a usage error"
 "$rv" lookup nothing.example.org >/dev/null 2>&1; [ $? -eq 1 ] || fail "no results must exit 1"
 echo "PASS"
