@@ -163,14 +163,13 @@ rv_init() {
 }
 
 # Under --enable-sanitizers the module needs the ASan runtime loaded first
-# in the (uninstrumented) unbound process: preload it there. Leak checking
+# in the (uninstrumented) unbound process (resolver_start preloads it). Leak checking
 # stays on for our own programs; in unbound it is off unless
 # RV_LEAK_CHECK=1 (Unbound's own exit path is not what these tests judge).
 rv_sanitizer_env() {
   RV_SANITIZED=0
   if readelf -d "$RV_MODULE_SO" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
     RV_SANITIZED=1
-    RV_ASAN_RUNTIME=$(gcc -print-file-name=libasan.so)
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   fi
 }
@@ -296,15 +295,9 @@ $extra"
   if [ "$RV_SANITIZED" = 1 ]; then
     export ASAN_OPTIONS=${RV_ASAN_OPTIONS:-detect_leaks=${RV_LEAK_CHECK:-0}:halt_on_error=1}
   fi
-  # The preload covers everything resolver_start runs (unbound-checkconf
-  # and unbound-control too, which is harmless).
-  if [ "$RV_SANITIZED" = 1 ]; then
-    LD_PRELOAD=$RV_ASAN_RUNTIME resolver_start "$RV_TMP/resolver" "$RV_RESOLVER" \
-      "$RV_TMP/zones" "$so" "$mconf" || rv_fail "unbound did not start"
-  else
-    resolver_start "$RV_TMP/resolver" "$RV_RESOLVER" "$RV_TMP/zones" "$so" "$mconf" ||
-      rv_fail "unbound did not start"
-  fi
+  # resolver_start preloads the ASan runtime itself for a sanitized module.
+  resolver_start "$RV_TMP/resolver" "$RV_RESOLVER" "$RV_TMP/zones" "$so" "$mconf" ||
+    rv_fail "unbound did not start"
   unset ASAN_OPTIONS
 }
 
