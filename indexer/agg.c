@@ -69,6 +69,7 @@ agg_reset(struct agg *a)
 	a->n = 0;
 	a->mem = 0;
 	a->obs = a->frames = a->frames_rejected = a->records_rejected = 0;
+	a->frames_oversize = 0;
 	if (a->sens)
 		memset(a->sens, 0, a->nsens_cap * sizeof(*a->sens));
 }

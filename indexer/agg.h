@@ -62,6 +62,7 @@ struct agg {
 	size_t mem;		/**< octets in the arena */
 	uint64_t obs;		/**< observations merged in */
 	uint64_t frames, frames_rejected, records_rejected;
+	uint64_t frames_oversize;	/**< of frames_rejected: > --max-frame */
 	uint64_t seq_frames;	/**< frames received up to this window's end */
 	struct agg_sensor *sens;	/**< indexed by sensor id */
 	size_t nsens_cap;

@@ -3,7 +3,9 @@
  * The receiver: an nng PULL socket listening on ipc://, tcp:// (loopback
  * unless --insecure-tcp) and tls+tcp:// (client certificates required);
  * each frame is validated whole before any record is used, then merged
- * into the current aggregation table.
+ * into the current aggregation table. Frames over --max-frame are dropped
+ * here, counted and logged with their sender (admit.h says why not by
+ * nng); connections are logged as they open and close.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <nng/protocol/pipeline0/pull.h>
 #include <nng/supplemental/tls/tls.h>
 
+#include "admit.h"
 #include "log.h"
 #include "rv_err.h"
 #include "rv_frame.h"
@@ -30,7 +33,9 @@ struct ingest {
 	nng_tls_config *tls;
 	pthread_t thr;
 	int running;
-	struct rvd_ratelimit rl;
+	struct rvd_ratelimit rl;	/**< rejected frames (receiver) */
+	pthread_mutex_t conn_mu;	/**< nng's threads share conn_rl */
+	struct rvd_ratelimit conn_rl;	/**< connections opened/closed */
 };
 
 /* Is the host of tcp://HOST:PORT a loopback address? */
@@ -176,15 +181,17 @@ listen_one(struct ingest *in, const char *url)
 	return RV_OK;
 }
 
-/* Who sent a message, for logs. */
+/* Who is at the other end of a connection, for logs: address and port,
+ * or for ipc:// the peer's process and user id. */
 static void
-peer(nng_msg *m, char *out, size_t outsz)
+peer(nng_pipe p, char *out, size_t outsz)
 {
 	nng_sockaddr sa;
 	char a[RV_IP_STR_MAX];
+	uint64_t pid, uid;
 
 	snprintf(out, outsz, "unknown peer");
-	if (nng_pipe_get_addr(nng_msg_get_pipe(m), NNG_OPT_REMADDR, &sa))
+	if (nng_pipe_get_addr(p, NNG_OPT_REMADDR, &sa))
 		return;
 	switch (sa.s_family) {
 	case NNG_AF_INET:
@@ -196,11 +203,37 @@ peer(nng_msg *m, char *out, size_t outsz)
 		snprintf(out, outsz, "[%s]:%u", a, ntohs(sa.s_in6.sa_port));
 		break;
 	case NNG_AF_IPC:
-		snprintf(out, outsz, "ipc peer");
+		if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_PID, &pid) == 0 &&
+		    nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &uid) == 0)
+			snprintf(out, outsz, "ipc peer pid %llu uid %llu",
+			    (unsigned long long)pid, (unsigned long long)uid);
+		else
+			snprintf(out, outsz, "ipc peer");
 		break;
 	default:
 		break;
 	}
+}
+
+/* nng's threads: a connection opened or closed. A frame over nng's
+ * ceiling closes its connection with no other trace (admit.h), so these
+ * lines are what shows a sender that keeps being cut off. Closed pipes
+ * may no longer know their address: the id ties the two lines together. */
+static void
+pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct ingest *in = arg;
+	char who[128];
+
+	peer(p, who, sizeof(who));
+	pthread_mutex_lock(&in->conn_mu);
+	if (ev == NNG_PIPE_EV_ADD_POST)
+		rvd_log_rl(&in->conn_rl, LOG_INFO, "connection #%u from %s",
+		    (unsigned)nng_pipe_id(p), who);
+	else
+		rvd_log_rl(&in->conn_rl, LOG_INFO, "connection #%u closed (%s)",
+		    (unsigned)nng_pipe_id(p), who);
+	pthread_mutex_unlock(&in->conn_mu);
 }
 
 /* Merge a validated frame into the current table. */
@@ -239,6 +272,7 @@ recv_main(void *arg)
 	struct rvd *d = in->d;
 	struct rv_frame_hdr hdr;
 	char who[128];
+	size_t len;
 	int rv, rc;
 
 	while (!atomic_load(&d->stop)) {
@@ -252,17 +286,23 @@ recv_main(void *arg)
 			    nng_strerror(rv));
 			continue;
 		}
-		rc = rv_frame_validate(nng_msg_body(m), nng_msg_len(m), &hdr);
+		len = nng_msg_len(m);
+		rc = admit_frame(nng_msg_body(m), len, d->cfg.max_frame, &hdr);
 		if (rc != RV_OK) {
-			peer(m, who, sizeof(who));
-			rvd_log_rl(&in->rl, LOG_WARNING,
-			    "rejected a frame of %zu octets from %s: %s",
-			    nng_msg_len(m), who, rv_strerror(rc));
+			peer(nng_msg_get_pipe(m), who, sizeof(who));
+			if (len > d->cfg.max_frame)
+				rvd_log_rl(&in->rl, LOG_WARNING, "rejected a frame "
+				    "of %zu octets from %s: over --max-frame "
+				    "(%zu)", len, who, d->cfg.max_frame);
+			else
+				rvd_log_rl(&in->rl, LOG_WARNING, "rejected a frame "
+				    "of %zu octets from %s: %s", len, who,
+				    rv_strerror(rc));
 			pthread_mutex_lock(&d->mu);
-			d->cur->frames_rejected++;
+			admit_count_reject(d->cur, len, d->cfg.max_frame);
 			pthread_mutex_unlock(&d->mu);
 		} else {
-			take_frame(in, nng_msg_body(m), nng_msg_len(m), &hdr);
+			take_frame(in, nng_msg_body(m), len, &hdr);
 		}
 		nng_msg_free(m);
 	}
@@ -281,14 +321,22 @@ ingest_start(struct rvd *d, struct ingest **out)
 	in->d = d;
 	in->rl.burst = 10;
 	in->rl.period = 60;
+	in->conn_rl.burst = 20;
+	in->conn_rl.period = 60;
+	pthread_mutex_init(&in->conn_mu, NULL);
 	if ((rv = nng_pull0_open(&in->sock))) {
 		rvd_log(LOG_ERR, "nng: %s", nng_strerror(rv));
 		rc = RV_EIO;
 		goto leave;
 	}
 	in->open = 1;
+	/* nng's limit is a ceiling above --max-frame: see admit.h. */
 	if ((rv = nng_socket_set_size(in->sock, NNG_OPT_RECVMAXSZ,
-	    d->cfg.max_frame)) ||
+	    admit_nng_limit(d->cfg.max_frame))) ||
+	    (rv = nng_pipe_notify(in->sock, NNG_PIPE_EV_ADD_POST, pipe_event,
+	    in)) ||
+	    (rv = nng_pipe_notify(in->sock, NNG_PIPE_EV_REM_POST, pipe_event,
+	    in)) ||
 	    (rv = nng_socket_set_ms(in->sock, NNG_OPT_RECVTIMEO, 200)) ||
 	    (rv = nng_socket_set_int(in->sock, NNG_OPT_RECVBUF, 256))) {
 		rvd_log(LOG_ERR, "nng options: %s", nng_strerror(rv));
@@ -326,5 +374,6 @@ ingest_stop(struct ingest *in)
 		nng_close(in->sock);
 	if (in->tls)
 		nng_tls_config_free(in->tls);
+	pthread_mutex_destroy(&in->conn_mu);
 	free(in);
 }

@@ -12,7 +12,7 @@
 
 static const char *const stat_names[RV_STAT_COUNT] = {
 	"observations", "rrsets", "negatives", "ips", "frames",
-	"frames_rejected", "records_rejected", "flushes",
+	"frames_rejected", "records_rejected", "flushes", "frames_oversize",
 };
 
 const char *

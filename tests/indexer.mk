@@ -5,10 +5,12 @@ IDX_CFLAGS = $(AM_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS)
 IDX_LIBS = $(RV_LIB) $(LMDB_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) \
 	$(NNG_LIBS) $(PTHREAD_LIBS) -lm
 IDX_CORE = ../indexer/agg.c ../indexer/flush.c ../indexer/enrich.c \
-	../indexer/log.c ../indexer/sensors.c ../indexer/psort.c
+	../indexer/log.c ../indexer/sensors.c ../indexer/psort.c \
+	../indexer/admit.c
 
 if HAVE_CMOCKA
-INDEXER_TESTS = test_store test_indexer test_indexer_import
+INDEXER_TESTS = test_store test_indexer test_indexer_import \
+	test_indexer_admit
 check_PROGRAMS += $(INDEXER_TESTS)
 TESTS += $(INDEXER_TESTS)
 test_store_SOURCES = unit/test_store.c
@@ -23,6 +25,11 @@ test_indexer_import_SOURCES = unit/test_indexer_import.c ../indexer/import.c \
 test_indexer_import_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_import_CFLAGS = $(IDX_CFLAGS)
 test_indexer_import_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
+test_indexer_admit_SOURCES = unit/test_indexer_admit.c unit/frame_sample.c \
+	unit/frame_sample.h $(IDX_CORE)
+test_indexer_admit_CPPFLAGS = $(IDX_CPPFLAGS)
+test_indexer_admit_CFLAGS = $(IDX_CFLAGS)
+test_indexer_admit_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
 endif
 
 # End to end: real rearviewd, real nng, real LMDB; rvgen sends frames,

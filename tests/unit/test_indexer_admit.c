@@ -1,0 +1,149 @@
+/**
+ * \file test_indexer_admit.c
+ * cmocka tests of rearviewd's size limit in front of the decoder
+ * (indexer/admit.c): nng's ceiling sits above --max-frame and never below
+ * a module's largest frame; a frame over --max-frame is refused before its
+ * content is looked at, however valid; malformed frames under the limit
+ * keep their decoder error; and a flush writes both counters, the oversize
+ * ones inside frames_rejected.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "admit.h"
+#include "agg.h"
+#include "flush.h"
+#include "frame_sample.h"
+#include "rv_err.h"
+#include "rv_store.h"
+
+struct fx {
+	char dir[64];
+	struct rv_store *st;
+	struct agg a;
+	uint8_t frame[4096];
+	size_t len;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/rv-test-admit-XXXXXX");
+	if (!mkdtemp(f->dir) ||
+	    rv_store_open(f->dir, RV_STORE_CREATE, 32 << 20, &f->st) != 0 ||
+	    agg_init(&f->a) != 0)
+		return -1;
+	f->len = sample_frame(f->frame, sizeof(f->frame));
+	*state = f;
+	return f->len > 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	agg_destroy(&f->a);
+	rv_store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	test_free(f);
+	return 0;
+}
+
+static void
+test_nng_limit(void **state)
+{
+	(void)state;
+	/* Small limits: a module's largest frame still reaches rearviewd. */
+	assert_int_equal(admit_nng_limit(1024), ADMIT_NNG_FLOOR);
+	assert_int_equal(admit_nng_limit(ADMIT_NNG_FLOOR / 2), ADMIT_NNG_FLOOR);
+	assert_int_equal(ADMIT_NNG_FLOOR, (size_t)4 << 20);
+	/* Otherwise twice the limit: bounded, and always above it. */
+	assert_int_equal(admit_nng_limit((size_t)4 << 20), (size_t)8 << 20);
+	assert_int_equal(admit_nng_limit((size_t)1 << 30), (size_t)2 << 30);
+	for (size_t m = 1024; m <= ((size_t)1 << 30); m *= 2)
+		assert_true(admit_nng_limit(m) > m);
+	assert_int_equal(admit_nng_limit(SIZE_MAX / 2 + 1), SIZE_MAX);
+}
+
+static void
+test_frame_over_max(void **state)
+{
+	struct fx *f = *state;
+	struct rv_frame_hdr h;
+
+	/* Exactly the limit: taken. */
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(admit_frame(f->frame, f->len, f->len, &h), RV_OK);
+	assert_int_equal(h.count, SAMPLE_RECORDS);
+	/* One octet over: refused although the frame is valid. */
+	assert_int_equal(admit_frame(f->frame, f->len, f->len - 1, &h),
+	    RV_ETOOBIG);
+	/* Malformed and over the limit: still "too big". */
+	f->frame[0] ^= 0xff;
+	assert_int_equal(admit_frame(f->frame, f->len, f->len - 1, &h),
+	    RV_ETOOBIG);
+	/* Malformed within the limit: the decoder's own error. */
+	assert_int_equal(admit_frame(f->frame, f->len, f->len, &h),
+	    rv_frame_validate(f->frame, f->len, &h));
+	assert_int_not_equal(admit_frame(f->frame, f->len, f->len, &h), RV_OK);
+	f->frame[0] ^= 0xff;
+	assert_int_equal(admit_frame(f->frame, f->len - 1, f->len, &h),
+	    RV_ETRUNC);
+}
+
+static void
+test_counters_flushed(void **state)
+{
+	struct fx *f = *state;
+	struct flush_result res;
+	struct rv_store_stats s;
+	MDB_txn *txn;
+
+	admit_count_reject(&f->a, 100, 1024);		/* malformed */
+	admit_count_reject(&f->a, 1025, 1024);		/* oversize */
+	admit_count_reject(&f->a, 1024, 1024);		/* at the limit */
+	admit_count_reject(&f->a, (size_t)8 << 20, 1024);
+	assert_int_equal(f->a.frames_rejected, 4);
+	assert_int_equal(f->a.frames_oversize, 2);
+	assert_int_equal(flush_write(f->st, &f->a, NULL, 5000, &res), RV_OK);
+	agg_reset(&f->a);
+	assert_int_equal(f->a.frames_oversize, 0);
+	admit_count_reject(&f->a, 2000, 1024);
+	assert_int_equal(flush_write(f->st, &f->a, NULL, 5001, &res), RV_OK);
+
+	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
+	assert_int_equal(rv_store_stats_read(f->st, txn, &s), RV_OK);
+	mdb_txn_abort(txn);
+	assert_int_equal(s.v[RV_STAT_FRAMES_REJECTED], 5);
+	assert_int_equal(s.v[RV_STAT_FRAMES_OVERSIZE], 3);
+	assert_int_equal(s.v[RV_STAT_FRAMES], 0);
+	assert_string_equal(rv_stat_name(RV_STAT_FRAMES_OVERSIZE),
+	    "frames_oversize");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nng_limit),
+		cmocka_unit_test_setup_teardown(test_frame_over_max, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_counters_flushed, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
