@@ -2,7 +2,8 @@
  * \file cmd_rdata.c
  * The reverse pivots: `rearview rdata ip ADDR|CIDR|FROM-TO`, `rdata name
  * NAME`, `rdata raw HEX` and `rearview asn NUMBER`, all over the rdata
- * index (one range or prefix scan each).
+ * index (one range or prefix scan each; `rdata name NAME.*` one prefix
+ * scan of the names index, then one of the rdata index per target).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -117,6 +118,65 @@ q_ip(struct cli_run *run, const char *arg)
 	return scan(run, &s, &lo, &hi);
 }
 
+/* names db row of a right-hand wildcard: the rows of that target. */
+static int
+target_row(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct rscan *s = arg;
+	uint8_t target[RV_NAME_MAX];
+	size_t tlen;
+	struct rv_key pre;
+	int rc;
+
+	(void)v;
+	if ((rc = rv_names_key_decode(k->mv_data, k->mv_size, target,
+	    &tlen)) != RV_OK ||
+	    (rc = rv_key_rdata_name_prefix(&pre, target, tlen, 0)) != RV_OK)
+		return rc;
+	rc = rv_store_scan(s->run->db.st, s->run->db.txn, RV_DB_RDATA, &pre,
+	    &pre, rdata_row, s);
+	/* rv_store_scan turns the output's stop into 0: pass it on. */
+	if (rc == RV_OK && s->run->out.natural && s->run->out.limited)
+		rc = RV_ENOENT;
+	return rc;
+}
+
+/* www.example.*: the names database holds every target name in forward
+ * order (SCHEMA.md), so the candidates are one prefix scan there and each
+ * one's rows a prefix scan of the reverse index. */
+static int
+q_name_fwd(struct cli_run *run, const char *arg, const uint8_t *wire,
+    size_t len)
+{
+	struct rscan s = { .run = run };
+	struct rv_key pre;
+	int rc = rv_store_names_targets(run->db.st, run->db.txn, NULL);
+
+	if (rc == RV_ENOENT) {
+		cli_err("%s: '%s' needs target names in the names index, "
+		    "which database '%s' predates: rearviewd adds them when it "
+		    "next opens it", run->cmd, arg, run->db.path);
+		return CLI_EXIT_ERROR;
+	}
+	if (rc != RV_OK) {
+		cli_db_error(&run->db, run->cmd, rc);
+		return CLI_EXIT_ERROR;
+	}
+	if (rv_key_names_prefix(&pre, wire, len) != RV_OK) {
+		cli_err("%s: name '%s' is too long for a key", run->cmd, arg);
+		return CLI_EXIT_USAGE;
+	}
+	/* Targets come in forward order, not in the data order. */
+	run->out.natural = 0;
+	rc = rv_store_scan(run->db.st, run->db.txn, RV_DB_NAMES, &pre, &pre,
+	    target_row, &s);
+	if (rc != RV_OK && rc != RV_ENOENT) {
+		cli_db_error(&run->db, run->cmd, rc);
+		return CLI_EXIT_ERROR;
+	}
+	return CLI_EXIT_OK;
+}
+
 static int
 q_name(struct cli_run *run, const char *arg)
 {
@@ -128,11 +188,8 @@ q_name(struct cli_run *run, const char *arg)
 
 	if ((rc = cli_run_name(run, arg, wire, &len, &wild)) != CLI_EXIT_OK)
 		return rc;
-	if (wild == 2) {
-		cli_err("%s: right-hand wildcards ('%s') work with lookup, "
-		    "not with rdata name", run->cmd, arg);
-		return CLI_EXIT_USAGE;
-	}
+	if (wild == 2)
+		return q_name_fwd(run, arg, wire, len);
 	if (wild == 1)
 		s.apex_len = len;
 	if (rv_key_rdata_name_prefix(&pre, wire, len, wild == 1) != RV_OK) {
@@ -251,8 +308,8 @@ static int
 cmd_rdata_name(int argc, char **argv)
 {
 	return rdata_sub(argc, argv, 1, q_name, "Names whose NS, CNAME, MX, "
-	    "PTR, SRV, SOA MNAME or SVCB target is NAME\n(or below it: "
-	    "*.example.net).");
+	    "PTR, SRV, SOA MNAME or SVCB target is NAME,\nis below it "
+	    "(*.example.net) or begins with its labels (ns1.example.*).");
 }
 
 static int

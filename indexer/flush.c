@@ -108,7 +108,8 @@ skip_rdata_index(uint16_t type)
 	return type == 46 || type == 47 || type == 50 || type == 51;
 }
 
-/* Build the rdata and names rows of the table (independent of the db). */
+/* Build the rdata and names rows (owners and targets) of the table
+ * (independent of the db). */
 static int
 build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 {
@@ -144,9 +145,15 @@ build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 				plen = dl;
 			} else if (rv_rdata_target(e->type, d, dl, &tgt, &tl) ==
 			    RV_OK) {
+				struct rv_seen ns = { e->first, e->last, 0 };
 				tag = RV_TAG_NAME;
 				if (rv_name_key(tgt, tl, pl, &plen) != RV_OK)
 					continue;
+				/* Targets are names too: "rdata name
+				 * ns1.example.*" scans them (SCHEMA.md). */
+				if (rv_key_names(&k, tgt, tl) == RV_OK &&
+				    (rc = rows_add(nm, &k, &ns)) != RV_OK)
+					return rc;
 			} else {
 				uint64_t h = rv_rdata_digest(e->type, d, dl);
 				tag = RV_TAG_HASH;

@@ -208,6 +208,30 @@ import_flush(struct rv_store *st, struct agg *a, struct enrich *en)
 	return rc;
 }
 
+/* A database written before the names index held target names gets them
+ * first, all at once (SCHEMA.md): `--import /dev/null` upgrades one. */
+static int
+backfill(struct rv_store *st)
+{
+	struct rv_names_backfill res;
+	size_t rows = 0, names = 0;
+	int rc;
+
+	do {
+		rc = rv_store_names_backfill(st, 100000, (uint32_t)time(NULL),
+		    &res);
+		rows += res.rows;
+		names += res.names;
+	} while (rc == RV_OK && !res.done);
+	if (rc != RV_OK)
+		rvd_log(LOG_ERR, "adding target names to the names index: %s",
+		    rv_strerror(rc));
+	else if (rows > 0)
+		rvd_log(LOG_INFO, "target names added to the names index: %zu "
+		    "reverse rows read, %zu names rows written", rows, names);
+	return rc;
+}
+
 int
 rvd_import(struct rvd_config *cfg, struct rv_store *st)
 {
@@ -245,6 +269,8 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 		goto leave;
 	}
 	ctx.default_name = sensor;
+	if (backfill(st) != RV_OK)
+		goto leave;
 	if ((rc = enrich_open(&cfg->mmdb, &en)) != RV_OK ||
 	    agg_init(&a) != RV_OK || !(ctx.buf = malloc(IMPORT_BUF_SIZE)))
 		goto leave;

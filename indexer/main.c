@@ -4,6 +4,8 @@
  *
  * SIGTERM/SIGINT: stop receiving, flush what is aggregated, exit 0.
  * SIGHUP: reload the mmdb files (and close enrichment periods that changed).
+ * A database written before the names index held target names gets them
+ * once, in slices between flushes (backfill_step).
  */
 #include "config.h"
 
@@ -88,12 +90,57 @@ check_mmdb(struct rvd *d, int force)
 		    "enrichment period", changed);
 }
 
+/* The one-time backfill of target names into the names database of a
+ * database written before names held them (SCHEMA.md), a slice between
+ * flushes so that receiving goes on. */
+struct backfill {
+	int pending;		/* slices remain */
+	int64_t next;		/* after a failure: not before this time */
+	int64_t t0;
+	size_t rows, names;
+};
+
+#define BACKFILL_SLICE 50000	/* 'N' rows per slice (one transaction) */
+
+static void
+backfill_step(struct rvd *d, struct backfill *b)
+{
+	struct rv_names_backfill res;
+	int rc;
+
+	if (!b->pending || mono_ms() < b->next || atomic_load(&d->fstop))
+		return;
+	rc = rv_store_names_backfill(d->st, BACKFILL_SLICE,
+	    (uint32_t)time(NULL), &res);
+	if (rc != RV_OK) {
+		rvd_log(LOG_ERR, "target names backfill: %s; retrying in 5 s",
+		    rv_strerror(rc));
+		b->next = mono_ms() + 5000;
+		return;
+	}
+	if (b->t0 == 0 && !res.done)
+		rvd_log(LOG_INFO, "this database predates target names in the "
+		    "names index: adding them (once)");
+	if (b->t0 == 0)
+		b->t0 = mono_ms();
+	b->rows += res.rows;
+	b->names += res.names;
+	if (res.done) {
+		b->pending = 0;
+		if (b->rows > 0)
+			rvd_log(LOG_INFO, "target names added: %zu reverse rows "
+			    "read, %zu names rows written, %lld ms", b->rows,
+			    b->names, (long long)(mono_ms() - b->t0));
+	}
+}
+
 static void *
 flusher_main(void *arg)
 {
 	struct rvd *d = arg;
 	int64_t next_sync = mono_ms() + d->cfg.sync_s * 1000;
 	int64_t next_check = mono_ms() + d->cfg.mmdb_check_s * 1000;
+	struct backfill bf = { .pending = 1 };
 	int last = 0;
 
 	while (!last) {
@@ -101,9 +148,11 @@ flusher_main(void *arg)
 		int64_t deadline = mono_ms() + d->cfg.flush_ms;
 		struct timespec ts;
 
+		backfill_step(d, &bf);
 		pthread_mutex_lock(&d->mu);
 		while (!atomic_load(&d->fstop) && !rvd_table_full(d, 1) &&
-		    mono_ms() < deadline) {
+		    mono_ms() < deadline && !(bf.pending &&
+		    mono_ms() >= bf.next)) {
 			int64_t ms = deadline - mono_ms();
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += ms / 1000;

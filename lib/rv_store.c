@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "rv_err.h"
 #include "rv_store.h"
@@ -114,6 +115,11 @@ open_dbs(struct rv_store *st)
 		v.mv_size = 4;
 		v.mv_data = ver;
 		rc = mdb_put(txn, st->dbi[RV_DB_META], &k, &v, 0);
+		/* A new database: its names rows hold targets from the
+		 * start (no backfill to do). */
+		if (rc == 0 && (rc = rv_store_names_targets_set(st, txn,
+		    (uint32_t)time(NULL))) != RV_OK)
+			goto leave;
 	} else if (rc == 0 && (v.mv_size != 4 ||
 	    rv_get32(v.mv_data) != RV_SCHEMA_VERSION)) {
 		rc = RV_EVERSION;

@@ -61,7 +61,7 @@ enum rv_db {
 	RV_DB_RRSET = 0,	/**< "rrset": owner/type/bailiwick/digest */
 	RV_DB_NEG,		/**< "neg": negative answers */
 	RV_DB_RDATA,		/**< "rdata": reverse index */
-	RV_DB_NAMES,		/**< "names": forward-order owner names */
+	RV_DB_NAMES,		/**< "names": forward-order owner and target names */
 	RV_DB_IP,		/**< "ip": enrichment periods per address */
 	RV_DB_ASN,		/**< "asn": ASN -> address */
 	RV_DB_META,		/**< "meta": schema, sensors, counters */
@@ -274,8 +274,9 @@ struct rv_rdata_key {
 int rv_rdata_key_decode(const uint8_t *k, size_t len,
     struct rv_rdata_key *out);
 
-/* --- names: FK(owner) (rv_name_key_fwd) --- */
+/* --- names: FK(name) (rv_name_key_fwd) of owners and target names --- */
 
+/** Row key of a name seen as an owner or as a target (rv_rdata_target). */
 int rv_key_names(struct rv_key *k, const uint8_t *owner, size_t olen);
 /** Prefix for right-hand wildcards: "www.example" matches www.example.*.
  * \p labels is a wire name of the leading labels (e.g. from
@@ -484,5 +485,47 @@ typedef int (*rv_sensor_fn)(uint16_t id, const char *name, size_t len,
     void *arg);
 int rv_store_sensors(struct rv_store *st, MDB_txn *txn, rv_sensor_fn fn,
     void *arg);
+
+/* ---------------------------------------------------------------------- */
+/* Meta: target names in the names database                                */
+
+/**
+ * Does the names database hold every target name of the reverse index
+ * (meta "names_targets", SCHEMA.md), so that a right-hand wildcard over
+ * targets ("rdata name ns1.example.*") can use it? True for databases
+ * created since names held targets; older ones once
+ * rv_store_names_backfill() has finished.
+ * \param since	out, may be NULL: when it became true
+ * \return 0 yes, RV_ENOENT not (yet), RV_ECORRUPT, an error.
+ */
+int rv_store_names_targets(struct rv_store *st, MDB_txn *txn,
+    uint32_t *since);
+
+/** Writer: record that the names database holds every target name from
+ * \p now on (a new database, or the end of a backfill). */
+int rv_store_names_targets_set(struct rv_store *st, MDB_txn *txn,
+    uint32_t now);
+
+/** What one rv_store_names_backfill() call did. */
+struct rv_names_backfill {
+	size_t rows;		/**< 'N' rdata rows read */
+	size_t names;		/**< names rows added or widened */
+	int done;		/**< the backfill is complete (or was) */
+};
+
+/**
+ * Writer: one slice of the one-time backfill of target names into the
+ * names database of a database written before names held them: up to
+ * \p max_rows 'N' rows of the rdata database, from where the previous
+ * slice stopped (meta "names_targets_at"), each target merged into its
+ * names row (min first, max last), in one committed write transaction of
+ * its own; the last slice sets "names_targets". Call until res->done. A
+ * killed process resumes where the last committed slice ended; two
+ * writers share the work. Grows the map on MDB_MAP_FULL like a flush, so
+ * no other transaction of this process may be open.
+ * \return 0, RV_ENOSPC, RV_ENOMEM, RV_EIO, ...
+ */
+int rv_store_names_backfill(struct rv_store *st, size_t max_rows,
+    uint32_t now, struct rv_names_backfill *res);
 
 #endif
