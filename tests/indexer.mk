@@ -42,6 +42,6 @@ e2e_rvgen_CPPFLAGS = $(IDX_CPPFLAGS)
 e2e_rvgen_LDADD = $(RV_LIB) $(NNG_LIBS) -lm
 INDEXER_E2E = e2e/indexer_ingest.sh e2e/indexer_crash.sh \
 	e2e/indexer_import.sh e2e/indexer_ops.sh e2e/indexer_pipeline.sh \
-	e2e/indexer_diskfull.sh e2e/indexer_tls.sh
+	e2e/indexer_diskfull.sh e2e/indexer_tls.sh e2e/indexer_oversize.sh
 TESTS += $(INDEXER_E2E)
 EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh

@@ -54,3 +54,13 @@ stop_rvd() {
 
 # stat NAME: a meta counter of the database in $T/db.
 dbstat() { "$DUMP" "${DB:-$T/db}" stats | awk -v k="$1" '$1 == k { print $2 }'; }
+
+# wait_stat NAME VALUE [SECONDS]: wait until a counter of $T/db (or $DB)
+# reaches VALUE (10 s by default), else fail.
+wait_stat() {
+	for _ in $(seq $((${3:-10} * 10))); do
+		[ "$(dbstat "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 is $(dbstat "$1"), want $2"
+}
