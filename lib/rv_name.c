@@ -103,6 +103,20 @@ rv_name_from_str(const char *s, uint8_t *out, size_t *len)
 	return RV_OK;
 }
 
+/* Printable octets that are escaped with a backslash in names: a test
+ * instead of strchr, which a scan would call for every octet it prints. */
+static inline int
+special(uint8_t c)
+{
+	switch (c) {
+	case '.': case '\\': case '"': case '(': case ')': case ';':
+	case '@': case '$':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 rv_name_to_str(const uint8_t *wire, size_t len, char *out, size_t outsz)
 {
@@ -130,7 +144,7 @@ rv_name_to_str(const uint8_t *wire, size_t len, char *out, size_t outsz)
 				out[o++] = (char)('0' + (c / 10) % 10);
 				out[o++] = (char)('0' + c % 10);
 			} else {
-				if (strchr(".\\\"();@$", c))
+				if (special(c))
 					out[o++] = '\\';
 				out[o++] = (char)c;
 			}

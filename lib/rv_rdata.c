@@ -1,6 +1,7 @@
 /**
  * \file rv_rdata.c
- * RR types, classes, rcodes and rdata presentation through libldns.
+ * RR types, classes, rcodes and rdata presentation through libldns
+ * (rv_rdata_text.c prints the common types without it).
  */
 #include "rv_rdata.h"
 
@@ -92,6 +93,16 @@ generic_str(const uint8_t *rd, size_t len, char *out, size_t outsz)
 int
 rv_rdata_to_str(uint16_t type, const uint8_t *rd, size_t len, char *out,
     size_t outsz)
+{
+	int rc = rv_rdata_to_str_fast(type, rd, len, out, outsz);
+
+	return rc != RV_ENOENT ? rc : rv_rdata_to_str_ldns(type, rd, len, out,
+	    outsz);
+}
+
+int
+rv_rdata_to_str_ldns(uint16_t type, const uint8_t *rd, size_t len,
+    char *out, size_t outsz)
 {
 	ldns_rr *rr = NULL;
 	ldns_buffer *b = NULL;

@@ -33,6 +33,18 @@ int rv_rdata_to_str(uint16_t type, const uint8_t *rd, size_t len,
     char *out, size_t outsz);
 
 /**
+ * The two halves of rv_rdata_to_str, for tests that compare them:
+ * rv_rdata_to_str_fast prints MX, SRV, SOA, TXT and SPF without ldns
+ * (rv_rdata_text.c; RV_ENOENT for other types and for rdata that does not
+ * parse exactly as its type), rv_rdata_to_str_ldns prints any type
+ * through ldns. Both return 0 or RV_ETOOBIG as rv_rdata_to_str does.
+ */
+int rv_rdata_to_str_fast(uint16_t type, const uint8_t *rd, size_t len,
+    char *out, size_t outsz);
+int rv_rdata_to_str_ldns(uint16_t type, const uint8_t *rd, size_t len,
+    char *out, size_t outsz);
+
+/**
  * Presentation text -> rdata wire form (names relative to the root).
  * \param out	buffer of *len octets; on return *len is the rdata length
  * \return 0, RV_EINVAL for text that is not valid rdata of the type,

@@ -1,6 +1,6 @@
 # cmocka unit tests of lib/.
 if HAVE_CMOCKA
-LIB_TESTS = test_name test_ip test_time test_rdata test_frame
+LIB_TESTS = test_name test_ip test_time test_rdata test_rdata_text test_frame
 check_PROGRAMS += $(LIB_TESTS)
 TESTS += $(LIB_TESTS)
 test_name_SOURCES = unit/test_name.c
@@ -11,6 +11,8 @@ test_time_SOURCES = unit/test_time.c
 test_time_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
 test_rdata_SOURCES = unit/test_rdata.c
 test_rdata_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
+test_rdata_text_SOURCES = unit/test_rdata_text.c
+test_rdata_text_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
 test_frame_SOURCES = unit/test_frame.c unit/frame_sample.c unit/frame_sample.h
 test_frame_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
 endif
