@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "agg.h"
-#include "psort.h"
+#include "rv_psort.h"
 #include "rv_err.h"
 
 #define CHUNK (1u << 20)
@@ -347,7 +347,7 @@ agg_add_frame(struct agg *a, const uint8_t *buf, size_t len, size_t off,
 int
 agg_sorted(struct agg *a, struct agg_ent ***out)
 {
-	struct psort_item *s = malloc((a->n ? a->n : 1) * sizeof(*s));
+	struct rv_psort_item *s = malloc((a->n ? a->n : 1) * sizeof(*s));
 	struct agg_ent **v = malloc((a->n ? a->n : 1) * sizeof(*v));
 	size_t j = 0, k = 0;
 
@@ -362,10 +362,10 @@ agg_sorted(struct agg *a, struct agg_ent ***out)
 		for (size_t i = 0; i < a->cap; i++) {
 			struct agg_ent *e = a->tab[i].e;
 			if (e && e->kind == kind)
-				psort_set(&s[j++], e->data, e->keylen,
+				rv_psort_set(&s[j++], e->data, e->keylen,
 				    (uint32_t)i);
 		}
-		psort(s + start, j - start);
+		rv_psort(s + start, j - start);
 	}
 	for (; k < j; k++)
 		v[k] = a->tab[s[k].idx].e;

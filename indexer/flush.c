@@ -11,7 +11,7 @@
 
 #include "flush.h"
 #include "log.h"
-#include "psort.h"
+#include "rv_psort.h"
 #include "rv_err.h"
 #include "rv_rdata.h"
 
@@ -73,7 +73,7 @@ rows_add(struct rows *r, const struct rv_key *k, const struct rv_seen *s)
 static int
 rows_sort(struct rows *r)
 {
-	struct psort_item *it = malloc((r->n ? r->n : 1) * sizeof(*it));
+	struct rv_psort_item *it = malloc((r->n ? r->n : 1) * sizeof(*it));
 	struct row *nv = malloc((r->n ? r->n : 1) * sizeof(*nv));
 	size_t w = 0;
 
@@ -83,12 +83,12 @@ rows_sort(struct rows *r)
 		return RV_ENOMEM;
 	}
 	for (size_t i = 0; i < r->n; i++)
-		psort_set(&it[i], r->buf + r->v[i].off, r->v[i].len,
+		rv_psort_set(&it[i], r->buf + r->v[i].off, r->v[i].len,
 		    (uint32_t)i);
-	psort(it, r->n);
+	rv_psort(it, r->n);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct row *x = &r->v[it[i].idx];
-		if (w && psort_cmp(&it[i - 1], &it[i]) == 0)
+		if (w && rv_psort_cmp(&it[i - 1], &it[i]) == 0)
 			rv_seen_merge(&nv[w - 1].s, &x->s);
 		else
 			nv[w++] = *x;

@@ -1,11 +1,11 @@
 /**
- * \file psort.c
+ * \file rv_psort.c
  * Prefix-carrying key sort (psort.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "psort.h"
+#include "rv_psort.h"
 
 static uint64_t
 be64(const uint8_t *k, size_t len, size_t from)
@@ -18,7 +18,8 @@ be64(const uint8_t *k, size_t len, size_t from)
 }
 
 void
-psort_set(struct psort_item *it, const uint8_t *key, size_t len, uint32_t idx)
+rv_psort_set(struct rv_psort_item *it, const uint8_t *key, size_t len,
+    uint32_t idx)
 {
 	it->p1 = be64(key, len, 0);
 	it->p2 = be64(key, len, 8);
@@ -28,7 +29,7 @@ psort_set(struct psort_item *it, const uint8_t *key, size_t len, uint32_t idx)
 }
 
 int
-psort_cmp(const struct psort_item *a, const struct psort_item *b)
+rv_psort_cmp(const struct rv_psort_item *a, const struct rv_psort_item *b)
 {
 	uint32_t n;
 	int c;
@@ -46,7 +47,7 @@ psort_cmp(const struct psort_item *a, const struct psort_item *b)
 static int
 cmp(const void *x, const void *y)
 {
-	return psort_cmp(x, y);
+	return rv_psort_cmp(x, y);
 }
 
 #define DIGITS 65536
@@ -57,9 +58,9 @@ cmp(const void *x, const void *y)
  * each run of equal prefixes. Small inputs use qsort.
  */
 void
-psort(struct psort_item *v, size_t n)
+rv_psort(struct rv_psort_item *v, size_t n)
 {
-	struct psort_item *tmp, *src = v, *dst;
+	struct rv_psort_item *tmp, *src = v, *dst;
 	uint32_t *cnt;
 
 	if (n < 2048 || !(tmp = malloc(n * sizeof(*tmp)))) {
@@ -91,7 +92,7 @@ psort(struct psort_item *v, size_t n)
 		for (i = 0; i < n; i++)
 			dst[cnt[((hi ? src[i].p1 : src[i].p2) >> sh) &
 			    0xffff]++] = src[i];
-		struct psort_item *t = src;
+		struct rv_psort_item *t = src;
 		src = dst;
 		dst = t;
 	}
