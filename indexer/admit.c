@@ -9,7 +9,8 @@
 size_t
 admit_nng_limit(size_t max_frame)
 {
-	size_t twice = max_frame > SIZE_MAX / 2 ? SIZE_MAX : 2 * max_frame;
+	size_t twice = max_frame > ADMIT_NNG_MAX / 2 ? ADMIT_NNG_MAX :
+	    2 * max_frame;
 
 	return twice < ADMIT_NNG_FLOOR ? ADMIT_NNG_FLOOR : twice;
 }

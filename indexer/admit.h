@@ -32,8 +32,12 @@
  * rearviewd and an oversize one is counted and named. */
 #define ADMIT_NNG_FLOOR ((size_t)RV_FRAME_MAX_DEFAULT)
 
+/** The largest limit nng 1.5.2 takes (NNI_MAXSZ, src/core/options.h). */
+#define ADMIT_NNG_MAX ((size_t)0xffffffffu)
+
 /** nng's receive limit for a --max-frame of \p max_frame octets: twice
- * it, at least ADMIT_NNG_FLOOR. Messages above it never reach rearviewd. */
+ * it, at least ADMIT_NNG_FLOOR, at most ADMIT_NNG_MAX. Messages above it
+ * never reach rearviewd. */
 size_t admit_nng_limit(size_t max_frame);
 
 /** Check one received message of \p len octets before any record is used.

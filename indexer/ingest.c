@@ -182,8 +182,9 @@ listen_one(struct ingest *in, const char *url)
 }
 
 /* Who is at the other end of a connection, for logs: address and port,
- * or for ipc:// the peer's process and user id. */
-static void
+ * or for ipc:// the peer's process and user id. \return 0 if nng no longer
+ * knows (out says "unknown peer"), 1 if it does. */
+static int
 peer(nng_pipe p, char *out, size_t outsz)
 {
 	nng_sockaddr sa;
@@ -192,7 +193,7 @@ peer(nng_pipe p, char *out, size_t outsz)
 
 	snprintf(out, outsz, "unknown peer");
 	if (nng_pipe_get_addr(p, NNG_OPT_REMADDR, &sa))
-		return;
+		return 0;
 	switch (sa.s_family) {
 	case NNG_AF_INET:
 		inet_ntop(AF_INET, &sa.s_in.sa_addr, a, sizeof(a));
@@ -211,8 +212,9 @@ peer(nng_pipe p, char *out, size_t outsz)
 			snprintf(out, outsz, "ipc peer");
 		break;
 	default:
-		break;
+		return 0;
 	}
+	return 1;
 }
 
 /* nng's threads: a connection opened or closed. A frame over nng's
@@ -224,15 +226,16 @@ pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
 	struct ingest *in = arg;
 	char who[128];
+	int known = peer(p, who, sizeof(who));
 
-	peer(p, who, sizeof(who));
 	pthread_mutex_lock(&in->conn_mu);
 	if (ev == NNG_PIPE_EV_ADD_POST)
 		rvd_log_rl(&in->conn_rl, LOG_INFO, "connection #%u from %s",
 		    (unsigned)nng_pipe_id(p), who);
 	else
-		rvd_log_rl(&in->conn_rl, LOG_INFO, "connection #%u closed (%s)",
-		    (unsigned)nng_pipe_id(p), who);
+		rvd_log_rl(&in->conn_rl, LOG_INFO, "connection #%u closed%s%s%s",
+		    (unsigned)nng_pipe_id(p), known ? " (" : "",
+		    known ? who : "", known ? ")" : "");
 	pthread_mutex_unlock(&in->conn_mu);
 }
 
