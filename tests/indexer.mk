@@ -5,8 +5,7 @@ IDX_CFLAGS = $(AM_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS)
 IDX_LIBS = $(RV_LIB) $(LMDB_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) \
 	$(NNG_LIBS) $(PTHREAD_LIBS) -lm
 IDX_CORE = ../indexer/agg.c ../indexer/flush.c ../indexer/enrich.c \
-	../indexer/log.c ../indexer/sensors.c ../indexer/psort.c \
-	../indexer/admit.c
+	../indexer/log.c ../indexer/sensors.c ../indexer/admit.c
 
 if HAVE_CMOCKA
 INDEXER_TESTS = test_store test_indexer test_indexer_import \
