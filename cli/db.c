@@ -1,7 +1,7 @@
 /**
  * \file db.c
- * Read-only store access for the CLI: open, sensors, enrichment cache and
- * the reverse-row -> RRset join.
+ * Read-only store access for the CLI: open, sensors and the reverse-row
+ * -> RRset join (enrichment is in geo.c).
  */
 #include "db.h"
 
@@ -54,6 +54,7 @@ cli_db_close(struct cli_db *db)
 	if (db->ipcur != NULL)
 		mdb_cursor_close(db->ipcur);
 	db->ipcur = NULL;
+	cli_db_geo_free(db);
 	rv_store_txn_end(db->txn);
 	db->txn = NULL;
 	rv_store_close(db->st);
@@ -114,35 +115,6 @@ int
 cli_db_sensor_id(struct cli_db *db, const char *name, uint16_t *id)
 {
 	return rv_store_sensor_id(db->st, db->txn, name, strlen(name), id);
-}
-
-int
-cli_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
-    struct rv_ipinfo *out)
-{
-	struct cli_db *db = arg;
-	size_t n = rv_ip_len(ip->family);
-
-	if (db->geo_valid && db->geo_ip.family == ip->family &&
-	    memcmp(db->geo_ip.addr, ip->addr, n) == 0 &&
-	    (t == db->geo_t || (db->geo_rc == RV_OK && t >= db->geo.since &&
-	    (db->geo.until == 0 || t < db->geo.until)))) {
-		if (db->geo_rc == RV_OK)
-			*out = db->geo;
-		return db->geo_rc;
-	}
-	db->geo_ip = *ip;
-	db->geo_t = t;
-	db->geo_valid = 1;
-	if (db->ipcur == NULL && mdb_cursor_open(db->txn, rv_store_dbi(db->st,
-	    RV_DB_IP), &db->ipcur) != 0)
-		db->ipcur = NULL;
-	db->geo_rc = db->ipcur != NULL ?
-	    rv_store_ipinfo_at_cursor(db->ipcur, ip, t, &db->geo) :
-	    rv_store_ipinfo_at(db->st, db->txn, ip, t, &db->geo);
-	if (db->geo_rc == RV_OK)
-		*out = db->geo;
-	return db->geo_rc;
 }
 
 struct join {

@@ -30,6 +30,8 @@ struct cli_db {
 	uint32_t geo_t;
 	int geo_valid;
 	MDB_cursor *ipcur;	/**< on the ip database, kept for lookups */
+	struct cli_geo_memo *memo;	/**< geo.c: a batch's lookups */
+	uint64_t geo_single;	/**< lookups made outside a batch */
 };
 
 /**
@@ -51,9 +53,24 @@ const char *cli_db_sensor(void *db, uint16_t id);
  */
 int cli_db_sensor_id(struct cli_db *db, const char *name, uint16_t *id);
 
-/** Enrichment of ip at time t (cli_geo_fn), cached for repeated ips. */
+/**
+ * Enrichment of ip at time t (cli_geo_fn, geo.c): from the memo of the
+ * last cli_db_geo_batch, else one lookup (cached for a repeated ip).
+ */
 int cli_db_geo(void *db, const struct rv_ip *ip, uint32_t t,
     struct rv_ipinfo *out);
+
+/**
+ * Look up n (address, time) pairs at once, in key order, into the memo
+ * that cli_db_geo reads (cli_geo_batch_fn). Replaces the previous batch.
+ * 
+eturn 0, RV_ENOMEM or RV_EIO (then cli_db_geo looks up one by one).
+ */
+int cli_db_geo_batch(void *db, const struct rv_ip *ips, const uint32_t *ts,
+    size_t n);
+
+/** Free the memo (cli_db_close does). */
+void cli_db_geo_free(struct cli_db *db);
 
 /**
  * For a reverse-index row (CLI_ROW_RDATA): the union of the sensors of the

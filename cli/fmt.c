@@ -170,6 +170,47 @@ cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
 	return rc == RV_ETOOBIG ? RV_OK : rc;
 }
 
+void
+cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows, size_t n)
+{
+	size_t k = 0;
+
+	if (o->geo == NULL || o->geo_batch == NULL || o->fmt == CLI_FMT_DNSDB)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct cli_row *r = rows[i];
+		const uint8_t *rd;
+		uint16_t len;
+		size_t off = 0;
+
+		if (r->rd_is_name || (r->type != 1 && r->type != 28))
+			continue;
+		while (cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {
+			if (!rd_is_ip(r, len))
+				continue;
+			if (k == o->gcap) {
+				size_t cap = k ? 2 * k : 4096;
+				struct rv_ip *a = realloc(o->gips,
+				    cap * sizeof(*a));
+				if (a != NULL)
+					o->gips = a;
+				uint32_t *t = realloc(o->gts, cap * sizeof(*t));
+				if (t != NULL)
+					o->gts = t;
+				if (a == NULL || t == NULL)
+					return;
+				o->gcap = cap;
+			}
+			memset(&o->gips[k], 0, sizeof(o->gips[k]));
+			o->gips[k].family = len == 4 ? 4 : 6;
+			memcpy(o->gips[k].addr, rd, len);
+			o->gts[k++] = r->last;	/* the time cli_rdata_geo asks */
+		}
+	}
+	if (k > 0)
+		(void)o->geo_batch(o->cb_arg, o->gips, o->gts, k);
+}
+
 int
 cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
     const uint8_t *rd, uint16_t len, struct rv_ipinfo *info)

@@ -105,11 +105,23 @@ struct cli_chunk {
 	uint64_t data[];
 };
 
+static void
+free_chunks(struct cli_out *o)
+{
+	while (o->chunks != NULL) {
+		struct cli_chunk *next = o->chunks->next;
+		free(o->chunks);
+		o->chunks = next;
+	}
+}
+
+/* A copy in the chunks; with the owner's sort key when it is to be
+ * sorted (rows held for a batch are printed in the order they came). */
 static struct cli_row *
-arena_copy(struct cli_out *o, const struct cli_row *r)
+arena_copy(struct cli_out *o, const struct cli_row *r, int sorted)
 {
 	uint8_t key[RV_NAME_KEY_MAX];
-	size_t klen = owner_key(r, key), n = copy_size(r, klen);
+	size_t klen = sorted ? owner_key(r, key) : 0, n = copy_size(r, klen);
 	struct cli_chunk *ch = o->chunks;
 
 	if (ch == NULL || ch->size - ch->used < n) {
@@ -359,7 +371,7 @@ keep(struct cli_out *o, const struct cli_row *r)
 		if (cli_row_cmp(o, &tmp, o->keep[0]) >= 0)
 			return RV_OK;
 	}
-	if ((c = k == 0 ? arena_copy(o, r) : cli_row_copy(r)) == NULL)
+	if ((c = k == 0 ? arena_copy(o, r, 1) : cli_row_copy(r)) == NULL)
 		return RV_ENOMEM;
 	c->seq = o->seen;
 	if (k != 0 && o->nkeep == k) {
@@ -384,10 +396,54 @@ keep(struct cli_out *o, const struct cli_row *r)
 	return RV_OK;
 }
 
+/* Streamed rows wait in batches when the format shows enrichment, so
+ * that their addresses are looked up together (geo.c). */
+static int
+batched(const struct cli_out *o)
+{
+	return o->geo_batch != NULL && o->geo != NULL &&
+	    o->fmt != CLI_FMT_DNSDB;
+}
+
+static int
+hold(struct cli_out *o, const struct cli_row *r)
+{
+	struct cli_row *c;
+
+	if (o->nkeep == o->capkeep) {
+		size_t cap = o->capkeep ? o->capkeep * 2 : 256;
+		struct cli_row **nk = realloc(o->keep, cap * sizeof(*nk));
+		if (nk == NULL)
+			return RV_ENOMEM;
+		o->keep = nk;
+		o->capkeep = cap;
+	}
+	if ((c = arena_copy(o, r, 0)) == NULL)
+		return RV_ENOMEM;
+	o->keep[o->nkeep++] = c;
+	return RV_OK;
+}
+
+/* Print the held rows in order and drop them. */
+static int
+flush_held(struct cli_out *o)
+{
+	int rc = RV_OK;
+
+	cli_geo_prefetch(o, o->keep, o->nkeep);
+	for (size_t i = 0; i < o->nkeep && rc == RV_OK; i++)
+		if (emit(o, o->keep[i]) != RV_OK)
+			rc = RV_EIO;
+	o->nkeep = 0;
+	free_chunks(o);
+	return rc;
+}
+
 int
 cli_out_row(struct cli_out *o, const struct cli_row *r)
 {
 	struct cli_row tmp;
+	int rc;
 
 	o->seen++;
 	if (o->summarize) {
@@ -403,13 +459,17 @@ cli_out_row(struct cli_out *o, const struct cli_row *r)
 		return keep(o, r);
 	if (o->seen <= o->offset)
 		return RV_OK;
-	if (o->limit != 0 && o->emitted >= o->limit) {
+	if (o->limit != 0 && o->emitted + o->nkeep >= o->limit) {
 		o->limited = 1;
 		return RV_ENOENT;
 	}
 	tmp = *r;
 	tmp.seq = o->seen;
-	return emit(o, &tmp) == RV_OK ? RV_OK : RV_EIO;
+	if (!batched(o))
+		return emit(o, &tmp) == RV_OK ? RV_OK : RV_EIO;
+	if ((rc = hold(o, &tmp)) != RV_OK)
+		return rc;
+	return o->nkeep < CLI_GEO_BATCH ? RV_OK : flush_held(o);
 }
 
 int
@@ -421,12 +481,19 @@ cli_out_end(struct cli_out *o)
 		rc = cli_fmt_summary(o);
 		goto leave;
 	}
-	if (o->nkeep > 0) {
+	if (o->natural) {
+		(void)flush_held(o);	/* an error is in o->err */
+	} else if (o->nkeep > 0) {
 		if ((rc = sort_kept(o)) != RV_OK)
 			goto leave;
-		for (size_t i = o->offset; i < o->nkeep; i++)
+		for (size_t i = o->offset; i < o->nkeep; i++) {
+			if ((i - o->offset) % CLI_GEO_BATCH == 0)
+				cli_geo_prefetch(o, o->keep + i, o->nkeep - i <
+				    CLI_GEO_BATCH ? o->nkeep - i :
+				    CLI_GEO_BATCH);
 			if (emit(o, o->keep[i]) != RV_OK)
 				break;
+		}
 	}
 	if (o->err == 0)
 		o->err = cli_fmt_end(o);
@@ -443,13 +510,14 @@ cli_out_reset(struct cli_out *o)
 	if (o->chunks == NULL)	/* else the copies live in the chunks */
 		for (size_t i = 0; i < o->nkeep; i++)
 			free(o->keep[i]);
-	while (o->chunks != NULL) {
-		struct cli_chunk *next = o->chunks->next;
-		free(o->chunks);
-		o->chunks = next;
-	}
+	free_chunks(o);
 	free(o->keep);
 	o->keep = NULL;
 	o->nkeep = o->capkeep = 0;
 	cli_table_free(o);
+	free(o->gips);
+	free(o->gts);
+	o->gips = NULL;
+	o->gts = NULL;
+	o->gcap = 0;
 }

@@ -35,6 +35,19 @@
 typedef int (*cli_geo_fn)(void *arg, const struct rv_ip *ip, uint32_t t,
     struct rv_ipinfo *out);
 
+/**
+ * Enrichment of n (address, time) pairs at once, asked before their rows
+ * are printed so that the lookups can go in key order (cli_db_geo_batch);
+ * the geo callback then answers from what it found. Optional.
+ * \return 0, or an error (geo is then asked one by one, as without it).
+ */
+typedef int (*cli_geo_batch_fn)(void *arg, const struct rv_ip *ips,
+    const uint32_t *ts, size_t n);
+
+/** Rows printed per enrichment batch (streamed output is held back by at
+ * most this many rows). */
+#define CLI_GEO_BATCH 65536
+
 /** Name of a sensor id; NULL when unknown. Valid until the next call. */
 typedef const char *(*cli_sensor_fn)(void *arg, uint16_t id);
 
@@ -59,6 +72,7 @@ struct cli_out {
 	int dnsdb_single;	/**< dnsdb: rdata as a string, not an array */
 	int csv_header;		/**< print the csv header (cleared after) */
 	cli_geo_fn geo;
+	cli_geo_batch_fn geo_batch;	/**< optional, with geo */
 	cli_sensor_fn sensor;
 	void *cb_arg;
 
@@ -74,6 +88,9 @@ struct cli_out {
 	struct cli_table *table;	/**< table state, fmt_table.c */
 	struct sb *sb;		/**< line builder of the line formats */
 	uint64_t queries;	/**< result sets begun (batch) */
+	struct rv_ip *gips;	/**< a batch's addresses and times */
+	uint32_t *gts;
+	size_t gcap;
 };
 
 /** Resolve the format: CLI_FMT_AUTO -> table on a terminal, else json. */
@@ -113,6 +130,13 @@ int cli_fmt_row(struct cli_out *o, const struct cli_row *r);
 int cli_fmt_begin(struct cli_out *o);
 int cli_fmt_end(struct cli_out *o);
 int cli_fmt_summary(struct cli_out *o);
+
+/**
+ * Before rows are printed: hand their addresses to geo_batch when the
+ * format shows enrichment (fmt.c). Failures only cost speed.
+ */
+void cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows,
+    size_t n);
 
 /* Table (fmt_table.c). */
 int cli_table_row(struct cli_out *o, const struct cli_row *r);

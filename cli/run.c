@@ -285,6 +285,7 @@ cli_run_queries(struct cli_run *run, cli_query_fn fn, enum cli_sort sort,
 	o->summarize = cli_summarize;
 	o->csv_header = 1;
 	o->geo = cli_db_geo;
+	o->geo_batch = cli_db_geo_batch;
 	o->sensor = cli_db_sensor;
 	o->cb_arg = &run->db;
 	/* Reverse rows get Source and bailiwick from their RRsets in the

@@ -337,8 +337,8 @@ rv_store_ipinfo_at(struct rv_store *st, MDB_txn *txn, const struct rv_ip *ip,
 }
 
 int
-rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
-    struct rv_ipinfo *out)
+rv_store_ipinfo_find(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
+    uint32_t *since, MDB_val *val)
 {
 	struct rv_key pre, key;
 	MDB_val k, v;
@@ -371,8 +371,23 @@ rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
 			return rc && rc != MDB_NOTFOUND ? rv_store_err(rc) :
 			    RV_ENOENT;
 	}
-	memset(out, 0, sizeof(*out));
-	if ((rc = rv_ip_key_decode(k.mv_data, k.mv_size, &kip, &out->since)))
+	if ((rc = rv_ip_key_decode(k.mv_data, k.mv_size, &kip, since)))
 		return rc;
+	*val = v;
+	return RV_OK;
+}
+
+int
+rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
+    struct rv_ipinfo *out)
+{
+	MDB_val v;
+	uint32_t since;
+	int rc;
+
+	if ((rc = rv_store_ipinfo_find(cur, ip, t, &since, &v)) != RV_OK)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->since = since;
 	return rv_ipinfo_decode(v.mv_data, v.mv_size, out);
 }
