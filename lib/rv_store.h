@@ -397,7 +397,7 @@ int rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip,
  * rv_store_ipinfo_at_cursor() without decoding: the period's start and its
  * value as stored (for rv_ipinfo_decode). \p val points into the map and
  * is valid for the life of the cursor's transaction.
- * eturn 0, RV_ENOENT if the address has no row.
+ * \return 0, RV_ENOENT if the address has no row.
  */
 int rv_store_ipinfo_find(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
     uint32_t *since, MDB_val *val);
