@@ -13,7 +13,9 @@
 #  2. unique inserts: RRSETS observations of RRSETS distinct RRsets
 #     replayed over nng ipc:// into rearviewd;
 #  3. the full stream: OBS observations over RRSETS distinct RRsets;
-#  4. size: RRSETS A-only RRsets, bytes on disk per A RRset.
+#  4. size: RRSETS A-only RRsets, bytes on disk per A RRset; and the same
+#     rows copied in key order with MDB_APPEND (lmdb_packed): every page
+#     full, the floor of this layout in LMDB.
 # Frames are generated into files first (rvgen --file), so the sender only
 # replays them. Rates count from the first frame sent until rearviewd's
 # stat:observations reaches the total (read through lib/ by rv_dbdump).
@@ -26,9 +28,10 @@ SEED=${SEED:-1}
 MMDB=${MMDB:-$src/.deps/mmdb}
 GEN=$B/bench/gen/rvgen
 BASE=$B/bench/ingest/lmdb_baseline
+PACK=$B/bench/ingest/lmdb_packed
 RVD=$B/indexer/rearviewd
 DUMP=$B/tests/e2e/rv_dbdump
-for b in "$GEN" "$BASE" "$RVD" "$DUMP"; do
+for b in "$GEN" "$BASE" "$PACK" "$RVD" "$DUMP"; do
 	[ -x "$b" ] || { echo "missing $b: build first (make, make -C tests e2e/rv_dbdump)" >&2; exit 1; }
 done
 W=$(mktemp -d /tmp/rv-idx-bench.XXXXXX)
@@ -142,4 +145,10 @@ A_USED=$(used "$DB")
 echo "  $A_RRSETS A RRsets: data file $A_BYTES bytes = $((A_BYTES / A_RRSETS)) bytes per A RRset;" \
 	"pages in use $((A_USED / A_RRSETS)) bytes per A RRset (rrset + rdata + names + ip + asn)"
 breakdown "$DB" "$A_RRSETS"
+mkdir "$W/packed"
+"$PACK" "$DB" "$W/packed" >/dev/null
+P_USED=$(used "$W/packed")
+echo "  the same rows packed (MDB_APPEND in key order, every page full):" \
+	"$((P_USED / A_RRSETS)) bytes per A RRset"
+breakdown "$W/packed" "$A_RRSETS"
 echo "== load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
