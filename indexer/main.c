@@ -128,9 +128,10 @@ backfill_step(struct rvd *d, struct backfill *b)
 	if (res.done) {
 		b->pending = 0;
 		if (b->rows > 0)
-			rvd_log(LOG_INFO, "target names added: %zu reverse rows "
-			    "read, %zu names rows written, %lld ms", b->rows,
-			    b->names, (long long)(mono_ms() - b->t0));
+			rvd_log(LOG_INFO, "target names added to the names "
+			    "index: %zu reverse rows read, %zu names rows "
+			    "written, %lld ms", b->rows, b->names,
+			    (long long)(mono_ms() - b->t0));
 	}
 }
 

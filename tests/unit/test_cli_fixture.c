@@ -7,7 +7,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli.h"
 #include "rv_err.h"
 #include "rv_frame.h"
 #include "rv_ip.h"
@@ -168,6 +170,9 @@ write_rec(struct rv_store *st, MDB_txn *txn, const struct fx_rec *r,
 				stats[RV_STAT_IPS]++;
 			}
 		} else if (rv_rdata_target(type, rd, rl, &t, &tl) == RV_OK) {
+			/* targets are names rows too, as flushes write them */
+			CHECK(rv_key_names(&k, t, tl));
+			CHECK(put_seen(st, txn, RV_DB_NAMES, &k, r, 0));
 			CHECK(rv_key_rdata_name(&k, t, tl, type, owner, olen));
 		} else {
 			CHECK(rv_key_rdata_hash(&k, rv_rdata_digest(type, rd,
@@ -213,5 +218,49 @@ fx_build(const char *dir, const struct fx_rec *recs, size_t n,
 	rc = fx_write(st, recs, n, ips, nips);
 leave:
 	rv_store_close(st);
+	return rc;
+}
+
+/* Read what a captured stream got back into buf. */
+static void
+slurp(FILE *f, char *buf, size_t sz)
+{
+	size_t n = 0;
+
+	if (f != NULL) {
+		rewind(f);
+		n = fread(buf, 1, sz - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+int
+fx_run(int argc, char **argv, char *out, size_t outsz, char *err,
+    size_t errsz)
+{
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	int rc, so, se;
+
+	if (fo == NULL || fe == NULL) {
+		slurp(fo, out, outsz);
+		slurp(fe, err, errsz);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+	rc = cli_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	slurp(fo, out, outsz);
+	slurp(fe, err, errsz);
 	return rc;
 }

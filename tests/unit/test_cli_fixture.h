@@ -40,4 +40,12 @@ int fx_write(struct rv_store *st, const struct fx_rec *recs, size_t n,
 int fx_build(const char *dir, const struct fx_rec *recs, size_t n,
     const struct fx_ip *ips, size_t nips);
 
+/**
+ * Run the CLI in process: cli_main(argc, argv) with its stdout and stderr
+ * captured, NUL-terminated, into out and err (cut at their sizes).
+ * \return its exit status.
+ */
+int fx_run(int argc, char **argv, char *out, size_t outsz, char *err,
+    size_t errsz);
+
 #endif
