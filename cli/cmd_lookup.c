@@ -53,7 +53,8 @@ rrset_row(const MDB_val *k, const MDB_val *v, void *arg)
 	return cli_run_emit(lk->run, &r);
 }
 
-/* names db row of a right-hand wildcard: every RRset of that owner. */
+/* names db row of a right-hand wildcard: every RRset of that owner (none
+ * for a name seen only as a target: SCHEMA.md). */
 static int
 names_row(const MDB_val *k, const MDB_val *v, void *arg)
 {
