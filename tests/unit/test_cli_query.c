@@ -94,25 +94,12 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Read what fd wrote into a file back into buf. */
-static void
-slurp(FILE *f, char *buf, size_t sz)
-{
-	size_t n;
-
-	rewind(f);
-	n = fread(buf, 1, sz - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
 /* Run rearview with NULL-terminated args; stdout in out, stderr in err. */
 static int
 run(const char *a0, ...)
 {
 	char *argv[32];
-	int argc = 0, rc, so, se;
-	FILE *fo = tmpfile(), *fe = tmpfile();
+	int argc = 0;
 	va_list ap;
 
 	argv[argc++] = "rearview";
@@ -122,22 +109,7 @@ run(const char *a0, ...)
 		argc++;
 	va_end(ap);
 	argv[argc] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	dup2(fileno(fo), 1);
-	dup2(fileno(fe), 2);
-	rc = cli_main(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	slurp(fo, out, sizeof(out));
-	slurp(fe, err, sizeof(err));
-	return rc;
+	return fx_run(argc, argv, out, sizeof(out), err, sizeof(err));
 }
 
 #define CSVH "time_first,time_last,count,rrname,rrtype,bailiwick,sensor," \
