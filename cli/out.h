@@ -84,6 +84,7 @@ struct cli_out {
 	struct cli_summary sum;
 	struct cli_row **keep;	/**< heap or vector of copies */
 	struct cli_chunk *chunks;	/**< where copies live without a limit */
+	struct cli_chunk *spare;	/**< emptied chunks, for the next batch */
 	size_t nkeep, capkeep;
 	struct cli_table *table;	/**< table state, fmt_table.c */
 	struct sb *sb;		/**< line builder of the line formats */

@@ -100,5 +100,6 @@ scan() {	# label, rearview args...
 }
 scan "lookup '*.com' -s name -o json" lookup '*.com' -s name -o json
 scan "lookup '*.com' -s name -o csv" lookup '*.com' -s name -o csv
+scan "lookup '*.com' -s name -o dnsdb" lookup '*.com' -s name -o dnsdb
 scan "rdata ip 0.0.0.0/0 -s data -o json" rdata ip 0.0.0.0/0 -s data -o json
 scan "rdata ip 0.0.0.0/0 -s data -o dnsdb" rdata ip 0.0.0.0/0 -s data -o dnsdb
