@@ -197,6 +197,30 @@ label_offsets(const uint8_t *wire, size_t len, uint8_t offs[128])
 }
 
 int
+rv_name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t i = 0;
+
+	if (alen != blen)
+		return 0;
+	if (memcmp(a, b, alen) == 0)	/* the usual case: same octets */
+		return 1;
+	while (i < alen) {
+		uint8_t l = a[i];
+		if (b[i] != l)	/* label lengths: exact, never case-folded */
+			return 0;
+		if (l == 0)
+			return i + 1 == alen;
+		if (++i + l > alen)
+			return 0;
+		for (size_t e = i + l; i < e; i++)
+			if (a[i] != b[i] && lower(a[i]) != lower(b[i]))
+				return 0;
+	}
+	return 0;
+}
+
+int
 rv_name_is_subdomain(const uint8_t *name, size_t nlen, const uint8_t *zone,
     size_t zlen)
 {

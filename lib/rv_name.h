@@ -73,6 +73,12 @@ void rv_name_canon(uint8_t *wire, size_t len);
 int rv_name_labels(const uint8_t *wire, size_t len);
 
 /**
+ * Are two wire names the same name (ASCII case ignored)? Both must be
+ * well-formed (rv_name_wire_len); lengths are the names' whole lengths.
+ */
+int rv_name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
+/**
  * Is \p name equal to or below \p zone? Case-insensitive, both wire.
  */
 int rv_name_is_subdomain(const uint8_t *name, size_t nlen,

@@ -22,12 +22,6 @@
 #define RCODE_NXDOMAIN 3
 #define CHAIN_MAX 16	/* CNAME links followed to find the final name */
 
-static int
-name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	return alen == blen && rv_name_is_subdomain(a, alen, b, blen);
-}
-
 static uint32_t
 ttl32(time_t t)
 {
@@ -152,7 +146,7 @@ find_rrset(const struct reply_info *rep, size_t from, size_t to,
 		const struct ub_packed_rrset_key *k = rep->rrsets[i];
 
 		if (k && ntohs(k->rk.type) == type &&
-		    (!name || name_eq(k->rk.dname, k->rk.dname_len, name,
+		    (!name || rv_name_eq(k->rk.dname, k->rk.dname_len, name,
 		    nlen)))
 			return k;
 	}

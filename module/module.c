@@ -19,6 +19,7 @@
 #include "ub.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,10 @@ struct rvm {
 	int registered;			/**< callback is in Unbound's list */
 	int id;				/**< our module id */
 	struct dynlibmod_env *de;	/**< the dynlib env that loaded us */
+	/** The iterator's function block once seen: a pointer compare per
+	 * response instead of a strcmp (the stack is fixed until a reload,
+	 * which also reloads us). */
+	_Atomic(const struct module_func_block *) iterator;
 };
 
 /* One instance per loaded copy of the library (dlopen of the same file
@@ -122,12 +127,20 @@ server_addr(const struct comm_reply *r, struct rv_ip *ip, uint16_t *port)
 
 /* Is module \p m of this query's stack the iterator? */
 static int
-is_iterator(struct module_qstate *qstate, int m)
+is_iterator(struct rvm *r, struct module_qstate *qstate, int m)
 {
 	struct mesh_area *mesh = qstate->env->mesh;
+	const struct module_func_block *fb;
 
-	return mesh && m >= 0 && m < mesh->mods.num &&
-	    strcmp(mesh->mods.mod[m]->name, "iterator") == 0;
+	if (!mesh || m < 0 || m >= mesh->mods.num)
+		return 0;
+	fb = mesh->mods.mod[m];
+	if (fb == atomic_load_explicit(&r->iterator, memory_order_relaxed))
+		return 1;
+	if (strcmp(fb->name, "iterator") != 0)
+		return 0;
+	atomic_store_explicit(&r->iterator, fb, memory_order_relaxed);
+	return 1;
 }
 
 static int
@@ -150,7 +163,7 @@ on_response(struct module_qstate *qstate, struct dns_msg *response, int id,
 		    memory_order_relaxed);
 		return 0;
 	}
-	if (!is_iterator(qstate, qstate->curmod) ||
+	if (!is_iterator(r, qstate, qstate->curmod) ||
 	    (iq = qstate->minfo[qstate->curmod]) == NULL || !iq->dp ||
 	    !response->rep)
 		return 0;
@@ -308,6 +321,7 @@ init(struct module_env *env, int id)
 	}
 	r->id = id;
 	r->de = de;
+	atomic_init(&r->iterator, NULL);
 	instance = r;
 	de->dyn_env = r;
 	if ((rc = rvm_conf_load(&r->conf, path, err, sizeof(err))) != RV_OK) {

@@ -106,6 +106,39 @@ test_bad_presentation(void **state)
 	assert_int_equal(wl, 65);
 }
 
+/* rv_name_eq: ASCII case ignored in labels, never in label lengths. */
+static void
+test_name_eq(void **state)
+{
+	uint8_t a[RV_NAME_MAX], b[RV_NAME_MAX];
+	size_t al, bl;
+
+	(void)state;
+	assert_int_equal(rv_name_from_str("WwW.Example.COM", a, &al), RV_OK);
+	assert_int_equal(rv_name_from_str("www.example.com", b, &bl), RV_OK);
+	assert_true(rv_name_eq(a, al, b, bl));
+	assert_true(rv_name_eq(a, al, a, al));
+	assert_int_equal(rv_name_from_str("www.example.co", b, &bl), RV_OK);
+	assert_false(rv_name_eq(a, al, b, bl));
+	assert_int_equal(rv_name_from_str("www.example.cop", b, &bl), RV_OK);
+	assert_false(rv_name_eq(a, al, b, bl));
+	assert_int_equal(rv_name_from_str("ww.wexample.com", b, &bl), RV_OK);
+	assert_false(rv_name_eq(a, al, b, bl));	/* same octets, other cuts */
+	/* 'A' (65) and 'a' (97) as label lengths are different lengths */
+	memset(a, 'x', sizeof(a));
+	memset(b, 'x', sizeof(b));
+	a[0] = 'A';
+	b[0] = 'a';
+	a[66] = b[66] = 0;
+	assert_false(rv_name_eq(a, 67, b, 67));
+	/* the root */
+	assert_true(rv_name_eq((const uint8_t *)"", 1, (const uint8_t *)"", 1));
+	/* 0x5b-0x60 and 0x7b-0x7f are not letters: never folded */
+	assert_int_equal(rv_name_from_str("a[", a, &al), RV_OK);
+	assert_int_equal(rv_name_from_str("a{", b, &bl), RV_OK);
+	assert_false(rv_name_eq(a, al, b, bl));
+}
+
 /* Names of exactly 255 octets pass, 256 fail. */
 static void
 test_max_length(void **state)
@@ -324,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_max_length),
 		cmocka_unit_test(test_wire_checks),
 		cmocka_unit_test(test_canon_and_subdomain),
+		cmocka_unit_test(test_name_eq),
 		cmocka_unit_test(test_key_prefix_scan),
 		cmocka_unit_test(test_key_canonical_order),
 		cmocka_unit_test(test_key_roundtrip_and_len),
