@@ -14,11 +14,11 @@ test_cli_format_SOURCES = unit/test_cli_format.c
 test_cli_format_CPPFLAGS = $(CLI_CPPFLAGS)
 test_cli_format_LDADD = $(CLI_LDADD)
 test_cli_query_SOURCES = unit/test_cli_query.c unit/test_cli_fixture.c \
-	unit/test_cli_fixture.h
+	unit/test_cli_fixture.h $(TMP_STORE)
 test_cli_query_CPPFLAGS = $(CLI_CPPFLAGS)
 test_cli_query_LDADD = $(CLI_LDADD)
 test_cli_geo_SOURCES = unit/test_cli_geo.c unit/test_cli_fixture.c \
-	unit/test_cli_fixture.h
+	unit/test_cli_fixture.h $(TMP_STORE)
 test_cli_geo_CPPFLAGS = $(CLI_CPPFLAGS)
 test_cli_geo_LDADD = $(CLI_LDADD)
 endif

@@ -12,20 +12,20 @@ INDEXER_TESTS = test_store test_indexer test_indexer_import \
 	test_indexer_admit
 check_PROGRAMS += $(INDEXER_TESTS)
 TESTS += $(INDEXER_TESTS)
-test_store_SOURCES = unit/test_store.c
+test_store_SOURCES = unit/test_store.c $(TMP_STORE)
 test_store_CPPFLAGS = $(IDX_CPPFLAGS)
 test_store_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
-test_indexer_SOURCES = unit/test_indexer.c $(IDX_CORE)
+test_indexer_SOURCES = unit/test_indexer.c $(TMP_STORE) $(IDX_CORE)
 test_indexer_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_CFLAGS = $(IDX_CFLAGS)
 test_indexer_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
 test_indexer_import_SOURCES = unit/test_indexer_import.c ../indexer/import.c \
-	../indexer/options.c $(IDX_CORE)
+	../indexer/options.c $(TMP_STORE) $(IDX_CORE)
 test_indexer_import_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_import_CFLAGS = $(IDX_CFLAGS)
 test_indexer_import_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
 test_indexer_admit_SOURCES = unit/test_indexer_admit.c unit/frame_sample.c \
-	unit/frame_sample.h $(IDX_CORE)
+	unit/frame_sample.h $(TMP_STORE) $(IDX_CORE)
 test_indexer_admit_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_admit_CFLAGS = $(IDX_CFLAGS)
 test_indexer_admit_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)

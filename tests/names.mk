@@ -6,10 +6,10 @@ if HAVE_CMOCKA
 NAMES_TESTS = test_names_targets test_cli_rdata_fwd
 check_PROGRAMS += $(NAMES_TESTS)
 TESTS += $(NAMES_TESTS)
-test_names_targets_SOURCES = unit/test_names_targets.c
+test_names_targets_SOURCES = unit/test_names_targets.c $(TMP_STORE)
 test_names_targets_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
 test_cli_rdata_fwd_SOURCES = unit/test_cli_rdata_fwd.c \
-	unit/test_cli_fixture.c unit/test_cli_fixture.h
+	unit/test_cli_fixture.c unit/test_cli_fixture.h $(TMP_STORE)
 test_cli_rdata_fwd_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/cli \
 	-I$(top_builddir)
 test_cli_rdata_fwd_LDADD = $(top_builddir)/cli/librvcli.la $(RV_LIB) \

@@ -5,7 +5,9 @@
  */
 #include "test_cli_fixture.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include "rv_ip.h"
 #include "rv_name.h"
 #include "rv_rdata.h"
+#include "tmp_store.h"
 
 #define CHECK(x) do { if ((rc = (x)) != RV_OK) goto leave; } while (0)
 
@@ -263,4 +266,39 @@ fx_run(int argc, char **argv, char *out, size_t outsz, char *err,
 	slurp(fo, out, outsz);
 	slurp(fe, err, errsz);
 	return rc;
+}
+
+int
+fx_rv(char *out, size_t outsz, char *err, size_t errsz, const char *a0, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = "rearview";
+	argv[argc++] = (char *)a0;
+	va_start(ap, a0);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	return fx_run(argc, argv, out, outsz, err, errsz);
+}
+
+int
+fx_setup(char *dir, size_t dirsz, const char *prefix,
+    const struct fx_rec *recs, size_t n, const struct fx_ip *ips, size_t nips)
+{
+	snprintf(dir, dirsz, "/tmp/%s-XXXXXX", prefix);
+	if (mkdtemp(dir) == NULL || fx_build(dir, recs, n, ips, nips) != RV_OK)
+		return -1;
+	setenv("REARVIEW_DB", dir, 1);
+	setenv("COLUMNS", "80", 1);
+	return 0;
+}
+
+int
+fx_teardown(const char *dir)
+{
+	return tmp_store_close(dir, NULL);
 }

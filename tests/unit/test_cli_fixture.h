@@ -48,4 +48,19 @@ int fx_build(const char *dir, const struct fx_rec *recs, size_t n,
 int fx_run(int argc, char **argv, char *out, size_t outsz, char *err,
     size_t errsz);
 
+/** fx_run of `rearview a0 ...` (the arguments end with NULL). */
+int fx_rv(char *out, size_t outsz, char *err, size_t errsz, const char *a0,
+    ...);
+
+/**
+ * For a test group's setup: a new directory /tmp/PREFIX-XXXXXX (its path
+ * in dir), a database of recs and ips in it (fx_build), REARVIEW_DB set
+ * to it and COLUMNS to 80. \return 0, or -1 (cmocka's setup failure).
+ */
+int fx_setup(char *dir, size_t dirsz, const char *prefix,
+    const struct fx_rec *recs, size_t n, const struct fx_ip *ips, size_t nips);
+
+/** Remove the directory fx_setup made. \return 0 or -1. */
+int fx_teardown(const char *dir);
+
 #endif

@@ -91,10 +91,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/rv-geo-test-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	if (fx_build(dir, recs, 1, NULL, 0) != RV_OK)
+	if (fx_setup(dir, sizeof(dir), "rv-geo-test", recs, 1, NULL, 0) != 0)
 		return -1;
 	return write_ips();
 }
@@ -102,11 +99,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fx_teardown(dir);
 }
 
 static struct rv_ip

@@ -73,44 +73,19 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/rv-cli-test-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	if (fx_build(dir, recs, sizeof(recs) / sizeof(recs[0]), ips,
-	    sizeof(ips) / sizeof(ips[0])) != RV_OK)
-		return -1;
-	setenv("REARVIEW_DB", dir, 1);
-	setenv("COLUMNS", "80", 1);
-	return 0;
+	return fx_setup(dir, sizeof(dir), "rv-cli-test", recs,
+	    sizeof(recs) / sizeof(recs[0]), ips, sizeof(ips) / sizeof(ips[0]));
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fx_teardown(dir);
 }
 
 /* Run rearview with NULL-terminated args; stdout in out, stderr in err. */
-static int
-run(const char *a0, ...)
-{
-	char *argv[32];
-	int argc = 0;
-	va_list ap;
-
-	argv[argc++] = "rearview";
-	argv[argc++] = (char *)a0;
-	va_start(ap, a0);
-	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	return fx_run(argc, argv, out, sizeof(out), err, sizeof(err));
-}
+#define run(...) fx_rv(out, sizeof(out), err, sizeof(err), __VA_ARGS__)
 
 #define CSVH "time_first,time_last,count,rrname,rrtype,bailiwick,sensor," \
 	"rdata,asn,country\n"

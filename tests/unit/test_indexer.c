@@ -24,6 +24,7 @@
 #include "rv_err.h"
 #include "rv_name.h"
 #include "rv_store.h"
+#include "tmp_store.h"
 
 struct fx {
 	char dir[64];
@@ -36,9 +37,8 @@ setup(void **state)
 {
 	struct fx *f = test_calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/rv-test-idx-XXXXXX");
-	if (!mkdtemp(f->dir) ||
-	    rv_store_open(f->dir, RV_STORE_CREATE, 32 << 20, &f->st) != 0 ||
+	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-idx",
+	    32 << 20, &f->st) != 0 ||
 	    agg_init(&f->a) != 0)
 		return -1;
 	*state = f;
@@ -49,12 +49,9 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
 	agg_destroy(&f->a);
-	rv_store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmp_store_close(f->dir, f->st) != 0)
 		return -1;
 	test_free(f);
 	return 0;

@@ -23,6 +23,7 @@
 #include "frame_sample.h"
 #include "rv_err.h"
 #include "rv_store.h"
+#include "tmp_store.h"
 
 struct fx {
 	char dir[64];
@@ -37,9 +38,8 @@ setup(void **state)
 {
 	struct fx *f = test_calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/rv-test-admit-XXXXXX");
-	if (!mkdtemp(f->dir) ||
-	    rv_store_open(f->dir, RV_STORE_CREATE, 32 << 20, &f->st) != 0 ||
+	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-admit",
+	    32 << 20, &f->st) != 0 ||
 	    agg_init(&f->a) != 0)
 		return -1;
 	f->len = sample_frame(f->frame, sizeof(f->frame));
@@ -51,12 +51,9 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
 	agg_destroy(&f->a);
-	rv_store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmp_store_close(f->dir, f->st) != 0)
 		return -1;
 	test_free(f);
 	return 0;

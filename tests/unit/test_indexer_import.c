@@ -21,6 +21,7 @@
 #include "rv_err.h"
 #include "rv_name.h"
 #include "rv_store.h"
+#include "tmp_store.h"
 #include "rvd.h"
 
 struct fx {
@@ -36,10 +37,8 @@ setup(void **state)
 {
 	struct fx *f = test_calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/rv-test-imp-XXXXXX");
-	if (!mkdtemp(f->dir) ||
-	    rv_store_open(f->dir, RV_STORE_CREATE, 16 << 20, &f->st) != 0 ||
-	    agg_init(&f->a) != 0)
+	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-imp", 16 << 20,
+	    &f->st) != 0 || agg_init(&f->a) != 0)
 		return -1;
 	sensors_init(&f->sens, f->st);
 	f->ctx.agg = &f->a;
@@ -55,14 +54,11 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
 	test_free(f->ctx.buf);
 	sensors_free(&f->sens);
 	agg_destroy(&f->a);
-	rv_store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmp_store_close(f->dir, f->st) != 0)
 		return -1;
 	test_free(f);
 	return 0;

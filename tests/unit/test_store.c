@@ -20,6 +20,7 @@
 #include "rv_ip.h"
 #include "rv_name.h"
 #include "rv_store.h"
+#include "tmp_store.h"
 
 struct fx {
 	char dir[64];
@@ -31,10 +32,8 @@ setup(void **state)
 {
 	struct fx *f = test_calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/rv-test-store-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	if (rv_store_open(f->dir, RV_STORE_CREATE, 64 << 20, &f->st) != RV_OK)
+	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-store",
+	    64 << 20, &f->st) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -44,11 +43,7 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
-
-	rv_store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmp_store_close(f->dir, f->st) != 0)
 		return -1;
 	test_free(f);
 	return 0;
