@@ -53,37 +53,12 @@ rrset_row(const MDB_val *k, const MDB_val *v, void *arg)
 	return cli_run_emit(lk->run, &r);
 }
 
-/* names db row of a right-hand wildcard: every RRset of that owner (none
- * for a name seen only as a target: SCHEMA.md). */
-static int
-names_row(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct lookup *lk = arg;
-	uint8_t owner[RV_NAME_MAX];
-	size_t olen;
-	struct rv_key pre;
-	int rc;
-
-	(void)v;
-	if ((rc = rv_names_key_decode(k->mv_data, k->mv_size, owner,
-	    &olen)) != RV_OK ||
-	    (rc = rv_key_rrset_name(&pre, owner, olen)) != RV_OK)
-		return rc;
-	rc = rv_store_scan(lk->run->db.st, lk->run->db.txn, RV_DB_RRSET, &pre,
-	    &pre, rrset_row, lk);
-	/* rv_store_scan turns the output's stop into 0: pass it on. */
-	if (rc == RV_OK && lk->run->out.natural && lk->run->out.limited)
-		rc = RV_ENOENT;
-	return rc;
-}
-
 static int
 q_lookup(struct cli_run *run, const char *arg)
 {
 	uint8_t wire[RV_NAME_MAX];
 	struct lookup lk = { run, 0 };
 	struct rv_key pre;
-	enum rv_db db = RV_DB_RRSET;
 	size_t len;
 	int wild, rc;
 
@@ -94,8 +69,8 @@ q_lookup(struct cli_run *run, const char *arg)
 		lk.apex_len = len;
 		rc = rv_key_rrset_sub(&pre, wire, len);
 		break;
-	case 2:
-		db = RV_DB_NAMES;
+	case 2:		/* names db rows, then each owner's RRsets (none for
+			 * a name seen only as a target: SCHEMA.md) */
 		rc = rv_key_names_prefix(&pre, wire, len);
 		break;
 	default:
@@ -109,8 +84,9 @@ q_lookup(struct cli_run *run, const char *arg)
 	/* Keys come in canonical name order: stream when that is asked. */
 	run->out.natural = wild != 2 && run->out.sort == CLI_SORT_NAME &&
 	    !run->out.desc;
-	rc = rv_store_scan(run->db.st, run->db.txn, db, &pre, &pre,
-	    wild == 2 ? names_row : rrset_row, &lk);
+	rc = wild == 2 ? cli_run_names_scan(run, &pre, RV_DB_RRSET,
+	    rv_key_rrset_name, rrset_row, &lk) : rv_store_scan(run->db.st,
+	    run->db.txn, RV_DB_RRSET, &pre, &pre, rrset_row, &lk);
 	if (rc != RV_OK && rc != RV_ENOENT) {
 		cli_db_error(&run->db, run->cmd, rc);
 		return CLI_EXIT_ERROR;

@@ -118,27 +118,11 @@ q_ip(struct cli_run *run, const char *arg)
 	return scan(run, &s, &lo, &hi);
 }
 
-/* names db row of a right-hand wildcard: the rows of that target. */
+/* The reverse-index prefix of one target name (cli_name_key_fn). */
 static int
-target_row(const MDB_val *k, const MDB_val *v, void *arg)
+target_key(struct rv_key *k, const uint8_t *name, size_t len)
 {
-	struct rscan *s = arg;
-	uint8_t target[RV_NAME_MAX];
-	size_t tlen;
-	struct rv_key pre;
-	int rc;
-
-	(void)v;
-	if ((rc = rv_names_key_decode(k->mv_data, k->mv_size, target,
-	    &tlen)) != RV_OK ||
-	    (rc = rv_key_rdata_name_prefix(&pre, target, tlen, 0)) != RV_OK)
-		return rc;
-	rc = rv_store_scan(s->run->db.st, s->run->db.txn, RV_DB_RDATA, &pre,
-	    &pre, rdata_row, s);
-	/* rv_store_scan turns the output's stop into 0: pass it on. */
-	if (rc == RV_OK && s->run->out.natural && s->run->out.limited)
-		rc = RV_ENOENT;
-	return rc;
+	return rv_key_rdata_name_prefix(k, name, len, 0);
 }
 
 /* www.example.*: the names database holds every target name in forward
@@ -168,8 +152,8 @@ q_name_fwd(struct cli_run *run, const char *arg, const uint8_t *wire,
 	}
 	/* Targets come in forward order, not in the data order. */
 	run->out.natural = 0;
-	rc = rv_store_scan(run->db.st, run->db.txn, RV_DB_NAMES, &pre, &pre,
-	    target_row, &s);
+	rc = cli_run_names_scan(run, &pre, RV_DB_RDATA, target_key, rdata_row,
+	    &s);
 	if (rc != RV_OK && rc != RV_ENOENT) {
 		cli_db_error(&run->db, run->cmd, rc);
 		return CLI_EXIT_ERROR;

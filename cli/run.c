@@ -304,3 +304,43 @@ leave:
 	cli_db_close(&run->db);
 	return status;
 }
+
+struct names_scan {
+	struct cli_run *run;
+	enum rv_db db;
+	cli_name_key_fn key_of;
+	rv_scan_fn fn;
+	void *arg;
+};
+
+/* One name of the names index: the rows of db under its key. */
+static int
+names_scan_row(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct names_scan *ns = arg;
+	uint8_t name[RV_NAME_MAX];
+	size_t len;
+	struct rv_key pre;
+	int rc;
+
+	(void)v;
+	if ((rc = rv_names_key_decode(k->mv_data, k->mv_size, name,
+	    &len)) != RV_OK || (rc = ns->key_of(&pre, name, len)) != RV_OK)
+		return rc;
+	rc = rv_store_scan(ns->run->db.st, ns->run->db.txn, ns->db, &pre, &pre,
+	    ns->fn, ns->arg);
+	/* rv_store_scan turns the output's stop into 0: pass it on. */
+	if (rc == RV_OK && ns->run->out.natural && ns->run->out.limited)
+		rc = RV_ENOENT;
+	return rc;
+}
+
+int
+cli_run_names_scan(struct cli_run *run, const struct rv_key *pre,
+    enum rv_db db, cli_name_key_fn key_of, rv_scan_fn fn, void *arg)
+{
+	struct names_scan ns = { run, db, key_of, fn, arg };
+
+	return rv_store_scan(run->db.st, run->db.txn, RV_DB_NAMES, pre, pre,
+	    names_scan_row, &ns);
+}

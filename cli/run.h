@@ -82,4 +82,19 @@ int cli_run_emit(struct cli_run *run, const struct cli_row *r);
 int cli_run_name(struct cli_run *run, const char *arg, uint8_t *wire,
     size_t *len, int *wild);
 
+/** Builds the prefix key of a database for one name (rv_key_rrset_name
+ * and the like). */
+typedef int (*cli_name_key_fn)(struct rv_key *k, const uint8_t *name,
+    size_t len);
+
+/**
+ * A right-hand wildcard (www.example.*): for every name of the names
+ * index under the forward-order prefix \p pre (rv_key_names_prefix), scan
+ * \p db over the prefix key \p key_of builds for that name and give its
+ * rows to \p fn with \p arg.
+ * \return 0, or an rv_err code from the store or from fn.
+ */
+int cli_run_names_scan(struct cli_run *run, const struct rv_key *pre,
+    enum rv_db db, cli_name_key_fn key_of, rv_scan_fn fn, void *arg);
+
 #endif
