@@ -24,33 +24,6 @@
 #include "rv_store.h"
 #include "tmp_store.h"
 
-struct fx {
-	char dir[64];
-	struct rv_store *st;
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = test_calloc(1, sizeof(*f));
-
-	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-names",
-	    64 << 20, &f->st) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	if (tmp_store_close(f->dir, f->st) != 0)
-		return -1;
-	test_free(f);
-	return 0;
-}
-
 static size_t
 wire(const char *s, uint8_t *w)
 {
@@ -98,7 +71,7 @@ test_fwd_prefix(void **state)
 static void
 test_new_db_flagged(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	MDB_txn *txn;
 	uint32_t since = 0;
 
@@ -138,7 +111,7 @@ put_raw(MDB_txn *txn, MDB_dbi dbi, const struct rv_key *k, const void *v,
 /* An older database: 'N', 'H' and address rows, names rows of owners only
  * (ns.example.com is an owner too), no flag. */
 static void
-make_old(struct fx *f)
+make_old(struct tmp_store_fx *f)
 {
 	MDB_dbi rd = rv_store_dbi(f->st, RV_DB_RDATA);
 	MDB_dbi nm = rv_store_dbi(f->st, RV_DB_NAMES);
@@ -189,7 +162,8 @@ make_old(struct fx *f)
 
 /* The names row of \p name: 1 and its times, 0 when absent. */
 static int
-names_row(struct fx *f, const char *name, uint32_t *first, uint32_t *last)
+names_row(struct tmp_store_fx *f, const char *name, uint32_t *first,
+    uint32_t *last)
 {
 	uint8_t w[RV_NAME_MAX];
 	size_t wl = wire(name, w);
@@ -216,7 +190,7 @@ names_row(struct fx *f, const char *name, uint32_t *first, uint32_t *last)
 }
 
 static size_t
-names_count(struct fx *f)
+names_count(struct tmp_store_fx *f)
 {
 	MDB_txn *txn;
 	MDB_stat ms;
@@ -230,7 +204,7 @@ names_count(struct fx *f)
 
 /* The flag and whether a resume point is stored. */
 static void
-flag_state(struct fx *f, int *flag, uint32_t *since, int *at)
+flag_state(struct tmp_store_fx *f, int *flag, uint32_t *since, int *at)
 {
 	MDB_val ak = { 16, (void *)"names_targets_at" }, v;
 	MDB_txn *txn;
@@ -247,7 +221,7 @@ flag_state(struct fx *f, int *flag, uint32_t *since, int *at)
 }
 
 static void
-check_backfilled(struct fx *f)
+check_backfilled(struct tmp_store_fx *f)
 {
 	uint32_t a = 0, b = 0;
 
@@ -275,7 +249,7 @@ check_backfilled(struct fx *f)
 static void
 test_backfill_slices(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	struct rv_names_backfill res;
 	size_t slices = 0, rows = 0, names = 0;
 	uint32_t since;
@@ -315,7 +289,7 @@ test_backfill_slices(void **state)
 static void
 test_backfill_resume(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	struct rv_names_backfill res;
 	uint32_t since;
 	int flag, at;
@@ -345,7 +319,7 @@ test_backfill_resume(void **state)
 static void
 test_backfill_empty(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	struct rv_names_backfill res;
 	MDB_val fk = { 13, (void *)"names_targets" };
 	MDB_txn *txn;
@@ -371,14 +345,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fwd_prefix),
-		cmocka_unit_test_setup_teardown(test_new_db_flagged, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_backfill_slices, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_backfill_resume, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_backfill_empty, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_new_db_flagged, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_backfill_slices, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_backfill_resume, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_backfill_empty, tmp_store_setup,
+		    tmp_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,33 +22,6 @@
 #include "rv_store.h"
 #include "tmp_store.h"
 
-struct fx {
-	char dir[64];
-	struct rv_store *st;
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = test_calloc(1, sizeof(*f));
-
-	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-store",
-	    64 << 20, &f->st) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	if (tmp_store_close(f->dir, f->st) != 0)
-		return -1;
-	test_free(f);
-	return 0;
-}
-
 static size_t
 wire(const char *s, uint8_t *w)
 {
@@ -175,7 +148,8 @@ collect_rdata(const MDB_val *k, const MDB_val *v, void *arg)
 }
 
 static void
-put_rdata_ip(struct fx *f, MDB_txn *txn, const char *addr, const char *owner)
+put_rdata_ip(struct tmp_store_fx *f, MDB_txn *txn, const char *addr,
+    const char *owner)
 {
 	struct rv_ip ip;
 	struct rv_key k;
@@ -196,7 +170,7 @@ put_rdata_ip(struct fx *f, MDB_txn *txn, const char *addr, const char *owner)
 static void
 test_rdata_cidr_scan(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	struct rv_iprange r;
 	struct rv_key lo, hi;
 	struct collect c = { 0 };
@@ -402,7 +376,7 @@ test_set_canon(void **state)
 static void
 test_ipinfo_periods(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	struct rv_ip ip;
 	struct rv_ipinfo in, out;
 	struct rv_key k;
@@ -453,7 +427,7 @@ count_sensor(uint16_t id, const char *name, size_t len, void *arg)
 static void
 test_meta(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	MDB_txn *txn;
 	uint16_t a, b, c;
 	char name[RV_SENSOR_NAME_BUF];
@@ -497,7 +471,7 @@ test_meta(void **state)
 static void
 test_open_errors(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	struct rv_store *st = NULL;
 	char path[128];
 	(void)f;
@@ -523,7 +497,7 @@ test_open_errors(void **state)
 static void
 test_grow(void **state)
 {
-	struct fx *f = *state;
+	struct tmp_store_fx *f = *state;
 	size_t before = rv_store_mapsize(f->st);
 
 	assert_int_equal(rv_store_grow(f->st), RV_OK);
@@ -540,14 +514,16 @@ main(void)
 		cmocka_unit_test(test_names_asn_ip_keys),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_set_canon),
-		cmocka_unit_test_setup_teardown(test_rdata_cidr_scan, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ipinfo_periods, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_errors, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_grow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rdata_cidr_scan, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_ipinfo_periods, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_meta, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_grow, tmp_store_setup,
+		    tmp_store_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,8 +4,13 @@
  */
 #include "tmp_store.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <cmocka.h>
 
 #include "rv_err.h"
 
@@ -29,4 +34,26 @@ tmp_store_close(const char *dir, struct rv_store *st)
 	rv_store_close(st);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+tmp_store_setup(void **state)
+{
+	struct tmp_store_fx *f = test_calloc(1, sizeof(*f));
+
+	*state = f;
+	if (f == NULL)
+		return -1;
+	return tmp_store_open(f->dir, sizeof(f->dir), "rv-test-store",
+	    64 << 20, &f->st);
+}
+
+int
+tmp_store_teardown(void **state)
+{
+	struct tmp_store_fx *f = *state;
+	int rc = tmp_store_close(f->dir, f->st);
+
+	test_free(f);
+	return rc;
 }

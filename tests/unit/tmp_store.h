@@ -22,4 +22,17 @@ int tmp_store_open(char *dir, size_t dirsz, const char *prefix,
  * \return 0 or -1. */
 int tmp_store_close(const char *dir, struct rv_store *st);
 
+/** A store in a temporary directory, as a cmocka test's state. */
+struct tmp_store_fx {
+	char dir[64];
+	struct rv_store *st;
+};
+
+/** cmocka setup: *state is a new struct tmp_store_fx, its store empty
+ * (64 MiB map). */
+int tmp_store_setup(void **state);
+
+/** cmocka teardown of tmp_store_setup. */
+int tmp_store_teardown(void **state);
+
 #endif
