@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "rv_be.h"
 #include "rv_err.h"
 #include "rv_psort.h"
 
@@ -58,10 +59,7 @@ gkey_set(struct gkey *k, const struct rv_ip *ip, uint32_t t)
 	memset(k, 0, sizeof(*k));
 	p[0] = ip->family;
 	memcpy(p + 1, ip->addr, ip->family == 4 ? 4 : 16);
-	p[17] = (uint8_t)(t >> 24);
-	p[18] = (uint8_t)(t >> 16);
-	p[19] = (uint8_t)(t >> 8);
-	p[20] = (uint8_t)t;
+	rv_put32(p + 17, t);
 }
 
 static int

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "rv_be.h"
 #include "rv_err.h"
 #include "rv_name.h"
 
@@ -66,7 +67,7 @@ put_u16_at(struct text *t, const uint8_t *rd, size_t len, size_t *off)
 {
 	if (*off + 2 > len)
 		return RV_EFORMAT;
-	put_u32(t, (uint32_t)rd[*off] << 8 | rd[*off + 1]);
+	put_u32(t, rv_get16(rd + *off));
 	*off += 2;
 	return RV_OK;
 }
@@ -76,8 +77,7 @@ put_u32_at(struct text *t, const uint8_t *rd, size_t len, size_t *off)
 {
 	if (*off + 4 > len)
 		return RV_EFORMAT;
-	put_u32(t, (uint32_t)rd[*off] << 24 | (uint32_t)rd[*off + 1] << 16 |
-	    (uint32_t)rd[*off + 2] << 8 | rd[*off + 3]);
+	put_u32(t, rv_get32(rd + *off));
 	*off += 4;
 	return RV_OK;
 }
