@@ -170,12 +170,31 @@ cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
 	return rc == RV_ETOOBIG ? RV_OK : rc;
 }
 
+/* rd as an address when the row's rdata are addresses. */
+static int
+rd_ip(const struct cli_row *r, const uint8_t *rd, uint16_t len,
+    struct rv_ip *ip)
+{
+	if (!rd_is_ip(r, len))
+		return 0;
+	memset(ip, 0, sizeof(*ip));
+	ip->family = len == 4 ? 4 : 6;
+	memcpy(ip->addr, rd, len);
+	return 1;
+}
+
+int
+cli_fmt_shows_geo(const struct cli_out *o)
+{
+	return o->geo != NULL && o->fmt != CLI_FMT_DNSDB;
+}
+
 void
 cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows, size_t n)
 {
 	size_t k = 0;
 
-	if (o->geo == NULL || o->geo_batch == NULL || o->fmt == CLI_FMT_DNSDB)
+	if (!cli_fmt_shows_geo(o) || o->geo_batch == NULL)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_row *r = rows[i];
@@ -186,7 +205,8 @@ cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows, size_t n)
 		if (r->rd_is_name || (r->type != 1 && r->type != 28))
 			continue;
 		while (cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {
-			if (!rd_is_ip(r, len))
+			struct rv_ip ip;
+			if (!rd_ip(r, rd, len, &ip))
 				continue;
 			if (k == o->gcap) {
 				size_t cap = k ? 2 * k : 4096;
@@ -201,9 +221,7 @@ cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows, size_t n)
 					return;
 				o->gcap = cap;
 			}
-			memset(&o->gips[k], 0, sizeof(o->gips[k]));
-			o->gips[k].family = len == 4 ? 4 : 6;
-			memcpy(o->gips[k].addr, rd, len);
+			o->gips[k] = ip;
 			o->gts[k++] = r->last;	/* the time cli_rdata_geo asks */
 		}
 	}
@@ -217,11 +235,8 @@ cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
 {
 	struct rv_ip ip;
 
-	if (o->geo == NULL || !rd_is_ip(r, len))
+	if (o->geo == NULL || !rd_ip(r, rd, len, &ip))
 		return RV_ENOENT;
-	memset(&ip, 0, sizeof(ip));
-	ip.family = len == 4 ? 4 : 6;
-	memcpy(ip.addr, rd, len);
 	if (o->geo(o->cb_arg, &ip, r->last, info) != RV_OK)
 		return RV_ENOENT;
 	/* a row without any enrichment (no mmdb at the time) says nothing */

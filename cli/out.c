@@ -428,8 +428,8 @@ keep(struct cli_out *o, const struct cli_row *r)
 static int
 batched(const struct cli_out *o)
 {
-	return o->geo_batch != NULL && o->geo != NULL &&
-	    o->fmt != CLI_FMT_DNSDB && o->sort != CLI_SORT_DATA;
+	return o->geo_batch != NULL && cli_fmt_shows_geo(o) &&
+	    o->sort != CLI_SORT_DATA;
 }
 
 static int

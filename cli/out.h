@@ -132,6 +132,9 @@ int cli_fmt_begin(struct cli_out *o);
 int cli_fmt_end(struct cli_out *o);
 int cli_fmt_summary(struct cli_out *o);
 
+/** Does the output show enrichment (a geo callback, not dnsdb)? */
+int cli_fmt_shows_geo(const struct cli_out *o);
+
 /**
  * Before rows are printed: hand their addresses to geo_batch when the
  * format shows enrichment (fmt.c). Failures only cost speed.
