@@ -31,7 +31,7 @@ static int
 copy_db(MDB_env *src, MDB_env *dst, const char *name)
 {
 	MDB_txn *rt = NULL, *wt = NULL;
-	MDB_cursor *rc_ = NULL, *wc = NULL;
+	MDB_cursor *rcur = NULL, *wcur = NULL;
 	MDB_dbi rd, wd;
 	MDB_val k, v;
 	MDB_stat st;
@@ -41,17 +41,17 @@ copy_db(MDB_env *src, MDB_env *dst, const char *name)
 	    (rc = mdb_dbi_open(rt, name, 0, &rd)) ||
 	    (rc = mdb_txn_begin(dst, NULL, 0, &wt)) ||
 	    (rc = mdb_dbi_open(wt, name, MDB_CREATE, &wd)) ||
-	    (rc = mdb_cursor_open(rt, rd, &rc_)) ||
-	    (rc = mdb_cursor_open(wt, wd, &wc)))
+	    (rc = mdb_cursor_open(rt, rd, &rcur)) ||
+	    (rc = mdb_cursor_open(wt, wd, &wcur)))
 		goto leave;
-	for (rc = mdb_cursor_get(rc_, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(rc_, &k, &v, MDB_NEXT))
-		if ((rc = mdb_cursor_put(wc, &k, &v, MDB_APPEND)) != 0)
+	for (rc = mdb_cursor_get(rcur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(rcur, &k, &v, MDB_NEXT))
+		if ((rc = mdb_cursor_put(wcur, &k, &v, MDB_APPEND)) != 0)
 			goto leave;
 	if (rc != MDB_NOTFOUND)
 		goto leave;
-	mdb_cursor_close(wc);
-	wc = NULL;
+	mdb_cursor_close(wcur);
+	wcur = NULL;
 	if ((rc = mdb_stat(wt, wd, &st)) != 0)
 		goto leave;
 	rc = mdb_txn_commit(wt);
@@ -60,10 +60,10 @@ copy_db(MDB_env *src, MDB_env *dst, const char *name)
 		printf("%s %zu %zu\n", name, st.ms_entries, st.ms_branch_pages +
 		    st.ms_leaf_pages + st.ms_overflow_pages);
 leave:
-	if (wc != NULL)
-		mdb_cursor_close(wc);
-	if (rc_ != NULL)
-		mdb_cursor_close(rc_);
+	if (wcur != NULL)
+		mdb_cursor_close(wcur);
+	if (rcur != NULL)
+		mdb_cursor_close(rcur);
 	if (wt != NULL)
 		mdb_txn_abort(wt);
 	if (rt != NULL)
