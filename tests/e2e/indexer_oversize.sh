@@ -38,7 +38,7 @@ fi
 start_rvd -d "$T/db" -l "$IPC" -l "$TCP" "${tls[@]}" --max-frame $MAX \
 	--flush-interval 100
 alive() { kill -0 "$RVD_PID" 2>/dev/null || fail "rearviewd died: $1"; }
-rogue() { "$ROGUE" "$@" >>"$T/rogue.out" 2>&1 || fail "rel_rogue $*: $(tail -3 "$T/rogue.out")"; }
+rogue() { timeout 60 "$ROGUE" "$@" >>"$T/rogue.out" 2>&1 || fail "rel_rogue $*: $(tail -3 "$T/rogue.out")"; }
 
 # Three valid frames over the limit: one octet over and 100000 octets over
 # tcp://, 70000 octets over ipc:// (from a process whose pid we know).
