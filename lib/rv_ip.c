@@ -45,6 +45,77 @@ rv_ip_to_str(const struct rv_ip *ip, char *out, size_t outsz)
 	return RV_OK;
 }
 
+size_t
+rv_ip4_text(const uint8_t *a, char *out)
+{
+	char *p = out;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = '.';
+	}
+	*--p = '\0';
+	return (size_t)(p - out);
+}
+
+size_t
+rv_ip6_text(const uint8_t *a, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int best = -1, bestlen = 0, run = -1;
+	char *p = out;
+
+	for (int i = 0; i < 8; i++)
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	/* the longest run of zero groups; the first when two are as long */
+	for (int i = 0; i <= 8; i++) {
+		if (i < 8 && w[i] == 0) {
+			if (run < 0)
+				run = i;
+			continue;
+		}
+		if (run >= 0 && i - run > bestlen) {
+			best = run;
+			bestlen = i - run;
+		}
+		run = -1;
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + bestlen) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*p++ = ':';
+		/* ::a.b.c.d and ::ffff:a.b.c.d */
+		if (i == 6 && best == 0 && (bestlen == 6 ||
+		    (bestlen == 5 && w[5] == 0xffff)))
+			return (size_t)(p - out) + rv_ip4_text(a + 12, p);
+		for (int s = 12, lead = 1; s >= 0; s -= 4) {
+			unsigned d = w[i] >> s & 0xf;
+
+			if (lead && d == 0 && s > 0)
+				continue;
+			lead = 0;
+			*p++ = hex[d];
+		}
+	}
+	if (best >= 0 && best + bestlen == 8)
+		*p++ = ':';
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
 int
 rv_range_from_cidr(const struct rv_ip *ip, unsigned prefix,
     struct rv_iprange *r)

@@ -36,6 +36,17 @@ int rv_ip_parse(const char *s, struct rv_ip *ip);
 int rv_ip_to_str(const struct rv_ip *ip, char *out, size_t outsz);
 
 /**
+ * The text inet_ntop gives, without printf (scans print millions): a
+ * dotted quad; IPv6 with the longest run of two or more zero groups (the
+ * first of equals) as "::", and ::a.b.c.d and ::ffff:a.b.c.d for
+ * embedded IPv4 as glibc writes them.
+ * \param out	RV_IP_STR_MAX octets
+ * \return the length written (a NUL follows).
+ */
+size_t rv_ip4_text(const uint8_t *a, char *out);
+size_t rv_ip6_text(const uint8_t *a, char *out);
+
+/**
  * Parse ADDR, ADDR/PREFIX or FROM-TO into a range. Host bits set in a CIDR
  * are allowed (192.0.2.7/24 is 192.0.2.0-192.0.2.255), as dnsdbq does.
  * \return 0, RV_EINVAL (syntax, mixed families, FROM > TO), RV_ERANGE

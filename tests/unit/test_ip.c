@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 
 #include "rv_err.h"
 #include "rv_ip.h"
@@ -104,6 +105,57 @@ test_contains(void **state)
 	assert_false(rv_range_contains(&r, &ip));	/* other family */
 }
 
+/* rv_ip4_text and rv_ip6_text write what inet_ntop writes: random
+ * addresses built from zero and non-zero groups (so every shape of zero
+ * run occurs), embedded IPv4 forms, and the edges. */
+static void
+test_text_as_inet_ntop(void **state)
+{
+	static const char *const edges[] = { "::", "::1", "1::", "::ffff:0:0",
+	    "::ffff:1.2.3.4", "::1.2.3.4", "::0.0.0.1", "::255.255.255.255",
+	    "::fffe:1.2.3.4", "0:0:0:0:0:1:1.2.3.4", "1:0:0:1:0:0:0:1",
+	    "1:0:0:2:0:0:3:4", "0:1:0:0:0:0:0:0", "fe80::1:0:0:1",
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "1:2:3:4:5:6:7:0",
+	    "0:0:1:2:3:4:5:6", "::ffff:ffff:0:0" };
+	uint64_t x = 88172645463325252ull;
+	uint8_t a[16];
+	char want[RV_IP_STR_MAX], got[RV_IP_STR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		assert_int_equal(inet_pton(AF_INET6, edges[i], a), 1);
+		assert_non_null(inet_ntop(AF_INET6, a, want, sizeof(want)));
+		assert_int_equal(rv_ip6_text(a, got), strlen(want));
+		assert_string_equal(got, want);
+	}
+	for (int n = 0; n < 200000; n++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		for (int g = 0; g < 8; g++) {
+			unsigned v = (unsigned)(x >> (g * 8));
+			unsigned kind = (unsigned)(x >> (g * 3 + 40)) % 4;
+			/* zero, one octet, a short and a full group */
+			v = kind == 0 ? 0 : kind == 1 ? v & 0xf : kind == 2 ?
+			    v & 0xff : v * 2654435761u;
+			a[2 * g] = (uint8_t)(v >> 8);
+			a[2 * g + 1] = (uint8_t)v;
+		}
+		if (n % 7 == 0)
+			memset(a, 0, 10 + n % 3);	/* embedded IPv4 */
+		if (n % 14 == 0) {
+			a[10] = a[11] = 0xff;
+		}
+		assert_non_null(inet_ntop(AF_INET6, a, want, sizeof(want)));
+		assert_int_equal(rv_ip6_text(a, got), strlen(want));
+		assert_string_equal(got, want);
+		assert_non_null(inet_ntop(AF_INET, a + n % 13, want,
+		    sizeof(want)));
+		assert_int_equal(rv_ip4_text(a + n % 13, got), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
 int
 main(void)
 {
@@ -112,6 +164,7 @@ main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_cidr_edges),
 		cmocka_unit_test(test_contains),
+		cmocka_unit_test(test_text_as_inet_ntop),
 	};
 	return cmocka_run_group_tests_name("ip", tests, NULL, NULL);
 }
