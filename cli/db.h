@@ -30,8 +30,13 @@ struct cli_db {
 	uint32_t geo_t;
 	int geo_valid;
 	MDB_cursor *ipcur;	/**< on the ip database, kept for lookups */
-	struct cli_geo_memo *memo;	/**< geo.c: a batch's lookups */
-	uint64_t geo_single;	/**< lookups made outside a batch */
+	struct cli_geo_memo *memo;	/**< geo.c: a batch's sort */
+	uint64_t geo_single;	/**< lookups made outside a batch, and
+				 * not from the table */
+	uint64_t geo_asked;	/**< addresses asked in batches so far */
+	struct cli_geo_table *gtab;	/**< the ip database in memory */
+	MDB_txn *gtab_txn;	/**< the transaction gtab was read in */
+	int gtab_tried;		/**< built, or found not worth it */
 };
 
 /**
@@ -54,22 +59,31 @@ const char *cli_db_sensor(void *db, uint16_t id);
 int cli_db_sensor_id(struct cli_db *db, const char *name, uint16_t *id);
 
 /**
- * Enrichment of ip at time t (cli_geo_fn, geo.c): from the memo of the
- * last cli_db_geo_batch, else one lookup (cached for a repeated ip).
+ * Enrichment of ip at time t (cli_geo_fn, geo.c): from the table when a
+ * batch has built it, else one lookup (cached for a repeated ip).
  */
 int cli_db_geo(void *db, const struct rv_ip *ip, uint32_t t,
     struct rv_ipinfo *out);
 
-/**
- * Look up n (address, time) pairs at once, in key order, into the memo
- * that cli_db_geo reads (cli_geo_batch_fn). Replaces the previous batch.
- * 
-eturn 0, RV_ENOMEM or RV_EIO (then cli_db_geo looks up one by one).
- */
-int cli_db_geo_batch(void *db, const struct rv_ip *ips, const uint32_t *ts,
-    size_t n);
+struct cli_geo_ans;
 
-/** Free the memo (cli_db_close does). */
+/**
+ * Answer n questions at once (cli_geo_batch_fn): looked up in key order,
+ * or from the table. Once a run has asked as many addresses as would pay
+ * for it, the whole ip database is read into a table (geo_table.h) and
+ * every later question is answered from there.
+ * \return 0, RV_ENOMEM or RV_EIO (then the rows ask cli_db_geo).
+ */
+int cli_db_geo_batch(void *db, struct cli_geo_ans *q, size_t n);
+
+/**
+ * cli_shareable_fn: load the sensor names, so that cli_db_sensor only
+ * reads memory from then on and a printer thread may call it.
+ */
+int cli_db_shareable(void *db);
+
+/** Free the memo and the table (cli_db_close does, before the
+ * transaction ends). */
 void cli_db_geo_free(struct cli_db *db);
 
 /**

@@ -128,23 +128,6 @@ rd_is_ip(const struct cli_row *r, uint16_t len)
 	    (r->type == 28 && len == 16));
 }
 
-/* Dotted quad without printf: scans print millions of addresses. */
-static void
-ipv4_str(const uint8_t *a, char *out)
-{
-	char *p = out;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-		if (v >= 100)
-			*p++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*p++ = (char)('0' + v / 10 % 10);
-		*p++ = (char)('0' + v % 10);
-		*p++ = i < 3 ? '.' : '\0';
-	}
-}
-
 int
 cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
     const uint8_t *rd, uint16_t len, char *out, size_t outsz)
@@ -152,11 +135,12 @@ cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
 	int rc;
 
 	if (rd_is_ip(r, len)) {
-		if (len == 4 && outsz >= 16)
-			ipv4_str(rd, out);
-		else if (inet_ntop(len == 4 ? AF_INET : AF_INET6, rd, out,
-		    (socklen_t)outsz) == NULL)
+		if (outsz < RV_IP_STR_MAX)
 			return RV_ETOOBIG;
+		if (len == 4)
+			rv_ip4_text(rd, out);
+		else
+			rv_ip6_text(rd, out);
 		return RV_OK;
 	}
 	if (r->rd_is_name)
@@ -189,44 +173,97 @@ cli_fmt_shows_geo(const struct cli_out *o)
 	return o->geo != NULL && o->fmt != CLI_FMT_DNSDB;
 }
 
-void
+/* Does the row have addresses whose enrichment is shown? */
+static int
+has_ips(const struct cli_row *r)
+{
+	return !r->rd_is_name && (r->type == 1 || r->type == 28);
+}
+
+/* Room for n answers in o->gans. */
+static int
+gans_room(struct cli_out *o, size_t n)
+{
+	struct cli_geo_ans *a;
+	size_t cap;
+
+	if (n <= o->gcap)
+		return RV_OK;
+	cap = o->gcap ? 2 * o->gcap : 4096;
+	if (cap < n)
+		cap = n;
+	if ((a = realloc(o->gans, cap * sizeof(*a))) == NULL)
+		return RV_ENOMEM;
+	o->gans = a;
+	o->gcap = cap;
+	return RV_OK;
+}
+
+int
 cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows, size_t n)
 {
 	size_t k = 0;
+	int rc = RV_OK;
 
 	if (!cli_fmt_shows_geo(o) || o->geo_batch == NULL)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		const struct cli_row *r = rows[i];
+		return RV_ENOENT;
+	for (size_t i = 0; i < n && rc == RV_OK; i++) {
+		struct cli_row *r = rows[i];
 		const uint8_t *rd;
 		uint16_t len;
 		size_t off = 0;
 
-		if (r->rd_is_name || (r->type != 1 && r->type != 28))
+		r->geo = NULL;
+		r->ngeo = 0;
+		if (!has_ips(r))
 			continue;
-		while (cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {
+		while (rc == RV_OK &&
+		    cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {
 			struct rv_ip ip;
-			if (!rd_ip(r, rd, len, &ip))
+			if (!rd_ip(r, rd, len, &ip) ||
+			    (rc = gans_room(o, k + 1)) != RV_OK)
 				continue;
-			if (k == o->gcap) {
-				size_t cap = k ? 2 * k : 4096;
-				struct rv_ip *a = realloc(o->gips,
-				    cap * sizeof(*a));
-				if (a != NULL)
-					o->gips = a;
-				uint32_t *t = realloc(o->gts, cap * sizeof(*t));
-				if (t != NULL)
-					o->gts = t;
-				if (a == NULL || t == NULL)
-					return;
-				o->gcap = cap;
-			}
-			o->gips[k] = ip;
-			o->gts[k++] = r->last;	/* the time cli_rdata_geo asks */
+			o->gans[k].ip = ip;
+			o->gans[k++].t = r->last;  /* the time cli_rdata_geo asks */
+			r->ngeo++;
 		}
 	}
-	if (k > 0)
-		(void)o->geo_batch(o->cb_arg, o->gips, o->gts, k);
+	if (rc == RV_OK && k > 0)
+		rc = o->geo_batch(o->cb_arg, o->gans, k);
+	/* point the rows at their answers, now that gans has moved its last */
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		rows[i]->geo = rc == RV_OK && rows[i]->ngeo > 0 ? o->gans + k :
+		    NULL;
+		k += rows[i]->ngeo;
+		if (rc != RV_OK)
+			rows[i]->ngeo = 0;
+	}
+	return rc;
+}
+
+/* The answer for ip among a row's, as cli_db_geo would give it. */
+static int
+row_answer(const struct cli_row *r, const struct rv_ip *ip,
+    struct rv_ipinfo *info)
+{
+	for (unsigned j = 0; j < r->ngeo; j++) {
+		const struct cli_geo_ans *a = &r->geo[j];
+		int rc;
+
+		if (a->ip.family != ip->family || memcmp(a->ip.addr, ip->addr,
+		    rv_ip_len(ip->family)) != 0 || a->t != r->last)
+			continue;
+		if (a->rc != RV_OK)
+			return a->rc;
+		if ((rc = rv_ipinfo_decode(a->v != NULL ? a->v : a->val,
+		    a->vlen, info)) != RV_OK)
+			return rc;
+		info->since = a->since;
+		info->until = a->until;
+		return RV_OK;
+	}
+	return -1;
 }
 
 int
@@ -234,10 +271,16 @@ cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
     const uint8_t *rd, uint16_t len, struct rv_ipinfo *info)
 {
 	struct rv_ip ip;
+	int rc;
 
 	if (o->geo == NULL || !rd_ip(r, rd, len, &ip))
 		return RV_ENOENT;
-	if (o->geo(o->cb_arg, &ip, r->last, info) != RV_OK)
+	/* A printer thread only ever has rows with all their answers
+	 * (cli_geo_prefetch); the callback is for this thread's rows. */
+	if ((rc = row_answer(r, &ip, info)) == -1)
+		rc = o->pipe == NULL ? o->geo(o->cb_arg, &ip, r->last, info) :
+		    RV_ENOENT;
+	if (rc != RV_OK)
 		return RV_ENOENT;
 	/* a row without any enrichment (no mmdb at the time) says nothing */
 	if (info->asn == 0 && info->cc[0] == '\0' && info->org[0] == '\0' &&

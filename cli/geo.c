@@ -5,25 +5,45 @@
  * One lookup in the ip index is a B-tree descent to a random leaf, about
  * 3 us in a 10M-RRset database, and a scan of A records asks one per
  * address: that was three quarters of the time of `lookup '*.com'`. So
- * the output stage hands over the addresses of a batch of rows before it
- * prints them (cli_db_geo_batch). They are sorted and looked up in key
- * order through one cursor, so the upper levels of the tree stay in the
- * cache and neighbours share leaf pages, and each answer is stored at
- * its position in the batch. Printing then asks for the same addresses in
- * the same order, so cli_db_geo reads the answers front to back, checking
- * each against the question; anything else is looked up on its own (with
- * a one-entry cache for a repeated address).
+ * the output stage asks the addresses of a batch of rows at once before
+ * it prints them (cli_db_geo_batch). They are sorted and looked up in
+ * key order through one cursor, so the upper levels of the tree stay in
+ * the cache and neighbours share leaf pages, and each answer is stored
+ * with its question, where the printing finds it (fmt.c).
  *
- * Lifetime: an answer may point into the LMDB map; answers are used only
- * while the read transaction they were looked up in is the current one.
+ * Sorting helps less the bigger the scan: each batch still touches most
+ * leaves of the ip tree. So once a run has asked as many addresses as the
+ * whole tree costs to read (GEO_TABLE_PAYS), the tree is read once into a
+ * hash table (geo_table.c) and everything after is answered from there,
+ * with the slots of the next questions prefetched: at most twice the cost
+ * of the better choice made in hindsight (the ski-rental bound), for no
+ * more than GEO_TABLE_MAX octets.
+ *
+ * Rows asked one by one (cli_db_geo: reverse scans, whose addresses come
+ * in order) use the table when there is one, else one lookup each with a
+ * one-entry cache for a repeated address.
+ *
+ * Lifetime: answers may point into the LMDB map or the table; both live
+ * until cli_db_close().
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "geo_table.h"
+#include "out.h"
 #include "rv_be.h"
 #include "rv_err.h"
 #include "rv_psort.h"
+
+/* Reading one row of the ip tree into the table costs about a tenth of
+ * a batched probe, and a run with the table prints on a second thread
+ * from then on anyway (bench/cli/RESULTS.md). */
+#define GEO_TABLE_PAYS 16
+/* About 40M addresses; a bigger tree is probed in batches. */
+#define GEO_TABLE_MAX ((size_t)1 << 30)
+/* Questions ahead whose slot is prefetched: a miss to memory each. */
+#define GEO_AHEAD 8
 
 /* Address and time as one memcmp-ordered key: family, 16 address octets
  * (IPv4 zero padded), time big-endian, 3 zero octets. */
@@ -32,23 +52,11 @@ struct gkey {
 	uint64_t w[3];
 };
 
-/* An answer. The value is copied while its page is in the cache (most
- * are 20-50 octets); a longer one is read from the map when printed. */
-#define GVAL_INLINE 40
-struct gres {
-	int rc;
-	uint32_t since;
-	uint32_t vlen;
-	const uint8_t *vp;	/* the value: val, or in the map */
-	uint8_t val[GVAL_INLINE];
-};
-
+/* The sort of a batch's questions, kept for the next batch. */
 struct cli_geo_memo {
-	MDB_txn *txn;		/* the transaction the answers belong to */
-	struct gkey *keys;	/* the batch's questions, in asking order */
+	struct gkey *keys;
 	struct rv_psort_item *items;
-	struct gres *res;	/* the answers, in asking order */
-	size_t n, next, cap;	/* questions, the next expected, room */
+	size_t cap;
 };
 
 static void
@@ -62,24 +70,53 @@ gkey_set(struct gkey *k, const struct rv_ip *ip, uint32_t t)
 	rv_put32(p + 17, t);
 }
 
-static int
-gkey_eq(const struct gkey *a, const struct gkey *b)
-{
-	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2];
-}
-
 void
 cli_db_geo_free(struct cli_db *db)
 {
 	struct cli_geo_memo *m = db->memo;
 
-	if (m == NULL)
-		return;
-	free(m->keys);
-	free(m->items);
-	free(m->res);
-	free(m);
-	db->memo = NULL;
+	if (m != NULL) {
+		free(m->keys);
+		free(m->items);
+		free(m);
+		db->memo = NULL;
+	}
+	cli_geo_table_free(db->gtab);
+	db->gtab = NULL;
+	db->gtab_txn = NULL;
+}
+
+static int
+have_table(const struct cli_db *db)
+{
+	return db->gtab != NULL && db->gtab_txn == db->txn;
+}
+
+/* Is the table there, or is it time to build it now that n more
+ * addresses are asked? */
+static int
+table_ready(struct cli_db *db, size_t n)
+{
+	MDB_dbi dbi = rv_store_dbi(db->st, RV_DB_IP);
+	MDB_stat ms;
+
+	if (db->gtab != NULL)
+		return have_table(db);
+	if (db->gtab_tried)
+		return 0;
+	db->geo_asked += n;
+	if (mdb_stat(db->txn, dbi, &ms) != 0) {
+		db->gtab_tried = 1;
+		return 0;
+	}
+	if (db->geo_asked * GEO_TABLE_PAYS < ms.ms_entries)
+		return 0;
+	db->gtab_tried = 1;
+	if (cli_geo_table_build(db->txn, dbi, GEO_TABLE_MAX, &db->gtab) !=
+	    RV_OK)
+		return 0;	/* too big or unreadable: probe as before */
+	db->gtab_txn = db->txn;
+	return 1;
 }
 
 static int
@@ -93,10 +130,7 @@ memo_room(struct cli_geo_memo *m, size_t n)
 	struct rv_psort_item *it = realloc(m->items, n * sizeof(*it));
 	if (it != NULL)
 		m->items = it;
-	struct gres *r = realloc(m->res, n * sizeof(*r));
-	if (r != NULL)
-		m->res = r;
-	if (k == NULL || it == NULL || r == NULL)
+	if (k == NULL || it == NULL)
 		return RV_ENOMEM;
 	m->cap = n;
 	return RV_OK;
@@ -113,77 +147,82 @@ ip_cursor(struct cli_db *db)
 	return RV_OK;
 }
 
+static void
+from_table(struct cli_db *db, struct cli_geo_ans *q, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cli_geo_ans *a = &q[i];
+
+		if (i + GEO_AHEAD < n)
+			cli_geo_table_prefetch(db->gtab, &q[i + GEO_AHEAD].ip);
+		a->rc = cli_geo_table_find_raw(db->gtab, &a->ip, a->t,
+		    &a->since, &a->until, &a->v, &a->vlen);
+	}
+}
+
+/* One probe of the ip tree into a. The value is copied while its page
+ * is in the cache (most are 20-50 octets); a longer one stays in the map. */
+static void
+probe(struct cli_db *db, struct cli_geo_ans *a)
+{
+	MDB_val v;
+
+	a->rc = rv_store_ipinfo_find(db->ipcur, &a->ip, a->t, &a->since, &v);
+	if (a->rc != RV_OK)
+		return;
+	if (v.mv_size < 4 || v.mv_size > UINT32_MAX) {
+		a->rc = RV_ECORRUPT;
+		return;
+	}
+	a->until = rv_get32(v.mv_data);
+	a->vlen = (uint32_t)v.mv_size;
+	a->v = v.mv_data;
+	if (v.mv_size <= CLI_GEO_VAL_INLINE) {
+		memcpy(a->val, v.mv_data, v.mv_size);
+		a->v = NULL;
+	}
+}
+
 int
-cli_db_geo_batch(void *arg, const struct rv_ip *ips, const uint32_t *ts,
-    size_t n)
+cli_db_geo_batch(void *arg, struct cli_geo_ans *q, size_t n)
 {
 	struct cli_db *db = arg;
 	struct cli_geo_memo *m = db->memo;
-	const struct gres *prev = NULL;
+	const struct cli_geo_ans *prev = NULL;
 	int rc;
 
+	if (table_ready(db, n)) {
+		from_table(db, q, n);
+		return RV_OK;
+	}
 	if (m == NULL && (m = db->memo = calloc(1, sizeof(*m))) == NULL)
 		return RV_ENOMEM;
-	m->txn = NULL;
-	m->n = m->next = 0;
 	if ((rc = memo_room(m, n)) != RV_OK || (rc = ip_cursor(db)) != RV_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		gkey_set(&m->keys[i], &ips[i], ts[i]);
+		gkey_set(&m->keys[i], &q[i].ip, q[i].t);
 		rv_psort_set(&m->items[i], (const uint8_t *)m->keys[i].w,
 		    GKEY_LEN, (uint32_t)i);
 	}
 	rv_psort(m->items, n);
 	for (size_t j = 0; j < n; j++) {
-		uint32_t x = m->items[j].idx;
-		struct gres *e = &m->res[x];
-		MDB_val v;
+		struct cli_geo_ans *a = &q[m->items[j].idx];
 
 		if (prev != NULL && rv_psort_cmp(&m->items[j - 1],
-		    &m->items[j]) == 0) {	/* asked before */
-			*e = *prev;
-			if (prev->vp == prev->val)
-				e->vp = e->val;
-			prev = e;
-			continue;
+		    &m->items[j]) == 0) {	/* asked before: same answer */
+			a->rc = prev->rc;
+			a->since = prev->since;
+			a->until = prev->until;
+			a->vlen = prev->vlen;
+			a->v = prev->v;
+			if (a->v == NULL)
+				memcpy(a->val, prev->val, sizeof(a->val));
+		} else {
+			probe(db, a);
 		}
-		prev = e;
-		e->rc = rv_store_ipinfo_find(db->ipcur, &ips[x], ts[x],
-		    &e->since, &v);
-		if (e->rc != RV_OK)
-			continue;
-		e->vlen = (uint32_t)v.mv_size;
-		e->vp = v.mv_data;
-		if (v.mv_size <= GVAL_INLINE) {
-			memcpy(e->val, v.mv_data, v.mv_size);
-			e->vp = e->val;
-		}
+		prev = a;
 	}
-	m->n = n;
-	m->txn = db->txn;
 	return RV_OK;
-}
-
-/* The next answer of the batch if it is for (ip, t): RV_OK with *out
- * filled, or the lookup's error; -1 when the batch does not have it. */
-static int
-memo_get(struct cli_db *db, const struct rv_ip *ip, uint32_t t,
-    struct rv_ipinfo *out)
-{
-	struct cli_geo_memo *m = db->memo;
-	const struct gres *e;
-	struct gkey k;
-
-	if (m == NULL || m->txn != db->txn || m->next >= m->n)
-		return -1;
-	gkey_set(&k, ip, t);
-	if (!gkey_eq(&k, &m->keys[m->next]))
-		return -1;
-	e = &m->res[m->next++];
-	if (e->rc != RV_OK)
-		return e->rc;
-	out->since = e->since;
-	return rv_ipinfo_decode(e->vp, e->vlen, out);
 }
 
 int
@@ -192,10 +231,9 @@ cli_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
 {
 	struct cli_db *db = arg;
 	size_t n = rv_ip_len(ip->family);
-	int rc;
 
-	if ((rc = memo_get(db, ip, t, out)) != -1)
-		return rc;
+	if (have_table(db))
+		return cli_geo_table_find(db->gtab, ip, t, out);
 	if (db->geo_valid && db->geo_ip.family == ip->family &&
 	    memcmp(db->geo_ip.addr, ip->addr, n) == 0 &&
 	    (t == db->geo_t || (db->geo_rc == RV_OK && t >= db->geo.since &&
@@ -214,4 +252,11 @@ cli_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
 	if (db->geo_rc == RV_OK)
 		*out = db->geo;
 	return db->geo_rc;
+}
+
+int
+cli_db_shareable(void *arg)
+{
+	(void)cli_db_sensor(arg, 0);	/* the names are loaded once */
+	return 1;
 }

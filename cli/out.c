@@ -4,6 +4,7 @@
  * summaries; the formats are in fmt*.c.
  */
 #include "out.h"
+#include "out_pipe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,8 @@ copy_at(const struct cli_row *r, struct cli_row *c, const uint8_t *key,
 		c->okey = p;
 	}
 	c->okey_len = klen;
+	c->geo = NULL;		/* answers are found for the copy */
+	c->ngeo = 0;
 	return c;
 }
 
@@ -122,18 +125,26 @@ free_chunks(struct cli_out *o)
 	free_list(&o->spare);
 }
 
-/* Empty the chunks for the next batch, keeping their memory (a batch is
- * some 10 MB: freeing it would cost a page fault per 4 KiB each time). */
+/* Empty the chunks of a printed batch for the next one, keeping their
+ * memory (a batch is some 10 MB: freeing it would cost a page fault per
+ * 4 KiB each time). */
+void
+cli_out_spare_chunks(struct cli_out *o, struct cli_chunk *list)
+{
+	while (list != NULL) {
+		struct cli_chunk *next = list->next;
+		list->used = 0;
+		list->next = o->spare;
+		o->spare = list;
+		list = next;
+	}
+}
+
 static void
 spare_chunks(struct cli_out *o)
 {
-	while (o->chunks != NULL) {
-		struct cli_chunk *next = o->chunks->next;
-		o->chunks->used = 0;
-		o->chunks->next = o->spare;
-		o->spare = o->chunks;
-		o->chunks = next;
-	}
+	cli_out_spare_chunks(o, o->chunks);
+	o->chunks = NULL;
 }
 
 /* A copy in the chunks; with the owner's sort key when it is to be
@@ -359,7 +370,7 @@ sort_kept(struct cli_out *o)
 int
 cli_out_begin(struct cli_out *o)
 {
-	o->seen = o->emitted = 0;
+	o->seen = o->emitted = o->taken = 0;
 	o->limited = 0;
 	o->err = 0;
 	memset(&o->sum, 0, sizeof(o->sum));
@@ -451,19 +462,40 @@ hold(struct cli_out *o, const struct cli_row *r)
 	return RV_OK;
 }
 
-/* Print the held rows in order and drop them. */
-static int
-flush_held(struct cli_out *o)
+int
+cli_out_emit_rows(struct cli_out *o, struct cli_row *const *rows, size_t n)
 {
 	int rc = RV_OK;
 
-	cli_geo_prefetch(o, o->keep, o->nkeep);
-	for (size_t i = 0; i < o->nkeep && rc == RV_OK; i++)
-		if (emit(o, o->keep[i]) != RV_OK)
-			rc = RV_EIO;
+	for (size_t i = 0; i < n && rc == RV_OK; i++)
+		rc = emit(o, rows[i]);
+	return rc;
+}
+
+/* Print the held rows in order and drop them. Once a full batch has all
+ * its enrichment (and the sensor callback may be shared), a printer
+ * thread is started (out_pipe.h) and the batches are handed to it; a
+ * batch without its answers is printed here, after the printer has
+ * finished and ended, since only this thread may ask the callback. */
+static int
+flush_held(struct cli_out *o)
+{
+	int rc, answered = cli_geo_prefetch(o, o->keep, o->nkeep) == RV_OK;
+
+	if (!answered && o->pipe != NULL &&
+	    (rc = cli_pipe_stop(o)) != RV_OK)
+		goto leave;
+	if (answered && o->pipe == NULL && o->nkeep == CLI_GEO_BATCH &&
+	    o->shareable != NULL && o->shareable(o->cb_arg))
+		(void)cli_pipe_start(o);	/* else print here */
+	if (o->pipe != NULL)
+		rc = cli_pipe_hand(o);
+	else
+		rc = cli_out_emit_rows(o, o->keep, o->nkeep);
+leave:
 	o->nkeep = 0;
 	spare_chunks(o);
-	return rc;
+	return rc == RV_OK ? RV_OK : RV_EIO;
 }
 
 int
@@ -486,11 +518,14 @@ cli_out_row(struct cli_out *o, const struct cli_row *r)
 		return keep(o, r);
 	if (o->seen <= o->offset)
 		return RV_OK;
-	if (o->limit != 0 && o->emitted + o->nkeep >= o->limit) {
+	if (o->limit != 0 && o->taken >= o->limit) {
 		o->limited = 1;
 		return RV_ENOENT;
 	}
+	o->taken++;
 	tmp = *r;
+	tmp.geo = NULL;
+	tmp.ngeo = 0;
 	tmp.seq = o->seen;
 	if (!batched(o))
 		return emit(o, &tmp) == RV_OK ? RV_OK : RV_EIO;
@@ -509,15 +544,18 @@ cli_out_end(struct cli_out *o)
 		goto leave;
 	}
 	if (o->natural) {
-		(void)flush_held(o);	/* an error is in o->err */
+		(void)flush_held(o);
+		if ((rc = cli_pipe_stop(o)) != RV_OK && o->err == 0)
+			o->err = rc;	/* the printer's error is in o->err */
+		rc = RV_OK;
 	} else if (o->nkeep > 0) {
 		if ((rc = sort_kept(o)) != RV_OK)
 			goto leave;
 		for (size_t i = o->offset; i < o->nkeep; i++) {
 			if ((i - o->offset) % CLI_GEO_BATCH == 0)
-				cli_geo_prefetch(o, o->keep + i, o->nkeep - i <
-				    CLI_GEO_BATCH ? o->nkeep - i :
-				    CLI_GEO_BATCH);
+				(void)cli_geo_prefetch(o, o->keep + i,
+				    o->nkeep - i < CLI_GEO_BATCH ?
+				    o->nkeep - i : CLI_GEO_BATCH);
 			if (emit(o, o->keep[i]) != RV_OK)
 				break;
 		}
@@ -534,6 +572,7 @@ leave:
 void
 cli_out_reset(struct cli_out *o)
 {
+	(void)cli_pipe_stop(o);	/* after an error: the batch it has */
 	if (o->chunks == NULL)	/* else the copies live in the chunks */
 		for (size_t i = 0; i < o->nkeep; i++)
 			free(o->keep[i]);
@@ -542,9 +581,7 @@ cli_out_reset(struct cli_out *o)
 	o->keep = NULL;
 	o->nkeep = o->capkeep = 0;
 	cli_table_free(o);
-	free(o->gips);
-	free(o->gts);
-	o->gips = NULL;
-	o->gts = NULL;
+	free(o->gans);
+	o->gans = NULL;
 	o->gcap = 0;
 }

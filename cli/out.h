@@ -13,6 +13,8 @@
  * right after. The enrichment and sensor callbacks are called while rows
  * are printed, i.e. from cli_out_row() and cli_out_end(), so whatever they
  * read (the LMDB read transaction) must stay valid until cli_out_end().
+ * Once the shareable callback has said yes, they may be called from a
+ * printer thread until cli_out_end() or cli_out_reset() has returned.
  */
 #ifndef RV_CLI_OUT_H
 #define RV_CLI_OUT_H
@@ -35,14 +37,32 @@
 typedef int (*cli_geo_fn)(void *arg, const struct rv_ip *ip, uint32_t t,
     struct rv_ipinfo *out);
 
+/** Values up to this size are copied into their answer. */
+#define CLI_GEO_VAL_INLINE 40
+
 /**
- * Enrichment of n (address, time) pairs at once, asked before their rows
- * are printed so that the lookups can go in key order (cli_db_geo_batch);
- * the geo callback then answers from what it found. Optional.
- * \return 0, or an error (geo is then asked one by one, as without it).
+ * One question of an enrichment batch (an address and the time of its
+ * row) and, once the batch callback has run, its answer.
  */
-typedef int (*cli_geo_batch_fn)(void *arg, const struct rv_ip *ips,
-    const uint32_t *ts, size_t n);
+struct cli_geo_ans {
+	struct rv_ip ip;	/**< asked */
+	uint32_t t;		/**< asked */
+	int rc;			/**< 0, RV_ENOENT (no row), or an error */
+	uint32_t since, until;	/**< the period found */
+	uint32_t vlen;		/**< the value as stored (rv_ipinfo_decode) */
+	const uint8_t *v;	/**< it, in the map or the caller's table;
+				 * NULL when it is in val */
+	uint8_t val[CLI_GEO_VAL_INLINE];
+};
+
+/**
+ * Answer n questions at once, so that the lookups can go in key order
+ * or ahead of each other (cli_db_geo_batch). Their rows are printed
+ * with these answers, possibly by another thread (out_pipe.h): the
+ * values must stay valid as long as the read transaction. Optional.
+ * \return 0, or an error (then geo is asked one row at a time).
+ */
+typedef int (*cli_geo_batch_fn)(void *arg, struct cli_geo_ans *q, size_t n);
 
 /** Rows printed per enrichment batch (streamed output is held back by at
  * most this many rows). */
@@ -50,6 +70,15 @@ typedef int (*cli_geo_batch_fn)(void *arg, const struct rv_ip *ips,
 
 /** Name of a sensor id; NULL when unknown. Valid until the next call. */
 typedef const char *(*cli_sensor_fn)(void *arg, uint16_t id);
+
+/**
+ * Make the sensor callback safe to call from a printer thread while this
+ * one goes on reading (load what it caches). \return nonzero if it now
+ * is: big streamed outputs are then printed by a printer thread
+ * (out_pipe.h), which asks enrichment only from the batches' answers.
+ * Optional.
+ */
+typedef int (*cli_shareable_fn)(void *arg);
 
 /** Totals for summarize. */
 struct cli_summary {
@@ -74,11 +103,13 @@ struct cli_out {
 	cli_geo_fn geo;
 	cli_geo_batch_fn geo_batch;	/**< optional, with geo */
 	cli_sensor_fn sensor;
+	cli_shareable_fn shareable;	/**< optional */
 	void *cb_arg;
 
 	/* state */
 	uint64_t seen;		/**< rows offered */
 	uint64_t emitted;	/**< rows printed */
+	uint64_t taken;		/**< rows taken to be printed (streamed) */
 	int limited;		/**< more rows than the limit */
 	int err;		/**< first output error */
 	struct cli_summary sum;
@@ -89,9 +120,9 @@ struct cli_out {
 	struct cli_table *table;	/**< table state, fmt_table.c */
 	struct sb *sb;		/**< line builder of the line formats */
 	uint64_t queries;	/**< result sets begun (batch) */
-	struct rv_ip *gips;	/**< a batch's addresses and times */
-	uint32_t *gts;
+	struct cli_geo_ans *gans;	/**< a batch's enrichment */
 	size_t gcap;
+	struct cli_pipe *pipe;	/**< the printer thread, out_pipe.h */
 };
 
 /** Resolve the format: CLI_FMT_AUTO -> table on a terminal, else json. */
@@ -136,10 +167,13 @@ int cli_fmt_summary(struct cli_out *o);
 int cli_fmt_shows_geo(const struct cli_out *o);
 
 /**
- * Before rows are printed: hand their addresses to geo_batch when the
- * format shows enrichment (fmt.c). Failures only cost speed.
+ * Before rows are printed: ask geo_batch the enrichment of all their
+ * addresses in o->gans and point each row at its answers (fmt.c), when
+ * the format shows enrichment.
+ * \return 0 when the rows have their answers; otherwise cli_rdata_geo
+ *	asks the geo callback, so the rows must be printed by this thread.
  */
-void cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows,
+int cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows,
     size_t n);
 
 /* Table (fmt_table.c). */
@@ -160,7 +194,8 @@ int cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
 int cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
     const uint8_t *rd, uint16_t len, char *out, size_t outsz);
 
-/** Enrichment for one rdata of a row when it is an address; 0 if found. */
+/** Enrichment for one rdata of a row when it is an address, from the
+ * row's answers or else the geo callback; 0 if found. */
 int cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
     const uint8_t *rd, uint16_t len, struct rv_ipinfo *info);
 

@@ -15,6 +15,8 @@
 #include "rv_name.h"
 #include "rv_store.h"
 
+struct cli_geo_ans;
+
 enum cli_row_kind {
 	CLI_ROW_RRSET = 0,	/**< an RRset: rdata in set/set_len (SET) */
 	CLI_ROW_RDATA,		/**< one rdata (rdata index): rd/rd_len */
@@ -41,6 +43,8 @@ struct cli_row {
 	/* private to the output stage */
 	uint64_t seq;			/**< arrival order, for stable sorts */
 	const uint8_t *okey;	size_t okey_len;	/**< NK(owner) in copies */
+	const struct cli_geo_ans *geo;	unsigned ngeo;	/**< enrichment of
+					 * its addresses, found in a batch */
 };
 
 /** Fill \p r (zeroed first) from a decoded rrset key and value; it points

@@ -287,6 +287,7 @@ cli_run_queries(struct cli_run *run, cli_query_fn fn, enum cli_sort sort,
 	o->geo = cli_db_geo;
 	o->geo_batch = cli_db_geo_batch;
 	o->sensor = cli_db_sensor;
+	o->shareable = cli_db_shareable;
 	o->cb_arg = &run->db;
 	/* Reverse rows get Source and bailiwick from their RRsets in the
 	 * human formats; json, dnsdb and csv print the index as it is and

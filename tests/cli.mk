@@ -2,7 +2,8 @@
 # in-process end-to-end run over a database written through the store API;
 # tests/e2e/cli_import.sh goes through the real indexer's import.
 if HAVE_CMOCKA
-CLI_TESTS = test_cli_opts test_cli_format test_cli_query test_cli_geo
+CLI_TESTS = test_cli_opts test_cli_format test_cli_query test_cli_geo \
+	test_cli_geo_table
 check_PROGRAMS += $(CLI_TESTS)
 TESTS += $(CLI_TESTS)
 CLI_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/cli -I$(top_builddir)
@@ -21,6 +22,9 @@ test_cli_geo_SOURCES = unit/test_cli_geo.c unit/test_cli_fixture.c \
 	unit/test_cli_fixture.h $(TMP_STORE)
 test_cli_geo_CPPFLAGS = $(CLI_CPPFLAGS)
 test_cli_geo_LDADD = $(CLI_LDADD)
+test_cli_geo_table_SOURCES = unit/test_cli_geo_table.c $(TMP_STORE)
+test_cli_geo_table_CPPFLAGS = $(CLI_CPPFLAGS)
+test_cli_geo_table_LDADD = $(CLI_LDADD)
 endif
 TESTS += e2e/cli_import.sh
 EXTRA_DIST += e2e/cli_import.sh

@@ -2,9 +2,10 @@
  * \file test_cli_geo.c
  * Batched enrichment (cli/geo.c and the output's batches in cli/out.c):
  * answers from a batch are the ones single lookups give (periods, unknown
- * addresses, repeats), asked in order they need no further lookup, asked
- * out of order they are still right; and the output holds rows in
- * batches of CLI_GEO_BATCH without changing a byte of what it prints.
+ * addresses, repeats, values too long to copy), whether they come from
+ * sorted probes or from the in-memory table; and the output holds rows
+ * in batches of CLI_GEO_BATCH, printed here or by the printer thread,
+ * without changing a byte of what it prints.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -112,21 +113,23 @@ ip_of(const char *s)
 	return ip;
 }
 
-/* cli_db_geo must agree with a plain store lookup. */
+/* An answer must be what a plain store lookup gives. */
 static void
-check(struct cli_db *db, const struct rv_ip *ip, uint32_t t)
+check(struct cli_db *db, const struct cli_geo_ans *q)
 {
 	struct rv_ipinfo a, b;
-	int ra, rb;
+	int rb;
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	ra = cli_db_geo(db, ip, t, &a);
-	rb = rv_store_ipinfo_at(db->st, db->txn, ip, t, &b);
-	assert_int_equal(ra, rb);
-	if (ra != RV_OK)
+	rb = rv_store_ipinfo_at(db->st, db->txn, &q->ip, q->t, &b);
+	assert_int_equal(q->rc, rb);
+	if (rb != RV_OK)
 		return;
-	assert_int_equal(a.since, b.since);
+	assert_int_equal(rv_ipinfo_decode(q->v != NULL ? q->v : q->val,
+	    q->vlen, &a), RV_OK);
+	assert_int_equal(q->since, b.since);
+	assert_int_equal(q->until, b.until);
 	assert_int_equal(a.asn, b.asn);
 	assert_string_equal(a.cc, b.cc);
 	assert_string_equal(a.org, b.org);
@@ -134,42 +137,71 @@ check(struct cli_db *db, const struct rv_ip *ip, uint32_t t)
 }
 
 static void
-test_batch_answers(void **state)
+ask(struct cli_geo_ans *q)
 {
 	const char *addr[] = { "198.51.100.7", "192.0.2.1", "192.0.2.1",
-	    "203.0.113.9", "2001:db8::1", "192.0.2.1", "198.51.100.7" };
-	uint32_t ts[] = { T0, T0 + 5, T0 + 2000, T0, T0, T0 + 5, T0 };
-	struct rv_ip v[7];
+	    "203.0.113.9", "2001:db8::1", "192.0.2.1", "198.51.100.7",
+	    "2001:db8::2" };
+	uint32_t ts[] = { T0, T0 + 5, T0 + 2000, T0, T0, T0 - 5, T0, T0 };
+
+	memset(q, 0, 8 * sizeof(*q));
+	for (size_t i = 0; i < 8; i++) {
+		q[i] = (struct cli_geo_ans){ .ip = ip_of(addr[i]), .t = ts[i] };
+		q[i].rc = -1;
+	}
+}
+
+/* Sorted probes (the table is not built: it is not worth it yet). */
+static void
+test_batch_probes(void **state)
+{
+	struct cli_geo_ans q[8];
 	struct cli_db db;
-	size_t n = 7;
 
 	(void)state;
-	for (size_t i = 0; i < n; i++)
-		v[i] = ip_of(addr[i]);
+	ask(q);
 	assert_int_equal(cli_db_open(dir, &db), 0);
-	assert_int_equal(cli_db_geo_batch(&db, v, ts, n), RV_OK);
-	for (size_t i = 0; i < n; i++)
-		check(&db, &v[i], ts[i]);
-	assert_int_equal(db.geo_single, 0);	/* all from the batch */
+	db.gtab_tried = 1;
+	assert_int_equal(cli_db_geo_batch(&db, q, 8), RV_OK);
+	assert_null(db.gtab);
+	for (size_t i = 0; i < 8; i++)
+		check(&db, &q[i]);
+	assert_non_null(q[0].v);	/* too long to copy: in the map */
+	assert_null(q[1].v);		/* copied into the answer */
 	/* the periods really differ, and the unknown address is unknown */
-	struct rv_ipinfo g;
-	assert_int_equal(cli_db_geo_batch(&db, v + 1, ts + 1, 3), RV_OK);
-	assert_int_equal(cli_db_geo(&db, &v[1], ts[1], &g), RV_OK);
-	assert_int_equal(g.asn, 64500);
-	assert_int_equal(cli_db_geo(&db, &v[2], ts[2], &g), RV_OK);
-	assert_int_equal(g.asn, 64501);
-	assert_string_equal(g.city, "Paris");
-	assert_int_equal(cli_db_geo(&db, &v[3], ts[3], &g), RV_ENOENT);
+	assert_int_equal(q[1].since, T0);
+	assert_int_equal(q[2].since, T0 + 1000);
+	assert_int_equal(q[3].rc, RV_ENOENT);
+	assert_int_equal(q[7].rc, RV_ENOENT);
 	assert_int_equal(db.geo_single, 0);
-	/* out of order: looked up on its own, still right */
-	assert_int_equal(cli_db_geo_batch(&db, v, ts, n), RV_OK);
-	check(&db, &v[2], ts[2]);
-	check(&db, &v[0], ts[0]);
-	assert_true(db.geo_single > 0);
 	cli_db_close(&db);
 }
 
-/* Output with a fake enrichment: every address is AS(last octet). */
+/* A batch big enough for the database builds the table and answers
+ * from it; single lookups then use it too. */
+static void
+test_batch_table(void **state)
+{
+	struct cli_geo_ans q[8];
+	struct rv_ipinfo g;
+	struct cli_db db;
+
+	(void)state;
+	ask(q);
+	assert_int_equal(cli_db_open(dir, &db), 0);
+	assert_int_equal(cli_db_geo_batch(&db, q, 8), RV_OK);
+	assert_non_null(db.gtab);
+	for (size_t i = 0; i < 8; i++)
+		check(&db, &q[i]);
+	assert_int_equal(cli_db_geo(&db, &q[2].ip, q[2].t, &g), RV_OK);
+	assert_string_equal(g.city, "Paris");
+	assert_int_equal(g.since, T0 + 1000);
+	assert_int_equal(db.geo_single, 0);
+	cli_db_close(&db);
+}
+
+/* Output with a fake enrichment: every address is AS(100 + last octet +
+ * 1000 * third octet). */
 static unsigned nbatch;
 static size_t nasked;
 
@@ -179,22 +211,43 @@ fake_geo(void *arg, const struct rv_ip *ip, uint32_t t, struct rv_ipinfo *g)
 	(void)arg;
 	(void)t;
 	memset(g, 0, sizeof(*g));
-	g->asn = 100 + ip->addr[3];
+	g->asn = 100 + ip->addr[3] + 1000u * ip->addr[2];
 	strcpy(g->cc, "DE");
 	return RV_OK;
 }
 
 static int
-fake_batch(void *arg, const struct rv_ip *v, const uint32_t *ts, size_t n)
+fake_batch(void *arg, struct cli_geo_ans *q, size_t n)
 {
 	(void)arg;
-	(void)v;
-	(void)ts;
 	nbatch++;
 	nasked += n;
+	for (size_t i = 0; i < n; i++) {
+		struct rv_ipinfo g;
+
+		assert_int_equal(fake_geo(NULL, &q[i].ip, q[i].t, &g), RV_OK);
+		assert_true(rv_ipinfo_size(&g) <= sizeof(q[i].val));
+		rv_ipinfo_encode(&g, q[i].val);
+		q[i].vlen = (uint32_t)rv_ipinfo_size(&g);
+		q[i].v = NULL;
+		q[i].since = g.since;
+		q[i].until = g.until;
+		q[i].rc = RV_OK;
+	}
 	return RV_OK;
 }
 
+static unsigned nshare;
+
+static int
+share(void *arg)
+{
+	(void)arg;
+	nshare++;
+	return 1;
+}
+
+/* batched: 0 none, 1 batches, 2 batches and the printer thread */
 static char *
 render(enum cli_fmt fmt, int natural, int batched, size_t nrows)
 {
@@ -217,6 +270,7 @@ render(enum cli_fmt fmt, int natural, int batched, size_t nrows)
 	o.csv_header = 1;
 	o.geo = fake_geo;
 	o.geo_batch = batched ? fake_batch : NULL;
+	o.shareable = batched == 2 ? share : NULL;
 	memset(&r, 0, sizeof(r));
 	r.kind = CLI_ROW_RRSET;
 	r.owner = owner;
@@ -227,6 +281,7 @@ render(enum cli_fmt fmt, int natural, int batched, size_t nrows)
 	r.rdcount = 1;
 	assert_int_equal(cli_out_begin(&o), RV_OK);
 	for (size_t i = 0; i < nrows; i++) {
+		set[4] = (uint8_t)(i >> 16);	/* batches differ */
 		set[5] = (uint8_t)i;
 		r.first = T0 + (uint32_t)(i % 1000);
 		r.last = r.first + 1;
@@ -250,18 +305,26 @@ test_output_batches(void **state)
 	for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
 		for (int natural = 0; natural <= 1; natural++) {
 			char *plain = render(fmts[f], natural, 0, n);
-			nbatch = 0;
-			nasked = 0;
-			char *batched = render(fmts[f], natural, 1, n);
-			assert_string_equal(plain, batched);
-			if (fmts[f] == CLI_FMT_DNSDB) {	/* no enrichment */
-				assert_int_equal(nbatch, 0);
-			} else {
-				assert_int_equal(nbatch, 3);
-				assert_int_equal(nasked, n);
+			for (int mode = 1; mode <= 2; mode++) {
+				nbatch = 0;
+				nasked = 0;
+				nshare = 0;
+				char *batched = render(fmts[f], natural, mode,
+				    n);
+				assert_string_equal(plain, batched);
+				if (fmts[f] == CLI_FMT_DNSDB) {	/* no geo */
+					assert_int_equal(nbatch, 0);
+				} else {
+					assert_int_equal(nbatch, 3);
+					assert_int_equal(nasked, n);
+				}
+				/* the printer ran: started at the first full
+				 * batch of a streamed output with enrichment */
+				assert_int_equal(nshare, mode == 2 && natural &&
+				    fmts[f] != CLI_FMT_DNSDB);
+				free(batched);
 			}
 			free(plain);
-			free(batched);
 		}
 	}
 }
@@ -270,7 +333,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_batch_answers),
+		cmocka_unit_test(test_batch_probes),
+		cmocka_unit_test(test_batch_table),
 		cmocka_unit_test(test_output_batches),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

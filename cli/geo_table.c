@@ -1,0 +1,477 @@
+/**
+ * \file geo_table.c
+ * The ip database in memory: open-addressing hash tables by address
+ * (IPv4 and IPv6 apart, so an IPv4 slot is 16 octets), built in one pass
+ * in key order.
+ *
+ * A slot holds its address's period in place when it has one (the usual
+ * case); an address with several periods points to a run of them in
+ * ->periods instead. Periods name their value by an index into ->infos:
+ * values are interned without their first four octets (the period's
+ * end), so all addresses of one AS and place share one value in the map,
+ * and what a lookup decodes is nearly always already in the cache.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "geo_table.h"
+#include "rv_be.h"
+#include "rv_err.h"
+
+#define GT_MULTI 0x80000000u	/* info: the slot points to a run */
+#define GT_KEY4 (1 + 4 + 4)
+#define GT_KEY6 (1 + 16 + 4)
+#define GT_UNTIL 4		/* value octets before what is interned */
+#define GT_AHEAD 16		/* slots prefetched ahead of a lookup */
+#define GT_HUGE ((size_t)2 << 20)
+
+/* One period. info: index into infos, 0 for an empty slot (infos[0] is
+ * never used). In a slot with info GT_MULTI, since is the index of the
+ * first of the address's periods and until their number. */
+struct gt_period {
+	uint32_t since, until, info;
+};
+
+struct gt_slot4 {
+	uint32_t addr;		/* host order */
+	struct gt_period p;
+};
+
+struct gt_slot6 {
+	uint8_t addr[16];
+	struct gt_period p;
+};
+
+struct gt_info {
+	const uint8_t *v;	/* a value in the map; its until is not used */
+	uint32_t len;
+};
+
+struct cli_geo_table {
+	struct gt_slot4 *s4;
+	struct gt_slot6 *s6;
+	size_t cap4, cap6;
+	struct gt_period *periods;
+	size_t nper, capper;
+	struct gt_info *infos;
+	size_t ninfo, capinfo;
+	size_t bytes;
+};
+
+/* What the build needs besides the table: addresses in key order before
+ * they are hashed, and the interning index. */
+struct gt_build {
+	struct cli_geo_table *t;
+	struct gt_slot4 *a4;	/* room for every row of the database */
+	struct gt_slot6 *a6;
+	size_t n4, n6, rows;
+	uint32_t *ix;		/* info ids by value hash, 0 empty */
+	size_t capix;
+	size_t max_bytes;
+};
+
+static size_t
+hash_range(uint64_t h, size_t cap)
+{
+	return (size_t)(((h >> 32) * (uint64_t)cap) >> 32);
+}
+
+static uint64_t
+hash4(uint32_t a)
+{
+	return (uint64_t)a * 0x9E3779B97F4A7C15ull;
+}
+
+static uint64_t
+hash6(const uint8_t *a)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, a, 8);
+	memcpy(&w1, a + 8, 8);
+	return (w0 ^ (w1 * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull;
+}
+
+static uint64_t
+hash_bytes(const uint8_t *p, size_t n)
+{
+	uint64_t h = n * 0x9E3779B97F4A7C15ull, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 32);
+}
+
+/* Grow an array of elements of size sz to hold one more; doubles. */
+static int
+grow(struct gt_build *b, void **arr, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return RV_OK;
+	ncap = *cap ? *cap * 2 : 1024;
+	b->t->bytes += (ncap - *cap) * sz;
+	if (b->t->bytes > b->max_bytes || (p = realloc(*arr, ncap * sz)) ==
+	    NULL)
+		return RV_ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return RV_OK;
+}
+
+static int
+info_same(const struct gt_info *in, const uint8_t *v, size_t len)
+{
+	return in->len == len && memcmp(in->v + GT_UNTIL, v + GT_UNTIL,
+	    len - GT_UNTIL) == 0;
+}
+
+static int
+ix_rehash(struct gt_build *b)
+{
+	struct cli_geo_table *t = b->t;
+	size_t cap = b->capix ? b->capix * 2 : 1024;
+	uint32_t *ix = calloc(cap, sizeof(*ix));
+
+	if (ix == NULL)
+		return RV_ENOMEM;
+	for (size_t id = 1; id < t->ninfo; id++) {
+		const struct gt_info *in = &t->infos[id];
+		size_t i = hash_range(hash_bytes(in->v + GT_UNTIL,
+		    in->len - GT_UNTIL), cap);
+
+		while (ix[i] != 0)
+			i = i + 1 == cap ? 0 : i + 1;
+		ix[i] = (uint32_t)id;
+	}
+	free(b->ix);
+	b->ix = ix;
+	b->capix = cap;
+	return RV_OK;
+}
+
+/* The id of value v (a new one if unseen, checked by decoding). */
+static int
+intern(struct gt_build *b, const uint8_t *v, size_t len, uint32_t *id)
+{
+	struct cli_geo_table *t = b->t;
+	struct rv_ipinfo check;
+	size_t i;
+	int rc;
+
+	if (len < 20 || len > UINT32_MAX)
+		return RV_ECORRUPT;
+	if (t->ninfo * 2 >= b->capix && (rc = ix_rehash(b)) != RV_OK)
+		return rc;
+	i = hash_range(hash_bytes(v + GT_UNTIL, len - GT_UNTIL), b->capix);
+	for (; b->ix[i] != 0; i = i + 1 == b->capix ? 0 : i + 1) {
+		if (info_same(&t->infos[b->ix[i]], v, len)) {
+			*id = b->ix[i];
+			return RV_OK;
+		}
+	}
+	if ((rc = rv_ipinfo_decode(v, len, &check)) != RV_OK)
+		return rc;
+	if (t->ninfo >= GT_MULTI)
+		return RV_ENOMEM;
+	if ((rc = grow(b, (void **)&t->infos, &t->capinfo, t->ninfo,
+	    sizeof(*t->infos))) != RV_OK)
+		return rc;
+	t->infos[t->ninfo].v = v;
+	t->infos[t->ninfo].len = (uint32_t)len;
+	*id = (uint32_t)t->ninfo;
+	b->ix[i] = *id;
+	t->ninfo++;
+	return RV_OK;
+}
+
+/* Add period p to the address whose slot period is *sp (the previous row
+ * was the same address). */
+static int
+add_period(struct gt_build *b, struct gt_period *sp, const struct gt_period *p)
+{
+	struct cli_geo_table *t = b->t;
+	int rc;
+
+	if (!(sp->info & GT_MULTI)) {
+		if ((rc = grow(b, (void **)&t->periods, &t->capper, t->nper,
+		    sizeof(*t->periods))) != RV_OK)
+			return rc;
+		t->periods[t->nper] = *sp;
+		sp->since = (uint32_t)t->nper++;
+		sp->until = 1;
+		sp->info = GT_MULTI;
+	}
+	if ((rc = grow(b, (void **)&t->periods, &t->capper, t->nper,
+	    sizeof(*t->periods))) != RV_OK)
+		return rc;
+	if (t->nper > UINT32_MAX)
+		return RV_ENOMEM;
+	t->periods[t->nper++] = *p;
+	sp->until++;
+	return RV_OK;
+}
+
+/* One row of the ip database, in key order. */
+static int
+add_row(struct gt_build *b, const MDB_val *k, const MDB_val *v)
+{
+	const uint8_t *kp = k->mv_data, *vp = v->mv_data;
+	struct gt_period p;
+	int rc;
+
+	if (!((k->mv_size == GT_KEY4 && kp[0] == 4) ||
+	    (k->mv_size == GT_KEY6 && kp[0] == 6)))
+		return RV_ECORRUPT;
+	if ((rc = intern(b, vp, v->mv_size, &p.info)) != RV_OK)
+		return rc;
+	p.until = rv_get32(vp);
+	if (kp[0] == 4) {
+		uint32_t a = rv_get32(kp + 1);
+
+		p.since = rv_get32(kp + 5);
+		if (b->n4 > 0 && b->a4[b->n4 - 1].addr == a)
+			return add_period(b, &b->a4[b->n4 - 1].p, &p);
+		if (b->n4 + b->n6 == b->rows)	/* more rows than mdb_stat */
+			return RV_ECORRUPT;
+		b->a4[b->n4].addr = a;
+		b->a4[b->n4++].p = p;
+	} else {
+		p.since = rv_get32(kp + 17);
+		if (b->n6 > 0 && memcmp(b->a6[b->n6 - 1].addr, kp + 1, 16) ==
+		    0)
+			return add_period(b, &b->a6[b->n6 - 1].p, &p);
+		if (b->n4 + b->n6 == b->rows)
+			return RV_ECORRUPT;
+		memcpy(b->a6[b->n6].addr, kp + 1, 16);
+		b->a6[b->n6++].p = p;
+	}
+	return RV_OK;
+}
+
+/* Zeroed memory, on huge pages where the kernel gives them: a lookup is
+ * a cache miss anyway, it need not be a TLB miss too; and a fault per
+ * 2 MiB instead of per 4 KiB makes fresh memory cheap. Untouched parts
+ * cost nothing, so the build can reserve for the most it may need. */
+static void *
+map_zeroed(size_t len)
+{
+	void *p;
+
+	if (len == 0)
+		return NULL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, len, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+static void
+unmap(void *p, size_t len)
+{
+	if (p != NULL)
+		(void)munmap(p, len);
+}
+
+/* Slots for n addresses at a load of at most 0.7. */
+static size_t
+slots_for(size_t n)
+{
+	return n + n / 2 + 1;
+}
+
+/* Hash the collected addresses into their tables. */
+static int
+place(struct gt_build *b)
+{
+	struct cli_geo_table *t = b->t;
+
+	t->cap4 = slots_for(b->n4);
+	t->cap6 = slots_for(b->n6);
+	t->bytes += t->cap4 * sizeof(*t->s4) + t->cap6 * sizeof(*t->s6);
+	if (t->bytes > b->max_bytes)
+		return RV_ENOMEM;
+	/* zeroed: info 0 marks an empty slot */
+	if ((t->s4 = map_zeroed(t->cap4 * sizeof(*t->s4))) == NULL ||
+	    (t->s6 = map_zeroed(t->cap6 * sizeof(*t->s6))) == NULL)
+		return RV_ENOMEM;
+	for (size_t j = 0; j < b->n4; j++) {
+		size_t i = hash_range(hash4(b->a4[j].addr), t->cap4);
+
+		if (j + GT_AHEAD < b->n4)
+			__builtin_prefetch(&t->s4[hash_range(hash4(
+			    b->a4[j + GT_AHEAD].addr), t->cap4)], 1);
+		while (t->s4[i].p.info != 0)
+			i = i + 1 == t->cap4 ? 0 : i + 1;
+		t->s4[i] = b->a4[j];
+	}
+	for (size_t j = 0; j < b->n6; j++) {
+		size_t i = hash_range(hash6(b->a6[j].addr), t->cap6);
+
+		if (j + GT_AHEAD < b->n6)
+			__builtin_prefetch(&t->s6[hash_range(hash6(
+			    b->a6[j + GT_AHEAD].addr), t->cap6)], 1);
+		while (t->s6[i].p.info != 0)
+			i = i + 1 == t->cap6 ? 0 : i + 1;
+		t->s6[i] = b->a6[j];
+	}
+	return RV_OK;
+}
+
+int
+cli_geo_table_build(MDB_txn *txn, MDB_dbi dbi, size_t max_bytes,
+    struct cli_geo_table **out)
+{
+	struct gt_build b;
+	MDB_cursor *cur = NULL;
+	MDB_stat ms;
+	MDB_val k, v;
+	int rc, mrc;
+
+	*out = NULL;
+	memset(&b, 0, sizeof(b));
+	b.max_bytes = max_bytes;
+	if (mdb_stat(txn, dbi, &ms) != 0)
+		return RV_EIO;
+	b.rows = ms.ms_entries;
+	/* an address costs at least its slot and a half */
+	if (b.rows > max_bytes / (sizeof(*b.a4) * 3 / 2))
+		return RV_ENOMEM;
+	if ((b.t = calloc(1, sizeof(*b.t))) == NULL)
+		return RV_ENOMEM;
+	if (b.rows > 0 && ((b.a4 = map_zeroed(b.rows * sizeof(*b.a4))) ==
+	    NULL || (b.a6 = map_zeroed(b.rows * sizeof(*b.a6))) == NULL)) {
+		unmap(b.a4, b.rows * sizeof(*b.a4));
+		free(b.t);
+		return RV_ENOMEM;
+	}
+	b.t->ninfo = 1;		/* id 0 is "empty" */
+	rc = grow(&b, (void **)&b.t->infos, &b.t->capinfo, 1,
+	    sizeof(*b.t->infos));
+	if (rc == RV_OK && mdb_cursor_open(txn, dbi, &cur) != 0)
+		rc = RV_EIO;
+	for (mrc = rc == RV_OK ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) :
+	    MDB_NOTFOUND; mrc == 0 && rc == RV_OK;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		rc = add_row(&b, &k, &v);
+	if (rc == RV_OK && mrc != MDB_NOTFOUND)
+		rc = RV_EIO;
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (rc == RV_OK)
+		rc = place(&b);
+	/* the collected addresses and the index are the build's only */
+	unmap(b.a4, b.rows * sizeof(*b.a4));
+	unmap(b.a6, b.rows * sizeof(*b.a6));
+	free(b.ix);
+	if (rc != RV_OK) {
+		cli_geo_table_free(b.t);
+		return rc;
+	}
+	*out = b.t;
+	return RV_OK;
+}
+
+static const struct gt_period *
+find_slot(const struct cli_geo_table *t, const struct rv_ip *ip)
+{
+	if (ip->family == 4 && t->cap4 > 0) {
+		uint32_t a = rv_get32(ip->addr);
+		size_t i = hash_range(hash4(a), t->cap4);
+
+		for (; t->s4[i].p.info != 0; i = i + 1 == t->cap4 ? 0 : i + 1)
+			if (t->s4[i].addr == a)
+				return &t->s4[i].p;
+	} else if (ip->family == 6 && t->cap6 > 0) {
+		size_t i = hash_range(hash6(ip->addr), t->cap6);
+
+		for (; t->s6[i].p.info != 0; i = i + 1 == t->cap6 ? 0 : i + 1)
+			if (memcmp(t->s6[i].addr, ip->addr, 16) == 0)
+				return &t->s6[i].p;
+	}
+	return NULL;
+}
+
+int
+cli_geo_table_find_raw(const struct cli_geo_table *t, const struct rv_ip *ip,
+    uint32_t when, uint32_t *since, uint32_t *until, const uint8_t **v,
+    uint32_t *vlen)
+{
+	const struct gt_period *p = find_slot(t, ip);
+
+	if (p == NULL)
+		return RV_ENOENT;
+	if (p->info & GT_MULTI) {
+		/* the last period that began by then, else the first */
+		const struct gt_period *run = t->periods + p->since;
+		uint32_t n = p->until;
+
+		p = run;
+		for (uint32_t j = 1; j < n && run[j].since <= when; j++)
+			p = &run[j];
+	}
+	*since = p->since;
+	*until = p->until;
+	*v = t->infos[p->info].v;
+	*vlen = t->infos[p->info].len;
+	return RV_OK;
+}
+
+int
+cli_geo_table_find(const struct cli_geo_table *t, const struct rv_ip *ip,
+    uint32_t when, struct rv_ipinfo *out)
+{
+	const uint8_t *v;
+	uint32_t since, until, vlen;
+	int rc;
+
+	if ((rc = cli_geo_table_find_raw(t, ip, when, &since, &until, &v,
+	    &vlen)) != RV_OK ||
+	    (rc = rv_ipinfo_decode(v, vlen, out)) != RV_OK)
+		return rc;
+	out->since = since;
+	out->until = until;
+	return RV_OK;
+}
+
+void
+cli_geo_table_prefetch(const struct cli_geo_table *t, const struct rv_ip *ip)
+{
+	if (ip->family == 4 && t->cap4 > 0)
+		__builtin_prefetch(&t->s4[hash_range(hash4(rv_get32(ip->addr)),
+		    t->cap4)]);
+	else if (ip->family == 6 && t->cap6 > 0)
+		__builtin_prefetch(&t->s6[hash_range(hash6(ip->addr),
+		    t->cap6)]);
+}
+
+size_t
+cli_geo_table_bytes(const struct cli_geo_table *t)
+{
+	return t->bytes;
+}
+
+void
+cli_geo_table_free(struct cli_geo_table *t)
+{
+	if (t == NULL)
+		return;
+	unmap(t->s4, t->cap4 * sizeof(*t->s4));
+	unmap(t->s6, t->cap6 * sizeof(*t->s6));
+	free(t->periods);
+	free(t->infos);
+	free(t);
+}
