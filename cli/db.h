@@ -77,6 +77,13 @@ struct cli_geo_ans;
 int cli_db_geo_batch(void *db, struct cli_geo_ans *q, size_t n);
 
 /**
+ * cli_geo_shared_fn: yes once lookups are answered from the table, which
+ * is read-only (neither cli_db_geo nor cli_db_geo_batch reads LMDB or
+ * changes the struct from then on).
+ */
+int cli_db_geo_shared(void *db);
+
+/**
  * cli_shareable_fn: load the sensor names, so that cli_db_sensor only
  * reads memory from then on and a printer thread may call it.
  */

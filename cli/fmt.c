@@ -180,27 +180,28 @@ has_ips(const struct cli_row *r)
 	return !r->rd_is_name && (r->type == 1 || r->type == 28);
 }
 
-/* Room for n answers in o->gans. */
+/* Room for n answers in buf. */
 static int
-gans_room(struct cli_out *o, size_t n)
+buf_room(struct cli_geo_buf *buf, size_t n)
 {
 	struct cli_geo_ans *a;
 	size_t cap;
 
-	if (n <= o->gcap)
+	if (n <= buf->cap)
 		return RV_OK;
-	cap = o->gcap ? 2 * o->gcap : 4096;
+	cap = buf->cap ? 2 * buf->cap : 4096;
 	if (cap < n)
 		cap = n;
-	if ((a = realloc(o->gans, cap * sizeof(*a))) == NULL)
+	if ((a = realloc(buf->a, cap * sizeof(*a))) == NULL)
 		return RV_ENOMEM;
-	o->gans = a;
-	o->gcap = cap;
+	buf->a = a;
+	buf->cap = cap;
 	return RV_OK;
 }
 
 int
-cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows, size_t n)
+cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
+    size_t n, struct cli_geo_buf *buf)
 {
 	size_t k = 0;
 	int rc = RV_OK;
@@ -221,19 +222,19 @@ cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows, size_t n)
 		    cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {
 			struct rv_ip ip;
 			if (!rd_ip(r, rd, len, &ip) ||
-			    (rc = gans_room(o, k + 1)) != RV_OK)
+			    (rc = buf_room(buf, k + 1)) != RV_OK)
 				continue;
-			o->gans[k].ip = ip;
-			o->gans[k++].t = r->last;  /* the time cli_rdata_geo asks */
+			buf->a[k].ip = ip;
+			buf->a[k++].t = r->last;  /* the time cli_rdata_geo asks */
 			r->ngeo++;
 		}
 	}
 	if (rc == RV_OK && k > 0)
-		rc = o->geo_batch(o->cb_arg, o->gans, k);
-	/* point the rows at their answers, now that gans has moved its last */
+		rc = o->geo_batch(o->cb_arg, buf->a, k);
+	/* point the rows at their answers, now that buf has moved its last */
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
-		rows[i]->geo = rc == RV_OK && rows[i]->ngeo > 0 ? o->gans + k :
+		rows[i]->geo = rc == RV_OK && rows[i]->ngeo > 0 ? buf->a + k :
 		    NULL;
 		k += rows[i]->ngeo;
 		if (rc != RV_OK)
@@ -275,11 +276,11 @@ cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
 
 	if (o->geo == NULL || !rd_ip(r, rd, len, &ip))
 		return RV_ENOENT;
-	/* A printer thread only ever has rows with all their answers
-	 * (cli_geo_prefetch); the callback is for this thread's rows. */
+	/* A printer thread has rows with all their answers, unless it may
+	 * ask the callback itself (geo_in_printer). */
 	if ((rc = row_answer(r, &ip, info)) == -1)
-		rc = o->pipe == NULL ? o->geo(o->cb_arg, &ip, r->last, info) :
-		    RV_ENOENT;
+		rc = o->pipe == NULL || o->geo_in_printer ?
+		    o->geo(o->cb_arg, &ip, r->last, info) : RV_ENOENT;
 	if (rc != RV_OK)
 		return RV_ENOENT;
 	/* a row without any enrichment (no mmdb at the time) says nothing */

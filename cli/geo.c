@@ -260,3 +260,9 @@ cli_db_shareable(void *arg)
 	(void)cli_db_sensor(arg, 0);	/* the names are loaded once */
 	return 1;
 }
+
+int
+cli_db_geo_shared(void *arg)
+{
+	return have_table(arg);
+}

@@ -1,15 +1,16 @@
 /**
  * \file geo_table.c
  * The ip database in memory: open-addressing hash tables by address
- * (IPv4 and IPv6 apart, so an IPv4 slot is 16 octets), built in one pass
- * in key order.
+ * (IPv4 and IPv6 apart, so an IPv4 slot is 12 octets), at a load of 0.8,
+ * built in one pass in key order.
  *
  * A slot holds its address's period in place when it has one (the usual
  * case); an address with several periods points to a run of them in
  * ->periods instead. Periods name their value by an index into ->infos:
- * values are interned without their first four octets (the period's
- * end), so all addresses of one AS and place share one value in the map,
- * and what a lookup decodes is nearly always already in the cache.
+ * values are interned, so all addresses of one AS and place (and period
+ * end) share one value in the map, and what a lookup decodes is nearly
+ * always already in the cache. Fresh memory is what the build costs
+ * most, so everything is as small as it can be.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +20,17 @@
 #include "rv_be.h"
 #include "rv_err.h"
 
-#define GT_MULTI 0x80000000u	/* info: the slot points to a run */
+#define GT_MULTI 0x80000000u	/* slot: since indexes a run of periods */
+#define GT_LAST 0x40000000u	/* period: the last of its address's run */
+#define GT_ID 0x3FFFFFFFu	/* period: the value's index in infos */
 #define GT_KEY4 (1 + 4 + 4)
 #define GT_KEY6 (1 + 16 + 4)
-#define GT_UNTIL 4		/* value octets before what is interned */
-#define GT_AHEAD 16		/* slots prefetched ahead of a lookup */
-#define GT_HUGE ((size_t)2 << 20)
+#define GT_AHEAD 16		/* slots prefetched ahead of an insert */
 
-/* One period. info: index into infos, 0 for an empty slot (infos[0] is
- * never used). In a slot with info GT_MULTI, since is the index of the
- * first of the address's periods and until their number. */
+/* One period: its start and its value. info is 0 in an empty slot
+ * (infos[0] is never used). */
 struct gt_period {
-	uint32_t since, until, info;
+	uint32_t since, info;
 };
 
 struct gt_slot4 {
@@ -44,7 +44,7 @@ struct gt_slot6 {
 };
 
 struct gt_info {
-	const uint8_t *v;	/* a value in the map; its until is not used */
+	const uint8_t *v;	/* a value in the map */
 	uint32_t len;
 };
 
@@ -68,6 +68,7 @@ struct gt_build {
 	size_t n4, n6, rows;
 	uint32_t *ix;		/* info ids by value hash, 0 empty */
 	size_t capix;
+	uint32_t last;		/* the id of the previous row's value */
 	size_t max_bytes;
 };
 
@@ -131,8 +132,7 @@ grow(struct gt_build *b, void **arr, size_t *cap, size_t n, size_t sz)
 static int
 info_same(const struct gt_info *in, const uint8_t *v, size_t len)
 {
-	return in->len == len && memcmp(in->v + GT_UNTIL, v + GT_UNTIL,
-	    len - GT_UNTIL) == 0;
+	return in->len == len && memcmp(in->v, v, len) == 0;
 }
 
 static int
@@ -146,8 +146,7 @@ ix_rehash(struct gt_build *b)
 		return RV_ENOMEM;
 	for (size_t id = 1; id < t->ninfo; id++) {
 		const struct gt_info *in = &t->infos[id];
-		size_t i = hash_range(hash_bytes(in->v + GT_UNTIL,
-		    in->len - GT_UNTIL), cap);
+		size_t i = hash_range(hash_bytes(in->v, in->len), cap);
 
 		while (ix[i] != 0)
 			i = i + 1 == cap ? 0 : i + 1;
@@ -170,25 +169,30 @@ intern(struct gt_build *b, const uint8_t *v, size_t len, uint32_t *id)
 
 	if (len < 20 || len > UINT32_MAX)
 		return RV_ECORRUPT;
+	/* neighbours in the tree mostly share their AS and place */
+	if (b->last != 0 && info_same(&t->infos[b->last], v, len)) {
+		*id = b->last;
+		return RV_OK;
+	}
 	if (t->ninfo * 2 >= b->capix && (rc = ix_rehash(b)) != RV_OK)
 		return rc;
-	i = hash_range(hash_bytes(v + GT_UNTIL, len - GT_UNTIL), b->capix);
+	i = hash_range(hash_bytes(v, len), b->capix);
 	for (; b->ix[i] != 0; i = i + 1 == b->capix ? 0 : i + 1) {
 		if (info_same(&t->infos[b->ix[i]], v, len)) {
-			*id = b->ix[i];
+			*id = b->last = b->ix[i];
 			return RV_OK;
 		}
 	}
 	if ((rc = rv_ipinfo_decode(v, len, &check)) != RV_OK)
 		return rc;
-	if (t->ninfo >= GT_MULTI)
+	if (t->ninfo > GT_ID)
 		return RV_ENOMEM;
 	if ((rc = grow(b, (void **)&t->infos, &t->capinfo, t->ninfo,
 	    sizeof(*t->infos))) != RV_OK)
 		return rc;
 	t->infos[t->ninfo].v = v;
 	t->infos[t->ninfo].len = (uint32_t)len;
-	*id = (uint32_t)t->ninfo;
+	*id = b->last = (uint32_t)t->ninfo;
 	b->ix[i] = *id;
 	t->ninfo++;
 	return RV_OK;
@@ -202,22 +206,20 @@ add_period(struct gt_build *b, struct gt_period *sp, const struct gt_period *p)
 	struct cli_geo_table *t = b->t;
 	int rc;
 
-	if (!(sp->info & GT_MULTI)) {
-		if ((rc = grow(b, (void **)&t->periods, &t->capper, t->nper,
-		    sizeof(*t->periods))) != RV_OK)
-			return rc;
-		t->periods[t->nper] = *sp;
-		sp->since = (uint32_t)t->nper++;
-		sp->until = 1;
-		sp->info = GT_MULTI;
-	}
-	if ((rc = grow(b, (void **)&t->periods, &t->capper, t->nper,
+	if ((rc = grow(b, (void **)&t->periods, &t->capper, t->nper + 1,
 	    sizeof(*t->periods))) != RV_OK)
 		return rc;
-	if (t->nper > UINT32_MAX)
+	if (t->nper + 2 > UINT32_MAX)
 		return RV_ENOMEM;
-	t->periods[t->nper++] = *p;
-	sp->until++;
+	if (!(sp->info & GT_MULTI)) {	/* the first becomes a run */
+		t->periods[t->nper] = *sp;
+		sp->since = (uint32_t)t->nper++;
+		sp->info = GT_MULTI;
+	} else {
+		t->periods[t->nper - 1].info &= ~GT_LAST;
+	}
+	t->periods[t->nper] = *p;
+	t->periods[t->nper++].info |= GT_LAST;
 	return RV_OK;
 }
 
@@ -234,7 +236,6 @@ add_row(struct gt_build *b, const MDB_val *k, const MDB_val *v)
 		return RV_ECORRUPT;
 	if ((rc = intern(b, vp, v->mv_size, &p.info)) != RV_OK)
 		return rc;
-	p.until = rv_get32(vp);
 	if (kp[0] == 4) {
 		uint32_t a = rv_get32(kp + 1);
 
@@ -286,11 +287,11 @@ unmap(void *p, size_t len)
 		(void)munmap(p, len);
 }
 
-/* Slots for n addresses at a load of at most 0.7. */
+/* Slots for n addresses at a load of at most 0.8. */
 static size_t
 slots_for(size_t n)
 {
-	return n + n / 2 + 1;
+	return n + n / 4 + 1;
 }
 
 /* Hash the collected addresses into their tables. */
@@ -417,16 +418,14 @@ cli_geo_table_find_raw(const struct cli_geo_table *t, const struct rv_ip *ip,
 	if (p->info & GT_MULTI) {
 		/* the last period that began by then, else the first */
 		const struct gt_period *run = t->periods + p->since;
-		uint32_t n = p->until;
 
-		p = run;
-		for (uint32_t j = 1; j < n && run[j].since <= when; j++)
-			p = &run[j];
+		for (p = run; !(p->info & GT_LAST) && p[1].since <= when; p++)
+			;
 	}
 	*since = p->since;
-	*until = p->until;
-	*v = t->infos[p->info].v;
-	*vlen = t->infos[p->info].len;
+	*v = t->infos[p->info & GT_ID].v;
+	*vlen = t->infos[p->info & GT_ID].len;
+	*until = rv_get32(*v);
 	return RV_OK;
 }
 

@@ -10,7 +10,8 @@
  * with the same ASN, organisation and place, so it stays in the cache.
  * Building it is one sequential pass over the ip database, about a tenth
  * of a probe per row: worth it only once a scan has asked that much
- * (geo.c decides). About 24 octets per address.
+ * (geo.c decides). About 15 octets per IPv4 address and 30 per IPv6
+ * one, and as much again while it is built.
  *
  * Lifetime: built from a read transaction; its answers point into the
  * LMDB map, so the table must be freed before that transaction ends.
@@ -47,8 +48,7 @@ int cli_geo_table_find(const struct cli_geo_table *tab, const struct rv_ip *ip,
 
 /**
  * cli_geo_table_find() without decoding: the period, and its value as
- * stored (for rv_ipinfo_decode, whose until is not this period's: use
- * *until), in the map. \return 0, RV_ENOENT.
+ * stored (for rv_ipinfo_decode), in the map. \return 0, RV_ENOENT.
  */
 int cli_geo_table_find_raw(const struct cli_geo_table *tab,
     const struct rv_ip *ip, uint32_t t, uint32_t *since, uint32_t *until,

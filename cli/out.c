@@ -476,12 +476,22 @@ cli_out_emit_rows(struct cli_out *o, struct cli_row *const *rows, size_t n)
  * its enrichment (and the sensor callback may be shared), a printer
  * thread is started (out_pipe.h) and the batches are handed to it; a
  * batch without its answers is printed here, after the printer has
- * finished and ended, since only this thread may ask the callback. */
+ * finished and ended, since only this thread may ask the callback.
+ * When the enrichment may be asked from the printer too (geo_shared),
+ * the printer finds it and this thread only reads. */
 static int
 flush_held(struct cli_out *o)
 {
-	int rc, answered = cli_geo_prefetch(o, o->keep, o->nkeep) == RV_OK;
+	int rc, answered;
 
+	if (o->pipe != NULL && !o->geo_in_printer && o->geo_shared != NULL &&
+	    o->geo_shared(o->cb_arg))
+		o->geo_in_printer = 1;	/* for good: the printer asks */
+	if (o->geo_in_printer) {
+		rc = cli_pipe_hand(o);
+		goto leave;
+	}
+	answered = cli_geo_prefetch(o, o->keep, o->nkeep, &o->gbuf) == RV_OK;
 	if (!answered && o->pipe != NULL &&
 	    (rc = cli_pipe_stop(o)) != RV_OK)
 		goto leave;
@@ -555,7 +565,7 @@ cli_out_end(struct cli_out *o)
 			if ((i - o->offset) % CLI_GEO_BATCH == 0)
 				(void)cli_geo_prefetch(o, o->keep + i,
 				    o->nkeep - i < CLI_GEO_BATCH ?
-				    o->nkeep - i : CLI_GEO_BATCH);
+				    o->nkeep - i : CLI_GEO_BATCH, &o->gbuf);
 			if (emit(o, o->keep[i]) != RV_OK)
 				break;
 		}
@@ -581,7 +591,8 @@ cli_out_reset(struct cli_out *o)
 	o->keep = NULL;
 	o->nkeep = o->capkeep = 0;
 	cli_table_free(o);
-	free(o->gans);
-	o->gans = NULL;
-	o->gcap = 0;
+	free(o->gbuf.a);
+	o->gbuf.a = NULL;
+	o->gbuf.cap = 0;
+	o->geo_in_printer = 0;
 }

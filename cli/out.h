@@ -64,6 +64,20 @@ struct cli_geo_ans {
  */
 typedef int (*cli_geo_batch_fn)(void *arg, struct cli_geo_ans *q, size_t n);
 
+/**
+ * May geo_batch and geo be called from the printer thread from now on
+ * (answers from memory only, as cli_db_geo_shared)? The printer then
+ * finds the enrichment of the batches it prints itself, which leaves
+ * the reading thread only the reading. Optional.
+ */
+typedef int (*cli_geo_shared_fn)(void *arg);
+
+/** Room for a batch's answers. */
+struct cli_geo_buf {
+	struct cli_geo_ans *a;
+	size_t cap;
+};
+
 /** Rows printed per enrichment batch (streamed output is held back by at
  * most this many rows). */
 #define CLI_GEO_BATCH 65536
@@ -102,6 +116,7 @@ struct cli_out {
 	int csv_header;		/**< print the csv header (cleared after) */
 	cli_geo_fn geo;
 	cli_geo_batch_fn geo_batch;	/**< optional, with geo */
+	cli_geo_shared_fn geo_shared;	/**< optional, with geo_batch */
 	cli_sensor_fn sensor;
 	cli_shareable_fn shareable;	/**< optional */
 	void *cb_arg;
@@ -120,8 +135,8 @@ struct cli_out {
 	struct cli_table *table;	/**< table state, fmt_table.c */
 	struct sb *sb;		/**< line builder of the line formats */
 	uint64_t queries;	/**< result sets begun (batch) */
-	struct cli_geo_ans *gans;	/**< a batch's enrichment */
-	size_t gcap;
+	struct cli_geo_buf gbuf;	/**< a batch's enrichment */
+	int geo_in_printer;	/**< the printer finds it (geo_shared) */
 	struct cli_pipe *pipe;	/**< the printer thread, out_pipe.h */
 };
 
@@ -168,13 +183,14 @@ int cli_fmt_shows_geo(const struct cli_out *o);
 
 /**
  * Before rows are printed: ask geo_batch the enrichment of all their
- * addresses in o->gans and point each row at its answers (fmt.c), when
- * the format shows enrichment.
+ * addresses in buf and point each row at its answers (fmt.c), when the
+ * format shows enrichment.
  * \return 0 when the rows have their answers; otherwise cli_rdata_geo
- *	asks the geo callback, so the rows must be printed by this thread.
+ *	asks the geo callback, so the rows must be printed by a thread that
+ *	may.
  */
-int cli_geo_prefetch(struct cli_out *o, struct cli_row *const *rows,
-    size_t n);
+int cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
+    size_t n, struct cli_geo_buf *buf);
 
 /* Table (fmt_table.c). */
 int cli_table_row(struct cli_out *o, const struct cli_row *r);

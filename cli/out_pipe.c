@@ -18,8 +18,8 @@ struct cli_pipe {
 	struct cli_out *o;
 	struct cli_row **rows;	/* the handed batch, or spare room */
 	size_t n, cap;
-	struct cli_geo_ans *gans;	/* the answers its rows point to */
-	size_t gcap;
+	struct cli_geo_buf gbuf;	/* the answers its rows point to */
+	int ask;		/* the printer finds them */
 	struct cli_chunk *chunks;	/* where the batch's copies live */
 	int busy;		/* a batch is handed and not printed yet */
 	int quit;
@@ -39,6 +39,8 @@ printer(void *arg)
 		if (!p->busy)
 			break;
 		pthread_mutex_unlock(&p->mu);
+		if (p->rc == RV_OK && p->ask)	/* or the rows ask one by one */
+			(void)cli_geo_prefetch(p->o, p->rows, p->n, &p->gbuf);
 		int rc = p->rc == RV_OK ?
 		    cli_out_emit_rows(p->o, p->rows, p->n) : p->rc;
 		int e = errno;
@@ -96,8 +98,8 @@ cli_pipe_hand(struct cli_out *o)
 {
 	struct cli_pipe *p = o->pipe;
 	struct cli_row **rows;
-	struct cli_geo_ans *gans;
-	size_t cap, gcap;
+	struct cli_geo_buf gbuf;
+	size_t cap;
 	int rc;
 
 	pthread_mutex_lock(&p->mu);
@@ -111,12 +113,12 @@ cli_pipe_hand(struct cli_out *o)
 		p->chunks = o->chunks;
 		o->keep = rows;
 		o->capkeep = cap;
-		gans = p->gans;
-		gcap = p->gcap;
-		p->gans = o->gans;
-		p->gcap = o->gcap;
-		o->gans = gans;
-		o->gcap = gcap;
+		p->ask = o->geo_in_printer;
+		if (!p->ask) {	/* the rows point into o's answers */
+			gbuf = p->gbuf;
+			p->gbuf = o->gbuf;
+			o->gbuf = gbuf;
+		}
 		o->nkeep = 0;
 		o->chunks = NULL;
 		p->busy = 1;
@@ -146,7 +148,7 @@ cli_pipe_stop(struct cli_out *o)
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	free(p->rows);
-	free(p->gans);
+	free(p->gbuf.a);
 	free(p);
 	o->pipe = NULL;
 	return rc;

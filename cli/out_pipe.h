@@ -14,8 +14,8 @@
  * cli_pipe_hand() or cli_pipe_stop() takes it back; while it is printing,
  * the printer alone touches the output side of struct cli_out (fp, sb,
  * table, emitted, err), and the caller only the input side (keep,
- * chunks, gans, seen, taken). The printer calls the sensor callback but
- * never the geo ones.
+ * chunks, gbuf, seen, taken). The printer calls the sensor callback, and
+ * the geo ones only once geo_in_printer is set (geo_shared said yes).
  */
 #ifndef RV_CLI_OUT_PIPE_H
 #define RV_CLI_OUT_PIPE_H

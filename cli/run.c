@@ -286,6 +286,7 @@ cli_run_queries(struct cli_run *run, cli_query_fn fn, enum cli_sort sort,
 	o->csv_header = 1;
 	o->geo = cli_db_geo;
 	o->geo_batch = cli_db_geo_batch;
+	o->geo_shared = cli_db_geo_shared;
 	o->sensor = cli_db_sensor;
 	o->shareable = cli_db_shareable;
 	o->cb_arg = &run->db;
