@@ -323,25 +323,25 @@ rv_name_key_len(const uint8_t *key, size_t max, size_t *keylen)
 	return RV_EFORMAT;
 }
 
-int
-rv_name_from_key(const uint8_t *key, size_t keylen, uint8_t *wire,
-    size_t *len)
+/* The name key at the start of key (max octets) to wire, for keys with
+ * escapes (octets 0 and 1 in labels): one octet at a time. */
+static int
+from_key_escaped(const uint8_t *key, size_t max, uint8_t *wire, size_t *len,
+    size_t *used)
 {
 	uint8_t lab[128][RV_LABEL_MAX];
 	uint8_t llen[128];
 	size_t i = 0, o = 0;
 	int n = 0;
 
-	if (keylen == 0)
-		return RV_EFORMAT;
-	while (i < keylen && key[i] != 0) {
+	while (i < max && key[i] != 0) {
 		uint8_t l = 0;
 		if (n == 128)
 			return RV_ETOOBIG;
-		while (i < keylen && key[i] != 0) {
+		while (i < max && key[i] != 0) {
 			uint8_t c = key[i++];
 			if (c == 1) {
-				if (i >= keylen || key[i] < 1 || key[i] > 2)
+				if (i >= max || key[i] < 1 || key[i] > 2)
 					return RV_EFORMAT;
 				c = (uint8_t)(key[i++] - 1);
 			}
@@ -349,12 +349,12 @@ rv_name_from_key(const uint8_t *key, size_t keylen, uint8_t *wire,
 				return RV_ETOOBIG;
 			lab[n][l++] = c;
 		}
-		if (i >= keylen)
+		if (i >= max)
 			return RV_EFORMAT;
 		i++;			/* label separator */
 		llen[n++] = l;
 	}
-	if (i >= keylen)
+	if (i >= max)
 		return RV_EFORMAT;	/* missing name terminator */
 	for (int k = n - 1; k >= 0; k--) {
 		if (o + 1 + llen[k] + 1 > RV_NAME_MAX)
@@ -365,5 +365,56 @@ rv_name_from_key(const uint8_t *key, size_t keylen, uint8_t *wire,
 	}
 	wire[o++] = 0;
 	*len = o;
+	*used = i + 1;
 	return RV_OK;
+}
+
+int
+rv_name_from_key_prefix(const uint8_t *key, size_t max, uint8_t *wire,
+    size_t *len, size_t *used)
+{
+	size_t start[128], llen[128], i = 0, o = 0;
+	int n = 0;
+
+	/* Find the labels (top-level first); without escapes they are
+	 * copied whole, last to first. */
+	while (i < max && key[i] != 0) {
+		size_t s = i;
+
+		while (i < max && key[i] > 1)
+			i++;
+		if (i >= max)
+			return RV_EFORMAT;
+		if (key[i] == 1)
+			return from_key_escaped(key, max, wire, len, used);
+		if (n == 128 || i - s > RV_LABEL_MAX)
+			return RV_ETOOBIG;
+		start[n] = s;
+		llen[n++] = i - s;
+		i++;			/* label separator */
+	}
+	if (i >= max)
+		return RV_EFORMAT;	/* missing name terminator */
+	for (int k = n - 1; k >= 0; k--) {
+		if (o + 1 + llen[k] + 1 > RV_NAME_MAX)
+			return RV_ETOOBIG;
+		wire[o++] = (uint8_t)llen[k];
+		memcpy(wire + o, key + start[k], llen[k]);
+		o += llen[k];
+	}
+	wire[o++] = 0;
+	*len = o;
+	*used = i + 1;
+	return RV_OK;
+}
+
+int
+rv_name_from_key(const uint8_t *key, size_t keylen, uint8_t *wire,
+    size_t *len)
+{
+	size_t used;
+
+	if (keylen == 0)
+		return RV_EFORMAT;
+	return rv_name_from_key_prefix(key, keylen, wire, len, &used);
 }

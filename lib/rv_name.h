@@ -112,6 +112,14 @@ int rv_name_from_key(const uint8_t *key, size_t keylen, uint8_t *wire,
     size_t *len);
 
 /**
+ * rv_name_from_key() of the name key at the start of \p key (up to \p max
+ * octets, as rv_name_key_len() finds its end), in one pass.
+ * \param used	set to the key's length on success
+ */
+int rv_name_from_key_prefix(const uint8_t *key, size_t max, uint8_t *wire,
+    size_t *len, size_t *used);
+
+/**
  * Forward-order key for right-hand wildcards ("www.example.*"): the same
  * label mapping, labels in wire order, each followed by 00, then 00.
  * "www.example" is then a prefix scan.

@@ -145,8 +145,8 @@ take_name(const uint8_t *k, size_t len, size_t *off, uint8_t *wire,
 {
 	size_t n;
 
-	if (*off >= len || rv_name_key_len(k + *off, len - *off, &n) != RV_OK ||
-	    rv_name_from_key(k + *off, n, wire, wlen) != RV_OK)
+	if (*off >= len || rv_name_from_key_prefix(k + *off, len - *off, wire,
+	    wlen, &n) != RV_OK)
 		return RV_ECORRUPT;
 	*off += n;
 	return RV_OK;
@@ -183,7 +183,8 @@ rv_rrset_key_decode(const uint8_t *k, size_t len, struct rv_rrset_key *out)
 {
 	size_t off = 0;
 
-	memset(out, 0, sizeof(*out));
+	/* no memset: two 255-octet buffers per row of a scan */
+	out->rcode = 0;
 	if (take_name(k, len, &off, out->owner, &out->owner_len) != RV_OK ||
 	    off + 2 > len)
 		return RV_ECORRUPT;

@@ -302,6 +302,58 @@ test_key_roundtrip_and_len(void **state)
 		assert_int_equal(rv_name_from_key(k, kl, w2, &wl2), RV_OK);
 		assert_int_equal(wl2, wl);
 		assert_memory_equal(w2, w, wl);
+		/* in one pass, with what follows in the key */
+		memset(w2, 0xAA, sizeof(w2));
+		assert_int_equal(rv_name_from_key_prefix(k, kl + 4, w2, &wl2,
+		    &kl2), RV_OK);
+		assert_int_equal(kl2, kl);
+		assert_int_equal(wl2, wl);
+		assert_memory_equal(w2, w, wl);
+	}
+}
+
+/* rv_name_from_key_prefix on random names, with and without escaped
+ * octets, gives back the name and the length rv_name_key_len finds; cut
+ * anywhere, it fails. */
+static void
+test_key_prefix_random(void **state)
+{
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+
+	(void)state;
+	for (int n = 0; n < 20000; n++) {
+		uint8_t w[RV_NAME_MAX], w2[RV_NAME_MAX];
+		uint8_t k[RV_NAME_KEY_MAX + 8];
+		size_t wl = 0, wl2, kl, kl2, used;
+		int labels;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		labels = (int)(x % 6);
+		for (int l = 0; l < labels && wl < 200; l++) {
+			size_t ll = 1 + (size_t)((x >> (8 * l)) % 20);
+			w[wl++] = (uint8_t)ll;
+			for (size_t j = 0; j < ll; j++) {
+				unsigned c = (unsigned)((x >> ((j + l) % 56)) &
+				    0xff);
+				/* mostly letters; some 0 and 1 to escape */
+				w[wl++] = (uint8_t)(n % 5 == 0 && j == 0 ?
+				    c % 2 : 'a' + c % 26);
+			}
+		}
+		w[wl++] = 0;
+		assert_int_equal(rv_name_key(w, wl, k, &kl), RV_OK);
+		memcpy(k + kl, "\x00\x01\x00\x00\x07", 5);
+		assert_int_equal(rv_name_key_len(k, kl + 5, &kl2), RV_OK);
+		assert_int_equal(rv_name_from_key_prefix(k, kl + 5, w2, &wl2,
+		    &used), RV_OK);
+		assert_int_equal(used, kl2);
+		assert_int_equal(wl2, wl);
+		assert_memory_equal(w2, w, wl);
+		for (size_t cut = 0; cut < kl; cut++)
+			assert_int_not_equal(rv_name_from_key_prefix(k, cut, w2,
+			    &wl2, &used), RV_OK);
 	}
 }
 
@@ -361,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_key_prefix_scan),
 		cmocka_unit_test(test_key_canonical_order),
 		cmocka_unit_test(test_key_roundtrip_and_len),
+		cmocka_unit_test(test_key_prefix_random),
 		cmocka_unit_test(test_key_fwd),
 		cmocka_unit_test(test_key_bad),
 		cmocka_unit_test(test_to_str_short_buffer),
