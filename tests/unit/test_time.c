@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <time.h>
 
 #include "rv_err.h"
 #include "rv_time.h"
@@ -105,10 +106,50 @@ test_format(void **state)
 	assert_int_equal(rv_time_format(0, 1, buf, 5), RV_ETOOBIG);
 }
 
+/* rv_time_format writes what gmtime_r and strftime write, over the
+ * whole range it computes itself, leap days and the edges included. */
+static void
+test_format_as_strftime(void **state)
+{
+	static const int64_t edges[] = { 0, 59, 86399, 86400, 68169599,
+	    68169600, 951782399, 951782400, 951868800, 4107542399,
+	    4107542400, 4294967295, 253402300799, 253402300800 };
+	uint64_t x = 0x853C49E6748FEA9Bull;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]) + 100000;
+	    i++) {
+		int64_t t;
+		struct tm tm;
+		time_t tt;
+		char want[64], got[64];
+
+		if (i < sizeof(edges) / sizeof(edges[0])) {
+			t = edges[i];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			t = (int64_t)(x % 253402300800ull);
+		}
+		tt = (time_t)t;
+		for (int iso = 0; iso <= 1; iso++) {
+			assert_non_null(gmtime_r(&tt, &tm));
+			assert_true(strftime(want, sizeof(want), iso ?
+			    "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm) >
+			    0);
+			assert_int_equal(rv_time_format(t, iso, got,
+			    sizeof(got)), RV_OK);
+			assert_string_equal(got, want);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_as_strftime),
 		cmocka_unit_test(test_epoch),
 		cmocka_unit_test(test_iso),
 		cmocka_unit_test(test_relative),
