@@ -206,7 +206,9 @@ cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
 	size_t k = 0;
 	int rc = RV_OK;
 
-	if (!cli_fmt_shows_geo(o) || o->geo_batch == NULL)
+	if (!cli_fmt_shows_geo(o))
+		return RV_OK;		/* nothing to find */
+	if (o->geo_batch == NULL)
 		return RV_ENOENT;
 	for (size_t i = 0; i < n && rc == RV_OK; i++) {
 		struct cli_row *r = rows[i];

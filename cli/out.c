@@ -434,13 +434,13 @@ keep(struct cli_out *o, const struct cli_row *r)
 }
 
 /* Streamed rows wait in batches when the format shows enrichment, so
- * that their addresses are looked up together (geo.c); not when they
- * come in data order (rdata ip): their addresses are in order already. */
+ * that their addresses are looked up together (geo.c), and when a
+ * printer thread may print them (out_pipe.h). */
 static int
 batched(const struct cli_out *o)
 {
-	return o->geo_batch != NULL && cli_fmt_shows_geo(o) &&
-	    o->sort != CLI_SORT_DATA;
+	return (o->geo_batch != NULL && cli_fmt_shows_geo(o)) ||
+	    o->shareable != NULL;
 }
 
 static int

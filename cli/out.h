@@ -185,9 +185,9 @@ int cli_fmt_shows_geo(const struct cli_out *o);
  * Before rows are printed: ask geo_batch the enrichment of all their
  * addresses in buf and point each row at its answers (fmt.c), when the
  * format shows enrichment.
- * \return 0 when the rows have their answers; otherwise cli_rdata_geo
- *	asks the geo callback, so the rows must be printed by a thread that
- *	may.
+ * \return 0 when the rows have their answers (or need none); otherwise
+ *	cli_rdata_geo asks the geo callback, so the rows must be printed
+ *	by a thread that may.
  */
 int cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
     size_t n, struct cli_geo_buf *buf);

@@ -321,9 +321,9 @@ test_output_batches(void **state)
 					assert_int_equal(nasked, n);
 				}
 				/* the printer ran: started at the first full
-				 * batch of a streamed output with enrichment */
-				assert_int_equal(nshare, mode == 1 || !natural ||
-				    fmts[f] == CLI_FMT_DNSDB ? 0 : mode - 1);
+				 * batch of a streamed output */
+				assert_int_equal(nshare, mode == 1 || !natural ?
+				    0 : mode - 1);
 				free(batched);
 			}
 			free(plain);
