@@ -133,8 +133,20 @@ rv_name_to_str(const uint8_t *wire, size_t len, char *out, size_t outsz)
 		return RV_OK;
 	}
 	while (wire[i]) {
-		uint8_t l = wire[i++];
-		for (uint8_t k = 0; k < l; k++, i++) {
+		uint8_t l = wire[i++], k = 0;
+
+		/* Most labels need no escape: copy them whole. */
+		while (k < l && wire[i + k] > 0x20 && wire[i + k] < 0x7f &&
+		    !special(wire[i + k]))
+			k++;
+		if (k == l && o + l + 2 <= outsz) {
+			memcpy(out + o, wire + i, l);
+			o += l;
+			i += l;
+			out[o++] = '.';
+			continue;
+		}
+		for (k = 0; k < l; k++, i++) {
 			uint8_t c = wire[i];
 			if (o + 5 > outsz)
 				return RV_ETOOBIG;

@@ -296,6 +296,74 @@ test_escapes(void **state)
 	    "\"a,\"\"b\"\"\"018446744073709551615");
 }
 
+/* JSON string escaping, one octet at a time (RFC 8259 7). */
+static size_t
+ref_json(const char *s, char *out)
+{
+	size_t o = 0;
+
+	out[o++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else if (*p == '\n') {
+			o += (size_t)sprintf(out + o, "\\n");
+		} else if (*p == '\r') {
+			o += (size_t)sprintf(out + o, "\\r");
+		} else if (*p == '\t') {
+			o += (size_t)sprintf(out + o, "\\t");
+		} else if (*p < 0x20) {
+			o += (size_t)sprintf(out + o, "\\u%04x", *p);
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o++] = '"';
+	return o;
+}
+
+/* sb_json, which looks at eight octets at a time, escapes exactly what
+ * the octet-by-octet rule does: random strings of every length with
+ * the octets to escape anywhere, UTF-8 and DEL left alone. */
+static void
+test_json_escape_random(void **state)
+{
+	static const char odd[] = { '"', '\\', '\n', '\r', '\t', 1, 0x1f, 0x20,
+	    0x7f, (char)0x80, (char)0xc3, (char)0xff, 'a', '0', '!', '~' };
+	uint64_t x = 0xD1B54A32D192ED03ull;
+	struct sb *b = malloc(sizeof(*b));
+
+	(void)state;
+	assert_non_null(b);
+	for (int n = 0; n < 20000; n++) {
+		char in[64], want[64 * 6 + 3];
+		size_t len, wl;
+		FILE *f = tmpfile();
+
+		assert_non_null(f);
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		len = (size_t)(x % 40);
+		for (size_t i = 0; i < len; i++) {
+			unsigned c = (unsigned)(x >> (i % 57));
+			in[i] = c % 7 == 0 ? odd[c / 7 % sizeof(odd)] :
+			    (char)('a' + c % 26);
+		}
+		in[len] = '\0';
+		wl = ref_json(in, want);
+		b->fp = f;
+		b->len = 0;
+		b->err = 0;
+		sb_json(b, in);
+		assert_int_equal(b->len, wl);
+		assert_memory_equal(b->buf, want, wl);
+		fclose(f);
+	}
+	free(b);
+}
+
 int
 main(void)
 {
@@ -306,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_sort_summary),
 		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_json_escape_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

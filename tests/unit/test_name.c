@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -399,10 +400,85 @@ test_to_str_short_buffer(void **state)
 	assert_int_equal(rv_name_to_str(w, wl, out, sizeof(out)), RV_ETOOBIG);
 }
 
+/* Presentation form, octet by octet, as RFC 1035 5.1 writes it. */
+static void
+ref_to_str(const uint8_t *w, char *out)
+{
+	size_t i = 0, o = 0;
+
+	if (w[0] == 0)
+		out[o++] = '.';
+	while (w[i]) {
+		uint8_t l = w[i++];
+		for (uint8_t k = 0; k < l; k++) {
+			uint8_t c = w[i++];
+			if (c < 0x21 || c > 0x7e)
+				o += (size_t)sprintf(out + o, "\\%03u", c);
+			else if (strchr(".\\\"();@$", c) != NULL)
+				o += (size_t)sprintf(out + o, "\\%c", c);
+			else
+				out[o++] = (char)c;
+		}
+		out[o++] = '.';
+	}
+	out[o] = '\0';
+}
+
+/* rv_name_to_str on random names, plain and with every kind of escape,
+ * into every buffer size: the reference text when it fits with room to
+ * spare, an error when it cannot fit, and never a write past the end. */
+static void
+test_to_str_random(void **state)
+{
+	static const uint8_t odd[] = { 0, 1, ' ', '.', '\\', '"', '(', ')',
+	    ';', '@', '$', 0x7f, 0xff, 'A', '-', '_' };
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+
+	(void)state;
+	for (int n = 0; n < 5000; n++) {
+		uint8_t w[RV_NAME_MAX];
+		char want[RV_NAME_STR_MAX * 4], got[RV_NAME_STR_MAX * 4 + 8];
+		size_t wl = 0, need;
+		int labels;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		labels = (int)(x % 5);
+		for (int l = 0; l < labels; l++) {
+			size_t ll = 1 + (size_t)((x >> (8 * l)) % 12);
+			w[wl++] = (uint8_t)ll;
+			for (size_t j = 0; j < ll; j++) {
+				unsigned c = (unsigned)(x >> ((3 * j + l) % 58));
+				w[wl++] = n % 3 == 0 && c % 4 == 0 ?
+				    odd[c / 4 % sizeof(odd)] :
+				    (uint8_t)('a' + c % 26);
+			}
+		}
+		w[wl++] = 0;
+		ref_to_str(w, want);
+		need = strlen(want) + 1;
+		for (size_t sz = 1; sz <= need + 8; sz++) {
+			int rc;
+
+			memset(got, '#', sizeof(got));
+			rc = rv_name_to_str(w, wl, got, sz);
+			assert_int_equal(got[sz], '#');
+			if (sz < need)
+				assert_int_equal(rc, RV_ETOOBIG);
+			else if (sz >= need + 4 || rc == RV_OK) {
+				assert_int_equal(rc, RV_OK);
+				assert_string_equal(got, want);
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_to_str_random),
 		cmocka_unit_test(test_presentation),
 		cmocka_unit_test(test_wire_layout),
 		cmocka_unit_test(test_bad_presentation),
