@@ -22,6 +22,11 @@ int cli_lines_summary(struct cli_out *o);
 struct scratch {
 	char name[RV_NAME_STR_MAX * 3];
 	char zone[RV_NAME_STR_MAX * 3];
+	/* the last bailiwick printed, as wire and as text: neighbours in a
+	 * scan mostly share it */
+	uint8_t bw_wire[RV_NAME_MAX];
+	size_t bw_len;
+	char bw[RV_NAME_STR_MAX * 3];
 	char sens[1024];
 	char t1[RV_TIME_STR_MAX], t2[RV_TIME_STR_MAX];
 	char rd[CLI_RDATA_STR_MAX];
@@ -30,11 +35,28 @@ struct scratch {
 static struct scratch *
 scratch(void)
 {
-	static struct scratch *s;	/* one process, one thread */
+	static struct scratch *s;	/* one process, one thread at a time */
 
-	if (s == NULL)
-		s = malloc(sizeof(*s));
+	if (s == NULL && (s = malloc(sizeof(*s))) != NULL)
+		s->bw_len = 0;
 	return s;
+}
+
+/* The text of a row's bailiwick (zone_len > 0), made once per run of
+ * rows that share it. */
+static const char *
+bailiwick(struct scratch *s, const struct cli_row *r)
+{
+	if (r->zone_len != s->bw_len || memcmp(r->zone, s->bw_wire,
+	    r->zone_len) != 0) {
+		s->bw_len = 0;
+		if (cli_name_str(NULL, r->zone, r->zone_len, s->bw,
+		    sizeof(s->bw)) == RV_OK && r->zone_len <= RV_NAME_MAX) {
+			memcpy(s->bw_wire, r->zone, r->zone_len);
+			s->bw_len = r->zone_len;
+		}
+	}
+	return s->bw;
 }
 
 static void
@@ -132,10 +154,8 @@ row_json(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 	sb_str(b, ",\"count\":");
 	sb_u64(b, r->count);
 	if (r->zone_len > 0) {
-		cli_name_str(NULL, r->zone, r->zone_len, s->zone,
-		    sizeof(s->zone));
 		sb_str(b, ",\"bailiwick\":");
-		sb_json(b, s->zone);
+		sb_json(b, bailiwick(s, r));
 	}
 	if (r->nsens > 0) {
 		cli_sensors_str(o, r, s->sens, sizeof(s->sens));
@@ -185,10 +205,8 @@ row_dnsdb(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 		sb_ch(b, '"');
 	}
 	if (r->zone_len > 0) {
-		cli_name_str(NULL, r->zone, r->zone_len, s->zone,
-		    sizeof(s->zone));
 		sb_str(b, ",\"bailiwick\":");
-		sb_json(b, s->zone);
+		sb_json(b, bailiwick(s, r));
 	}
 	if (r->kind != CLI_ROW_NAME)
 		rc = json_rdata(o, r, s, r->kind == CLI_ROW_RDATA &&
@@ -217,7 +235,7 @@ static int
 row_csv(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
-	const char *tbuf = "";
+	const char *tbuf = "", *zone = "";
 	const uint8_t *rd;
 	uint16_t len;
 	size_t off = 0;
@@ -226,10 +244,8 @@ row_csv(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 	cli_time_str(r->first, 1, s->t1, sizeof(s->t1));
 	cli_time_str(r->last, 1, s->t2, sizeof(s->t2));
 	cli_name_str(o, r->owner, r->owner_len, s->name, sizeof(s->name));
-	s->zone[0] = '\0';
 	if (r->zone_len > 0)
-		cli_name_str(NULL, r->zone, r->zone_len, s->zone,
-		    sizeof(s->zone));
+		zone = bailiwick(s, r);
 	s->sens[0] = '\0';
 	if (r->nsens > 0)
 		cli_sensors_str(o, r, s->sens, sizeof(s->sens));
@@ -249,7 +265,7 @@ row_csv(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 		sb_ch(b, ',');
 		sb_str(b, tbuf);
 		sb_ch(b, ',');
-		sb_csv(b, s->zone);
+		sb_csv(b, zone);
 		sb_ch(b, ',');
 		sb_csv(b, s->sens);
 		sb_ch(b, ',');
@@ -286,10 +302,8 @@ row_text(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 	sb_str(b, ", count ");
 	sb_u64(b, r->count);
 	if (r->zone_len > 0) {
-		cli_name_str(NULL, r->zone, r->zone_len, s->zone,
-		    sizeof(s->zone));
 		sb_str(b, ", bailiwick ");
-		sb_str(b, s->zone);
+		sb_str(b, bailiwick(s, r));
 	}
 	if (r->nsens > 0) {
 		cli_sensors_str(o, r, s->sens, sizeof(s->sens));
