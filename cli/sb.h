@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SB_SIZE 16384
+#define SB_SIZE 65536
 
 struct sb {
 	FILE *fp;
