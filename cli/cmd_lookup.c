@@ -88,7 +88,7 @@ q_lookup(struct cli_run *run, const char *arg)
 	    rv_key_rrset_name, rrset_row, &lk) : rv_store_scan(run->db.st,
 	    run->db.txn, RV_DB_RRSET, &pre, &pre, rrset_row, &lk);
 	if (rc != RV_OK && rc != RV_ENOENT) {
-		cli_db_error(&run->db, run->cmd, rc);
+		cli_run_error(run, rc);
 		return CLI_EXIT_ERROR;
 	}
 	return CLI_EXIT_OK;

@@ -92,7 +92,7 @@ scan(struct cli_run *run, struct rscan *s, const struct rv_key *lo,
 	    rdata_row, s);
 
 	if (rc != RV_OK && rc != RV_ENOENT) {
-		cli_db_error(&run->db, run->cmd, rc);
+		cli_run_error(run, rc);
 		return CLI_EXIT_ERROR;
 	}
 	return CLI_EXIT_OK;
@@ -143,7 +143,7 @@ q_name_fwd(struct cli_run *run, const char *arg, const uint8_t *wire,
 		return CLI_EXIT_ERROR;
 	}
 	if (rc != RV_OK) {
-		cli_db_error(&run->db, run->cmd, rc);
+		cli_run_error(run, rc);
 		return CLI_EXIT_ERROR;
 	}
 	if (rv_key_names_prefix(&pre, wire, len) != RV_OK) {
@@ -155,7 +155,7 @@ q_name_fwd(struct cli_run *run, const char *arg, const uint8_t *wire,
 	rc = cli_run_names_scan(run, &pre, RV_DB_RDATA, target_key, rdata_row,
 	    &s);
 	if (rc != RV_OK && rc != RV_ENOENT) {
-		cli_db_error(&run->db, run->cmd, rc);
+		cli_run_error(run, rc);
 		return CLI_EXIT_ERROR;
 	}
 	return CLI_EXIT_OK;
@@ -386,7 +386,7 @@ q_asn(struct cli_run *run, const char *arg)
 	rc = rv_store_scan(run->db.st, run->db.txn, RV_DB_ASN, &pre, &pre,
 	    asn_row, &s);
 	if (rc != RV_OK && rc != RV_ENOENT) {
-		cli_db_error(&run->db, run->cmd, rc);
+		cli_run_error(run, rc);
 		return CLI_EXIT_ERROR;
 	}
 	return CLI_EXIT_OK;

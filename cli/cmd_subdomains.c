@@ -241,7 +241,7 @@ q_sub(struct cli_run *run, const char *arg)
 		free(s->v[i]);
 	s->n = 0;
 	if (rc != RV_OK && rc != RV_ENOENT) {
-		cli_db_error(&run->db, run->cmd, rc);
+		cli_run_error(run, rc);
 		return CLI_EXIT_ERROR;
 	}
 	return CLI_EXIT_OK;

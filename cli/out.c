@@ -6,6 +6,7 @@
 #include "out.h"
 #include "out_pipe.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -371,6 +372,7 @@ int
 cli_out_begin(struct cli_out *o)
 {
 	o->seen = o->emitted = o->taken = 0;
+	o->write_failed = 0;
 	o->limited = 0;
 	o->err = 0;
 	memset(&o->sum, 0, sizeof(o->sum));
@@ -538,10 +540,25 @@ cli_out_row(struct cli_out *o, const struct cli_row *r)
 	tmp.ngeo = 0;
 	tmp.seq = o->seen;
 	if (!batched(o))
-		return emit(o, &tmp) == RV_OK ? RV_OK : RV_EIO;
-	if ((rc = hold(o, &tmp)) != RV_OK)
-		return rc;
-	return o->nkeep < CLI_GEO_BATCH ? RV_OK : flush_held(o);
+		rc = emit(o, &tmp) == RV_OK ? RV_OK : RV_EIO;
+	else if ((rc = hold(o, &tmp)) == RV_OK && o->nkeep == CLI_GEO_BATCH)
+		rc = flush_held(o);
+	if (rc == RV_EIO) {
+		o->write_failed = 1;
+		o->write_errno = errno;
+	}
+	return rc;
+}
+
+int
+cli_out_write_failed(struct cli_out *o, int *err)
+{
+	if (!o->write_failed)
+		return 0;
+	*err = o->write_errno;
+	if (o->pipe != NULL && cli_pipe_stop(o) != RV_OK)
+		*err = errno;		/* the printer's */
+	return 1;
 }
 
 int

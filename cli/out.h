@@ -125,6 +125,8 @@ struct cli_out {
 	uint64_t seen;		/**< rows offered */
 	uint64_t emitted;	/**< rows printed */
 	uint64_t taken;		/**< rows taken to be printed (streamed) */
+	int write_failed;	/**< cli_out_row stopped on an output error */
+	int write_errno;	/**< its errno, when this thread wrote */
 	int limited;		/**< more rows than the limit */
 	int err;		/**< first output error */
 	struct cli_summary sum;
@@ -160,6 +162,13 @@ int cli_out_begin(struct cli_out *o);
  * wanted (the scan may stop), RV_ENOMEM, RV_EIO.
  */
 int cli_out_row(struct cli_out *o, const struct cli_row *r);
+
+/**
+ * After a scan failed: was it cli_out_row that stopped it, on an output
+ * error? Then the printer thread is ended and *err is that error's
+ * errno.
+ */
+int cli_out_write_failed(struct cli_out *o, int *err);
 
 /** Print what was kept and the terminator. \return 0 or RV_EIO/ENOMEM. */
 int cli_out_end(struct cli_out *o);

@@ -168,6 +168,17 @@ cli_run_emit(struct cli_run *run, const struct cli_row *r)
 	return cli_out_row(&run->out, r);
 }
 
+void
+cli_run_error(struct cli_run *run, int rc)
+{
+	int e;
+
+	if (cli_out_write_failed(&run->out, &e))
+		cli_err("%s: writing output: %s", run->cmd, strerror(e));
+	else
+		cli_db_error(&run->db, run->cmd, rc);
+}
+
 /* Run one query; fold its status into *status. */
 static void
 one(struct cli_run *run, cli_query_fn fn, const char *arg, int *status)

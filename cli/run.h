@@ -40,6 +40,12 @@ struct cli_run {
 	void *ctx;		/**< the command's own state */
 };
 
+/**
+ * The one-line message for a scan that failed with rc: the output's
+ * error when writing stopped it, else the database's.
+ */
+void cli_run_error(struct cli_run *run, int rc);
+
 /** Set by `summarize`: commands print totals instead of rows. */
 extern int cli_summarize;
 

@@ -5,6 +5,7 @@
  */
 #include "test_cli_fixture.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +265,37 @@ fx_run(int argc, char **argv, char *out, size_t outsz, char *err,
 	close(so);
 	close(se);
 	slurp(fo, out, outsz);
+	slurp(fe, err, errsz);
+	return rc;
+}
+
+int
+fx_run_to(const char *path, int argc, char **argv, char *err, size_t errsz)
+{
+	FILE *fe = tmpfile();
+	int rc, so, se, fd = open(path, O_WRONLY);
+
+	if (fe == NULL || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		slurp(fe, err, errsz);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	dup2(fd, 1);
+	dup2(fileno(fe), 2);
+	close(fd);
+	rc = cli_main(argc, argv);
+	fflush(stdout);
+	clearerr(stdout);	/* the error was meant for this run only */
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
 	slurp(fe, err, errsz);
 	return rc;
 }

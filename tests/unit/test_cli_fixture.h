@@ -48,6 +48,11 @@ int fx_build(const char *dir, const struct fx_rec *recs, size_t n,
 int fx_run(int argc, char **argv, char *out, size_t outsz, char *err,
     size_t errsz);
 
+/** fx_run with stdout sent to the file at path (/dev/full, say) instead
+ * of captured. */
+int fx_run_to(const char *path, int argc, char **argv, char *err,
+    size_t errsz);
+
 /** fx_run of `rearview a0 ...` (the arguments end with NULL). */
 int fx_rv(char *out, size_t outsz, char *err, size_t errsz, const char *a0,
     ...);

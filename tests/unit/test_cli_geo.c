@@ -331,6 +331,44 @@ test_output_batches(void **state)
 	}
 }
 
+/* A scan whose output fails in the middle (here: /dev/full; the first
+ * batch goes to the printer thread, the second finds that it failed)
+ * stops, says that writing failed and why, and exits with 3; it does not
+ * blame the database or hang. */
+#define NBIG (2 * CLI_GEO_BATCH + 5000)
+static void
+test_write_error(void **state)
+{
+	static struct fx_rec big[NBIG];
+	static char names[NBIG][32], addrs[NBIG][16];
+	static const char *const fmts[] = { "json", "dnsdb", "csv" };
+	char bdir[64], err[4096];
+
+	(void)state;
+	for (size_t i = 0; i < NBIG; i++) {
+		snprintf(names[i], sizeof(names[i]), "h%06zu.full.example", i);
+		snprintf(addrs[i], sizeof(addrs[i]), "10.%zu.%zu.%zu",
+		    i >> 16 & 255, i >> 8 & 255, i & 255);
+		big[i] = (struct fx_rec){ names[i], "A", "full.example", "s1",
+		    T0, T0 + 10, 1, 60, { addrs[i] } };
+	}
+	snprintf(bdir, sizeof(bdir), "/tmp/rv-geo-full-XXXXXX");
+	assert_non_null(mkdtemp(bdir));
+	assert_int_equal(fx_build(bdir, big, NBIG, NULL, 0), RV_OK);
+	for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
+		char *argv[] = { "rearview", "lookup", "*.full.example", "--db",
+		    bdir, "-s", "name", "-l", "0", "-o", (char *)fmts[f], NULL };
+
+		assert_int_equal(fx_run_to("/dev/full", 11, argv, err,
+		    sizeof(err)), 3);
+		assert_non_null(strstr(err, "lookup: writing output: No space "
+		    "left on device"));
+		assert_null(strstr(err, "reading"));
+		assert_null(strchr(strchr(err, '\n') + 1, '\n')); /* 1 line */
+	}
+	assert_int_equal(fx_teardown(bdir), 0);
+}
+
 int
 main(void)
 {
@@ -338,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_batch_probes),
 		cmocka_unit_test(test_batch_table),
 		cmocka_unit_test(test_output_batches),
+		cmocka_unit_test(test_write_error),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
