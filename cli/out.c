@@ -480,7 +480,8 @@ cli_out_emit_rows(struct cli_out *o, struct cli_row *const *rows, size_t n)
  * batch without its answers is printed here, after the printer has
  * finished and ended, since only this thread may ask the callback.
  * When the enrichment may be asked from the printer too (geo_shared),
- * the printer finds it and this thread only reads. */
+ * whichever thread would wait finds it: the printer when it is ready for
+ * the batch, else this thread while it is still busy with the last. */
 static int
 flush_held(struct cli_out *o)
 {
@@ -488,9 +489,11 @@ flush_held(struct cli_out *o)
 
 	if (o->pipe != NULL && !o->geo_in_printer && o->geo_shared != NULL &&
 	    o->geo_shared(o->cb_arg))
-		o->geo_in_printer = 1;	/* for good: the printer asks */
+		o->geo_in_printer = 1;	/* for good: the printer may ask */
 	if (o->geo_in_printer) {
-		rc = cli_pipe_hand(o);
+		answered = cli_pipe_busy(o) && cli_geo_prefetch(o, o->keep,
+		    o->nkeep, &o->gbuf) == RV_OK;
+		rc = cli_pipe_hand(o, !answered);
 		goto leave;
 	}
 	answered = cli_geo_prefetch(o, o->keep, o->nkeep, &o->gbuf) == RV_OK;
@@ -501,7 +504,7 @@ flush_held(struct cli_out *o)
 	    o->shareable != NULL && o->shareable(o->cb_arg))
 		(void)cli_pipe_start(o);	/* else print here */
 	if (o->pipe != NULL)
-		rc = cli_pipe_hand(o);
+		rc = cli_pipe_hand(o, 0);
 	else
 		rc = cli_out_emit_rows(o, o->keep, o->nkeep);
 leave:

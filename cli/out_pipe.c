@@ -94,7 +94,19 @@ wait_idle(struct cli_pipe *p)
 }
 
 int
-cli_pipe_hand(struct cli_out *o)
+cli_pipe_busy(struct cli_out *o)
+{
+	struct cli_pipe *p = o->pipe;
+	int busy;
+
+	pthread_mutex_lock(&p->mu);
+	busy = p->busy;
+	pthread_mutex_unlock(&p->mu);
+	return busy;
+}
+
+int
+cli_pipe_hand(struct cli_out *o, int ask)
 {
 	struct cli_pipe *p = o->pipe;
 	struct cli_row **rows;
@@ -113,8 +125,8 @@ cli_pipe_hand(struct cli_out *o)
 		p->chunks = o->chunks;
 		o->keep = rows;
 		o->capkeep = cap;
-		p->ask = o->geo_in_printer;
-		if (!p->ask) {	/* the rows point into o's answers */
+		p->ask = ask;
+		if (!ask) {	/* the rows point into o's answers */
 			gbuf = p->gbuf;
 			p->gbuf = o->gbuf;
 			o->gbuf = gbuf;

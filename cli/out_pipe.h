@@ -25,13 +25,19 @@
 /** Start the printer. \return 0, or an error (then print in-line). */
 int cli_pipe_start(struct cli_out *o);
 
+/** Is the printer still busy with the batch it was handed? */
+int cli_pipe_busy(struct cli_out *o);
+
 /**
  * Wait until the printer is done with the batch it has, take that batch's
- * memory back, and hand it the rows now held (o->keep, o->chunks,
- * o->gans), which leaves o with none. \return 0, or the printer's first error (then the
- * held rows are left to the caller).
+ * memory back, and hand it the rows now held (o->keep, o->chunks and,
+ * unless \p ask, o->gbuf with their answers), which leaves o with none.
+ * \param ask	the rows have no answers: the printer finds them (only
+ *	once o->geo_in_printer is set)
+ * \return 0, or the printer's first error (then the held rows are left
+ *	to the caller).
  */
-int cli_pipe_hand(struct cli_out *o);
+int cli_pipe_hand(struct cli_out *o, int ask);
 
 /** Wait for the printer to finish, end it and free it; errno is then the
  * printer's if it failed. \return 0 or its first error. Safe when
