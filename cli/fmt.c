@@ -271,28 +271,41 @@ cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
 	return rc;
 }
 
-/* The answer for ip among a row's, as cli_db_geo would give it. */
-static int
-row_answer(const struct cli_row *r, const struct rv_ip *ip,
-    struct rv_ipinfo *info)
+const struct cli_geo_ans *
+cli_row_geo_answer(const struct cli_row *r, const uint8_t *rd, uint16_t len)
 {
+	struct rv_ip ip;
+
+	if (r->ngeo == 0 || !rd_ip(r, rd, len, &ip))
+		return NULL;
 	for (unsigned j = 0; j < r->ngeo; j++) {
 		const struct cli_geo_ans *a = &r->geo[j];
-		int rc;
 
-		if (a->ip.family != ip->family || memcmp(a->ip.addr, ip->addr,
-		    rv_ip_len(ip->family)) != 0 || a->t != r->last)
-			continue;
-		if (a->rc != RV_OK)
-			return a->rc;
-		if ((rc = rv_ipinfo_decode(a->v != NULL ? a->v : a->val,
-		    a->vlen, info)) != RV_OK)
-			return rc;
-		info->since = a->since;
-		info->until = a->until;
-		return RV_OK;
+		if (a->ip.family == ip.family && memcmp(a->ip.addr, ip.addr,
+		    len) == 0 && a->t == r->last)
+			return a;
 	}
-	return -1;
+	return NULL;
+}
+
+/* The answer for rd among a row's, as cli_db_geo would give it. */
+static int
+row_answer(const struct cli_row *r, const uint8_t *rd, uint16_t len,
+    struct rv_ipinfo *info)
+{
+	const struct cli_geo_ans *a = cli_row_geo_answer(r, rd, len);
+	int rc;
+
+	if (a == NULL)
+		return -1;
+	if (a->rc != RV_OK)
+		return a->rc;
+	if ((rc = rv_ipinfo_decode(a->v != NULL ? a->v : a->val, a->vlen,
+	    info)) != RV_OK)
+		return rc;
+	info->since = a->since;
+	info->until = a->until;
+	return RV_OK;
 }
 
 int
@@ -306,7 +319,7 @@ cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
 		return RV_ENOENT;
 	/* A printer thread has rows with all their answers, unless it may
 	 * ask the callback itself (geo_in_printer). */
-	if ((rc = row_answer(r, &ip, info)) == -1)
+	if ((rc = row_answer(r, rd, len, info)) == -1)
 		rc = o->pipe == NULL || o->geo_in_printer ?
 		    o->geo(o->cb_arg, &ip, r->last, info) : RV_ENOENT;
 	if (rc != RV_OK)

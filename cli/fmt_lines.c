@@ -18,8 +18,24 @@ int cli_lines_begin(struct cli_out *o);
 int cli_lines_end(struct cli_out *o);
 int cli_lines_summary(struct cli_out *o);
 
+/* JSON enrichment objects kept by the stored value they were made from
+ * (answers from the in-memory table share one value per AS and place),
+ * so a scan renders each only once. */
+#define GEO_MEMO 64
+#define GEO_MEMO_TEXT 256
+struct geo_memo {
+	const uint8_t *v;	/* NULL: empty */
+	uint32_t vlen;
+	int rc;
+	size_t len;
+	char text[GEO_MEMO_TEXT];
+};
+
 /* Per-row scratch: big enough for any name and rdata text. */
 struct scratch {
+	struct geo_memo gm[GEO_MEMO];
+	struct sb gsb;		/* renders an enrichment object: at most
+				 * about 3 KiB, so never flushed (no fp) */
 	char name[RV_NAME_STR_MAX * 3];
 	char zone[RV_NAME_STR_MAX * 3];
 	/* the last bailiwick printed, as wire and as text: neighbours in a
@@ -37,8 +53,11 @@ scratch(void)
 {
 	static struct scratch *s;	/* one process, one thread at a time */
 
-	if (s == NULL && (s = malloc(sizeof(*s))) != NULL)
+	if (s == NULL && (s = malloc(sizeof(*s))) != NULL) {
 		s->bw_len = 0;
+		memset(s->gm, 0, sizeof(s->gm));
+		s->gsb.fp = NULL;
+	}
 	return s;
 }
 
@@ -79,6 +98,43 @@ geo_json(struct sb *b, const struct rv_ipinfo *g)
 	sb_ch(b, '}');
 }
 
+/* The JSON enrichment object of one rdata of a row, rendered or from the
+ * memo. \return 0 with *t and *tl set, or nonzero when there is none. */
+static int
+geo_text(const struct cli_out *o, const struct cli_row *r, const uint8_t *rd,
+    uint16_t len, struct scratch *s, const char **t, size_t *tl)
+{
+	const struct cli_geo_ans *a = cli_row_geo_answer(r, rd, len);
+	struct geo_memo *m = NULL;
+	struct rv_ipinfo g;
+	int rc;
+
+	if (a != NULL && a->rc == RV_OK && a->v != NULL && o->geo != NULL) {
+		uintptr_t h = (uintptr_t)a->v;
+
+		m = &s->gm[(h ^ h >> 7 ^ h >> 13) % GEO_MEMO];
+		if (m->v == a->v && m->vlen == a->vlen) {
+			*t = m->text;
+			*tl = m->len;
+			return m->rc;
+		}
+	}
+	s->gsb.len = 0;
+	s->gsb.err = 0;
+	if ((rc = cli_rdata_geo(o, r, rd, len, &g)) == RV_OK)
+		geo_json(&s->gsb, &g);
+	*t = s->gsb.buf;
+	*tl = s->gsb.len;
+	if (m != NULL && s->gsb.len <= GEO_MEMO_TEXT) {
+		m->v = a->v;
+		m->vlen = a->vlen;
+		m->rc = rc;
+		m->len = s->gsb.len;
+		memcpy(m->text, s->gsb.buf, s->gsb.len);
+	}
+	return rc;
+}
+
 /* "rdata":[...] (or a string when single), then the enrichment array. */
 static int
 json_rdata(struct cli_out *o, const struct cli_row *r, struct scratch *s,
@@ -105,8 +161,10 @@ json_rdata(struct cli_out *o, const struct cli_row *r, struct scratch *s,
 		return RV_OK;
 	off = 0;
 	while (cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {
-		struct rv_ipinfo g;
-		if (cli_rdata_geo(o, r, rd, len, &g) != RV_OK) {
+		const char *t;
+		size_t tl;
+
+		if (geo_text(o, r, rd, len, s, &t, &tl) != RV_OK) {
 			if (geo > 0)
 				sb_str(b, ",null");
 			else if (n > 1)	/* keep the array aligned */
@@ -117,7 +175,7 @@ json_rdata(struct cli_out *o, const struct cli_row *r, struct scratch *s,
 			continue;
 		}
 		sb_str(b, geo > 0 ? "," : ",\"enrichment\":[");
-		geo_json(b, &g);
+		sb_mem(b, t, tl);
 		geo++;
 	}
 	if (geo > 0)
@@ -345,6 +403,13 @@ row_text(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 int
 cli_lines_begin(struct cli_out *o)
 {
+	struct scratch *s = scratch();
+
+	/* Memos point into the map of the query before: forget them. */
+	if (s != NULL) {
+		memset(s->gm, 0, sizeof(s->gm));
+		s->bw_len = 0;
+	}
 	if (o->fmt == CLI_FMT_DNSDB)
 		sb_str(o->sb, "{\"cond\":\"begin\"}\n");
 	else if (o->fmt == CLI_FMT_CSV && o->csv_header) {

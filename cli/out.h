@@ -219,6 +219,11 @@ int cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
 int cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
     const uint8_t *rd, uint16_t len, char *out, size_t outsz);
 
+/** The answer for one rdata of a row among the row's (cli_geo_prefetch),
+ * or NULL. */
+const struct cli_geo_ans *cli_row_geo_answer(const struct cli_row *r,
+    const uint8_t *rd, uint16_t len);
+
 /** Enrichment for one rdata of a row when it is an address, from the
  * row's answers or else the geo callback; 0 if found. */
 int cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
