@@ -239,31 +239,39 @@ slurp(FILE *f, char *buf, size_t sz)
 	buf[n] = '\0';
 }
 
-int
-fx_run(int argc, char **argv, char *out, size_t outsz, char *err,
-    size_t errsz)
+/* cli_main with stdout on fd out and stderr on fd err, both restored
+ * after (and stdout's error flag cleared: it was this run's). */
+static int
+run_on(int out, int err, int argc, char **argv)
 {
-	FILE *fo = tmpfile(), *fe = tmpfile();
 	int rc, so, se;
 
-	if (fo == NULL || fe == NULL) {
-		slurp(fo, out, outsz);
-		slurp(fe, err, errsz);
-		return -1;
-	}
 	fflush(stdout);
 	fflush(stderr);
 	so = dup(1);
 	se = dup(2);
-	dup2(fileno(fo), 1);
-	dup2(fileno(fe), 2);
+	dup2(out, 1);
+	dup2(err, 2);
 	rc = cli_main(argc, argv);
 	fflush(stdout);
+	clearerr(stdout);
 	fflush(stderr);
 	dup2(so, 1);
 	dup2(se, 2);
 	close(so);
 	close(se);
+	return rc;
+}
+
+int
+fx_run(int argc, char **argv, char *out, size_t outsz, char *err,
+    size_t errsz)
+{
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	int rc = -1;
+
+	if (fo != NULL && fe != NULL)
+		rc = run_on(fileno(fo), fileno(fe), argc, argv);
 	slurp(fo, out, outsz);
 	slurp(fe, err, errsz);
 	return rc;
@@ -273,29 +281,12 @@ int
 fx_run_to(const char *path, int argc, char **argv, char *err, size_t errsz)
 {
 	FILE *fe = tmpfile();
-	int rc, so, se, fd = open(path, O_WRONLY);
+	int rc = -1, fd = open(path, O_WRONLY);
 
-	if (fe == NULL || fd < 0) {
-		if (fd >= 0)
-			close(fd);
-		slurp(fe, err, errsz);
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	dup2(fd, 1);
-	dup2(fileno(fe), 2);
-	close(fd);
-	rc = cli_main(argc, argv);
-	fflush(stdout);
-	clearerr(stdout);	/* the error was meant for this run only */
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
+	if (fe != NULL && fd >= 0)
+		rc = run_on(fd, fileno(fe), argc, argv);
+	if (fd >= 0)
+		close(fd);
 	slurp(fe, err, errsz);
 	return rc;
 }
