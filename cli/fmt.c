@@ -304,7 +304,6 @@ row_answer(const struct cli_row *r, const uint8_t *rd, uint16_t len,
 	    info)) != RV_OK)
 		return rc;
 	info->since = a->since;
-	info->until = a->until;
 	return RV_OK;
 }
 

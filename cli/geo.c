@@ -156,7 +156,7 @@ from_table(struct cli_db *db, struct cli_geo_ans *q, size_t n)
 		if (i + GEO_AHEAD < n)
 			cli_geo_table_prefetch(db->gtab, &q[i + GEO_AHEAD].ip);
 		a->rc = cli_geo_table_find_raw(db->gtab, &a->ip, a->t,
-		    &a->since, &a->until, &a->v, &a->vlen);
+		    &a->since, &a->v, &a->vlen);
 	}
 }
 
@@ -170,11 +170,10 @@ probe(struct cli_db *db, struct cli_geo_ans *a)
 	a->rc = rv_store_ipinfo_find(db->ipcur, &a->ip, a->t, &a->since, &v);
 	if (a->rc != RV_OK)
 		return;
-	if (v.mv_size < 4 || v.mv_size > UINT32_MAX) {
+	if (v.mv_size > UINT32_MAX) {
 		a->rc = RV_ECORRUPT;
 		return;
 	}
-	a->until = rv_get32(v.mv_data);
 	a->vlen = (uint32_t)v.mv_size;
 	a->v = v.mv_data;
 	if (v.mv_size <= CLI_GEO_VAL_INLINE) {
@@ -212,7 +211,6 @@ cli_db_geo_batch(void *arg, struct cli_geo_ans *q, size_t n)
 		    &m->items[j]) == 0) {	/* asked before: same answer */
 			a->rc = prev->rc;
 			a->since = prev->since;
-			a->until = prev->until;
 			a->vlen = prev->vlen;
 			a->v = prev->v;
 			if (a->v == NULL)

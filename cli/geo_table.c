@@ -23,8 +23,6 @@
 #define GT_MULTI 0x80000000u	/* slot: since indexes a run of periods */
 #define GT_LAST 0x40000000u	/* period: the last of its address's run */
 #define GT_ID 0x3FFFFFFFu	/* period: the value's index in infos */
-#define GT_KEY4 (1 + 4 + 4)
-#define GT_KEY6 (1 + 16 + 4)
 #define GT_AHEAD 16		/* slots prefetched ahead of an insert */
 
 /* One period: its start and its value. info is 0 in an empty slot
@@ -110,7 +108,7 @@ hash_bytes(const uint8_t *p, size_t n)
 	return h ^ (h >> 32);
 }
 
-/* Grow an array of elements of size sz to hold one more; doubles. */
+/* Grow an array of elements of size sz so that index n fits; doubles. */
 static int
 grow(struct gt_build *b, void **arr, size_t *cap, size_t n, size_t sz)
 {
@@ -243,19 +241,17 @@ add_period(struct gt_build *b, struct gt_period *sp, const struct gt_period *p)
 static int
 add_row(struct gt_build *b, const MDB_val *k, const MDB_val *v)
 {
-	const uint8_t *kp = k->mv_data, *vp = v->mv_data;
 	struct gt_period p;
+	struct rv_ip ip;
 	int rc;
 
-	if (!((k->mv_size == GT_KEY4 && kp[0] == 4) ||
-	    (k->mv_size == GT_KEY6 && kp[0] == 6)))
-		return RV_ECORRUPT;
-	if ((rc = intern(b, vp, v->mv_size, &p.info)) != RV_OK)
+	if ((rc = rv_ip_key_decode(k->mv_data, k->mv_size, &ip, &p.since)) !=
+	    RV_OK ||
+	    (rc = intern(b, v->mv_data, v->mv_size, &p.info)) != RV_OK)
 		return rc;
-	if (kp[0] == 4) {
-		uint32_t a = rv_get32(kp + 1);
+	if (ip.family == 4) {
+		uint32_t a = rv_get32(ip.addr);
 
-		p.since = rv_get32(kp + 5);
 		if (b->n4 > 0 && b->a4[b->n4 - 1].addr == a)
 			return add_period(b, &b->a4[b->n4 - 1].p, &p);
 		if (b->n4 + b->n6 == b->rows)	/* more rows than mdb_stat */
@@ -263,13 +259,12 @@ add_row(struct gt_build *b, const MDB_val *k, const MDB_val *v)
 		b->a4[b->n4].addr = a;
 		b->a4[b->n4++].p = p;
 	} else {
-		p.since = rv_get32(kp + 17);
-		if (b->n6 > 0 && memcmp(b->a6[b->n6 - 1].addr, kp + 1, 16) ==
+		if (b->n6 > 0 && memcmp(b->a6[b->n6 - 1].addr, ip.addr, 16) ==
 		    0)
 			return add_period(b, &b->a6[b->n6 - 1].p, &p);
 		if (b->n4 + b->n6 == b->rows)
 			return RV_ECORRUPT;
-		memcpy(b->a6[b->n6].addr, kp + 1, 16);
+		memcpy(b->a6[b->n6].addr, ip.addr, 16);
 		b->a6[b->n6++].p = p;
 	}
 	return RV_OK;
@@ -426,8 +421,7 @@ find_slot(const struct cli_geo_table *t, const struct rv_ip *ip)
 
 int
 cli_geo_table_find_raw(const struct cli_geo_table *t, const struct rv_ip *ip,
-    uint32_t when, uint32_t *since, uint32_t *until, const uint8_t **v,
-    uint32_t *vlen)
+    uint32_t when, uint32_t *since, const uint8_t **v, uint32_t *vlen)
 {
 	const struct gt_period *p = find_slot(t, ip);
 
@@ -443,7 +437,6 @@ cli_geo_table_find_raw(const struct cli_geo_table *t, const struct rv_ip *ip,
 	*since = p->since;
 	*v = t->infos[p->info & GT_ID].v;
 	*vlen = t->infos[p->info & GT_ID].len;
-	*until = rv_get32(*v);
 	return RV_OK;
 }
 
@@ -452,15 +445,13 @@ cli_geo_table_find(const struct cli_geo_table *t, const struct rv_ip *ip,
     uint32_t when, struct rv_ipinfo *out)
 {
 	const uint8_t *v;
-	uint32_t since, until, vlen;
+	uint32_t since, vlen;
 	int rc;
 
-	if ((rc = cli_geo_table_find_raw(t, ip, when, &since, &until, &v,
-	    &vlen)) != RV_OK ||
-	    (rc = rv_ipinfo_decode(v, vlen, out)) != RV_OK)
+	if ((rc = cli_geo_table_find_raw(t, ip, when, &since, &v, &vlen)) !=
+	    RV_OK || (rc = rv_ipinfo_decode(v, vlen, out)) != RV_OK)
 		return rc;
 	out->since = since;
-	out->until = until;
 	return RV_OK;
 }
 

@@ -51,8 +51,8 @@ int cli_geo_table_find(const struct cli_geo_table *tab, const struct rv_ip *ip,
  * stored (for rv_ipinfo_decode), in the map. \return 0, RV_ENOENT.
  */
 int cli_geo_table_find_raw(const struct cli_geo_table *tab,
-    const struct rv_ip *ip, uint32_t t, uint32_t *since, uint32_t *until,
-    const uint8_t **v, uint32_t *vlen);
+    const struct rv_ip *ip, uint32_t t, uint32_t *since, const uint8_t **v,
+    uint32_t *vlen);
 
 /** Start bringing the slot of \p ip into the cache (a lookup soon). */
 void cli_geo_table_prefetch(const struct cli_geo_table *tab,

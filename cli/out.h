@@ -48,7 +48,8 @@ struct cli_geo_ans {
 	struct rv_ip ip;	/**< asked */
 	uint32_t t;		/**< asked */
 	int rc;			/**< 0, RV_ENOENT (no row), or an error */
-	uint32_t since, until;	/**< the period found */
+	uint32_t since;		/**< the period found (its end is in the
+				 * value) */
 	uint32_t vlen;		/**< the value as stored (rv_ipinfo_decode) */
 	const uint8_t *v;	/**< it, in the map or the caller's table;
 				 * NULL when it is in val */
