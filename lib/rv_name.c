@@ -335,84 +335,58 @@ rv_name_key_len(const uint8_t *key, size_t max, size_t *keylen)
 	return RV_EFORMAT;
 }
 
-/* The name key at the start of key (max octets) to wire, for keys with
- * escapes (octets 0 and 1 in labels): one octet at a time. */
-static int
-from_key_escaped(const uint8_t *key, size_t max, uint8_t *wire, size_t *len,
-    size_t *used)
-{
-	uint8_t lab[128][RV_LABEL_MAX];
-	uint8_t llen[128];
-	size_t i = 0, o = 0;
-	int n = 0;
-
-	while (i < max && key[i] != 0) {
-		uint8_t l = 0;
-		if (n == 128)
-			return RV_ETOOBIG;
-		while (i < max && key[i] != 0) {
-			uint8_t c = key[i++];
-			if (c == 1) {
-				if (i >= max || key[i] < 1 || key[i] > 2)
-					return RV_EFORMAT;
-				c = (uint8_t)(key[i++] - 1);
-			}
-			if (l == RV_LABEL_MAX)
-				return RV_ETOOBIG;
-			lab[n][l++] = c;
-		}
-		if (i >= max)
-			return RV_EFORMAT;
-		i++;			/* label separator */
-		llen[n++] = l;
-	}
-	if (i >= max)
-		return RV_EFORMAT;	/* missing name terminator */
-	for (int k = n - 1; k >= 0; k--) {
-		if (o + 1 + llen[k] + 1 > RV_NAME_MAX)
-			return RV_ETOOBIG;
-		wire[o++] = llen[k];
-		memcpy(wire + o, lab[k], llen[k]);
-		o += llen[k];
-	}
-	wire[o++] = 0;
-	*len = o;
-	*used = i + 1;
-	return RV_OK;
-}
-
 int
 rv_name_from_key_prefix(const uint8_t *key, size_t max, uint8_t *wire,
     size_t *len, size_t *used)
 {
-	size_t start[128], llen[128], i = 0, o = 0;
+	const uint8_t *lp[128];
+	uint8_t tmp[128 * RV_LABEL_MAX];	/* labels that had escapes */
+	size_t ll[128], i = 0, o = 0, t = 0;
 	int n = 0;
 
-	/* Find the labels (top-level first); without escapes they are
-	 * copied whole, last to first. */
+	/* The labels, top-level first: pointed at in the key, or, when they
+	 * hold escapes (octets 0 and 1 are 1 1 and 1 2), unescaped into tmp.
+	 * Then copied whole, last to first. */
 	while (i < max && key[i] != 0) {
-		size_t s = i;
+		size_t s = i, l = 0;
 
+		if (n == 128)
+			return RV_ETOOBIG;
 		while (i < max && key[i] > 1)
 			i++;
+		if (i < max && key[i] == 1) {
+			for (i = s; i < max && key[i] != 0; l++) {
+				uint8_t c = key[i++];
+				if (c == 1) {
+					if (i >= max || key[i] < 1 || key[i] > 2)
+						return RV_EFORMAT;
+					c = (uint8_t)(key[i++] - 1);
+				}
+				if (l == RV_LABEL_MAX)
+					return RV_ETOOBIG;
+				tmp[t + l] = c;
+			}
+			lp[n] = tmp + t;
+			t += l;
+		} else {
+			lp[n] = key + s;
+			l = i - s;
+		}
 		if (i >= max)
 			return RV_EFORMAT;
-		if (key[i] == 1)
-			return from_key_escaped(key, max, wire, len, used);
-		if (n == 128 || i - s > RV_LABEL_MAX)
+		if (l > RV_LABEL_MAX)
 			return RV_ETOOBIG;
-		start[n] = s;
-		llen[n++] = i - s;
+		ll[n++] = l;
 		i++;			/* label separator */
 	}
 	if (i >= max)
 		return RV_EFORMAT;	/* missing name terminator */
 	for (int k = n - 1; k >= 0; k--) {
-		if (o + 1 + llen[k] + 1 > RV_NAME_MAX)
+		if (o + 1 + ll[k] + 1 > RV_NAME_MAX)
 			return RV_ETOOBIG;
-		wire[o++] = (uint8_t)llen[k];
-		memcpy(wire + o, key + start[k], llen[k]);
-		o += llen[k];
+		wire[o++] = (uint8_t)ll[k];
+		memcpy(wire + o, lp[k], ll[k]);
+		o += ll[k];
 	}
 	wire[o++] = 0;
 	*len = o;
