@@ -199,9 +199,8 @@ cli_fmt_shows_geo(const struct cli_out *o)
 	return o->geo != NULL && o->fmt != CLI_FMT_DNSDB;
 }
 
-/* Does the row have addresses whose enrichment is shown? */
-static int
-has_ips(const struct cli_row *r)
+int
+cli_row_has_ips(const struct cli_row *r)
 {
 	return !r->rd_is_name && (r->type == 1 || r->type == 28);
 }
@@ -244,7 +243,7 @@ cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
 
 		r->geo = NULL;
 		r->ngeo = 0;
-		if (!has_ips(r))
+		if (!cli_row_has_ips(r))
 			continue;
 		while (rc == RV_OK &&
 		    cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {

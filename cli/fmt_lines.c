@@ -157,7 +157,7 @@ json_rdata(struct cli_out *o, const struct cli_row *r, struct scratch *s,
 		sb_ch(b, ']');
 	if (rc != RV_ENOENT)
 		return rc;
-	if (!with_geo || (r->type != 1 && r->type != 28) || r->rd_is_name)
+	if (!with_geo || !cli_row_has_ips(r))
 		return RV_OK;
 	off = 0;
 	while (cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {

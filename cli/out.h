@@ -220,6 +220,9 @@ int cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
 int cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
     const uint8_t *rd, uint16_t len, char *out, size_t outsz);
 
+/** Are the row's rdata addresses (A or AAAA), which enrichment is for? */
+int cli_row_has_ips(const struct cli_row *r);
+
 /** The answer for one rdata of a row among the row's (cli_geo_prefetch),
  * or NULL. */
 const struct cli_geo_ans *cli_row_geo_answer(const struct cli_row *r,
