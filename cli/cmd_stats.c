@@ -92,6 +92,38 @@ kv_time(struct kv *k, const char *key, uint32_t t)
 	kv_str(k, key, s);
 }
 
+/* The sensor's stream accounting (lib/FRAME.md): what it numbered and the
+ * indexer received, what was lost on the way, its restarts, and what the
+ * sensor says it dropped itself, over all its boots. */
+static int
+seq_stats(struct kv *k, struct cli_run *run, uint16_t id, const char *name,
+    size_t len)
+{
+	struct rv_sensor_seq q;
+	char key[RV_SENSOR_MAX + 40];
+	int rc = rv_store_sensor_seq(run->db.st, run->db.txn, id, &q);
+	const struct { const char *n; uint64_t v; } f[] = {
+		{ "received", q.received },
+		{ "lost", q.lost },
+		{ "resets", q.resets },
+		{ "unsequenced", q.unsequenced },
+		{ "out_of_order", q.out_of_order },
+		{ "dropped_queue_full", q.drops.queue_full +
+		    q.drops_before.queue_full },
+		{ "dropped_send", q.drops.send + q.drops_before.send },
+		{ "dropped_toobig", q.drops.toobig + q.drops_before.toobig },
+	};
+
+	if (rc != RV_OK && rc != RV_ENOENT)
+		return rc;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		snprintf(key, sizeof(key), "sensor:%.*s:%s", (int)len, name,
+		    f[i].n);
+		kv_num(k, key, f[i].v);
+	}
+	return RV_OK;
+}
+
 static int
 one_sensor(uint16_t id, const char *name, size_t len, void *arg)
 {
@@ -108,7 +140,7 @@ one_sensor(uint16_t id, const char *name, size_t len, void *arg)
 	kv_num(k, key, ss.observations);
 	snprintf(key, sizeof(key), "sensor:%.*s:last", (int)len, name);
 	kv_time(k, key, ss.last);
-	return RV_OK;
+	return seq_stats(k, run, id, name, len);
 }
 
 static int

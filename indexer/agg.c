@@ -143,18 +143,39 @@ add_sensor(struct agg_ent *e, uint16_t id)
 	return RV_OK;
 }
 
-static int
-count_sensor(struct agg *a, uint16_t id, uint32_t count, uint32_t last)
+/* The window's entry of a sensor, growing the array to hold its id. */
+static struct agg_sensor *
+sensor_at(struct agg *a, uint16_t id)
 {
 	if (id >= a->nsens_cap) {
 		size_t n = (size_t)id + 16;
 		struct agg_sensor *s = realloc(a->sens, n * sizeof(*s));
 		if (!s)
-			return RV_ENOMEM;
+			return NULL;
 		memset(s + a->nsens_cap, 0, (n - a->nsens_cap) * sizeof(*s));
 		a->sens = s;
 		a->nsens_cap = n;
 	}
+	return &a->sens[id];
+}
+
+int
+agg_sensor_seq(struct agg *a, uint16_t id, const struct rv_sensor_seq *q)
+{
+	struct agg_sensor *s = sensor_at(a, id);
+
+	if (!s)
+		return RV_ENOMEM;
+	s->seq = *q;
+	s->has_seq = 1;
+	return RV_OK;
+}
+
+static int
+count_sensor(struct agg *a, uint16_t id, uint32_t count, uint32_t last)
+{
+	if (!sensor_at(a, id))
+		return RV_ENOMEM;
 	a->sens[id].obs += count;
 	if (last > a->sens[id].last)
 		a->sens[id].last = last;

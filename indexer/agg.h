@@ -41,10 +41,13 @@ static inline const uint8_t *agg_owner(const struct agg_ent *e)
 static inline const uint8_t *agg_set(const struct agg_ent *e)
 { return e->data + e->keylen + e->ownerlen; }
 
-/** Observations per sensor in this window. */
+/** Observations per sensor in this window, and the sensor's stream state
+ * after the window's last frame (written by the flush that commits it). */
 struct agg_sensor {
 	uint64_t obs;
 	uint32_t last;
+	int has_seq;			/**< seq is set */
+	struct rv_sensor_seq seq;
 };
 
 struct agg_chunk;
@@ -103,6 +106,10 @@ int agg_add_record(struct agg *a, const struct rv_record *rec,
  */
 int agg_add_frame(struct agg *a, const uint8_t *buf, size_t len, size_t off,
     uint32_t count, uint16_t sensor, uint64_t *bad);
+
+/** Set a sensor's stream state as of this window's end (a copy).
+ * \return 0, RV_ENOMEM. */
+int agg_sensor_seq(struct agg *a, uint16_t id, const struct rv_sensor_seq *q);
 
 /** The entries sorted by key (memcmp). \p out is malloc'ed, caller frees. */
 int agg_sorted(struct agg *a, struct agg_ent ***out);

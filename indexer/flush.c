@@ -449,10 +449,15 @@ attempt_write(struct attempt *at, struct agg *a, struct agg_ent **ents,
 		if ((rc = put_seen(at, RV_DB_NAMES, nm->buf + nm->v[i].off,
 		    nm->v[i].len, &nm->v[i].s)) != RV_OK)
 			return rc;
-	for (size_t id = 0; id < a->nsens_cap; id++)
-		if (a->sens[id].obs && (rc = rv_store_sensor_stat_add(at->st,
-		    at->txn, (uint16_t)id, a->sens[id].obs, a->sens[id].last)))
+	for (size_t id = 0; id < a->nsens_cap; id++) {
+		const struct agg_sensor *sn = &a->sens[id];
+		if (sn->obs && (rc = rv_store_sensor_stat_add(at->st,
+		    at->txn, (uint16_t)id, sn->obs, sn->last)))
 			return rc;
+		if (sn->has_seq && (rc = rv_store_sensor_seq_put(at->st,
+		    at->txn, (uint16_t)id, &sn->seq)))
+			return rc;
+	}
 	at->stat[RV_STAT_FRAMES] = a->frames;
 	at->stat[RV_STAT_FRAMES_REJECTED] = a->frames_rejected;
 	at->stat[RV_STAT_RECORDS_REJECTED] = a->records_rejected;

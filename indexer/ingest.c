@@ -245,6 +245,7 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
     const struct rv_frame_hdr *hdr)
 {
 	struct rvd *d = in->d;
+	const struct rv_sensor_seq *seq = NULL;
 	struct rv_frame_hdr h;
 	uint16_t sid = 0;
 	size_t off;
@@ -252,12 +253,20 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
 	int rc;
 
 	if ((rc = sensors_id(&d->sens, (const char *)hdr->sensor,
-	    hdr->sensor_len, &sid)) != RV_OK)
-		rvd_log_rl(&in->rl, LOG_WARNING, "sensor id: %s",
+	    hdr->sensor_len, &sid)) != RV_OK ||
+	    (rc = sensors_seq_frame(&d->sens, sid, hdr, &seq)) != RV_OK)
+		rvd_log_rl(&in->rl, LOG_WARNING, "sensor %.*s: %s",
+		    (int)hdr->sensor_len, (const char *)hdr->sensor,
 		    rv_strerror(rc));
 	pthread_mutex_lock(&d->mu);
 	while (rvd_table_full(d, 2) && !atomic_load(&d->stop))
 		pthread_cond_wait(&d->cv, &d->mu);	/* backpressure */
+	/* The stream state travels with the window that holds the frame, so
+	 * it is committed with the frame's records. */
+	if (seq && agg_sensor_seq(d->cur, sid, seq) != RV_OK)
+		rvd_log_rl(&in->rl, LOG_WARNING, "sensor %.*s: stream state "
+		    "not saved (out of memory)", (int)hdr->sensor_len,
+		    (const char *)hdr->sensor);
 	if (rv_frame_decode_header(buf, len, &h, &off) == RV_OK)
 		agg_add_frame(d->cur, buf, len, off, hdr->count, sid, &bad);
 	d->cur->frames++;

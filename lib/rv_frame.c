@@ -39,12 +39,20 @@ int
 rv_frame_decode_header(const uint8_t *buf, size_t len,
     struct rv_frame_hdr *hdr, size_t *off)
 {
-	if (len < RV_FRAME_HDR_MIN)
+	size_t hlen;
+
+	if (len < RV_FRAME_HDR_V1)
 		return RV_ETRUNC;
 	if (rv_get32(buf) != RV_FRAME_MAGIC)
 		return RV_EFORMAT;
-	if (buf[4] != RV_FRAME_VERSION)
+	if (buf[4] == RV_FRAME_VERSION)
+		hlen = RV_FRAME_HDR_MIN;
+	else if (buf[4] == RV_FRAME_VERSION_1)
+		hlen = RV_FRAME_HDR_V1;
+	else
 		return RV_EVERSION;
+	if (len < hlen)
+		return RV_ETRUNC;
 	hdr->version = buf[4];
 	hdr->flags = buf[5];
 	hdr->sensor_len = buf[6];
@@ -52,13 +60,21 @@ rv_frame_decode_header(const uint8_t *buf, size_t len,
 	    hdr->sensor_len > RV_SENSOR_MAX)
 		return RV_EFORMAT;
 	hdr->count = rv_get32(buf + 8);
-	if (len - RV_FRAME_HDR_MIN < hdr->sensor_len)
+	memset(&hdr->seq, 0, sizeof(hdr->seq));
+	if (hlen == RV_FRAME_HDR_MIN) {
+		hdr->seq.boot = rv_get64(buf + 12);
+		hdr->seq.seq = rv_get64(buf + 20);
+		hdr->seq.drops.queue_full = rv_get64(buf + 28);
+		hdr->seq.drops.send = rv_get64(buf + 36);
+		hdr->seq.drops.toobig = rv_get64(buf + 44);
+	}
+	if (len - hlen < hdr->sensor_len)
 		return RV_ETRUNC;
-	hdr->sensor = buf + RV_FRAME_HDR_MIN;
+	hdr->sensor = buf + hlen;
 	for (size_t i = 0; i < hdr->sensor_len; i++)
 		if (hdr->sensor[i] < 0x21 || hdr->sensor[i] > 0x7e)
 			return RV_EFORMAT;
-	*off = RV_FRAME_HDR_MIN + hdr->sensor_len;
+	*off = hlen + hdr->sensor_len;
 	return RV_OK;
 }
 
@@ -187,7 +203,7 @@ rv_frame_begin(struct rv_frame_enc *enc, uint8_t *buf, size_t cap,
 	buf[5] = 0;
 	buf[6] = (uint8_t)sensor_len;
 	buf[7] = 0;
-	rv_put32(buf + 8, 0);
+	memset(buf + 8, 0, RV_FRAME_HDR_MIN - 8);
 	memcpy(buf + RV_FRAME_HDR_MIN, sensor, sensor_len);
 	enc->len = RV_FRAME_HDR_MIN + sensor_len;
 	return RV_OK;
@@ -276,4 +292,14 @@ rv_frame_finish(struct rv_frame_enc *enc)
 {
 	rv_put32(enc->buf + 8, enc->count);
 	return enc->len;
+}
+
+void
+rv_frame_stamp(struct rv_frame_enc *enc, const struct rv_frame_seq *sq)
+{
+	rv_put64(enc->buf + 12, sq->boot);
+	rv_put64(enc->buf + 20, sq->seq);
+	rv_put64(enc->buf + 28, sq->drops.queue_full);
+	rv_put64(enc->buf + 36, sq->drops.send);
+	rv_put64(enc->buf + 44, sq->drops.toobig);
 }

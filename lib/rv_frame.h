@@ -19,8 +19,10 @@
 #include "rv_ip.h"
 
 #define RV_FRAME_MAGIC 0x52564631u	/**< "RVF1" */
-#define RV_FRAME_VERSION 1
-#define RV_FRAME_HDR_MIN 12		/**< header without sensor name */
+#define RV_FRAME_VERSION 2		/**< what the encoder writes */
+#define RV_FRAME_VERSION_1 1		/**< still decoded: unsequenced */
+#define RV_FRAME_HDR_V1 12		/**< version 1 header, no sensor name */
+#define RV_FRAME_HDR_MIN 52		/**< header without sensor name */
 #define RV_SENSOR_MAX 64		/**< max sensor name octets */
 #define RV_FRAME_MAX_DEFAULT (4u << 20)	/**< default max frame size */
 
@@ -69,16 +71,38 @@ struct rv_record {
 	const uint8_t *rdata;	size_t rdata_len;
 };
 
+/** What a sensor has dropped before its transport took the records,
+ * cumulative over one boot, carried in every version 2 frame. */
+struct rv_frame_drops {
+	uint64_t queue_full;	/**< a worker's queue had no room */
+	uint64_t send;		/**< the transport refused the frame */
+	uint64_t toobig;	/**< larger than a frame can hold */
+};
+
+/**
+ * Where a frame's records stand in its sensor's stream (version 2). A
+ * sensor numbers the records it hands to its transport from 0 in each
+ * boot; a frame carries the number of its first record, so the receiver
+ * sees every record lost on the way as a gap. Boot id 0 (and every
+ * version 1 frame) means the sender does not number its records.
+ */
+struct rv_frame_seq {
+	uint64_t boot;		/**< random per sensor start, 0: unsequenced */
+	uint64_t seq;		/**< number of the frame's first record */
+	struct rv_frame_drops drops;
+};
+
 /** Decoded frame header. */
 struct rv_frame_hdr {
 	uint8_t version;
 	uint8_t flags;
 	uint32_t count;			/**< records that follow */
 	const uint8_t *sensor;	size_t sensor_len;
+	struct rv_frame_seq seq;	/**< zero for version 1 */
 };
 
 /**
- * Decode and check the header.
+ * Decode and check the header, version 1 or 2.
  * \param off	out: offset of the first record
  * \return 0, RV_ETRUNC, RV_EFORMAT (bad magic, sensor), RV_EVERSION.
  */
@@ -145,5 +169,9 @@ int rv_record_encode(const struct rv_record *rec, uint8_t *out,
 
 /** Patch the record count into the header. \return the frame length. */
 size_t rv_frame_finish(struct rv_frame_enc *enc);
+
+/** Patch the sequence fields into the header (rv_frame_begin writes them
+ * as zero: unsequenced). Call any time before the frame is sent. */
+void rv_frame_stamp(struct rv_frame_enc *enc, const struct rv_frame_seq *sq);
 
 #endif

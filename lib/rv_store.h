@@ -32,6 +32,7 @@
 
 #include <lmdb.h>
 
+#include "rv_frame.h"
 #include "rv_ip.h"
 #include "rv_name.h"
 
@@ -488,6 +489,30 @@ int rv_store_sensor_stat(struct rv_store *st, MDB_txn *txn, uint16_t id,
 /** Writer: add observations and raise last. */
 int rv_store_sensor_stat_add(struct rv_store *st, MDB_txn *txn, uint16_t id,
     uint64_t observations, uint32_t last);
+
+/**
+ * A sensor's place in its stream of numbered frames (sensor_seq#, see
+ * lib/FRAME.md): the indexer writes it in the transaction that commits the
+ * frames' records, so after a crash the next frame's gap covers what was
+ * received but never committed.
+ */
+struct rv_sensor_seq {
+	uint64_t boot;		/**< boot id of the last numbered frame */
+	uint64_t next;		/**< number the next frame should carry */
+	uint64_t received;	/**< records of numbered frames, committed */
+	uint64_t lost;		/**< records numbered but never received */
+	uint64_t resets;	/**< boot id changes: sensor restarts */
+	uint64_t unsequenced;	/**< records of frames without numbers */
+	uint64_t out_of_order;	/**< records of frames numbered below next */
+	struct rv_frame_drops drops;	/**< reported by the current boot */
+	struct rv_frame_drops drops_before;	/**< summed over earlier boots */
+};
+/** \return 0, RV_ENOENT (out zeroed: never seen), RV_ECORRUPT. */
+int rv_store_sensor_seq(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    struct rv_sensor_seq *out);
+/** Writer: replace the sensor's state. */
+int rv_store_sensor_seq_put(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    const struct rv_sensor_seq *in);
 
 /** Visit every sensor: id, name (not NUL-terminated), its length. */
 typedef int (*rv_sensor_fn)(uint16_t id, const char *name, size_t len,

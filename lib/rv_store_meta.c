@@ -242,6 +242,60 @@ rv_store_sensor_stat_add(struct rv_store *st, MDB_txn *txn, uint16_t id,
 	return rv_store_err(put(st, txn, &k, b, 12));
 }
 
+/* sensor_seq# values: the fields of struct rv_sensor_seq in order, each a
+ * big-endian u64. */
+#define SEQ_FIELDS 13
+
+static void
+seq_fields(struct rv_sensor_seq *q, uint64_t *f[SEQ_FIELDS])
+{
+	uint64_t *v[SEQ_FIELDS] = {
+		&q->boot, &q->next, &q->received, &q->lost, &q->resets,
+		&q->unsequenced, &q->out_of_order, &q->drops.queue_full,
+		&q->drops.send, &q->drops.toobig, &q->drops_before.queue_full,
+		&q->drops_before.send, &q->drops_before.toobig,
+	};
+
+	memcpy(f, v, sizeof(v));
+}
+
+int
+rv_store_sensor_seq(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    struct rv_sensor_seq *out)
+{
+	uint64_t *f[SEQ_FIELDS];
+	struct rv_key k;
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	id_key(&k, "sensor_seq#", id);
+	if ((rc = get(st, txn, &k, &v)) != RV_OK)
+		return rc;
+	if (v.mv_size != SEQ_FIELDS * 8)
+		return RV_ECORRUPT;
+	seq_fields(out, f);
+	for (int i = 0; i < SEQ_FIELDS; i++)
+		*f[i] = rv_get64((const uint8_t *)v.mv_data + 8 * i);
+	return RV_OK;
+}
+
+int
+rv_store_sensor_seq_put(struct rv_store *st, MDB_txn *txn, uint16_t id,
+    const struct rv_sensor_seq *in)
+{
+	struct rv_sensor_seq q = *in;
+	uint64_t *f[SEQ_FIELDS];
+	uint8_t b[SEQ_FIELDS * 8];
+	struct rv_key k;
+
+	seq_fields(&q, f);
+	for (int i = 0; i < SEQ_FIELDS; i++)
+		rv_put64(b + 8 * i, *f[i]);
+	id_key(&k, "sensor_seq#", id);
+	return rv_store_err(put(st, txn, &k, b, sizeof(b)));
+}
+
 int
 rv_store_sensors(struct rv_store *st, MDB_txn *txn, rv_sensor_fn fn,
     void *arg)

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <nng/protocol/pipeline0/push.h>
 
@@ -174,6 +176,22 @@ frame_reset(struct rvm_sender *s)
 	s->pending = 0;
 }
 
+/* The frame's place in the stream and the drops so far (lib/FRAME.md).
+ * Summing the queues' counters costs a load per worker thread, once per
+ * frame. */
+static void
+stamp(struct rvm_sender *s)
+{
+	struct rv_frame_seq sq = { s->boot, s->seq, { 0, 0, 0 } };
+
+	for (size_t i = 0; i < s->nqueues; i++) {
+		sq.drops.queue_full += get(&s->queues[i].count.dropped);
+		sq.drops.toobig += get(&s->queues[i].count.toobig);
+	}
+	sq.drops.send = get(&s->dropped_send);
+	rv_frame_stamp(&s->enc, &sq);
+}
+
 /* Try to send the current frame. Returns 1 if the frame is gone (sent or
  * dropped) and a new one has begun, 0 if it is still pending. */
 static int
@@ -185,8 +203,10 @@ flush(struct rvm_sender *s, uint64_t now)
 	if (s->enc.count == 0)
 		return 1;
 	len = rv_frame_finish(&s->enc);
+	stamp(s);
 	rv = nng_send(s->sock, s->frame, len, NNG_FLAG_NONBLOCK);
 	if (rv == 0) {
+		s->seq += s->enc.count;
 		add(&s->sent, s->enc.count);
 		add(&s->frames, 1);
 		add(&s->bytes, len);
@@ -284,6 +304,24 @@ run(void *arg)
 
 /* --- start / stop ------------------------------------------------------ */
 
+/* A boot id the indexer has not seen from this sensor: random, never 0
+ * (0 marks an unsequenced sender). getrandom's urandom pool is ready long
+ * before a resolver starts; if it fails, time and pid are unique enough
+ * for telling restarts apart. */
+static uint64_t
+boot_id(void)
+{
+	uint64_t id = 0;
+	struct timespec ts;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		id = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		id ^= (uint64_t)getpid() << 40;
+	}
+	return id ? id : 1;
+}
+
 static int
 dial(struct rvm_sender *s, const char *url, char *err, size_t errsz)
 {
@@ -335,6 +373,7 @@ rvm_sender_start(struct rvm_sender *s, const struct rvm_conf *conf,
 		goto leave;
 	}
 	frame_reset(s);
+	s->boot = boot_id();
 	if ((rv = nng_push0_open(&s->sock)) != 0) {
 		snprintf(err, errsz, "nng_push0_open: %s", nng_strerror(rv));
 		rc = RV_EIO;

@@ -11,7 +11,10 @@
  *
  * A frame goes out when it holds batch_size records, when the next record
  * would make it larger than frame_size, or when its oldest record is
- * batch_delay_ms old.
+ * batch_delay_ms old. Every frame carries the boot id, the number of its
+ * first record and the drop counters (lib/FRAME.md), so the indexer can
+ * count every record lost after nng took it; the number advances only
+ * when nng takes a frame, so a dropped frame is counted once, here.
  *
  * Knows nothing of Unbound: logging goes through a callback.
  */
@@ -61,6 +64,8 @@ struct rvm_sender {
 	uint64_t pending_since_ms;
 	uint64_t next_log_ms, next_file_ms;
 	size_t next_queue;		/**< round robin start */
+	uint64_t boot;			/**< random, chosen at start, never 0 */
+	uint64_t seq;			/**< records nng has taken (frame numbering) */
 	/* Sender counters (written by the sender thread only). */
 	_Atomic uint64_t sent, dropped_send, frames, bytes, send_errors;
 };

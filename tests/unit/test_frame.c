@@ -151,13 +151,15 @@ test_header_errors(void **state)
 	c[0] = 'X';
 	assert_int_equal(rv_frame_validate(c, flen, &h), RV_EFORMAT);
 	memcpy(c, frame, flen);
-	c[4] = 2;
+	c[4] = 3;
+	assert_int_equal(rv_frame_validate(c, flen, &h), RV_EVERSION);
+	c[4] = 0;
 	assert_int_equal(rv_frame_validate(c, flen, &h), RV_EVERSION);
 	memcpy(c, frame, flen);
 	c[6] = 0;	/* empty sensor */
 	assert_int_equal(rv_frame_validate(c, flen, &h), RV_EFORMAT);
 	memcpy(c, frame, flen);
-	c[12] = ' ';	/* sensor with a space */
+	c[RV_FRAME_HDR_MIN] = ' ';	/* sensor with a space */
 	assert_int_equal(rv_frame_validate(c, flen, &h), RV_EFORMAT);
 	memcpy(c, frame, flen);
 	c[11] = SAMPLE_RECORDS + 1;	/* count says more than there is */
@@ -168,6 +170,57 @@ test_header_errors(void **state)
 	memcpy(c, frame, flen);
 	c[flen] = 0;	/* trailing garbage */
 	assert_int_equal(rv_frame_validate(c, flen + 1, &h), RV_EFORMAT);
+}
+
+/* Version 2 carries the stream position; version 1 (the same frame without
+ * octets 12..51) still decodes, unsequenced, with the same records. */
+static void
+test_sequence_fields(void **state)
+{
+	const struct rv_frame_seq sq = { 0x0123456789abcdefULL,
+	    0xfedcba9876543210ULL, { 7, 1ULL << 40, UINT64_MAX } };
+	struct rv_frame_enc enc;
+	struct rv_frame_hdr h;
+	struct rv_record r, r1;
+	uint8_t c[4096], v1[4096];
+	size_t off, off1;
+
+	(void)state;
+	memcpy(c, frame, flen);
+	assert_int_equal(rv_frame_validate(c, flen, &h), RV_OK);
+	assert_int_equal(h.version, 2);
+	assert_true(h.seq.boot == 0 && h.seq.seq == 0);	/* not stamped */
+	enc.buf = c;
+	enc.cap = sizeof(c);
+	enc.len = flen;
+	rv_frame_stamp(&enc, &sq);
+	assert_int_equal(rv_frame_validate(c, flen, &h), RV_OK);
+	assert_true(h.seq.boot == sq.boot && h.seq.seq == sq.seq);
+	assert_true(h.seq.drops.queue_full == 7);
+	assert_true(h.seq.drops.send == 1ULL << 40);
+	assert_true(h.seq.drops.toobig == UINT64_MAX);
+	assert_int_equal(h.count, SAMPLE_RECORDS);
+	/* Every cut inside the header is a truncation, never a read past. */
+	for (size_t cut = 0; cut < RV_FRAME_HDR_MIN + h.sensor_len; cut++)
+		assert_int_equal(rv_frame_decode_header(c, cut, &h, &off),
+		    RV_ETRUNC);
+
+	memcpy(v1, c, 12);
+	memcpy(v1 + 12, c + RV_FRAME_HDR_MIN, flen - RV_FRAME_HDR_MIN);
+	v1[4] = RV_FRAME_VERSION_1;
+	assert_int_equal(rv_frame_validate(v1, flen - 40, &h), RV_OK);
+	assert_int_equal(h.version, 1);
+	assert_true(h.seq.boot == 0 && h.seq.seq == 0 &&
+	    h.seq.drops.toobig == 0);
+	assert_int_equal(h.count, SAMPLE_RECORDS);
+	assert_int_equal(rv_frame_decode_header(v1, flen - 40, &h, &off1), 0);
+	assert_int_equal(rv_frame_decode_header(c, flen, &h, &off), 0);
+	assert_int_equal(off1 + 40, off);
+	assert_int_equal(rv_frame_decode_record(c, flen, &off, &r), 0);
+	assert_int_equal(rv_frame_decode_record(v1, flen - 40, &off1, &r1), 0);
+	assert_int_equal(r.owner_len, r1.owner_len);
+	assert_memory_equal(r.owner, r1.owner, r.owner_len);
+	assert_int_equal(r.rdata_len, r1.rdata_len);
 }
 
 static void
@@ -314,6 +367,7 @@ main(void)
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_corrupted_lengths),
 		cmocka_unit_test(test_header_errors),
+		cmocka_unit_test(test_sequence_fields),
 		cmocka_unit_test(test_record_field_errors),
 		cmocka_unit_test(test_encoder_full),
 		cmocka_unit_test(test_raw_records),

@@ -4,7 +4,8 @@
  * merge (min first, max last, summed count, TTL range, sensor union),
  * different sets and negative answers stay apart, a flush writes every
  * index, and enrichment keeps the period it was valid in when the mmdb
- * data changes (MaxMind's test databases in $RV_MMDB_DIR).
+ * data changes (MaxMind's test databases in $RV_MMDB_DIR); every record
+ * of a numbered stream is received or counted lost, across a restart.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include "rv_err.h"
 #include "rv_name.h"
 #include "rv_store.h"
+#include "sensors.h"
 #include "tmp_store.h"
 
 struct fx {
@@ -442,6 +444,102 @@ test_enrich_bad_file(void **state)
 	enrich_close(en);
 }
 
+
+static struct rv_frame_seq
+fseq(uint64_t boot, uint64_t seq, uint64_t dq)
+{
+	struct rv_frame_seq f = { boot, seq, { dq, 0, 0 } };
+
+	return f;
+}
+
+/* The arithmetic: in order, gaps, restarts, unnumbered and late frames. */
+static void
+test_seq_advance(void **state)
+{
+	struct rv_sensor_seq q;
+	struct rv_frame_seq f;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	f = fseq(7, 0, 0);
+	sensors_seq_advance(&q, &f, 10);	/* 0..9 */
+	f = fseq(7, 10, 2);
+	sensors_seq_advance(&q, &f, 5);		/* 10..14 */
+	f = fseq(7, 20, 1);			/* 15..19 lost; late drops */
+	sensors_seq_advance(&q, &f, 5);
+	assert_true(q.boot == 7 && q.next == 25 && q.received == 20);
+	assert_true(q.lost == 5 && q.resets == 0);
+	assert_true(q.drops.queue_full == 2);	/* never goes back */
+	f = fseq(7, 12, 3);			/* below next: late */
+	sensors_seq_advance(&q, &f, 4);
+	assert_true(q.out_of_order == 4 && q.next == 25 && q.lost == 5);
+	assert_true(q.drops.queue_full == 3);
+	f = fseq(0, 999, 0);			/* unnumbered */
+	sensors_seq_advance(&q, &f, 6);
+	assert_true(q.unsequenced == 6 && q.next == 25 && q.received == 24);
+	f = fseq(8, 3, 1);	/* a restart, 0..2 of the new boot lost */
+	sensors_seq_advance(&q, &f, 2);
+	assert_true(q.boot == 8 && q.resets == 1 && q.next == 5);
+	assert_true(q.lost == 8 && q.received == 26);
+	assert_true(q.drops_before.queue_full == 3 && q.drops.queue_full == 1);
+	f = fseq(8, UINT64_MAX - 1, 0);	/* a liar cannot wrap the sums */
+	sensors_seq_advance(&q, &f, 10);
+	assert_true(q.next == UINT64_MAX && q.lost >= UINT64_MAX - 20);
+	f = fseq(8, UINT64_MAX, 0);
+	sensors_seq_advance(&q, &f, 10);
+	assert_true(q.lost == UINT64_MAX && q.next == UINT64_MAX);
+}
+
+/* What a flush commits is where the stream resumes after a crash: frames
+ * taken but not committed show up as the next frame's gap. */
+static void
+test_seq_persisted(void **state)
+{
+	struct fx *f = *state;
+	struct sensors s;
+	const struct rv_sensor_seq *q;
+	struct rv_sensor_seq stored;
+	struct rv_frame_hdr h;
+	struct flush_result res;
+	uint16_t id;
+	MDB_txn *txn;
+
+	memset(&h, 0, sizeof(h));
+	sensors_init(&s, f->st);
+	assert_int_equal(sensors_id(&s, "s1", 2, &id), RV_OK);
+	for (int i = 0; i < 3; i++) {	/* three frames of 100, committed */
+		h.seq = fseq(42, (uint64_t)i * 100, 0);
+		h.count = 100;
+		assert_int_equal(sensors_seq_frame(&s, id, &h, &q), RV_OK);
+		assert_int_equal(agg_sensor_seq(&f->a, id, q), RV_OK);
+	}
+	assert_int_equal(flush_write(f->st, &f->a, NULL, 5000, &res), 0);
+	agg_reset(&f->a);
+	h.seq = fseq(42, 300, 0);	/* taken, then the process dies */
+	assert_int_equal(sensors_seq_frame(&s, id, &h, &q), RV_OK);
+	assert_int_equal(agg_sensor_seq(&f->a, id, q), RV_OK);
+	agg_reset(&f->a);
+	sensors_free(&s);
+
+	sensors_init(&s, f->st);	/* the restarted indexer */
+	assert_int_equal(sensors_id(&s, "s1", 2, &id), RV_OK);
+	h.seq = fseq(42, 450, 4);	/* 300..449 never committed */
+	h.count = 50;
+	assert_int_equal(sensors_seq_frame(&s, id, &h, &q), RV_OK);
+	assert_true(q->lost == 150 && q->received == 350 && q->next == 500);
+	assert_int_equal(agg_sensor_seq(&f->a, id, q), RV_OK);
+	assert_int_equal(flush_write(f->st, &f->a, NULL, 5001, &res), 0);
+	sensors_free(&s);
+
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	assert_int_equal(rv_store_sensor_seq(f->st, txn, id, &stored), 0);
+	mdb_txn_abort(txn);
+	assert_true(stored.boot == 42 && stored.next == 500);
+	assert_true(stored.received == 350 && stored.lost == 150);
+	assert_true(stored.drops.queue_full == 4 && stored.resets == 0);
+}
+
 int
 main(void)
 {
@@ -457,6 +555,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_enrichment_periods, setup,
 		    teardown),
 		cmocka_unit_test(test_enrich_bad_file),
+		cmocka_unit_test(test_seq_advance),
+		cmocka_unit_test_setup_teardown(test_seq_persisted, setup,
+		    teardown),
 	};
 	rvd_log_open("test", 0, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
