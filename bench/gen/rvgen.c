@@ -26,6 +26,9 @@ struct out {
 	nng_socket sock;
 	int nng;
 	uint64_t frames, octets;
+	int number;			/**< --number: frames carry a sequence */
+	unsigned long long rate;	/**< --rate: records/s, 0: no limit */
+	uint64_t boot[64], sent[64];	/**< per sensor, with --number */
 };
 
 static void
@@ -46,6 +49,9 @@ usage(FILE *f)
 "      --seq              sequential mode: RRset i is n<i>.seq.test A 10.x.y.z\n"
 "      --only-a           only A RRsets (for the size per A RRset)\n"
 "      --invalid N        also send N garbage frames (tests)\n"
+"      --rate N           at most N records a second (no limit)\n"
+"      --number           number the records like the module does (boot id,\n"
+"                         sequence); print each sensor's records sent\n"
 "  -c, --connect URL      nng PUSH dial (blocking sends)\n"
 "      --tls-ca FILE      tls+tcp://: the CA of the server's certificate\n"
 "      --tls-cert FILE, --tls-key FILE   tls+tcp://: client certificate\n"
@@ -236,6 +242,18 @@ generate(struct out *o, const struct gen_cfg *c, uint64_t from,
 			if (rv_frame_add(&enc, &rec) != 0)
 				return -1;
 		}
+		if (o->rate)	/* paced per frame: good enough for tests */
+			usleep((useconds_t)(1000000ULL * enc.count / o->rate));
+		if (o->number) {
+			unsigned k = (unsigned)((o->frames) % nsensors);
+			struct rv_frame_seq sq = { o->boot[k], o->sent[k],
+			    { 0, 0, 0 } };
+			rv_frame_stamp(&enc, &sq);
+			if (emit(o, buf, rv_frame_finish(&enc)) != 0)
+				return -1;
+			o->sent[k] += enc.count;
+			continue;
+		}
 		if (emit(o, buf, rv_frame_finish(&enc)) != 0)
 			return -1;
 	}
@@ -257,6 +275,8 @@ main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'F' },
 		{ "seq", no_argument, NULL, 'Q' },
 		{ "only-a", no_argument, NULL, 'A' },
+		{ "number", no_argument, NULL, 'U' },
+		{ "rate", required_argument, NULL, 'W' },
 		{ "invalid", required_argument, NULL, 'I' },
 		{ "connect", required_argument, NULL, 'c' },
 		{ "file", required_argument, NULL, 'f' },
@@ -288,6 +308,7 @@ main(int argc, char **argv)
 			break;
 		case 'Q': c.seq = 1; break;
 		case 'A': c.only_a = 1; break;
+		case 'U': o.number = 1; break;
 		case 'c': url = optarg; break;
 		case 'f': file = optarg; break;
 		case 'R': rep = optarg; break;
@@ -310,6 +331,7 @@ main(int argc, char **argv)
 			case 'p': per = v ? v : 1; break;
 			case 'F': from = v; break;
 			case 'I': invalid = v; break;
+			case 'W': o.rate = v; break;
 			}
 		}
 	}
@@ -330,7 +352,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "rvgen: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
+	if (o.number && (rep || nsens > 64)) {
+		fprintf(stderr, "rvgen: --number needs generated frames and at "
+		    "most 64 sensors\n");
+		return 2;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned k = 0; o.number && k < nsens; k++)
+		o.boot[k] = ((uint64_t)t0.tv_nsec << 20 ^ (uint64_t)getpid() <<
+		    8 ^ (uint64_t)t0.tv_sec << 40) + k + 1;
 	rc = rep ? replay(&o, rep) :
 	    generate(&o, &c, from, (unsigned)per, (unsigned)nsens,
 	    (unsigned)invalid);
@@ -342,6 +372,9 @@ main(int argc, char **argv)
 	} else if (o.f != stdout && fclose(o.f) != 0) {
 		rc = -1;
 	}
+	for (unsigned k = 0; o.number && k < nsens; k++)
+		printf("sensor gen-%u sent %llu\n", k,
+		    (unsigned long long)o.sent[k]);
 	if (!quiet)
 		fprintf(stderr, "rvgen: %llu frames, %llu octets in %.2f s\n",
 		    (unsigned long long)o.frames,
