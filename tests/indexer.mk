@@ -1,6 +1,6 @@
-# Tests of the store (lib/rv_store*, lib/rv_set.c) and the indexer.
+# Tests of the store (store/rv_store*, store/rv_set.c) and the indexer.
 IDX_SRC = $(top_srcdir)/indexer
-IDX_CPPFLAGS = -I$(top_srcdir)/lib -I$(IDX_SRC) -I$(top_srcdir)/bench/gen
+IDX_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/store -I$(IDX_SRC) -I$(top_srcdir)/bench/gen
 IDX_CFLAGS = $(AM_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS)
 IDX_LIBS = $(RV_LIB) $(LMDB_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) \
 	$(NNG_LIBS) $(PTHREAD_LIBS) -lm

@@ -1,6 +1,6 @@
 /**
  * \file rv_dbdump.c
- * Test helper: read a rearview database through lib/rv_store.h and print
+ * Test helper: read a rearview database through store/rv_store.h and print
  * it as text, so end-to-end tests can assert on real stored data.
  *
  *   rv_dbdump DB stats             counters, one "name value" a line

@@ -1,6 +1,6 @@
 /**
  * \file fuzz_keys.c
- * libFuzzer target: the LMDB key builders and decoders of lib/rv_store.h
+ * libFuzzer target: the LMDB key builders and decoders of store/rv_store.h
  * and the value codecs. Two halves:
  *  - build: names, types, addresses and digests taken from the input are
  *    turned into every kind of key; each key must decode to exactly what

@@ -1,7 +1,7 @@
 /**
  * \file test_cli_fixture.h
  * Writes small passive DNS databases for the CLI's tests and benchmark
- * through the store's write API (lib/rv_store.h): rrset, rdata, names, ip,
+ * through the store's write API (store/rv_store.h): rrset, rdata, names, ip,
  * asn and meta rows, as the indexer lays them out in SCHEMA.md.
  */
 #ifndef TEST_CLI_FIXTURE_H

@@ -1,6 +1,6 @@
 /**
  * \file test_names_targets.c
- * cmocka tests of target names in the names database (lib/rv_store_names.c,
+ * cmocka tests of target names in the names database (store/rv_store_names.c,
  * SCHEMA.md): the right-hand wildcard prefix selects exactly the names whose
  * leading labels are given, a new database is flagged as holding target
  * names, and the backfill of an older one reads only the 'N' rows, merges

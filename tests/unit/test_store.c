@@ -1,6 +1,6 @@
 /**
  * \file test_store.c
- * cmocka tests of lib/rv_store*: key encoding and ordering (prefix and
+ * cmocka tests of store/rv_store*: key encoding and ordering (prefix and
  * range scans select exactly what they should), value round trips,
  * rdata-set canonicalisation and digests, meta, and enrichment periods.
  */

@@ -1,6 +1,6 @@
 /**
  * \file rv_store_key.c
- * Key builders and key decoders for every database of lib/SCHEMA.md.
+ * Key builders and key decoders for every database of store/SCHEMA.md.
  */
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /**
  * \file rv_store.h
  * The LMDB store: opening the environment, the named databases, key
- * builders and decoders for every database of lib/SCHEMA.md, rdata-set
+ * builders and decoders for every database of store/SCHEMA.md, rdata-set
  * canonicalisation, and the writer-side value encoders.
  *
  * One writer (rearviewd) and any number of readers (the CLI). Readers open
