@@ -35,7 +35,7 @@ struct lookup {
 };
 
 static int
-rrset_row(const MDB_val *k, const MDB_val *v, void *arg)
+rrset_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct lookup *lk = arg;
 	struct rv_rrset_key key;
@@ -43,11 +43,11 @@ rrset_row(const MDB_val *k, const MDB_val *v, void *arg)
 	struct cli_row r;
 	int rc;
 
-	if ((rc = rv_rrset_key_decode(k->mv_data, k->mv_size, &key)) != 0)
+	if ((rc = rv_rrset_key_decode(k->data, k->len, &key)) != 0)
 		return rc;
 	if (lk->apex_len > 0 && key.owner_len == lk->apex_len)
 		return RV_OK;
-	if ((rc = rv_rrset_val_decode(v->mv_data, v->mv_size, &val)) != 0)
+	if ((rc = rv_rrset_val_decode(v->data, v->len, &val)) != 0)
 		return rc;
 	cli_row_from_rrset(&r, &key, &val);
 	return cli_run_emit(lk->run, &r);

@@ -41,7 +41,7 @@ struct rscan {
 };
 
 static int
-rdata_row(const MDB_val *k, const MDB_val *v, void *arg)
+rdata_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct rscan *s = arg;
 	struct rv_rdata_key key;
@@ -49,8 +49,8 @@ rdata_row(const MDB_val *k, const MDB_val *v, void *arg)
 	struct cli_row r;
 	int rc;
 
-	if ((rc = rv_rdata_key_decode(k->mv_data, k->mv_size, &key)) != 0 ||
-	    (rc = rv_rdata_val_decode(v->mv_data, v->mv_size, &seen)) != 0)
+	if ((rc = rv_rdata_key_decode(k->data, k->len, &key)) != 0 ||
+	    (rc = rv_rdata_val_decode(v->data, v->len, &seen)) != 0)
 		return rc;
 	memset(&r, 0, sizeof(r));
 	r.kind = CLI_ROW_RDATA;
@@ -337,7 +337,7 @@ cmd_rdata(int argc, char **argv)
 
 /* asn: every address of the AS, then every name on each address. */
 static int
-asn_row(const MDB_val *k, const MDB_val *v, void *arg)
+asn_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct rscan *s = arg;
 	struct rv_seen seen;
@@ -347,8 +347,8 @@ asn_row(const MDB_val *k, const MDB_val *v, void *arg)
 	uint32_t asn;
 	int rc;
 
-	if ((rc = rv_asn_key_decode(k->mv_data, k->mv_size, &asn, &ip)) ||
-	    (rc = rv_asn_val_decode(v->mv_data, v->mv_size, &seen)))
+	if ((rc = rv_asn_key_decode(k->data, k->len, &asn, &ip)) ||
+	    (rc = rv_asn_val_decode(v->data, v->len, &seen)))
 		return rc;
 	s->asn_first = seen.first;
 	s->asn_last = seen.last;

@@ -151,7 +151,7 @@ stats(struct cli_run *run)
 	struct kv k = { o, NULL, 0 };
 	char path[4200];
 	struct stat sb;
-	MDB_stat ms;
+	uint64_t rows;
 	int rc;
 
 	if ((rc = cli_fmt_begin(o)) != RV_OK)
@@ -175,11 +175,11 @@ stats(struct cli_run *run)
 		kv_num(&k, rv_stat_name((enum rv_stat)i), s.v[i]);
 	for (int d = 0; d < RV_DB_COUNT; d++) {
 		char key[32];
-		if (mdb_stat(run->db.txn, rv_store_dbi(run->db.st,
-		    (enum rv_db)d), &ms) != 0)
+		if (rv_store_rows(run->db.st, run->db.txn, (enum rv_db)d,
+		    &rows) != RV_OK)
 			continue;
 		snprintf(key, sizeof(key), "rows:%s", rv_db_name((enum rv_db)d));
-		kv_num(&k, key, ms.ms_entries);
+		kv_num(&k, key, rows);
 	}
 	kv_time(&k, "last_write", s.last_write);
 	if ((rc = rv_store_sensors(run->db.st, run->db.txn, one_sensor, &k)))

@@ -92,7 +92,7 @@ start_name(struct sub *s, const struct cli_row *r)
 }
 
 static int
-rrset_row(const MDB_val *k, const MDB_val *v, void *arg)
+rrset_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct sub *s = arg;
 	struct rv_rrset_key key;
@@ -100,11 +100,11 @@ rrset_row(const MDB_val *k, const MDB_val *v, void *arg)
 	struct cli_row r;
 	int rc;
 
-	if ((rc = rv_rrset_key_decode(k->mv_data, k->mv_size, &key)) != 0)
+	if ((rc = rv_rrset_key_decode(k->data, k->len, &key)) != 0)
 		return rc;
 	if (key.owner_len == s->dom_len)	/* the domain itself */
 		return RV_OK;
-	if ((rc = rv_rrset_val_decode(v->mv_data, v->mv_size, &val)) != 0)
+	if ((rc = rv_rrset_val_decode(v->data, v->len, &val)) != 0)
 		return rc;
 	cli_row_from_rrset(&r, &key, &val);
 	if (!cli_run_pass(s->run, &r))
@@ -120,15 +120,15 @@ rrset_row(const MDB_val *k, const MDB_val *v, void *arg)
 }
 
 static int
-ip_row(const MDB_val *k, const MDB_val *v, void *arg)
+ip_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct sub *s = arg;
 	struct rv_rdata_key key;
 	struct rv_seen seen;
 	struct cli_row r, *c;
 
-	if (rv_rdata_key_decode(k->mv_data, k->mv_size, &key) != RV_OK ||
-	    rv_rdata_val_decode(v->mv_data, v->mv_size, &seen) != RV_OK)
+	if (rv_rdata_key_decode(k->data, k->len, &key) != RV_OK ||
+	    rv_rdata_val_decode(v->data, v->len, &seen) != RV_OK)
 		return RV_ECORRUPT;
 	if (key.owner_len <= s->dom_len || !rv_name_is_subdomain(key.owner,
 	    key.owner_len, s->dom, s->dom_len))

@@ -51,11 +51,10 @@ cli_db_open(const char *path, struct cli_db *db)
 void
 cli_db_close(struct cli_db *db)
 {
-	if (db->ipcur != NULL)
-		mdb_cursor_close(db->ipcur);
+	rv_cursor_close(db->ipcur);
 	db->ipcur = NULL;
 	cli_db_geo_free(db);
-	rv_store_txn_end(db->txn);
+	rv_txn_abort(db->txn);
 	db->txn = NULL;
 	rv_store_close(db->st);
 	db->st = NULL;
@@ -149,13 +148,13 @@ set_holds(const struct cli_row *row, const uint8_t *set, size_t len)
 }
 
 static int
-join_one(const MDB_val *k, const MDB_val *v, void *arg)
+join_one(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct join *j = arg;
 	struct rv_rrset_val val;
 	struct rv_rrset_key key;
 
-	if (rv_rrset_val_decode(v->mv_data, v->mv_size, &val) != RV_OK ||
+	if (rv_rrset_val_decode(v->data, v->len, &val) != RV_OK ||
 	    !set_holds(j->row, val.set, val.set_len))
 		return RV_OK;
 	j->found = 1;
@@ -167,7 +166,7 @@ join_one(const MDB_val *k, const MDB_val *v, void *arg)
 			j->sens[j->nsens++] = val.sensor[i];
 	}
 	if (j->zones < 2 &&
-	    rv_rrset_key_decode(k->mv_data, k->mv_size, &key) == RV_OK) {
+	    rv_rrset_key_decode(k->data, k->len, &key) == RV_OK) {
 		if (j->zones == 0) {
 			memcpy(j->zone, key.zone, key.zone_len);
 			j->zlen = key.zone_len;

@@ -6,7 +6,7 @@
  * the RRsets that hold it (sensors).
  *
  * Lifetime: everything a struct cli_db hands out (sensor names, rows built
- * from LMDB memory) is valid until cli_db_close().
+ * from the store's memory) is valid until cli_db_close().
  */
 #ifndef RV_CLI_DB_H
 #define RV_CLI_DB_H
@@ -18,7 +18,7 @@
 
 struct cli_db {
 	struct rv_store *st;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 	const char *path;
 	char **sensor_names;	/**< by id, loaded on first use */
 	uint32_t nsensor_names;
@@ -29,13 +29,14 @@ struct cli_db {
 	int geo_rc;
 	uint32_t geo_t;
 	int geo_valid;
-	MDB_cursor *ipcur;	/**< on the ip database, kept for lookups */
+	struct rv_cursor *ipcur;	/**< on the ip database, kept for
+					 * lookups */
 	struct cli_geo_memo *memo;	/**< geo.c: a batch's sort */
 	uint64_t geo_single;	/**< lookups made outside a batch, and
 				 * not from the table */
 	uint64_t geo_asked;	/**< addresses asked in batches so far */
 	struct cli_geo_table *gtab;	/**< the ip database in memory */
-	MDB_txn *gtab_txn;	/**< the transaction gtab was read in */
+	struct rv_txn *gtab_txn;	/**< the transaction gtab was read in */
 	int gtab_tried;		/**< built, or found not worth it */
 };
 
@@ -78,7 +79,7 @@ int cli_db_geo_batch(void *db, struct cli_geo_ans *q, size_t n);
 
 /**
  * cli_geo_shared_fn: yes once lookups are answered from the table, which
- * is read-only (neither cli_db_geo nor cli_db_geo_batch reads LMDB or
+ * is read-only (neither cli_db_geo nor cli_db_geo_batch reads the store or
  * changes the struct from then on).
  */
 int cli_db_geo_shared(void *db);

@@ -23,7 +23,7 @@
  * in order) use the table when there is one, else one lookup each with a
  * one-entry cache for a repeated address.
  *
- * Lifetime: answers may point into the LMDB map or the table; both live
+ * Lifetime: answers may point into the store's memory or the table; both live
  * until cli_db_close().
  */
 #include <stdlib.h>
@@ -97,22 +97,21 @@ have_table(const struct cli_db *db)
 static int
 table_ready(struct cli_db *db, size_t n)
 {
-	MDB_dbi dbi = rv_store_dbi(db->st, RV_DB_IP);
-	MDB_stat ms;
+	uint64_t rows;
 
 	if (db->gtab != NULL)
 		return have_table(db);
 	if (db->gtab_tried)
 		return 0;
 	db->geo_asked += n;
-	if (mdb_stat(db->txn, dbi, &ms) != 0) {
+	if (rv_store_rows(db->st, db->txn, RV_DB_IP, &rows) != RV_OK) {
 		db->gtab_tried = 1;
 		return 0;
 	}
-	if (db->geo_asked * GEO_TABLE_PAYS < ms.ms_entries)
+	if (db->geo_asked * GEO_TABLE_PAYS < rows)
 		return 0;
 	db->gtab_tried = 1;
-	if (cli_geo_table_build(db->txn, dbi, GEO_TABLE_MAX, &db->gtab) !=
+	if (cli_geo_table_build(db->st, db->txn, GEO_TABLE_MAX, &db->gtab) !=
 	    RV_OK)
 		return 0;	/* too big or unreadable: probe as before */
 	db->gtab_txn = db->txn;
@@ -139,8 +138,8 @@ memo_room(struct cli_geo_memo *m, size_t n)
 static int
 ip_cursor(struct cli_db *db)
 {
-	if (db->ipcur == NULL && mdb_cursor_open(db->txn, rv_store_dbi(db->st,
-	    RV_DB_IP), &db->ipcur) != 0) {
+	if (db->ipcur == NULL && rv_cursor_open(db->st, db->txn, RV_DB_IP,
+	    &db->ipcur) != RV_OK) {
 		db->ipcur = NULL;
 		return RV_EIO;
 	}
@@ -165,19 +164,19 @@ from_table(struct cli_db *db, struct cli_geo_ans *q, size_t n)
 static void
 probe(struct cli_db *db, struct cli_geo_ans *a)
 {
-	MDB_val v;
+	struct rv_val v;
 
 	a->rc = rv_store_ipinfo_find(db->ipcur, &a->ip, a->t, &a->since, &v);
 	if (a->rc != RV_OK)
 		return;
-	if (v.mv_size > UINT32_MAX) {
+	if (v.len > UINT32_MAX) {
 		a->rc = RV_ECORRUPT;
 		return;
 	}
-	a->vlen = (uint32_t)v.mv_size;
-	a->v = v.mv_data;
-	if (v.mv_size <= CLI_GEO_VAL_INLINE) {
-		memcpy(a->val, v.mv_data, v.mv_size);
+	a->vlen = (uint32_t)v.len;
+	a->v = v.data;
+	if (v.len <= CLI_GEO_VAL_INLINE) {
+		memcpy(a->val, v.data, v.len);
 		a->v = NULL;
 	}
 }

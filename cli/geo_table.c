@@ -239,22 +239,21 @@ add_period(struct gt_build *b, struct gt_period *sp, const struct gt_period *p)
 
 /* One row of the ip database, in key order. */
 static int
-add_row(struct gt_build *b, const MDB_val *k, const MDB_val *v)
+add_row(struct gt_build *b, const struct rv_val *k, const struct rv_val *v)
 {
 	struct gt_period p;
 	struct rv_ip ip;
 	int rc;
 
-	if ((rc = rv_ip_key_decode(k->mv_data, k->mv_size, &ip, &p.since)) !=
-	    RV_OK ||
-	    (rc = intern(b, v->mv_data, v->mv_size, &p.info)) != RV_OK)
+	if ((rc = rv_ip_key_decode(k->data, k->len, &ip, &p.since)) != RV_OK ||
+	    (rc = intern(b, v->data, v->len, &p.info)) != RV_OK)
 		return rc;
 	if (ip.family == 4) {
 		uint32_t a = rv_get32(ip.addr);
 
 		if (b->n4 > 0 && b->a4[b->n4 - 1].addr == a)
 			return add_period(b, &b->a4[b->n4 - 1].p, &p);
-		if (b->n4 + b->n6 == b->rows)	/* more rows than mdb_stat */
+		if (b->n4 + b->n6 == b->rows)	/* more than counted */
 			return RV_ECORRUPT;
 		b->a4[b->n4].addr = a;
 		b->a4[b->n4++].p = p;
@@ -346,24 +345,24 @@ place(struct gt_build *b)
 }
 
 int
-cli_geo_table_build(MDB_txn *txn, MDB_dbi dbi, size_t max_bytes,
-    struct cli_geo_table **out)
+cli_geo_table_build(struct rv_store *st, struct rv_txn *txn,
+    size_t max_bytes, struct cli_geo_table **out)
 {
 	struct gt_build b;
-	MDB_cursor *cur = NULL;
-	MDB_stat ms;
-	MDB_val k, v;
-	int rc, mrc;
+	struct rv_cursor *cur = NULL;
+	struct rv_val k, v;
+	uint64_t rows;
+	int rc, grc;
 
 	*out = NULL;
 	memset(&b, 0, sizeof(b));
 	b.max_bytes = max_bytes;
-	if (mdb_stat(txn, dbi, &ms) != 0)
+	if (rv_store_rows(st, txn, RV_DB_IP, &rows) != RV_OK)
 		return RV_EIO;
-	b.rows = ms.ms_entries;
 	/* an address costs at least its slot and a half */
-	if (b.rows > max_bytes / (sizeof(*b.a4) * 3 / 2))
+	if (rows > max_bytes / (sizeof(*b.a4) * 3 / 2))
 		return RV_ENOMEM;
+	b.rows = (size_t)rows;
 	if ((b.t = calloc(1, sizeof(*b.t))) == NULL)
 		return RV_ENOMEM;
 	if (b.rows > 0 && ((b.a4 = map_zeroed(b.rows * sizeof(*b.a4))) ==
@@ -375,16 +374,15 @@ cli_geo_table_build(MDB_txn *txn, MDB_dbi dbi, size_t max_bytes,
 	b.t->ninfo = 1;		/* id 0 is "empty" */
 	rc = grow(&b, (void **)&b.t->infos, &b.t->capinfo, 1,
 	    sizeof(*b.t->infos));
-	if (rc == RV_OK && mdb_cursor_open(txn, dbi, &cur) != 0)
+	if (rc == RV_OK && rv_cursor_open(st, txn, RV_DB_IP, &cur) != RV_OK)
 		rc = RV_EIO;
-	for (mrc = rc == RV_OK ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) :
-	    MDB_NOTFOUND; mrc == 0 && rc == RV_OK;
-	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+	for (grc = rc == RV_OK ? rv_cursor_get(cur, &k, &v, RV_FIRST) :
+	    RV_ENOENT; grc == RV_OK && rc == RV_OK;
+	    grc = rv_cursor_get(cur, &k, &v, RV_NEXT))
 		rc = add_row(&b, &k, &v);
-	if (rc == RV_OK && mrc != MDB_NOTFOUND)
+	if (rc == RV_OK && grc != RV_ENOENT)
 		rc = RV_EIO;
-	if (cur != NULL)
-		mdb_cursor_close(cur);
+	rv_cursor_close(cur);
 	if (rc == RV_OK)
 		rc = place(&b);
 	/* the collected addresses and the index are the build's only */

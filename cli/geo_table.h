@@ -14,7 +14,7 @@
  * one, and as much again while it is built.
  *
  * Lifetime: built from a read transaction; its answers point into the
- * LMDB map, so the table must be freed before that transaction ends.
+ * store's memory, so the table must be freed before that transaction ends.
  * Read-only after the build, so any thread may look up in it.
  */
 #ifndef RV_CLI_GEO_TABLE_H
@@ -23,20 +23,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <lmdb.h>
-
 #include "rv_store.h"
 
 struct cli_geo_table;
 
 /**
- * Read every row of the ip database \p dbi in \p txn into a new table.
+ * Read every row of the ip database of \p st in \p txn into a new table.
  * \param max_bytes	give up with RV_ENOMEM rather than use more
  * \return 0, RV_ENOMEM, RV_ECORRUPT (a key or value that does not
  *	decode) or RV_EIO; *out is NULL unless 0.
  */
-int cli_geo_table_build(MDB_txn *txn, MDB_dbi dbi, size_t max_bytes,
-    struct cli_geo_table **out);
+int cli_geo_table_build(struct rv_store *st, struct rv_txn *txn,
+    size_t max_bytes, struct cli_geo_table **out);
 
 /**
  * Same answer as rv_store_ipinfo_at(): the period of \p ip with the

@@ -12,7 +12,7 @@
  * Lifetime: cli_out_row() copies what it keeps; rows given to it may die
  * right after. The enrichment and sensor callbacks are called while rows
  * are printed, i.e. from cli_out_row() and cli_out_end(), so whatever they
- * read (the LMDB read transaction) must stay valid until cli_out_end().
+ * read (the store's read transaction) must stay valid until cli_out_end().
  * Once the shareable callback has said yes, they may be called from a
  * printer thread until cli_out_end() or cli_out_reset() has returned.
  */

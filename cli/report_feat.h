@@ -4,7 +4,7 @@
  * window, allow-lists, the fast-flux features and scores of one owner name,
  * and the DNS-tunnelling features and score of one registered domain.
  *
- * Nothing here touches LMDB: the database layer (report_scan.c) decodes
+ * Nothing here touches the store: the database layer (report_scan.c) decodes
  * RRsets and feeds them in, so every computation is unit-tested on
  * hand-made records (tests/unit/test_report_feat.c).
  *

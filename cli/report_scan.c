@@ -32,28 +32,25 @@ scan_bcmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 }
 
 static int
-cur_get(struct cur *c, MDB_cursor_op op)
+cur_get(struct cur *c, enum rv_op op)
 {
-	int mrc = mdb_cursor_get(c->c, &c->k, &c->v, op);
+	int rc = rv_cursor_get(c->c, &c->k, &c->v, op);
 
-	if (mrc == MDB_NOTFOUND) {
+	if (rc == RV_ENOENT) {
 		c->eof = 1;
 		return RV_OK;
 	}
-	if (mrc != 0)
-		return rv_store_err(mrc);
+	if (rc != RV_OK)
+		return rc;
 	c->eof = 0;
-	return rv_name_key_len(c->k.mv_data, c->k.mv_size, &c->nklen) ==
+	return rv_name_key_len(c->k.data, c->k.len, &c->nklen) ==
 	    RV_OK ? RV_OK : RV_ECORRUPT;
 }
 
 static int
 cur_open(struct scan *s, struct cur *c)
 {
-	int mrc = mdb_cursor_open(s->db->txn, rv_store_dbi(s->db->st,
-	    c->db), &c->c);
-
-	return mrc ? rv_store_err(mrc) : RV_OK;
+	return rv_cursor_open(s->db->st, s->db->txn, c->db, &c->c);
 }
 
 /* End the read transaction and begin a fresh one, putting both cursors
@@ -66,13 +63,13 @@ renew(struct scan *s)
 
 	for (i = 0; i < 2; i++) {
 		if (!cs[i]->eof) {
-			cs[i]->savelen = cs[i]->k.mv_size;
-			memcpy(cs[i]->save, cs[i]->k.mv_data, cs[i]->savelen);
+			cs[i]->savelen = cs[i]->k.len;
+			memcpy(cs[i]->save, cs[i]->k.data, cs[i]->savelen);
 		}
-		mdb_cursor_close(cs[i]->c);
+		rv_cursor_close(cs[i]->c);
 		cs[i]->c = NULL;
 	}
-	mdb_txn_abort(s->db->txn);
+	rv_txn_abort(s->db->txn);
 	s->db->txn = NULL;
 	rc = rv_store_read_begin(s->db->st, &s->db->txn);
 	if (rc != RV_OK)
@@ -83,9 +80,9 @@ renew(struct scan *s)
 			goto leave;
 		if (cs[i]->eof)
 			continue;
-		cs[i]->k.mv_data = cs[i]->save;
-		cs[i]->k.mv_size = cs[i]->savelen;
-		if ((rc = cur_get(cs[i], MDB_SET_RANGE)) != RV_OK)
+		cs[i]->k.data = cs[i]->save;
+		cs[i]->k.len = cs[i]->savelen;
+		if ((rc = cur_get(cs[i], RV_SET_RANGE)) != RV_OK)
 			goto leave;
 	}
 	s->nrec = 0;
@@ -97,7 +94,7 @@ static int
 same_name(const struct scan *s, const struct cur *c)
 {
 	return !c->eof && c->nklen == s->nklen &&
-	    memcmp(c->k.mv_data, s->nk, s->nklen) == 0;
+	    memcmp(c->k.data, s->nk, s->nklen) == 0;
 }
 
 /* --- the merge ------------------------------------------------------------ */
@@ -105,15 +102,15 @@ same_name(const struct scan *s, const struct cur *c)
 static int
 do_rrset(struct scan *s)
 {
-	const uint8_t *k = s->rr.k.mv_data;
+	const uint8_t *k = s->rr.k.data;
 	struct rv_rrset_val val;
 	uint16_t type;
 	int rc;
 
-	if (s->rr.k.mv_size < s->rr.nklen + 2)
+	if (s->rr.k.len < s->rr.nklen + 2)
 		return RV_ECORRUPT;
 	type = (uint16_t)(k[s->rr.nklen] << 8 | k[s->rr.nklen + 1]);
-	rc = rv_rrset_val_decode(s->rr.v.mv_data, s->rr.v.mv_size, &val);
+	rc = rv_rrset_val_decode(s->rr.v.data, s->rr.v.len, &val);
 	if (rc != RV_OK)
 		return rc;
 	if ((s->cfg->kinds & REPORT_FF) && (type == TYPE_A ||
@@ -128,15 +125,15 @@ do_rrset(struct scan *s)
 static int
 do_neg(struct scan *s)
 {
-	const uint8_t *k = s->neg.k.mv_data;
+	const uint8_t *k = s->neg.k.data;
 	struct rv_rrset_val val;
 	int rc;
 
 	if (!s->below)
 		return RV_OK;
-	if (s->neg.k.mv_size < s->neg.nklen + 3)
+	if (s->neg.k.len < s->neg.nklen + 3)
 		return RV_ECORRUPT;
-	rc = rv_neg_val_decode(s->neg.v.mv_data, s->neg.v.mv_size, &val);
+	rc = rv_neg_val_decode(s->neg.v.data, s->neg.v.len, &val);
 	if (rc != RV_OK)
 		return rc;
 	if (tun_add_neg(&s->stack[s->depth - 1].d, &s->cfg->win,
@@ -157,10 +154,10 @@ one_name(struct scan *s)
 	else if (s->neg.eof)
 		c = &s->rr;
 	else
-		c = scan_bcmp(s->rr.k.mv_data, s->rr.nklen, s->neg.k.mv_data,
+		c = scan_bcmp(s->rr.k.data, s->rr.nklen, s->neg.k.data,
 		    s->neg.nklen) <= 0 ? &s->rr : &s->neg;
 	s->nklen = c->nklen;
-	memcpy(s->nk, c->k.mv_data, c->nklen);
+	memcpy(s->nk, c->k.data, c->nklen);
 	if ((rc = rv_name_from_key(s->nk, s->nklen, s->owner, &s->olen)))
 		return rc;
 	allowed = rv_allow_match(&s->cfg->allow, s->owner, s->olen);
@@ -175,7 +172,7 @@ one_name(struct scan *s)
 			return rc;
 		s->nrec++;
 		s->rep->records++;
-		if ((rc = cur_get(&s->rr, MDB_NEXT)) != RV_OK)
+		if ((rc = cur_get(&s->rr, RV_NEXT)) != RV_OK)
 			return rc;
 	}
 	while (same_name(s, &s->neg)) {
@@ -183,7 +180,7 @@ one_name(struct scan *s)
 			return rc;
 		s->nrec++;
 		s->rep->records++;
-		if ((rc = cur_get(&s->neg, MDB_NEXT)) != RV_OK)
+		if ((rc = cur_get(&s->neg, RV_NEXT)) != RV_OK)
 			return rc;
 	}
 	if (allowed)
@@ -231,8 +228,8 @@ report_scan(struct cli_db *db, const struct report_cfg *cfg,
 	}
 	if ((rc = cur_open(s, &s->rr)) != RV_OK ||
 	    (rc = cur_open(s, &s->neg)) != RV_OK ||
-	    (rc = cur_get(&s->rr, MDB_FIRST)) != RV_OK ||
-	    (rc = cur_get(&s->neg, MDB_FIRST)) != RV_OK)
+	    (rc = cur_get(&s->rr, RV_FIRST)) != RV_OK ||
+	    (rc = cur_get(&s->neg, RV_FIRST)) != RV_OK)
 		goto leave;
 	while (!s->rr.eof || !s->neg.eof) {
 		if ((rc = one_name(s)) != RV_OK)
@@ -256,10 +253,8 @@ report_scan(struct cli_db *db, const struct report_cfg *cfg,
 	 * for the rows kept, in the last read transaction. */
 	rc = scan_ff_ns(s);
 leave:
-	if (s->rr.c != NULL)
-		mdb_cursor_close(s->rr.c);
-	if (s->neg.c != NULL)
-		mdb_cursor_close(s->neg.c);
+	rv_cursor_close(s->rr.c);
+	rv_cursor_close(s->neg.c);
 	ff_name_free(&s->ffn);
 	ff_ns_free(&s->ns);
 	free(s->abuf);

@@ -6,9 +6,9 @@
  * (enrichment, NS names, kept rows), report_scan_tun.c its tunnelling side
  * (registered domains, the stack of open domains, kept rows).
  *
- * Lifetime: MDB_val and pointers into keys/values are valid only until the
- * pass renews its read transaction (renew() in report_scan.c, at a name
- * boundary); everything kept across names is copied.
+ * Lifetime: a struct rv_val and pointers into keys/values are valid only
+ * until the pass renews its read transaction (renew() in report_scan.c, at
+ * a name boundary); everything kept across names is copied.
  */
 #ifndef RV_CLI_REPORT_SCAN_H
 #define RV_CLI_REPORT_SCAN_H
@@ -27,8 +27,8 @@
 /* A cursor over one database that survives transaction renewal. */
 struct cur {
 	enum rv_db db;
-	MDB_cursor *c;
-	MDB_val k, v;
+	struct rv_cursor *c;
+	struct rv_val k, v;
 	size_t nklen;		/* NK(owner) length at the start of k */
 	int eof;
 	uint8_t save[RV_KEY_MAX];

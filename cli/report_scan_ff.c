@@ -22,7 +22,7 @@ struct nsctx {
 };
 
 static int
-ns_row(const MDB_val *k, const MDB_val *v, void *arg)
+ns_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct nsctx *x = arg;
 	struct scan *s = x->s;
@@ -33,10 +33,10 @@ ns_row(const MDB_val *k, const MDB_val *v, void *arg)
 	size_t off = 0, n = 0, i;
 	int rc;
 
-	if ((rc = rv_rrset_val_decode(v->mv_data, v->mv_size, &val)) != 0)
+	if ((rc = rv_rrset_val_decode(v->data, v->len, &val)) != 0)
 		return rc;
-	for (i = k->mv_size >= 8 ? k->mv_size - 8 : 0; i < k->mv_size; i++)
-		setdig = setdig << 8 | ((const uint8_t *)k->mv_data)[i];
+	for (i = k->len >= 8 ? k->len - 8 : 0; i < k->len; i++)
+		setdig = setdig << 8 | ((const uint8_t *)k->data)[i];
 	while ((rc = rv_set_next(val.set, val.set_len, &off, &rd, &rdlen)) ==
 	    RV_OK) {
 		if (n == s->nscap) {
@@ -84,7 +84,7 @@ zone_ns(struct scan *s, const uint8_t *zone, size_t zlen)
 
 /* ASN and country of ip at time t, through a direct-mapped cache of
  * enrichment periods (addresses repeat across names and rotations). The
- * report renews its read transaction, so it keeps no LMDB handle here
+ * report renews its read transaction, so it keeps no store cursor here
  * (cli_db's own geo cache may hold a cursor of the first transaction).
  * \return 0, RV_ENOENT (no enrichment), or a store error. */
 static int
@@ -168,7 +168,7 @@ scan_ff_rrset(struct scan *s, uint16_t type,
 	if (!s->have_zone) {
 		struct rv_rrset_key key;
 
-		rc = rv_rrset_key_decode(s->rr.k.mv_data, s->rr.k.mv_size,
+		rc = rv_rrset_key_decode(s->rr.k.data, s->rr.k.len,
 		    &key);
 		if (rc != RV_OK)
 			return rc;

@@ -2,7 +2,7 @@
  * \file row.h
  * One result row, as every command produces it and every format prints it.
  *
- * A row only points at its data (LMDB memory or the caller's buffers):
+ * A row only points at its data (the store's memory or the caller's buffers):
  * valid until the read transaction ends or the caller reuses its buffers.
  * cli_row_copy() makes an owned copy in one allocation (free() it).
  */

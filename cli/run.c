@@ -328,7 +328,7 @@ struct names_scan {
 
 /* One name of the names index: the rows of db under its key. */
 static int
-names_scan_row(const MDB_val *k, const MDB_val *v, void *arg)
+names_scan_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct names_scan *ns = arg;
 	uint8_t name[RV_NAME_MAX];
@@ -337,7 +337,7 @@ names_scan_row(const MDB_val *k, const MDB_val *v, void *arg)
 	int rc;
 
 	(void)v;
-	if ((rc = rv_names_key_decode(k->mv_data, k->mv_size, name,
+	if ((rc = rv_names_key_decode(k->data, k->len, name,
 	    &len)) != RV_OK || (rc = ns->key_of(&pre, name, len)) != RV_OK)
 		return rc;
 	rc = rv_store_scan(ns->run->db.st, ns->run->db.txn, ns->db, &pre, &pre,

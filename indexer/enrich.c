@@ -24,7 +24,7 @@ struct fpath {
 	const char *part[PATH_PARTS + 1];
 };
 
-struct mdb {
+struct mmdb {
 	const char *path;
 	int open;
 	MMDB_s db;
@@ -32,7 +32,7 @@ struct mdb {
 };
 
 struct enrich {
-	struct mdb asn, geo;
+	struct mmdb asn, geo;
 	struct fpath f_asn, f_org, f_cc, f_city, f_lat, f_lon;
 };
 
@@ -50,7 +50,7 @@ fpath_set(struct fpath *f, const char *s, const char *def)
 }
 
 static int
-mdb_load(struct mdb *m)
+mmdb_load(struct mmdb *m)
 {
 	MMDB_s db;
 	struct stat sb;
@@ -92,8 +92,8 @@ enrich_open(const struct enrich_cfg *cfg, struct enrich **out)
 	fpath_set(&en->f_lon, cfg->f_lon, "location.longitude");
 	en->asn.path = cfg->asn_db;
 	en->geo.path = cfg->geo_db;
-	if ((en->asn.path && (rc = mdb_load(&en->asn)) != RV_OK) ||
-	    (en->geo.path && (rc = mdb_load(&en->geo)) != RV_OK)) {
+	if ((en->asn.path && (rc = mmdb_load(&en->asn)) != RV_OK) ||
+	    (en->geo.path && (rc = mmdb_load(&en->geo)) != RV_OK)) {
 		enrich_close(en);
 		return rc;
 	}
@@ -120,7 +120,7 @@ enrich_active(const struct enrich *en)
 }
 
 static int
-changed(const struct mdb *m)
+changed(const struct mmdb *m)
 {
 	struct stat sb;
 
@@ -139,9 +139,9 @@ enrich_reload(struct enrich *en, int force)
 	if (!en)
 		return 0;
 	if (en->asn.path && (force || changed(&en->asn)))
-		any |= mdb_load(&en->asn) == RV_OK;
+		any |= mmdb_load(&en->asn) == RV_OK;
 	if (en->geo.path && (force || changed(&en->geo)))
-		any |= mdb_load(&en->geo) == RV_OK;
+		any |= mmdb_load(&en->geo) == RV_OK;
 	return any;
 }
 
@@ -197,7 +197,7 @@ get_num(MMDB_entry_s *ent, const struct fpath *f, double *v)
 }
 
 static int
-lookup(struct mdb *m, const struct rv_ip *ip, MMDB_entry_s *ent)
+lookup(struct mmdb *m, const struct rv_ip *ip, MMDB_entry_s *ent)
 {
 	struct sockaddr_in s4;
 	struct sockaddr_in6 s6;

@@ -1,10 +1,9 @@
 /**
  * \file flush.c
- * One aggregation window -> one LMDB write transaction, with map growth
- * and retry. Keys are written in sorted order per database, which is what
+ * One aggregation window -> one write transaction of the store
+ * (rv_store_write grows a full map and runs it again). Keys are written in sorted order per database, which is what
  * makes LMDB fast (DESIGN.md: ~920k sorted puts/s against ~220k random).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,7 +14,6 @@
 #include "rv_err.h"
 #include "rv_rdata.h"
 
-#define MAX_GROWS 16
 
 /** A secondary row (rdata or names) waiting to be merged in. */
 struct row {
@@ -174,17 +172,21 @@ build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 	return rows_sort(nm);
 }
 
-/** State of one attempt. */
+/** State of one attempt: rv_store_write runs it again, from the start,
+ * after growing a full map. */
 struct attempt {
+	struct rv_txn *txn;
 	struct rv_store *st;
-	MDB_txn *txn;
 	struct enrich *en;
+	struct agg *a;
+	struct agg_ent **ents;
+	const struct rows *rd, *nm;
+	uint32_t now;
+	struct flush_result *res;
 	uint64_t stat[RV_STAT_COUNT];
 	size_t rows;
 	uint8_t *vbuf;		/* value scratch */
-	int mrc;		/* raw LMDB code of the failure */
-	int in_commit;
-	MDB_cursor *cur[RV_DB_COUNT];	/* freed with the transaction */
+	struct rv_cursor *cur[RV_DB_COUNT];	/* closed at the attempt's end */
 	int64_t t[5];			/* phase times, for the debug log */
 };
 
@@ -202,71 +204,58 @@ now_us(void)
  * rrset rows): saves a write per RRset and flush. */
 #define NAMES_LAST_STEP 86400
 
-/* Below this much free space a failed commit is a full disk. */
-#define DISK_LOW ((uint64_t)64 << 20)
-
-static int
-fail(struct attempt *at, int mrc)
-{
-	at->mrc = mrc;
-	return rv_store_err(mrc);
-}
-
 /* The database's cursor in this attempt, opened on first use. */
 static int
-cursor(struct attempt *at, enum rv_db db, MDB_cursor **c)
+cursor(struct attempt *at, enum rv_db db, struct rv_cursor **c)
 {
-	int mrc;
+	int rc;
 
-	if (!at->cur[db] && (mrc = mdb_cursor_open(at->txn,
-	    rv_store_dbi(at->st, db), &at->cur[db])))
-		return fail(at, mrc);
+	if (!at->cur[db] && (rc = rv_cursor_open(at->st, at->txn, db,
+	    &at->cur[db])) != RV_OK)
+		return rc;
 	*c = at->cur[db];
 	return RV_OK;
 }
 
 /*
  * Find key k with the database's cursor. Keys come in sorted order, so
- * MDB_SET_RANGE leaves the cursor on the right leaf page and the put that
+ * a range seek leaves the cursor on the right leaf page and the put that
  * follows skips the search from the root (LMDB's cursor fast path).
- * \return 1 found (v set, cursor on it), 0 not found, < 0 error.
+ * \return 1 found (v set, cursor on it), 0 not found, < 0 error (*rc).
  */
 static int
-lookup(struct attempt *at, enum rv_db db, const MDB_val *k, MDB_val *v,
-    MDB_cursor **c)
+lookup(struct attempt *at, enum rv_db db, const struct rv_val *k,
+    struct rv_val *v, struct rv_cursor **c, int *rc)
 {
-	MDB_val kk = *k;
-	int mrc;
+	struct rv_val kk = *k;
 
-	if (cursor(at, db, c) != RV_OK)
+	if ((*rc = cursor(at, db, c)) != RV_OK)
 		return -1;
-	mrc = mdb_cursor_get(*c, &kk, v, MDB_SET_RANGE);
-	if (mrc == MDB_NOTFOUND)
+	*rc = rv_cursor_get(*c, &kk, v, RV_SET_RANGE);
+	if (*rc == RV_ENOENT) {
+		*rc = RV_OK;
 		return 0;
-	if (mrc) {
-		fail(at, mrc);
-		return -1;
 	}
-	return kk.mv_size == k->mv_size &&
-	    memcmp(kk.mv_data, k->mv_data, k->mv_size) == 0;
+	if (*rc != RV_OK)
+		return -1;
+	return kk.len == k->len && memcmp(kk.data, k->data, k->len) == 0;
 }
 
 static int
-store(struct attempt *at, MDB_cursor *c, MDB_val *k, MDB_val *v, int found)
+store(struct rv_cursor *c, const struct rv_val *k, const struct rv_val *v,
+    int found)
 {
-	int mrc = mdb_cursor_put(c, k, v, found ? MDB_CURRENT : 0);
-
-	return mrc ? fail(at, mrc) : RV_OK;
+	return rv_cursor_put(c, k, v, found ? RV_PUT_CURRENT : 0);
 }
 
 static int
 put_entry(struct attempt *at, const struct agg_ent *e)
 {
 	enum rv_db db = e->kind == RV_REC_RRSET ? RV_DB_RRSET : RV_DB_NEG;
-	MDB_val k = { e->keylen, (void *)agg_key(e) }, v;
+	struct rv_val k = { e->keylen, agg_key(e) }, v;
 	struct rv_rrset_val val, old;
 	const uint16_t *s = agg_ent_sensors(e);
-	MDB_cursor *c = NULL;
+	struct rv_cursor *c = NULL;
 	int found, rc;
 
 	memset(&val, 0, sizeof(val));
@@ -280,12 +269,12 @@ put_entry(struct attempt *at, const struct agg_ent *e)
 	val.rdcount = e->rdcount;
 	val.set = agg_set(e);
 	val.set_len = e->setlen;
-	if ((found = lookup(at, db, &k, &v, &c)) < 0)
-		return rv_store_err(at->mrc);
+	if ((found = lookup(at, db, &k, &v, &c, &rc)) < 0)
+		return rc;
 	if (found) {
 		int dr = db == RV_DB_RRSET ?
-		    rv_rrset_val_decode(v.mv_data, v.mv_size, &old) :
-		    rv_neg_val_decode(v.mv_data, v.mv_size, &old);
+		    rv_rrset_val_decode(v.data, v.len, &old) :
+		    rv_neg_val_decode(v.data, v.len, &old);
 		if (dr == RV_OK) {
 			rv_rrset_val_merge(&old, &val);
 			old.set = val.set;	/* same digest, same set */
@@ -300,14 +289,14 @@ put_entry(struct attempt *at, const struct agg_ent *e)
 		at->stat[db == RV_DB_RRSET ? RV_STAT_RRSETS :
 		    RV_STAT_NEGATIVES]++;
 	}
-	v.mv_size = db == RV_DB_RRSET ? rv_rrset_val_size(&val) :
+	v.len = db == RV_DB_RRSET ? rv_rrset_val_size(&val) :
 	    rv_neg_val_size(&val);
-	v.mv_data = at->vbuf;
+	v.data = at->vbuf;
 	if (db == RV_DB_RRSET)
 		rv_rrset_val_encode(&val, at->vbuf);
 	else
 		rv_neg_val_encode(&val, at->vbuf);
-	if ((rc = store(at, c, &k, &v, found)) != RV_OK)
+	if ((rc = store(c, &k, &v, found)) != RV_OK)
 		return rc;
 	at->stat[RV_STAT_OBSERVATIONS] += e->count;
 	return RV_OK;
@@ -318,17 +307,17 @@ static int
 put_seen(struct attempt *at, enum rv_db db, const void *key, size_t klen,
     const struct rv_seen *s)
 {
-	MDB_val k = { klen, (void *)key }, v;
+	struct rv_val k = { klen, key }, v;
 	struct rv_seen cur = *s, old;
 	uint8_t b[RV_RDATA_VAL_SIZE];
-	int full = db == RV_DB_RDATA, found;
-	MDB_cursor *c = NULL;
+	int full = db == RV_DB_RDATA, found, rc;
+	struct rv_cursor *c = NULL;
 
-	if ((found = lookup(at, db, &k, &v, &c)) < 0)
-		return rv_store_err(at->mrc);
+	if ((found = lookup(at, db, &k, &v, &c, &rc)) < 0)
+		return rc;
 	if (found) {
-		int dr = full ? rv_rdata_val_decode(v.mv_data, v.mv_size, &old) :
-		    rv_names_val_decode(v.mv_data, v.mv_size, &old);
+		int dr = full ? rv_rdata_val_decode(v.data, v.len, &old) :
+		    rv_names_val_decode(v.data, v.len, &old);
 		if (dr == RV_OK) {
 			if (!full && old.first <= cur.first &&
 			    cur.last < old.last + (db == RV_DB_NAMES ?
@@ -342,10 +331,10 @@ put_seen(struct attempt *at, enum rv_db db, const void *key, size_t klen,
 		rv_rdata_val_encode(&cur, b);
 	else
 		rv_seen2_encode(&cur, b);
-	v.mv_size = full ? RV_RDATA_VAL_SIZE : RV_SEEN2_SIZE;
-	v.mv_data = b;
+	v.len = full ? RV_RDATA_VAL_SIZE : RV_SEEN2_SIZE;
+	v.data = b;
 	at->rows++;
-	return store(at, c, &k, &v, found);
+	return store(c, &k, &v, found);
 }
 
 /* An address seen in this window from first to last. */
@@ -356,8 +345,8 @@ put_ip(struct attempt *at, const struct rv_ip *ip, uint32_t first,
 	struct rv_ipinfo info;
 	struct rv_key k;
 	struct rv_seen s = { first, last, 0 };
-	MDB_cursor *c = NULL;
-	MDB_val kv, v;
+	struct rv_cursor *c = NULL;
+	struct rv_val kv, v;
 	int rc;
 
 	if ((rc = cursor(at, RV_DB_IP, &c)) != RV_OK)
@@ -368,10 +357,10 @@ put_ip(struct attempt *at, const struct rv_ip *ip, uint32_t first,
 		info.since = first;
 		rv_key_ip(&k, ip, first);
 		kv = rv_key_val(&k);
-		v.mv_size = rv_ipinfo_size(&info);
-		v.mv_data = at->vbuf;
+		v.len = rv_ipinfo_size(&info);
+		v.data = at->vbuf;
 		rv_ipinfo_encode(&info, at->vbuf);
-		if ((rc = store(at, c, &kv, &v, 0)) != RV_OK)
+		if ((rc = store(c, &kv, &v, 0)) != RV_OK)
 			return rc;
 		at->stat[RV_STAT_IPS]++;
 		at->rows++;
@@ -420,34 +409,29 @@ write_rdata(struct attempt *at, const struct rows *rd)
 	return RV_OK;
 }
 
+/* The writes of one window, in the write transaction rv_store_write gives;
+ * it commits. */
 static int
-attempt_write(struct attempt *at, struct agg *a, struct agg_ent **ents,
-    const struct rows *rd, const struct rows *nm, uint32_t now,
-    struct flush_result *res)
+write_all(struct attempt *at)
 {
+	const struct agg *a = at->a;
 	struct rv_store_stats before;
 	int rc;
 
-	memset(at->stat, 0, sizeof(at->stat));
-	at->rows = 0;
-	at->mrc = 0;
-	at->in_commit = 0;
-	memset(at->cur, 0, sizeof(at->cur));
-	if ((rc = rv_store_write_begin(at->st, &at->txn)) != RV_OK)
-		return rc;
 	if ((rc = rv_store_stats_read(at->st, at->txn, &before)) != RV_OK)
 		return rc;
 	at->t[0] = now_us();
 	for (size_t i = 0; i < a->n; i++)
-		if ((rc = put_entry(at, ents[i])) != RV_OK)
+		if ((rc = put_entry(at, at->ents[i])) != RV_OK)
 			return rc;
 	at->t[1] = now_us();
-	if ((rc = write_rdata(at, rd)) != RV_OK)
+	if ((rc = write_rdata(at, at->rd)) != RV_OK)
 		return rc;
 	at->t[2] = now_us();
-	for (size_t i = 0; i < nm->n; i++)
-		if ((rc = put_seen(at, RV_DB_NAMES, nm->buf + nm->v[i].off,
-		    nm->v[i].len, &nm->v[i].s)) != RV_OK)
+	for (size_t i = 0; i < at->nm->n; i++)
+		if ((rc = put_seen(at, RV_DB_NAMES, at->nm->buf +
+		    at->nm->v[i].off, at->nm->v[i].len, &at->nm->v[i].s)) !=
+		    RV_OK)
 			return rc;
 	for (size_t id = 0; id < a->nsens_cap; id++) {
 		const struct agg_sensor *sn = &a->sens[id];
@@ -463,35 +447,33 @@ attempt_write(struct attempt *at, struct agg *a, struct agg_ent **ents,
 	at->stat[RV_STAT_RECORDS_REJECTED] = a->records_rejected;
 	at->stat[RV_STAT_FRAMES_OVERSIZE] = a->frames_oversize;
 	at->stat[RV_STAT_FLUSHES] = 1;
-	if ((rc = rv_store_stats_add(at->st, at->txn, at->stat, now)))
+	if ((rc = rv_store_stats_add(at->st, at->txn, at->stat, at->now)))
 		return rc;
-	at->in_commit = 1;
-	at->t[3] = now_us();
-	rc = mdb_txn_commit(at->txn);
-	at->txn = NULL;
-	if (rc == EIO || rc == ENOSPC) {
-		/* LMDB reports a short write (the disk filled up in the
-		 * middle of it) as EIO: tell a full disk apart. */
-		uint64_t avail;
-		if (rv_store_disk_free(at->st, &avail) == RV_OK &&
-		    avail < DISK_LOW)
-			rc = ENOSPC;
-	}
-	at->t[4] = now_us();
-	rvd_log(LOG_DEBUG, "flush phases (CPU ms): rrsets %lld, rdata+ip %lld, "
-	    "names+meta %lld, commit %lld", (long long)(at->t[1] - at->t[0]) / 1000,
-	    (long long)(at->t[2] - at->t[1]) / 1000,
-	    (long long)(at->t[3] - at->t[2]) / 1000,
-	    (long long)(at->t[4] - at->t[3]) / 1000);
-	if (rc)
-		return fail(at, rc);
-	res->seq = before.v[RV_STAT_FLUSHES] + 1;
-	res->entries = a->n;
-	res->rows = at->rows;
-	res->new_rrsets = at->stat[RV_STAT_RRSETS];
-	res->new_negs = at->stat[RV_STAT_NEGATIVES];
-	res->new_ips = at->stat[RV_STAT_IPS];
+	at->res->seq = before.v[RV_STAT_FLUSHES] + 1;
+	at->res->entries = a->n;
+	at->res->rows = at->rows;
+	at->res->new_rrsets = at->stat[RV_STAT_RRSETS];
+	at->res->new_negs = at->stat[RV_STAT_NEGATIVES];
+	at->res->new_ips = at->stat[RV_STAT_IPS];
 	return RV_OK;
+}
+
+static int
+attempt_write(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	struct attempt *at = arg;
+	int rc;
+
+	(void)st;
+	memset(at->stat, 0, sizeof(at->stat));
+	memset(at->cur, 0, sizeof(at->cur));
+	at->rows = 0;
+	at->txn = txn;
+	rc = write_all(at);
+	for (int d = 0; d < RV_DB_COUNT; d++)
+		rv_cursor_close(at->cur[d]);
+	at->t[3] = now_us();
+	return rc;
 }
 
 int
@@ -500,7 +482,8 @@ flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
 {
 	struct agg_ent **ents = NULL;
 	struct rows rd = { 0 }, nm = { 0 };
-	struct attempt at = { .st = st, .en = en };
+	struct attempt at = { .st = st, .en = en, .a = a, .rd = &rd,
+	    .nm = &nm, .now = now, .res = res };
 	int64_t t0, t1;
 	int rc;
 
@@ -512,33 +495,25 @@ flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
 	t0 = now_us();
 	if ((rc = agg_sorted(a, &ents)) != RV_OK)
 		goto leave;
+	at.ents = ents;
 	t1 = now_us();
 	if ((rc = build_rows(ents, a->n, &rd, &nm)) != RV_OK)
 		goto leave;
 	rvd_log(LOG_DEBUG, "flush prepare (CPU ms): sort %lld, index rows %lld",
 	    (long long)(t1 - t0) / 1000, (long long)(now_us() - t1) / 1000);
-	for (;;) {
-		rc = attempt_write(&at, a, ents, &rd, &nm, now, res);
-		rv_store_txn_end(at.txn);
-		at.txn = NULL;
-		/* ENOSPC before the commit is the map; at the commit, the disk. */
-		if (rc == RV_OK || !(rv_store_is_map_full(at.mrc) ||
-		    (rc == RV_ENOSPC && !at.in_commit)))
-			break;
-		if (res->grows == MAX_GROWS) {
-			rvd_log(LOG_ERR, "LMDB map still full after %u growths",
-			    res->grows);
-			break;
-		}
-		if ((rc = rv_store_grow(st)) != RV_OK) {
-			rvd_log(LOG_ERR, "cannot grow the LMDB map: %s",
-			    rv_strerror(rc));
-			break;
-		}
-		res->grows++;
-		rvd_log(LOG_INFO, "LMDB map grown to %zu MiB",
-		    rv_store_mapsize(st) >> 20);
-	}
+	rc = rv_store_write(st, attempt_write, &at, &res->grows);
+	at.t[4] = now_us();
+	rvd_log(LOG_DEBUG, "flush phases (CPU ms): rrsets %lld, rdata+ip %lld, "
+	    "names+meta %lld, commit %lld", (long long)(at.t[1] - at.t[0]) / 1000,
+	    (long long)(at.t[2] - at.t[1]) / 1000,
+	    (long long)(at.t[3] - at.t[2]) / 1000,
+	    (long long)(at.t[4] - at.t[3]) / 1000);
+	if (res->grows)
+		rvd_log(LOG_INFO, "LMDB map grown to %zu MiB (%u growths in "
+		    "this flush)", rv_store_mapsize(st) >> 20, res->grows);
+	if (rc != RV_OK && rv_store_map_full(st))
+		rvd_log(LOG_ERR, "LMDB map still full after %u growths",
+		    res->grows);
 leave:
 	rows_free(&rd);
 	rows_free(&nm);
@@ -547,87 +522,92 @@ leave:
 	return rc;
 }
 
+/* One transaction of flush_reenrich: up to 5000 addresses from \p from on.
+ * The batch reads from and writes next, so a retry starts where it did. */
+struct reenrich {
+	struct enrich *en;
+	uint32_t now;
+	struct rv_key from;	/**< where this batch starts */
+	struct rv_key next;	/**< where the next one starts */
+	int done;
+	size_t changed;		/**< in this batch */
+};
+
+static int
+reenrich_batch(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	struct reenrich *r = arg;
+	struct rv_cursor *cur = NULL;
+	struct rv_val k, v;
+	uint8_t vbuf[1024];
+	size_t batch = 0;
+	int rc;
+
+	r->changed = 0;
+	r->done = 0;
+	if ((rc = rv_cursor_open(st, txn, RV_DB_IP, &cur)) != RV_OK)
+		return rc;
+	k = rv_key_val(&r->from);
+	rc = rv_cursor_get(cur, &k, &v, r->from.len ? RV_SET_RANGE :
+	    RV_FIRST);
+	for (; rc == RV_OK && batch < 5000; batch++) {
+		struct rv_ipinfo old, neu;
+		struct rv_ip ip;
+		struct rv_key nk;
+		struct rv_val nkv, nv;
+		uint32_t since;
+
+		if (rv_ip_key_decode(k.data, k.len, &ip, &since) ||
+		    rv_ipinfo_decode(v.data, v.len, &old) || old.until != 0) {
+			rc = rv_cursor_get(cur, &k, &v, RV_NEXT);
+			continue;
+		}
+		enrich_lookup(r->en, &ip, &neu);
+		if (!rv_ipinfo_same(&old, &neu) && since < r->now) {
+			old.until = r->now;
+			rv_ipinfo_encode(&old, vbuf);
+			nv.len = rv_ipinfo_size(&old);
+			nv.data = vbuf;
+			if ((rc = rv_cursor_put(cur, &k, &nv, RV_PUT_CURRENT)))
+				break;
+			rv_key_ip(&nk, &ip, r->now);
+			nkv = rv_key_val(&nk);
+			rv_ipinfo_encode(&neu, vbuf);
+			nv.len = rv_ipinfo_size(&neu);
+			if ((rc = rv_put(st, txn, RV_DB_IP, &nkv, &nv, 0)))
+				break;
+			r->changed++;
+			/* The cursor may have moved: re-seek past. */
+			k = nkv;
+			if ((rc = rv_cursor_get(cur, &k, &v, RV_SET_RANGE)))
+				break;
+		}
+		rc = rv_cursor_get(cur, &k, &v, RV_NEXT);
+	}
+	if (rc == RV_ENOENT) {
+		r->done = 1;
+		rc = RV_OK;
+	} else if (rc == RV_OK) {
+		memcpy(r->next.buf, k.data, k.len);
+		r->next.len = k.len;
+	}
+	rv_cursor_close(cur);
+	return rc;
+}
+
 int
 flush_reenrich(struct rv_store *st, struct enrich *en, uint32_t now,
     size_t *changed)
 {
-	struct rv_key from = { 0 };
-	int rc = RV_OK, done = 0;
-	uint8_t vbuf[1024];
+	struct reenrich r = { .en = en, .now = now };
+	int rc = RV_OK;
 
 	*changed = 0;
-	while (!done && rc == RV_OK) {
-		MDB_txn *txn = NULL;
-		MDB_cursor *cur = NULL;
-		MDB_val k, v;
-		size_t batch = 0;
-		int mrc;
-
-		if ((rc = rv_store_write_begin(st, &txn)) != RV_OK)
+	while (!r.done && rc == RV_OK) {
+		if ((rc = rv_store_write(st, reenrich_batch, &r, NULL)) != RV_OK)
 			break;
-		if ((mrc = mdb_cursor_open(txn, rv_store_dbi(st, RV_DB_IP),
-		    &cur))) {
-			rc = rv_store_err(mrc);
-			goto next;
-		}
-		k = rv_key_val(&from);
-		mrc = mdb_cursor_get(cur, &k, &v, from.len ? MDB_SET_RANGE :
-		    MDB_FIRST);
-		for (; mrc == 0 && batch < 5000; batch++) {
-			struct rv_ipinfo old, neu;
-			struct rv_ip ip;
-			struct rv_key nk;
-			uint32_t since;
-			MDB_val nkv, nv;
-
-			if (rv_ip_key_decode(k.mv_data, k.mv_size, &ip, &since) ||
-			    rv_ipinfo_decode(v.mv_data, v.mv_size, &old) ||
-			    old.until != 0) {
-				mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-				continue;
-			}
-			enrich_lookup(en, &ip, &neu);
-			if (!rv_ipinfo_same(&old, &neu) && since < now) {
-				old.until = now;
-				rv_ipinfo_encode(&old, vbuf);
-				nv.mv_size = rv_ipinfo_size(&old);
-				nv.mv_data = vbuf;
-				if ((mrc = mdb_cursor_put(cur, &k, &nv,
-				    MDB_CURRENT)))
-					break;
-				rv_key_ip(&nk, &ip, now);
-				nkv = rv_key_val(&nk);
-				rv_ipinfo_encode(&neu, vbuf);
-				nv.mv_size = rv_ipinfo_size(&neu);
-				if ((mrc = mdb_put(txn, rv_store_dbi(st,
-				    RV_DB_IP), &nkv, &nv, 0)))
-					break;
-				(*changed)++;
-				/* The cursor may have moved: re-seek past. */
-				k = nkv;
-				if ((mrc = mdb_cursor_get(cur, &k, &v,
-				    MDB_SET_RANGE)))
-					break;
-			}
-			mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-		}
-		if (mrc == MDB_NOTFOUND) {
-			done = 1;
-		} else if (mrc) {
-			rc = rv_store_err(mrc);
-			goto next;
-		} else {
-			memcpy(from.buf, k.mv_data, k.mv_size);
-			from.len = k.mv_size;
-		}
-		mdb_cursor_close(cur);
-		cur = NULL;
-		rc = rv_store_err(mdb_txn_commit(txn));
-		txn = NULL;
-next:
-		if (cur)
-			mdb_cursor_close(cur);
-		rv_store_txn_end(txn);
+		*changed += r.changed;
+		r.from = r.next;
 	}
 	return rc;
 }

@@ -1,6 +1,6 @@
 /**
  * \file flush.h
- * Writing one aggregation window into LMDB: the rrset and neg rows, the
+ * Writing one aggregation window into the store: the rrset and neg rows, the
  * reverse index (rdata), names, ip and asn rows, sensor statistics and the
  * meta counters, all in one write transaction.
  */
@@ -24,8 +24,8 @@ struct flush_result {
 };
 
 /**
- * Write the table in one transaction. On MDB_MAP_FULL the transaction is
- * aborted, the map grown and the whole write redone. The table is not
+ * Write the table in one transaction (rv_store_write: when the map is
+ * full, it is grown and the whole write redone). The table is not
  * changed, so on any error the caller may retry it later.
  * \param en	enrichment for new addresses, may be NULL
  * \param now	time for stat:last_write

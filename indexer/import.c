@@ -137,7 +137,7 @@ import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
 			snprintf(err, errsz, "bad sensor_id");
 			goto leave;
 		}
-		if ((rc = sensors_id(ctx->sens, s, strlen(s), &sid)) != RV_OK) {
+		if ((rc = sensors_id(ctx->sens, ctx->st, s, strlen(s), &sid)) != RV_OK) {
 			snprintf(err, errsz, "sensor: %s", rv_strerror(rc));
 			goto leave;
 		}
@@ -145,7 +145,7 @@ import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
 	} else if (ctx->sens && ctx->default_name) {
 		/* The default sensor gets its id when a record needs it, so a
 		 * file whose every line names its sensor adds no empty one. */
-		if ((rc = sensors_id(ctx->sens, ctx->default_name,
+		if ((rc = sensors_id(ctx->sens, ctx->st, ctx->default_name,
 		    strlen(ctx->default_name), &sid)) != RV_OK) {
 			snprintf(err, errsz, "sensor: %s", rv_strerror(rc));
 			goto leave;
@@ -237,7 +237,7 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 {
 	struct agg a = { 0 };
 	struct sensors sens;
-	struct import_ctx ctx = { .agg = &a, .sens = &sens };
+	struct import_ctx ctx = { .agg = &a, .sens = &sens, .st = st };
 	struct enrich *en = NULL;
 	FILE *f = NULL;
 	char *line = NULL, err[256], namebuf[4096];
@@ -249,7 +249,7 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 	int progress = cfg->progress, status = 1, rc;
 	time_t last_prog = 0;
 
-	sensors_init(&sens, st);
+	sensors_init(&sens);
 	if (strcmp(cfg->import, "-") == 0) {
 		f = stdin;
 	} else if (!(f = fopen(cfg->import, "r"))) {

@@ -17,6 +17,7 @@
 struct import_ctx {
 	struct agg *agg;
 	struct sensors *sens;	/**< NULL: every record gets default_sensor */
+	struct rv_store *st;	/**< with sens: where new sensors are added */
 	uint16_t default_sensor;
 	/** With sens: the sensor of records without sensor_id, looked up
 	 * (and added) on first use; NULL: default_sensor is used. */

@@ -239,6 +239,35 @@ pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 	pthread_mutex_unlock(&in->conn_mu);
 }
 
+/* The id of a frame's sensor: from the cache, or asked of the flusher
+ * (rvd.h), which waits for it. Gives up when rearviewd stops. */
+static int
+sensor_id(struct ingest *in, const struct rv_frame_hdr *hdr, uint16_t *id)
+{
+	struct rvd *d = in->d;
+	struct rvd_sensor_req *r = &d->sreq;
+	const char *name = (const char *)hdr->sensor;
+	struct rv_sensor_seq seq;
+	int rc = sensors_find(&d->sens, name, hdr->sensor_len, id);
+
+	if (rc != RV_ENOENT)
+		return rc;
+	pthread_mutex_lock(&d->mu);
+	memcpy(r->name, name, hdr->sensor_len);
+	r->len = hdr->sensor_len;
+	r->pending = 1;
+	pthread_cond_broadcast(&d->cv);
+	while (r->pending && !atomic_load(&d->stop))
+		pthread_cond_wait(&d->cv, &d->mu);
+	rc = r->pending ? RV_ESTATE : r->rc;
+	*id = r->id;
+	seq = r->seq;
+	pthread_mutex_unlock(&d->mu);
+	if (rc == RV_OK)
+		rc = sensors_add(&d->sens, name, hdr->sensor_len, *id, &seq);
+	return rc;
+}
+
 /* Merge a validated frame into the current table. */
 static void
 take_frame(struct ingest *in, const uint8_t *buf, size_t len,
@@ -252,8 +281,7 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
 	uint64_t bad = 0;
 	int rc;
 
-	if ((rc = sensors_id(&d->sens, (const char *)hdr->sensor,
-	    hdr->sensor_len, &sid)) != RV_OK ||
+	if ((rc = sensor_id(in, hdr, &sid)) != RV_OK ||
 	    (rc = sensors_seq_frame(&d->sens, sid, hdr, &seq)) != RV_OK)
 		rvd_log_rl(&in->rl, LOG_WARNING, "sensor %.*s: %s",
 		    (int)hdr->sensor_len, (const char *)hdr->sensor,

@@ -57,8 +57,8 @@ write_table(struct rvd *d, struct agg *a)
 			return;
 		}
 		if (rc != RV_ENOSPC && tries >= 10) {
-			/* Not the disk: LMDB may be in a fatal state
-			 * (MDB_PANIC) that only reopening clears. Committed
+			/* Not the disk: the store may be in a fatal state
+			 * (LMDB's panic) that only reopening clears. Committed
 			 * data is safe; let the supervisor restart us. */
 			rvd_log(LOG_CRIT, "flushes keep failing (%s): exiting "
 			    "for a restart, %zu RRsets lost", rv_strerror(rc),
@@ -135,6 +135,29 @@ backfill_step(struct rvd *d, struct backfill *b)
 	}
 }
 
+/* Answer the receiver's request for a sensor it has not cached (under mu,
+ * which is released while the store is written). */
+static void
+serve_sensor(struct rvd *d)
+{
+	struct rvd_sensor_req *r = &d->sreq;
+	char name[RV_SENSOR_MAX];
+	size_t len = r->len;
+	struct rv_sensor_seq seq;
+	uint16_t id = 0;
+	int rc;
+
+	memcpy(name, r->name, len);
+	pthread_mutex_unlock(&d->mu);
+	rc = sensors_register(d->st, name, len, &id, &seq);
+	pthread_mutex_lock(&d->mu);
+	r->rc = rc;
+	r->id = id;
+	r->seq = seq;
+	r->pending = 0;
+	pthread_cond_broadcast(&d->cv);
+}
+
 static void *
 flusher_main(void *arg)
 {
@@ -155,6 +178,10 @@ flusher_main(void *arg)
 		    mono_ms() < deadline && !(bf.pending &&
 		    mono_ms() >= bf.next)) {
 			int64_t ms = deadline - mono_ms();
+			if (d->sreq.pending) {
+				serve_sensor(d);
+				continue;
+			}
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += ms / 1000;
 			ts.tv_nsec += (ms % 1000) * 1000000;
@@ -164,6 +191,8 @@ flusher_main(void *arg)
 			}
 			pthread_cond_timedwait(&d->cv, &d->mu, &ts);
 		}
+		if (d->sreq.pending)
+			serve_sensor(d);
 		last = atomic_load(&d->fstop);
 		full = d->cur;
 		d->cur = full == &d->tabs[0] ? &d->tabs[1] : &d->tabs[0];
@@ -224,7 +253,7 @@ run_daemon(struct rvd *d)
 	if (agg_init(&d->tabs[0]) != RV_OK || agg_init(&d->tabs[1]) != RV_OK)
 		goto leave;
 	d->cur = &d->tabs[0];
-	sensors_init(&d->sens, d->st);
+	sensors_init(&d->sens);
 	if (pthread_create(&flusher, NULL, flusher_main, d) != 0)
 		goto leave;
 	have_flusher = 1;

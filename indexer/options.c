@@ -76,7 +76,7 @@ usage(FILE *f)
 "      --max-frame BYTES   largest frame accepted (4194304)\n"
 "      --flush-interval MS flush every MS milliseconds (500)\n"
 "      --flush-max N       flush early at N distinct RRsets (500000)\n"
-"      --sync-interval S   mdb_env_sync every S seconds (30); --sync: every commit\n"
+"      --sync-interval S   sync the database every S seconds (30); --sync: every commit\n"
 "      --mapsize MB        initial LMDB map size (1024); grows on demand\n"
 "      --asn-db FILE, --geo-db FILE   mmdb files for enrichment\n"
 "      --field-asn/-org/-cc/-city/-lat/-lon PATH   mmdb field paths\n"

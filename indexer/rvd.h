@@ -5,7 +5,10 @@
  * Threads: the receiver (ingest.c) validates frames and merges records
  * into the current aggregation table; the flusher (main.c) swaps the table
  * out at each flush interval and writes it (flush.c); the main thread
- * waits for signals. The table swap is the only shared step, under mu.
+ * waits for signals. The table swap and the sensor requests are the only
+ * shared steps, under mu. The flusher is the only thread that uses the
+ * store: LMDB allows one writer, and growing the map needs every other
+ * transaction of the process closed.
  */
 #ifndef RVD_H
 #define RVD_H
@@ -39,15 +42,30 @@ struct rvd_config {
 	size_t max_frame;		/**< octets */
 	unsigned flush_ms;		/**< flush interval */
 	size_t flush_max;		/**< entries that force a flush */
-	unsigned sync_s;		/**< mdb_env_sync interval, 0: each flush */
+	unsigned sync_s;		/**< rv_store_sync interval, 0: each flush */
 	size_t mapsize_mb;
 	struct enrich_cfg mmdb;		/**< strings owned by the config */
 	unsigned mmdb_check_s;		/**< mtime check interval */
 	int use_syslog, verbose;
-	int sync_commits;		/**< --sync: no MDB_NOSYNC */
+	int sync_commits;		/**< --sync: every commit synced */
 	char *import;			/**< --import FILE ("-": stdin) */
 	char *sensor;			/**< import: default sensor name */
 	int progress;			/**< import: -1 auto, 0 no, 1 yes */
+};
+
+/**
+ * A sensor name the receiver has not cached: the flusher, the store's only
+ * writer in rearviewd, looks it up or allocates its id and reads its
+ * stream state (sensors_register), so the receiver never touches the
+ * store. Under mu; the receiver sets pending and waits on cv.
+ */
+struct rvd_sensor_req {
+	int pending;			/**< asked, not yet answered */
+	char name[RV_SENSOR_MAX];
+	size_t len;
+	int rc;				/**< the answer: */
+	uint16_t id;
+	struct rv_sensor_seq seq;
 };
 
 /** Shared daemon state. */
@@ -56,8 +74,10 @@ struct rvd {
 	struct rv_store *st;
 	struct enrich *en;
 	struct sensors sens;		/**< receiver thread only */
+	struct rvd_sensor_req sreq;	/**< under mu */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;		/**< table swapped / stop */
+	pthread_cond_t cv;		/**< table swapped, sensor request or
+					 * answer, stop */
 	struct agg *cur;		/**< being filled (under mu) */
 	struct agg tabs[2];
 	atomic_int stop;		/**< receiver: stop */

@@ -1,6 +1,7 @@
 /**
  * \file sensors.c
- * Cached sensor name -> id mapping backed by the meta database.
+ * Sensor names -> ids and their stream state: the receiver's cache, and
+ * the writer's lookup or allocation in the meta database.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +13,14 @@
 struct sensor_ent {
 	uint16_t id;
 	uint8_t len;
-	uint8_t seq_loaded;	/**< seq read from the database */
 	char name[RV_SENSOR_MAX];
 	struct rv_sensor_seq seq;
 };
 
 void
-sensors_init(struct sensors *s, struct rv_store *st)
+sensors_init(struct sensors *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->st = st;
 }
 
 void
@@ -38,13 +37,8 @@ match(const struct sensor_ent *e, const char *name, size_t len)
 }
 
 int
-sensors_id(struct sensors *s, const char *name, size_t len, uint16_t *id)
+sensors_find(struct sensors *s, const char *name, size_t len, uint16_t *id)
 {
-	MDB_txn *txn = NULL;
-	int rc;
-
-	if (len > RV_SENSOR_MAX)
-		return RV_EINVAL;
 	if (s->last < s->n && match(&s->v[s->last], name, len)) {
 		*id = s->v[s->last].id;
 		return RV_OK;
@@ -55,6 +49,17 @@ sensors_id(struct sensors *s, const char *name, size_t len, uint16_t *id)
 			*id = s->v[i].id;
 			return RV_OK;
 		}
+	return RV_ENOENT;
+}
+
+int
+sensors_add(struct sensors *s, const char *name, size_t len, uint16_t id,
+    const struct rv_sensor_seq *seq)
+{
+	struct sensor_ent *e;
+
+	if (len > RV_SENSOR_MAX)
+		return RV_EINVAL;
 	if (s->n == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 16;
 		struct sensor_ent *nv = realloc(s->v, nc * sizeof(*nv));
@@ -63,25 +68,63 @@ sensors_id(struct sensors *s, const char *name, size_t len, uint16_t *id)
 		s->v = nv;
 		s->cap = nc;
 	}
-	for (int tries = 0; tries < 4; tries++) {
-		if ((rc = rv_store_write_begin(s->st, &txn)) != RV_OK)
-			return rc;
-		rc = rv_store_sensor_get_or_add(s->st, txn, name, len, id);
-		if (rc == RV_OK)
-			rc = rv_store_err(mdb_txn_commit(txn));
-		else
-			mdb_txn_abort(txn);
-		if (rc != RV_ENOSPC || rv_store_grow(s->st) != RV_OK)
-			break;
-	}
-	if (rc != RV_OK)
-		return rc;
-	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
-	s->v[s->n].id = *id;
-	s->v[s->n].len = (uint8_t)len;
-	memcpy(s->v[s->n].name, name, len);
+	e = &s->v[s->n];
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->len = (uint8_t)len;
+	memcpy(e->name, name, len);
+	e->seq = *seq;
 	s->last = s->n++;
 	return RV_OK;
+}
+
+struct reg {
+	const char *name;
+	size_t len;
+	uint16_t id;
+	struct rv_sensor_seq seq;
+};
+
+static int
+reg_txn(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	struct reg *r = arg;
+	int rc = rv_store_sensor_get_or_add(st, txn, r->name, r->len, &r->id);
+
+	if (rc == RV_OK && (rc = rv_store_sensor_seq(st, txn, r->id,
+	    &r->seq)) == RV_ENOENT)
+		rc = RV_OK;
+	return rc;
+}
+
+int
+sensors_register(struct rv_store *st, const char *name, size_t len,
+    uint16_t *id, struct rv_sensor_seq *seq)
+{
+	struct reg r = { name, len, 0, { 0 } };
+	int rc;
+
+	if (len > RV_SENSOR_MAX)
+		return RV_EINVAL;
+	if ((rc = rv_store_write(st, reg_txn, &r, NULL)) != RV_OK)
+		return rc;
+	*id = r.id;
+	*seq = r.seq;
+	return RV_OK;
+}
+
+int
+sensors_id(struct sensors *s, struct rv_store *st, const char *name,
+    size_t len, uint16_t *id)
+{
+	struct rv_sensor_seq seq;
+	int rc = sensors_find(s, name, len, id);
+
+	if (rc != RV_ENOENT)
+		return rc;
+	if ((rc = sensors_register(st, name, len, id, &seq)) != RV_OK)
+		return rc;
+	return sensors_add(s, name, len, *id, &seq);
 }
 
 static uint64_t
@@ -142,23 +185,12 @@ sensors_seq_frame(struct sensors *s, uint16_t id, const struct rv_frame_hdr *h,
     const struct rv_sensor_seq **out)
 {
 	struct sensor_ent *e = NULL;
-	MDB_txn *txn = NULL;
-	int rc;
 
 	for (size_t i = 0; i < s->n && !e; i++)
 		if (s->v[(s->last + i) % s->n].id == id)
 			e = &s->v[(s->last + i) % s->n];
 	if (!e)
 		return RV_ENOENT;
-	if (!e->seq_loaded) {
-		if ((rc = rv_store_read_begin(s->st, &txn)) != RV_OK)
-			return rc;
-		rc = rv_store_sensor_seq(s->st, txn, id, &e->seq);
-		mdb_txn_abort(txn);
-		if (rc != RV_OK && rc != RV_ENOENT)
-			return rc;
-		e->seq_loaded = 1;
-	}
 	sensors_seq_advance(&e->seq, &h->seq, h->count);
 	*out = &e->seq;
 	return RV_OK;

@@ -1,16 +1,20 @@
 /**
  * \file sensors.h
- * Sensor names -> small ids. Ids are allocated in the meta database in a
- * short write transaction of their own (rv_store_sensor_get_or_add), so
- * several writers (rearviewd and an import) never hand out one id twice;
- * known names are cached in memory.
+ * Sensor names -> small ids, and each sensor's stream state (struct
+ * rv_sensor_seq, lib/FRAME.md).
  *
- * The cache also holds each sensor's stream state (struct rv_sensor_seq):
- * read from the database the first time the sensor sends in this process,
- * then advanced by every frame the receiver takes. Every frame taken goes
- * into a window, and windows are committed in order or the process exits,
- * so the state in the database is always the state after the last
- * committed frame.
+ * Ids are allocated in the meta database (rv_store_sensor_get_or_add) by
+ * the store's one writer: in rearviewd the flusher thread, which serves
+ * the receiver's requests for names it has not seen (rvd.h); in an import
+ * the importing thread. sensors_register does it in a write transaction
+ * of its own, so several writer processes (rearviewd and an import) never
+ * hand out one id twice.
+ *
+ * struct sensors is a cache owned by one thread (the receiver). It holds
+ * each sensor's stream state as read with its id, then advanced by every
+ * frame the receiver takes. Every frame taken goes into a window, and
+ * windows are committed in order or the process exits, so the state in the
+ * database is always the state after the last committed frame.
  */
 #ifndef RVD_SENSORS_H
 #define RVD_SENSORS_H
@@ -23,22 +27,39 @@
 struct sensor_ent;
 
 struct sensors {
-	struct rv_store *st;
 	struct sensor_ent *v;
 	size_t n, cap;
 	size_t last;		/**< index of the last hit */
 };
 
-void sensors_init(struct sensors *s, struct rv_store *st);
+void sensors_init(struct sensors *s);
 void sensors_free(struct sensors *s);
 
-/** The id of a sensor name, allocating one if it is new. */
-int sensors_id(struct sensors *s, const char *name, size_t len, uint16_t *id);
+/** The cached id of a name. \return 0, or RV_ENOENT: not cached (get it
+ * with sensors_register, then sensors_add). */
+int sensors_find(struct sensors *s, const char *name, size_t len,
+    uint16_t *id);
+
+/** Cache a sensor with its stored stream state. \return 0, RV_ENOMEM,
+ * RV_EINVAL (name too long). */
+int sensors_add(struct sensors *s, const char *name, size_t len, uint16_t id,
+    const struct rv_sensor_seq *seq);
 
 /**
- * Account one frame of sensor \p id (known to sensors_id) in its stream.
+ * Writer only: the id of a name, allocated if it is new, and its stored
+ * stream state (zero if none), in one write transaction (rv_store_write).
+ */
+int sensors_register(struct rv_store *st, const char *name, size_t len,
+    uint16_t *id, struct rv_sensor_seq *seq);
+
+/** Writer only: sensors_find, or sensors_register and sensors_add. */
+int sensors_id(struct sensors *s, struct rv_store *st, const char *name,
+    size_t len, uint16_t *id);
+
+/**
+ * Account one frame of cached sensor \p id in its stream.
  * \param out	the state after the frame; valid until the next call
- * \return 0, or an error reading the stored state (then nothing changes).
+ * \return 0, RV_ENOENT (not cached).
  */
 int sensors_seq_frame(struct sensors *s, uint16_t id,
     const struct rv_frame_hdr *h, const struct rv_sensor_seq **out);

@@ -4,8 +4,8 @@
  *
  * Functions return 0 on success or one of these codes; results come back
  * through out-parameters. rv_strerror() is the one place that turns a code
- * into text. LMDB codes are translated once, in the store (MDB_NOTFOUND ->
- * RV_ENOENT, MDB_MAP_FULL -> RV_ENOSPC).
+ * into text. The storage engine's codes are translated once, inside
+ * store/ (not found -> RV_ENOENT, map full -> RV_ENOSPC).
  */
 #ifndef RV_ERR_H
 #define RV_ERR_H

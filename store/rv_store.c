@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "rv_err.h"
-#include "rv_store.h"
 #include "rv_be.h"
+#include "store_lmdb.h"
 
 #define MIB ((size_t)1 << 20)
 #define GIB ((size_t)1 << 30)
@@ -24,6 +24,7 @@ struct rv_store {
 	char *path;
 	MDB_dbi dbi[RV_DB_COUNT];
 	unsigned flags;
+	int map_full;		/**< the last write failed with MDB_MAP_FULL */
 };
 
 static const char *const db_names[RV_DB_COUNT] = {
@@ -68,15 +69,17 @@ rv_store_err(int rc)
 }
 
 int
-rv_store_is_map_full(int rc)
+rv_store_wrote(struct rv_store *st, int mdb_rc)
 {
-	return rc == MDB_MAP_FULL;
+	if (mdb_rc == MDB_MAP_FULL)
+		st->map_full = 1;
+	return rv_store_err(mdb_rc);
 }
 
-MDB_env *
-rv_store_env(const struct rv_store *st)
+int
+rv_store_map_full(const struct rv_store *st)
 {
-	return st->env;
+	return st->map_full;
 }
 
 MDB_dbi
@@ -117,7 +120,7 @@ open_dbs(struct rv_store *st)
 		rc = mdb_put(txn, st->dbi[RV_DB_META], &k, &v, 0);
 		/* A new database: its names rows hold targets from the
 		 * start (no backfill to do). */
-		if (rc == 0 && (rc = rv_store_names_targets_set(st, txn,
+		if (rc == 0 && (rc = rv_store_names_targets_set(st, rv_txn_of(txn),
 		    (uint32_t)time(NULL))) != RV_OK)
 			goto leave;
 	} else if (rc == 0 && (v.mv_size != 4 ||
@@ -217,39 +220,34 @@ rv_store_close(struct rv_store *st)
 	free(st);
 }
 
-int
-rv_store_read_begin(struct rv_store *st, MDB_txn **txn)
+/* Begin a transaction; adopt the map size another process grew to. */
+static int
+txn_begin(struct rv_store *st, unsigned flags, struct rv_txn **txn)
 {
-	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
+	MDB_txn *t = NULL;
+	int rc = mdb_txn_begin(st->env, NULL, flags, &t);
 
 	if (rc == MDB_MAP_RESIZED) {
-		/* The writer grew the map: adopt its size. */
 		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
-			rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
+			rc = mdb_txn_begin(st->env, NULL, flags, &t);
 	}
+	*txn = rc ? NULL : rv_txn_of(t);
 	return rv_store_err(rc);
 }
 
 int
-rv_store_write_begin(struct rv_store *st, MDB_txn **txn)
+rv_store_read_begin(struct rv_store *st, struct rv_txn **txn)
 {
-	int rc;
+	return txn_begin(st, MDB_RDONLY, txn);
+}
 
+int
+rv_store_write_begin(struct rv_store *st, struct rv_txn **txn)
+{
 	if (st->flags & RV_STORE_RDONLY)
 		return RV_ESTATE;
-	rc = mdb_txn_begin(st->env, NULL, 0, txn);
-	if (rc == MDB_MAP_RESIZED) {
-		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
-			rc = mdb_txn_begin(st->env, NULL, 0, txn);
-	}
-	return rv_store_err(rc);
-}
-
-void
-rv_store_txn_end(MDB_txn *txn)
-{
-	if (txn)
-		mdb_txn_abort(txn);
+	st->map_full = 0;
+	return txn_begin(st, 0, txn);
 }
 
 size_t
@@ -289,15 +287,16 @@ rv_store_sync(struct rv_store *st)
 }
 
 int
-rv_store_scan(struct rv_store *st, MDB_txn *txn, enum rv_db db,
+rv_store_scan(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
     void *arg)
 {
 	MDB_cursor *cur = NULL;
-	MDB_val k = rv_key_val(lo), v;
+	MDB_val k = { lo->len, (void *)(uintptr_t)lo->buf }, v;
+	struct rv_val rk, rv;
 	int mrc, rc = RV_OK;
 
-	if ((mrc = mdb_cursor_open(txn, st->dbi[db], &cur))) {
+	if ((mrc = mdb_cursor_open(lm_txn(txn), st->dbi[db], &cur))) {
 		rc = rv_store_err(mrc);
 		goto leave;
 	}
@@ -306,7 +305,9 @@ rv_store_scan(struct rv_store *st, MDB_txn *txn, enum rv_db db,
 		size_t n = k.mv_size < hi->len ? k.mv_size : hi->len;
 		if (memcmp(k.mv_data, hi->buf, n) > 0)
 			break;
-		if ((rc = fn(&k, &v, arg)) != RV_OK)
+		rk = rv_val_of(&k);
+		rv = rv_val_of(&v);
+		if ((rc = fn(&rk, &rv, arg)) != RV_OK)
 			break;
 		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
@@ -323,24 +324,26 @@ leave:
 /* --- ip periods ----------------------------------------------------------- */
 
 int
-rv_store_ipinfo_at(struct rv_store *st, MDB_txn *txn, const struct rv_ip *ip,
-    uint32_t t, struct rv_ipinfo *out)
+rv_store_ipinfo_at(struct rv_store *st, struct rv_txn *txn,
+    const struct rv_ip *ip, uint32_t t, struct rv_ipinfo *out)
 {
-	MDB_cursor *cur = NULL;
+	struct rv_cursor cur = { NULL, st };
 	int rc;
 
-	if ((rc = mdb_cursor_open(txn, st->dbi[RV_DB_IP], &cur)))
+	if ((rc = mdb_cursor_open(lm_txn(txn), st->dbi[RV_DB_IP], &cur.mc)))
 		return rv_store_err(rc);
-	rc = rv_store_ipinfo_at_cursor(cur, ip, t, out);
-	mdb_cursor_close(cur);
+	rc = rv_store_ipinfo_at_cursor(&cur, ip, t, out);
+	mdb_cursor_close(cur.mc);
 	return rc;
 }
 
 int
-rv_store_ipinfo_find(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
-    uint32_t *since, MDB_val *val)
+rv_store_ipinfo_find(struct rv_cursor *rc_cur, const struct rv_ip *ip,
+    uint32_t t, uint32_t *since, struct rv_val *val)
 {
+	MDB_cursor *cur = rc_cur->mc;
 	struct rv_key pre, key;
+	struct rv_val rk;
 	MDB_val k, v;
 	struct rv_ip kip;
 	int rc;
@@ -355,7 +358,8 @@ rv_store_ipinfo_find(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
 	} else {
 		rv_key_ip(&key, ip, t + 1);
 	}
-	k = rv_key_val(&key);
+	rk = rv_key_val(&key);
+	k = lm_val(&rk);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	if (rc == 0)
 		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
@@ -363,25 +367,28 @@ rv_store_ipinfo_find(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
 		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rv_store_err(rc);
-	if (rc != 0 || !rv_key_has_prefix(&k, &pre) || k.mv_size != pre.len + 4) {
+	rk = rv_val_of(&k);
+	if (rc != 0 || !rv_key_has_prefix(&rk, &pre) || k.mv_size != pre.len + 4) {
 		/* t is before every period: take the first one. */
-		k = rv_key_val(&pre);
+		rk = rv_key_val(&pre);
+		k = lm_val(&rk);
 		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (rc != 0 || !rv_key_has_prefix(&k, &pre))
+		rk = rv_val_of(&k);
+		if (rc != 0 || !rv_key_has_prefix(&rk, &pre))
 			return rc && rc != MDB_NOTFOUND ? rv_store_err(rc) :
 			    RV_ENOENT;
 	}
 	if ((rc = rv_ip_key_decode(k.mv_data, k.mv_size, &kip, since)))
 		return rc;
-	*val = v;
+	*val = rv_val_of(&v);
 	return RV_OK;
 }
 
 int
-rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
-    struct rv_ipinfo *out)
+rv_store_ipinfo_at_cursor(struct rv_cursor *cur, const struct rv_ip *ip,
+    uint32_t t, struct rv_ipinfo *out)
 {
-	MDB_val v;
+	struct rv_val v;
 	uint32_t since;
 	int rc;
 
@@ -389,5 +396,5 @@ rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
 		return rc;
 	memset(out, 0, sizeof(*out));
 	out->since = since;
-	return rv_ipinfo_decode(v.mv_data, v.mv_size, out);
+	return rv_ipinfo_decode(v.data, v.len, out);
 }

@@ -1,36 +1,41 @@
 /**
  * \file rv_store.h
- * The LMDB store: opening the environment, the named databases, key
- * builders and decoders for every database of store/SCHEMA.md, rdata-set
- * canonicalisation, and the writer-side value encoders.
+ * The store: opening it, its named databases, transactions, cursors and
+ * scans in the store's own types, key builders and decoders for every
+ * database of store/SCHEMA.md, rdata-set canonicalisation, and the
+ * writer-side value encoders. LMDB is the engine today; no caller sees its
+ * types (struct rv_txn, rv_cursor and rv_val are the store's), so another
+ * engine can sit behind the same functions.
  *
- * One writer (rearviewd) and any number of readers (the CLI). Readers open
- * with RV_STORE_RDONLY: MDB_RDONLY, no write lock, never blocking the
- * writer; keep read transactions short (a long reader makes the file grow).
+ * One writer (rearviewd's flusher, or an import) and any number of readers
+ * (the CLI). Readers open with RV_STORE_RDONLY: no write lock, never
+ * blocking the writer; keep read transactions short (a long reader makes
+ * the file grow). Every write goes through rv_store_write, which grows a
+ * full map and runs the transaction again.
  *
  * Ownership and lifetime:
- *  - struct rv_store owns the MDB_env and the database handles; the handles
- *    (rv_store_dbi) are valid until rv_store_close().
- *  - every pointer a decoder returns into a key or value (struct
- *    rv_rrset_key.owner is copied, but rv_rrset_val.set, rv_key spans, ...)
- *    points into LMDB memory and is valid only until the transaction that
- *    produced it ends (commit, abort or reset) or, in a write transaction,
- *    until the next write. Copy what you keep.
+ *  - struct rv_store owns the environment and the database handles, until
+ *    rv_store_close().
+ *  - every pointer a decoder, a cursor or rv_get returns into a key or
+ *    value (struct rv_rrset_key.owner is copied, but rv_rrset_val.set,
+ *    rv_key spans, struct rv_val, ...) points into the store's memory and
+ *    is valid only until the transaction that produced it ends (commit or
+ *    abort) or, in a write transaction, until the next write. Copy what
+ *    you keep.
  *  - struct rv_key, struct rv_rrset_key, struct rv_rdata_key and struct
  *    rv_ipinfo are self-contained buffers the caller owns.
- *  - no LMDB handle may be used across fork(), nor a transaction from two
- *    threads (readers use MDB_NOTLS, so one thread may hold several).
+ *  - no store may be used across fork(), nor a transaction from two
+ *    threads at once (read transactions are not tied to a thread, so one
+ *    thread may hold several).
  *
- * Errors: functions return 0 or an enum rv_err code; LMDB codes are
- * translated in one place, rv_store_err().
+ * Errors: functions return 0 or an enum rv_err code; the engine's codes
+ * are translated in one place inside store/ (store_lmdb.h).
  */
 #ifndef RV_STORE_H
 #define RV_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <lmdb.h>
 
 #include "rv_frame.h"
 #include "rv_ip.h"
@@ -106,45 +111,66 @@ int rv_store_open(const char *path, unsigned flags, size_t mapsize,
 /** Close; safe on NULL. No transaction may be open. */
 void rv_store_close(struct rv_store *st);
 
-/** The LMDB environment, for callers that need raw access. */
-MDB_env *rv_store_env(const struct rv_store *st);
+/** A transaction. Read-only ones may be many per thread and live in any
+ * thread (MDB_NOTLS); the write one belongs to the store's one writer. */
+struct rv_txn;
 
-/** Handle of a named database; valid until rv_store_close(). */
-MDB_dbi rv_store_dbi(const struct rv_store *st, enum rv_db db);
+/** A cursor on one database within one transaction. */
+struct rv_cursor;
+
+/** A key or value: \p len octets at \p data. Returned ones point into the
+ * store's memory: valid until the transaction ends or, in a write
+ * transaction, until the next write. */
+struct rv_val {
+	size_t len;
+	const void *data;
+};
 
 /** Name of a database ("rrset", "neg", ...). */
 const char *rv_db_name(enum rv_db db);
 
 /**
- * Translate an LMDB return code (or an errno from a commit) to enum
- * rv_err: MDB_NOTFOUND -> RV_ENOENT, MDB_MAP_FULL/ENOSPC/EDQUOT ->
- * RV_ENOSPC, MDB_KEYEXIST -> RV_EEXIST, MDB_CORRUPTED/MDB_PAGE_NOTFOUND/
- * MDB_INVALID -> RV_ECORRUPT, MDB_VERSION_MISMATCH -> RV_EVERSION,
- * ENOMEM -> RV_ENOMEM, MDB_BAD_VALSIZE -> RV_ETOOBIG, others RV_EIO.
- * 0 -> 0.
+ * Begin a read-only transaction. Adopts a map the writer grew. End it with
+ * rv_txn_abort().
  */
-int rv_store_err(int mdb_rc);
+int rv_store_read_begin(struct rv_store *st, struct rv_txn **txn);
 
-/** Is this raw LMDB code MDB_MAP_FULL (grow and retry)? */
-int rv_store_is_map_full(int mdb_rc);
+/** Begin a write transaction (writer only: RV_ESTATE for a reader). */
+int rv_store_write_begin(struct rv_store *st, struct rv_txn **txn);
 
 /**
- * Begin a read-only transaction. Handles MDB_MAP_RESIZED (the writer grew
- * the map) by adopting the new size and retrying. End it with
- * mdb_txn_abort() (or rv_store_txn_end()).
+ * Commit and end a write transaction (or end a read one). A commit that
+ * fails while the file system is nearly full returns RV_ENOSPC (LMDB
+ * reports the short write as EIO). The transaction is gone either way.
  */
-int rv_store_read_begin(struct rv_store *st, MDB_txn **txn);
+int rv_txn_commit(struct rv_store *st, struct rv_txn *txn);
 
-/** Begin a write transaction (writer only). */
-int rv_store_write_begin(struct rv_store *st, MDB_txn **txn);
+/** Abort and end a transaction; safe on NULL. */
+void rv_txn_abort(struct rv_txn *txn);
 
-/** Abort a transaction; safe on NULL. */
-void rv_store_txn_end(MDB_txn *txn);
+/**
+ * The store's one helper for writing: run \p fn in a write transaction
+ * and commit it. When the map is full (inside \p fn or at the commit) the
+ * transaction is aborted, the map grown (rv_store_grow) and \p fn run
+ * again, up to 16 times; \p fn must therefore start from the same state
+ * each time and keep nothing of an aborted attempt. No other transaction
+ * of the writer may be open.
+ * \param grows	out, may be NULL: how many times the map grew
+ * \return 0, \p fn's error, RV_ENOSPC (disk full, or the map cannot
+ *	grow), an engine error.
+ */
+int rv_store_write(struct rv_store *st,
+    int (*fn)(struct rv_store *st, struct rv_txn *txn, void *arg), void *arg,
+    unsigned *grows);
+
+/** Did the last write operation of this store (put, cursor put, commit)
+ * fail because the map was full? Cleared by each write begin. For writers
+ * that manage their own retries (rv_store_write does). */
+int rv_store_map_full(const struct rv_store *st);
 
 /**
  * Grow the map (writer, no transaction open): doubles it, at least by
- * 256 MiB and at most by 8 GiB. Call after a write failed with
- * MDB_MAP_FULL and its transaction was aborted, then redo the transaction.
+ * 256 MiB and at most by 8 GiB.
  */
 int rv_store_grow(struct rv_store *st);
 
@@ -153,13 +179,62 @@ size_t rv_store_mapsize(const struct rv_store *st);
 
 /**
  * Octets free for an unprivileged writer on the database's file system
- * (statvfs). A commit that fails with a short write (LMDB reports EIO)
- * while this is low is a full disk.
+ * (statvfs).
  */
 int rv_store_disk_free(const struct rv_store *st, uint64_t *bytes);
 
-/** mdb_env_sync(force): bound what a machine crash can lose. */
+/** Flush the data to disk (mdb_env_sync): bound what a machine crash can
+ * lose. */
 int rv_store_sync(struct rv_store *st);
+
+/** Number of entries of a database in this transaction. */
+int rv_store_rows(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    uint64_t *rows);
+
+/** The value of key \p k. \return 0, RV_ENOENT, an error. */
+int rv_get(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_val *k, struct rv_val *v);
+
+/** rv_put and rv_cursor_put flags. */
+#define RV_PUT_APPEND	0x01	/**< the key sorts after every key: append */
+#define RV_PUT_CURRENT	0x02	/**< cursor put: replace the current value,
+				 * \p k must be the current key */
+
+/** Writer: store (or replace) \p k -> \p v. */
+int rv_put(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_val *k, const struct rv_val *v, unsigned flags);
+
+/** Writer: delete \p k. \return 0, RV_ENOENT, an error. */
+int rv_del(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_val *k);
+
+/** Cursor positioning. */
+enum rv_op {
+	RV_FIRST,	/**< the first key */
+	RV_LAST,	/**< the last key */
+	RV_NEXT,	/**< the next key */
+	RV_PREV,	/**< the previous key */
+	RV_SET_KEY,	/**< exactly k */
+	RV_SET_RANGE,	/**< the first key >= k */
+	RV_CURRENT,	/**< where the cursor is */
+};
+
+/** Open a cursor; it ends with its transaction at the latest. */
+int rv_cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    struct rv_cursor **c);
+
+/** Close a cursor before its transaction ends; safe on NULL. */
+void rv_cursor_close(struct rv_cursor *c);
+
+/** Move and read: \p k is read for RV_SET_* and set to the key found.
+ * \return 0, RV_ENOENT (no such key: the end, or nothing >= k), an
+ * error. */
+int rv_cursor_get(struct rv_cursor *c, struct rv_val *k, struct rv_val *v,
+    enum rv_op op);
+
+/** Writer: store through the cursor (RV_PUT_CURRENT, RV_PUT_APPEND). */
+int rv_cursor_put(struct rv_cursor *c, const struct rv_val *k,
+    const struct rv_val *v, unsigned flags);
 
 /* ---------------------------------------------------------------------- */
 /* Keys and scans                                                          */
@@ -170,15 +245,16 @@ struct rv_key {
 	uint8_t buf[RV_KEY_MAX];
 };
 
-/** MDB_val view of a key (points into k). */
-MDB_val rv_key_val(const struct rv_key *k);
+/** A view of a key (points into k). */
+struct rv_val rv_key_val(const struct rv_key *k);
 
 /**
- * Callback of rv_store_scan: key and value point into LMDB memory (valid
- * until the transaction ends). Return 0 to go on, RV_ENOENT to stop
+ * Callback of rv_store_scan: key and value point into the store's memory
+ * (valid until the transaction ends). Return 0 to go on, RV_ENOENT to stop
  * quietly (rv_store_scan then returns 0), any other code to stop with it.
  */
-typedef int (*rv_scan_fn)(const MDB_val *key, const MDB_val *val, void *arg);
+typedef int (*rv_scan_fn)(const struct rv_val *key, const struct rv_val *val,
+    void *arg);
 
 /**
  * Visit, in key order, every key k of \p db with k >= lo and with
@@ -187,12 +263,12 @@ typedef int (*rv_scan_fn)(const MDB_val *key, const MDB_val *val, void *arg);
  * rv_key_rdata_range() bounds.
  * \return 0 (also when nothing matched), the callback's code, or an error.
  */
-int rv_store_scan(struct rv_store *st, MDB_txn *txn, enum rv_db db,
+int rv_store_scan(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
     void *arg);
 
 /** Does the key k start with prefix p? */
-int rv_key_has_prefix(const MDB_val *k, const struct rv_key *p);
+int rv_key_has_prefix(const struct rv_val *k, const struct rv_key *p);
 
 /* --- rrset: NK(owner) type:2 BW DIGEST:8 --- */
 
@@ -227,9 +303,8 @@ int rv_rrset_key_decode(const uint8_t *k, size_t len,
 
 int rv_key_neg(struct rv_key *k, const uint8_t *qname, size_t qlen,
     uint16_t qtype, uint8_t rcode, const uint8_t *zone, size_t zlen);
-/** Prefixes for neg: same meaning as the rrset ones. */
-int rv_key_neg_name(struct rv_key *k, const uint8_t *qname, size_t qlen);
-int rv_key_neg_sub(struct rv_key *k, const uint8_t *name, size_t nlen);
+/* Prefixes of neg keys are those of rrset keys (rv_key_rrset_name,
+ * rv_key_rrset_sub): both start with NK(name). */
 /** Decode a neg key (digest is 0). */
 int rv_neg_key_decode(const uint8_t *k, size_t len, struct rv_rrset_key *out);
 
@@ -292,9 +367,6 @@ int rv_names_key_decode(const uint8_t *k, size_t len, uint8_t *owner,
 int rv_key_ip(struct rv_key *k, const struct rv_ip *ip, uint32_t since);
 /** Prefix: all periods of one address. */
 int rv_key_ip_prefix(struct rv_key *k, const struct rv_ip *ip);
-/** Bounds [lo, hi] for all periods of all addresses in a range. */
-int rv_key_ip_range(struct rv_key *lo, struct rv_key *hi,
-    const struct rv_iprange *r);
 int rv_ip_key_decode(const uint8_t *k, size_t len, struct rv_ip *ip,
     uint32_t *since);
 
@@ -386,12 +458,12 @@ int rv_ipinfo_same(const struct rv_ipinfo *a, const struct rv_ipinfo *b);
  * since <= t, or, when t is before every period, the first one.
  * \return 0, RV_ENOENT if the address has no row.
  */
-int rv_store_ipinfo_at(struct rv_store *st, MDB_txn *txn,
+int rv_store_ipinfo_at(struct rv_store *st, struct rv_txn *txn,
     const struct rv_ip *ip, uint32_t t, struct rv_ipinfo *out);
 
 /** rv_store_ipinfo_at() through a cursor on the ip database that the
  * caller keeps open (many lookups in key order, as the writer does). */
-int rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip,
+int rv_store_ipinfo_at_cursor(struct rv_cursor *cur, const struct rv_ip *ip,
     uint32_t t, struct rv_ipinfo *out);
 
 /**
@@ -400,8 +472,8 @@ int rv_store_ipinfo_at_cursor(MDB_cursor *cur, const struct rv_ip *ip,
  * is valid for the life of the cursor's transaction.
  * \return 0, RV_ENOENT if the address has no row.
  */
-int rv_store_ipinfo_find(MDB_cursor *cur, const struct rv_ip *ip, uint32_t t,
-    uint32_t *since, MDB_val *val);
+int rv_store_ipinfo_find(struct rv_cursor *cur, const struct rv_ip *ip, uint32_t t,
+    uint32_t *since, struct rv_val *val);
 
 /* ---------------------------------------------------------------------- */
 /* Rdata sets                                                              */
@@ -460,23 +532,23 @@ struct rv_store_stats {
 	uint64_t v[RV_STAT_COUNT];
 	uint32_t last_write;
 };
-int rv_store_stats_read(struct rv_store *st, MDB_txn *txn,
+int rv_store_stats_read(struct rv_store *st, struct rv_txn *txn,
     struct rv_store_stats *out);
 
 /** Writer: add to counters and set last_write, in the caller's txn. */
-int rv_store_stats_add(struct rv_store *st, MDB_txn *txn,
+int rv_store_stats_add(struct rv_store *st, struct rv_txn *txn,
     const uint64_t add[RV_STAT_COUNT], uint32_t now);
 
 /** Sensor name (NUL-terminated, RV_SENSOR_MAX + 1 buffer) of an id. */
-int rv_store_sensor_name(struct rv_store *st, MDB_txn *txn, uint16_t id,
+int rv_store_sensor_name(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     char *name, size_t namesz);
 
 /** Id of a sensor name. \return 0, RV_ENOENT. */
-int rv_store_sensor_id(struct rv_store *st, MDB_txn *txn, const char *name,
+int rv_store_sensor_id(struct rv_store *st, struct rv_txn *txn, const char *name,
     size_t len, uint16_t *id);
 
 /** Writer: the id of a sensor, allocating the next free one if new. */
-int rv_store_sensor_get_or_add(struct rv_store *st, MDB_txn *txn,
+int rv_store_sensor_get_or_add(struct rv_store *st, struct rv_txn *txn,
     const char *name, size_t len, uint16_t *id);
 
 /** Per-sensor statistics (sensor_stat#). */
@@ -484,10 +556,10 @@ struct rv_sensor_stat {
 	uint64_t observations;
 	uint32_t last;
 };
-int rv_store_sensor_stat(struct rv_store *st, MDB_txn *txn, uint16_t id,
+int rv_store_sensor_stat(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     struct rv_sensor_stat *out);
 /** Writer: add observations and raise last. */
-int rv_store_sensor_stat_add(struct rv_store *st, MDB_txn *txn, uint16_t id,
+int rv_store_sensor_stat_add(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     uint64_t observations, uint32_t last);
 
 /**
@@ -508,16 +580,16 @@ struct rv_sensor_seq {
 	struct rv_frame_drops drops_before;	/**< summed over earlier boots */
 };
 /** \return 0, RV_ENOENT (out zeroed: never seen), RV_ECORRUPT. */
-int rv_store_sensor_seq(struct rv_store *st, MDB_txn *txn, uint16_t id,
+int rv_store_sensor_seq(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     struct rv_sensor_seq *out);
 /** Writer: replace the sensor's state. */
-int rv_store_sensor_seq_put(struct rv_store *st, MDB_txn *txn, uint16_t id,
+int rv_store_sensor_seq_put(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     const struct rv_sensor_seq *in);
 
 /** Visit every sensor: id, name (not NUL-terminated), its length. */
 typedef int (*rv_sensor_fn)(uint16_t id, const char *name, size_t len,
     void *arg);
-int rv_store_sensors(struct rv_store *st, MDB_txn *txn, rv_sensor_fn fn,
+int rv_store_sensors(struct rv_store *st, struct rv_txn *txn, rv_sensor_fn fn,
     void *arg);
 
 /* ---------------------------------------------------------------------- */
@@ -532,12 +604,12 @@ int rv_store_sensors(struct rv_store *st, MDB_txn *txn, rv_sensor_fn fn,
  * \param since	out, may be NULL: when it became true
  * \return 0 yes, RV_ENOENT not (yet), RV_ECORRUPT, an error.
  */
-int rv_store_names_targets(struct rv_store *st, MDB_txn *txn,
+int rv_store_names_targets(struct rv_store *st, struct rv_txn *txn,
     uint32_t *since);
 
 /** Writer: record that the names database holds every target name from
  * \p now on (a new database, or the end of a backfill). */
-int rv_store_names_targets_set(struct rv_store *st, MDB_txn *txn,
+int rv_store_names_targets_set(struct rv_store *st, struct rv_txn *txn,
     uint32_t now);
 
 /** What one rv_store_names_backfill() call did. */
@@ -555,8 +627,8 @@ struct rv_names_backfill {
  * names row (min first, max last), in one committed write transaction of
  * its own; the last slice sets "names_targets". Call until res->done. A
  * killed process resumes where the last committed slice ended; two
- * writers share the work. Grows the map on MDB_MAP_FULL like a flush, so
- * no other transaction of this process may be open.
+ * writers share the work. Writes through rv_store_write, so no other
+ * transaction of this process may be open.
  * \return 0, RV_ENOSPC, RV_ENOMEM, RV_EIO, ...
  */
 int rv_store_names_backfill(struct rv_store *st, size_t max_rows,

@@ -79,18 +79,18 @@ app_bw(struct rv_key *k, const uint8_t *owner, size_t olen,
 	return app_name(k, zone, zlen, 1);
 }
 
-MDB_val
+struct rv_val
 rv_key_val(const struct rv_key *k)
 {
-	MDB_val v = { k->len, (void *)k->buf };
+	struct rv_val v = { k->len, k->buf };
 
 	return v;
 }
 
 int
-rv_key_has_prefix(const MDB_val *k, const struct rv_key *p)
+rv_key_has_prefix(const struct rv_val *k, const struct rv_key *p)
 {
-	return k->mv_size >= p->len && memcmp(k->mv_data, p->buf, p->len) == 0;
+	return k->len >= p->len && memcmp(k->data, p->buf, p->len) == 0;
 }
 
 /* --- rrset ------------------------------------------------------------ */
@@ -212,18 +212,6 @@ rv_key_neg(struct rv_key *k, const uint8_t *qname, size_t qlen,
 	    (rc = app_bw(k, qname, qlen, zone, zlen)) != RV_OK)
 		return rc;
 	return RV_OK;
-}
-
-int
-rv_key_neg_name(struct rv_key *k, const uint8_t *qname, size_t qlen)
-{
-	return rv_key_rrset_name(k, qname, qlen);
-}
-
-int
-rv_key_neg_sub(struct rv_key *k, const uint8_t *name, size_t nlen)
-{
-	return rv_key_rrset_sub(k, name, nlen);
 }
 
 int
@@ -476,21 +464,6 @@ rv_key_ip(struct rv_key *k, const struct rv_ip *ip, uint32_t since)
 	if ((rc = rv_key_ip_prefix(k, ip)) != RV_OK)
 		return rc;
 	return app32(k, since);
-}
-
-int
-rv_key_ip_range(struct rv_key *lo, struct rv_key *hi,
-    const struct rv_iprange *r)
-{
-	size_t n = rv_ip_len(r->family);
-
-	if (n == 0)
-		return RV_EINVAL;
-	lo->buf[0] = hi->buf[0] = r->family;
-	memcpy(lo->buf + 1, r->lo, n);
-	memcpy(hi->buf + 1, r->hi, n);
-	lo->len = hi->len = 1 + n;
-	return RV_OK;
 }
 
 int

@@ -47,28 +47,29 @@ id_key(struct rv_key *k, const char *prefix, uint16_t id)
 }
 
 static int
-get(struct rv_store *st, MDB_txn *txn, const struct rv_key *key, MDB_val *v)
+get(struct rv_store *st, struct rv_txn *txn, const struct rv_key *key,
+    struct rv_val *v)
 {
-	MDB_val k = rv_key_val(key);
+	struct rv_val k = rv_key_val(key);
 
-	return rv_store_err(mdb_get(txn, rv_store_dbi(st, RV_DB_META), &k, v));
+	return rv_get(st, txn, RV_DB_META, &k, v);
 }
 
 static int
-put(struct rv_store *st, MDB_txn *txn, const struct rv_key *key,
+put(struct rv_store *st, struct rv_txn *txn, const struct rv_key *key,
     const void *data, size_t len)
 {
-	MDB_val k = rv_key_val(key), v = { len, (void *)data };
+	struct rv_val k = rv_key_val(key), v = { len, data };
 
-	return mdb_put(txn, rv_store_dbi(st, RV_DB_META), &k, &v, 0);
+	return rv_put(st, txn, RV_DB_META, &k, &v, 0);
 }
 
 int
-rv_store_stats_read(struct rv_store *st, MDB_txn *txn,
+rv_store_stats_read(struct rv_store *st, struct rv_txn *txn,
     struct rv_store_stats *out)
 {
 	struct rv_key k;
-	MDB_val v;
+	struct rv_val v;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -79,26 +80,26 @@ rv_store_stats_read(struct rv_store *st, MDB_txn *txn,
 			continue;
 		if (rc != RV_OK)
 			return rc;
-		if (v.mv_size != 8)
+		if (v.len != 8)
 			return RV_ECORRUPT;
-		out->v[i] = rv_get64(v.mv_data);
+		out->v[i] = rv_get64(v.data);
 	}
 	text_key(&k, "stat:", "last_write", 10);
 	rc = get(st, txn, &k, &v);
 	if (rc == RV_OK) {
-		if (v.mv_size != 4)
+		if (v.len != 4)
 			return RV_ECORRUPT;
-		out->last_write = rv_get32(v.mv_data);
+		out->last_write = rv_get32(v.data);
 	}
 	return rc == RV_ENOENT ? RV_OK : rc;
 }
 
 int
-rv_store_stats_add(struct rv_store *st, MDB_txn *txn,
+rv_store_stats_add(struct rv_store *st, struct rv_txn *txn,
     const uint64_t add[RV_STAT_COUNT], uint32_t now)
 {
 	struct rv_key k;
-	MDB_val v;
+	struct rv_val v;
 	uint8_t b[8];
 	int rc;
 
@@ -108,61 +109,61 @@ rv_store_stats_add(struct rv_store *st, MDB_txn *txn,
 			continue;
 		text_key(&k, "stat:", stat_names[i], strlen(stat_names[i]));
 		rc = get(st, txn, &k, &v);
-		if (rc == RV_OK && v.mv_size == 8)
-			cur = rv_get64(v.mv_data);
+		if (rc == RV_OK && v.len == 8)
+			cur = rv_get64(v.data);
 		else if (rc != RV_OK && rc != RV_ENOENT)
 			return rc;
 		rv_put64(b, cur + add[i]);
 		if ((rc = put(st, txn, &k, b, 8)))
-			return rv_store_err(rc);
+			return rc;
 	}
 	text_key(&k, "stat:", "last_write", 10);
 	rv_put32(b, now);
-	return rv_store_err(put(st, txn, &k, b, 4));
+	return (put(st, txn, &k, b, 4));
 }
 
 int
-rv_store_sensor_name(struct rv_store *st, MDB_txn *txn, uint16_t id,
+rv_store_sensor_name(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     char *name, size_t namesz)
 {
 	struct rv_key k;
-	MDB_val v;
+	struct rv_val v;
 	int rc;
 
 	id_key(&k, "sensor#", id);
 	if ((rc = get(st, txn, &k, &v)) != RV_OK)
 		return rc;
-	if (v.mv_size >= namesz)
+	if (v.len >= namesz)
 		return RV_ETOOBIG;
-	memcpy(name, v.mv_data, v.mv_size);
-	name[v.mv_size] = 0;
+	memcpy(name, v.data, v.len);
+	name[v.len] = 0;
 	return RV_OK;
 }
 
 int
-rv_store_sensor_id(struct rv_store *st, MDB_txn *txn, const char *name,
+rv_store_sensor_id(struct rv_store *st, struct rv_txn *txn, const char *name,
     size_t len, uint16_t *id)
 {
 	struct rv_key k;
-	MDB_val v;
+	struct rv_val v;
 	int rc;
 
 	if ((rc = text_key(&k, "sensor:", name, len)) != RV_OK ||
 	    (rc = get(st, txn, &k, &v)) != RV_OK)
 		return rc;
-	if (v.mv_size != 2)
+	if (v.len != 2)
 		return RV_ECORRUPT;
-	*id = rv_get16(v.mv_data);
+	*id = rv_get16(v.data);
 	return RV_OK;
 }
 
 int
-rv_store_sensor_get_or_add(struct rv_store *st, MDB_txn *txn,
+rv_store_sensor_get_or_add(struct rv_store *st, struct rv_txn *txn,
     const char *name, size_t len, uint16_t *id)
 {
-	MDB_cursor *cur = NULL;
+	struct rv_cursor *cur = NULL;
 	struct rv_key k, ik;
-	MDB_val key, v;
+	struct rv_val key, v;
 	uint16_t next = 1;
 	uint8_t b[2];
 	int rc;
@@ -173,16 +174,16 @@ rv_store_sensor_get_or_add(struct rv_store *st, MDB_txn *txn,
 	if (rc != RV_ENOENT)
 		return rc;
 	/* The highest id in use is the last "sensor#" key before "sensor$". */
-	if ((rc = mdb_cursor_open(txn, rv_store_dbi(st, RV_DB_META), &cur))) {
-		rc = rv_store_err(rc);
+	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &cur)) != RV_OK)
 		goto leave;
-	}
-	key.mv_size = 7;
-	key.mv_data = (void *)"sensor$";
-	rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
-	rc = mdb_cursor_get(cur, &key, &v, rc == 0 ? MDB_PREV : MDB_LAST);
-	if (rc == 0 && key.mv_size == 9 && memcmp(key.mv_data, "sensor#", 7) == 0) {
-		next = (uint16_t)(rv_get16((uint8_t *)key.mv_data + 7) + 1);
+	key.len = 7;
+	key.data = "sensor$";
+	rc = rv_cursor_get(cur, &key, &v, RV_SET_RANGE);
+	rc = rv_cursor_get(cur, &key, &v, rc == RV_OK ? RV_PREV : RV_LAST);
+	if (rc != RV_OK && rc != RV_ENOENT)
+		goto leave;
+	if (rc == 0 && key.len == 9 && memcmp(key.data, "sensor#", 7) == 0) {
+		next = (uint16_t)(rv_get16((const uint8_t *)key.data + 7) + 1);
 		if (next == 0) {
 			rc = RV_ERANGE;
 			goto leave;
@@ -191,39 +192,36 @@ rv_store_sensor_get_or_add(struct rv_store *st, MDB_txn *txn,
 	id_key(&ik, "sensor#", next);
 	text_key(&k, "sensor:", name, len);
 	rv_put16(b, next);
-	if ((rc = put(st, txn, &k, b, 2)) || (rc = put(st, txn, &ik, name, len))) {
-		rc = rv_store_err(rc);
+	if ((rc = put(st, txn, &k, b, 2)) || (rc = put(st, txn, &ik, name, len)))
 		goto leave;
-	}
 	*id = next;
 	rc = RV_OK;
 leave:
-	if (cur)
-		mdb_cursor_close(cur);
+	rv_cursor_close(cur);
 	return rc;
 }
 
 int
-rv_store_sensor_stat(struct rv_store *st, MDB_txn *txn, uint16_t id,
+rv_store_sensor_stat(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     struct rv_sensor_stat *out)
 {
 	struct rv_key k;
-	MDB_val v;
+	struct rv_val v;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	id_key(&k, "sensor_stat#", id);
 	if ((rc = get(st, txn, &k, &v)) != RV_OK)
 		return rc;
-	if (v.mv_size != 12)
+	if (v.len != 12)
 		return RV_ECORRUPT;
-	out->observations = rv_get64(v.mv_data);
-	out->last = rv_get32((uint8_t *)v.mv_data + 8);
+	out->observations = rv_get64(v.data);
+	out->last = rv_get32((const uint8_t *)v.data + 8);
 	return RV_OK;
 }
 
 int
-rv_store_sensor_stat_add(struct rv_store *st, MDB_txn *txn, uint16_t id,
+rv_store_sensor_stat_add(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     uint64_t observations, uint32_t last)
 {
 	struct rv_sensor_stat s;
@@ -239,7 +237,7 @@ rv_store_sensor_stat_add(struct rv_store *st, MDB_txn *txn, uint16_t id,
 	rv_put64(b, s.observations);
 	rv_put32(b + 8, s.last);
 	id_key(&k, "sensor_stat#", id);
-	return rv_store_err(put(st, txn, &k, b, 12));
+	return (put(st, txn, &k, b, 12));
 }
 
 /* sensor_seq# values: the fields of struct rv_sensor_seq in order, each a
@@ -260,28 +258,28 @@ seq_fields(struct rv_sensor_seq *q, uint64_t *f[SEQ_FIELDS])
 }
 
 int
-rv_store_sensor_seq(struct rv_store *st, MDB_txn *txn, uint16_t id,
+rv_store_sensor_seq(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     struct rv_sensor_seq *out)
 {
 	uint64_t *f[SEQ_FIELDS];
 	struct rv_key k;
-	MDB_val v;
+	struct rv_val v;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	id_key(&k, "sensor_seq#", id);
 	if ((rc = get(st, txn, &k, &v)) != RV_OK)
 		return rc;
-	if (v.mv_size != SEQ_FIELDS * 8)
+	if (v.len != SEQ_FIELDS * 8)
 		return RV_ECORRUPT;
 	seq_fields(out, f);
 	for (int i = 0; i < SEQ_FIELDS; i++)
-		*f[i] = rv_get64((const uint8_t *)v.mv_data + 8 * i);
+		*f[i] = rv_get64((const uint8_t *)v.data + 8 * i);
 	return RV_OK;
 }
 
 int
-rv_store_sensor_seq_put(struct rv_store *st, MDB_txn *txn, uint16_t id,
+rv_store_sensor_seq_put(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     const struct rv_sensor_seq *in)
 {
 	struct rv_sensor_seq q = *in;
@@ -293,35 +291,32 @@ rv_store_sensor_seq_put(struct rv_store *st, MDB_txn *txn, uint16_t id,
 	for (int i = 0; i < SEQ_FIELDS; i++)
 		rv_put64(b + 8 * i, *f[i]);
 	id_key(&k, "sensor_seq#", id);
-	return rv_store_err(put(st, txn, &k, b, sizeof(b)));
+	return (put(st, txn, &k, b, sizeof(b)));
 }
 
 int
-rv_store_sensors(struct rv_store *st, MDB_txn *txn, rv_sensor_fn fn,
+rv_store_sensors(struct rv_store *st, struct rv_txn *txn, rv_sensor_fn fn,
     void *arg)
 {
-	MDB_cursor *cur = NULL;
-	MDB_val k = { 7, (void *)"sensor#" }, v;
+	struct rv_cursor *cur = NULL;
+	struct rv_val k = { 7, "sensor#" }, v;
 	int mrc, rc = RV_OK;
 
-	if ((mrc = mdb_cursor_open(txn, rv_store_dbi(st, RV_DB_META), &cur))) {
-		rc = rv_store_err(mrc);
+	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &cur)) != RV_OK)
 		goto leave;
-	}
-	mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	while (mrc == 0 && k.mv_size == 9 &&
-	    memcmp(k.mv_data, "sensor#", 7) == 0) {
-		if ((rc = fn(rv_get16((uint8_t *)k.mv_data + 7), v.mv_data,
-		    v.mv_size, arg)) != RV_OK)
+	mrc = rv_cursor_get(cur, &k, &v, RV_SET_RANGE);
+	while (mrc == 0 && k.len == 9 &&
+	    memcmp(k.data, "sensor#", 7) == 0) {
+		if ((rc = fn(rv_get16((const uint8_t *)k.data + 7), v.data,
+		    v.len, arg)) != RV_OK)
 			break;
-		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		mrc = rv_cursor_get(cur, &k, &v, RV_NEXT);
 	}
 	if (rc == RV_ENOENT)
 		rc = RV_OK;
-	else if (rc == RV_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-		rc = rv_store_err(mrc);
+	else if (rc == RV_OK && mrc != RV_OK && mrc != RV_ENOENT)
+		rc = mrc;
 leave:
-	if (cur)
-		mdb_cursor_close(cur);
+	rv_cursor_close(cur);
 	return rc;
 }

@@ -15,65 +15,54 @@
 static const char flag_key[] = "names_targets";
 static const char at_key[] = "names_targets_at";
 
-/* Grow and redo a slice at most this often (as a flush does). */
-#define MAX_GROWS 16
-
-static MDB_val
+static struct rv_val
 meta_key(const char *s)
 {
-	MDB_val k = { strlen(s), (void *)s };
+	struct rv_val k = { strlen(s), s };
 
 	return k;
 }
 
 int
-rv_store_names_targets(struct rv_store *st, MDB_txn *txn, uint32_t *since)
+rv_store_names_targets(struct rv_store *st, struct rv_txn *txn,
+    uint32_t *since)
 {
-	MDB_val k = meta_key(flag_key), v;
-	int rc = rv_store_err(mdb_get(txn, rv_store_dbi(st, RV_DB_META), &k,
-	    &v));
+	struct rv_val k = meta_key(flag_key), v;
+	int rc = rv_get(st, txn, RV_DB_META, &k, &v);
 
 	if (rc != RV_OK)
 		return rc;
-	if (v.mv_size != 4)
+	if (v.len != 4)
 		return RV_ECORRUPT;
 	if (since != NULL)
-		*since = rv_get32(v.mv_data);
+		*since = rv_get32(v.data);
 	return RV_OK;
 }
 
 int
-rv_store_names_targets_set(struct rv_store *st, MDB_txn *txn, uint32_t now)
+rv_store_names_targets_set(struct rv_store *st, struct rv_txn *txn,
+    uint32_t now)
 {
-	MDB_val k = meta_key(flag_key), v;
+	struct rv_val k = meta_key(flag_key), v;
 	uint8_t b[4];
 
 	rv_put32(b, now);
-	v.mv_size = 4;
-	v.mv_data = b;
-	return rv_store_err(mdb_put(txn, rv_store_dbi(st, RV_DB_META), &k, &v,
-	    0));
+	v.len = 4;
+	v.data = b;
+	return rv_put(st, txn, RV_DB_META, &k, &v, 0);
 }
 
 /** One slice's state. */
 struct slice {
-	struct rv_store *st;
-	MDB_txn *txn;
-	MDB_cursor *names;
-	int mrc;		/* raw LMDB code of a failure */
+	struct rv_cursor *names;
 	struct rv_names_backfill *res;
+	size_t max_rows;
+	uint32_t now;
 	/* the target being gathered: NK(target), its rows' union */
 	uint8_t nk[RV_NAME_KEY_MAX];
 	size_t nklen;
 	struct rv_seen seen;
 };
-
-static int
-fail(struct slice *s, int mrc)
-{
-	s->mrc = mrc;
-	return rv_store_err(mrc);
-}
 
 /* Merge the gathered target into its names row. */
 static int
@@ -82,9 +71,9 @@ put_target(struct slice *s)
 	uint8_t wire[RV_NAME_MAX], b[RV_SEEN2_SIZE];
 	struct rv_seen cur = s->seen, old;
 	struct rv_key k;
-	MDB_val kv, v;
+	struct rv_val kv, v;
 	size_t wl, nkl;
-	int mrc, found = 0;
+	int rc, found = 0;
 
 	if ((nkl = s->nklen) == 0)
 		return RV_OK;
@@ -95,81 +84,76 @@ put_target(struct slice *s)
 	    rv_key_names(&k, wire, wl) != RV_OK)
 		return RV_OK;
 	kv = rv_key_val(&k);
-	mrc = mdb_cursor_get(s->names, &kv, &v, MDB_SET_KEY);
-	if (mrc == 0 && rv_names_val_decode(v.mv_data, v.mv_size, &old) ==
+	rc = rv_cursor_get(s->names, &kv, &v, RV_SET_KEY);
+	if (rc == RV_OK && rv_names_val_decode(v.data, v.len, &old) ==
 	    RV_OK) {
 		if (old.first <= cur.first && old.last >= cur.last)
 			return RV_OK;
 		rv_seen_merge(&old, &cur);
 		cur = old;
 		found = 1;
-	} else if (mrc != 0 && mrc != MDB_NOTFOUND) {
-		return fail(s, mrc);
+	} else if (rc != RV_OK && rc != RV_ENOENT) {
+		return rc;
 	}
 	cur.count = 0;
 	rv_seen2_encode(&cur, b);
-	v.mv_size = RV_SEEN2_SIZE;
-	v.mv_data = b;
+	v.len = RV_SEEN2_SIZE;
+	v.data = b;
 	kv = rv_key_val(&k);
-	if ((mrc = mdb_cursor_put(s->names, &kv, &v, found ? MDB_CURRENT : 0)))
-		return fail(s, mrc);
+	if ((rc = rv_cursor_put(s->names, &kv, &v, found ? RV_PUT_CURRENT :
+	    0)) != RV_OK)
+		return rc;
 	s->res->names++;
 	return RV_OK;
 }
 
-/* One committed slice; s->mrc says why it failed. */
+/* One slice, in the write transaction rv_store_write gives it (and gives
+ * it again, from the start, after growing a full map). */
 static int
-slice_run(struct slice *s, size_t max_rows, uint32_t now)
+slice_run(struct rv_store *st, struct rv_txn *txn, void *arg)
 {
-	MDB_dbi meta = rv_store_dbi(s->st, RV_DB_META);
-	MDB_cursor *rd = NULL;
-	MDB_val ak = meta_key(at_key), k, v;
+	struct slice *s = arg;
+	struct rv_cursor *rd = NULL;
+	struct rv_val ak = meta_key(at_key), k, v;
 	struct rv_key from;
-	int rc, mrc, done;
+	int rc, done;
 
 	memset(s->res, 0, sizeof(*s->res));
-	s->mrc = 0;
 	s->nklen = 0;
 	s->names = NULL;
-	if ((rc = rv_store_write_begin(s->st, &s->txn)) != RV_OK)
-		return rc;
-	rc = rv_store_names_targets(s->st, s->txn, NULL);
+	rc = rv_store_names_targets(st, txn, NULL);
 	if (rc != RV_ENOENT) {
 		s->res->done = rc == RV_OK;
 		return rc;
 	}
 	/* Resume where the last slice stopped, or at the first 'N' row. */
-	mrc = mdb_get(s->txn, meta, &ak, &v);
-	if (mrc == 0 && v.mv_size >= 1 && v.mv_size <= RV_KEY_MAX) {
-		memcpy(from.buf, v.mv_data, v.mv_size);
-		from.len = v.mv_size;
-	} else if (mrc == 0 || mrc == MDB_NOTFOUND) {
+	rc = rv_get(st, txn, RV_DB_META, &ak, &v);
+	if (rc == RV_OK && v.len >= 1 && v.len <= RV_KEY_MAX) {
+		memcpy(from.buf, v.data, v.len);
+		from.len = v.len;
+	} else if (rc == RV_OK || rc == RV_ENOENT) {
 		from.buf[0] = RV_TAG_NAME;
 		from.len = 1;
 	} else {
-		return fail(s, mrc);
+		return rc;
 	}
-	if ((mrc = mdb_cursor_open(s->txn, rv_store_dbi(s->st, RV_DB_RDATA),
-	    &rd)) || (mrc = mdb_cursor_open(s->txn, rv_store_dbi(s->st,
-	    RV_DB_NAMES), &s->names))) {
-		rc = fail(s, mrc);
+	if ((rc = rv_cursor_open(st, txn, RV_DB_RDATA, &rd)) != RV_OK ||
+	    (rc = rv_cursor_open(st, txn, RV_DB_NAMES, &s->names)) != RV_OK)
 		goto leave;
-	}
 	k = rv_key_val(&from);
-	mrc = mdb_cursor_get(rd, &k, &v, MDB_SET_RANGE);
-	while (mrc == 0 && k.mv_size > 1 &&
-	    *(const uint8_t *)k.mv_data == RV_TAG_NAME &&
-	    s->res->rows < max_rows) {
-		const uint8_t *kd = k.mv_data;
+	rc = rv_cursor_get(rd, &k, &v, RV_SET_RANGE);
+	while (rc == RV_OK && k.len > 1 &&
+	    *(const uint8_t *)k.data == RV_TAG_NAME &&
+	    s->res->rows < s->max_rows) {
+		const uint8_t *kd = k.data;
 		struct rv_seen seen;
 		size_t nkl;
 
 		s->res->rows++;
 		/* Rows of one target are adjacent: gather them, then write
 		 * (a write ends the life of k and v). */
-		if (rv_name_key_len(kd + 1, k.mv_size - 1, &nkl) == RV_OK &&
-		    rv_rdata_val_decode(v.mv_data, v.mv_size, &seen) ==
-		    RV_OK) {
+		if (rv_name_key_len(kd + 1, k.len - 1, &nkl) == RV_OK &&
+		    rv_rdata_val_decode(v.data, v.len, &seen) == RV_OK) {
 			if (nkl == s->nklen && memcmp(kd + 1, s->nk, nkl) == 0) {
 				rv_seen_merge(&s->seen, &seen);
 			} else {
@@ -182,53 +166,34 @@ slice_run(struct slice *s, size_t max_rows, uint32_t now)
 				s->seen = seen;
 			}
 		}
-		mrc = mdb_cursor_get(rd, &k, &v, MDB_NEXT);
+		rc = rv_cursor_get(rd, &k, &v, RV_NEXT);
 	}
-	if (mrc != 0 && mrc != MDB_NOTFOUND) {
-		rc = fail(s, mrc);
+	if (rc != RV_OK && rc != RV_ENOENT)
 		goto leave;
-	}
-	done = mrc == MDB_NOTFOUND || k.mv_size <= 1 ||
-	    *(const uint8_t *)k.mv_data != RV_TAG_NAME;
+	done = rc == RV_ENOENT || k.len <= 1 ||
+	    *(const uint8_t *)k.data != RV_TAG_NAME;
 	if (!done) {
-		memcpy(from.buf, k.mv_data, k.mv_size);
-		from.len = k.mv_size;
+		memcpy(from.buf, k.data, k.len);
+		from.len = k.len;
 	}
 	if ((rc = put_target(s)) != RV_OK)
 		goto leave;
 	if (done) {
-		mrc = mdb_del(s->txn, meta, &ak, NULL);
-		if (mrc != 0 && mrc != MDB_NOTFOUND) {
-			rc = fail(s, mrc);
-			goto leave;
-		}
-		if ((rc = rv_store_names_targets_set(s->st, s->txn, now)) !=
+		rc = rv_del(st, txn, RV_DB_META, &ak);
+		if ((rc != RV_OK && rc != RV_ENOENT) ||
+		    (rc = rv_store_names_targets_set(st, txn, s->now)) !=
 		    RV_OK)
 			goto leave;
 	} else {
 		v = rv_key_val(&from);
-		if ((mrc = mdb_put(s->txn, meta, &ak, &v, 0))) {
-			rc = fail(s, mrc);
+		if ((rc = rv_put(st, txn, RV_DB_META, &ak, &v, 0)) != RV_OK)
 			goto leave;
-		}
-	}
-	mdb_cursor_close(rd);
-	rd = NULL;
-	mdb_cursor_close(s->names);
-	s->names = NULL;
-	mrc = mdb_txn_commit(s->txn);
-	s->txn = NULL;
-	if (mrc) {
-		rc = fail(s, mrc);
-		goto leave;
 	}
 	s->res->done = done;
 	rc = RV_OK;
 leave:
-	if (rd != NULL)
-		mdb_cursor_close(rd);
-	if (s->names != NULL)
-		mdb_cursor_close(s->names);
+	rv_cursor_close(rd);
+	rv_cursor_close(s->names);
 	s->names = NULL;
 	return rc;
 }
@@ -237,18 +202,11 @@ int
 rv_store_names_backfill(struct rv_store *st, size_t max_rows, uint32_t now,
     struct rv_names_backfill *res)
 {
-	struct slice s = { .st = st, .res = res };
-	int rc;
+	struct slice s = { .res = res, .max_rows = max_rows ? max_rows : 1,
+	    .now = now };
+	int rc = rv_store_write(st, slice_run, &s, NULL);
 
-	for (unsigned grows = 0;; grows++) {
-		rc = slice_run(&s, max_rows ? max_rows : 1, now);
-		rv_store_txn_end(s.txn);
-		s.txn = NULL;
-		if (rc == RV_OK || !rv_store_is_map_full(s.mrc) ||
-		    grows == MAX_GROWS)
-			break;
-		if ((rc = rv_store_grow(st)) != RV_OK)
-			break;
-	}
+	if (rc != RV_OK)
+		res->done = 0;
 	return rc;
 }

@@ -32,7 +32,7 @@ die(const char *what, const char *why)
 }
 
 static int
-rrset(const MDB_val *k, const MDB_val *v, void *arg)
+rrset(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	static char owner[RV_NAME_STR_MAX], rev[RV_NAME_STR_MAX], txt[65536];
 	struct rv_rrset_key key;
@@ -42,8 +42,8 @@ rrset(const MDB_val *k, const MDB_val *v, void *arg)
 	size_t off = 0, n;
 
 	(void)arg;
-	if (rv_rrset_key_decode(k->mv_data, k->mv_size, &key) != RV_OK ||
-	    rv_rrset_val_decode(v->mv_data, v->mv_size, &val) != RV_OK)
+	if (rv_rrset_key_decode(k->data, k->len, &key) != RV_OK ||
+	    rv_rrset_val_decode(v->data, v->len, &val) != RV_OK)
 		return RV_ECORRUPT;
 	rv_name_to_str(key.owner, key.owner_len, owner, sizeof(owner));
 	n = strlen(owner);
@@ -75,14 +75,14 @@ rrset(const MDB_val *k, const MDB_val *v, void *arg)
 }
 
 static int
-asn(const MDB_val *k, const MDB_val *v, void *arg)
+asn(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct rv_ip ip;
 	uint32_t a;
 
 	(void)v;
 	(void)arg;
-	if (rv_asn_key_decode(k->mv_data, k->mv_size, &a, &ip) != RV_OK)
+	if (rv_asn_key_decode(k->data, k->len, &a, &ip) != RV_OK)
 		return RV_ECORRUPT;
 	if (ip.family != 4)
 		return RV_OK;
@@ -100,7 +100,7 @@ main(int argc, char **argv)
 {
 	struct rv_store *st = NULL;
 	struct rv_key all = { 0 };
-	MDB_txn *txn = NULL;
+	struct rv_txn *txn = NULL;
 	int rc;
 
 	if (argc != 3) {
@@ -139,7 +139,7 @@ main(int argc, char **argv)
 	sqlite3_finalize(ins_rr);
 	sqlite3_finalize(ins_asn);
 	sqlite3_close(sq);
-	rv_store_txn_end(txn);
+	rv_txn_abort(txn);
 	rv_store_close(st);
 	return 0;
 }

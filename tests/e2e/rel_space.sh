@@ -1,5 +1,5 @@
 #!/bin/bash
-# rel_space.sh (issue 8, item 3): space exhaustion.
+# rel_space.sh: space exhaustion.
 #  - A map that fills grows by itself: rearviewd starts with a 1 MiB map
 #    and takes 60000 RRsets, logging each growth; all of them are there.
 #  - A full file system: the database lives on a small tmpfs mounted here
@@ -38,7 +38,7 @@ stop_rvd
 grows=$(grep -c 'LMDB map grown to' "$T/rvd.log")
 [ "$grows" -ge 1 ] || fail "the 1 MiB map did not grow"
 "$DUMP" "$T/db" seqcheck 60000 >/dev/null || fail "RRsets missing after map growth"
-ok "1 MiB map grew $grows times by itself ($(grep -o 'grown to [0-9]* MiB' "$T/rvd.log" | tail -1)); all 60000 RRsets there"
+ok "1 MiB map grew by itself in $grows flushes ($(grep -o 'grown to [0-9]* MiB' "$T/rvd.log" | tail -1)); all 60000 RRsets there"
 
 # --- a full file system -------------------------------------------------------------
 : >"$T/rvd.log"

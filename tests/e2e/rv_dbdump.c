@@ -25,12 +25,12 @@
 
 struct ctx {
 	struct rv_store *st;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 	unsigned long found;
 };
 
 static int
-print_rrset(const MDB_val *k, const MDB_val *v, void *arg)
+print_rrset(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct ctx *c = arg;
 	struct rv_rrset_key key;
@@ -41,8 +41,8 @@ print_rrset(const MDB_val *k, const MDB_val *v, void *arg)
 	uint16_t dl;
 	size_t off = 0;
 
-	if (rv_rrset_key_decode(k->mv_data, k->mv_size, &key) ||
-	    rv_rrset_val_decode(v->mv_data, v->mv_size, &val)) {
+	if (rv_rrset_key_decode(k->data, k->len, &key) ||
+	    rv_rrset_val_decode(v->data, v->len, &val)) {
 		printf("CORRUPT\n");
 		return RV_OK;
 	}
@@ -68,7 +68,7 @@ print_rrset(const MDB_val *k, const MDB_val *v, void *arg)
 }
 
 static int
-print_neg(const MDB_val *k, const MDB_val *v, void *arg)
+print_neg(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct rv_rrset_key key;
 	struct rv_rrset_val val;
@@ -76,8 +76,8 @@ print_neg(const MDB_val *k, const MDB_val *v, void *arg)
 	char r[32];
 
 	(void)arg;
-	if (rv_neg_key_decode(k->mv_data, k->mv_size, &key) ||
-	    rv_neg_val_decode(v->mv_data, v->mv_size, &val)) {
+	if (rv_neg_key_decode(k->data, k->len, &key) ||
+	    rv_neg_val_decode(v->data, v->len, &val)) {
 		printf("CORRUPT\n");
 		return RV_OK;
 	}
@@ -89,15 +89,15 @@ print_neg(const MDB_val *k, const MDB_val *v, void *arg)
 }
 
 static int
-print_rdata(const MDB_val *k, const MDB_val *v, void *arg)
+print_rdata(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct rv_rdata_key key;
 	struct rv_seen s;
 	char a[RV_IP_STR_MAX], o[RV_NAME_STR_MAX], t[RV_TYPE_STR_MAX];
 
 	(void)arg;
-	if (rv_rdata_key_decode(k->mv_data, k->mv_size, &key) ||
-	    rv_rdata_val_decode(v->mv_data, v->mv_size, &s)) {
+	if (rv_rdata_key_decode(k->data, k->len, &key) ||
+	    rv_rdata_val_decode(v->data, v->len, &s)) {
 		printf("CORRUPT\n");
 		return RV_OK;
 	}
@@ -109,7 +109,7 @@ print_rdata(const MDB_val *k, const MDB_val *v, void *arg)
 }
 
 static int
-print_asn(const MDB_val *k, const MDB_val *v, void *arg)
+print_asn(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct rv_ip ip;
 	struct rv_seen s;
@@ -117,8 +117,8 @@ print_asn(const MDB_val *k, const MDB_val *v, void *arg)
 	char a[RV_IP_STR_MAX];
 
 	(void)arg;
-	if (rv_asn_key_decode(k->mv_data, k->mv_size, &asn, &ip) ||
-	    rv_asn_val_decode(v->mv_data, v->mv_size, &s))
+	if (rv_asn_key_decode(k->data, k->len, &asn, &ip) ||
+	    rv_asn_val_decode(v->data, v->len, &s))
 		return RV_ECORRUPT;
 	rv_ip_to_str(&ip, a, sizeof(a));
 	printf("AS%u %s %u %u\n", asn, a, s.first, s.last);
@@ -148,20 +148,22 @@ seqcheck(struct ctx *c, unsigned long n)
 	uint8_t w[RV_NAME_MAX];
 	size_t wl;
 	struct rv_key k;
+	struct rv_cursor *cur;
+	int rc;
 
+	if ((rc = rv_cursor_open(c->st, c->txn, RV_DB_RRSET, &cur)) != RV_OK)
+		return rc;
 	for (unsigned long i = 0; i < n; i++) {
-		MDB_val kv, v;
-		MDB_cursor *cur;
+		struct rv_val kv, v;
 		snprintf(s, sizeof(s), "n%lu.seq.test", i);
 		rv_name_from_str(s, w, &wl);
 		rv_key_rrset_name_type(&k, w, wl, 1);
 		kv = rv_key_val(&k);
-		mdb_cursor_open(c->txn, rv_store_dbi(c->st, RV_DB_RRSET), &cur);
-		if (mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE) != 0 ||
+		if (rv_cursor_get(cur, &kv, &v, RV_SET_RANGE) != RV_OK ||
 		    !rv_key_has_prefix(&kv, &k))
 			missing++;
-		mdb_cursor_close(cur);
 	}
+	rv_cursor_close(cur);
 	printf("%lu\n", missing);
 	return missing ? RV_ENOENT : RV_OK;
 }
@@ -217,7 +219,7 @@ main(int argc, char **argv)
 	} else if (!strcmp(argv[2], "seqcheck") && argc > 3) {
 		rc = seqcheck(&c, strtoul(argv[3], NULL, 10));
 		if (rc == RV_ENOENT) {
-			mdb_txn_abort(c.txn);
+			rv_txn_abort(c.txn);
 			rv_store_close(c.st);
 			return 1;
 		}
@@ -226,7 +228,7 @@ main(int argc, char **argv)
 		rc = RV_EINVAL;
 	}
 leave:
-	rv_store_txn_end(c.txn);
+	rv_txn_abort(c.txn);
 	rv_store_close(c.st);
 	if (rc) {
 		fprintf(stderr, "rv_dbdump: %s\n", rv_strerror(rc));

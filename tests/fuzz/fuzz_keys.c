@@ -1,6 +1,6 @@
 /**
  * \file fuzz_keys.c
- * libFuzzer target: the LMDB key builders and decoders of store/rv_store.h
+ * libFuzzer target: the key builders and decoders of store/rv_store.h
  * and the value codecs. Two halves:
  *  - build: names, types, addresses and digests taken from the input are
  *    turned into every kind of key; each key must decode to exactly what
@@ -143,13 +143,13 @@ build(uint8_t kind, struct in *in)
 			abort();
 		/* the name prefix and the subtree prefix both match it */
 		if (rv_key_rrset_name(&k2, owner, olen) == 0) {
-			MDB_val v = rv_key_val(&k);
+			struct rv_val v = rv_key_val(&k);
 			if (!rv_key_has_prefix(&v, &k2))
 				abort();
 		}
 		if (rv_key_rrset_sub(&k2, zone, zlen) == 0 &&
 		    rv_name_is_subdomain(owner, olen, zone, zlen)) {
-			MDB_val v = rv_key_val(&k);
+			struct rv_val v = rv_key_val(&k);
 			if (!rv_key_has_prefix(&v, &k2))
 				abort();
 		}
@@ -180,12 +180,12 @@ build(uint8_t kind, struct in *in)
 		{	/* the address's own /32 or /128 range holds the key */
 			struct rv_iprange r;
 			struct rv_key lo, hi;
-			MDB_val v = rv_key_val(&k);
+			struct rv_val v = rv_key_val(&k);
 			if (rv_range_from_cidr(&ip, ip.family == 4 ? 32 : 128,
 			    &r) != 0 || rv_key_rdata_range(&lo, &hi, &r) != 0)
 				abort();
 			size_t m = lo.len < k.len ? lo.len : k.len;
-			int c = memcmp(v.mv_data, lo.buf, m);
+			int c = memcmp(v.data, lo.buf, m);
 			if (c < 0 || (c == 0 && k.len < lo.len) ||
 			    k.len < hi.len || memcmp(k.buf, hi.buf, hi.len) > 0)
 				abort();
@@ -201,7 +201,7 @@ build(uint8_t kind, struct in *in)
 		same_name(dk.target, dk.target_len, tgt, tlen);
 		same_name(dk.owner, dk.owner_len, owner, olen);
 		if (rv_key_rdata_name_prefix(&k2, tgt, tlen, 0) == 0) {
-			MDB_val v = rv_key_val(&k);
+			struct rv_val v = rv_key_val(&k);
 			if (!rv_key_has_prefix(&v, &k2))
 				abort();
 		}

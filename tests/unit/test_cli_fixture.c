@@ -23,42 +23,42 @@
 #define CHECK(x) do { if ((rc = (x)) != RV_OK) goto leave; } while (0)
 
 static int
-put(MDB_txn *txn, MDB_dbi dbi, const struct rv_key *k, const void *v,
-    size_t vl)
+put(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_key *k, const void *v, size_t vl)
 {
-	MDB_val key = rv_key_val(k), val = { vl, (void *)v };
+	struct rv_val key = rv_key_val(k), val = { vl, v };
 
-	return rv_store_err(mdb_put(txn, dbi, &key, &val, 0));
+	return rv_put(st, txn, db, &key, &val, 0);
 }
 
 static int
-get(MDB_txn *txn, MDB_dbi dbi, const struct rv_key *k, MDB_val *val)
+get(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_key *k, struct rv_val *val)
 {
-	MDB_val key = rv_key_val(k);
+	struct rv_val key = rv_key_val(k);
 
-	return rv_store_err(mdb_get(txn, dbi, &key, val));
+	return rv_get(st, txn, db, &key, val);
 }
 
 /* rdata/names/asn rows: merge first/last/count. */
 static int
-put_seen(struct rv_store *st, MDB_txn *txn, enum rv_db db,
+put_seen(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_key *k, const struct fx_rec *r, int with_count)
 {
 	struct rv_seen s = { r->first, r->last, r->count }, old;
 	uint8_t b[RV_RDATA_VAL_SIZE];
-	MDB_dbi dbi = rv_store_dbi(st, db);
-	MDB_val v;
+	struct rv_val v;
 
-	if (get(txn, dbi, k, &v) == RV_OK &&
-	    (with_count ? rv_rdata_val_decode(v.mv_data, v.mv_size, &old) :
-	    rv_asn_val_decode(v.mv_data, v.mv_size, &old)) == RV_OK)
+	if (get(st, txn, db, k, &v) == RV_OK &&
+	    (with_count ? rv_rdata_val_decode(v.data, v.len, &old) :
+	    rv_asn_val_decode(v.data, v.len, &old)) == RV_OK)
 		rv_seen_merge(&s, &old);
 	if (with_count) {
 		rv_rdata_val_encode(&s, b);
-		return put(txn, dbi, k, b, RV_RDATA_VAL_SIZE);
+		return put(st, txn, db, k, b, RV_RDATA_VAL_SIZE);
 	}
 	rv_seen2_encode(&s, b);
-	return put(txn, dbi, k, b, RV_SEEN2_SIZE);
+	return put(st, txn, db, k, b, RV_SEEN2_SIZE);
 }
 
 static const struct fx_ip *
@@ -75,7 +75,7 @@ find_ip(const struct fx_ip *ips, size_t nips, const struct rv_ip *ip)
 }
 
 static int
-write_ip(struct rv_store *st, MDB_txn *txn, const struct fx_ip *fi,
+write_ip(struct rv_store *st, struct rv_txn *txn, const struct fx_ip *fi,
     const struct rv_ip *ip, const struct fx_rec *r)
 {
 	struct rv_ipinfo info;
@@ -93,8 +93,7 @@ write_ip(struct rv_store *st, MDB_txn *txn, const struct fx_ip *fi,
 	info.lat = info.lon = RV_LATLON_NONE;
 	CHECK(rv_key_ip(&k, ip, fi->since));
 	rv_ipinfo_encode(&info, b);
-	CHECK(put(txn, rv_store_dbi(st, RV_DB_IP), &k, b,
-	    rv_ipinfo_size(&info)));
+	CHECK(put(st, txn, RV_DB_IP, &k, b, rv_ipinfo_size(&info)));
 	CHECK(rv_key_asn(&k, fi->asn, ip));
 	CHECK(put_seen(st, txn, RV_DB_ASN, &k, r, 0));
 leave:
@@ -102,7 +101,7 @@ leave:
 }
 
 static int
-write_rec(struct rv_store *st, MDB_txn *txn, const struct fx_rec *r,
+write_rec(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
     const struct fx_ip *ips, size_t nips, uint64_t *stats)
 {
 	uint8_t block[8192], set[8192], owner[RV_NAME_MAX], zone[RV_NAME_MAX];
@@ -111,7 +110,7 @@ write_rec(struct rv_store *st, MDB_txn *txn, const struct fx_rec *r,
 	uint16_t type, rdcount = 0, setcount, sid;
 	struct rv_rrset_val v, old;
 	struct rv_key k;
-	MDB_val mv;
+	struct rv_val mv;
 	int rc;
 
 	CHECK(rv_type_from_str(r->type, &type));
@@ -146,16 +145,15 @@ write_rec(struct rv_store *st, MDB_txn *txn, const struct fx_rec *r,
 	v.set_len = setlen;
 	CHECK(rv_key_rrset(&k, owner, olen, type, zlen ? zone : NULL, zlen,
 	    rv_set_digest(set, setlen)));
-	if (get(txn, rv_store_dbi(st, RV_DB_RRSET), &k, &mv) == RV_OK &&
-	    rv_rrset_val_decode(mv.mv_data, mv.mv_size, &old) == RV_OK) {
+	if (get(st, txn, RV_DB_RRSET, &k, &mv) == RV_OK &&
+	    rv_rrset_val_decode(mv.data, mv.len, &old) == RV_OK) {
 		rv_rrset_val_merge(&v, &old);
 	} else {
 		stats[RV_STAT_RRSETS]++;
 	}
 	stats[RV_STAT_OBSERVATIONS] += r->count;
 	rv_rrset_val_encode(&v, val);
-	CHECK(put(txn, rv_store_dbi(st, RV_DB_RRSET), &k, val,
-	    rv_rrset_val_size(&v)));
+	CHECK(put(st, txn, RV_DB_RRSET, &k, val, rv_rrset_val_size(&v)));
 	CHECK(rv_key_names(&k, owner, olen));
 	CHECK(put_seen(st, txn, RV_DB_NAMES, &k, r, 0));
 	/* The reverse index: one row per rdata. */
@@ -193,7 +191,7 @@ fx_write(struct rv_store *st, const struct fx_rec *recs, size_t n,
     const struct fx_ip *ips, size_t nips)
 {
 	uint64_t stats[RV_STAT_COUNT] = { 0 };
-	MDB_txn *txn = NULL;
+	struct rv_txn *txn = NULL;
 	uint32_t last = 0;
 	int rc;
 
@@ -204,10 +202,10 @@ fx_write(struct rv_store *st, const struct fx_rec *recs, size_t n,
 			last = recs[i].last;
 	}
 	CHECK(rv_store_stats_add(st, txn, stats, last));
-	rc = rv_store_err(mdb_txn_commit(txn));
+	rc = rv_txn_commit(st, txn);
 	txn = NULL;
 leave:
-	rv_store_txn_end(txn);
+	rv_txn_abort(txn);
 	return rc;
 }
 

@@ -47,7 +47,7 @@ static int
 write_ips(void)
 {
 	struct rv_store *st = NULL;
-	MDB_txn *txn = NULL;
+	struct rv_txn *txn = NULL;
 	int rc;
 
 	if ((rc = rv_store_open(dir, 0, 0, &st)) != RV_OK ||
@@ -59,7 +59,7 @@ write_ips(void)
 		struct rv_ip ip;
 		struct rv_key k;
 		uint8_t b[1024];
-		MDB_val kv, vv;
+		struct rv_val kv, vv;
 
 		memset(&info, 0, sizeof(info));
 		info.asn = ips[i].asn;
@@ -72,18 +72,16 @@ write_ips(void)
 			break;
 		rv_ipinfo_encode(&info, b);
 		kv = rv_key_val(&k);
-		vv.mv_data = b;
-		vv.mv_size = rv_ipinfo_size(&info);
-		if (mdb_put(txn, rv_store_dbi(st, RV_DB_IP), &kv, &vv, 0) != 0)
-			rc = RV_EIO;
+		vv.data = b;
+		vv.len = rv_ipinfo_size(&info);
+		rc = rv_put(st, txn, RV_DB_IP, &kv, &vv, 0);
 	}
 	if (rc == RV_OK) {
-		rc = mdb_txn_commit(txn) == 0 ? RV_OK : RV_EIO;
+		rc = rv_txn_commit(st, txn);
 		txn = NULL;
 	}
 leave:
-	if (txn != NULL)
-		mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 	rv_store_close(st);
 	return rc;
 }

@@ -73,20 +73,20 @@ rnd_info(struct rv_ipinfo *g)
 }
 
 static int
-put(MDB_txn *txn, MDB_dbi dbi, const struct rv_ip *ip, uint32_t since,
-    const struct rv_ipinfo *g)
+put(struct rv_store *st, struct rv_txn *txn, const struct rv_ip *ip,
+    uint32_t since, const struct rv_ipinfo *g)
 {
 	struct rv_key k;
 	uint8_t b[1024];
-	MDB_val kv, vv;
+	struct rv_val kv, vv;
 
 	if (rv_key_ip(&k, ip, since) != RV_OK)
 		return -1;
 	rv_ipinfo_encode(g, b);
 	kv = rv_key_val(&k);
-	vv.mv_data = b;
-	vv.mv_size = rv_ipinfo_size(g);
-	return mdb_put(txn, dbi, &kv, &vv, 0) == 0 ? 0 : -1;
+	vv.data = b;
+	vv.len = rv_ipinfo_size(g);
+	return rv_put(st, txn, RV_DB_IP, &kv, &vv, 0) == RV_OK ? 0 : -1;
 }
 
 /* NADDR addresses, each with 1-4 periods T0 + 1000 * j apart; all but
@@ -94,8 +94,7 @@ put(MDB_txn *txn, MDB_dbi dbi, const struct rv_ip *ip, uint32_t since,
 static void
 fill(struct rv_store *st, struct rv_ip *ips)
 {
-	MDB_dbi dbi = rv_store_dbi(st, RV_DB_IP);
-	MDB_txn *txn;
+	struct rv_txn *txn;
 
 	assert_int_equal(rv_store_write_begin(st, &txn), RV_OK);
 	for (size_t i = 0; i < NADDR; i++) {
@@ -107,11 +106,11 @@ fill(struct rv_store *st, struct rv_ip *ips)
 
 			rnd_info(&g);
 			g.until = j + 1 < np ? T0 + 1000 * (j + 1) : 0;
-			assert_int_equal(put(txn, dbi, &ips[i], T0 + 1000 * j,
+			assert_int_equal(put(st, txn, &ips[i], T0 + 1000 * j,
 			    &g), 0);
 		}
 	}
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(rv_txn_commit(st, txn), RV_OK);
 }
 
 static void
@@ -133,13 +132,13 @@ test_answers_as_store(void **state)
 	struct tmp_store_fx *fx = *state;
 	static struct rv_ip ips[NADDR];
 	struct cli_geo_table *tab;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 	size_t found = 0, unknown = 0;
 
 	fill(fx->st, ips);
 	assert_int_equal(rv_store_read_begin(fx->st, &txn), RV_OK);
-	assert_int_equal(cli_geo_table_build(txn, rv_store_dbi(fx->st,
-	    RV_DB_IP), (size_t)1 << 30, &tab), RV_OK);
+	assert_int_equal(cli_geo_table_build(fx->st, txn, (size_t)1 << 30,
+	    &tab), RV_OK);
 	assert_true(cli_geo_table_bytes(tab) > 0);
 	for (size_t n = 0; n < 20000; n++) {
 		struct rv_ipinfo a, b;
@@ -168,7 +167,7 @@ test_answers_as_store(void **state)
 	assert_true(found > 10000);	/* the test asks both kinds */
 	assert_true(unknown > 1000);
 	cli_geo_table_free(tab);
-	rv_store_txn_end(txn);
+	rv_txn_abort(txn);
 }
 
 static void
@@ -177,29 +176,28 @@ test_limits(void **state)
 	struct tmp_store_fx *fx = *state;
 	static struct rv_ip ips[NADDR];
 	struct cli_geo_table *tab = NULL;
-	MDB_dbi dbi = rv_store_dbi(fx->st, RV_DB_IP);
-	MDB_txn *txn;
-	MDB_val k, v;
+	struct rv_txn *txn;
+	struct rv_val k, v;
 
 	fill(fx->st, ips);
 	assert_int_equal(rv_store_read_begin(fx->st, &txn), RV_OK);
-	assert_int_equal(cli_geo_table_build(txn, dbi, 4096, &tab),
+	assert_int_equal(cli_geo_table_build(fx->st, txn, 4096, &tab),
 	    RV_ENOMEM);
 	assert_null(tab);
-	rv_store_txn_end(txn);
+	rv_txn_abort(txn);
 	/* a key of no family the table knows */
 	assert_int_equal(rv_store_write_begin(fx->st, &txn), RV_OK);
-	k.mv_data = "\x05zzzzzzzz";
-	k.mv_size = 9;
-	v.mv_data = "01234567890123456789";
-	v.mv_size = 20;
-	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	k.data = "\x05zzzzzzzz";
+	k.len = 9;
+	v.data = "01234567890123456789";
+	v.len = 20;
+	assert_int_equal(rv_put(fx->st, txn, RV_DB_IP, &k, &v, 0), RV_OK);
+	assert_int_equal(rv_txn_commit(fx->st, txn), RV_OK);
 	assert_int_equal(rv_store_read_begin(fx->st, &txn), RV_OK);
-	assert_int_equal(cli_geo_table_build(txn, dbi, (size_t)1 << 30, &tab),
-	    RV_ECORRUPT);
+	assert_int_equal(cli_geo_table_build(fx->st, txn, (size_t)1 << 30,
+	    &tab), RV_ECORRUPT);
 	assert_null(tab);
-	rv_store_txn_end(txn);
+	rv_txn_abort(txn);
 }
 
 static void
@@ -209,15 +207,15 @@ test_empty(void **state)
 	struct cli_geo_table *tab;
 	struct rv_ipinfo g;
 	struct rv_ip ip;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 
 	assert_int_equal(rv_store_read_begin(fx->st, &txn), RV_OK);
-	assert_int_equal(cli_geo_table_build(txn, rv_store_dbi(fx->st,
-	    RV_DB_IP), (size_t)1 << 30, &tab), RV_OK);
+	assert_int_equal(cli_geo_table_build(fx->st, txn, (size_t)1 << 30,
+	    &tab), RV_OK);
 	rnd_ip(&ip);
 	assert_int_equal(cli_geo_table_find(tab, &ip, T0, &g), RV_ENOENT);
 	cli_geo_table_free(tab);
-	rv_store_txn_end(txn);
+	rv_txn_abort(txn);
 }
 
 int

@@ -172,14 +172,13 @@ static void
 unflag(void)
 {
 	struct rv_store *st = NULL;
-	MDB_val k = { 13, (void *)"names_targets" };
-	MDB_txn *txn;
+	struct rv_val k = { 13, "names_targets" };
+	struct rv_txn *txn;
 
 	assert_int_equal(rv_store_open(dir, 0, 0, &st), RV_OK);
 	assert_int_equal(rv_store_write_begin(st, &txn), RV_OK);
-	assert_int_equal(mdb_del(txn, rv_store_dbi(st, RV_DB_META), &k, NULL),
-	    0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(rv_del(st, txn, RV_DB_META, &k), RV_OK);
+	assert_int_equal(rv_txn_commit(st, txn), RV_OK);
 	rv_store_close(st);
 }
 

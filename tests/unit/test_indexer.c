@@ -226,7 +226,7 @@ struct counter {
 };
 
 static int
-count_cb(const MDB_val *k, const MDB_val *v, void *arg)
+count_cb(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	(void)k; (void)v;
 	((struct counter *)arg)->n++;
@@ -238,14 +238,14 @@ count_db(struct fx *f, enum rv_db db)
 {
 	struct counter c = { 0 };
 	struct rv_key lo = { 0 }, hi;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 
 	memset(hi.buf, 0xff, 16);
 	hi.len = 16;
 	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
 	assert_int_equal(rv_store_scan(f->st, txn, db, &lo, &hi, count_cb, &c),
 	    0);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 	return c.n;
 }
 
@@ -259,9 +259,9 @@ test_flush_merges_into_store(void **state)
 	struct rv_key k;
 	uint8_t w[RV_NAME_MAX];
 	size_t wl;
-	MDB_txn *txn;
-	MDB_val kv, v;
-	MDB_cursor *cur;
+	struct rv_txn *txn;
+	struct rv_val kv, v;
+	struct rv_cursor *cur;
 	struct rv_rrset_val val;
 
 	for (int round = 0; round < 2; round++) {
@@ -288,24 +288,23 @@ test_flush_merges_into_store(void **state)
 	assert_int_equal(rv_name_from_str("www.example.com", w, &wl), 0);
 	assert_int_equal(rv_key_rrset_name_type(&k, w, wl, 1), 0);
 	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
-	assert_int_equal(mdb_cursor_open(txn, rv_store_dbi(f->st, RV_DB_RRSET),
-	    &cur), 0);
+	assert_int_equal(rv_cursor_open(f->st, txn, RV_DB_RRSET, &cur), 0);
 	kv = rv_key_val(&k);
-	assert_int_equal(mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE), 0);
+	assert_int_equal(rv_cursor_get(cur, &kv, &v, RV_SET_RANGE), 0);
 	assert_true(rv_key_has_prefix(&kv, &k));
-	assert_int_equal(rv_rrset_val_decode(v.mv_data, v.mv_size, &val), 0);
+	assert_int_equal(rv_rrset_val_decode(v.data, v.len, &val), 0);
 	assert_int_equal(val.first, 1000);
 	assert_int_equal(val.last, 1100);
 	assert_int_equal(val.count, 4);
 	assert_int_equal(val.rdcount, 2);
-	mdb_cursor_close(cur);
+	rv_cursor_close(cur);
 	struct rv_store_stats s;
 	assert_int_equal(rv_store_stats_read(f->st, txn, &s), 0);
 	assert_int_equal(s.v[RV_STAT_OBSERVATIONS], 6);
 	assert_int_equal(s.v[RV_STAT_RRSETS], 1);
 	assert_int_equal(s.v[RV_STAT_NEGATIVES], 1);
 	assert_int_equal(s.v[RV_STAT_FRAMES], 2);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 }
 
 static void
@@ -359,7 +358,7 @@ test_enrichment_periods(void **state)
 	struct flush_result res;
 	struct rv_ipinfo info;
 	struct rv_ip ip;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 	size_t changed = 0;
 	const char *a1[] = { "1.128.0.1" }, *a2[] = { "12.81.92.5" };
 	const char *a3[] = { "81.2.69.160" };
@@ -392,7 +391,7 @@ test_enrichment_periods(void **state)
 	assert_string_equal(info.cc, "GB");
 	assert_string_equal(info.city, "London");
 	assert_int_not_equal(info.lat, RV_LATLON_NONE);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 
 	/* The data changes: the ASN file is gone from the config. Addresses
 	 * keep what they had before t=2000 and get the new data after. */
@@ -413,7 +412,7 @@ test_enrichment_periods(void **state)
 	rv_ip_parse("81.2.69.160", &ip);
 	assert_int_equal(rv_store_ipinfo_at(f->st, txn, &ip, 2500, &info), 0);
 	assert_int_equal(info.since, 1000);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 	/* Nothing changes the second time. */
 	assert_int_equal(flush_reenrich(f->st, en, 3000, &changed), 0);
 	assert_int_equal(changed, 0);
@@ -502,12 +501,12 @@ test_seq_persisted(void **state)
 	struct rv_sensor_seq stored;
 	struct rv_frame_hdr h;
 	struct flush_result res;
-	uint16_t id;
-	MDB_txn *txn;
+	uint16_t id, id2;
+	struct rv_txn *txn;
 
 	memset(&h, 0, sizeof(h));
-	sensors_init(&s, f->st);
-	assert_int_equal(sensors_id(&s, "s1", 2, &id), RV_OK);
+	sensors_init(&s);
+	assert_int_equal(sensors_id(&s, f->st, "s1", 2, &id), RV_OK);
 	for (int i = 0; i < 3; i++) {	/* three frames of 100, committed */
 		h.seq = fseq(42, (uint64_t)i * 100, 0);
 		h.count = 100;
@@ -522,8 +521,13 @@ test_seq_persisted(void **state)
 	agg_reset(&f->a);
 	sensors_free(&s);
 
-	sensors_init(&s, f->st);	/* the restarted indexer */
-	assert_int_equal(sensors_id(&s, "s1", 2, &id), RV_OK);
+	/* The restarted indexer: the flusher registers the sensor for the
+	 * receiver, which caches it with its stored state. */
+	sensors_init(&s);
+	assert_int_equal(sensors_find(&s, "s1", 2, &id2), RV_ENOENT);
+	assert_int_equal(sensors_register(f->st, "s1", 2, &id2, &stored), 0);
+	assert_int_equal(id2, id);
+	assert_int_equal(sensors_add(&s, "s1", 2, id2, &stored), RV_OK);
 	h.seq = fseq(42, 450, 4);	/* 300..449 never committed */
 	h.count = 50;
 	assert_int_equal(sensors_seq_frame(&s, id, &h, &q), RV_OK);
@@ -534,7 +538,7 @@ test_seq_persisted(void **state)
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
 	assert_int_equal(rv_store_sensor_seq(f->st, txn, id, &stored), 0);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 	assert_true(stored.boot == 42 && stored.next == 500);
 	assert_true(stored.received == 350 && stored.lost == 150);
 	assert_true(stored.drops.queue_full == 4 && stored.resets == 0);

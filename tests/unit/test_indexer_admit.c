@@ -109,7 +109,7 @@ test_counters_flushed(void **state)
 	struct fx *f = *state;
 	struct flush_result res;
 	struct rv_store_stats s;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 
 	admit_count_reject(&f->a, 100, 1024);		/* malformed */
 	admit_count_reject(&f->a, 1025, 1024);		/* oversize */
@@ -125,7 +125,7 @@ test_counters_flushed(void **state)
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
 	assert_int_equal(rv_store_stats_read(f->st, txn, &s), RV_OK);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 	assert_int_equal(s.v[RV_STAT_FRAMES_REJECTED], 5);
 	assert_int_equal(s.v[RV_STAT_FRAMES_OVERSIZE], 3);
 	assert_int_equal(s.v[RV_STAT_FRAMES], 0);

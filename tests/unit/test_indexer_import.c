@@ -40,10 +40,12 @@ setup(void **state)
 	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-imp", 16 << 20,
 	    &f->st) != 0 || agg_init(&f->a) != 0)
 		return -1;
-	sensors_init(&f->sens, f->st);
+	sensors_init(&f->sens);
 	f->ctx.agg = &f->a;
 	f->ctx.sens = &f->sens;
-	if (sensors_id(&f->sens, "default", 7, &f->ctx.default_sensor) != 0)
+	f->ctx.st = f->st;
+	if (sensors_id(&f->sens, f->st, "default", 7,
+	    &f->ctx.default_sensor) != 0)
 		return -1;
 	f->ctx.buf = test_malloc(IMPORT_BUF_SIZE);
 	*state = f;
@@ -154,7 +156,7 @@ test_import_file(void **state)
 	struct rvd_config cfg;
 	char path[128];
 	FILE *fp;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 	struct rv_store_stats s;
 	uint16_t id;
 
@@ -181,7 +183,7 @@ test_import_file(void **state)
 	assert_int_equal(s.v[RV_STAT_RECORDS_REJECTED], 1);
 	/* The file's name is the sensor of records without sensor_id. */
 	assert_int_equal(rv_store_sensor_id(f->st, txn, "in.json", 7, &id), 0);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 	cfg.import = "/nonexistent/file.json";
 	assert_int_equal(rvd_import(&cfg, f->st), 1);
 }

@@ -40,7 +40,7 @@ fwd_match(const char *labels, const char *name)
 	uint8_t l[RV_NAME_MAX], n[RV_NAME_MAX];
 	size_t ll = wire(labels, l), nl = wire(name, n);
 	struct rv_key p, k;
-	MDB_val v;
+	struct rv_val v;
 
 	assert_int_equal(rv_key_names_prefix(&p, l, ll), RV_OK);
 	assert_int_equal(rv_key_names(&k, n, nl), RV_OK);
@@ -72,13 +72,13 @@ static void
 test_new_db_flagged(void **state)
 {
 	struct tmp_store_fx *f = *state;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 	uint32_t since = 0;
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
 	assert_int_equal(rv_store_names_targets(f->st, txn, &since), RV_OK);
 	assert_true(since > 0);
-	rv_store_txn_end(txn);
+	rv_txn_abort(txn);
 }
 
 /* One row of an older database's reverse index. */
@@ -100,12 +100,12 @@ static const struct nrow nrows[] = {
 #define NNROWS (sizeof(nrows) / sizeof(nrows[0]))
 
 static void
-put_raw(MDB_txn *txn, MDB_dbi dbi, const struct rv_key *k, const void *v,
-    size_t vl)
+put_raw(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_key *k, const void *v, size_t vl)
 {
-	MDB_val kv = rv_key_val(k), vv = { vl, (void *)v };
+	struct rv_val kv = rv_key_val(k), vv = { vl, v };
 
-	assert_int_equal(mdb_put(txn, dbi, &kv, &vv, 0), 0);
+	assert_int_equal(rv_put(st, txn, db, &kv, &vv, 0), RV_OK);
 }
 
 /* An older database: 'N', 'H' and address rows, names rows of owners only
@@ -113,14 +113,11 @@ put_raw(MDB_txn *txn, MDB_dbi dbi, const struct rv_key *k, const void *v,
 static void
 make_old(struct tmp_store_fx *f)
 {
-	MDB_dbi rd = rv_store_dbi(f->st, RV_DB_RDATA);
-	MDB_dbi nm = rv_store_dbi(f->st, RV_DB_NAMES);
-	MDB_dbi meta = rv_store_dbi(f->st, RV_DB_META);
 	uint8_t t[RV_NAME_MAX], o[RV_NAME_MAX], b[RV_RDATA_VAL_SIZE];
-	MDB_val fk = { 13, (void *)"names_targets" };
+	struct rv_val fk = { 13, "names_targets" };
 	struct rv_key k;
 	struct rv_ip ip;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 
 	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
 	for (size_t i = 0; i < NNROWS; i++) {
@@ -130,34 +127,34 @@ make_old(struct tmp_store_fx *f)
 		assert_int_equal(rv_key_rdata_name(&k, t, tl, nrows[i].type, o,
 		    ol), RV_OK);
 		rv_rdata_val_encode(&s, b);
-		put_raw(txn, rd, &k, b, RV_RDATA_VAL_SIZE);
+		put_raw(f->st, txn, RV_DB_RDATA, &k, b, RV_RDATA_VAL_SIZE);
 	}
 	{
 		struct rv_seen s = { 10, 20, 1 };
 		size_t ol = wire("txt.org", o);
 		rv_rdata_val_encode(&s, b);
 		assert_int_equal(rv_key_rdata_hash(&k, 42, 16, o, ol), RV_OK);
-		put_raw(txn, rd, &k, b, RV_RDATA_VAL_SIZE);
+		put_raw(f->st, txn, RV_DB_RDATA, &k, b, RV_RDATA_VAL_SIZE);
 		assert_int_equal(rv_ip_parse("192.0.2.1", &ip), RV_OK);
 		ol = wire("a.org", o);
 		assert_int_equal(rv_key_rdata_ip(&k, &ip, 1, o, ol), RV_OK);
-		put_raw(txn, rd, &k, b, RV_RDATA_VAL_SIZE);
+		put_raw(f->st, txn, RV_DB_RDATA, &k, b, RV_RDATA_VAL_SIZE);
 	}
 	{
 		struct rv_seen s = { 500, 600, 0 };
 		size_t ol = wire("ns.example.com", o);
 		assert_int_equal(rv_key_names(&k, o, ol), RV_OK);
 		rv_seen2_encode(&s, b);
-		put_raw(txn, nm, &k, b, RV_SEEN2_SIZE);
+		put_raw(f->st, txn, RV_DB_NAMES, &k, b, RV_SEEN2_SIZE);
 		ol = wire("a.org", o);
 		assert_int_equal(rv_key_names(&k, o, ol), RV_OK);
 		s.first = 10;
 		s.last = 20;
 		rv_seen2_encode(&s, b);
-		put_raw(txn, nm, &k, b, RV_SEEN2_SIZE);
+		put_raw(f->st, txn, RV_DB_NAMES, &k, b, RV_SEEN2_SIZE);
 	}
-	assert_int_equal(mdb_del(txn, meta, &fk, NULL), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(rv_del(f->st, txn, RV_DB_META, &fk), RV_OK);
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
 }
 
 /* The names row of \p name: 1 and its times, 0 when absent. */
@@ -169,55 +166,54 @@ names_row(struct tmp_store_fx *f, const char *name, uint32_t *first,
 	size_t wl = wire(name, w);
 	struct rv_seen s;
 	struct rv_key k;
-	MDB_txn *txn;
-	MDB_val kv, v;
+	struct rv_txn *txn;
+	struct rv_val kv, v;
 	int rc;
 
 	assert_int_equal(rv_key_names(&k, w, wl), RV_OK);
 	kv = rv_key_val(&k);
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
-	rc = mdb_get(txn, rv_store_dbi(f->st, RV_DB_NAMES), &kv, &v);
-	if (rc == 0) {
-		assert_int_equal(rv_names_val_decode(v.mv_data, v.mv_size,
-		    &s), RV_OK);
+	rc = rv_get(f->st, txn, RV_DB_NAMES, &kv, &v);
+	if (rc == RV_OK) {
+		assert_int_equal(rv_names_val_decode(v.data, v.len, &s),
+		    RV_OK);
 		*first = s.first;
 		*last = s.last;
 	} else {
-		assert_int_equal(rc, MDB_NOTFOUND);
+		assert_int_equal(rc, RV_ENOENT);
 	}
-	rv_store_txn_end(txn);
-	return rc == 0;
+	rv_txn_abort(txn);
+	return rc == RV_OK;
 }
 
 static size_t
 names_count(struct tmp_store_fx *f)
 {
-	MDB_txn *txn;
-	MDB_stat ms;
+	struct rv_txn *txn;
+	uint64_t rows;
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
-	assert_int_equal(mdb_stat(txn, rv_store_dbi(f->st, RV_DB_NAMES), &ms),
-	    0);
-	rv_store_txn_end(txn);
-	return ms.ms_entries;
+	assert_int_equal(rv_store_rows(f->st, txn, RV_DB_NAMES, &rows), RV_OK);
+	rv_txn_abort(txn);
+	return (size_t)rows;
 }
 
 /* The flag and whether a resume point is stored. */
 static void
 flag_state(struct tmp_store_fx *f, int *flag, uint32_t *since, int *at)
 {
-	MDB_val ak = { 16, (void *)"names_targets_at" }, v;
-	MDB_txn *txn;
+	struct rv_val ak = { 16, "names_targets_at" }, v;
+	struct rv_txn *txn;
 	int rc;
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
 	rc = rv_store_names_targets(f->st, txn, since);
 	assert_true(rc == RV_OK || rc == RV_ENOENT);
 	*flag = rc == RV_OK;
-	rc = mdb_get(txn, rv_store_dbi(f->st, RV_DB_META), &ak, &v);
-	assert_true(rc == 0 || rc == MDB_NOTFOUND);
-	*at = rc == 0;
-	rv_store_txn_end(txn);
+	rc = rv_get(f->st, txn, RV_DB_META, &ak, &v);
+	assert_true(rc == RV_OK || rc == RV_ENOENT);
+	*at = rc == RV_OK;
+	rv_txn_abort(txn);
 }
 
 static void
@@ -321,16 +317,15 @@ test_backfill_empty(void **state)
 {
 	struct tmp_store_fx *f = *state;
 	struct rv_names_backfill res;
-	MDB_val fk = { 13, (void *)"names_targets" };
-	MDB_txn *txn;
+	struct rv_val fk = { 13, "names_targets" };
+	struct rv_txn *txn;
 	uint32_t since;
 	int flag, at;
 
 	/* an older database without any target row: one slice, done */
 	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
-	assert_int_equal(mdb_del(txn, rv_store_dbi(f->st, RV_DB_META), &fk,
-	    NULL), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(rv_del(f->st, txn, RV_DB_META, &fk), RV_OK);
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
 	assert_int_equal(rv_store_names_backfill(f->st, 10, 300, &res), RV_OK);
 	assert_true(res.done);
 	assert_int_equal(res.rows, 0);

@@ -91,7 +91,7 @@ test_rrset_key_order(void **state)
 	struct rv_key a, b, p;
 	uint8_t w[RV_NAME_MAX];
 	size_t wl;
-	MDB_val v;
+	struct rv_val v;
 	(void)state;
 
 	/* Canonical order: the parent first, then its children. */
@@ -134,21 +134,21 @@ struct collect {
 };
 
 static int
-collect_rdata(const MDB_val *k, const MDB_val *v, void *arg)
+collect_rdata(const struct rv_val *k, const struct rv_val *v, void *arg)
 {
 	struct collect *c = arg;
 	struct rv_rdata_key d;
 	struct rv_seen s;
 
-	assert_int_equal(rv_rdata_key_decode(k->mv_data, k->mv_size, &d), 0);
-	assert_int_equal(rv_rdata_val_decode(v->mv_data, v->mv_size, &s), 0);
+	assert_int_equal(rv_rdata_key_decode(k->data, k->len, &d), 0);
+	assert_int_equal(rv_rdata_val_decode(v->data, v->len, &s), 0);
 	assert_true(c->n < 16);
 	rv_name_to_str(d.owner, d.owner_len, c->owners[c->n++], 64);
 	return RV_OK;
 }
 
 static void
-put_rdata_ip(struct tmp_store_fx *f, MDB_txn *txn, const char *addr,
+put_rdata_ip(struct tmp_store_fx *f, struct rv_txn *txn, const char *addr,
     const char *owner)
 {
 	struct rv_ip ip;
@@ -156,15 +156,14 @@ put_rdata_ip(struct tmp_store_fx *f, MDB_txn *txn, const char *addr,
 	uint8_t w[RV_NAME_MAX], vb[RV_RDATA_VAL_SIZE];
 	struct rv_seen s = { 10, 20, 3 };
 	size_t wl = wire(owner, w);
-	MDB_val kv, vv = { sizeof(vb), vb };
+	struct rv_val kv, vv = { sizeof(vb), vb };
 
 	assert_int_equal(rv_ip_parse(addr, &ip), RV_OK);
 	assert_int_equal(rv_key_rdata_ip(&k, &ip, ip.family == 4 ? 1 : 28, w,
 	    wl), RV_OK);
 	rv_rdata_val_encode(&s, vb);
 	kv = rv_key_val(&k);
-	assert_int_equal(mdb_put(txn, rv_store_dbi(f->st, RV_DB_RDATA), &kv,
-	    &vv, 0), 0);
+	assert_int_equal(rv_put(f->st, txn, RV_DB_RDATA, &kv, &vv, 0), RV_OK);
 }
 
 static void
@@ -174,7 +173,7 @@ test_rdata_cidr_scan(void **state)
 	struct rv_iprange r;
 	struct rv_key lo, hi;
 	struct collect c = { 0 };
-	MDB_txn *txn;
+	struct rv_txn *txn;
 
 	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
 	put_rdata_ip(f, txn, "192.0.2.255", "before.test");
@@ -183,7 +182,7 @@ test_rdata_cidr_scan(void **state)
 	put_rdata_ip(f, txn, "192.0.3.255", "last.test");
 	put_rdata_ip(f, txn, "192.0.4.0", "after.test");
 	put_rdata_ip(f, txn, "2001:db8::1", "v6.test");
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
 	assert_int_equal(rv_range_parse("192.0.3.9/24", &r), RV_OK);
@@ -200,7 +199,7 @@ test_rdata_cidr_scan(void **state)
 	assert_int_equal(rv_store_scan(f->st, txn, RV_DB_RDATA, &lo, &hi,
 	    collect_rdata, &c), RV_OK);
 	assert_int_equal(c.n, 1);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 }
 
 static void
@@ -210,7 +209,7 @@ test_rdata_name_keys(void **state)
 	struct rv_rdata_key d;
 	uint8_t t[RV_NAME_MAX], o[RV_NAME_MAX];
 	size_t tl = wire("mail.example.net", t), ol = wire("example.org", o);
-	MDB_val v;
+	struct rv_val v;
 	(void)state;
 
 	assert_int_equal(rv_key_rdata_name(&k, t, tl, 15, o, ol), RV_OK);
@@ -240,7 +239,7 @@ test_names_asn_ip_keys(void **state)
 	size_t wl = wire("www.Example.com", w), bl;
 	struct rv_ip ip, ip2;
 	uint32_t asn, since;
-	MDB_val v;
+	struct rv_val v;
 	(void)state;
 
 	assert_int_equal(rv_key_names(&k, w, wl), RV_OK);
@@ -381,8 +380,8 @@ test_ipinfo_periods(void **state)
 	struct rv_ipinfo in, out;
 	struct rv_key k;
 	uint8_t vb[600];
-	MDB_txn *txn;
-	MDB_val kv, vv;
+	struct rv_txn *txn;
+	struct rv_val kv, vv;
 
 	assert_int_equal(rv_ip_parse("1.128.0.1", &ip), RV_OK);
 	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
@@ -395,12 +394,12 @@ test_ipinfo_periods(void **state)
 		rv_key_ip(&k, &ip, since[i]);
 		rv_ipinfo_encode(&in, vb);
 		kv = rv_key_val(&k);
-		vv.mv_size = rv_ipinfo_size(&in);
-		vv.mv_data = vb;
-		assert_int_equal(mdb_put(txn, rv_store_dbi(f->st, RV_DB_IP),
-		    &kv, &vv, 0), 0);
+		vv.len = rv_ipinfo_size(&in);
+		vv.data = vb;
+		assert_int_equal(rv_put(f->st, txn, RV_DB_IP, &kv, &vv, 0),
+		    RV_OK);
 	}
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
 	const uint32_t t[] = { 5, 1000, 1999, 2000, 2500, 3000, UINT32_MAX };
 	const uint32_t want[] = { 1221, 1221, 1221, 7018, 7018, 15169, 15169 };
@@ -413,7 +412,7 @@ test_ipinfo_periods(void **state)
 	assert_int_equal(rv_ip_parse("1.128.0.2", &ip), RV_OK);
 	assert_int_equal(rv_store_ipinfo_at(f->st, txn, &ip, 2000, &out),
 	    RV_ENOENT);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 }
 
 static int
@@ -428,7 +427,7 @@ static void
 test_meta(void **state)
 {
 	struct tmp_store_fx *f = *state;
-	MDB_txn *txn;
+	struct rv_txn *txn;
 	uint16_t a, b, c;
 	char name[RV_SENSOR_NAME_BUF];
 	uint64_t add[RV_STAT_COUNT] = { 0 };
@@ -448,7 +447,7 @@ test_meta(void **state)
 	assert_int_equal(rv_store_stats_add(f->st, txn, add, 100), RV_OK);
 	assert_int_equal(rv_store_sensor_stat_add(f->st, txn, b, 5, 50), 0);
 	assert_int_equal(rv_store_sensor_stat_add(f->st, txn, b, 5, 40), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
 	assert_int_equal(rv_store_sensor_name(f->st, txn, b, name,
@@ -465,7 +464,7 @@ test_meta(void **state)
 	assert_int_equal(rv_store_sensor_stat(f->st, txn, b, &ss), RV_OK);
 	assert_int_equal(ss.observations, 10);
 	assert_int_equal(ss.last, 50);
-	mdb_txn_abort(txn);
+	rv_txn_abort(txn);
 }
 
 static void
@@ -473,6 +472,7 @@ test_open_errors(void **state)
 {
 	struct tmp_store_fx *f = *state;
 	struct rv_store *st = NULL;
+	struct rv_txn *txn = NULL;
 	char path[128];
 	(void)f;
 
@@ -483,15 +483,145 @@ test_open_errors(void **state)
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(rv_store_open(path, RV_STORE_RDONLY, 0, &st),
 	    RV_ENOENT);
-	/* A reader opens the writer's database while the writer has it. */
+	/* A reader opens the writer's database while the writer has it, and
+	 * cannot write to it. */
 	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &st), 0);
+	assert_int_equal(rv_store_write_begin(st, &txn), RV_ESTATE);
+	assert_null(txn);
 	rv_store_close(st);
-	/* Error translation. */
-	assert_int_equal(rv_store_err(MDB_NOTFOUND), RV_ENOENT);
-	assert_int_equal(rv_store_err(MDB_MAP_FULL), RV_ENOSPC);
-	assert_int_equal(rv_store_err(28 /* ENOSPC */), RV_ENOSPC);
-	assert_int_equal(rv_store_err(MDB_CORRUPTED), RV_ECORRUPT);
-	assert_int_equal(rv_store_err(0), RV_OK);
+}
+
+/* Three octets: c and two digits of n (n < 100). */
+static struct rv_val
+kv_of(char *buf, char c, int n)
+{
+	struct rv_val v = { 3, buf };
+
+	buf[0] = c;
+	buf[1] = (char)('0' + n / 10);
+	buf[2] = (char)('0' + n % 10);
+	return v;
+}
+
+static void
+test_txn_cursor(void **state)
+{
+	struct tmp_store_fx *f = *state;
+	struct rv_txn *txn;
+	struct rv_cursor *c = NULL;
+	struct rv_val k, v;
+	char kb[4], vb[4];
+	uint64_t rows;
+
+	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
+	for (int i = 10; i < 50; i += 10) {	/* k10 k20 k30 k40 */
+		k = kv_of(kb, 'k', i);
+		v = kv_of(vb, 'v', i);
+		assert_int_equal(rv_put(f->st, txn, RV_DB_ASN, &k, &v, 0),
+		    RV_OK);
+	}
+	k = kv_of(kb, 'k', 99);		/* sorts last: may be appended */
+	v = kv_of(vb, 'v', 99);
+	assert_int_equal(rv_put(f->st, txn, RV_DB_ASN, &k, &v,
+	    RV_PUT_APPEND), RV_OK);
+	k = kv_of(kb, 'k', 40);
+	assert_int_equal(rv_del(f->st, txn, RV_DB_ASN, &k), RV_OK);
+	assert_int_equal(rv_del(f->st, txn, RV_DB_ASN, &k), RV_ENOENT);
+	/* replace a value through the cursor */
+	assert_int_equal(rv_cursor_open(f->st, txn, RV_DB_ASN, &c), RV_OK);
+	k = kv_of(kb, 'k', 20);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_SET_KEY), RV_OK);
+	v = kv_of(vb, 'w', 20);
+	assert_int_equal(rv_cursor_put(c, &k, &v, RV_PUT_CURRENT), RV_OK);
+	rv_cursor_close(c);
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
+
+	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
+	assert_int_equal(rv_store_rows(f->st, txn, RV_DB_ASN, &rows), RV_OK);
+	assert_int_equal(rows, 4);	/* k10 k20 k30 k99 */
+	k = kv_of(kb, 'k', 20);
+	assert_int_equal(rv_get(f->st, txn, RV_DB_ASN, &k, &v), RV_OK);
+	assert_int_equal(v.len, 3);
+	assert_memory_equal(v.data, "w20", 3);
+	k = kv_of(kb, 'k', 40);
+	assert_int_equal(rv_get(f->st, txn, RV_DB_ASN, &k, &v), RV_ENOENT);
+	assert_int_equal(rv_cursor_open(f->st, txn, RV_DB_ASN, &c), RV_OK);
+	k = kv_of(kb, 'k', 31);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_SET_RANGE), RV_OK);
+	assert_memory_equal(k.data, "k99", 3);
+	assert_memory_equal(v.data, "v99", 3);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_NEXT), RV_ENOENT);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_LAST), RV_OK);
+	assert_memory_equal(k.data, "k99", 3);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_PREV), RV_OK);
+	assert_memory_equal(k.data, "k30", 3);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_CURRENT), RV_OK);
+	assert_memory_equal(v.data, "v30", 3);
+	k = kv_of(kb, 'k', 40);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_SET_KEY), RV_ENOENT);
+	k = kv_of(kb, 'l', 0);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_SET_RANGE), RV_ENOENT);
+	assert_int_equal(rv_cursor_get(c, &k, &v, RV_FIRST), RV_OK);
+	assert_memory_equal(k.data, "k10", 3);
+	rv_cursor_close(c);
+	rv_cursor_close(NULL);
+	rv_txn_abort(txn);
+	rv_txn_abort(NULL);
+}
+
+struct fill {
+	int n;		/* rows to write */
+};
+
+/* Write rows 0..n-1 of 1 KiB each into the rdata database. */
+static int
+fill_rows(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	const struct fill *fl = arg;
+	static uint8_t big[1024];
+	struct rv_val k, v = { sizeof(big), big };
+	uint8_t kb[4];
+	int rc = RV_OK;
+
+	for (int i = 0; i < fl->n && rc == RV_OK; i++) {
+		kb[0] = (uint8_t)(i >> 24);
+		kb[1] = (uint8_t)(i >> 16);
+		kb[2] = (uint8_t)(i >> 8);
+		kb[3] = (uint8_t)i;
+		k.len = sizeof(kb);
+		k.data = kb;
+		rc = rv_put(st, txn, RV_DB_RDATA, &k, &v, 0);
+	}
+	return rc;
+}
+
+static void
+test_map_full(void **state)
+{
+	char dir[64];
+	struct rv_store *st;
+	struct rv_txn *txn;
+	struct fill fl = { 4096 };	/* 4 MiB and more: past a 1 MiB map */
+	unsigned grows = 0;
+	uint64_t rows;
+	(void)state;
+
+	assert_int_equal(tmp_store_open(dir, sizeof(dir), "rv-test-full",
+	    1 << 20, &st), 0);
+	assert_int_equal(rv_store_write_begin(st, &txn), RV_OK);
+	assert_false(rv_store_map_full(st));
+	assert_int_equal(fill_rows(st, txn, &fl), RV_ENOSPC);
+	assert_true(rv_store_map_full(st));
+	rv_txn_abort(txn);
+	/* the one helper grows the map and runs the writer again */
+	assert_int_equal(rv_store_write(st, fill_rows, &fl, &grows), RV_OK);
+	assert_true(grows >= 1);
+	assert_true(rv_store_mapsize(st) > (1 << 20));
+	assert_int_equal(rv_store_read_begin(st, &txn), RV_OK);
+	assert_int_equal(rv_store_rows(st, txn, RV_DB_RDATA, &rows), RV_OK);
+	assert_int_equal(rows, fl.n);
+	rv_txn_abort(txn);
+	assert_int_equal(tmp_store_close(dir, st), 0);
 }
 
 static void
@@ -522,6 +652,9 @@ main(void)
 		    tmp_store_teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, tmp_store_setup,
 		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_txn_cursor,
+		    tmp_store_setup, tmp_store_teardown),
+		cmocka_unit_test(test_map_full),
 		cmocka_unit_test_setup_teardown(test_grow, tmp_store_setup,
 		    tmp_store_teardown),
 	};

@@ -1,0 +1,174 @@
+/**
+ * \file rv_store_txn.c
+ * Transactions, cursors, single gets and puts in the store's own types,
+ * and the one grow-and-retry loop every writer uses (rv_store_write).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "rv_err.h"
+#include "store_lmdb.h"
+
+#define MAX_GROWS 16
+
+/* Below this much free space, a failed commit is a full disk. */
+#define DISK_LOW ((uint64_t)64 << 20)
+
+int
+rv_txn_commit(struct rv_store *st, struct rv_txn *txn)
+{
+	int mrc = mdb_txn_commit(lm_txn(txn));
+	uint64_t avail;
+
+	if ((mrc == EIO || mrc == ENOSPC) &&
+	    rv_store_disk_free(st, &avail) == RV_OK && avail < DISK_LOW)
+		mrc = ENOSPC;	/* LMDB reports a short write as EIO */
+	return rv_store_wrote(st, mrc);
+}
+
+void
+rv_txn_abort(struct rv_txn *txn)
+{
+	if (txn)
+		mdb_txn_abort(lm_txn(txn));
+}
+
+int
+rv_store_write(struct rv_store *st,
+    int (*fn)(struct rv_store *st, struct rv_txn *txn, void *arg), void *arg,
+    unsigned *grows)
+{
+	struct rv_txn *txn = NULL;
+	unsigned g = 0;
+	int rc;
+
+	for (;;) {
+		if ((rc = rv_store_write_begin(st, &txn)) != RV_OK)
+			break;
+		rc = fn(st, txn, arg);
+		if (rc == RV_OK)
+			rc = rv_txn_commit(st, txn);
+		else
+			rv_txn_abort(txn);
+		txn = NULL;
+		if (rc == RV_OK || !rv_store_map_full(st) || g == MAX_GROWS)
+			break;
+		if ((rc = rv_store_grow(st)) != RV_OK)
+			break;
+		g++;
+	}
+	if (grows)
+		*grows = g;
+	return rc;
+}
+
+int
+rv_store_rows(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    uint64_t *rows)
+{
+	MDB_stat ms;
+	int mrc = mdb_stat(lm_txn(txn), rv_store_dbi(st, db), &ms);
+
+	*rows = mrc ? 0 : ms.ms_entries;
+	return rv_store_err(mrc);
+}
+
+int
+rv_get(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_val *k, struct rv_val *v)
+{
+	MDB_val mk = lm_val(k), mv;
+	int mrc = mdb_get(lm_txn(txn), rv_store_dbi(st, db), &mk, &mv);
+
+	if (mrc == 0)
+		*v = rv_val_of(&mv);
+	return rv_store_err(mrc);
+}
+
+static unsigned
+put_flags(unsigned flags)
+{
+	return (flags & RV_PUT_APPEND ? MDB_APPEND : 0) |
+	    (flags & RV_PUT_CURRENT ? MDB_CURRENT : 0);
+}
+
+int
+rv_put(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_val *k, const struct rv_val *v, unsigned flags)
+{
+	MDB_val mk = lm_val(k), mv = lm_val(v);
+
+	return rv_store_wrote(st, mdb_put(lm_txn(txn), rv_store_dbi(st, db),
+	    &mk, &mv, put_flags(flags)));
+}
+
+int
+rv_del(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    const struct rv_val *k)
+{
+	MDB_val mk = lm_val(k);
+
+	return rv_store_wrote(st, mdb_del(lm_txn(txn), rv_store_dbi(st, db),
+	    &mk, NULL));
+}
+
+int
+rv_cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    struct rv_cursor **out)
+{
+	struct rv_cursor *c = malloc(sizeof(*c));
+	int mrc;
+
+	*out = NULL;
+	if (!c)
+		return RV_ENOMEM;
+	c->st = st;
+	if ((mrc = mdb_cursor_open(lm_txn(txn), rv_store_dbi(st, db),
+	    &c->mc)) != 0) {
+		free(c);
+		return rv_store_err(mrc);
+	}
+	*out = c;
+	return RV_OK;
+}
+
+void
+rv_cursor_close(struct rv_cursor *c)
+{
+	if (!c)
+		return;
+	mdb_cursor_close(c->mc);
+	free(c);
+}
+
+static const MDB_cursor_op ops[] = {
+	[RV_FIRST] = MDB_FIRST, [RV_LAST] = MDB_LAST, [RV_NEXT] = MDB_NEXT,
+	[RV_PREV] = MDB_PREV, [RV_SET_KEY] = MDB_SET_KEY,
+	[RV_SET_RANGE] = MDB_SET_RANGE, [RV_CURRENT] = MDB_GET_CURRENT,
+};
+
+int
+rv_cursor_get(struct rv_cursor *c, struct rv_val *k, struct rv_val *v,
+    enum rv_op op)
+{
+	MDB_val mk = { 0, NULL }, mv;
+	int mrc;
+
+	if (op == RV_SET_KEY || op == RV_SET_RANGE)
+		mk = lm_val(k);
+	if ((mrc = mdb_cursor_get(c->mc, &mk, &mv, ops[op])) != 0)
+		return rv_store_err(mrc);
+	*k = rv_val_of(&mk);
+	*v = rv_val_of(&mv);
+	return RV_OK;
+}
+
+int
+rv_cursor_put(struct rv_cursor *c, const struct rv_val *k,
+    const struct rv_val *v, unsigned flags)
+{
+	MDB_val mk = lm_val(k), mv = lm_val(v);
+
+	return rv_store_wrote(c->st, mdb_cursor_put(c->mc, &mk, &mv,
+	    put_flags(flags)));
+}
