@@ -2,10 +2,8 @@
 IDX_SRC = $(top_srcdir)/indexer
 IDX_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/store -I$(IDX_SRC) -I$(top_srcdir)/bench/gen
 IDX_CFLAGS = $(AM_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS)
-IDX_LIBS = $(RV_LIB) $(LMDB_LIBS) $(MAXMINDDB_LIBS) $(JANSSON_LIBS) \
-	$(NNG_LIBS) $(PTHREAD_LIBS) -lm
-IDX_CORE = ../indexer/agg.c ../indexer/flush.c ../indexer/enrich.c \
-	../indexer/log.c ../indexer/sensors.c ../indexer/admit.c
+IDX_LIBS = $(top_builddir)/indexer/librvd.la $(RV_LIB) $(LMDB_LIBS) \
+	$(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(NNG_LIBS) $(PTHREAD_LIBS) -lm
 
 if HAVE_CMOCKA
 INDEXER_TESTS = test_store test_indexer test_indexer_import \
@@ -15,17 +13,16 @@ TESTS += $(INDEXER_TESTS)
 test_store_SOURCES = unit/test_store.c $(TMP_STORE)
 test_store_CPPFLAGS = $(IDX_CPPFLAGS)
 test_store_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
-test_indexer_SOURCES = unit/test_indexer.c $(TMP_STORE) $(IDX_CORE)
+test_indexer_SOURCES = unit/test_indexer.c $(TMP_STORE)
 test_indexer_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_CFLAGS = $(IDX_CFLAGS)
 test_indexer_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
-test_indexer_import_SOURCES = unit/test_indexer_import.c ../indexer/import.c \
-	../indexer/options.c $(TMP_STORE) $(IDX_CORE)
+test_indexer_import_SOURCES = unit/test_indexer_import.c $(TMP_STORE)
 test_indexer_import_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_import_CFLAGS = $(IDX_CFLAGS)
 test_indexer_import_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
 test_indexer_admit_SOURCES = unit/test_indexer_admit.c unit/frame_sample.c \
-	unit/frame_sample.h $(TMP_STORE) $(IDX_CORE)
+	unit/frame_sample.h $(TMP_STORE)
 test_indexer_admit_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_admit_CFLAGS = $(IDX_CFLAGS)
 test_indexer_admit_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)

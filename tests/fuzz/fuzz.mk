@@ -5,10 +5,10 @@
 # tests/fuzz/corpus/<target>/.
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir)/lib -I$(top_srcdir)/store $(LDNS_CFLAGS)
-FUZZ_LIBSRC = $(top_srcdir)/lib/rv_err.c $(top_srcdir)/lib/rv_name.c \
-	$(top_srcdir)/lib/rv_ip.c $(top_srcdir)/lib/rv_time.c \
-	$(top_srcdir)/lib/rv_rdata.c $(top_srcdir)/lib/rv_rdata_text.c \
-	$(top_srcdir)/lib/rv_frame.c
+include $(top_srcdir)/lib/sources.mk
+include $(top_srcdir)/store/sources.mk
+include $(top_srcdir)/indexer/sources.mk
+FUZZ_LIBSRC = $(addprefix $(top_srcdir)/lib/,$(RV_WIRE_SRC))
 FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import
 FUZZ_TARGETS += $(FUZZ_NAMES:%=fuzz/%)
 EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
@@ -16,13 +16,8 @@ EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
 # Targets that need more than the parsers: the store's keys and values
 # (fuzz_keys), the indexer's import parser with its aggregation table
 # (fuzz_import). Their sources and libraries, by target name.
-FUZZ_STORESRC = $(top_srcdir)/store/rv_store.c $(top_srcdir)/store/rv_store_key.c \
-	$(top_srcdir)/store/rv_store_val.c $(top_srcdir)/store/rv_store_meta.c \
-	$(top_srcdir)/store/rv_set.c $(top_srcdir)/store/rv_store_names.c
-FUZZ_IDXSRC = $(top_srcdir)/indexer/import.c $(top_srcdir)/indexer/agg.c \
-	$(top_srcdir)/indexer/flush.c $(top_srcdir)/indexer/enrich.c \
-	$(top_srcdir)/indexer/log.c $(top_srcdir)/indexer/sensors.c \
-	$(top_srcdir)/store/rv_psort.c
+FUZZ_STORESRC = $(addprefix $(top_srcdir)/store/,$(RV_STORE_SRC))
+FUZZ_IDXSRC = $(addprefix $(top_srcdir)/indexer/,$(RVD_CORE_SRC))
 fuzz_keys_SRC = $(FUZZ_STORESRC)
 fuzz_keys_LIBS = $(LMDB_LIBS)
 fuzz_import_SRC = $(FUZZ_STORESRC) $(FUZZ_IDXSRC)
