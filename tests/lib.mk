@@ -16,3 +16,8 @@ test_rdata_text_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
 test_frame_SOURCES = unit/test_frame.c unit/frame_sample.c unit/frame_sample.h
 test_frame_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
 endif
+
+# The seams between the parts (ARCHITECTURE.md): what the module links,
+# where LMDB's types may appear.
+TESTS += e2e/layout_check.sh
+EXTRA_DIST += e2e/layout_check.sh
