@@ -1,4 +1,4 @@
-# Tests of the Unbound module (issue 3): cmocka unit tests of capture.c,
+# Tests of the Unbound module: cmocka unit tests of capture.c,
 # conf.c and queue.c (linked without Unbound), the end-to-end tests on a
 # loopback DNS hierarchy with real NSD and Unbound, and their nng receiver.
 # Built only when configure found an Unbound tree (--with-unbound-src).

@@ -1,4 +1,4 @@
-# Reliability and security (issue 8): faults, hostile input, authenticated
+# Reliability and security: faults, hostile input, authenticated
 # ingest and privacy, end to end with the real resolver, module, indexer
 # and CLI. Long versions and measured figures: bench/faults/, RELIABILITY.md.
 # rel_rogue is a hostile nng client (lying lengths, size limits, names at

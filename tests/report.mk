@@ -1,4 +1,4 @@
-# Tests of `rearview report` (issue 7): the pure feature code (cmocka) and
+# Tests of `rearview report`: the pure feature code (cmocka) and
 # end-to-end reports over a real database.
 if HAVE_CMOCKA
 REPORT_TESTS = test_report_feat

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Frames over --max-frame (issue 4): rearviewd, not nng, enforces the
+# Frames over --max-frame: rearviewd, not nng, enforces the
 # limit, so each one is counted (frames_oversize, inside frames_rejected),
 # logged with its sender (address and port over tcp:// and tls+tcp://, pid
 # and uid over ipc://) and dropped; the daemon goes on and stores the valid frames

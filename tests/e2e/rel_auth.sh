@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rel_auth.sh (issue 8, item 7): who may write to rearviewd.
+# rel_auth.sh: who may write to rearviewd.
 #  - ipc://: the socket is created 0660; a local user outside its group
 #    cannot store one record, a user in the group can; rearviewd(8) names
 #    the group to use.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rel_crash.sh (issue 8, item 2): kill -9 rearviewd at random moments
+# rel_crash.sh: kill -9 rearviewd at random moments
 # during heavy ingest, ROUNDS times in a row (RV_CRASH_ROUNDS, default 20)
 # on the same database. The stronger version of indexer_crash.sh (one
 # kill): after every kill

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rel_hostile.sh (issue 8, item 5): hostile input to every entry point.
+# rel_hostile.sh: hostile input to every entry point.
 # Each input gets a clear error or a counted rejection; nothing crashes,
 # hangs, grows memory without bound or stores wrong data.
 #  - frames from a rogue nng client (rel_rogue) that lie about every length

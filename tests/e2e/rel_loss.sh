@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rel_loss.sh (issue 14, item 2): every lost record is counted, exactly.
+# rel_loss.sh: every lost record is counted, exactly.
 # Frames carry their sensor's boot id and the number of their first record
 # (lib/FRAME.md); rearviewd commits each sensor's next expected number with
 # the records, so what is received but never committed, or lost in nng's

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rel_privacy.sh (issue 8, item 8): no client address ever reaches the
+# rel_privacy.sh: no client address ever reaches the
 # database, and zones excluded in module.conf never leave the resolver.
 #
 # The whole pipeline runs: NSD hierarchy -> Unbound with the module ->

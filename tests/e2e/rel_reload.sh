@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rel_reload.sh (issue 8, item 4): REL_RELOADS (100) `unbound-control
+# rel_reload.sh: REL_RELOADS (100) `unbound-control
 # reload`s under dnsperf load with the real rearviewd behind the module.
 # The stronger version of module_reload.sh (8 reloads, kdig loops, the
 # test receiver). Unbound must not crash; the module must come back

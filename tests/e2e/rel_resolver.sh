@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rel_resolver.sh (issue 8, item 1): the resolver is unaffected by the
+# rel_resolver.sh: the resolver is unaffected by the
 # indexer. Under a steady dnsperf load (a fixed rate, -Q; every name a
 # cache miss: unique names under the wildcard zone wild.test.) the run
 # goes through phases in one resolver and module lifetime:
