@@ -59,6 +59,11 @@ if [ "${1:-}" = --inside ]; then
 	ip link set lo up || die "ip link set lo up failed"
 	python3 "$relay" tcp-to-unix 127.0.0.1 "$mport" "$sock" &
 	relay_pid=$!
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$mport") 2>/dev/null && break
+		sleep 0.1
+	done
+	(exec 3<>"/dev/tcp/127.0.0.1/$mport") 2>/dev/null || die "the mirror relay does not listen on 127.0.0.1:$mport"
 	mnt "$R/proc" -t proc proc
 	mnt "$R/sys" -t sysfs sysfs
 	mnt "$R/dev" --bind /dev
@@ -99,7 +104,7 @@ for b in debootstrap unshare ip git python3 chroot; do
 	command -v "$b" >/dev/null || die "$b not found (apt-get install debootstrap util-linux iproute2 git python3)"
 done
 mirror=${RV_MIRROR:-$(grep -rhoE 'http://[^ ]*/debian/?$' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
-	2>/dev/null | head -1)}
+	2>/dev/null | head -1 || true)}
 mirror=${mirror:-http://MIRROR-HOST/debian}
 [[ $mirror =~ ^http://([^/:]+)(:([0-9]+))?(/.*)?$ ]] || die "RV_MIRROR must be http://HOST[:PORT]/PATH, not $mirror"
 mhost=${BASH_REMATCH[1]} mport=${BASH_REMATCH[3]:-80}
@@ -211,6 +216,8 @@ serve(s, connect)
 EOF
 python3 "$relay" unix-to-tcp "$sock" "$mhost" "$mport" &
 relay_pid=$!
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+[ -S "$sock" ] || die "the mirror relay did not start ($sock)"
 
 # 5. the two commands, in private namespaces
 t0=$(date +%s)
