@@ -30,8 +30,8 @@
 # /etc/hosts, next to the localhost lines every installed Debian has).
 #
 # Needs, on the host: root, debootstrap, unshare and ip (util-linux,
-# iproute2), git, python3. About 15 minutes on 2 cores (debootstrap 2, the
-# demo with Unbound's build 2, the suite 8), at nice 10.
+# iproute2), git, python3. About 11 minutes on 2 cores (debootstrap 1, the
+# demo with Unbound's build 2-3, the suite 7-8), at nice 10.
 set -euo pipefail
 
 die() { printf 'fresh-machine-check: %s\n' "$*" >&2; exit 2; }
