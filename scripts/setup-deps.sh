@@ -43,7 +43,10 @@ if ! fresh apt "$apt_inputs"; then
       sudo_ tee -a /etc/apt/sources.list >/dev/null
   fi
   log "installing Debian packages"
-  sudo_ apt-get update -qq
+  # --error-on=any: a mirror that cannot be reached is an error here, not a
+  # warning that leaves no deb-src index for `apt-get source` below.
+  sudo_ apt-get update -qq --error-on=any ||
+    { log "apt-get update failed: is the Debian mirror reachable?"; exit 1; }
   DEBIAN_FRONTEND=noninteractive sudo_ apt-get install -y -qq \
     --no-install-recommends "${packages[@]}" >/dev/null
   # nsd's package starts a system instance on port 53; tests run their own.
@@ -59,7 +62,8 @@ ub_inputs="dynlib dnstap subnet 1"
 if ! fresh unbound "$ub_inputs" || [ ! -x "$ub_prefix/sbin/unbound" ]; then
   log "fetching unbound source"
   rm -rf "$deps/src-unbound" && mkdir -p "$deps/src-unbound"
-  (cd "$deps/src-unbound" && apt-get source -qq unbound >/dev/null 2>&1)
+  (cd "$deps/src-unbound" && apt-get source -qq unbound >"$deps/src.log" 2>&1) ||
+    { tail -5 "$deps/src.log" >&2; log "apt-get source unbound failed (deb-src lines, apt-get update?)"; exit 1; }
   tree=$(find "$deps/src-unbound" -maxdepth 1 -type d -name 'unbound-*' | head -1)
   [ -n "$tree" ] || { log "apt-get source unbound failed"; exit 1; }
   rm -rf "$deps/unbound-src" && mv "$tree" "$deps/unbound-src"
@@ -80,7 +84,8 @@ mmdb_inputs="ASN City Country ISP 2"
 if ! fresh mmdb "$mmdb_inputs" || [ ! -f "$mmdb/GeoLite2-ASN-Test.mmdb" ]; then
   log "fetching MaxMind test databases"
   rm -rf "$deps/src-mmdb" && mkdir -p "$deps/src-mmdb" "$mmdb"
-  (cd "$deps/src-mmdb" && apt-get source -qq libmaxminddb >/dev/null 2>&1)
+  (cd "$deps/src-mmdb" && apt-get source -qq libmaxminddb >"$deps/src.log" 2>&1) ||
+    { tail -5 "$deps/src.log" >&2; log "apt-get source libmaxminddb failed (deb-src lines, apt-get update?)"; exit 1; }
   d=$(find "$deps/src-mmdb" -type d -path '*t/maxmind-db/test-data' | head -1)
   [ -n "$d" ] || { log "no test-data in libmaxminddb source"; exit 1; }
   cp "$d"/GeoLite2-ASN-Test.mmdb "$d"/GeoIP2-City-Test.mmdb \
