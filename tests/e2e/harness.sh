@@ -101,26 +101,32 @@ rv_need() {
   done
 }
 
+# Is anything listening on port 53 of 127.X.0.0/16? (A test killed before
+# its cleanup can leave its servers behind; its lock is then stale.)
+rv_net_busy() {
+  command -v ss >/dev/null 2>&1 || return 1
+  ss -Hlnut 2>/dev/null | awk '{ print $5 }' | grep -q "^127\.$1\.[0-9]*\.[0-9]*:53\$"
+}
+
 # Claim a free 127.X.0.0/16 with a lock directory; stale locks (dead
-# owner) are taken over.
+# owner) are taken over, and a /16 where servers still listen is passed by.
 rv_claim_net() {
   local base=${TMPDIR:-/tmp}/rv-e2e-nets x pid
   mkdir -p "$base"
   for x in $(seq 60 99); do
-    if mkdir "$base/$x" 2>/dev/null; then
-      echo $$ > "$base/$x/pid"
-      RV_NET=127.$x RV_NETLOCK=$base/$x
-      return 0
-    fi
-    pid=$(cat "$base/$x/pid" 2>/dev/null || true)
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+    if ! mkdir "$base/$x" 2>/dev/null; then
+      pid=$(cat "$base/$x/pid" 2>/dev/null || true)
+      [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null || continue
       rm -rf "$base/$x"
-      if mkdir "$base/$x" 2>/dev/null; then
-        echo $$ > "$base/$x/pid"
-        RV_NET=127.$x RV_NETLOCK=$base/$x
-        return 0
-      fi
+      mkdir "$base/$x" 2>/dev/null || continue
     fi
+    echo $$ > "$base/$x/pid"
+    if rv_net_busy "$x"; then
+      rm -rf "$base/$x"
+      continue
+    fi
+    RV_NET=127.$x RV_NETLOCK=$base/$x
+    return 0
   done
   rv_fail "no free 127.X.0.0/16 for the test network"
 }
