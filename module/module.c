@@ -6,10 +6,21 @@
  * Life cycle (also on `unbound-control reload` and SIGHUP, which run
  * deinit, dlclose, dlopen, init): init reads the config file, allocates a
  * queue per worker thread, starts the sender thread and registers the
- * callback; deinit removes the callback, joins the thread, frees
- * everything and shuts nng down (libnng is unloaded with us, so its threads
- * must be gone first). init never fails: any problem is logged and the
- * module runs with capture disabled, because a failed init stops Unbound.
+ * callback; deinit removes the callback, joins the thread, closes the nng
+ * socket with a deadline (sender.c: a close stuck on an indexer that
+ * stopped reading is abandoned and counted) and frees everything. init
+ * never fails: any problem is logged and the module runs with capture
+ * disabled, because a failed init stops Unbound.
+ *
+ * The first init pins this library, and with it libnng, in memory
+ * (RTLD_NODELETE): an abandoned close goes on in a thread running our code
+ * and nng's, so neither may be unmapped by dlclose, and nng is never shut
+ * down (nng_fini would wait on that socket). So dlclose unmaps nothing,
+ * the next dlopen returns this same copy (its statics as deinit left them:
+ * `instance` NULL, the process-wide counters kept), nng's threads are made
+ * once per process, and a new rearview.so on disk takes a restart, not a
+ * reload. If the pin fails, the module falls back to unloading: deinit
+ * waits for nng_close however long it takes, and calls nng_fini.
  *
  * The callback runs in every worker thread, inside the iterator
  * (qstate->curmod is the iterator's id), right after the response was
@@ -18,6 +29,7 @@
  */
 #include "ub.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -44,6 +56,11 @@
 #include "sender.h"
 
 #define RV_EXPORT __attribute__((visibility("default")))
+
+/* How long deinit waits for nng_close before it abandons the socket: a
+ * healthy close takes a few ms, and Unbound answers nothing until the
+ * reload is done. */
+#define CLOSE_WAIT_MS 250
 
 /* The entry points Unbound's dynlibmod looks up with dlsym. */
 RV_EXPORT int init(struct module_env *env, int id);
@@ -74,6 +91,10 @@ struct rvm {
 /* One instance per loaded copy of the library (dlopen of the same file
  * twice returns the same copy, so a second dynlib line is refused). */
 static struct rvm *instance;
+
+/* This library is pinned in memory (so statics survive reloads from then
+ * on); see the file comment. */
+static int pinned;
 
 static void
 ub_log(enum rvm_log level, const char *fmt, ...)
@@ -239,11 +260,38 @@ our_dynlib_env(struct module_env *env, int id)
 	return NULL;
 }
 
+/* Pin this library (and what it links, libnng) for the life of the
+ * process: a later dlclose unmaps nothing. \return 1 if pinned. */
+static int
+pin_self(void)
+{
+	Dl_info info;
+	void *h;
+
+	if (pinned)
+		return 1;
+	if (!dladdr((void *)&init, &info) || !info.dli_fname) {
+		log_err("rearview: dladdr cannot find this library");
+		return 0;
+	}
+	if ((h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD |
+	    RTLD_NODELETE)) == NULL) {
+		log_err("rearview: dlopen %s: %s", info.dli_fname, dlerror());
+		return 0;
+	}
+	/* Drop the reference NOLOAD took; NODELETE stays. */
+	(void)dlclose(h);
+	pinned = 1;
+	rvm_sender_set_close_wait(CLOSE_WAIT_MS);
+	return 1;
+}
+
 static void
 destroy(struct rvm *r)
 {
 	rvm_sender_stop(&r->sender);
-	if (r->nng_used)
+	/* Unpinned, libnng is unloaded with us: its threads must go first. */
+	if (r->nng_used && !pinned)
 		nng_fini();
 	for (size_t i = 0; r->queues && i < r->nqueues; i++)
 		rvm_queue_fini(&r->queues[i]);
@@ -315,6 +363,9 @@ init(struct module_env *env, int id)
 		log_err("rearview: loaded twice; the second copy is disabled");
 		goto leave;
 	}
+	if (!pin_self())
+		log_err("rearview: cannot pin the library in memory; a reload "
+		    "waits for nng_close however long it takes");
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_err("rearview: out of memory; capture disabled");
 		goto leave;

@@ -60,6 +60,11 @@ get(const _Atomic uint64_t *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
+/* Process-wide, not per sender: they outlive a reload (the module pins
+ * itself in memory, see module.c). */
+static _Atomic uint64_t closes_abandoned;	/* see close_bounded() */
+static _Atomic unsigned close_wait_ms;		/* 0: wait for nng_close */
+
 /* --- counters ---------------------------------------------------------- */
 
 void
@@ -86,6 +91,7 @@ rvm_stats_collect(const struct rvm_sender *s, struct rvm_queue *queues,
 		st->bytes = get(&s->bytes);
 		st->send_errors = get(&s->send_errors);
 	}
+	st->close_abandoned = get(&closes_abandoned);
 }
 
 int
@@ -107,12 +113,13 @@ rvm_stats_format(const struct rvm_stats *st, const char *sensor, char *out,
 	    "frames %" PRIu64 "\n"
 	    "bytes %" PRIu64 "\n"
 	    "send_errors %" PRIu64 "\n"
-	    "queued_bytes %" PRIu64 "\n",
+	    "queued_bytes %" PRIu64 "\n"
+	    "close_abandoned %" PRIu64 "\n",
 	    sensor, st->responses, st->captured, st->sent,
 	    st->dropped_queue + st->dropped_send, st->dropped_queue,
 	    st->dropped_send, st->toobig, st->excluded, st->timeouts,
 	    st->skipped, st->frames, st->bytes, st->send_errors,
-	    st->queued_bytes);
+	    st->queued_bytes, st->close_abandoned);
 
 	return n < 0 || (size_t)n >= outsz ? RV_ETOOBIG : RV_OK;
 }
@@ -407,6 +414,123 @@ leave:
 	return rc;
 }
 
+/* --- a close with a deadline ------------------------------------------ */
+
+/* nng 1.5.2's nng_close waits for every pipe to finish, and a pipe whose
+ * peer stopped reading mid-frame may never finish (nanomsg/nng#1219).
+ * The close runs on a helper thread; the caller waits at most a deadline,
+ * then abandons it: the helper goes on (its code must stay mapped: the
+ * caller pinned the library) and frees the shared block when nng_close
+ * returns, if ever. Whichever side finishes last frees it. */
+struct closer {
+	nng_socket sock;
+	rvm_log_fn log;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/**< CLOCK_MONOTONIC */
+	int done;			/**< nng_close returned */
+	int abandoned;			/**< the caller stopped waiting */
+	uint64_t start_ms;
+};
+
+void
+rvm_sender_set_close_wait(unsigned ms)
+{
+	atomic_store_explicit(&close_wait_ms, ms, memory_order_relaxed);
+}
+
+static void
+closer_free(struct closer *c)
+{
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static void *
+closer_run(void *arg)
+{
+	struct closer *c = arg;
+	int last;
+
+	nng_close(c->sock);
+	pthread_mutex_lock(&c->mu);
+	c->done = 1;
+	last = c->abandoned;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	if (last) {
+		c->log(RVM_LOG_INFO, "rearview: an abandoned nng close "
+		    "finished after %" PRIu64 " ms", now_ms() - c->start_ms);
+		closer_free(c);
+	}
+	return NULL;
+}
+
+/*
+ * Close \p sock, waiting at most \p wait_ms (0: however long it takes).
+ * \return 1 if the close was abandoned (it may still finish later).
+ */
+static int
+close_bounded(nng_socket sock, unsigned wait_ms, rvm_log_fn log)
+{
+	struct closer *c = NULL;
+	pthread_condattr_t ca;
+	struct timespec dl;
+	pthread_t t;
+	int abandoned = 0, rv = 0;
+
+	if (wait_ms == 0 || (c = calloc(1, sizeof(*c))) == NULL)
+		goto direct;
+	c->sock = sock;
+	c->log = log;
+	c->start_ms = now_ms();
+	if (pthread_condattr_init(&ca) != 0) {
+		free(c);
+		goto direct;
+	}
+	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rv = pthread_cond_init(&c->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rv != 0) {
+		free(c);
+		goto direct;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	if (pthread_create(&t, NULL, closer_run, c) != 0) {
+		closer_free(c);
+		goto direct;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += wait_ms / 1000;
+	dl.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&c->mu);
+	while (!c->done)	/* 0 is a wakeup; anything else ends the wait */
+		if (pthread_cond_timedwait(&c->cv, &c->mu, &dl) != 0)
+			break;
+	if (!c->done)
+		c->abandoned = abandoned = 1;
+	pthread_mutex_unlock(&c->mu);
+	if (abandoned) {
+		/* The helper owns c now. */
+		pthread_detach(t);
+		add(&closes_abandoned, 1);
+		log(RVM_LOG_ERR, "rearview: nng_close did not finish in %u ms "
+		    "(the indexer stopped reading?): socket abandoned, %"
+		    PRIu64 " so far", wait_ms, get(&closes_abandoned));
+	} else {
+		pthread_join(t, NULL);
+		closer_free(c);
+	}
+	return abandoned;
+direct:
+	nng_close(sock);
+	return 0;
+}
+
 void
 rvm_sender_stop(struct rvm_sender *s)
 {
@@ -416,7 +540,8 @@ rvm_sender_stop(struct rvm_sender *s)
 		s->thread_started = 0;
 	}
 	if (s->sock_open) {
-		nng_close(s->sock);
+		(void)close_bounded(s->sock, atomic_load_explicit(
+		    &close_wait_ms, memory_order_relaxed), s->log);
 		s->sock_open = 0;
 	}
 	free(s->frame);

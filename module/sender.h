@@ -44,6 +44,7 @@ struct rvm_stats {
 	uint64_t timeouts, skipped;
 	uint64_t sent, dropped_send, frames, bytes, send_errors;
 	uint64_t queued_bytes;
+	uint64_t close_abandoned;	/**< process-wide, over reloads */
 };
 
 struct rvm_sender {
@@ -84,8 +85,21 @@ int rvm_sender_start(struct rvm_sender *s, const struct rvm_conf *conf,
 /**
  * Stop and join the thread after one last non-blocking flush, close the
  * socket, free the frame. Safe on a zeroed or stopped sender.
+ *
+ * The close is bounded by rvm_sender_set_close_wait(): nng_close runs on a
+ * helper thread, and a close that misses the deadline is abandoned (the
+ * socket and the helper live on, and free themselves if nng_close ever
+ * returns), logged and counted in close_abandoned. Only a caller that keeps
+ * this code and libnng mapped for the life of the process may set a
+ * deadline, and it must then never call nng_fini.
  */
 void rvm_sender_stop(struct rvm_sender *s);
+
+/**
+ * The deadline of every later rvm_sender_stop's close, process-wide.
+ * \param ms	0 (the default): wait for nng_close however long it takes.
+ */
+void rvm_sender_set_close_wait(unsigned ms);
 
 /** Sum the counters of the queues and the sender (any thread). */
 void rvm_stats_collect(const struct rvm_sender *s, struct rvm_queue *queues,

@@ -11,8 +11,7 @@ EXTRA_DIST += $(REL_E2E) e2e/rel_lib.sh
 TESTS += $(REL_E2E)
 if BUILD_MODULE
 REL_E2E_MODULE = e2e/rel_privacy.sh e2e/rel_auth.sh e2e/rel_resolver.sh \
-	e2e/rel_loss.sh \
-	e2e/rel_reload.sh
+	e2e/rel_loss.sh e2e/rel_reload.sh e2e/rel_reload_stop.sh
 EXTRA_DIST += $(REL_E2E_MODULE)
 TESTS += $(REL_E2E_MODULE)
 endif

@@ -12,7 +12,13 @@
 # than 32 MiB over the last 80 reloads (Unbound drops its caches at each
 # reload, so a leak of the module's per-init allocations would show).
 # REL_NO_MODULE=1 runs the same reloads without the module: the control
-# for the memory figure (bench/faults/reload.sh prints both).
+# for the memory figure (bench/faults/reload.sh prints both). Resident
+# memory is also sampled before every reload, and the least-squares slope
+# over reloads 50 to the last (after warm-up) is printed in KiB per reload:
+# one sample at reload 20 and one at the end swing by MiBs with what the
+# caches hold at that instant. REL_MALLOC_STATS=1 (with gdb) also prints
+# glibc's malloc_stats() totals after reload 50 and after the last: heap
+# Unbound holds from the system and how much of it is allocated.
 set -u
 . "${RV_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/e2e/harness.sh"
 . "$RV_TOP_SRCDIR/tests/e2e/rel_lib.sh"
@@ -39,19 +45,32 @@ dnsperf -s "$RV_RESOLVER" -d "$RV_TMP/q" -n 1 -l 600 -Q 300 -c 4 -t 2 \
   > "$RV_TMP/dnsperf.out" 2>&1 &
 DP=$!
 RV_BG_PIDS="$RV_BG_PIDS $DP"
+# heap_stats TAG: glibc's totals, from malloc_stats() called in Unbound.
+heap_stats() {
+  [ "${REL_MALLOC_STATS:-0}" = 1 ] && command -v gdb > /dev/null || return 0
+  gdb -p "$UPID" -batch -ex 'call (void)malloc_stats()' > /dev/null 2>&1
+  sleep 0.2
+  rv_log "$1: heap $(grep -A2 '^Total (incl. mmap)' "$RV_TMP/resolver/unbound.out" |
+    tail -2 | tr -s ' \n' ' ')"
+}
 rss20=
 for r in $(seq "$RELOADS"); do
   sleep 0.1
+  echo "$r $(rel_rss "$UPID")" >> "$RV_TMP/rss"
   rv_control reload > /dev/null || rv_fail "reload $r failed"
   kill -0 "$UPID" 2>/dev/null || rv_fail "unbound died at reload $r"
   [ "$r" = 20 ] && { sleep 0.5; rss20=$(rel_rss "$UPID"); }
+  [ "$r" = 50 ] && heap_stats "after reload 50"
 done
 sleep 1
+heap_stats "after reload $RELOADS"
 rss_end=$(rel_rss "$UPID")
+slope=$(awk '$1 >= 50 && $2 != "" { n++; sx += $1; sy += $2; sxx += $1 * $1; sxy += $1 * $2 }
+  END { if (n > 2 && n * sxx != sx * sx) printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx); else print "n/a" }' "$RV_TMP/rss")
 kill -INT "$DP" 2>/dev/null; wait "$DP" 2>/dev/null
 kill -0 "$UPID" 2>/dev/null || rv_fail "unbound died after the reloads"
 if [ "${REL_NO_MODULE:-0}" = 1 ]; then
-  rv_log "no module: unbound RSS after reload 20: $rss20 KiB, after reload $RELOADS: $rss_end KiB"
+  rv_log "no module: unbound RSS after reload 20: $rss20 KiB, after reload $RELOADS: $rss_end KiB; slope over reloads 50-$RELOADS: $slope KiB per reload"
   rv_resolver_stop
   rel_rvd_stop
   rv_pass
@@ -76,7 +95,7 @@ sent=$(sed -n 's/.*Queries completed: *\([0-9]*\).*/\1/p' "$RV_TMP/dnsperf.out")
 lost=$(sed -n 's/.*Queries lost: *\([0-9]*\).*/\1/p' "$RV_TMP/dnsperf.out")
 rv_log "$RELOADS reloads under load: $sent queries answered, $lost lost (in flight at a reload), $during records stored; module initialised $inits times"
 if [ "$RV_SANITIZED" = 0 ]; then
-  rv_log "unbound RSS after reload 20: $rss20 KiB, after reload $RELOADS: $rss_end KiB"
+  rv_log "unbound RSS after reload 20: $rss20 KiB, after reload $RELOADS: $rss_end KiB; slope over reloads 50-$RELOADS: $slope KiB per reload"
   [ "$rss_end" -le $((rss20 + 32768)) ] ||
     rv_fail "unbound grew from $rss20 to $rss_end KiB over $((RELOADS - 20)) reloads"
 fi
