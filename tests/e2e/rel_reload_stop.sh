@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rel_reload_stop.sh (issue 14, item 3): an `unbound-control reload` can
+# rel_reload_stop.sh: an `unbound-control reload` can
 # never hang on the module. rearviewd is SIGSTOPped while it receives
 # large frames (1 MiB frames of unique wild.test names under dnsperf load:
 # the module's pipe is stuck part-way through a frame, the kernel's socket
