@@ -12,6 +12,10 @@
 #   rel_dbstat DB NAME          a meta counter read through lib/ (rv_dbdump)
 #   rel_rss PID                 resident set size in KiB
 #   rel_wait_dbstat DB NAME MIN [SECONDS]
+#   rel_pipeline RVD_ARGS... [-- MODULE_CONF_LINES...]
+#                               NSD, rearviewd, the module, Unbound; UPID
+#   rel_wild_load PREFIX RATE SECONDS [DNSPERF_ARGS...]
+#                               dnsperf in the background (DP)
 
 rel_bins() {
   RVD=$RV_TOP_BUILDDIR/indexer/rearviewd
@@ -66,3 +70,39 @@ rel_wait_dbstat() {
 }
 
 rel_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+# rel_pipeline RVD_ARGS... [-- MODULE_CONF_LINES...]: the standard
+# hierarchy, rearviewd with RVD_ARGS (kept in RVDARGS for restarts), the
+# module config with the extra lines, and Unbound with the module (without
+# it when REL_NO_MODULE=1, the control), which must answer; UPID is its pid.
+rel_pipeline() {
+  RVDARGS=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do RVDARGS+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  rv_net_start
+  rel_rvd_start "${RVDARGS[@]}"
+  rv_module_conf "$RV_TMP/module.conf" "$@"
+  if [ "${REL_NO_MODULE:-0}" = 1 ]; then
+    rv_resolver_start --no-module --extra "num-queries-per-thread: 4096"
+  else
+    rv_resolver_start --module-conf "$RV_TMP/module.conf" \
+      --extra "num-queries-per-thread: 4096"
+  fi
+  [ "$(rv_q warm.wild.test A)" = 192.0.2.99 ] || rv_fail "resolver does not answer"
+  UPID=$(cat "$RV_TMP/resolver/unbound.pid")
+}
+
+# rel_wild_load PREFIX RATE SECONDS [DNSPERF_ARGS...]: dnsperf in the
+# background (DP, output $RV_TMP/dnsperf.out) asking RATE unique names
+# PREFIX<i>.wild.test a second for SECONDS: every one a cache miss, so the
+# module captures every answer.
+rel_wild_load() {
+  local prefix=$1 rate=$2 secs=$3
+  shift 3
+  awk -v p="$prefix" -v n=$((rate * (secs + 1))) \
+    'BEGIN { for (i = 0; i < n; i++) printf "%s%d.wild.test A\n", p, i }' > "$RV_TMP/q-$prefix"
+  dnsperf -s "$RV_RESOLVER" -d "$RV_TMP/q-$prefix" -n 1 -l "$secs" -Q "$rate" -c 4 "$@" \
+    > "$RV_TMP/dnsperf.out" 2>&1 &
+  DP=$!
+  RV_BG_PIDS="$RV_BG_PIDS $DP"
+}

@@ -27,27 +27,17 @@ GRATE=${REL_GEN_RATE:-4000}	# rvgen records per second
 rv_init loss
 rel_bins
 rv_need dnsperf
-rv_net_start
 DB=$RV_TMP/db
 # Flushes every 300 ms: a kill finds up to that much received and not yet
 # committed.
-RVDARGS=(--db "$DB" --listen "$RV_INGEST" --flush-interval 300)
-rel_rvd_start "${RVDARGS[@]}"
-rv_module_conf "$RV_TMP/module.conf"
-rv_resolver_start --module-conf "$RV_TMP/module.conf" --extra "num-queries-per-thread: 4096"
-[ "$(rv_q warm.wild.test A)" = 192.0.2.99 ] || rv_fail "resolver does not answer"
-UPID=$(cat "$RV_TMP/resolver/unbound.pid")
+rel_pipeline --db "$DB" --listen "$RV_INGEST" --flush-interval 300
 
 dur=$((KILLS * 2 + 3))
-awk -v n=$(((dur + 1) * RATE)) \
-  'BEGIN { for (i = 0; i < n; i++) printf "loss-%d.wild.test A\n", i }' > "$RV_TMP/q"
-dnsperf -s "$RV_RESOLVER" -d "$RV_TMP/q" -n 1 -l "$dur" -Q "$RATE" -c 4 -q 500 -t 3 \
-  > "$RV_TMP/dnsperf.out" 2>&1 &
-DP=$!
+rel_wild_load loss- "$RATE" "$dur" -q 500 -t 3
 "$GEN" --number --sensors 2 --per-frame 100 --rate "$GRATE" -s 14 \
   -n $((dur * GRATE)) -r 20000 -c "$RV_INGEST" > "$RV_TMP/gen.out" 2> "$RV_TMP/gen.err" &
 GP=$!
-RV_BG_PIDS="$RV_BG_PIDS $DP $GP"
+RV_BG_PIDS="$RV_BG_PIDS $GP"
 
 for k in $(seq "$KILLS"); do
   sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.8 + r % 100 / 100 }')"

@@ -28,23 +28,9 @@ export RV_LEAK_CHECK=${RV_LEAK_CHECK:-1}
 rv_init reload100
 rel_bins
 rv_need dnsperf
-rv_net_start
 DB=$RV_TMP/db
-rel_rvd_start --db "$DB" --listen "$RV_INGEST" --flush-interval 100
-rv_module_conf "$RV_TMP/module.conf"
-if [ "${REL_NO_MODULE:-0}" = 1 ]; then
-  rv_resolver_start --no-module
-else
-  rv_resolver_start --module-conf "$RV_TMP/module.conf"
-fi
-[ "$(rv_q warm.wild.test A)" = 192.0.2.99 ] || rv_fail "resolver does not answer"
-UPID=$(cat "$RV_TMP/resolver/unbound.pid")
-
-awk 'BEGIN { for (i = 0; i < 2000000; i++) printf "r%d.wild.test A\n", i }' > "$RV_TMP/q"
-dnsperf -s "$RV_RESOLVER" -d "$RV_TMP/q" -n 1 -l 600 -Q 300 -c 4 -t 2 \
-  > "$RV_TMP/dnsperf.out" 2>&1 &
-DP=$!
-RV_BG_PIDS="$RV_BG_PIDS $DP"
+rel_pipeline --db "$DB" --listen "$RV_INGEST" --flush-interval 100
+rel_wild_load r 300 600 -t 2
 # heap_stats TAG: glibc's totals, from malloc_stats() called in Unbound.
 heap_stats() {
   [ "${REL_MALLOC_STATS:-0}" = 1 ] && command -v gdb > /dev/null || return 0

@@ -23,25 +23,11 @@ RVD_PID=
 trap 'rc=$?; [ -n "$RVD_PID" ] && kill -CONT "$RVD_PID" 2>/dev/null; (exit $rc); rv_cleanup' EXIT
 rel_bins
 rv_need dnsperf
-rv_net_start
 DB=$RV_TMP/db
-rel_rvd_start --db "$DB" --listen "$RV_INGEST" --flush-interval 100
 # Large frames: up to 1 MiB or 65536 records, sent once a second.
-rv_module_conf "$RV_TMP/module.conf" 'frame-size: 1m' 'batch-size: 65536' \
-  'batch-delay: 1000ms' 'queue-size: 16m'
-if [ "${REL_NO_MODULE:-0}" = 1 ]; then
-  rv_resolver_start --no-module
-else
-  rv_resolver_start --module-conf "$RV_TMP/module.conf"
-fi
-[ "$(rv_q warm.wild.test A)" = 192.0.2.99 ] || rv_fail "resolver does not answer"
-UPID=$(cat "$RV_TMP/resolver/unbound.pid")
-
-awk 'BEGIN { for (i = 0; i < 3000000; i++) printf "s%d.wild.test A\n", i }' > "$RV_TMP/q"
-dnsperf -s "$RV_RESOLVER" -d "$RV_TMP/q" -n 1 -l 900 -Q 2000 -c 4 -t 2 \
-  > "$RV_TMP/dnsperf.out" 2>&1 &
-DP=$!
-RV_BG_PIDS="$RV_BG_PIDS $DP"
+rel_pipeline --db "$DB" --listen "$RV_INGEST" --flush-interval 100 -- \
+  'frame-size: 1m' 'batch-size: 65536' 'batch-delay: 1000ms' 'queue-size: 16m'
+rel_wild_load s 2000 900 -t 2
 
 # One answer within 1 s, the functional bound of the issue.
 answers() {

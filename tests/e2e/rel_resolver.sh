@@ -32,14 +32,8 @@ DOWN=${REL_DOWN:-$((PHASE < 10 ? PHASE - 1 : 10))}
 rv_init resolver-faults
 rel_bins
 rv_need dnsperf
-rv_net_start
 DB=$RV_TMP/db
-RVDARGS=(--db "$DB" --listen "$RV_INGEST" --flush-interval 100)
-rel_rvd_start "${RVDARGS[@]}"
-rv_module_conf "$RV_TMP/module.conf"
-rv_resolver_start --module-conf "$RV_TMP/module.conf" --extra "num-queries-per-thread: 4096"
-[ "$(rv_q warm.wild.test A)" = 192.0.2.99 ] || rv_fail "resolver does not answer"
-UPID=$(cat "$RV_TMP/resolver/unbound.pid")
+rel_pipeline --db "$DB" --listen "$RV_INGEST" --flush-interval 100
 
 phase() {	# NAME: one dnsperf run of PHASE seconds at RATE
   local n=$1 f=$RV_TMP/q-$1
