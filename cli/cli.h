@@ -6,7 +6,7 @@
  * summary and a function. Commands parse their options with cli_opts_parse
  * (the common options plus a table of their own), open the database with
  * cli_db_open, feed rows to a struct cli_out (out.h) and return an exit
- * status. To add a command family (issue 7's `report`), write
+ * status. To add a command family (such as `report`), write
  * cli/cmd_<family>.c with one `int cmd_<family>(int argc, char **argv)`,
  * declare it here and add a line to cli_commands[].
  *
@@ -62,6 +62,6 @@ int cmd_asn(int argc, char **argv);		/**< cmd_rdata.c */
 int cmd_subdomains(int argc, char **argv);	/**< cmd_subdomains.c */
 int cmd_summarize(int argc, char **argv);	/**< cmd_summarize.c */
 int cmd_stats(int argc, char **argv);		/**< cmd_stats.c */
-int cmd_report(int argc, char **argv);		/**< report.c (issue 7) */
+int cmd_report(int argc, char **argv);		/**< report.c */
 
 #endif

@@ -15,12 +15,6 @@
 #include "rv_time.h"
 #include "sb.h"
 
-/* The line formats, fmt_lines.c. */
-int cli_lines_row(struct cli_out *o, const struct cli_row *r);
-int cli_lines_begin(struct cli_out *o);
-int cli_lines_end(struct cli_out *o);
-int cli_lines_summary(struct cli_out *o);
-
 /* Has the word an octet below 0x20, a '"' or a '\\'? The classic tests
  * for "a byte less than n" and "a zero byte" (after xor with the octet
  * sought), exact as a yes or no for the word. */

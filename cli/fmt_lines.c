@@ -13,11 +13,6 @@
 #include "rv_time.h"
 #include "sb.h"
 
-int cli_lines_row(struct cli_out *o, const struct cli_row *r);
-int cli_lines_begin(struct cli_out *o);
-int cli_lines_end(struct cli_out *o);
-int cli_lines_summary(struct cli_out *o);
-
 /* JSON enrichment objects kept by the stored value they were made from
  * (answers from the in-memory table share one value per AS and place),
  * so a scan renders each only once. */

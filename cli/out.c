@@ -195,16 +195,6 @@ cli_row_rd_next(const struct cli_row *r, size_t *off, const uint8_t **rd,
 	}
 }
 
-unsigned
-cli_row_rd_count(const struct cli_row *r)
-{
-	switch (r->kind) {
-	case CLI_ROW_RRSET: return r->rdcount;
-	case CLI_ROW_RDATA: return 1;
-	default: return 0;
-	}
-}
-
 enum cli_fmt
 cli_fmt_resolve(enum cli_fmt f, FILE *fp)
 {

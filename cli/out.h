@@ -202,6 +202,12 @@ int cli_fmt_shows_geo(const struct cli_out *o);
 int cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
     size_t n, struct cli_geo_buf *buf);
 
+/* The line formats: JSON (COF), DNSDB, CSV, text (fmt_lines.c). */
+int cli_lines_begin(struct cli_out *o);
+int cli_lines_row(struct cli_out *o, const struct cli_row *r);
+int cli_lines_end(struct cli_out *o);
+int cli_lines_summary(struct cli_out *o);
+
 /* Table (fmt_table.c). */
 int cli_table_row(struct cli_out *o, const struct cli_row *r);
 int cli_table_flush(struct cli_out *o);

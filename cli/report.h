@@ -1,6 +1,6 @@
 /**
  * \file report.h
- * `rearview report fastflux|tunnel` (issue 7): the pieces of the report
+ * `rearview report fastflux|tunnel`: the pieces of the report
  * family and how they fit.
  *
  *  - report.c: the subcommands, their options, the exit status;

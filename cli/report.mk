@@ -1,4 +1,4 @@
-# `rearview report fastflux|tunnel` (issue 7): the report family lives in
+# `rearview report fastflux|tunnel`: the report family lives in
 # the CLI's library; its pure feature code is also compiled by
 # tests/unit/test_report_feat.c.
 librvcli_la_SOURCES += report.c report.h report_feat.h \

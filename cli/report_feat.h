@@ -1,6 +1,6 @@
 /**
  * \file report_feat.h
- * Pure feature computation for `rearview report` (issue 7): the time
+ * Pure feature computation for `rearview report`: the time
  * window, allow-lists, the fast-flux features and scores of one owner name,
  * and the DNS-tunnelling features and score of one registered domain.
  *

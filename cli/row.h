@@ -62,7 +62,4 @@ struct cli_row *cli_row_copy(const struct cli_row *r);
 int cli_row_rd_next(const struct cli_row *r, size_t *off,
     const uint8_t **rd, uint16_t *len);
 
-/** Number of rdata in a row (0 for CLI_ROW_NAME). */
-unsigned cli_row_rd_count(const struct cli_row *r);
-
 #endif
