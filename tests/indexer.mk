@@ -1,6 +1,6 @@
 # Tests of the store (store/rv_store*, store/rv_set.c) and the indexer.
 IDX_SRC = $(top_srcdir)/indexer
-IDX_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/store -I$(IDX_SRC) -I$(top_srcdir)/bench/gen
+IDX_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/store -I$(IDX_SRC)
 IDX_CFLAGS = $(AM_CFLAGS) $(MAXMINDDB_CFLAGS) $(JANSSON_CFLAGS)
 IDX_LIBS = $(top_builddir)/indexer/librvd.la $(RV_LIB) $(LMDB_LIBS) \
 	$(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(NNG_LIBS) $(PTHREAD_LIBS) -lm
@@ -28,14 +28,8 @@ test_indexer_admit_CFLAGS = $(IDX_CFLAGS)
 test_indexer_admit_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
 endif
 
-# End to end: real rearviewd, real nng, real LMDB; rvgen sends frames,
-# rv_dbdump reads the database back through lib/.
-check_PROGRAMS += e2e/rv_dbdump e2e/rvgen
-e2e_rv_dbdump_SOURCES = e2e/rv_dbdump.c
-e2e_rv_dbdump_LDADD = $(RV_LIB) $(LMDB_LIBS)
-e2e_rvgen_SOURCES = ../bench/gen/rvgen.c ../bench/gen/gen.c
-e2e_rvgen_CPPFLAGS = $(IDX_CPPFLAGS)
-e2e_rvgen_LDADD = $(RV_LIB) $(NNG_LIBS) -lm
+# End to end: real rearviewd, real nng, real LMDB; tools/rvgen sends
+# frames, tools/rv_dbdump reads the database back through store/.
 INDEXER_E2E = e2e/indexer_ingest.sh e2e/indexer_crash.sh \
 	e2e/indexer_import.sh e2e/indexer_ops.sh e2e/indexer_pipeline.sh \
 	e2e/indexer_diskfull.sh e2e/indexer_tls.sh e2e/indexer_oversize.sh

@@ -10,10 +10,6 @@ MODULE_UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(UNBOUND_CPPFLAGS) \
 MODULE_UNIT_LDADD = $(top_builddir)/module/librvmodule.la $(RV_LIB) \
 	$(CMOCKA_LIBS)
 
-# The receiver the end-to-end tests (and anyone else's) can use.
-check_PROGRAMS += e2e/rv_recv
-e2e_rv_recv_SOURCES = e2e/rv_recv.c
-e2e_rv_recv_LDADD = $(RV_LIB) $(NNG_LIBS)
 
 if HAVE_CMOCKA
 MODULE_UNIT_TESTS = test_module_capture test_module_conf test_module_queue \

@@ -1,11 +1,8 @@
 # Reliability and security: faults, hostile input, authenticated
 # ingest and privacy, end to end with the real resolver, module, indexer
 # and CLI. Long versions and measured figures: bench/faults/, RELIABILITY.md.
-# rel_rogue is a hostile nng client (lying lengths, size limits, names at
-# their limits, RRsets over 64 KiB, TLS with or without a certificate).
-check_PROGRAMS += e2e/rel_rogue
-e2e_rel_rogue_SOURCES = e2e/rel_rogue.c
-e2e_rel_rogue_LDADD = $(RV_LIB) $(NNG_LIBS)
+# tools/rel_rogue is a hostile nng client (lying lengths, size limits, names
+# at their limits, RRsets over 64 KiB, TLS with or without a certificate).
 REL_E2E = e2e/rel_hostile.sh e2e/rel_crash.sh e2e/rel_space.sh
 EXTRA_DIST += $(REL_E2E) e2e/rel_lib.sh
 TESTS += $(REL_E2E)

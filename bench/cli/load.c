@@ -1,7 +1,7 @@
 /**
  * \file load.c
  * The SQLite side of the CLI benchmark: copies a rearview database (built
- * by the real indexer from bench/gen's stream) into one SQLite file with
+ * by the real indexer from tools/rvgen's stream) into one SQLite file with
  * the indexes a team would add instead of rearview: owner, reversed owner
  * (for *.domain as a range), IPv4 address as an integer (for CIDR), ASN.
  * One row per rdata, as analysts' tables have them.

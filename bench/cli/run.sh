@@ -1,7 +1,7 @@
 #!/bin/sh
 # The CLI benchmark (not part of make check). From the build directory:
 #   make -C bench bench-cli          or   sh ../bench/cli/run.sh [N [DIR]]
-# 1. Database: bench/gen's stream (N distinct RRsets, one observation
+# 1. Database: tools/rvgen's stream (N distinct RRsets, one observation
 #    each; N = 10,000,000 by default) sent by rvgen over nng into the real
 #    rearviewd with MaxMind's test mmdb files, plus 1,000 names under
 #    big.bench. imported as COF (for the *.domain query). Kept in DIR and
@@ -27,7 +27,7 @@ if [ ! -f "$dir/db/data.mdb" ]; then
 	trap 'kill $pid 2>/dev/null' EXIT INT TERM
 	until grep -q 'ready:' "$dir/rvd.log"; do sleep 0.1; done
 	t0=$(date +%s)
-	"$b/bench/gen/rvgen" -q -n "$n" -r "$n" --connect "ipc://$dir/ingest.sock"
+	"$b/tools/rvgen" -q -n "$n" -r "$n" --connect "ipc://$dir/ingest.sock"
 	until [ "$("$rv" stats --db "$dir/db" -o csv |
 	    awk -F, '$1 == "observations" { print $2 }')" -ge "$n" ]; do
 		sleep 1

@@ -24,7 +24,7 @@ OUT=$B/bench/faults
 mkdir -p "$OUT"
 export RV_TOP_SRCDIR=$SRC RV_TOP_BUILDDIR=$B
 export RV_UNBOUND_PREFIX=${RV_UNBOUND_PREFIX:-$SRC/.deps/unbound}
-make -s -C "$B" >/dev/null && make -s -C "$B/tests" e2e/rv_dbdump e2e/rvgen e2e/rv_recv e2e/rel_rogue >/dev/null ||
+make -s -C "$B" >/dev/null && make -s -C "$B/tools" >/dev/null ||
 	{ echo "build failed"; exit 1; }
 parts=${*:-resolver crash reload fuzz}
 rc=0

@@ -26,13 +26,13 @@ OBS=${OBS:-10000000}
 RRSETS=${RRSETS:-1000000}
 SEED=${SEED:-1}
 MMDB=${MMDB:-$src/.deps/mmdb}
-GEN=$B/bench/gen/rvgen
+GEN=$B/tools/rvgen
 BASE=$B/bench/ingest/lmdb_baseline
 PACK=$B/bench/ingest/lmdb_packed
 RVD=$B/indexer/rearviewd
-DUMP=$B/tests/e2e/rv_dbdump
+DUMP=$B/tools/rv_dbdump
 for b in "$GEN" "$BASE" "$PACK" "$RVD" "$DUMP"; do
-	[ -x "$b" ] || { echo "missing $b: build first (make, make -C tests e2e/rv_dbdump)" >&2; exit 1; }
+	[ -x "$b" ] || { echo "missing $b: build first (make)" >&2; exit 1; }
 done
 W=$(mktemp -d /tmp/rv-idx-bench.XXXXXX)
 RVD_PID=

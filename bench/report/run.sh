@@ -4,7 +4,7 @@
 #   make -C bench bench-report DB=/path/to/db    or
 #   sh ../bench/report/run.sh DB [SINCE UNTIL [RUNS]]
 # DB is a rearview database, e.g. the CLI benchmark's 10M-RRset one
-# (bench/cli/run.sh). The window defaults to bench/gen's day
+# (bench/cli/run.sh). The window defaults to tools/rvgen's day
 # (1700000000 .. 1700086400), so every RRset of a generated database is in
 # it: the worst case, every name a candidate. Each run is what the nightly
 # job does: `rearview report KIND --out DIR` with the default thresholds;

@@ -157,7 +157,7 @@ rv_init() {
   [ "$(id -u)" = 0 ] || rv_skip "NSD and Unbound need root to listen on port 53"
   RV_MODULE_SO=$RV_TOP_BUILDDIR/module/.libs/rearview.so
   [ -f "$RV_MODULE_SO" ] || rv_skip "module not built ($RV_MODULE_SO)"
-  RV_RECV=$RV_TOP_BUILDDIR/tests/e2e/rv_recv
+  RV_RECV=$RV_TOP_BUILDDIR/tools/rv_recv
   RV_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rv-e2e-$1.XXXXXX")
   trap rv_cleanup EXIT
   trap 'exit 1' INT TERM

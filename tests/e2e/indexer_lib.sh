@@ -4,8 +4,8 @@
 set -u
 B=${RV_TOP_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 RVD=$B/indexer/rearviewd
-GEN=$B/tests/e2e/rvgen
-DUMP=$B/tests/e2e/rv_dbdump
+GEN=$B/tools/rvgen
+DUMP=$B/tools/rv_dbdump
 MMDB=${RV_MMDB_DIR:-}
 for b in "$RVD" "$GEN" "$DUMP"; do
 	[ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }

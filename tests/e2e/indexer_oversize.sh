@@ -8,7 +8,7 @@
 # counted (nng does not say why), the connection's close is logged, and the
 # daemon still goes on. `rearview stats` shows the counter.
 . "$(dirname "$0")/indexer_lib.sh"
-ROGUE=$B/tests/e2e/rel_rogue
+ROGUE=$B/tools/rel_rogue
 CLI=$B/cli/rearview
 [ -x "$ROGUE" ] || { echo "SKIP: $ROGUE not built"; exit 77; }
 

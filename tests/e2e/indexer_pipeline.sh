@@ -8,7 +8,7 @@ set -u
 
 rv_init idxpipe
 RVD=$RV_TOP_BUILDDIR/indexer/rearviewd
-DUMP=$RV_TOP_BUILDDIR/tests/e2e/rv_dbdump
+DUMP=$RV_TOP_BUILDDIR/tools/rv_dbdump
 [ -x "$RVD" ] && [ -x "$DUMP" ] || rv_skip "rearviewd or rv_dbdump not built"
 rv_net_start
 "$RVD" -d "$RV_TMP/db" -l "$RV_INGEST" --flush-interval 100 \

@@ -19,7 +19,7 @@
 #  - absurd CLI arguments: exit 1, 2 or 3 with one line on stderr, in time.
 . "$(dirname "$0")/indexer_lib.sh"
 CLI=$B/cli/rearview
-ROGUE=$B/tests/e2e/rel_rogue
+ROGUE=$B/tools/rel_rogue
 for b in "$CLI" "$ROGUE"; do [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }; done
 URL=ipc://$T/in.sock
 MAX=1048576

@@ -20,9 +20,9 @@
 rel_bins() {
   RVD=$RV_TOP_BUILDDIR/indexer/rearviewd
   CLI=$RV_TOP_BUILDDIR/cli/rearview
-  DUMP=$RV_TOP_BUILDDIR/tests/e2e/rv_dbdump
-  GEN=$RV_TOP_BUILDDIR/tests/e2e/rvgen
-  ROGUE=$RV_TOP_BUILDDIR/tests/e2e/rel_rogue
+  DUMP=$RV_TOP_BUILDDIR/tools/rv_dbdump
+  GEN=$RV_TOP_BUILDDIR/tools/rvgen
+  ROGUE=$RV_TOP_BUILDDIR/tools/rel_rogue
   local b
   for b in "$RVD" "$CLI" "$DUMP" "$GEN" "$ROGUE"; do
     [ -x "$b" ] || rv_skip "$b not built"
