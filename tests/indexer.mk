@@ -11,6 +11,12 @@ INDEXER_TESTS = test_store test_indexer test_indexer_import \
 check_PROGRAMS += $(INDEXER_TESTS)
 TESTS += $(INDEXER_TESTS)
 test_store_SOURCES = unit/test_store.c $(TMP_STORE)
+# The engine layer's own test sits beside it in store/: it sees LMDB.
+check_PROGRAMS += test_store_lmdb
+TESTS += test_store_lmdb
+test_store_lmdb_SOURCES = ../store/test_store_lmdb.c $(TMP_STORE)
+test_store_lmdb_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/unit
+test_store_lmdb_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
 test_store_CPPFLAGS = $(IDX_CPPFLAGS)
 test_store_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
 test_indexer_SOURCES = unit/test_indexer.c $(TMP_STORE)

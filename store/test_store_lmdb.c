@@ -1,0 +1,94 @@
+/**
+ * \file test_store_lmdb.c
+ * cmocka tests of the store's engine layer, beside it because they see
+ * LMDB (store_lmdb.h), which nothing outside store/ may: every LMDB code
+ * and commit errno maps to the rv_err the callers rely on, a full map is
+ * noted only by writes, and a value the engine holds comes back through
+ * the store's own types unchanged.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rv_err.h"
+#include "store_lmdb.h"
+#include "tmp_store.h"
+
+static void
+test_error_translation(void **state)
+{
+	static const struct { int mdb, rv; } map[] = {
+		{ 0, RV_OK }, { MDB_NOTFOUND, RV_ENOENT },
+		{ MDB_MAP_FULL, RV_ENOSPC }, { ENOSPC, RV_ENOSPC },
+		{ EDQUOT, RV_ENOSPC }, { MDB_KEYEXIST, RV_EEXIST },
+		{ MDB_CORRUPTED, RV_ECORRUPT },
+		{ MDB_PAGE_NOTFOUND, RV_ECORRUPT }, { MDB_INVALID, RV_ECORRUPT },
+		{ MDB_VERSION_MISMATCH, RV_EVERSION }, { ENOMEM, RV_ENOMEM },
+		{ MDB_BAD_VALSIZE, RV_ETOOBIG }, { ENOENT, RV_ENOENT },
+		{ EIO, RV_EIO }, { MDB_PANIC, RV_EIO }, { MDB_BAD_TXN, RV_EIO },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		assert_int_equal(rv_store_err(map[i].mdb), map[i].rv);
+}
+
+static void
+test_map_full_noted_by_writes_only(void **state)
+{
+	struct tmp_store_fx *f = *state;
+
+	assert_false(rv_store_map_full(f->st));
+	assert_int_equal(rv_store_wrote(f->st, MDB_NOTFOUND), RV_ENOENT);
+	assert_false(rv_store_map_full(f->st));
+	assert_int_equal(rv_store_wrote(f->st, MDB_MAP_FULL), RV_ENOSPC);
+	assert_true(rv_store_map_full(f->st));
+	/* A new write transaction starts with a clean slate. */
+	struct rv_txn *txn;
+	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
+	assert_false(rv_store_map_full(f->st));
+	rv_txn_abort(txn);
+}
+
+static void
+test_values_round_trip(void **state)
+{
+	struct tmp_store_fx *f = *state;
+	struct rv_val k = { 5, "key-1" }, v = { 3, "abc" }, got;
+	struct rv_txn *txn;
+	MDB_val mk, mv;
+
+	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
+	assert_int_equal(rv_put(f->st, txn, RV_DB_META, &k, &v, 0), RV_OK);
+	/* What the store wrote is what LMDB holds ... */
+	mk = lm_val(&k);
+	assert_int_equal(mdb_get(lm_txn(txn), rv_store_dbi(f->st, RV_DB_META),
+	    &mk, &mv), 0);
+	assert_int_equal(mv.mv_size, 3);
+	assert_memory_equal(mv.mv_data, "abc", 3);
+	/* ... and what LMDB holds comes back unchanged. */
+	got = rv_val_of(&mv);
+	assert_int_equal(got.len, 3);
+	assert_ptr_equal(got.data, mv.mv_data);
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_error_translation),
+		cmocka_unit_test_setup_teardown(
+		    test_map_full_noted_by_writes_only, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_values_round_trip,
+		    tmp_store_setup, tmp_store_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
