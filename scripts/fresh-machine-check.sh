@@ -18,8 +18,7 @@
 #   --keep     keep the root the run used (DIR/root) for a look inside
 #   --dir DIR  where the roots and logs go (default /var/tmp/rv-fresh)
 # Env: RV_MIRROR  Debian mirror, http:// only (default: the first
-#                 http://.../debian URI in the host's /etc/apt, else
-#                 http://MIRROR-HOST/debian)
+#                 http://.../debian URI in the host's /etc/apt)
 #
 # The root runs in its own mount, PID, IPC and network namespaces: the
 # loopback servers of the demo and the tests cannot collide with the host's,
@@ -107,7 +106,7 @@ for b in debootstrap unshare ip git python3 chroot; do
 done
 mirror=${RV_MIRROR:-$(grep -rhoE 'http://[^ ]*/debian/?$' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
 	2>/dev/null | head -1 || true)}
-mirror=${mirror:-http://MIRROR-HOST/debian}
+[ -n "$mirror" ] || die "no http:// Debian mirror in /etc/apt: set RV_MIRROR=http://HOST/debian"
 [[ $mirror =~ ^http://([^/:]+)(:([0-9]+))?(/.*)?$ ]] || die "RV_MIRROR must be http://HOST[:PORT]/PATH, not $mirror"
 mhost=${BASH_REMATCH[1]} mport=${BASH_REMATCH[3]:-80}
 
