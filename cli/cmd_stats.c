@@ -193,12 +193,12 @@ stats(struct cli_run *run)
 }
 
 int
-cmd_stats(int argc, char **argv)
+cmd_stats(int argc, char **argv, const struct cli_env *env)
 {
 	struct cli_run run;
 	int rc;
 
-	cli_run_init(&run, "stats");
+	cli_run_init(&run, "stats", env);
 	rc = cli_opts_parse(&run.opts, argc, argv, "stats [OPTIONS]",
 	    "Database size, RRsets, addresses, sensors, ingest counters and "
 	    "the last write.", NULL, 0, NULL, NULL);
@@ -223,6 +223,6 @@ cmd_stats(int argc, char **argv)
 		rc = CLI_EXIT_ERROR;
 	}
 	free(run.out.sb);
-	cli_db_close(&run.db);
+	rvq_db_close(&run.db);
 	return rc;
 }

@@ -9,8 +9,9 @@
 #include "run.h"
 
 int
-cmd_summarize(int argc, char **argv)
+cmd_summarize(int argc, char **argv, const struct cli_env *env)
 {
+	struct cli_env sum = *env;
 	const struct cli_command *c;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
@@ -30,6 +31,6 @@ cmd_summarize(int argc, char **argv)
 		    "history, rdata, asn or subdomains)", argv[1]);
 		return CLI_EXIT_USAGE;
 	}
-	cli_summarize = 1;
-	return c->run(argc - 1, argv + 1);
+	sum.summarize = 1;
+	return c->run(argc - 1, argv + 1, &sum);
 }

@@ -94,9 +94,10 @@ rotate_front(int argc, char **argv, int n)
 int
 cli_main(int argc, char **argv)
 {
+	static const struct cli_env top = { 0 };
+	const struct cli_env *env = &top;
 	const struct cli_command *c;
 
-	cli_summarize = 0;
 	if (argc < 2) {
 		help(stderr);
 		return CLI_EXIT_USAGE;
@@ -105,7 +106,7 @@ cli_main(int argc, char **argv)
 	    strcmp(argv[1], "help") == 0) {
 		if (argc > 2 && (c = cli_command_find(cli_commands, argv[2]))) {
 			char *hv[] = { argv[2], "--help", NULL };
-			return c->run(2, hv);
+			return c->run(2, hv, env);
 		}
 		help(stdout);
 		return CLI_EXIT_OK;
@@ -132,5 +133,5 @@ cli_main(int argc, char **argv)
 			    argv[1], cli_progname);
 		return CLI_EXIT_USAGE;
 	}
-	return c->run(argc - 1, argv + 1);
+	return c->run(argc - 1, argv + 1, env);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idn.h"
+#include "rvq_idn.h"
 #include "out.h"
 #include "rv_err.h"
 #include "rv_rdata.h"
@@ -106,7 +106,7 @@ cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
 		snprintf(out, outsz, "(bad name)");
 		return rc;
 	}
-	if (o != NULL && o->idn && cli_idn_unicode(out, u, sizeof(u))) {
+	if (o != NULL && o->idn && rvq_idn_unicode(out, u, sizeof(u))) {
 		size_t n = strlen(out);
 		if (n + strlen(u) + 4 <= outsz)
 			snprintf(out + n, outsz - n, " (%s)", u);
@@ -142,14 +142,14 @@ name_only(uint16_t type)
 }
 
 static int
-rd_is_ip(const struct cli_row *r, uint16_t len)
+rd_is_ip(const struct rvq_row *r, uint16_t len)
 {
 	return !r->rd_is_name && ((r->type == 1 && len == 4) ||
 	    (r->type == 28 && len == 16));
 }
 
 int
-cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
+cli_rdata_str(const struct cli_out *o, const struct rvq_row *r,
     const uint8_t *rd, uint16_t len, char *out, size_t outsz)
 {
 	int rc;
@@ -176,7 +176,7 @@ cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
 
 /* rd as an address when the row's rdata are addresses. */
 static int
-rd_ip(const struct cli_row *r, const uint8_t *rd, uint16_t len,
+rd_ip(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
     struct rv_ip *ip)
 {
 	if (!rd_is_ip(r, len))
@@ -194,7 +194,7 @@ cli_fmt_shows_geo(const struct cli_out *o)
 }
 
 int
-cli_row_has_ips(const struct cli_row *r)
+cli_row_has_ips(const struct rvq_row *r)
 {
 	return !r->rd_is_name && (r->type == 1 || r->type == 28);
 }
@@ -203,7 +203,7 @@ cli_row_has_ips(const struct cli_row *r)
 static int
 buf_room(struct cli_geo_buf *buf, size_t n)
 {
-	struct cli_geo_ans *a;
+	struct rvq_geo_ans *a;
 	size_t cap;
 
 	if (n <= buf->cap)
@@ -219,7 +219,7 @@ buf_room(struct cli_geo_buf *buf, size_t n)
 }
 
 int
-cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
+cli_geo_prefetch(const struct cli_out *o, struct rvq_row *const *rows,
     size_t n, struct cli_geo_buf *buf)
 {
 	size_t k = 0;
@@ -230,7 +230,7 @@ cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
 	if (o->geo_batch == NULL)
 		return RV_ENOENT;
 	for (size_t i = 0; i < n && rc == RV_OK; i++) {
-		struct cli_row *r = rows[i];
+		struct rvq_row *r = rows[i];
 		const uint8_t *rd;
 		uint16_t len;
 		size_t off = 0;
@@ -240,7 +240,7 @@ cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
 		if (!cli_row_has_ips(r))
 			continue;
 		while (rc == RV_OK &&
-		    cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {
+		    rvq_row_rd_next(r, &off, &rd, &len) == RV_OK) {
 			struct rv_ip ip;
 			if (!rd_ip(r, rd, len, &ip) ||
 			    (rc = buf_room(buf, k + 1)) != RV_OK)
@@ -264,15 +264,15 @@ cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
 	return rc;
 }
 
-const struct cli_geo_ans *
-cli_row_geo_answer(const struct cli_row *r, const uint8_t *rd, uint16_t len)
+const struct rvq_geo_ans *
+cli_row_geo_answer(const struct rvq_row *r, const uint8_t *rd, uint16_t len)
 {
 	struct rv_ip ip;
 
 	if (r->ngeo == 0 || !rd_ip(r, rd, len, &ip))
 		return NULL;
 	for (unsigned j = 0; j < r->ngeo; j++) {
-		const struct cli_geo_ans *a = &r->geo[j];
+		const struct rvq_geo_ans *a = &r->geo[j];
 
 		if (a->ip.family == ip.family && memcmp(a->ip.addr, ip.addr,
 		    len) == 0 && a->t == r->last)
@@ -281,12 +281,12 @@ cli_row_geo_answer(const struct cli_row *r, const uint8_t *rd, uint16_t len)
 	return NULL;
 }
 
-/* The answer for rd among a row's, as cli_db_geo would give it. */
+/* The answer for rd among a row's, as rvq_db_geo would give it. */
 static int
-row_answer(const struct cli_row *r, const uint8_t *rd, uint16_t len,
+row_answer(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
     struct rv_ipinfo *info)
 {
-	const struct cli_geo_ans *a = cli_row_geo_answer(r, rd, len);
+	const struct rvq_geo_ans *a = cli_row_geo_answer(r, rd, len);
 	int rc;
 
 	if (a == NULL)
@@ -301,7 +301,7 @@ row_answer(const struct cli_row *r, const uint8_t *rd, uint16_t len,
 }
 
 int
-cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
+cli_rdata_geo(const struct cli_out *o, const struct rvq_row *r,
     const uint8_t *rd, uint16_t len, struct rv_ipinfo *info)
 {
 	struct rv_ip ip;
@@ -324,7 +324,7 @@ cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
 }
 
 void
-cli_sensors_str(const struct cli_out *o, const struct cli_row *r,
+cli_sensors_str(const struct cli_out *o, const struct rvq_row *r,
     char *out, size_t outsz)
 {
 	size_t n = 0;
@@ -368,7 +368,7 @@ cli_fmt_begin(struct cli_out *o)
 }
 
 int
-cli_fmt_row(struct cli_out *o, const struct cli_row *r)
+cli_fmt_row(struct cli_out *o, const struct rvq_row *r)
 {
 	if (o->fmt == CLI_FMT_TABLE)
 		return cli_table_row(o, r);

@@ -59,7 +59,7 @@ scratch(void)
 /* The text of a row's bailiwick (zone_len > 0), made once per run of
  * rows that share it. */
 static const char *
-bailiwick(struct scratch *s, const struct cli_row *r)
+bailiwick(struct scratch *s, const struct rvq_row *r)
 {
 	if (r->zone_len != s->bw_len || memcmp(r->zone, s->bw_wire,
 	    r->zone_len) != 0) {
@@ -96,10 +96,10 @@ geo_json(struct sb *b, const struct rv_ipinfo *g)
 /* The JSON enrichment object of one rdata of a row, rendered or from the
  * memo. \return 0 with *t and *tl set, or nonzero when there is none. */
 static int
-geo_text(const struct cli_out *o, const struct cli_row *r, const uint8_t *rd,
+geo_text(const struct cli_out *o, const struct rvq_row *r, const uint8_t *rd,
     uint16_t len, struct scratch *s, const char **t, size_t *tl)
 {
-	const struct cli_geo_ans *a = cli_row_geo_answer(r, rd, len);
+	const struct rvq_geo_ans *a = cli_row_geo_answer(r, rd, len);
 	struct geo_memo *m = NULL;
 	struct rv_ipinfo g;
 	int rc;
@@ -132,7 +132,7 @@ geo_text(const struct cli_out *o, const struct cli_row *r, const uint8_t *rd,
 
 /* "rdata":[...] (or a string when single), then the enrichment array. */
 static int
-json_rdata(struct cli_out *o, const struct cli_row *r, struct scratch *s,
+json_rdata(struct cli_out *o, const struct rvq_row *r, struct scratch *s,
     int single, int with_geo)
 {
 	struct sb *b = o->sb;
@@ -142,7 +142,7 @@ json_rdata(struct cli_out *o, const struct cli_row *r, struct scratch *s,
 	int rc, n = 0, geo = 0;
 
 	sb_str(b, single ? ",\"rdata\":" : ",\"rdata\":[");
-	while ((rc = cli_row_rd_next(r, &off, &rd, &len)) == RV_OK) {
+	while ((rc = rvq_row_rd_next(r, &off, &rd, &len)) == RV_OK) {
 		if (n++ > 0)
 			sb_ch(b, ',');
 		cli_rdata_str(o, r, rd, len, s->rd, sizeof(s->rd));
@@ -155,7 +155,7 @@ json_rdata(struct cli_out *o, const struct cli_row *r, struct scratch *s,
 	if (!with_geo || !cli_row_has_ips(r))
 		return RV_OK;
 	off = 0;
-	while (cli_row_rd_next(r, &off, &rd, &len) == RV_OK) {
+	while (rvq_row_rd_next(r, &off, &rd, &len) == RV_OK) {
 		const char *t;
 		size_t tl;
 
@@ -179,7 +179,7 @@ json_rdata(struct cli_out *o, const struct cli_row *r, struct scratch *s,
 }
 
 static int
-row_json(struct cli_out *o, const struct cli_row *r, struct scratch *s)
+row_json(struct cli_out *o, const struct rvq_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
 	int rc = RV_OK;
@@ -194,7 +194,7 @@ row_json(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 		sb_str(b, ",\"rrname_unicode\":");
 		sb_json(b, u + 2);
 	}
-	if (r->kind != CLI_ROW_NAME) {
+	if (r->kind != RVQ_ROW_NAME) {
 		sb_str(b, ",\"rrtype\":\"");
 		sb_str(b, cli_type_str(r->type));
 		sb_ch(b, '"');
@@ -238,7 +238,7 @@ row_json(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 }
 
 static int
-row_dnsdb(struct cli_out *o, const struct cli_row *r, struct scratch *s)
+row_dnsdb(struct cli_out *o, const struct rvq_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
 	int rc = RV_OK;
@@ -252,7 +252,7 @@ row_dnsdb(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 	cli_name_str(NULL, r->owner, r->owner_len, s->name, sizeof(s->name));
 	sb_str(b, ",\"rrname\":");
 	sb_json(b, s->name);
-	if (r->kind != CLI_ROW_NAME) {
+	if (r->kind != RVQ_ROW_NAME) {
 		sb_str(b, ",\"rrtype\":\"");
 		sb_str(b, cli_type_str(r->type));
 		sb_ch(b, '"');
@@ -261,15 +261,15 @@ row_dnsdb(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 		sb_str(b, ",\"bailiwick\":");
 		sb_json(b, bailiwick(s, r));
 	}
-	if (r->kind != CLI_ROW_NAME)
-		rc = json_rdata(o, r, s, r->kind == CLI_ROW_RDATA &&
+	if (r->kind != RVQ_ROW_NAME)
+		rc = json_rdata(o, r, s, r->kind == RVQ_ROW_RDATA &&
 		    o->dnsdb_single, 0);
 	sb_str(b, "}}\n");
 	return rc;
 }
 
 static void
-csv_geo(struct cli_out *o, const struct cli_row *r, const uint8_t *rd,
+csv_geo(struct cli_out *o, const struct rvq_row *r, const uint8_t *rd,
     uint16_t len)
 {
 	struct rv_ipinfo g;
@@ -285,7 +285,7 @@ csv_geo(struct cli_out *o, const struct cli_row *r, const uint8_t *rd,
 }
 
 static int
-row_csv(struct cli_out *o, const struct cli_row *r, struct scratch *s)
+row_csv(struct cli_out *o, const struct rvq_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
 	const char *tbuf = "", *zone = "";
@@ -302,10 +302,10 @@ row_csv(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 	s->sens[0] = '\0';
 	if (r->nsens > 0)
 		cli_sensors_str(o, r, s->sens, sizeof(s->sens));
-	if (r->kind != CLI_ROW_NAME)
+	if (r->kind != RVQ_ROW_NAME)
 		tbuf = cli_type_str(r->type);
 	do {
-		rc = cli_row_rd_next(r, &off, &rd, &len);
+		rc = rvq_row_rd_next(r, &off, &rd, &len);
 		if (rc != RV_OK && (rc != RV_ENOENT || n > 0))
 			break;
 		sb_str(b, s->t1);
@@ -336,7 +336,7 @@ row_csv(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 }
 
 static int
-row_text(struct cli_out *o, const struct cli_row *r, struct scratch *s)
+row_text(struct cli_out *o, const struct rvq_row *r, struct scratch *s)
 {
 	struct sb *b = o->sb;
 	const char *tbuf = "";
@@ -364,13 +364,13 @@ row_text(struct cli_out *o, const struct cli_row *r, struct scratch *s)
 		sb_str(b, s->sens);
 	}
 	sb_ch(b, '\n');
-	if (r->kind == CLI_ROW_NAME) {
+	if (r->kind == RVQ_ROW_NAME) {
 		sb_str(b, s->name);
 		sb_str(b, "\n\n");
 		return RV_OK;
 	}
 	tbuf = cli_type_str(r->type);
-	while ((rc = cli_row_rd_next(r, &off, &rd, &len)) == RV_OK) {
+	while ((rc = rvq_row_rd_next(r, &off, &rd, &len)) == RV_OK) {
 		struct rv_ipinfo g;
 
 		sb_str(b, s->name);
@@ -418,7 +418,7 @@ cli_lines_begin(struct cli_out *o)
 }
 
 int
-cli_lines_row(struct cli_out *o, const struct cli_row *r)
+cli_lines_row(struct cli_out *o, const struct rvq_row *r)
 {
 	struct scratch *s = scratch();
 	int rc;

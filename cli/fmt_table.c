@@ -251,7 +251,7 @@ make_u64(struct trow *t, int c, uint64_t v)
 }
 
 int
-cli_table_row(struct cli_out *o, const struct cli_row *r)
+cli_table_row(struct cli_out *o, const struct rvq_row *r)
 {
 	static char buf[CLI_RDATA_STR_MAX];
 
@@ -265,7 +265,7 @@ cli_table_row(struct cli_out *o, const struct cli_row *r)
 			return RV_ENOMEM;
 		for (int c = 0; c < NCOL; c++)
 			o->table->show[c] = 1;
-		if (r->kind == CLI_ROW_NAME) {
+		if (r->kind == RVQ_ROW_NAME) {
 			o->table->names = 1;
 			o->table->show[C_TYPE] = o->table->show[C_SOURCE] =
 			    o->table->show[C_RESP] = 0;
@@ -276,13 +276,13 @@ cli_table_row(struct cli_out *o, const struct cli_row *r)
 		int more;
 
 		memset(&t, 0, sizeof(t));
-		more = r->kind != CLI_ROW_NAME &&
-		    cli_row_rd_next(r, &off, &rd, &len) == RV_OK;
+		more = r->kind != RVQ_ROW_NAME &&
+		    rvq_row_rd_next(r, &off, &rd, &len) == RV_OK;
 		if (line == 0) {
 			cli_name_str(o, r->owner, r->owner_len, buf,
 			    sizeof(buf));
 			rc |= make(&t, C_QUERY, buf);
-			if (r->kind != CLI_ROW_NAME)
+			if (r->kind != RVQ_ROW_NAME)
 				rc |= make(&t, C_TYPE,
 				    cli_type_str(r->type));
 			cli_sensors_str(o, r, buf, sizeof(buf));
@@ -315,7 +315,7 @@ cli_table_row(struct cli_out *o, const struct cli_row *r)
 			return RV_ENOMEM;
 		}
 		line++;
-	} while (r->kind != CLI_ROW_NAME);
+	} while (r->kind != RVQ_ROW_NAME);
 	return RV_OK;
 }
 

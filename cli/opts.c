@@ -72,52 +72,10 @@ cli_opts_init(struct cli_opts *o, int64_t now)
 	memset(o, 0, sizeof(*o));
 	o->now = now;
 	o->db = env != NULL && *env != '\0' ? env : "/var/lib/rearview";
-	o->fence.first_after = o->fence.last_after = INT64_MIN;
-	o->fence.first_before = o->fence.last_before = INT64_MAX;
+	rvq_fence_init(&o->fence);
 	o->after = INT64_MIN;
 	o->before = INT64_MAX;
 	o->limit = CLI_LIMIT_DEFAULT;
-}
-
-int
-cli_fence_match(const struct cli_fence *f, int64_t first, int64_t last)
-{
-	return first >= f->first_after && first <= f->first_before &&
-	    last >= f->last_after && last <= f->last_before;
-}
-
-static void
-tighten_min(int64_t *bound, int64_t v)
-{
-	if (v > *bound)
-		*bound = v;
-}
-
-static void
-tighten_max(int64_t *bound, int64_t v)
-{
-	if (v < *bound)
-		*bound = v;
-}
-
-void
-cli_fence_window(struct cli_fence *f, int64_t after, int64_t before,
-    int complete)
-{
-	if (complete) {
-		tighten_min(&f->first_after, after);
-		tighten_max(&f->last_before, before);
-	} else {
-		tighten_min(&f->last_after, after);
-		tighten_max(&f->first_before, before);
-	}
-}
-
-int
-cli_fence_active(const struct cli_fence *f)
-{
-	return f->first_after != INT64_MIN || f->last_after != INT64_MIN ||
-	    f->first_before != INT64_MAX || f->last_before != INT64_MAX;
 }
 
 int
@@ -150,50 +108,6 @@ cli_sort_parse(const char *s, enum cli_sort *sort)
 			return RV_OK;
 		}
 	return RV_EINVAL;
-}
-
-int
-cli_types_parse(const char *s, uint16_t *types, unsigned *n)
-{
-	/* DNSSEC types: DS, RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM, DLV,
-	 * CDS, CDNSKEY. */
-	static const uint16_t dnssec[] = { 43, 46, 47, 48, 50, 51, 32769,
-	    59, 60 };
-	char tok[64];
-	unsigned k = 0;
-	int any = 0;
-
-	while (*s != '\0') {
-		size_t len = strcspn(s, ",");
-		uint16_t t;
-
-		if (len == 0 || len >= sizeof(tok))
-			return RV_EINVAL;
-		memcpy(tok, s, len);
-		tok[len] = '\0';
-		s += len + (s[len] == ',');
-		if (strcasecmp(tok, "ANY") == 0) {
-			any = 1;
-			continue;
-		}
-		if (strcasecmp(tok, "ANY-DNSSEC") == 0) {
-			for (size_t i = 0; i < sizeof(dnssec) / 2; i++) {
-				if (k == CLI_TYPES_MAX)
-					return RV_ETOOBIG;
-				types[k++] = dnssec[i];
-			}
-			continue;
-		}
-		if (rv_type_from_str(tok, &t) != RV_OK)
-			return RV_EINVAL;
-		if (k == CLI_TYPES_MAX)
-			return RV_ETOOBIG;
-		types[k++] = t;
-	}
-	if (k == 0 && !any)
-		return RV_EINVAL;
-	*n = any ? 0 : k;
-	return RV_OK;
 }
 
 static void
@@ -272,19 +186,19 @@ common_opt(struct cli_opts *o, const char *cmd, int c, const char *arg)
 	case 'c': o->complete = 1; break;
 	case OPT_FIRST_AFTER:
 		if ((rc = time_opt(o, "--first-after", arg, &t)) == 0)
-			tighten_min(&o->fence.first_after, t);
+			rvq_fence_raise(&o->fence.first_after, t);
 		break;
 	case OPT_FIRST_BEFORE:
 		if ((rc = time_opt(o, "--first-before", arg, &t)) == 0)
-			tighten_max(&o->fence.first_before, t);
+			rvq_fence_lower(&o->fence.first_before, t);
 		break;
 	case OPT_LAST_AFTER:
 		if ((rc = time_opt(o, "--last-after", arg, &t)) == 0)
-			tighten_min(&o->fence.last_after, t);
+			rvq_fence_raise(&o->fence.last_after, t);
 		break;
 	case OPT_LAST_BEFORE:
 		if ((rc = time_opt(o, "--last-before", arg, &t)) == 0)
-			tighten_max(&o->fence.last_before, t);
+			rvq_fence_lower(&o->fence.last_before, t);
 		break;
 	case 'l':
 		if (rv_parse_u64(arg, 10, 0, UINT64_MAX / 2, &o->limit) != RV_OK) {
@@ -400,7 +314,7 @@ cli_opts_parse(struct cli_opts *o, int argc, char **argv,
 		if (rc != CLI_EXIT_OK)
 			goto leave;
 	}
-	cli_fence_window(&o->fence, o->after, o->before, o->complete);
+	rvq_fence_window(&o->fence, o->after, o->before, o->complete);
 	o->argc = argc - optind;
 	o->argv = argv + optind;
 leave:

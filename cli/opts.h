@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rvq.h"
+
 /** Output formats (-o). */
 enum cli_fmt {
 	CLI_FMT_AUTO = 0,	/**< table on a terminal, else json */
@@ -34,26 +36,14 @@ enum cli_sort {
 	CLI_SORT_DATA
 };
 
-/**
- * A time fence: a record [first, last] matches when
- * first_after <= first <= first_before and last_after <= last <= last_before
- * (all inclusive). Unset bounds are INT64_MIN / INT64_MAX.
- */
-struct cli_fence {
-	int64_t first_after, first_before;
-	int64_t last_after, last_before;
-};
-
 /** Default --limit. */
 #define CLI_LIMIT_DEFAULT 1000
-/** Most -t types in one query. */
-#define CLI_TYPES_MAX 32
 
 /** Everything the common options set. */
 struct cli_opts {
 	int64_t now;		/**< for relative times; set by cli_opts_init */
 	const char *db;		/**< --db, $REARVIEW_DB, /var/lib/rearview */
-	struct cli_fence fence;	/**< after cli_opts_parse: the final fence */
+	struct rvq_fence fence;	/**< after cli_opts_parse: the final fence */
 	int64_t after, before;	/**< -A / -B, INT64_MIN/MAX when unset */
 	int complete;		/**< -c */
 	uint64_t limit;		/**< 0 = no limit */
@@ -102,32 +92,10 @@ void cli_opts_help(FILE *fp, const char *usage, const char *summary,
     const struct cli_optdef *extra, size_t n);
 
 
-/** Does [first, last] pass the fence? */
-int cli_fence_match(const struct cli_fence *f, int64_t first, int64_t last);
-
-/**
- * Tighten \p f with a window [after, before] (INT64_MIN/MAX when open):
- * overlap (record seen at some time in the window: last >= after,
- * first <= before), or with \p complete the whole span inside it
- * (first >= after, last <= before), as dnsdbq's -A, -B and -c.
- */
-void cli_fence_window(struct cli_fence *f, int64_t after, int64_t before,
-    int complete);
-
-/** Is any bound of the fence set? */
-int cli_fence_active(const struct cli_fence *f);
-
 /** Parse a format name. \return 0 or RV_EINVAL. */
 int cli_fmt_parse(const char *s, enum cli_fmt *fmt);
 
 /** Parse a sort key name. \return 0 or RV_EINVAL. */
 int cli_sort_parse(const char *s, enum cli_sort *sort);
-
-/**
- * Parse a -t list ("A,AAAA,ns", "ANY", "ANY-DNSSEC") into types; ANY gives
- * *n = 0 (no filter), ANY-DNSSEC the DNSSEC types.
- * \return 0, RV_EINVAL naming nothing (the caller prints), RV_ETOOBIG.
- */
-int cli_types_parse(const char *s, uint16_t *types, unsigned *n);
 
 #endif

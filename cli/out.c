@@ -15,93 +15,6 @@
 #include "rv_err.h"
 #include "rv_store.h"
 
-/* Size of an owned copy of r whose name key is klen octets. */
-static size_t
-copy_size(const struct cli_row *r, size_t klen)
-{
-	size_t n = sizeof(struct cli_row) + r->nsens * sizeof(uint16_t) +
-	    r->owner_len + r->zone_len + r->set_len + r->rd_len + klen;
-
-	return (n + 7) & ~(size_t)7;	/* keep the next copy aligned */
-}
-
-/* Copy r into c (copy_size octets). */
-static struct cli_row *
-copy_at(const struct cli_row *r, struct cli_row *c, const uint8_t *key,
-    size_t klen)
-{
-	uint8_t *p;
-
-	*c = *r;
-	p = (uint8_t *)(c + 1);
-	if (r->nsens > 0) {
-		memcpy(p, r->sensors, r->nsens * sizeof(uint16_t));
-		c->sensors = (const uint16_t *)(void *)p;
-		p += r->nsens * sizeof(uint16_t);
-	}
-#define COPY(field, len) do { \
-		if ((len) > 0) { memcpy(p, r->field, len); c->field = p; \
-		    p += (len); } } while (0)
-	COPY(owner, r->owner_len);
-	COPY(zone, r->zone_len);
-	COPY(set, r->set_len);
-	COPY(rd, r->rd_len);
-#undef COPY
-	if (klen > 0) {
-		memcpy(p, key, klen);
-		c->okey = p;
-	}
-	c->okey_len = klen;
-	c->geo = NULL;		/* answers are found for the copy */
-	c->ngeo = 0;
-	return c;
-}
-
-static size_t
-owner_key(const struct cli_row *r, uint8_t *key)
-{
-	size_t klen = 0;
-
-	if (r->owner_len > 0 &&
-	    rv_name_key(r->owner, r->owner_len, key, &klen) != RV_OK)
-		klen = 0;
-	return klen;
-}
-
-void
-cli_row_from_rrset(struct cli_row *r, const struct rv_rrset_key *key,
-    const struct rv_rrset_val *val)
-{
-	memset(r, 0, sizeof(*r));
-	r->kind = CLI_ROW_RRSET;
-	r->owner = key->owner;
-	r->owner_len = key->owner_len;
-	r->type = key->type;
-	r->zone = key->zone;
-	r->zone_len = key->zone_len;
-	r->first = val->first;
-	r->last = val->last;
-	r->count = val->count;
-	r->ttl_min = val->ttl_min;
-	r->ttl_max = val->ttl_max;
-	r->has_ttl = 1;
-	r->sensors = val->sensor;
-	r->nsens = val->nsens;
-	r->set = val->set;
-	r->set_len = val->set_len;
-	r->rdcount = val->rdcount;
-}
-
-struct cli_row *
-cli_row_copy(const struct cli_row *r)
-{
-	uint8_t key[RV_NAME_KEY_MAX];
-	size_t klen = owner_key(r, key);
-	struct cli_row *c = malloc(copy_size(r, klen));
-
-	return c == NULL ? NULL : copy_at(r, c, key, klen);
-}
-
 /* Copies kept without a limit live in big chunks, freed at once. */
 struct cli_chunk {
 	struct cli_chunk *next;
@@ -150,11 +63,11 @@ spare_chunks(struct cli_out *o)
 
 /* A copy in the chunks; with the owner's sort key when it is to be
  * sorted (rows held for a batch are printed in the order they came). */
-static struct cli_row *
-arena_copy(struct cli_out *o, const struct cli_row *r, int sorted)
+static struct rvq_row *
+arena_copy(struct cli_out *o, const struct rvq_row *r, int sorted)
 {
 	uint8_t key[RV_NAME_KEY_MAX];
-	size_t klen = sorted ? owner_key(r, key) : 0, n = copy_size(r, klen);
+	size_t klen = sorted ? rvq_row_owner_key(r, key) : 0, n = rvq_row_copy_size(r, klen);
 	struct cli_chunk *ch = o->chunks;
 
 	if (ch == NULL || ch->size - ch->used < n) {
@@ -172,27 +85,8 @@ arena_copy(struct cli_out *o, const struct cli_row *r, int sorted)
 		o->chunks = ch;
 	}
 	ch->used += n;
-	return copy_at(r, (struct cli_row *)(void *)((uint8_t *)ch->data +
+	return rvq_row_copy_at(r, (struct rvq_row *)(void *)((uint8_t *)ch->data +
 	    ch->used - n), key, klen);
-}
-
-int
-cli_row_rd_next(const struct cli_row *r, size_t *off, const uint8_t **rd,
-    uint16_t *len)
-{
-	switch (r->kind) {
-	case CLI_ROW_RRSET:
-		return rv_set_next(r->set, r->set_len, off, rd, len);
-	case CLI_ROW_RDATA:
-		if (*off > 0)
-			return RV_ENOENT;
-		*off = 1;
-		*rd = r->rd;
-		*len = (uint16_t)r->rd_len;
-		return RV_OK;
-	default:
-		return RV_ENOENT;
-	}
 }
 
 enum cli_fmt
@@ -242,16 +136,16 @@ cmp_bytes(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 }
 
 static int
-cmp_data(const struct cli_row *a, const struct cli_row *b)
+cmp_data(const struct rvq_row *a, const struct rvq_row *b)
 {
-	if (a->kind == CLI_ROW_RRSET)
+	if (a->kind == RVQ_ROW_RRSET)
 		return cmp_bytes(a->set, a->set_len, b->set, b->set_len);
 	return cmp_bytes(a->rd, a->rd_len, b->rd, b->rd_len);
 }
 
 int
-cli_row_cmp(const struct cli_out *o, const struct cli_row *a,
-    const struct cli_row *b)
+cli_row_cmp(const struct cli_out *o, const struct rvq_row *a,
+    const struct rvq_row *b)
 {
 	int c = 0;
 
@@ -287,7 +181,7 @@ sift_up(struct cli_out *o, size_t i)
 		size_t p = (i - 1) / 2;
 		if (cli_row_cmp(o, o->keep[p], o->keep[i]) >= 0)
 			break;
-		struct cli_row *t = o->keep[p];
+		struct rvq_row *t = o->keep[p];
 		o->keep[p] = o->keep[i];
 		o->keep[i] = t;
 		i = p;
@@ -305,7 +199,7 @@ sift_down(struct cli_out *o, size_t i)
 			m = r;
 		if (m == i)
 			break;
-		struct cli_row *t = o->keep[m];
+		struct rvq_row *t = o->keep[m];
 		o->keep[m] = o->keep[i];
 		o->keep[i] = t;
 		i = m;
@@ -318,7 +212,7 @@ static const struct cli_out *sort_ctx;	/* qsort has no argument */
  * one integer compare. */
 struct sortent {
 	uint64_t k;
-	struct cli_row *r;
+	struct rvq_row *r;
 };
 
 static int
@@ -339,7 +233,7 @@ sort_kept(struct cli_out *o)
 	if (v == NULL)
 		return RV_ENOMEM;
 	for (size_t i = 0; i < o->nkeep; i++) {
-		const struct cli_row *r = o->keep[i];
+		const struct rvq_row *r = o->keep[i];
 		uint64_t k = 0;
 		switch (o->sort) {
 		case CLI_SORT_FIRST: k = r->first; break;
@@ -372,7 +266,7 @@ cli_out_begin(struct cli_out *o)
 }
 
 static int
-emit(struct cli_out *o, const struct cli_row *r)
+emit(struct cli_out *o, const struct rvq_row *r)
 {
 	int rc = cli_fmt_row(o, r);
 
@@ -384,11 +278,11 @@ emit(struct cli_out *o, const struct cli_row *r)
 }
 
 static int
-keep(struct cli_out *o, const struct cli_row *r)
+keep(struct cli_out *o, const struct rvq_row *r)
 {
 	uint64_t k = o->limit == 0 ? 0 : o->offset + o->limit;
 	uint8_t key[RV_NAME_KEY_MAX];
-	struct cli_row *c, tmp;
+	struct rvq_row *c, tmp;
 
 	if (k != 0 && o->nkeep == k) {
 		o->limited = 1;
@@ -400,7 +294,7 @@ keep(struct cli_out *o, const struct cli_row *r)
 		if (cli_row_cmp(o, &tmp, o->keep[0]) >= 0)
 			return RV_OK;
 	}
-	if ((c = k == 0 ? arena_copy(o, r, 1) : cli_row_copy(r)) == NULL)
+	if ((c = k == 0 ? arena_copy(o, r, 1) : rvq_row_copy(r)) == NULL)
 		return RV_ENOMEM;
 	c->seq = o->seen;
 	if (k != 0 && o->nkeep == k) {
@@ -411,7 +305,7 @@ keep(struct cli_out *o, const struct cli_row *r)
 	}
 	if (o->nkeep == o->capkeep) {
 		size_t cap = o->capkeep ? o->capkeep * 2 : 256;
-		struct cli_row **nk = realloc(o->keep, cap * sizeof(*nk));
+		struct rvq_row **nk = realloc(o->keep, cap * sizeof(*nk));
 		if (nk == NULL) {
 			free(c);
 			return RV_ENOMEM;
@@ -436,13 +330,13 @@ batched(const struct cli_out *o)
 }
 
 static int
-hold(struct cli_out *o, const struct cli_row *r)
+hold(struct cli_out *o, const struct rvq_row *r)
 {
-	struct cli_row *c;
+	struct rvq_row *c;
 
 	if (o->nkeep == o->capkeep) {
 		size_t cap = o->capkeep ? o->capkeep * 2 : 256;
-		struct cli_row **nk = realloc(o->keep, cap * sizeof(*nk));
+		struct rvq_row **nk = realloc(o->keep, cap * sizeof(*nk));
 		if (nk == NULL)
 			return RV_ENOMEM;
 		o->keep = nk;
@@ -455,7 +349,7 @@ hold(struct cli_out *o, const struct cli_row *r)
 }
 
 int
-cli_out_emit_rows(struct cli_out *o, struct cli_row *const *rows, size_t n)
+cli_out_emit_rows(struct cli_out *o, struct rvq_row *const *rows, size_t n)
 {
 	int rc = RV_OK;
 
@@ -504,9 +398,9 @@ leave:
 }
 
 int
-cli_out_row(struct cli_out *o, const struct cli_row *r)
+cli_out_row(struct cli_out *o, const struct rvq_row *r)
 {
-	struct cli_row tmp;
+	struct rvq_row tmp;
 	int rc;
 
 	o->seen++;

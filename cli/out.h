@@ -23,7 +23,7 @@
 #include <stdio.h>
 
 #include "opts.h"
-#include "row.h"
+#include "rvq_row.h"
 #include "rv_ip.h"
 #include "rv_store.h"
 
@@ -37,37 +37,19 @@
 typedef int (*cli_geo_fn)(void *arg, const struct rv_ip *ip, uint32_t t,
     struct rv_ipinfo *out);
 
-/** Values up to this size are copied into their answer. */
-#define CLI_GEO_VAL_INLINE 40
-
-/**
- * One question of an enrichment batch (an address and the time of its
- * row) and, once the batch callback has run, its answer.
- */
-struct cli_geo_ans {
-	struct rv_ip ip;	/**< asked */
-	uint32_t t;		/**< asked */
-	int rc;			/**< 0, RV_ENOENT (no row), or an error */
-	uint32_t since;		/**< the period found (its end is in the
-				 * value) */
-	uint32_t vlen;		/**< the value as stored (rv_ipinfo_decode) */
-	const uint8_t *v;	/**< it, in the map or the caller's table;
-				 * NULL when it is in val */
-	uint8_t val[CLI_GEO_VAL_INLINE];
-};
 
 /**
  * Answer n questions at once, so that the lookups can go in key order
- * or ahead of each other (cli_db_geo_batch). Their rows are printed
+ * or ahead of each other (rvq_db_geo_batch). Their rows are printed
  * with these answers, possibly by another thread (out_pipe.h): the
  * values must stay valid as long as the read transaction. Optional.
  * \return 0, or an error (then geo is asked one row at a time).
  */
-typedef int (*cli_geo_batch_fn)(void *arg, struct cli_geo_ans *q, size_t n);
+typedef int (*cli_geo_batch_fn)(void *arg, struct rvq_geo_ans *q, size_t n);
 
 /**
  * May geo_batch and geo be called from the printer thread from now on
- * (answers from memory only, as cli_db_geo_shared)? The printer then
+ * (answers from memory only, as rvq_db_geo_shared)? The printer then
  * finds the enrichment of the batches it prints itself, which leaves
  * the reading thread only the reading. Optional.
  */
@@ -75,7 +57,7 @@ typedef int (*cli_geo_shared_fn)(void *arg);
 
 /** Room for a batch's answers. */
 struct cli_geo_buf {
-	struct cli_geo_ans *a;
+	struct rvq_geo_ans *a;
 	size_t cap;
 };
 
@@ -131,7 +113,7 @@ struct cli_out {
 	int limited;		/**< more rows than the limit */
 	int err;		/**< first output error */
 	struct cli_summary sum;
-	struct cli_row **keep;	/**< heap or vector of copies */
+	struct rvq_row **keep;	/**< heap or vector of copies */
 	struct cli_chunk *chunks;	/**< where copies live without a limit */
 	struct cli_chunk *spare;	/**< emptied chunks, for the next batch */
 	size_t nkeep, capkeep;
@@ -162,7 +144,7 @@ int cli_out_begin(struct cli_out *o);
  * Offer one row. \return 0 to go on, RV_ENOENT when no more rows are
  * wanted (the scan may stop), RV_ENOMEM, RV_EIO.
  */
-int cli_out_row(struct cli_out *o, const struct cli_row *r);
+int cli_out_row(struct cli_out *o, const struct rvq_row *r);
 
 /**
  * After a scan failed: was it cli_out_row that stopped it, on an output
@@ -179,11 +161,11 @@ int cli_out_end(struct cli_out *o);
 void cli_out_reset(struct cli_out *o);
 
 /** Compare two rows in output order (<0: a first). */
-int cli_row_cmp(const struct cli_out *o, const struct cli_row *a,
-    const struct cli_row *b);
+int cli_row_cmp(const struct cli_out *o, const struct rvq_row *a,
+    const struct rvq_row *b);
 
 /* The formats (fmt_*.c). Each prints one row or the summary. */
-int cli_fmt_row(struct cli_out *o, const struct cli_row *r);
+int cli_fmt_row(struct cli_out *o, const struct rvq_row *r);
 int cli_fmt_begin(struct cli_out *o);
 int cli_fmt_end(struct cli_out *o);
 int cli_fmt_summary(struct cli_out *o);
@@ -199,17 +181,17 @@ int cli_fmt_shows_geo(const struct cli_out *o);
  *	cli_rdata_geo asks the geo callback, so the rows must be printed
  *	by a thread that may.
  */
-int cli_geo_prefetch(const struct cli_out *o, struct cli_row *const *rows,
+int cli_geo_prefetch(const struct cli_out *o, struct rvq_row *const *rows,
     size_t n, struct cli_geo_buf *buf);
 
 /* The line formats: JSON (COF), DNSDB, CSV, text (fmt_lines.c). */
 int cli_lines_begin(struct cli_out *o);
-int cli_lines_row(struct cli_out *o, const struct cli_row *r);
+int cli_lines_row(struct cli_out *o, const struct rvq_row *r);
 int cli_lines_end(struct cli_out *o);
 int cli_lines_summary(struct cli_out *o);
 
 /* Table (fmt_table.c). */
-int cli_table_row(struct cli_out *o, const struct cli_row *r);
+int cli_table_row(struct cli_out *o, const struct rvq_row *r);
 int cli_table_flush(struct cli_out *o);
 void cli_table_free(struct cli_out *o);
 
@@ -223,24 +205,24 @@ int cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
  * One rdata of a row to text. A/AAAA through inet_ntop, target names as
  * names, everything else through rv_rdata_to_str.
  */
-int cli_rdata_str(const struct cli_out *o, const struct cli_row *r,
+int cli_rdata_str(const struct cli_out *o, const struct rvq_row *r,
     const uint8_t *rd, uint16_t len, char *out, size_t outsz);
 
 /** Are the row's rdata addresses (A or AAAA), which enrichment is for? */
-int cli_row_has_ips(const struct cli_row *r);
+int cli_row_has_ips(const struct rvq_row *r);
 
 /** The answer for one rdata of a row among the row's (cli_geo_prefetch),
  * or NULL. */
-const struct cli_geo_ans *cli_row_geo_answer(const struct cli_row *r,
+const struct rvq_geo_ans *cli_row_geo_answer(const struct rvq_row *r,
     const uint8_t *rd, uint16_t len);
 
 /** Enrichment for one rdata of a row when it is an address, from the
  * row's answers or else the geo callback; 0 if found. */
-int cli_rdata_geo(const struct cli_out *o, const struct cli_row *r,
+int cli_rdata_geo(const struct cli_out *o, const struct rvq_row *r,
     const uint8_t *rd, uint16_t len, struct rv_ipinfo *info);
 
 /** Sensors of a row joined with ',' ("-" when none known). */
-void cli_sensors_str(const struct cli_out *o, const struct cli_row *r,
+void cli_sensors_str(const struct cli_out *o, const struct rvq_row *r,
     char *out, size_t outsz);
 
 /** Name of a type ("A", "TYPE65280"), cached; never NULL. */

@@ -16,7 +16,7 @@ struct cli_pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct cli_out *o;
-	struct cli_row **rows;	/* the handed batch, or spare room */
+	struct rvq_row **rows;	/* the handed batch, or spare room */
 	size_t n, cap;
 	struct cli_geo_buf gbuf;	/* the answers its rows point to */
 	int ask;		/* the printer finds them */
@@ -109,7 +109,7 @@ int
 cli_pipe_hand(struct cli_out *o, int ask)
 {
 	struct cli_pipe *p = o->pipe;
-	struct cli_row **rows;
+	struct rvq_row **rows;
 	struct cli_geo_buf gbuf;
 	size_t cap;
 	int rc;

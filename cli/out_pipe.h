@@ -47,7 +47,7 @@ int cli_pipe_stop(struct cli_out *o);
 /* From out.c, for the printer. */
 
 /** Print rows in order; stop at the first error. \return 0 or it. */
-int cli_out_emit_rows(struct cli_out *o, struct cli_row *const *rows,
+int cli_out_emit_rows(struct cli_out *o, struct rvq_row *const *rows,
     size_t n);
 
 /** Give the chunks of a printed batch back for reuse. */

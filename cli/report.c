@@ -251,7 +251,7 @@ check_common(struct rctx *x)
 {
 	const struct cli_opts *o = &x->o;
 
-	if (cli_fence_active(&o->fence)) {
+	if (rvq_fence_active(&o->fence)) {
 		cli_err("report: use --window or --since/--until, not "
 		    "-A/-B/--first-*/--last-*");
 		return -1;
@@ -308,7 +308,7 @@ run(int argc, char **argv, enum report_kind kind)
 	    "Registered domains that look like DNS tunnels: many long, random "
 	    "labels, TXT/NULL/CNAME data, NXDOMAINs." };
 	struct rctx x;
-	struct cli_db db;
+	struct rvq_db db;
 	struct report rep;
 	psl_ctx_t *own_psl = NULL;
 	char path[4096];
@@ -362,7 +362,7 @@ run(int argc, char **argv, enum report_kind kind)
 	if (cli_db_open(x.o.db, &db) != CLI_EXIT_OK)
 		goto leave;
 	rc = report_scan(&db, &x.cfg, &rep);
-	cli_db_close(&db);
+	rvq_db_close(&db);
 	if (rc != RV_OK) {
 		cli_err("report %s: reading %s: %s", x.cmd, x.o.db,
 		    rv_strerror(rc));
@@ -391,14 +391,16 @@ leave:
 }
 
 static int
-cmd_fastflux(int argc, char **argv)
+cmd_fastflux(int argc, char **argv, const struct cli_env *env)
 {
+	(void)env;
 	return run(argc, argv, REPORT_FF);
 }
 
 static int
-cmd_tunnel(int argc, char **argv)
+cmd_tunnel(int argc, char **argv, const struct cli_env *env)
 {
+	(void)env;
 	return run(argc, argv, REPORT_TUN);
 }
 
@@ -427,7 +429,7 @@ report_help(FILE *fp)
 }
 
 int
-cmd_report(int argc, char **argv)
+cmd_report(int argc, char **argv, const struct cli_env *env)
 {
 	const struct cli_command *c;
 
@@ -446,5 +448,5 @@ cmd_report(int argc, char **argv)
 		    argv[1]);
 		return CLI_EXIT_USAGE;
 	}
-	return c->run(argc - 1, argv + 1);
+	return c->run(argc - 1, argv + 1, env);
 }

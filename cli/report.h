@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "db.h"
+#include "rvq_db.h"
 #include "opts.h"
 #include "report_feat.h"
 
@@ -98,7 +98,7 @@ struct report {
  * boundary, so a long report never pins old pages for long.
  * \return 0, or an rv_err code (printed by the caller).
  */
-int report_scan(struct cli_db *db, const struct report_cfg *cfg,
+int report_scan(struct rvq_db *db, const struct report_cfg *cfg,
     struct report *rep);
 
 /** Free the rows. */

@@ -201,7 +201,7 @@ now_mono(void)
 }
 
 int
-report_scan(struct cli_db *db, const struct report_cfg *cfg,
+report_scan(struct rvq_db *db, const struct report_cfg *cfg,
     struct report *rep)
 {
 	struct scan *s;

@@ -54,7 +54,7 @@ struct frame {
 };
 
 struct scan {
-	struct cli_db *db;
+	struct rvq_db *db;
 	const struct report_cfg *cfg;
 	struct report *rep;
 	struct cur rr, neg;

@@ -12,29 +12,27 @@
 #include <time.h>
 
 #include "cli.h"
-#include "idn.h"
 #include "rv_err.h"
-#include "rv_name.h"
-
-int cli_summarize;
 
 void
-cli_run_init(struct cli_run *run, const char *cmd)
+cli_run_init(struct cli_run *run, const char *cmd, const struct cli_env *env)
 {
 	memset(run, 0, sizeof(*run));
 	run->cmd = cmd;
+	run->env = env;
 	cli_opts_init(&run->opts, (int64_t)time(NULL));
+	rvq_filter_init(&run->filter);
 }
 
 int
 cli_run_types(struct cli_run *run, const char *arg)
 {
-	int rc = cli_types_parse(arg, run->types, &run->ntypes);
+	int rc = rvq_types_parse(arg, run->filter.types, &run->filter.ntypes);
 
 	run->types_set = 1;
 	if (rc == RV_ETOOBIG) {
 		cli_err("%s: too many types in '%s' (at most %d)", run->cmd,
-		    arg, CLI_TYPES_MAX);
+		    arg, RVQ_TYPES_MAX);
 		return CLI_EXIT_USAGE;
 	}
 	if (rc != RV_OK) {
@@ -48,140 +46,78 @@ cli_run_types(struct cli_run *run, const char *arg)
 int
 cli_run_bailiwick(struct cli_run *run, const char *arg)
 {
-	char a[RV_NAME_STR_MAX];
-
-	if (cli_idn_input(arg, a, sizeof(a)) != RV_OK ||
-	    rv_name_from_str(a, run->zone, &run->zone_len) != RV_OK) {
+	if (rvq_zone_arg(arg, run->filter.zone, &run->filter.zone_len) !=
+	    RV_OK) {
 		cli_err("%s: invalid bailiwick '%s'", run->cmd, arg);
 		return CLI_EXIT_USAGE;
 	}
-	rv_name_canon(run->zone, run->zone_len);
 	return CLI_EXIT_OK;
 }
 
 int
-cli_run_name(struct cli_run *run, const char *arg, uint8_t *wire,
-    size_t *len, int *wild)
+cli_db_open(const char *path, struct rvq_db *db)
 {
-	char a[RV_NAME_STR_MAX];
-	size_t n;
-	int rc;
+	struct rvq_err err;
 
-	*wild = 0;
-	rc = cli_idn_input(arg, a, sizeof(a));
+	if (rvq_db_open(path, db, &err) == RV_OK)
+		return CLI_EXIT_OK;
+	cli_err("%s", err.msg);
+	return CLI_EXIT_ERROR;
+}
+
+/* The engine's rows go to the output stage. */
+static int
+to_out(void *arg, const struct rvq_row *r)
+{
+	return cli_out_row(arg, r);
+}
+
+/* Rows may be streamed (and the scan stopped at the limit) when they come
+ * in the order the output wants. */
+static int
+natural(const struct cli_out *o, enum rvq_order order)
+{
+	if (o->desc)
+		return 0;
+	return (order == RVQ_ORDER_NAME && o->sort == CLI_SORT_NAME) ||
+	    (order == RVQ_ORDER_DATA && o->sort == CLI_SORT_DATA);
+}
+
+/* One query of the engine: prepare, run, say what went wrong. */
+static int
+query(struct cli_run *run, enum rvq_kind kind, const char *arg)
+{
+	struct rvq_query q;
+	struct rvq_err err;
+	int rc, e;
+
+	rc = rvq_prepare(&q, kind, arg, &run->filter, &err);
+	if (rc == RV_EINVAL) {
+		cli_err("%s: %s", run->cmd, err.msg);
+		return CLI_EXIT_USAGE;
+	}
 	if (rc != RV_OK) {
-		cli_err("%s: invalid name '%s': %s", run->cmd, arg,
-		    rc == RV_EINVAL ? "not a valid internationalised name" :
-		    rv_strerror(rc));
-		return CLI_EXIT_USAGE;
+		cli_err("%s: %s", run->cmd, rv_strerror(rc));
+		return CLI_EXIT_ERROR;
 	}
-	n = strlen(a);
-	if (strncmp(a, "*.", 2) == 0) {
-		*wild = 1;
-		memmove(a, a + 2, n - 1);
-		if (a[0] == '\0' || strcmp(a, ".") == 0) {
-			cli_err("%s: '%s' would match every name; give a "
-			    "domain after '*.'", run->cmd, arg);
-			return CLI_EXIT_USAGE;
-		}
-	} else if (n >= 2 && strcmp(a + n - 2, ".*") == 0) {
-		*wild = 2;
-		a[n - 2] = '\0';
-		if (a[0] == '\0') {
-			cli_err("%s: '%s' would match every name", run->cmd,
-			    arg);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (strchr(a, '*') != NULL && strstr(a, "\\*") == NULL) {
-		cli_err("%s: invalid name '%s': a wildcard is '*.NAME' or "
-		    "'NAME.*'", run->cmd, arg);
-		return CLI_EXIT_USAGE;
-	}
-	if (a[0] == '\0' || (rc = rv_name_from_str(a, wire, len)) != RV_OK) {
-		cli_err("%s: invalid name '%s': %s", run->cmd, arg,
-		    a[0] == '\0' ? "empty" : rc == RV_ETOOBIG ?
-		    "a label over 63 or the name over 255 octets" :
-		    "empty label or bad escape");
-		return CLI_EXIT_USAGE;
-	}
-	rv_name_canon(wire, *len);
-	return CLI_EXIT_OK;
-}
-
-int
-cli_run_pass(const struct cli_run *run, const struct cli_row *r)
-{
-	if (run->ntypes > 0) {
-		unsigned i = 0;
-		while (i < run->ntypes && run->types[i] != r->type)
-			i++;
-		if (i == run->ntypes)
-			return 0;
-	}
-	if (!cli_fence_match(&run->opts.fence, r->first, r->last))
-		return 0;
-	if (run->zone_len > 0 && r->kind == CLI_ROW_RRSET &&
-	    (r->zone_len != run->zone_len ||
-	    memcmp(r->zone, run->zone, r->zone_len) != 0))
-		return 0;
-	if (run->sensor_set && r->kind == CLI_ROW_RRSET) {
-		unsigned i = 0;
-		while (i < r->nsens && r->sensors[i] != run->sensor_id)
-			i++;
-		if (i == r->nsens)
-			return 0;
-	}
-	return 1;
-}
-
-int
-cli_run_emit(struct cli_run *run, const struct cli_row *r)
-{
-	uint16_t sens[RV_SENSORS_MAX];
-	uint8_t zone[RV_NAME_MAX];
-	struct cli_row j;
-	int rc;
-
-	if (!cli_run_pass(run, r))
-		return RV_OK;
-	if (r->kind == CLI_ROW_RDATA && (run->join || run->sensor_set)) {
-		j = *r;
-		rc = cli_db_join(&run->db, r, sens, &j.nsens, zone,
-		    &j.zone_len);
-		if (rc != RV_OK && rc != RV_ENOENT)
-			return rc;
-		j.sensors = sens;
-		j.zone = zone;
-		if (run->sensor_set) {
-			unsigned i = 0;
-			while (i < j.nsens && sens[i] != run->sensor_id)
-				i++;
-			if (i == j.nsens)
-				return RV_OK;
-		}
-		if (run->zone_len > 0 && (j.zone_len != run->zone_len ||
-		    memcmp(zone, run->zone, j.zone_len) != 0))
-			return RV_OK;
-		return cli_out_row(&run->out, &j);
-	}
-	return cli_out_row(&run->out, r);
-}
-
-void
-cli_run_error(struct cli_run *run, int rc)
-{
-	int e;
-
+	run->out.natural = natural(&run->out, q.order);
+	rc = rvq_exec(&run->db, &q, to_out, &run->out, &err);
+	rvq_query_free(&q);
+	if (rc == RV_OK)
+		return CLI_EXIT_OK;
 	if (cli_out_write_failed(&run->out, &e))
 		cli_err("%s: writing output: %s", run->cmd, strerror(e));
+	else if (err.msg[0] != '\0')
+		cli_err("%s: %s", run->cmd, err.msg);
 	else
-		cli_db_error(&run->db, run->cmd, rc);
+		cli_err("%s: %s", run->cmd, rv_strerror(rc));
+	return rc == RV_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
 }
 
 /* Run one query; fold its status into *status. */
 static void
-one(struct cli_run *run, cli_query_fn fn, const char *arg, int *status)
+one(struct cli_run *run, enum rvq_kind kind, const char *arg,
+    int *status)
 {
 	struct cli_out *o = &run->out;
 	int rc, st;
@@ -191,7 +127,7 @@ one(struct cli_run *run, cli_query_fn fn, const char *arg, int *status)
 		st = CLI_EXIT_ERROR;
 		goto leave;
 	}
-	st = fn(run, arg);
+	st = query(run, kind, arg);
 	if (st != CLI_EXIT_OK && st != CLI_EXIT_NONE)
 		goto leave;
 	if ((rc = cli_out_end(o)) != RV_OK) {
@@ -219,7 +155,7 @@ leave:
 }
 
 static int
-batch(struct cli_run *run, cli_query_fn fn, int *status)
+batch(struct cli_run *run, enum rvq_kind kind, int *status)
 {
 	const char *path = run->opts.file;
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -243,7 +179,7 @@ batch(struct cli_run *run, cli_query_fn fn, int *status)
 		/* blank lines, # comments and the ;; lines of -o text */
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
-		one(run, fn, s, status);
+		one(run, kind, s, status);
 		if (*status == CLI_EXIT_ERROR && run->out.err != 0)
 			break;	/* output is gone (EPIPE...): stop */
 	}
@@ -259,8 +195,8 @@ batch(struct cli_run *run, cli_query_fn fn, int *status)
 }
 
 int
-cli_run_queries(struct cli_run *run, cli_query_fn fn, enum cli_sort sort,
-    int desc)
+cli_run_queries(struct cli_run *run, enum rvq_kind kind,
+    enum cli_sort sort, int desc)
 {
 	struct cli_opts *op = &run->opts;
 	struct cli_out *o = &run->out;
@@ -273,13 +209,16 @@ cli_run_queries(struct cli_run *run, cli_query_fn fn, enum cli_sort sort,
 	}
 	if (cli_db_open(op->db, &run->db) != CLI_EXIT_OK)
 		return CLI_EXIT_ERROR;
+	run->filter.fence = op->fence;
 	if (op->sensor != NULL) {
-		run->sensor_set = 1;
-		rc = cli_db_sensor_id(&run->db, op->sensor, &run->sensor_id);
+		run->filter.sensor_set = 1;
+		rc = rvq_db_sensor_id(&run->db, op->sensor,
+		    &run->filter.sensor_id);
 		if (rc == RV_ENOENT) {	/* no such sensor: nothing matches */
-			run->sensor_id = UINT16_MAX;
+			run->filter.sensor_id = UINT16_MAX;
 		} else if (rc != RV_OK) {
-			cli_db_error(&run->db, run->cmd, rc);
+			cli_err("%s: reading '%s': %s", run->cmd, op->db,
+			    rv_strerror(rc));
 			status = CLI_EXIT_ERROR;
 			goto leave;
 		}
@@ -293,67 +232,28 @@ cli_run_queries(struct cli_run *run, cli_query_fn fn, enum cli_sort sort,
 	o->offset = op->offset;
 	o->idn = op->idn;
 	o->width = o->fmt == CLI_FMT_TABLE ? cli_term_width(stdout) : 0;
-	o->summarize = cli_summarize;
+	o->summarize = run->env->summarize;
 	o->csv_header = 1;
-	o->geo = cli_db_geo;
-	o->geo_batch = cli_db_geo_batch;
-	o->geo_shared = cli_db_geo_shared;
-	o->sensor = cli_db_sensor;
-	o->shareable = cli_db_shareable;
+	o->geo = rvq_db_geo;
+	o->geo_batch = rvq_db_geo_batch;
+	o->geo_shared = rvq_db_geo_shared;
+	o->sensor = rvq_db_sensor;
+	o->shareable = rvq_db_shareable;
 	o->cb_arg = &run->db;
 	/* Reverse rows get Source and bailiwick from their RRsets in the
 	 * human formats; json, dnsdb and csv print the index as it is and
 	 * stream at full speed (--sensor and --bailiwick join anyway). */
-	run->join = o->fmt == CLI_FMT_TABLE || o->fmt == CLI_FMT_TEXT ||
-	    run->zone_len > 0;
+	run->filter.join = o->fmt == CLI_FMT_TABLE || o->fmt == CLI_FMT_TEXT ||
+	    run->filter.zone_len > 0;
 	for (int i = 0; i < op->argc; i++)
-		one(run, fn, op->argv[i], &status);
-	if (op->file != NULL && (rc = batch(run, fn, &status)) != CLI_EXIT_OK)
+		one(run, kind, op->argv[i], &status);
+	if (op->file != NULL && (rc = batch(run, kind, &status)) !=
+	    CLI_EXIT_OK)
 		status = rc;
 leave:
 	cli_out_reset(o);
 	free(o->sb);
 	o->sb = NULL;
-	cli_db_close(&run->db);
+	rvq_db_close(&run->db);
 	return status;
-}
-
-struct names_scan {
-	struct cli_run *run;
-	enum rv_db db;
-	cli_name_key_fn key_of;
-	rv_scan_fn fn;
-	void *arg;
-};
-
-/* One name of the names index: the rows of db under its key. */
-static int
-names_scan_row(const struct rv_val *k, const struct rv_val *v, void *arg)
-{
-	struct names_scan *ns = arg;
-	uint8_t name[RV_NAME_MAX];
-	size_t len;
-	struct rv_key pre;
-	int rc;
-
-	(void)v;
-	if ((rc = rv_names_key_decode(k->data, k->len, name,
-	    &len)) != RV_OK || (rc = ns->key_of(&pre, name, len)) != RV_OK)
-		return rc;
-	rc = rv_store_scan(ns->run->db.st, ns->run->db.txn, ns->db, &pre, &pre,
-	    ns->fn, ns->arg);
-	/* rv_store_scan turns the output's stop into 0: pass it on. */
-	if (rc == RV_OK && ns->run->out.natural && ns->run->out.limited)
-		rc = RV_ENOENT;
-	return rc;
-}
-
-int
-cli_run_names_scan(struct cli_run *run, const struct rv_key *pre,
-    enum rv_db db, cli_name_key_fn key_of, rv_scan_fn fn, void *arg)
-{
-	struct names_scan ns = { run, db, key_of, fn, arg };
-
-	return rv_store_scan(run->db.st, run->db.txn, RV_DB_NAMES, pre, pre,
-	    names_scan_row, &ns);
 }

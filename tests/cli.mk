@@ -6,7 +6,7 @@ CLI_TESTS = test_cli_opts test_cli_format test_cli_query test_cli_geo \
 	test_cli_geo_table
 check_PROGRAMS += $(CLI_TESTS)
 TESTS += $(CLI_TESTS)
-CLI_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/store -I$(top_srcdir)/cli -I$(top_builddir)
+CLI_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/store -I$(top_srcdir)/cli -I$(top_srcdir)/query -I$(top_builddir)
 CLI_LDADD = $(top_builddir)/cli/librvcli.la $(RV_LIB) $(CMOCKA_LIBS)
 test_cli_opts_SOURCES = unit/test_cli_opts.c
 test_cli_opts_CPPFLAGS = $(CLI_CPPFLAGS)

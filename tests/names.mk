@@ -10,7 +10,7 @@ test_names_targets_SOURCES = unit/test_names_targets.c $(TMP_STORE)
 test_names_targets_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
 test_cli_rdata_fwd_SOURCES = unit/test_cli_rdata_fwd.c \
 	unit/test_cli_fixture.c unit/test_cli_fixture.h $(TMP_STORE)
-test_cli_rdata_fwd_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/store -I$(top_srcdir)/cli \
+test_cli_rdata_fwd_CPPFLAGS = -I$(top_srcdir)/lib -I$(top_srcdir)/store -I$(top_srcdir)/cli -I$(top_srcdir)/query \
 	-I$(top_builddir)
 test_cli_rdata_fwd_LDADD = $(top_builddir)/cli/librvcli.la $(RV_LIB) \
 	$(CMOCKA_LIBS)

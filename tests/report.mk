@@ -5,7 +5,7 @@ REPORT_TESTS = test_report_feat
 check_PROGRAMS += $(REPORT_TESTS)
 TESTS += $(REPORT_TESTS)
 test_report_feat_SOURCES = unit/test_report_feat.c
-test_report_feat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
+test_report_feat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli -I$(top_srcdir)/query
 test_report_feat_LDADD = $(RV_LIB) $(CMOCKA_LIBS) -lm
 endif
 # report_dns.sh needs root, NSD, the module and Unbound (it skips without).

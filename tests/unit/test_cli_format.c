@@ -46,7 +46,7 @@ struct rows {
 	uint8_t o1[RV_NAME_MAX], o2[RV_NAME_MAX], z[RV_NAME_MAX];
 	uint8_t set1[64], set2[128];
 	uint16_t sens[2];
-	struct cli_row a, txt;
+	struct rvq_row a, txt;
 };
 
 static void
@@ -72,7 +72,7 @@ make_rows(struct rows *r)
 	r->sens[0] = 1;
 	r->sens[1] = 2;
 	memset(&r->a, 0, sizeof(r->a));
-	r->a.kind = CLI_ROW_RRSET;
+	r->a.kind = RVQ_ROW_RRSET;
 	r->a.owner = r->o1;
 	r->a.owner_len = l1;
 	r->a.type = 1;
@@ -104,7 +104,7 @@ make_rows(struct rows *r)
 
 /* Run rows through an output of format fmt; the text lands in buf. */
 static int
-render(enum cli_fmt fmt, int width, uint64_t limit, const struct cli_row *rs,
+render(enum cli_fmt fmt, int width, uint64_t limit, const struct rvq_row *rs,
     size_t n, struct cli_out *o)
 {
 	FILE *f = tmpfile();
@@ -142,7 +142,7 @@ test_json(void **state)
 
 	(void)state;
 	make_rows(&r);
-	struct cli_row rs[] = { r.a, r.txt };
+	struct rvq_row rs[] = { r.a, r.txt };
 	render(CLI_FMT_JSON, 0, 0, rs, 2, &o);
 	assert_string_equal(buf,
 	    "{\"rrname\":\"a\\\\.b\\\\\\\"c\\\\009.example.com.\",\"rrtype\":"
@@ -168,7 +168,7 @@ test_dnsdb_limit_offset(void **state)
 
 	(void)state;
 	make_rows(&r);
-	struct cli_row rs[] = { r.a, r.txt };
+	struct rvq_row rs[] = { r.a, r.txt };
 	render(CLI_FMT_DNSDB, 0, 1, rs, 2, &o);
 	assert_true(o.limited);
 	assert_int_equal(o.emitted, 1);
@@ -212,7 +212,7 @@ test_table(void **state)
 
 	(void)state;
 	make_rows(&r);
-	struct cli_row rs[] = { r.a, r.txt };
+	struct rvq_row rs[] = { r.a, r.txt };
 	render(CLI_FMT_TABLE, 0, 0, rs, 2, &o);
 	assert_string_equal(buf,
 	    "Query                              Type  Source           Count  "
@@ -242,7 +242,7 @@ test_sort_summary(void **state)
 
 	(void)state;
 	make_rows(&r);
-	struct cli_row rs[] = { r.a, r.txt };
+	struct rvq_row rs[] = { r.a, r.txt };
 	/* default: first seen, newest first (TXT is 2020) */
 	render(CLI_FMT_CSV, 0, 0, rs, 2, &o);
 	assert_true(strstr(buf, ",TXT,") < strstr(buf, ",A,"));

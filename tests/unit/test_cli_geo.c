@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "db.h"
+#include "rvq_db.h"
 #include "out.h"
 #include "rv_err.h"
 #include "rv_name.h"
@@ -113,7 +113,7 @@ ip_of(const char *s)
 
 /* An answer must be what a plain store lookup gives. */
 static void
-check(struct cli_db *db, const struct cli_geo_ans *q)
+check(struct rvq_db *db, const struct rvq_geo_ans *q)
 {
 	struct rv_ipinfo a, b;
 	int rb;
@@ -135,7 +135,7 @@ check(struct cli_db *db, const struct cli_geo_ans *q)
 }
 
 static void
-ask(struct cli_geo_ans *q)
+ask(struct rvq_geo_ans *q)
 {
 	const char *addr[] = { "198.51.100.7", "192.0.2.1", "192.0.2.1",
 	    "203.0.113.9", "2001:db8::1", "192.0.2.1", "198.51.100.7",
@@ -144,7 +144,7 @@ ask(struct cli_geo_ans *q)
 
 	memset(q, 0, 8 * sizeof(*q));
 	for (size_t i = 0; i < 8; i++) {
-		q[i] = (struct cli_geo_ans){ .ip = ip_of(addr[i]), .t = ts[i] };
+		q[i] = (struct rvq_geo_ans){ .ip = ip_of(addr[i]), .t = ts[i] };
 		q[i].rc = -1;
 	}
 }
@@ -153,14 +153,14 @@ ask(struct cli_geo_ans *q)
 static void
 test_batch_probes(void **state)
 {
-	struct cli_geo_ans q[8];
-	struct cli_db db;
+	struct rvq_geo_ans q[8];
+	struct rvq_db db;
 
 	(void)state;
 	ask(q);
-	assert_int_equal(cli_db_open(dir, &db), 0);
+	assert_int_equal(rvq_db_open(dir, &db, NULL), 0);
 	db.gtab_tried = 1;
-	assert_int_equal(cli_db_geo_batch(&db, q, 8), RV_OK);
+	assert_int_equal(rvq_db_geo_batch(&db, q, 8), RV_OK);
 	assert_null(db.gtab);
 	for (size_t i = 0; i < 8; i++)
 		check(&db, &q[i]);
@@ -172,7 +172,7 @@ test_batch_probes(void **state)
 	assert_int_equal(q[3].rc, RV_ENOENT);
 	assert_int_equal(q[7].rc, RV_ENOENT);
 	assert_int_equal(db.geo_single, 0);
-	cli_db_close(&db);
+	rvq_db_close(&db);
 }
 
 /* A batch big enough for the database builds the table and answers
@@ -180,22 +180,22 @@ test_batch_probes(void **state)
 static void
 test_batch_table(void **state)
 {
-	struct cli_geo_ans q[8];
+	struct rvq_geo_ans q[8];
 	struct rv_ipinfo g;
-	struct cli_db db;
+	struct rvq_db db;
 
 	(void)state;
 	ask(q);
-	assert_int_equal(cli_db_open(dir, &db), 0);
-	assert_int_equal(cli_db_geo_batch(&db, q, 8), RV_OK);
+	assert_int_equal(rvq_db_open(dir, &db, NULL), 0);
+	assert_int_equal(rvq_db_geo_batch(&db, q, 8), RV_OK);
 	assert_non_null(db.gtab);
 	for (size_t i = 0; i < 8; i++)
 		check(&db, &q[i]);
-	assert_int_equal(cli_db_geo(&db, &q[2].ip, q[2].t, &g), RV_OK);
+	assert_int_equal(rvq_db_geo(&db, &q[2].ip, q[2].t, &g), RV_OK);
 	assert_string_equal(g.city, "Paris");
 	assert_int_equal(g.since, T0 + 1000);
 	assert_int_equal(db.geo_single, 0);
-	cli_db_close(&db);
+	rvq_db_close(&db);
 }
 
 /* Output with a fake enrichment: every address is AS(100 + last octet +
@@ -215,7 +215,7 @@ fake_geo(void *arg, const struct rv_ip *ip, uint32_t t, struct rv_ipinfo *g)
 }
 
 static int
-fake_batch(void *arg, struct cli_geo_ans *q, size_t n)
+fake_batch(void *arg, struct rvq_geo_ans *q, size_t n)
 {
 	(void)arg;
 	nbatch++;
@@ -251,7 +251,7 @@ render(enum cli_fmt fmt, int natural, int batched, size_t nrows)
 {
 	static uint8_t owner[RV_NAME_MAX], set[8] = { 0, 4, 192, 0, 2, 0 };
 	struct cli_out o;
-	struct cli_row r;
+	struct rvq_row r;
 	char *text = NULL;
 	size_t len = 0, olen;
 	FILE *f = open_memstream(&text, &len);
@@ -271,7 +271,7 @@ render(enum cli_fmt fmt, int natural, int batched, size_t nrows)
 	o.shareable = batched >= 2 ? share : NULL;
 	o.geo_shared = batched == 3 ? share : NULL;
 	memset(&r, 0, sizeof(r));
-	r.kind = CLI_ROW_RRSET;
+	r.kind = RVQ_ROW_RRSET;
 	r.owner = owner;
 	r.owner_len = olen;
 	r.type = 1;

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "geo_table.h"
+#include "rvq_geo_table.h"
 #include "rv_err.h"
 #include "tmp_store.h"
 
@@ -131,15 +131,15 @@ test_answers_as_store(void **state)
 {
 	struct tmp_store_fx *fx = *state;
 	static struct rv_ip ips[NADDR];
-	struct cli_geo_table *tab;
+	struct rvq_geo_table *tab;
 	struct rv_txn *txn;
 	size_t found = 0, unknown = 0;
 
 	fill(fx->st, ips);
 	assert_int_equal(rv_store_read_begin(fx->st, &txn), RV_OK);
-	assert_int_equal(cli_geo_table_build(fx->st, txn, (size_t)1 << 30,
+	assert_int_equal(rvq_geo_table_build(fx->st, txn, (size_t)1 << 30,
 	    &tab), RV_OK);
-	assert_true(cli_geo_table_bytes(tab) > 0);
+	assert_true(rvq_geo_table_bytes(tab) > 0);
 	for (size_t n = 0; n < 20000; n++) {
 		struct rv_ipinfo a, b;
 		struct rv_ip ip;
@@ -154,7 +154,7 @@ test_answers_as_store(void **state)
 			t = n % 100 ? 0 : UINT32_MAX;
 		memset(&a, 0, sizeof(a));
 		memset(&b, 0, sizeof(b));
-		ra = cli_geo_table_find(tab, &ip, t, &a);
+		ra = rvq_geo_table_find(tab, &ip, t, &a);
 		rb = rv_store_ipinfo_at(fx->st, txn, &ip, t, &b);
 		assert_int_equal(ra, rb);
 		if (ra == RV_OK) {
@@ -166,7 +166,7 @@ test_answers_as_store(void **state)
 	}
 	assert_true(found > 10000);	/* the test asks both kinds */
 	assert_true(unknown > 1000);
-	cli_geo_table_free(tab);
+	rvq_geo_table_free(tab);
 	rv_txn_abort(txn);
 }
 
@@ -175,13 +175,13 @@ test_limits(void **state)
 {
 	struct tmp_store_fx *fx = *state;
 	static struct rv_ip ips[NADDR];
-	struct cli_geo_table *tab = NULL;
+	struct rvq_geo_table *tab = NULL;
 	struct rv_txn *txn;
 	struct rv_val k, v;
 
 	fill(fx->st, ips);
 	assert_int_equal(rv_store_read_begin(fx->st, &txn), RV_OK);
-	assert_int_equal(cli_geo_table_build(fx->st, txn, 4096, &tab),
+	assert_int_equal(rvq_geo_table_build(fx->st, txn, 4096, &tab),
 	    RV_ENOMEM);
 	assert_null(tab);
 	rv_txn_abort(txn);
@@ -194,7 +194,7 @@ test_limits(void **state)
 	assert_int_equal(rv_put(fx->st, txn, RV_DB_IP, &k, &v, 0), RV_OK);
 	assert_int_equal(rv_txn_commit(fx->st, txn), RV_OK);
 	assert_int_equal(rv_store_read_begin(fx->st, &txn), RV_OK);
-	assert_int_equal(cli_geo_table_build(fx->st, txn, (size_t)1 << 30,
+	assert_int_equal(rvq_geo_table_build(fx->st, txn, (size_t)1 << 30,
 	    &tab), RV_ECORRUPT);
 	assert_null(tab);
 	rv_txn_abort(txn);
@@ -204,17 +204,17 @@ static void
 test_empty(void **state)
 {
 	struct tmp_store_fx *fx = *state;
-	struct cli_geo_table *tab;
+	struct rvq_geo_table *tab;
 	struct rv_ipinfo g;
 	struct rv_ip ip;
 	struct rv_txn *txn;
 
 	assert_int_equal(rv_store_read_begin(fx->st, &txn), RV_OK);
-	assert_int_equal(cli_geo_table_build(fx->st, txn, (size_t)1 << 30,
+	assert_int_equal(rvq_geo_table_build(fx->st, txn, (size_t)1 << 30,
 	    &tab), RV_OK);
 	rnd_ip(&ip);
-	assert_int_equal(cli_geo_table_find(tab, &ip, T0, &g), RV_ENOENT);
-	cli_geo_table_free(tab);
+	assert_int_equal(rvq_geo_table_find(tab, &ip, T0, &g), RV_ENOENT);
+	rvq_geo_table_free(tab);
 	rv_txn_abort(txn);
 }
 

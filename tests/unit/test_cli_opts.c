@@ -90,7 +90,7 @@ test_defaults(void **state)
 	assert_string_equal(o.db, "/var/lib/rearview");
 	assert_int_equal(o.limit, CLI_LIMIT_DEFAULT);
 	assert_int_equal(o.fmt, CLI_FMT_AUTO);
-	assert_int_equal(cli_fence_active(&o.fence), 0);
+	assert_int_equal(rvq_fence_active(&o.fence), 0);
 }
 
 static void
@@ -124,7 +124,7 @@ static void
 test_numbers_types(void **state)
 {
 	uint64_t v;
-	uint16_t t[CLI_TYPES_MAX];
+	uint16_t t[RVQ_TYPES_MAX];
 	unsigned n;
 
 	(void)state;
@@ -136,31 +136,31 @@ test_numbers_types(void **state)
 	assert_int_equal(rv_parse_u64("", 10, 0, 10, &v), RV_EINVAL);
 	assert_int_equal(rv_parse_u64("+1", 10, 0, 10, &v), RV_EINVAL);
 	assert_int_equal(rv_parse_u64("1 ", 10, 0, 10, &v), RV_EINVAL);
-	assert_int_equal(cli_types_parse("A,aaaa,NS", t, &n), RV_OK);
+	assert_int_equal(rvq_types_parse("A,aaaa,NS", t, &n), RV_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(t[0], 1);
 	assert_int_equal(t[1], 28);
 	assert_int_equal(t[2], 2);
-	assert_int_equal(cli_types_parse("ANY", t, &n), RV_OK);
+	assert_int_equal(rvq_types_parse("ANY", t, &n), RV_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(cli_types_parse("ANY-DNSSEC", t, &n), RV_OK);
+	assert_int_equal(rvq_types_parse("ANY-DNSSEC", t, &n), RV_OK);
 	assert_true(n >= 6);
 	assert_int_equal(t[0], 43);	/* DS */
-	assert_int_equal(cli_types_parse("TYPE65280", t, &n), RV_OK);
+	assert_int_equal(rvq_types_parse("TYPE65280", t, &n), RV_OK);
 	assert_int_equal(t[0], 65280);
-	assert_int_equal(cli_types_parse("A,,NS", t, &n), RV_EINVAL);
-	assert_int_equal(cli_types_parse("BOGUS", t, &n), RV_EINVAL);
-	assert_int_equal(cli_types_parse("", t, &n), RV_EINVAL);
+	assert_int_equal(rvq_types_parse("A,,NS", t, &n), RV_EINVAL);
+	assert_int_equal(rvq_types_parse("BOGUS", t, &n), RV_EINVAL);
+	assert_int_equal(rvq_types_parse("", t, &n), RV_EINVAL);
 }
 
 /* A record seen [first, last] against -A 100 -B 200. */
 static int
 fenced(int complete, int64_t first, int64_t last)
 {
-	struct cli_fence f = { INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX };
+	struct rvq_fence f = { INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX };
 
-	cli_fence_window(&f, 100, 200, complete);
-	return cli_fence_match(&f, first, last);
+	rvq_fence_window(&f, 100, 200, complete);
+	return rvq_fence_match(&f, first, last);
 }
 
 static void

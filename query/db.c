@@ -1,21 +1,21 @@
 /**
  * \file db.c
- * Read-only store access for the CLI: open, sensors and the reverse-row
+ * Read-only store access for the queries: open, sensors and the reverse-row
  * -> RRset join (enrichment is in geo.c).
  */
-#include "db.h"
+#include "rvq_db.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "rvq.h"
 #include "rv_err.h"
 #include "rv_frame.h"
 #include "rv_rdata.h"
 
 int
-cli_db_open(const char *path, struct cli_db *db)
+rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err)
 {
 	int rc;
 
@@ -26,34 +26,35 @@ cli_db_open(const char *path, struct cli_db *db)
 		rc = rv_store_read_begin(db->st, &db->txn);
 	switch (rc) {
 	case RV_OK:
-		return CLI_EXIT_OK;
+		return RV_OK;
 	case RV_ENOENT:
-		cli_err("no rearview database in '%s' (give --db DIR or set "
-		    "REARVIEW_DB)", path);
+		rvq_errf(err, "no rearview database in '%s' (give --db DIR or "
+		    "set REARVIEW_DB)", path);
 		break;
 	case RV_EVERSION:
-		cli_err("database '%s' has a schema version this rearview "
-		    "does not read (want %d)", path, RV_SCHEMA_VERSION);
+		rvq_errf(err, "database '%s' has a schema version this "
+		    "rearview does not read (want %d)", path,
+		    RV_SCHEMA_VERSION);
 		break;
 	case RV_EIO:
-		cli_err("cannot open database '%s': %s", path,
+		rvq_errf(err, "cannot open database '%s': %s", path,
 		    strerror(errno));
 		break;
 	default:
-		cli_err("cannot open database '%s': %s", path,
+		rvq_errf(err, "cannot open database '%s': %s", path,
 		    rv_strerror(rc));
 		break;
 	}
-	cli_db_close(db);
-	return CLI_EXIT_ERROR;
+	rvq_db_close(db);
+	return rc;
 }
 
 void
-cli_db_close(struct cli_db *db)
+rvq_db_close(struct rvq_db *db)
 {
 	rv_cursor_close(db->ipcur);
 	db->ipcur = NULL;
-	cli_db_geo_free(db);
+	rvq_db_geo_free(db);
 	rv_txn_abort(db->txn);
 	db->txn = NULL;
 	rv_store_close(db->st);
@@ -65,16 +66,10 @@ cli_db_close(struct cli_db *db)
 	db->nsensor_names = 0;
 }
 
-void
-cli_db_error(const struct cli_db *db, const char *what, int rc)
-{
-	cli_err("%s: reading '%s': %s", what, db->path, rv_strerror(rc));
-}
-
 static int
 load_sensor(uint16_t id, const char *name, size_t len, void *arg)
 {
-	struct cli_db *db = arg;
+	struct rvq_db *db = arg;
 
 	if (id >= db->nsensor_names) {
 		uint32_t n = (uint32_t)id + 1;
@@ -93,7 +88,7 @@ load_sensor(uint16_t id, const char *name, size_t len, void *arg)
 }
 
 static void
-load_sensors(struct cli_db *db)
+load_sensors(struct rvq_db *db)
 {
 	if (db->sensors_loaded)
 		return;
@@ -102,22 +97,22 @@ load_sensors(struct cli_db *db)
 }
 
 const char *
-cli_db_sensor(void *arg, uint16_t id)
+rvq_db_sensor(void *arg, uint16_t id)
 {
-	struct cli_db *db = arg;
+	struct rvq_db *db = arg;
 
 	load_sensors(db);
 	return id < db->nsensor_names ? db->sensor_names[id] : NULL;
 }
 
 int
-cli_db_sensor_id(struct cli_db *db, const char *name, uint16_t *id)
+rvq_db_sensor_id(struct rvq_db *db, const char *name, uint16_t *id)
 {
 	return rv_store_sensor_id(db->st, db->txn, name, strlen(name), id);
 }
 
 struct join {
-	const struct cli_row *row;
+	const struct rvq_row *row;
 	uint16_t *sens;
 	unsigned nsens;
 	uint8_t zone[RV_NAME_MAX];
@@ -127,7 +122,7 @@ struct join {
 };
 
 static int
-set_holds(const struct cli_row *row, const uint8_t *set, size_t len)
+set_holds(const struct rvq_row *row, const uint8_t *set, size_t len)
 {
 	const uint8_t *rd, *t;
 	uint16_t rl;
@@ -180,7 +175,7 @@ join_one(const struct rv_val *k, const struct rv_val *v, void *arg)
 }
 
 int
-cli_db_join(struct cli_db *db, const struct cli_row *row, uint16_t *sens,
+rvq_db_join(struct rvq_db *db, const struct rvq_row *row, uint16_t *sens,
     unsigned *nsens, uint8_t *zone, size_t *zlen)
 {
 	struct join j;

@@ -6,7 +6,7 @@
  * 3 us in a 10M-RRset database, and a scan of A records asks one per
  * address: that was three quarters of the time of `lookup '*.com'`. So
  * the output stage asks the addresses of a batch of rows at once before
- * it prints them (cli_db_geo_batch). They are sorted and looked up in
+ * it prints them (rvq_db_geo_batch). They are sorted and looked up in
  * key order through one cursor, so the upper levels of the tree stay in
  * the cache and neighbours share leaf pages, and each answer is stored
  * with its question, where the printing finds it (fmt.c).
@@ -19,19 +19,18 @@
  * of the better choice made in hindsight (the ski-rental bound), for no
  * more than GEO_TABLE_MAX octets.
  *
- * Rows asked one by one (cli_db_geo: reverse scans, whose addresses come
+ * Rows asked one by one (rvq_db_geo: reverse scans, whose addresses come
  * in order) use the table when there is one, else one lookup each with a
  * one-entry cache for a repeated address.
  *
  * Lifetime: answers may point into the store's memory or the table; both live
- * until cli_db_close().
+ * until rvq_db_close().
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "geo_table.h"
-#include "out.h"
+#include "rvq_db.h"
+#include "rvq_geo_table.h"
 #include "rv_be.h"
 #include "rv_err.h"
 #include "rv_psort.h"
@@ -53,7 +52,7 @@ struct gkey {
 };
 
 /* The sort of a batch's questions, kept for the next batch. */
-struct cli_geo_memo {
+struct rvq_geo_memo {
 	struct gkey *keys;
 	struct rv_psort_item *items;
 	size_t cap;
@@ -71,9 +70,9 @@ gkey_set(struct gkey *k, const struct rv_ip *ip, uint32_t t)
 }
 
 void
-cli_db_geo_free(struct cli_db *db)
+rvq_db_geo_free(struct rvq_db *db)
 {
-	struct cli_geo_memo *m = db->memo;
+	struct rvq_geo_memo *m = db->memo;
 
 	if (m != NULL) {
 		free(m->keys);
@@ -81,13 +80,13 @@ cli_db_geo_free(struct cli_db *db)
 		free(m);
 		db->memo = NULL;
 	}
-	cli_geo_table_free(db->gtab);
+	rvq_geo_table_free(db->gtab);
 	db->gtab = NULL;
 	db->gtab_txn = NULL;
 }
 
 static int
-have_table(const struct cli_db *db)
+have_table(const struct rvq_db *db)
 {
 	return db->gtab != NULL && db->gtab_txn == db->txn;
 }
@@ -95,7 +94,7 @@ have_table(const struct cli_db *db)
 /* Is the table there, or is it time to build it now that n more
  * addresses are asked? */
 static int
-table_ready(struct cli_db *db, size_t n)
+table_ready(struct rvq_db *db, size_t n)
 {
 	uint64_t rows;
 
@@ -111,7 +110,7 @@ table_ready(struct cli_db *db, size_t n)
 	if (db->geo_asked * GEO_TABLE_PAYS < rows)
 		return 0;
 	db->gtab_tried = 1;
-	if (cli_geo_table_build(db->st, db->txn, GEO_TABLE_MAX, &db->gtab) !=
+	if (rvq_geo_table_build(db->st, db->txn, GEO_TABLE_MAX, &db->gtab) !=
 	    RV_OK)
 		return 0;	/* too big or unreadable: probe as before */
 	db->gtab_txn = db->txn;
@@ -119,7 +118,7 @@ table_ready(struct cli_db *db, size_t n)
 }
 
 static int
-memo_room(struct cli_geo_memo *m, size_t n)
+memo_room(struct rvq_geo_memo *m, size_t n)
 {
 	if (n <= m->cap)
 		return RV_OK;
@@ -136,7 +135,7 @@ memo_room(struct cli_geo_memo *m, size_t n)
 }
 
 static int
-ip_cursor(struct cli_db *db)
+ip_cursor(struct rvq_db *db)
 {
 	if (db->ipcur == NULL && rv_cursor_open(db->st, db->txn, RV_DB_IP,
 	    &db->ipcur) != RV_OK) {
@@ -147,14 +146,14 @@ ip_cursor(struct cli_db *db)
 }
 
 static void
-from_table(struct cli_db *db, struct cli_geo_ans *q, size_t n)
+from_table(struct rvq_db *db, struct rvq_geo_ans *q, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct cli_geo_ans *a = &q[i];
+		struct rvq_geo_ans *a = &q[i];
 
 		if (i + GEO_AHEAD < n)
-			cli_geo_table_prefetch(db->gtab, &q[i + GEO_AHEAD].ip);
-		a->rc = cli_geo_table_find_raw(db->gtab, &a->ip, a->t,
+			rvq_geo_table_prefetch(db->gtab, &q[i + GEO_AHEAD].ip);
+		a->rc = rvq_geo_table_find_raw(db->gtab, &a->ip, a->t,
 		    &a->since, &a->v, &a->vlen);
 	}
 }
@@ -162,7 +161,7 @@ from_table(struct cli_db *db, struct cli_geo_ans *q, size_t n)
 /* One probe of the ip tree into a. The value is copied while its page
  * is in the cache (most are 20-50 octets); a longer one stays in the map. */
 static void
-probe(struct cli_db *db, struct cli_geo_ans *a)
+probe(struct rvq_db *db, struct rvq_geo_ans *a)
 {
 	struct rv_val v;
 
@@ -175,18 +174,18 @@ probe(struct cli_db *db, struct cli_geo_ans *a)
 	}
 	a->vlen = (uint32_t)v.len;
 	a->v = v.data;
-	if (v.len <= CLI_GEO_VAL_INLINE) {
+	if (v.len <= RVQ_GEO_VAL_INLINE) {
 		memcpy(a->val, v.data, v.len);
 		a->v = NULL;
 	}
 }
 
 int
-cli_db_geo_batch(void *arg, struct cli_geo_ans *q, size_t n)
+rvq_db_geo_batch(void *arg, struct rvq_geo_ans *q, size_t n)
 {
-	struct cli_db *db = arg;
-	struct cli_geo_memo *m = db->memo;
-	const struct cli_geo_ans *prev = NULL;
+	struct rvq_db *db = arg;
+	struct rvq_geo_memo *m = db->memo;
+	const struct rvq_geo_ans *prev = NULL;
 	int rc;
 
 	if (table_ready(db, n)) {
@@ -204,7 +203,7 @@ cli_db_geo_batch(void *arg, struct cli_geo_ans *q, size_t n)
 	}
 	rv_psort(m->items, n);
 	for (size_t j = 0; j < n; j++) {
-		struct cli_geo_ans *a = &q[m->items[j].idx];
+		struct rvq_geo_ans *a = &q[m->items[j].idx];
 
 		if (prev != NULL && rv_psort_cmp(&m->items[j - 1],
 		    &m->items[j]) == 0) {	/* asked before: same answer */
@@ -223,14 +222,14 @@ cli_db_geo_batch(void *arg, struct cli_geo_ans *q, size_t n)
 }
 
 int
-cli_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
+rvq_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
     struct rv_ipinfo *out)
 {
-	struct cli_db *db = arg;
+	struct rvq_db *db = arg;
 	size_t n = rv_ip_len(ip->family);
 
 	if (have_table(db))
-		return cli_geo_table_find(db->gtab, ip, t, out);
+		return rvq_geo_table_find(db->gtab, ip, t, out);
 	if (db->geo_valid && db->geo_ip.family == ip->family &&
 	    memcmp(db->geo_ip.addr, ip->addr, n) == 0 &&
 	    (t == db->geo_t || (db->geo_rc == RV_OK && t >= db->geo.since &&
@@ -252,14 +251,14 @@ cli_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
 }
 
 int
-cli_db_shareable(void *arg)
+rvq_db_shareable(void *arg)
 {
-	(void)cli_db_sensor(arg, 0);	/* the names are loaded once */
+	(void)rvq_db_sensor(arg, 0);	/* the names are loaded once */
 	return 1;
 }
 
 int
-cli_db_geo_shared(void *arg)
+rvq_db_geo_shared(void *arg)
 {
 	return have_table(arg);
 }

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "geo_table.h"
+#include "rvq_geo_table.h"
 #include "rv_be.h"
 #include "rv_err.h"
 
@@ -46,7 +46,7 @@ struct gt_info {
 	uint32_t len;
 };
 
-struct cli_geo_table {
+struct rvq_geo_table {
 	struct gt_slot4 *s4;
 	struct gt_slot6 *s6;
 	size_t cap4, cap6;
@@ -60,7 +60,7 @@ struct cli_geo_table {
 /* What the build needs besides the table: addresses in key order before
  * they are hashed, and the interning index. */
 struct gt_build {
-	struct cli_geo_table *t;
+	struct rvq_geo_table *t;
 	struct gt_slot4 *a4;	/* room for every row of the database */
 	struct gt_slot6 *a6;
 	size_t n4, n6, rows;
@@ -152,7 +152,7 @@ info_same(const struct gt_info *in, const uint8_t *v, size_t len)
 static int
 ix_rehash(struct gt_build *b)
 {
-	struct cli_geo_table *t = b->t;
+	struct rvq_geo_table *t = b->t;
 	size_t cap = b->capix ? b->capix * 2 : 1024;
 	uint32_t *ix = calloc(cap, sizeof(*ix));
 
@@ -176,7 +176,7 @@ ix_rehash(struct gt_build *b)
 static int
 intern(struct gt_build *b, const uint8_t *v, size_t len, uint32_t *id)
 {
-	struct cli_geo_table *t = b->t;
+	struct rvq_geo_table *t = b->t;
 	struct rv_ipinfo check;
 	size_t i;
 	int rc;
@@ -217,7 +217,7 @@ intern(struct gt_build *b, const uint8_t *v, size_t len, uint32_t *id)
 static int
 add_period(struct gt_build *b, struct gt_period *sp, const struct gt_period *p)
 {
-	struct cli_geo_table *t = b->t;
+	struct rvq_geo_table *t = b->t;
 	int rc;
 
 	if ((rc = grow(b, (void **)&t->periods, &t->capper, t->nper + 1,
@@ -308,7 +308,7 @@ slots_for(size_t n)
 static int
 place(struct gt_build *b)
 {
-	struct cli_geo_table *t = b->t;
+	struct rvq_geo_table *t = b->t;
 
 	t->cap4 = slots_for(b->n4);
 	t->cap6 = slots_for(b->n6);
@@ -345,8 +345,8 @@ place(struct gt_build *b)
 }
 
 int
-cli_geo_table_build(struct rv_store *st, struct rv_txn *txn,
-    size_t max_bytes, struct cli_geo_table **out)
+rvq_geo_table_build(struct rv_store *st, struct rv_txn *txn,
+    size_t max_bytes, struct rvq_geo_table **out)
 {
 	struct gt_build b;
 	struct rv_cursor *cur = NULL;
@@ -390,7 +390,7 @@ cli_geo_table_build(struct rv_store *st, struct rv_txn *txn,
 	unmap(b.a6, b.rows * sizeof(*b.a6));
 	free(b.ix);
 	if (rc != RV_OK) {
-		cli_geo_table_free(b.t);
+		rvq_geo_table_free(b.t);
 		return rc;
 	}
 	*out = b.t;
@@ -398,7 +398,7 @@ cli_geo_table_build(struct rv_store *st, struct rv_txn *txn,
 }
 
 static const struct gt_period *
-find_slot(const struct cli_geo_table *t, const struct rv_ip *ip)
+find_slot(const struct rvq_geo_table *t, const struct rv_ip *ip)
 {
 	if (ip->family == 4 && t->cap4 > 0) {
 		uint32_t a = rv_get32(ip->addr);
@@ -418,7 +418,7 @@ find_slot(const struct cli_geo_table *t, const struct rv_ip *ip)
 }
 
 int
-cli_geo_table_find_raw(const struct cli_geo_table *t, const struct rv_ip *ip,
+rvq_geo_table_find_raw(const struct rvq_geo_table *t, const struct rv_ip *ip,
     uint32_t when, uint32_t *since, const uint8_t **v, uint32_t *vlen)
 {
 	const struct gt_period *p = find_slot(t, ip);
@@ -439,14 +439,14 @@ cli_geo_table_find_raw(const struct cli_geo_table *t, const struct rv_ip *ip,
 }
 
 int
-cli_geo_table_find(const struct cli_geo_table *t, const struct rv_ip *ip,
+rvq_geo_table_find(const struct rvq_geo_table *t, const struct rv_ip *ip,
     uint32_t when, struct rv_ipinfo *out)
 {
 	const uint8_t *v;
 	uint32_t since, vlen;
 	int rc;
 
-	if ((rc = cli_geo_table_find_raw(t, ip, when, &since, &v, &vlen)) !=
+	if ((rc = rvq_geo_table_find_raw(t, ip, when, &since, &v, &vlen)) !=
 	    RV_OK || (rc = rv_ipinfo_decode(v, vlen, out)) != RV_OK)
 		return rc;
 	out->since = since;
@@ -454,7 +454,7 @@ cli_geo_table_find(const struct cli_geo_table *t, const struct rv_ip *ip,
 }
 
 void
-cli_geo_table_prefetch(const struct cli_geo_table *t, const struct rv_ip *ip)
+rvq_geo_table_prefetch(const struct rvq_geo_table *t, const struct rv_ip *ip)
 {
 	if (ip->family == 4 && t->cap4 > 0)
 		__builtin_prefetch(&t->s4[hash_range(hash4(rv_get32(ip->addr)),
@@ -465,13 +465,13 @@ cli_geo_table_prefetch(const struct cli_geo_table *t, const struct rv_ip *ip)
 }
 
 size_t
-cli_geo_table_bytes(const struct cli_geo_table *t)
+rvq_geo_table_bytes(const struct rvq_geo_table *t)
 {
 	return t->bytes;
 }
 
 void
-cli_geo_table_free(struct cli_geo_table *t)
+rvq_geo_table_free(struct rvq_geo_table *t)
 {
 	if (t == NULL)
 		return;

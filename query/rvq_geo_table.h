@@ -1,5 +1,5 @@
 /**
- * \file geo_table.h
+ * \file rvq_geo_table.h
  * The whole ip database as an in-memory hash table, for scans that ask
  * the enrichment of millions of addresses in random order.
  *
@@ -17,15 +17,15 @@
  * store's memory, so the table must be freed before that transaction ends.
  * Read-only after the build, so any thread may look up in it.
  */
-#ifndef RV_CLI_GEO_TABLE_H
-#define RV_CLI_GEO_TABLE_H
+#ifndef RVQ_GEO_TABLE_H
+#define RVQ_GEO_TABLE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "rv_store.h"
 
-struct cli_geo_table;
+struct rvq_geo_table;
 
 /**
  * Read every row of the ip database of \p st in \p txn into a new table.
@@ -33,32 +33,32 @@ struct cli_geo_table;
  * \return 0, RV_ENOMEM, RV_ECORRUPT (a key or value that does not
  *	decode) or RV_EIO; *out is NULL unless 0.
  */
-int cli_geo_table_build(struct rv_store *st, struct rv_txn *txn,
-    size_t max_bytes, struct cli_geo_table **out);
+int rvq_geo_table_build(struct rv_store *st, struct rv_txn *txn,
+    size_t max_bytes, struct rvq_geo_table **out);
 
 /**
  * Same answer as rv_store_ipinfo_at(): the period of \p ip with the
  * largest since <= t, or the first one when t is before every period.
  * \return 0, RV_ENOENT if the address has no row.
  */
-int cli_geo_table_find(const struct cli_geo_table *tab, const struct rv_ip *ip,
+int rvq_geo_table_find(const struct rvq_geo_table *tab, const struct rv_ip *ip,
     uint32_t t, struct rv_ipinfo *out);
 
 /**
- * cli_geo_table_find() without decoding: the period, and its value as
+ * rvq_geo_table_find() without decoding: the period, and its value as
  * stored (for rv_ipinfo_decode), in the map. \return 0, RV_ENOENT.
  */
-int cli_geo_table_find_raw(const struct cli_geo_table *tab,
+int rvq_geo_table_find_raw(const struct rvq_geo_table *tab,
     const struct rv_ip *ip, uint32_t t, uint32_t *since, const uint8_t **v,
     uint32_t *vlen);
 
 /** Start bringing the slot of \p ip into the cache (a lookup soon). */
-void cli_geo_table_prefetch(const struct cli_geo_table *tab,
+void rvq_geo_table_prefetch(const struct rvq_geo_table *tab,
     const struct rv_ip *ip);
 
 /** Octets the table holds (for the README's figures and the tests). */
-size_t cli_geo_table_bytes(const struct cli_geo_table *tab);
+size_t rvq_geo_table_bytes(const struct rvq_geo_table *tab);
 
-void cli_geo_table_free(struct cli_geo_table *tab);
+void rvq_geo_table_free(struct rvq_geo_table *tab);
 
 #endif

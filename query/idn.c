@@ -2,7 +2,7 @@
  * \file idn.c
  * U-labels <-> A-labels with libidn2.
  */
-#include "idn.h"
+#include "rvq_idn.h"
 
 #include <idn2.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@ is_ascii(const char *s)
 }
 
 int
-cli_idn_input(const char *in, char *out, size_t outsz)
+rvq_idn_input(const char *in, char *out, size_t outsz)
 {
 	const char *head = "", *tail = "";
 	char *mid = NULL, *ascii = NULL;
@@ -66,7 +66,7 @@ leave:
 }
 
 int
-cli_idn_unicode(const char *ascii, char *out, size_t outsz)
+rvq_idn_unicode(const char *ascii, char *out, size_t outsz)
 {
 	char *u = NULL;
 	int done = 0;

@@ -1,0 +1,211 @@
+/**
+ * \file exec.c
+ * Preparing and running a query: the argument checked once, the rows
+ * filtered and joined in one place, errors turned into messages.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "exec.h"
+#include "rv_err.h"
+#include "rv_num.h"
+
+int
+rvq_prepare(struct rvq_query *q, enum rvq_kind kind, const char *arg,
+    const struct rvq_filter *f, struct rvq_err *err)
+{
+	const char *p = arg;
+	uint64_t asn;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	q->kind = kind;
+	q->f = f;
+	q->arg = arg;
+	if (err != NULL)
+		err->msg[0] = '\0';
+	switch (kind) {
+	case RVQ_LOOKUP:
+		rc = rvq_name_arg(arg, q->name, &q->name_len, &q->wild, err);
+		/* Keys come in canonical name order, but NAME.* visits the
+		 * names in forward order. */
+		q->order = q->wild == 2 ? RVQ_ORDER_NONE : RVQ_ORDER_NAME;
+		return rc;
+	case RVQ_SUBDOMAINS:
+		if ((rc = rvq_name_arg(arg, q->name, &q->name_len, &q->wild,
+		    err)) != RV_OK)
+			return rc;
+		if (q->wild == 2) {
+			rvq_errf(err, "'%s': give a domain (example.com or "
+			    "*.example.com)", arg);
+			return RV_EINVAL;
+		}
+		q->order = RVQ_ORDER_NAME;
+		return RV_OK;
+	case RVQ_RDATA_NAME:
+		rc = rvq_name_arg(arg, q->name, &q->name_len, &q->wild, err);
+		/* Targets of NAME.* come in forward order, not data order. */
+		q->order = q->wild == 2 ? RVQ_ORDER_NONE : RVQ_ORDER_DATA;
+		return rc;
+	case RVQ_RDATA_IP:
+		if ((rc = rv_range_parse(arg, &q->range)) != RV_OK) {
+			rvq_errf(err, "invalid address, CIDR or range '%s'%s",
+			    arg, rc == RV_ERANGE ? ": prefix too long for the "
+			    "family" : "");
+			return RV_EINVAL;
+		}
+		q->order = RVQ_ORDER_DATA;
+		return RV_OK;
+	case RVQ_RDATA_RAW:
+		q->order = RVQ_ORDER_NONE;
+		return rvq_prepare_raw(q, arg, err);
+	case RVQ_ASN:
+		if (strncasecmp(p, "AS", 2) == 0)
+			p += 2;
+		if (rv_parse_u64(p, 10, 0, UINT32_MAX, &asn) != RV_OK) {
+			rvq_errf(err, "invalid AS number '%s' (want "
+			    "1-4294967295, AS prefix optional)", arg);
+			return RV_EINVAL;
+		}
+		q->asn = (uint32_t)asn;
+		q->order = RVQ_ORDER_DATA;
+		return RV_OK;
+	}
+	rvq_errf(err, "unknown kind of query");
+	return RV_EINVAL;
+}
+
+void
+rvq_query_free(struct rvq_query *q)
+{
+	free(q->raw);
+	q->raw = NULL;
+	q->raw_len = 0;
+}
+
+int
+rvq_give(struct rvq_ctx *c, const struct rvq_row *r)
+{
+	int rc = c->fn(c->arg, r);
+
+	if (rc == RV_ENOENT)
+		c->stopped = 1;
+	else if (rc != RV_OK)
+		c->fn_failed = 1;
+	return rc;
+}
+
+int
+rvq_emit(struct rvq_ctx *c, const struct rvq_row *r)
+{
+	const struct rvq_filter *f = c->f;
+	uint16_t sens[RV_SENSORS_MAX];
+	uint8_t zone[RV_NAME_MAX];
+	struct rvq_row j;
+	int rc;
+
+	if (!rvq_filter_pass(f, r))
+		return RV_OK;
+	if (r->kind != RVQ_ROW_RDATA || !(f->join || f->sensor_set ||
+	    f->zone_len > 0))
+		return rvq_give(c, r);
+	j = *r;
+	rc = rvq_db_join(c->db, r, sens, &j.nsens, zone, &j.zone_len);
+	if (rc != RV_OK && rc != RV_ENOENT)
+		return rc;
+	j.sensors = sens;
+	j.zone = zone;
+	if (f->sensor_set) {
+		unsigned i = 0;
+		while (i < j.nsens && sens[i] != f->sensor_id)
+			i++;
+		if (i == j.nsens)
+			return RV_OK;
+	}
+	if (f->zone_len > 0 && (j.zone_len != f->zone_len ||
+	    memcmp(zone, f->zone, j.zone_len) != 0))
+		return RV_OK;
+	return rvq_give(c, &j);
+}
+
+int
+rvq_scan(struct rvq_ctx *c, enum rv_db db, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg)
+{
+	int rc = rv_store_scan(c->db->st, c->db->txn, db, lo, hi, fn, arg);
+
+	/* rv_store_scan turns the consumer's stop into 0: an outer scan
+	 * must stop too. */
+	return rc == RV_OK && c->stopped ? RV_ENOENT : rc;
+}
+
+struct names_scan {
+	struct rvq_ctx *c;
+	enum rv_db db;
+	rvq_name_key_fn key_of;
+	rv_scan_fn fn;
+	void *arg;
+};
+
+/* One name of the names index: the rows of db under its key. */
+static int
+names_scan_row(const struct rv_val *k, const struct rv_val *v, void *arg)
+{
+	struct names_scan *ns = arg;
+	uint8_t name[RV_NAME_MAX];
+	size_t len;
+	struct rv_key pre;
+	int rc;
+
+	(void)v;
+	if ((rc = rv_names_key_decode(k->data, k->len, name,
+	    &len)) != RV_OK || (rc = ns->key_of(&pre, name, len)) != RV_OK)
+		return rc;
+	return rvq_scan(ns->c, ns->db, &pre, &pre, ns->fn, ns->arg);
+}
+
+int
+rvq_names_scan(struct rvq_ctx *c, const struct rv_key *pre, enum rv_db db,
+    rvq_name_key_fn key_of, rv_scan_fn fn, void *arg)
+{
+	struct names_scan ns = { c, db, key_of, fn, arg };
+
+	return rvq_scan(c, RV_DB_NAMES, pre, pre, names_scan_row, &ns);
+}
+
+int
+rvq_exec(struct rvq_db *db, const struct rvq_query *q, rvq_row_fn fn,
+    void *arg, struct rvq_err *err)
+{
+	struct rvq_ctx c = { .db = db, .q = q, .f = q->f, .fn = fn,
+	    .arg = arg };
+	int rc;
+
+	if (err != NULL)
+		err->msg[0] = '\0';
+	switch (q->kind) {
+	case RVQ_LOOKUP:
+		rc = rvq_exec_lookup(&c, err);
+		break;
+	case RVQ_RDATA_IP:
+	case RVQ_RDATA_NAME:
+	case RVQ_RDATA_RAW:
+		rc = rvq_exec_rdata(&c, err);
+		break;
+	case RVQ_ASN:
+		rc = rvq_exec_asn(&c, err);
+		break;
+	case RVQ_SUBDOMAINS:
+		rc = rvq_exec_subdomains(&c, err);
+		break;
+	default:
+		rc = RV_EINVAL;
+		break;
+	}
+	if (rc == RV_ENOENT)	/* the consumer had enough */
+		rc = RV_OK;
+	if (rc != RV_OK && !c.fn_failed && err != NULL && err->msg[0] == '\0')
+		rvq_errf(err, "reading '%s': %s", db->path, rv_strerror(rc));
+	return rc;
+}

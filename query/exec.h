@@ -1,0 +1,66 @@
+/**
+ * \file exec.h
+ * Inside the engine: the state of one running query, shared by the
+ * files that run each kind (lookup.c, rdata.c, subdomains.c).
+ */
+#ifndef RVQ_EXEC_H
+#define RVQ_EXEC_H
+
+#include "rv_store.h"
+#include "rvq.h"
+
+struct rvq_ctx {
+	struct rvq_db *db;
+	const struct rvq_query *q;
+	const struct rvq_filter *f;
+	rvq_row_fn fn;
+	void *arg;
+	int stopped;		/**< fn asked to stop */
+	int fn_failed;		/**< fn returned an error: rvq_exec's is
+				 * fn's, which says nothing of the store */
+};
+
+/**
+ * Give a row to the consumer as it is (no filter). \return 0 to go on,
+ * RV_ENOENT to stop (the consumer's wish, noted in c->stopped), or the
+ * consumer's error (noted in c->fn_failed).
+ */
+int rvq_give(struct rvq_ctx *c, const struct rvq_row *r);
+
+/**
+ * Filter a row and give it to the consumer, joining the sensors and
+ * bailiwick of a reverse-index row when the filter asks. \return as
+ * rvq_give, or a store error.
+ */
+int rvq_emit(struct rvq_ctx *c, const struct rvq_row *r);
+
+/**
+ * One scan of a database: rv_store_scan in the query's transaction,
+ * turning a stop inside a nested scan into the outer scan's stop.
+ */
+int rvq_scan(struct rvq_ctx *c, enum rv_db db, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg);
+
+/** Builds the prefix key of a database for one name (rv_key_rrset_name
+ * and the like). */
+typedef int (*rvq_name_key_fn)(struct rv_key *k, const uint8_t *name,
+    size_t len);
+
+/**
+ * A right-hand wildcard (www.example.*): for every name of the names
+ * index under the forward-order prefix \p pre (rv_key_names_prefix), scan
+ * \p db over the prefix key \p key_of builds for that name and give its
+ * rows to \p fn with \p arg.
+ */
+int rvq_names_scan(struct rvq_ctx *c, const struct rv_key *pre,
+    enum rv_db db, rvq_name_key_fn key_of, rv_scan_fn fn, void *arg);
+
+/* Each kind: prepare (check the argument) and run. */
+int rvq_prepare_raw(struct rvq_query *q, const char *arg,
+    struct rvq_err *err);
+int rvq_exec_lookup(struct rvq_ctx *c, struct rvq_err *err);
+int rvq_exec_rdata(struct rvq_ctx *c, struct rvq_err *err);
+int rvq_exec_asn(struct rvq_ctx *c, struct rvq_err *err);
+int rvq_exec_subdomains(struct rvq_ctx *c, struct rvq_err *err);
+
+#endif

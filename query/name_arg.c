@@ -1,0 +1,85 @@
+/**
+ * \file name_arg.c
+ * Names as analysts type them: U-labels or A-labels, "*.NAME" for what is
+ * below a name and "NAME.*" for names that begin with its labels.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rv_err.h"
+#include "rvq.h"
+#include "rvq_idn.h"
+
+void
+rvq_errf(struct rvq_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+int
+rvq_name_arg(const char *arg, uint8_t *wire, size_t *len, int *wild,
+    struct rvq_err *err)
+{
+	char a[RV_NAME_STR_MAX];
+	size_t n;
+	int rc;
+
+	*wild = 0;
+	rc = rvq_idn_input(arg, a, sizeof(a));
+	if (rc != RV_OK) {
+		rvq_errf(err, "invalid name '%s': %s", arg,
+		    rc == RV_EINVAL ? "not a valid internationalised name" :
+		    rv_strerror(rc));
+		return RV_EINVAL;
+	}
+	n = strlen(a);
+	if (strncmp(a, "*.", 2) == 0) {
+		*wild = 1;
+		memmove(a, a + 2, n - 1);
+		if (a[0] == '\0' || strcmp(a, ".") == 0) {
+			rvq_errf(err, "'%s' would match every name; give a "
+			    "domain after '*.'", arg);
+			return RV_EINVAL;
+		}
+	} else if (n >= 2 && strcmp(a + n - 2, ".*") == 0) {
+		*wild = 2;
+		a[n - 2] = '\0';
+		if (a[0] == '\0') {
+			rvq_errf(err, "'%s' would match every name", arg);
+			return RV_EINVAL;
+		}
+	}
+	if (strchr(a, '*') != NULL && strstr(a, "\\*") == NULL) {
+		rvq_errf(err, "invalid name '%s': a wildcard is '*.NAME' or "
+		    "'NAME.*'", arg);
+		return RV_EINVAL;
+	}
+	if (a[0] == '\0' || (rc = rv_name_from_str(a, wire, len)) != RV_OK) {
+		rvq_errf(err, "invalid name '%s': %s", arg,
+		    a[0] == '\0' ? "empty" : rc == RV_ETOOBIG ?
+		    "a label over 63 or the name over 255 octets" :
+		    "empty label or bad escape");
+		return RV_EINVAL;
+	}
+	rv_name_canon(wire, *len);
+	return RV_OK;
+}
+
+int
+rvq_zone_arg(const char *arg, uint8_t *wire, size_t *len)
+{
+	char a[RV_NAME_STR_MAX];
+
+	if (rvq_idn_input(arg, a, sizeof(a)) != RV_OK ||
+	    rv_name_from_str(a, wire, len) != RV_OK)
+		return RV_EINVAL;
+	rv_name_canon(wire, *len);
+	return RV_OK;
+}

@@ -1,0 +1,117 @@
+/**
+ * \file row.c
+ * Result rows: built from the store's keys and values, copied in one
+ * block, their rdata walked.
+ */
+#include "rvq_row.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rv_err.h"
+
+/* Size of an owned copy of r whose name key is klen octets. */
+size_t
+rvq_row_copy_size(const struct rvq_row *r, size_t klen)
+{
+	size_t n = sizeof(struct rvq_row) + r->nsens * sizeof(uint16_t) +
+	    r->owner_len + r->zone_len + r->set_len + r->rd_len + klen;
+
+	return (n + 7) & ~(size_t)7;	/* keep the next copy aligned */
+}
+
+/* Copy r into c (copy_size octets). */
+struct rvq_row *
+rvq_row_copy_at(const struct rvq_row *r, struct rvq_row *c, const uint8_t *key,
+    size_t klen)
+{
+	uint8_t *p;
+
+	*c = *r;
+	p = (uint8_t *)(c + 1);
+	if (r->nsens > 0) {
+		memcpy(p, r->sensors, r->nsens * sizeof(uint16_t));
+		c->sensors = (const uint16_t *)(void *)p;
+		p += r->nsens * sizeof(uint16_t);
+	}
+#define COPY(field, len) do { \
+		if ((len) > 0) { memcpy(p, r->field, len); c->field = p; \
+		    p += (len); } } while (0)
+	COPY(owner, r->owner_len);
+	COPY(zone, r->zone_len);
+	COPY(set, r->set_len);
+	COPY(rd, r->rd_len);
+#undef COPY
+	if (klen > 0) {
+		memcpy(p, key, klen);
+		c->okey = p;
+	}
+	c->okey_len = klen;
+	c->geo = NULL;		/* answers are found for the copy */
+	c->ngeo = 0;
+	return c;
+}
+
+size_t
+rvq_row_owner_key(const struct rvq_row *r, uint8_t *key)
+{
+	size_t klen = 0;
+
+	if (r->owner_len > 0 &&
+	    rv_name_key(r->owner, r->owner_len, key, &klen) != RV_OK)
+		klen = 0;
+	return klen;
+}
+
+void
+rvq_row_from_rrset(struct rvq_row *r, const struct rv_rrset_key *key,
+    const struct rv_rrset_val *val)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = RVQ_ROW_RRSET;
+	r->owner = key->owner;
+	r->owner_len = key->owner_len;
+	r->type = key->type;
+	r->zone = key->zone;
+	r->zone_len = key->zone_len;
+	r->first = val->first;
+	r->last = val->last;
+	r->count = val->count;
+	r->ttl_min = val->ttl_min;
+	r->ttl_max = val->ttl_max;
+	r->has_ttl = 1;
+	r->sensors = val->sensor;
+	r->nsens = val->nsens;
+	r->set = val->set;
+	r->set_len = val->set_len;
+	r->rdcount = val->rdcount;
+}
+
+struct rvq_row *
+rvq_row_copy(const struct rvq_row *r)
+{
+	uint8_t key[RV_NAME_KEY_MAX];
+	size_t klen = rvq_row_owner_key(r, key);
+	struct rvq_row *c = malloc(rvq_row_copy_size(r, klen));
+
+	return c == NULL ? NULL : rvq_row_copy_at(r, c, key, klen);
+}
+
+int
+rvq_row_rd_next(const struct rvq_row *r, size_t *off, const uint8_t **rd,
+    uint16_t *len)
+{
+	switch (r->kind) {
+	case RVQ_ROW_RRSET:
+		return rv_set_next(r->set, r->set_len, off, rd, len);
+	case RVQ_ROW_RDATA:
+		if (*off > 0)
+			return RV_ENOENT;
+		*off = 1;
+		*rd = r->rd;
+		*len = (uint16_t)r->rd_len;
+		return RV_OK;
+	default:
+		return RV_ENOENT;
+	}
+}

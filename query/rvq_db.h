@@ -1,0 +1,110 @@
+/**
+ * \file rvq_db.h
+ * The query engine's read side of the store: open read-only with errors an analyst
+ * understands, one short read transaction per run, sensor names and
+ * enrichment with small caches, and the join from a reverse-index row to
+ * the RRsets that hold it (sensors).
+ *
+ * Lifetime: everything a struct rvq_db hands out (sensor names, rows built
+ * from the store's memory) is valid until rvq_db_close().
+ */
+#ifndef RVQ_DB_H
+#define RVQ_DB_H
+
+#include <stdint.h>
+
+#include "rvq_row.h"
+#include "rv_store.h"
+
+struct rvq_db {
+	struct rv_store *st;
+	struct rv_txn *txn;
+	const char *path;
+	char **sensor_names;	/**< by id, loaded on first use */
+	uint32_t nsensor_names;
+	int sensors_loaded;
+	/* enrichment cache: the last address looked up */
+	struct rv_ip geo_ip;
+	struct rv_ipinfo geo;
+	int geo_rc;
+	uint32_t geo_t;
+	int geo_valid;
+	struct rv_cursor *ipcur;	/**< on the ip database, kept for
+					 * lookups */
+	struct rvq_geo_memo *memo;	/**< geo.c: a batch's sort */
+	uint64_t geo_single;	/**< lookups made outside a batch, and
+				 * not from the table */
+	uint64_t geo_asked;	/**< addresses asked in batches so far */
+	struct rvq_geo_table *gtab;	/**< the ip database in memory */
+	struct rv_txn *gtab_txn;	/**< the transaction gtab was read in */
+	int gtab_tried;		/**< built, or found not worth it */
+};
+
+struct rvq_err;
+
+/**
+ * Open \p path read-only and begin the read transaction.
+ * \return 0, or an error with err saying what in words an analyst
+ *	understands ("no rearview database in DIR", ...).
+ */
+int rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err);
+
+/** End the transaction and close; safe on a zeroed struct. */
+void rvq_db_close(struct rvq_db *db);
+
+/** Sensor name of an id (the output's sensor callback); NULL when unknown. */
+const char *rvq_db_sensor(void *db, uint16_t id);
+
+/**
+ * Id of a sensor name. \return 0, RV_ENOENT when the database has never
+ * seen it.
+ */
+int rvq_db_sensor_id(struct rvq_db *db, const char *name, uint16_t *id);
+
+/**
+ * Enrichment of ip at time t (the output's geo callback, geo.c): from the table when a
+ * batch has built it, else one lookup (cached for a repeated ip).
+ */
+int rvq_db_geo(void *db, const struct rv_ip *ip, uint32_t t,
+    struct rv_ipinfo *out);
+
+struct rvq_geo_ans;
+
+/**
+ * Answer n questions at once (the output's batch callback): looked up in key order,
+ * or from the table. Once a run has asked as many addresses as would pay
+ * for it, the whole ip database is read into a table (rvq_geo_table.h) and
+ * every later question is answered from there.
+ * \return 0, RV_ENOMEM or RV_EIO (then the rows ask rvq_db_geo).
+ */
+int rvq_db_geo_batch(void *db, struct rvq_geo_ans *q, size_t n);
+
+/**
+ * Yes once lookups are answered from the table, which
+ * is read-only (neither rvq_db_geo nor rvq_db_geo_batch reads the store or
+ * changes the struct from then on).
+ */
+int rvq_db_geo_shared(void *db);
+
+/**
+ * Load the sensor names, so that rvq_db_sensor only
+ * reads memory from then on and a printer thread may call it.
+ */
+int rvq_db_shareable(void *db);
+
+/** Free the memo and the table (rvq_db_close does, before the
+ * transaction ends). */
+void rvq_db_geo_free(struct rvq_db *db);
+
+/**
+ * For a reverse-index row (RVQ_ROW_RDATA): the union of the sensors of the
+ * RRsets of row->owner/type that contain its rdata, and the bailiwick when
+ * exactly one zone holds it.
+ * \param sens	RV_SENSORS_MAX entries
+ * \param zone	RV_NAME_MAX octets; *zlen 0 when unknown or ambiguous
+ * \return 0, RV_ENOENT when no RRset holds it, or an error.
+ */
+int rvq_db_join(struct rvq_db *db, const struct rvq_row *row, uint16_t *sens,
+    unsigned *nsens, uint8_t *zone, size_t *zlen);
+
+#endif
