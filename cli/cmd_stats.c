@@ -88,7 +88,7 @@ kv_time(struct kv *k, const char *key, uint32_t t)
 	if (t == 0)
 		snprintf(s, sizeof(s), "never");
 	else
-		cli_time_str(t, k->o->fmt != CLI_FMT_TABLE, s, sizeof(s));
+		rvq_time_str(t, k->o->fmt != CLI_FMT_TABLE, s, sizeof(s));
 	kv_str(k, key, s);
 }
 

@@ -253,7 +253,7 @@ make_u64(struct trow *t, int c, uint64_t v)
 int
 cli_table_row(struct cli_out *o, const struct rvq_row *r)
 {
-	static char buf[CLI_RDATA_STR_MAX];
+	static char buf[RVQ_RDATA_STR_MAX];
 
 	const uint8_t *rd;
 	uint16_t len;
@@ -279,20 +279,21 @@ cli_table_row(struct cli_out *o, const struct rvq_row *r)
 		more = r->kind != RVQ_ROW_NAME &&
 		    rvq_row_rd_next(r, &off, &rd, &len) == RV_OK;
 		if (line == 0) {
-			cli_name_str(o, r->owner, r->owner_len, buf,
+			rvq_name_str(r->owner, r->owner_len, o->idn, buf,
 			    sizeof(buf));
 			rc |= make(&t, C_QUERY, buf);
 			if (r->kind != RVQ_ROW_NAME)
 				rc |= make(&t, C_TYPE,
-				    cli_type_str(r->type));
-			cli_sensors_str(o, r, buf, sizeof(buf));
+				    rvq_type_str(r->type));
+			rvq_sensors_str(r, o->sensor, o->cb_arg, buf,
+			    sizeof(buf));
 			rc |= make(&t, C_SOURCE, buf);
 			rc |= make_u64(&t, C_COUNT, r->count);
 			/* minutes, as the analyst table has them */
-			cli_time_str(r->first, 0, buf, sizeof(buf));
+			rvq_time_str(r->first, 0, buf, sizeof(buf));
 			buf[16] = '\0';
 			rc |= make(&t, C_FIRST, buf);
-			cli_time_str(r->last, 0, buf, sizeof(buf));
+			rvq_time_str(r->last, 0, buf, sizeof(buf));
 			buf[16] = '\0';
 			rc |= make(&t, C_LAST, buf);
 		} else if (!more) {
@@ -300,7 +301,7 @@ cli_table_row(struct cli_out *o, const struct rvq_row *r)
 		}
 		if (more) {
 			struct rv_ipinfo g;
-			cli_rdata_str(o, r, rd, len, buf, sizeof(buf));
+			rvq_rdata_str(r, rd, len, o->idn, buf, sizeof(buf));
 			rc |= make(&t, C_RESP, buf);
 			if (cli_rdata_geo(o, r, rd, len, &g) == RV_OK) {
 				/* unknown stays blank, as in the analyst table */

@@ -405,12 +405,7 @@ cli_out_row(struct cli_out *o, const struct rvq_row *r)
 
 	o->seen++;
 	if (o->summarize) {
-		if (o->sum.results == 0 || r->first < o->sum.first)
-			o->sum.first = r->first;
-		if (r->last > o->sum.last)
-			o->sum.last = r->last;
-		o->sum.results++;
-		o->sum.count += r->count;
+		rvq_summary_add(&o->sum, r);
 		return RV_OK;
 	}
 	if (!o->natural)

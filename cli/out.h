@@ -23,7 +23,8 @@
 #include <stdio.h>
 
 #include "opts.h"
-#include "rvq_row.h"
+#include "rvq.h"
+#include "rvq_text.h"
 #include "rv_ip.h"
 #include "rv_store.h"
 
@@ -77,12 +78,6 @@ typedef const char *(*cli_sensor_fn)(void *arg, uint16_t id);
  */
 typedef int (*cli_shareable_fn)(void *arg);
 
-/** Totals for summarize. */
-struct cli_summary {
-	uint64_t results;	/**< rows */
-	uint64_t count;		/**< sum of counts */
-	uint32_t first, last;	/**< min first, max last (0 when no rows) */
-};
 
 struct cli_out {
 	/* set by the caller before cli_out_begin */
@@ -112,13 +107,15 @@ struct cli_out {
 	int write_errno;	/**< its errno, when this thread wrote */
 	int limited;		/**< more rows than the limit */
 	int err;		/**< first output error */
-	struct cli_summary sum;
+	struct rvq_summary sum;
 	struct rvq_row **keep;	/**< heap or vector of copies */
 	struct cli_chunk *chunks;	/**< where copies live without a limit */
 	struct cli_chunk *spare;	/**< emptied chunks, for the next batch */
 	size_t nkeep, capkeep;
 	struct cli_table *table;	/**< table state, fmt_table.c */
 	struct sb *sb;		/**< line builder of the line formats */
+	struct rvq_ser *ser;	/**< COF/SAF serialiser (fmt_lines.c) */
+	struct cli_lines_scratch *scratch;	/**< CSV/text (fmt_lines.c) */
 	uint64_t queries;	/**< result sets begun (batch) */
 	struct cli_geo_buf gbuf;	/**< a batch's enrichment */
 	int geo_in_printer;	/**< the printer finds it (geo_shared) */
@@ -195,43 +192,13 @@ int cli_table_row(struct cli_out *o, const struct rvq_row *r);
 int cli_table_flush(struct cli_out *o);
 void cli_table_free(struct cli_out *o);
 
-/* Shared text helpers (fmt.c). */
-
-/** Owner/target name to text, with " (U-label form)" under idn. */
-int cli_name_str(const struct cli_out *o, const uint8_t *wire, size_t len,
-    char *out, size_t outsz);
-
-/**
- * One rdata of a row to text. A/AAAA through inet_ntop, target names as
- * names, everything else through rv_rdata_to_str.
- */
-int cli_rdata_str(const struct cli_out *o, const struct rvq_row *r,
-    const uint8_t *rd, uint16_t len, char *out, size_t outsz);
-
-/** Are the row's rdata addresses (A or AAAA), which enrichment is for? */
-int cli_row_has_ips(const struct rvq_row *r);
-
-/** The answer for one rdata of a row among the row's (cli_geo_prefetch),
- * or NULL. */
-const struct rvq_geo_ans *cli_row_geo_answer(const struct rvq_row *r,
-    const uint8_t *rd, uint16_t len);
+/** Free the line formats' serialiser and scratch (cli_lines_begin makes
+ * them). */
+void cli_lines_free(struct cli_out *o);
 
 /** Enrichment for one rdata of a row when it is an address, from the
- * row's answers or else the geo callback; 0 if found. */
+ * row's answers or else the geo callback; 0 if found (fmt.c). */
 int cli_rdata_geo(const struct cli_out *o, const struct rvq_row *r,
     const uint8_t *rd, uint16_t len, struct rv_ipinfo *info);
-
-/** Sensors of a row joined with ',' ("-" when none known). */
-void cli_sensors_str(const struct cli_out *o, const struct rvq_row *r,
-    char *out, size_t outsz);
-
-/** Name of a type ("A", "TYPE65280"), cached; never NULL. */
-const char *cli_type_str(uint16_t type);
-
-/** Time as text: "2019-07-17 19:52:00", or ISO "2019-07-17T19:52:00Z". */
-void cli_time_str(uint32_t t, int iso, char *out, size_t outsz);
-
-/** Longest rdata text we print (bigger rdata is cut, never overflows). */
-#define CLI_RDATA_STR_MAX 65536
 
 #endif

@@ -54,9 +54,9 @@ page_head(FILE *fp, const char *title, const struct report *rep,
 {
 	char a[RV_TIME_STR_MAX], b[RV_TIME_STR_MAX], g[RV_TIME_STR_MAX];
 
-	cli_time_str((uint32_t)rep->win.since, 0, a, sizeof(a));
-	cli_time_str((uint32_t)rep->win.until, 0, b, sizeof(b));
-	cli_time_str((uint32_t)rep->generated, 0, g, sizeof(g));
+	rvq_time_str((uint32_t)rep->win.since, 0, a, sizeof(a));
+	rvq_time_str((uint32_t)rep->win.until, 0, b, sizeof(b));
+	rvq_time_str((uint32_t)rep->generated, 0, g, sizeof(g));
 	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\"><title>rearview: %s</title>\n<style>\n"
 	    "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
@@ -172,8 +172,8 @@ chart(FILE *fp, const struct report_ff *f, const struct rv_window *w)
 	{
 		char a[RV_TIME_STR_MAX], b[RV_TIME_STR_MAX];
 
-		cli_time_str((uint32_t)t0, 0, a, sizeof(a));
-		cli_time_str((uint32_t)t1, 0, b, sizeof(b));
+		rvq_time_str((uint32_t)t0, 0, a, sizeof(a));
+		rvq_time_str((uint32_t)t1, 0, b, sizeof(b));
 		fprintf(fp, "<text x=\"%d\" y=\"%d\">%s</text>\n"
 		    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
 		    CHART_LEFT, h - 14, a, CHART_W - 10, h - 14, b);
@@ -209,7 +209,7 @@ ff_page(FILE *fp, const struct report *rep)
 		const struct report_ff *f = &rep->ff[i];
 
 		name_text(f->owner, f->owner_len, name, sizeof(name));
-		cli_time_str(f->r.last, 0, t, sizeof(t));
+		rvq_time_str(f->r.last, 0, t, sizeof(t));
 		fprintf(fp, "<tr%s><td>%zu</td><td>", f->r.flagged ?
 		    " class=\"flag\"" : "", i + 1);
 		if (f->r.flagged)
@@ -259,7 +259,7 @@ tun_page(FILE *fp, const struct report *rep)
 		const struct report_tun *r = &rep->tun[i];
 
 		name_text(r->domain, r->domain_len, name, sizeof(name));
-		cli_time_str(r->last, 0, t, sizeof(t));
+		rvq_time_str(r->last, 0, t, sizeof(t));
 		fprintf(fp, "<tr%s><td>%zu</td><td>", r->r.flagged ?
 		    " class=\"flag\"" : "", i + 1);
 		html_esc(fp, name);

@@ -74,7 +74,7 @@ ff_cells(const struct report_ff *f, uint64_t rank, char c[][CELL_MAX])
 	snprintf(c[11], CELL_MAX, "%u", f->r.n_ns);
 	snprintf(c[12], CELL_MAX, "%s", f->r.ns_changed ? "yes" : "no");
 	snprintf(c[13], CELL_MAX, "%u", f->r.churn);
-	cli_time_str(f->r.last, 0, c[14], CELL_MAX);
+	rvq_time_str(f->r.last, 0, c[14], CELL_MAX);
 }
 
 static void
@@ -93,7 +93,7 @@ tun_cells(const struct report_tun *t, uint64_t rank, char c[][CELL_MAX])
 	snprintf(c[7], CELL_MAX, "%.2f", t->r.entropy);
 	snprintf(c[8], CELL_MAX, "%.0f%%", 100.0 * t->r.special);
 	snprintf(c[9], CELL_MAX, "%.0f%%", 100.0 * t->r.nx_rate);
-	cli_time_str(t->last, 0, c[10], CELL_MAX);
+	rvq_time_str(t->last, 0, c[10], CELL_MAX);
 }
 
 /* Print s in w columns, eliding the middle of a name that is too long. */

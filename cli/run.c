@@ -254,6 +254,7 @@ leave:
 	cli_out_reset(o);
 	free(o->sb);
 	o->sb = NULL;
+	cli_lines_free(o);
 	rvq_db_close(&run->db);
 	return status;
 }

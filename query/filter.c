@@ -139,3 +139,14 @@ rvq_filter_pass(const struct rvq_filter *f, const struct rvq_row *r)
 		return 0;
 	return 1;
 }
+
+void
+rvq_summary_add(struct rvq_summary *m, const struct rvq_row *r)
+{
+	if (m->results == 0 || r->first < m->first)
+		m->first = r->first;
+	if (r->last > m->last)
+		m->last = r->last;
+	m->results++;
+	m->count += r->count;
+}

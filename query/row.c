@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rv_err.h"
+#include "rvq_text.h"
 
 /* Size of an owned copy of r whose name key is klen octets. */
 size_t
@@ -114,4 +115,45 @@ rvq_row_rd_next(const struct rvq_row *r, size_t *off, const uint8_t **rd,
 	default:
 		return RV_ENOENT;
 	}
+}
+
+int
+rvq_row_has_ips(const struct rvq_row *r)
+{
+	return !r->rd_is_name && (r->type == 1 || r->type == 28);
+}
+
+const struct rvq_geo_ans *
+rvq_row_geo_answer(const struct rvq_row *r, const uint8_t *rd, uint16_t len)
+{
+	struct rv_ip ip;
+
+	if (r->ngeo == 0 || !rvq_rdata_ip(r, rd, len, &ip))
+		return NULL;
+	for (unsigned j = 0; j < r->ngeo; j++) {
+		const struct rvq_geo_ans *a = &r->geo[j];
+
+		if (a->ip.family == ip.family && memcmp(a->ip.addr, ip.addr,
+		    len) == 0 && a->t == r->last)
+			return a;
+	}
+	return NULL;
+}
+
+int
+rvq_row_geo_info(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
+    struct rv_ipinfo *info)
+{
+	const struct rvq_geo_ans *a = rvq_row_geo_answer(r, rd, len);
+	int rc;
+
+	if (a == NULL)
+		return -1;
+	if (a->rc != RV_OK)
+		return a->rc;
+	if ((rc = rv_ipinfo_decode(a->v != NULL ? a->v : a->val, a->vlen,
+	    info)) != RV_OK)
+		return rc;
+	info->since = a->since;
+	return RV_OK;
 }

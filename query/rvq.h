@@ -136,6 +136,16 @@ void rvq_filter_init(struct rvq_filter *f);
 /** Does the row pass the type, time, bailiwick and sensor filters? */
 int rvq_filter_pass(const struct rvq_filter *f, const struct rvq_row *r);
 
+/** Totals of a query's rows (summarize). */
+struct rvq_summary {
+	uint64_t results;	/**< rows */
+	uint64_t count;		/**< sum of counts */
+	uint32_t first, last;	/**< min first, max last (0 when no rows) */
+};
+
+/** Add a row to the totals. */
+void rvq_summary_add(struct rvq_summary *m, const struct rvq_row *r);
+
 /** A checked query, ready to run. */
 struct rvq_query {
 	enum rvq_kind kind;

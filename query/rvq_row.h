@@ -91,4 +91,20 @@ struct rvq_row *rvq_row_copy_at(const struct rvq_row *r, struct rvq_row *c,
 int rvq_row_rd_next(const struct rvq_row *r, size_t *off,
     const uint8_t **rd, uint16_t *len);
 
+/** Are the row's rdata addresses (A or AAAA), which enrichment is for? */
+int rvq_row_has_ips(const struct rvq_row *r);
+
+/** The answer for one rdata of a row among the row's (r->geo), or NULL. */
+const struct rvq_geo_ans *rvq_row_geo_answer(const struct rvq_row *r,
+    const uint8_t *rd, uint16_t len);
+
+/**
+ * The enrichment of one rdata from the row's answers.
+ * \return 0 with *info filled; -1 when the row has no answer for it
+ *	(ask rvq_db_geo); RV_ENOENT or another code when the answer was
+ *	that nothing is known.
+ */
+int rvq_row_geo_info(const struct rvq_row *r, const uint8_t *rd,
+    uint16_t len, struct rv_ipinfo *info);
+
 #endif

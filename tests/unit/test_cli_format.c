@@ -127,6 +127,7 @@ render(enum cli_fmt fmt, int width, uint64_t limit, const struct rvq_row *rs,
 	assert_int_equal(cli_out_end(o), RV_OK);
 	cli_out_reset(o);
 	free(o->sb);
+	cli_lines_free(o);
 	rewind(f);
 	len = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[len] = '\0';

@@ -1,11 +1,11 @@
 /**
  * \file sb.h
- * A line builder for the output formats: appends into a fixed buffer,
+ * A line builder for the serialisers and the output formats: appends into a fixed buffer,
  * flushing to a FILE when it fills, so printing a row costs a few memcpy
  * and one fwrite instead of a dozen fprintf calls (scans print > 1M rows/s).
  */
-#ifndef RV_CLI_SB_H
-#define RV_CLI_SB_H
+#ifndef RVQ_SB_H
+#define RVQ_SB_H
 
 #include <stdint.h>
 #include <stdio.h>
