@@ -165,8 +165,9 @@ time_opt(struct cli_opts *o, const char *name, const char *arg, int64_t *v)
 	int rc = rv_time_parse(arg, o->now, v);
 
 	if (rc != RV_OK) {
-		cli_err("%s: invalid time '%s': %s (use epoch seconds, "
-		    "2019-07-17T19:52:00Z or 7d/24h/90m)", name, arg,
+		cli_err("%s: invalid time '%s': %s (use 2019-07-17[T19:52:00Z], "
+		    "20190717, epoch seconds, now, or back from now: 7d, "
+		    "1w2d, -86400)", name, arg,
 		    rv_strerror(rc));
 		return CLI_EXIT_USAGE;
 	}
@@ -313,6 +314,24 @@ cli_opts_parse(struct cli_opts *o, int argc, char **argv,
 			    CLI_EXIT_USAGE : CLI_EXIT_OK;
 		if (rc != CLI_EXIT_OK)
 			goto leave;
+	}
+	if (o->after != INT64_MIN && o->before != INT64_MAX &&
+	    o->after > o->before) {
+		cli_err("%s: the window ends before it starts (--after %lld is "
+		    "later than --before %lld)", cmd, (long long)o->after,
+		    (long long)o->before);
+		rc = CLI_EXIT_USAGE;
+		goto leave;
+	}
+	if (o->fence.first_after > o->fence.first_before ||
+	    o->fence.last_after > o->fence.last_before) {
+		cli_err("%s: --%s-after is later than --%s-before: nothing "
+		    "can match", cmd, o->fence.first_after >
+		    o->fence.first_before ? "first" : "last",
+		    o->fence.first_after > o->fence.first_before ? "first" :
+		    "last");
+		rc = CLI_EXIT_USAGE;
+		goto leave;
 	}
 	rvq_fence_window(&o->fence, o->after, o->before, o->complete);
 	o->argc = argc - optind;

@@ -138,9 +138,11 @@ one(struct cli_run *run, enum rvq_kind kind, const char *arg,
 	}
 	st = (o->summarize ? o->sum.results : o->emitted) > 0 ?
 	    CLI_EXIT_OK : CLI_EXIT_NONE;
-	if (o->limited && (o->fmt == CLI_FMT_TABLE || o->fmt == CLI_FMT_TEXT))
-		cli_err("%s: more results than --limit %llu; --limit 0 "
-		    "shows all", run->cmd, (unsigned long long)o->limit);
+	/* The dnsdb format says it in its last line; the others on stderr,
+	 * so a script never takes a cut answer for the whole. */
+	if (o->limited && o->fmt != CLI_FMT_DNSDB)
+		cli_err("%s: more results than --limit %llu for '%s'; --limit 0 "
+		    "shows all", run->cmd, (unsigned long long)o->limit, arg);
 	if (st == CLI_EXIT_NONE && o->fmt == CLI_FMT_TABLE)
 		cli_err("%s: no results for '%s'", run->cmd, arg);
 leave:

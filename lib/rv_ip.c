@@ -191,3 +191,19 @@ rv_range_contains(const struct rv_iprange *r, const struct rv_ip *ip)
 	return ip->family == r->family && n &&
 	    memcmp(ip->addr, r->lo, n) >= 0 && memcmp(ip->addr, r->hi, n) <= 0;
 }
+
+int
+rv_range_v4mapped(const struct rv_iprange *r, struct rv_iprange *v4)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+
+	if (r->family != 6 || memcmp(r->lo, mapped, 12) != 0 ||
+	    memcmp(r->hi, mapped, 12) != 0)
+		return 0;
+	memset(v4, 0, sizeof(*v4));
+	v4->family = 4;
+	memcpy(v4->lo, r->lo + 12, 4);
+	memcpy(v4->hi, r->hi + 12, 4);
+	return 1;
+}

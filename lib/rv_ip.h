@@ -54,6 +54,12 @@ size_t rv_ip6_text(const uint8_t *a, char *out);
  */
 int rv_range_parse(const char *s, struct rv_iprange *r);
 
+/**
+ * An IPv6 range inside ::ffff:0:0/96 (IPv4-mapped addresses) as the IPv4
+ * range it stands for. \return 1 with *v4 filled, or 0.
+ */
+int rv_range_v4mapped(const struct rv_iprange *r, struct rv_iprange *v4);
+
 /** Range from an address and a prefix length. */
 int rv_range_from_cidr(const struct rv_ip *ip, unsigned prefix,
     struct rv_iprange *r);

@@ -4,9 +4,11 @@
  */
 #include "rv_time.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "rv_err.h"
@@ -99,27 +101,60 @@ parse_iso(const char *s, int64_t *out)
 int
 rv_duration_parse(const char *s, int64_t *secs)
 {
+	const int64_t max = INT64_MAX / 4;
+	int64_t total = 0;
 	char *end;
-	long long v, mult = 1;
 
 	if (*s < '0' || *s > '9')
 		return RV_EINVAL;
-	v = strtoll(s, &end, 10);
-	switch (*end) {
-	case '\0': break;
-	case 's': mult = 1; end++; break;
-	case 'm': mult = 60; end++; break;
-	case 'h': mult = 3600; end++; break;
-	case 'd': mult = 86400; end++; break;
-	case 'w': mult = 7 * 86400; end++; break;
-	default: return RV_EINVAL;
+	/* "1w2d3h": numbers each with a unit, summed; plain seconds alone */
+	while (*s != '\0') {
+		long long v, mult;
+
+		if (*s < '0' || *s > '9')
+			return RV_EINVAL;
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno == ERANGE)
+			return RV_ERANGE;
+		switch (*end) {
+		case '\0':
+			if (total != 0)	/* "1d5": 5 what? */
+				return RV_EINVAL;
+			mult = 1;
+			break;
+		case 's': mult = 1; end++; break;
+		case 'm': mult = 60; end++; break;
+		case 'h': mult = 3600; end++; break;
+		case 'd': mult = 86400; end++; break;
+		case 'w': mult = 7 * 86400; end++; break;
+		default: return RV_EINVAL;
+		}
+		if (v < 0 || v > max / mult || total > max - v * mult)
+			return RV_ERANGE;
+		total += (int64_t)(v * mult);
+		s = end;
 	}
-	if (*end != '\0')
-		return RV_EINVAL;
-	if (v < 0 || v > (long long)(INT64_MAX / 4) / mult)
-		return RV_ERANGE;
-	*secs = (int64_t)(v * mult);
+	*secs = total;
 	return RV_OK;
+}
+
+/* YYYYMMDD (ISO 8601's basic form of a date), which read as epoch
+ * seconds would be a day in 1970: \return 1 with *out the day's start. */
+static int
+basic_date(const char *s, int64_t *out)
+{
+	char iso[11];
+
+	if (strlen(s) != 8 || strspn(s, "0123456789") != 8 || s[0] == '0')
+		return 0;
+	memcpy(iso, s, 4);
+	iso[4] = '-';
+	memcpy(iso + 5, s + 4, 2);
+	iso[7] = '-';
+	memcpy(iso + 8, s + 6, 2);
+	iso[10] = '\0';
+	return parse_iso(iso, out) == RV_OK;
 }
 
 int
@@ -131,8 +166,14 @@ rv_time_parse(const char *s, int64_t now, int64_t *out)
 
 	if (n == 0)
 		return RV_EINVAL;
+	if (strcasecmp(s, "now") == 0) {
+		*out = now;
+		return RV_OK;
+	}
 	if (n >= 10 && s[4] == '-')
 		return parse_iso(s, out);
+	if (basic_date(s, out))
+		return RV_OK;
 	/* All digits: epoch seconds. */
 	if (strspn(s, "0123456789") == n) {
 		if (n > 12)
@@ -140,10 +181,10 @@ rv_time_parse(const char *s, int64_t now, int64_t *out)
 		*out = strtoll(s, NULL, 10);
 		return RV_OK;
 	}
+	/* Relative, in the past: "7d", "1w2d", "-90m", and dnsdbq's
+	 * "-86400" (seconds). */
 	if (*s == '-')
 		s++;
-	if (strspn(s, "0123456789") == strlen(s))
-		return RV_EINVAL;	/* "-5" without a unit is ambiguous */
 	if ((rc = rv_duration_parse(s, &d)) != RV_OK)
 		return rc;
 	*out = now - d;

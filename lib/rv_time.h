@@ -15,16 +15,21 @@
  *  - epoch seconds: "1563392520";
  *  - ISO 8601 in UTC unless an offset is given: "2019-07-17",
  *    "2019-07-17T19:52", "2019-07-17 19:52:00", "2019-07-17T19:52:00Z",
- *    "2019-07-17T21:52:00+02:00";
+ *    "2019-07-17T21:52:00+02:00", and the basic form of a date,
+ *    "20190717" (eight digits that make a date are a date, not a second
+ *    of 1970);
+ *  - "now" (\p now);
  *  - relative to \p now, in the past: "7d", "24h", "90m", "30s", "2w",
- *    with an optional leading '-' ("-90m" is the same as "90m").
+ *    "1w2d12h", with an optional leading '-' ("-90m" is the same as
+ *    "90m"); "-86400" is seconds back, as dnsdbq reads it.
  * \return 0, RV_EINVAL on bad syntax, RV_ERANGE on overflow or a date
  *	field out of range.
  */
 int rv_time_parse(const char *s, int64_t now, int64_t *out);
 
 /**
- * Parse a duration ("24h", "7d", "90m", "30s", "2w", or plain seconds).
+ * Parse a duration ("24h", "7d", "90m", "30s", "2w", "1w2d12h", or plain
+ * seconds).
  */
 int rv_duration_parse(const char *s, int64_t *secs);
 

@@ -113,8 +113,7 @@ rvq_db_sensor_id(struct rvq_db *db, const char *name, uint16_t *id)
 
 struct join {
 	const struct rvq_row *row;
-	uint16_t *sens;
-	unsigned nsens;
+	struct rvq_join *out;
 	uint8_t zone[RV_NAME_MAX];
 	size_t zlen;
 	int zones;		/* distinct zones seen (0, 1, 2 = many) */
@@ -152,13 +151,18 @@ join_one(const struct rv_val *k, const struct rv_val *v, void *arg)
 	if (rv_rrset_val_decode(v->data, v->len, &val) != RV_OK ||
 	    !set_holds(j->row, val.set, val.set_len))
 		return RV_OK;
+	if (!j->found || val.ttl_min < j->out->ttl_min)
+		j->out->ttl_min = val.ttl_min;
+	if (!j->found || val.ttl_max > j->out->ttl_max)
+		j->out->ttl_max = val.ttl_max;
 	j->found = 1;
 	for (unsigned i = 0; i < val.nsens; i++) {
+		struct rvq_join *o = j->out;
 		unsigned m = 0;
-		while (m < j->nsens && j->sens[m] != val.sensor[i])
+		while (m < o->nsens && o->sens[m] != val.sensor[i])
 			m++;
-		if (m == j->nsens && j->nsens < RV_SENSORS_MAX)
-			j->sens[j->nsens++] = val.sensor[i];
+		if (m == o->nsens && o->nsens < RV_SENSORS_MAX)
+			o->sens[o->nsens++] = val.sensor[i];
 	}
 	if (j->zones < 2 &&
 	    rv_rrset_key_decode(k->data, k->len, &key) == RV_OK) {
@@ -175,33 +179,34 @@ join_one(const struct rv_val *k, const struct rv_val *v, void *arg)
 }
 
 int
-rvq_db_join(struct rvq_db *db, const struct rvq_row *row, uint16_t *sens,
-    unsigned *nsens, uint8_t *zone, size_t *zlen)
+rvq_db_join(struct rvq_db *db, const struct rvq_row *row, struct rvq_join *out)
 {
+	uint16_t *sens = out->sens;
 	struct join j;
 	struct rv_key pre;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
+	memset(out, 0, sizeof(*out));
 	j.row = row;
-	j.sens = sens;
+	j.out = out;
 	if ((rc = rv_key_rrset_name_type(&pre, row->owner, row->owner_len,
 	    row->type)) != RV_OK)
 		return rc;
 	if ((rc = rv_store_scan(db->st, db->txn, RV_DB_RRSET, &pre, &pre,
 	    join_one, &j)) != RV_OK)
 		return rc;
-	for (unsigned a = 1; a < j.nsens; a++)	/* ids in order, as stored */
+	for (unsigned a = 1; a < out->nsens; a++)	/* ids in order, as
+							 * stored */
 		for (unsigned b = a; b > 0 && sens[b - 1] > sens[b]; b--) {
 			uint16_t t = sens[b];
 			sens[b] = sens[b - 1];
 			sens[b - 1] = t;
 		}
-	*nsens = j.nsens;
-	*zlen = 0;
 	if (j.zones == 1) {
-		memcpy(zone, j.zone, j.zlen);
-		*zlen = j.zlen;
+		memcpy(out->zone, j.zone, j.zlen);
+		out->zone_len = j.zlen;
 	}
+	out->has_ttl = j.found;
 	return j.found ? RV_OK : RV_ENOENT;
 }

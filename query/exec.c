@@ -100,8 +100,7 @@ int
 rvq_emit(struct rvq_ctx *c, const struct rvq_row *r)
 {
 	const struct rvq_filter *f = c->f;
-	uint16_t sens[RV_SENSORS_MAX];
-	uint8_t zone[RV_NAME_MAX];
+	struct rvq_join jn;
 	struct rvq_row j;
 	int rc;
 
@@ -110,22 +109,27 @@ rvq_emit(struct rvq_ctx *c, const struct rvq_row *r)
 	if (r->kind != RVQ_ROW_RDATA || !(f->join || f->sensor_set ||
 	    f->zone_len > 0))
 		return rvq_give(c, r);
-	j = *r;
-	rc = rvq_db_join(c->db, r, sens, &j.nsens, zone, &j.zone_len);
+	rc = rvq_db_join(c->db, r, &jn);
 	if (rc != RV_OK && rc != RV_ENOENT)
 		return rc;
-	j.sensors = sens;
-	j.zone = zone;
 	if (f->sensor_set) {
 		unsigned i = 0;
-		while (i < j.nsens && sens[i] != f->sensor_id)
+		while (i < jn.nsens && jn.sens[i] != f->sensor_id)
 			i++;
-		if (i == j.nsens)
+		if (i == jn.nsens)
 			return RV_OK;
 	}
-	if (f->zone_len > 0 && (j.zone_len != f->zone_len ||
-	    memcmp(zone, f->zone, j.zone_len) != 0))
+	if (f->zone_len > 0 && (jn.zone_len != f->zone_len ||
+	    memcmp(jn.zone, f->zone, jn.zone_len) != 0))
 		return RV_OK;
+	j = *r;
+	j.sensors = jn.sens;
+	j.nsens = jn.nsens;
+	j.zone = jn.zone;
+	j.zone_len = jn.zone_len;
+	j.ttl_min = jn.ttl_min;
+	j.ttl_max = jn.ttl_max;
+	j.has_ttl = jn.has_ttl;
 	return rvq_give(c, &j);
 }
 

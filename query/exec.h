@@ -41,6 +41,13 @@ int rvq_emit(struct rvq_ctx *c, const struct rvq_row *r);
 int rvq_scan(struct rvq_ctx *c, enum rv_db db, const struct rv_key *lo,
     const struct rv_key *hi, rv_scan_fn fn, void *arg);
 
+/**
+ * A range scan of the rdata index over the addresses of \p r, and over
+ * the IPv4 addresses an IPv4-mapped IPv6 range stands for.
+ */
+int rvq_scan_range(struct rvq_ctx *c, const struct rv_iprange *r,
+    rv_scan_fn fn, void *arg);
+
 /** Builds the prefix key of a database for one name (rv_key_rrset_name
  * and the like). */
 typedef int (*rvq_name_key_fn)(struct rv_key *k, const uint8_t *name,

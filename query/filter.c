@@ -90,8 +90,8 @@ rvq_types_parse(const char *s, uint16_t *types, unsigned *n)
 			}
 			continue;
 		}
-		if (rv_type_from_str(tok, &t) != RV_OK)
-			return RV_EINVAL;
+		if (rv_type_from_str(tok, &t) != RV_OK || t == 0)
+			return RV_EINVAL;	/* TYPE0 is reserved: no RRset */
 		if (k == RVQ_TYPES_MAX)
 			return RV_ETOOBIG;
 		types[k++] = t;

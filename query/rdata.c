@@ -67,16 +67,33 @@ rdata_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 	return rvq_emit(s->c, &r);
 }
 
+/* One range of addresses; an IPv4-mapped one (::ffff:a.b.c.d) is also
+ * the IPv4 addresses it stands for, which come first in index order. */
+int
+rvq_scan_range(struct rvq_ctx *c, const struct rv_iprange *r,
+    rv_scan_fn fn, void *arg)
+{
+	struct rv_iprange v4;
+	struct rv_key lo, hi;
+	int rc;
+
+	if (rv_range_v4mapped(r, &v4)) {
+		if ((rc = rv_key_rdata_range(&lo, &hi, &v4)) != RV_OK ||
+		    (rc = rvq_scan(c, RV_DB_RDATA, &lo, &hi, fn, arg)) !=
+		    RV_OK)
+			return rc;
+	}
+	if ((rc = rv_key_rdata_range(&lo, &hi, r)) != RV_OK)
+		return rc;
+	return rvq_scan(c, RV_DB_RDATA, &lo, &hi, fn, arg);
+}
+
 static int
 exec_ip(struct rvq_ctx *c)
 {
 	struct rscan s = { .c = c };
-	struct rv_key lo, hi;
-	int rc;
 
-	if ((rc = rv_key_rdata_range(&lo, &hi, &c->q->range)) != RV_OK)
-		return rc;
-	return rvq_scan(c, RV_DB_RDATA, &lo, &hi, rdata_row, &s);
+	return rvq_scan_range(c, &c->q->range, rdata_row, &s);
 }
 
 /* The reverse-index prefix of one target name (rvq_name_key_fn). */

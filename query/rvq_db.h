@@ -96,15 +96,23 @@ int rvq_db_shareable(void *db);
  * transaction ends). */
 void rvq_db_geo_free(struct rvq_db *db);
 
+/** What the RRsets holding a reverse-index row's rdata say of it. */
+struct rvq_join {
+	uint16_t sens[RV_SENSORS_MAX];	/**< the union of their sensors */
+	unsigned nsens;
+	uint8_t zone[RV_NAME_MAX];	/**< the bailiwick when exactly one
+					 * zone holds it */
+	size_t zone_len;		/**< 0: unknown or ambiguous */
+	uint32_t ttl_min, ttl_max;	/**< over those RRsets */
+	int has_ttl;			/**< some RRset holds it */
+};
+
 /**
- * For a reverse-index row (RVQ_ROW_RDATA): the union of the sensors of the
- * RRsets of row->owner/type that contain its rdata, and the bailiwick when
- * exactly one zone holds it.
- * \param sens	RV_SENSORS_MAX entries
- * \param zone	RV_NAME_MAX octets; *zlen 0 when unknown or ambiguous
+ * For a reverse-index row (RVQ_ROW_RDATA): the RRsets of row->owner/type
+ * that contain its rdata, summed up in \p out.
  * \return 0, RV_ENOENT when no RRset holds it, or an error.
  */
-int rvq_db_join(struct rvq_db *db, const struct rvq_row *row, uint16_t *sens,
-    unsigned *nsens, uint8_t *zone, size_t *zlen);
+int rvq_db_join(struct rvq_db *db, const struct rvq_row *row,
+    struct rvq_join *out);
 
 #endif

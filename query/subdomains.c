@@ -128,14 +128,12 @@ ip_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 	if (!rvq_filter_pass(f, &r))
 		return RV_OK;
 	if (f->sensor_set) {
-		uint16_t sens[RV_SENSORS_MAX];
-		uint8_t zone[RV_NAME_MAX];
-		unsigned ns = 0, i = 0;
-		size_t zl;
-		(void)rvq_db_join(s->c->db, &r, sens, &ns, zone, &zl);
-		while (i < ns && sens[i] != f->sensor_id)
+		struct rvq_join jn;
+		unsigned i = 0;
+		(void)rvq_db_join(s->c->db, &r, &jn);
+		while (i < jn.nsens && jn.sens[i] != f->sensor_id)
 			i++;
-		if (i == ns)
+		if (i == jn.nsens)
 			return RV_OK;
 	}
 	r.kind = RVQ_ROW_NAME;
@@ -184,7 +182,7 @@ rvq_exec_subdomains(struct rvq_ctx *c, struct rvq_err *err)
 {
 	const struct rvq_query *q = c->q;
 	struct sub s;
-	struct rv_key lo, hi;
+	struct rv_key lo;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -199,9 +197,7 @@ rvq_exec_subdomains(struct rvq_ctx *c, struct rvq_err *err)
 		}
 		rc = rvq_scan(c, RV_DB_RRSET, &lo, &lo, rrset_row, &s);
 	} else {
-		if ((rc = rv_key_rdata_range(&lo, &hi, c->f->sub_ip)) != RV_OK)
-			return rc;
-		rc = rvq_scan(c, RV_DB_RDATA, &lo, &hi, ip_row, &s);
+		rc = rvq_scan_range(c, c->f->sub_ip, ip_row, &s);
 		if (rc == RV_OK)
 			rc = give_collected(&s);
 	}

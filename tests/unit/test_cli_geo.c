@@ -1,6 +1,6 @@
 /**
  * \file test_cli_geo.c
- * Batched enrichment (cli/geo.c and the output's batches in cli/out.c):
+ * Batched enrichment (query/geo.c and the output's batches in cli/out.c):
  * answers from a batch are the ones single lookups give (periods, unknown
  * addresses, repeats, values too long to copy), whether they come from
  * sorted probes or from the in-memory table; and the output holds rows

@@ -1,6 +1,6 @@
 /**
  * \file test_cli_geo_table.c
- * The ip database in memory (cli/geo_table.c) gives the answer the store
+ * The ip database in memory (query/geo_table.c) gives the answer the store
  * gives (rv_store_ipinfo_at) for every question: thousands of random
  * IPv4 and IPv6 addresses with one to four periods, closed and open,
  * values short and long, asked before, inside, between and after their

@@ -158,7 +158,7 @@ test_cidr(void **state)
 	assert_string_equal(out, ";; first seen 2020-01-01T00:00:00Z, last "
 	    "seen 2021-01-02T00:00:00Z, count 17, bailiwick example.com., "
 	    "sensors corp-dns1,corp-dns2\n"
-	    "www.example.com. 0 IN A 192.0.2.1 ; AS64500 DE\n\n");
+	    "www.example.com. 60 IN A 192.0.2.1 ; AS64500 DE\n\n");
 	/* --sensor joins in every format */
 	assert_int_equal(run("rdata", "ip", "192.0.2.0/24", "-S", "corp-dns2",
 	    "-o", "csv", "-s", "data", NULL), 0);
@@ -314,6 +314,71 @@ test_table(void **state)
 	    "  2019-07-18\n");
 }
 
+/* What a new user tripped over: each of these failed before its fix. */
+static void
+test_user_report(void **state)
+{
+	(void)state;
+	/* a limited answer says so in every format, and still exits 0 */
+	static const char *fmts[] = { "json", "csv", "text", "table" };
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		assert_int_equal(run("lookup", "*.example.com", "-l", "1", "-o",
+		    fmts[i], NULL), 0);
+		if (strstr(err, "more results than --limit 1 for "
+		    "'*.example.com'") == NULL)
+			fail_msg("-o %s: no limit note: '%s'", fmts[i], err);
+	}
+	assert_int_equal(run("lookup", "*.example.com", "-l", "1", "-o",
+	    "dnsdb", NULL), 0);
+	assert_string_equal(err, "");	/* its last line says it */
+	assert_non_null(strstr(out, "\"cond\":\"limited\""));
+	assert_int_equal(run("lookup", "*.example.com", "-l", "0", "-o",
+	    "json", NULL), 0);
+	assert_string_equal(err, "");
+
+	/* eight digits that make a date are that date, not 1970 */
+	assert_int_equal(run("lookup", "www.example.com", "-A", "20210101",
+	    "-o", "csv", NULL), 0);
+	assert_null(strstr(out, ",10,www.example.com."));	/* 2020's */
+	assert_non_null(strstr(out, ",7,www.example.com."));
+	/* dnsdbq's relative forms */
+	assert_int_equal(run("lookup", "www.example.com", "-A", "-86400", "-B",
+	    "now", NULL), 1);	/* nothing seen in the last day */
+	assert_int_equal(run("lookup", "www.example.com", "-A", "1w2d", NULL),
+	    1);
+
+	/* a window that ends before it starts is an error, not 'none' */
+	assert_int_equal(run("lookup", "www.example.com", "-A", "2021-01-01",
+	    "-B", "2020-01-01", NULL), 2);
+	assert_non_null(strstr(err, "ends before it starts"));
+	assert_int_equal(run("lookup", "www.example.com", "--last-after",
+	    "2021-01-01", "--last-before", "2020-01-01", NULL), 2);
+	assert_non_null(strstr(err, "--last-after is later"));
+
+	/* TYPE0 is no type: a usage error like any unknown type */
+	assert_int_equal(run("lookup", "-t", "TYPE0", "www.example.com", NULL),
+	    2);
+	assert_non_null(strstr(err, "unknown type"));
+
+	/* an IPv4-mapped address finds the IPv4 rows */
+	assert_int_equal(run("rdata", "ip", "::ffff:192.0.2.1", "-o", "csv",
+	    NULL), 0);
+	assert_non_null(strstr(out, ",www.example.com.,A,,,192.0.2.1,"));
+	assert_int_equal(run("rdata", "ip", "::ffff:192.0.2.0/120", "-o",
+	    "csv", "-l", "0", NULL), 0);
+	assert_non_null(strstr(out, ",192.0.2.12,"));
+	assert_int_equal(run("subdomains", "example.com", "--ip",
+	    "::ffff:192.0.2.1", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, "www.example.com."));
+
+	/* reverse rows in text show their RRsets' TTL, not 0 */
+	assert_int_equal(run("rdata", "ip", "165.22.196.7", "-o", "text", "-s",
+	    "name", NULL), 0);
+	assert_non_null(strstr(out, "groupweblogs-gsm1900.com. 300 IN A "
+	    "165.22.196.7"));
+	assert_null(strstr(out, " 0 IN A"));
+}
+
 static void
 test_exit_codes(void **state)
 {
@@ -412,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_json_dnsdb_summary),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_user_report),
 		cmocka_unit_test(test_idn_offset),
 		cmocka_unit_test(test_batch),
 	};

@@ -55,6 +55,30 @@ test_relative(void **state)
 	assert_int_equal(parse("-90m"), NOW - 5400);
 	assert_int_equal(parse("30s"), NOW - 30);
 	assert_int_equal(parse("2w"), NOW - 14 * 86400);
+	/* dnsdbq's forms: compound units, plain seconds back, now */
+	assert_int_equal(parse("1w2d"), NOW - 9 * 86400);
+	assert_int_equal(parse("1d12h30m5s"), NOW - 86400 - 12 * 3600 - 1805);
+	assert_int_equal(parse("-86400"), NOW - 86400);
+	assert_int_equal(parse("now"), NOW);
+	assert_int_equal(parse("NOW"), NOW);
+}
+
+/* Eight digits that make a date are that date (ISO 8601 basic), not a
+ * second of 1970; other numbers stay epoch seconds. */
+static void
+test_basic_date(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(parse("20261202"), parse("2026-12-02"));
+	assert_int_equal(parse("20000229"), 951782400);
+	assert_int_equal(parse("20261302"), 20261302);	/* month 13 */
+	assert_int_equal(parse("02612020"), 2612020);
+	assert_int_equal(parse("1563392520"), 1563392520);
+	assert_int_equal(rv_duration_parse("1d5", &t), RV_EINVAL);
+	assert_int_equal(rv_duration_parse("1w2d", &t), RV_OK);
+	assert_int_equal(t, 9 * 86400);
 }
 
 static void
@@ -66,7 +90,10 @@ test_bad(void **state)
 	assert_int_equal(rv_time_parse("", NOW, &t), RV_EINVAL);
 	assert_int_equal(rv_time_parse("yesterday", NOW, &t), RV_EINVAL);
 	assert_int_equal(rv_time_parse("7y", NOW, &t), RV_EINVAL);
-	assert_int_equal(rv_time_parse("-5", NOW, &t), RV_EINVAL);
+	assert_int_equal(rv_time_parse("-", NOW, &t), RV_EINVAL);
+	assert_int_equal(rv_time_parse("--5", NOW, &t), RV_EINVAL);
+	assert_int_equal(rv_time_parse("1d-5h", NOW, &t), RV_EINVAL);
+	assert_int_equal(rv_time_parse("nowish", NOW, &t), RV_EINVAL);
 	assert_int_equal(rv_time_parse("7dd", NOW, &t), RV_EINVAL);
 	assert_int_equal(rv_time_parse("2019-02-29", NOW, &t), RV_ERANGE);
 	assert_int_equal(rv_time_parse("2019-13-01", NOW, &t), RV_ERANGE);
@@ -153,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_epoch),
 		cmocka_unit_test(test_iso),
 		cmocka_unit_test(test_relative),
+		cmocka_unit_test(test_basic_date),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_format),
