@@ -127,6 +127,8 @@ one(struct cli_run *run, enum rvq_kind kind, const char *arg,
 		st = CLI_EXIT_ERROR;
 		goto leave;
 	}
+	/* dnsdbq's batch lines and DNSDB paths say their own kind */
+	(void)rvq_path(arg, &kind, &arg);
 	st = query(run, kind, arg);
 	if (st != CLI_EXIT_OK && st != CLI_EXIT_NONE)
 		goto leave;

@@ -3,6 +3,7 @@
  * Preparing and running a query: the argument checked once, the rows
  * filtered and joined in one place, errors turned into messages.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,7 @@ int
 rvq_prepare(struct rvq_query *q, enum rvq_kind kind, const char *arg,
     const struct rvq_filter *f, struct rvq_err *err)
 {
+	char head[RV_NAME_STR_MAX * 2];
 	const char *p = arg;
 	uint64_t asn;
 	int rc;
@@ -25,6 +27,22 @@ rvq_prepare(struct rvq_query *q, enum rvq_kind kind, const char *arg,
 	q->arg = arg;
 	if (err != NULL)
 		err->msg[0] = '\0';
+	/* NAME/TYPE[/BAILIWICK], HEX/TYPE: the argument proper in head */
+	if (kind == RVQ_LOOKUP || kind == RVQ_RDATA_NAME ||
+	    kind == RVQ_RDATA_RAW) {
+		if ((rc = rvq_split_suffix(q, arg, kind == RVQ_LOOKUP, head,
+		    sizeof(head), err)) != RV_OK)
+			return rc;
+		if (head[0] != '\0')
+			arg = head;
+	}
+	/* ADDR,LEN: a CIDR as DNSDB writes it in a path */
+	if (kind == RVQ_RDATA_IP && strchr(arg, ',') != NULL &&
+	    strchr(arg, '/') == NULL && strlen(arg) < sizeof(head)) {
+		snprintf(head, sizeof(head), "%s", arg);
+		*strchr(head, ',') = '/';
+		arg = head;
+	}
 	switch (kind) {
 	case RVQ_LOOKUP:
 		rc = rvq_name_arg(arg, q->name, &q->name_len, &q->wild, err);

@@ -62,6 +62,14 @@ typedef int (*rvq_name_key_fn)(struct rv_key *k, const uint8_t *name,
 int rvq_names_scan(struct rvq_ctx *c, const struct rv_key *pre,
     enum rv_db db, rvq_name_key_fn key_of, rv_scan_fn fn, void *arg);
 
+/**
+ * "NAME/TYPE[/BAILIWICK]" (bailiwick allowed or not): the name into head
+ * (empty when arg has no such suffix), the type and bailiwick into the
+ * query's own filter. \return 0 or RV_EINVAL.
+ */
+int rvq_split_suffix(struct rvq_query *q, const char *arg, int bailiwick,
+    char *head, size_t headsz, struct rvq_err *err);
+
 /* Each kind: prepare (check the argument) and run. */
 int rvq_prepare_raw(struct rvq_query *q, const char *arg,
     struct rvq_err *err);

@@ -23,6 +23,33 @@ rvq_errf(struct rvq_err *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A URL or a line of text pasted where a name belongs: say what to give
+ * instead of answering 'invalid' or, worse, 'no results'. */
+static int
+looks_pasted(const char *arg, struct rvq_err *err)
+{
+	const char *h = strstr(arg, "://");
+
+	if (h != NULL) {
+		size_t n;
+		h += 3;
+		n = strcspn(h, "/:?#@");
+		if (memchr(h, '@', strcspn(h, "/?#")) != NULL) {
+			h = strchr(h, '@') + 1;	/* user:pass@host */
+			n = strcspn(h, "/:?#");
+		}
+		rvq_errf(err, "'%s' is a URL: give its host name ('%.*s')", arg,
+		    (int)(n < 253 ? n : 253), h);
+		return 1;
+	}
+	if (strpbrk(arg, " \t\r\n") != NULL) {
+		rvq_errf(err, "invalid name '%s': a name has no spaces (give "
+		    "each name as its own argument)", arg);
+		return 1;
+	}
+	return 0;
+}
+
 int
 rvq_name_arg(const char *arg, uint8_t *wire, size_t *len, int *wild,
     struct rvq_err *err)
@@ -32,6 +59,8 @@ rvq_name_arg(const char *arg, uint8_t *wire, size_t *len, int *wild,
 	int rc;
 
 	*wild = 0;
+	if (looks_pasted(arg, err))
+		return RV_EINVAL;
 	rc = rvq_idn_input(arg, a, sizeof(a));
 	if (rc != RV_OK) {
 		rvq_errf(err, "invalid name '%s': %s", arg,

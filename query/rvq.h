@@ -11,10 +11,16 @@
  * its rows will come in (q.order: a caller that wants that order may
  * stream them and stop early) and runs it with rvq_exec, once or more.
  *
+ * Arguments are what analysts type, DNSDB's forms included: NAME,
+ * *.NAME, NAME.*, NAME/TYPE[/BAILIWICK] (lookup), NAME/TYPE (rdata name),
+ * ADDR, CIDR, FROM-TO or ADDR,LEN (rdata ip), HEX/TYPE (rdata raw);
+ * rvq_path reads dnsdbq's batch lines and the DNSDB API's paths.
+ *
  * Lifetime: rows given to the callback point into the store's memory or
  * the engine's buffers and die when the callback returns (rvq_row_copy
  * keeps one). A prepared query owns its buffers until rvq_query_free; it
- * points at its filter and its argument, which must outlive it.
+ * points at its filter and its argument, which must outlive it, and into
+ * itself: do not copy one.
  */
 #ifndef RVQ_H
 #define RVQ_H
@@ -159,6 +165,8 @@ struct rvq_query {
 	uint32_t asn;			/**< RVQ_ASN */
 	uint8_t *raw;			/**< RVQ_RDATA_RAW, owned */
 	size_t raw_len;
+	struct rvq_filter own;		/**< f, with the type and bailiwick
+					 * of "NAME/TYPE/BAILIWICK" */
 };
 
 /**
@@ -168,6 +176,15 @@ struct rvq_query {
  */
 int rvq_prepare(struct rvq_query *q, enum rvq_kind kind, const char *arg,
     const struct rvq_filter *f, struct rvq_err *err);
+
+/**
+ * A DNSDB-style query path: "rrset/name/NAME[/TYPE[/BAILIWICK]]",
+ * "rdata/name/NAME[/TYPE]", "rdata/ip/ADDR[,LEN]", "rdata/raw/HEX[/TYPE]"
+ * (dnsdbq's batch lines; the DNSDB API's lookup paths).
+ * \return 1 with *kind and *rest (the argument for rvq_prepare, inside
+ *	path), or 0 when path is none of these.
+ */
+int rvq_path(const char *path, enum rvq_kind *kind, const char **rest);
 
 /** Free what rvq_prepare allocated; safe twice. */
 void rvq_query_free(struct rvq_query *q);

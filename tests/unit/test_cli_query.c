@@ -379,6 +379,55 @@ test_user_report(void **state)
 	assert_null(strstr(out, " 0 IN A"));
 }
 
+/* What dnsdbq users type and their scripts hold. */
+static void
+test_dnsdb_habits(void **state)
+{
+	char path[128];
+	FILE *f;
+
+	(void)state;
+	/* NAME/TYPE[/BAILIWICK] */
+	assert_int_equal(run("lookup", "www.example.com/A", "-o", "csv", "-l",
+	    "0", NULL), 0);
+	assert_non_null(strstr(out, ",www.example.com.,A,"));
+	assert_int_equal(run("lookup", "groupweblogs-gsm1900.com/NS", "-o",
+	    "csv", NULL), 0);
+	assert_null(strstr(out, ",A,"));
+	assert_non_null(strstr(out, ",NS,"));
+	assert_int_equal(run("lookup", "groupweblogs-gsm1900.com/ANY/com",
+	    "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",NS,com.,"));	/* only com's */
+	assert_null(strstr(out, ",A,"));
+	assert_int_equal(run("lookup", "www.example.com/A/x/y", NULL), 2);
+	assert_non_null(strstr(err, "want NAME/TYPE[/BAILIWICK]"));
+	/* a name with '/' (RFC 2317) is still a name */
+	assert_int_equal(run("lookup", "0/25.2.0.192.in-addr.arpa", NULL), 1);
+	/* ADDR,LEN */
+	assert_int_equal(run("rdata", "ip", "192.0.2.0,24", "-o", "csv", "-l",
+	    "0", NULL), 0);
+	assert_non_null(strstr(out, ",192.0.2.12,"));
+	/* dnsdbq's batch lines, whatever the command */
+	snprintf(path, sizeof(path), "%s/batch.txt", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("rrset/name/www.example.com/A\nrdata/ip/165.22.196.8\n"
+	    "rdata/name/rreui10.traeumtgerade.de/NS\n", f);
+	fclose(f);
+	assert_int_equal(run("lookup", "-f", path, "-o", "csv", "-l", "0",
+	    NULL), 0);
+	assert_non_null(strstr(out, ",www.example.com.,A,"));
+	assert_non_null(strstr(out, ",other.example.net.,A,"));
+	assert_non_null(strstr(out, ",groupweblogs-gsm1900.com.,NS,"));
+	/* pasted URLs and text get a hint */
+	assert_int_equal(run("lookup", "https://user@www.example.com:8443/x?y",
+	    NULL), 2);
+	assert_non_null(strstr(err, "is a URL: give its host name "
+	    "('www.example.com')"));
+	assert_int_equal(run("lookup", "www.example.com other.example.net",
+	    NULL), 2);
+	assert_non_null(strstr(err, "a name has no spaces"));
+}
+
 static void
 test_exit_codes(void **state)
 {
@@ -478,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_user_report),
+		cmocka_unit_test(test_dnsdb_habits),
 		cmocka_unit_test(test_idn_offset),
 		cmocka_unit_test(test_batch),
 	};
