@@ -7,13 +7,15 @@
 #include "rv_err.h"
 #include "run.h"
 
-enum { OPT_BAILIWICK = 'b', OPT_TYPE = 't' };
+enum { OPT_BAILIWICK = 'b', OPT_TYPE = 't', OPT_NEGATIVE = CLI_OPT_OWN };
 
 static const struct cli_optdef lookup_opts[] = {
 	{ { "type", required_argument, NULL, OPT_TYPE }, "TYPES",
 	  "A,AAAA,NS,... or ANY (default), ANY-DNSSEC" },
 	{ { "bailiwick", required_argument, NULL, OPT_BAILIWICK }, "ZONE",
 	  "only RRsets served by ZONE's servers" },
+	{ { "negative", no_argument, NULL, OPT_NEGATIVE }, NULL,
+	  "negative answers (NXDOMAIN, NODATA) instead of RRsets" },
 };
 #define NLOOKUP (sizeof(lookup_opts) / sizeof(lookup_opts[0]))
 
@@ -24,6 +26,10 @@ lookup_opt(int code, const char *arg, void *ctx)
 
 	if (code == OPT_TYPE)
 		return cli_run_types(run, arg);
+	if (code == OPT_NEGATIVE) {
+		run->filter.negative = 1;
+		return CLI_EXIT_OK;
+	}
 	return cli_run_bailiwick(run, arg);
 }
 

@@ -132,6 +132,8 @@ row_csv(struct cli_out *o, const struct rvq_row *r)
 			sb_csv(b, s->rd);
 			csv_geo(o, r, rd, len);
 		} else {
+			if (r->negative)	/* the rdata column says what */
+				sb_str(b, rvq_rcode_str(r->rcode, s->rd));
 			sb_str(b, ",,");
 		}
 		sb_ch(b, '\n');
@@ -178,6 +180,17 @@ row_text(struct cli_out *o, const struct rvq_row *r)
 		return RV_OK;
 	}
 	tbuf = rvq_type_str(r->type);
+	if (r->negative) {	/* no rdata: what the answer was instead */
+		sb_str(b, s->name);
+		sb_ch(b, ' ');
+		sb_u64(b, r->has_ttl ? r->ttl_max : 0);
+		sb_str(b, " IN ");
+		sb_str(b, tbuf);
+		sb_str(b, " ; ");
+		sb_str(b, rvq_rcode_str(r->rcode, s->rd));
+		sb_str(b, "\n\n");
+		return RV_OK;
+	}
 	while ((rc = rvq_row_rd_next(r, &off, &rd, &len)) == RV_OK) {
 		struct rv_ipinfo g;
 

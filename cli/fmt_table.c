@@ -299,6 +299,8 @@ cli_table_row(struct cli_out *o, const struct rvq_row *r)
 		} else if (!more) {
 			break;
 		}
+		if (r->negative)	/* no rdata: the rcode in its place */
+			rc |= make(&t, C_RESP, rvq_rcode_str(r->rcode, buf));
 		if (more) {
 			struct rv_ipinfo g;
 			rvq_rdata_str(r, rd, len, o->idn, buf, sizeof(buf));

@@ -280,8 +280,20 @@ cli_opts_parse(struct cli_opts *o, int argc, char **argv,
 	}
 	for (k = 0; k < NCOMMON; k++)
 		lo[k] = common[k].opt;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* a command's code that is also a common one's would run the
+		 * wrong handler: a programming error, caught by every --help
+		 * test */
+		for (size_t j = 0; j < NCOMMON; j++)
+			if (extra[i].opt.val == common[j].opt.val) {
+				cli_err("%s: internal error: --%s reuses the "
+				    "code of --%s", cmd, extra[i].opt.name,
+				    common[j].opt.name);
+				rc = CLI_EXIT_ERROR;
+				goto leave;
+			}
 		lo[k++] = extra[i].opt;
+	}
 	k = 0;
 	shorts[k++] = ':';
 	k = add_shorts(shorts, k, common, NCOMMON);

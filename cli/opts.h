@@ -59,6 +59,10 @@ struct cli_opts {
 	char **argv;
 };
 
+/** The first code of a command's own long-only options (the common
+ * ones use 256 and up; cli_opts_parse refuses a clash). */
+#define CLI_OPT_OWN 512
+
 /** A command's own option: the getopt_long entry and its help line. */
 struct cli_optdef {
 	struct option opt;	/**< .val is the code given to the handler */

@@ -23,7 +23,7 @@
 
 enum {
 	OPT_WINDOW = 'w',
-	OPT_SINCE = 512,
+	OPT_SINCE = CLI_OPT_OWN,
 	OPT_UNTIL,
 	OPT_ALL,
 	OPT_OUT,

@@ -134,6 +134,8 @@ struct rvq_filter {
 			 * zone or sensor filter them) */
 	const struct rv_iprange *sub_ip;	/**< RVQ_SUBDOMAINS: only
 						 * names on these addresses */
+	int negative;		/**< RVQ_LOOKUP: the negative answers
+				 * (NXDOMAIN, NODATA) instead of RRsets */
 };
 
 /** A filter that lets every row through. */

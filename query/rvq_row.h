@@ -52,6 +52,8 @@ struct rvq_row {
 	uint32_t ttl_min, ttl_max;
 	int has_ttl;
 	const uint16_t *sensors;	unsigned nsens;
+	int negative;		/**< a negative answer: no rdata, rcode */
+	uint8_t rcode;		/**< 3 NXDOMAIN, 0 NODATA, ... */
 	/* RVQ_ROW_RRSET */
 	const uint8_t *set;	size_t set_len;
 	unsigned rdcount;

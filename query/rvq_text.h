@@ -38,6 +38,11 @@ const char *rvq_type_str(uint16_t type);
 int rvq_rdata_str(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
     int idn, char *out, size_t outsz);
 
+/** A negative answer's rcode as text: "NXDOMAIN", "NODATA" (0),
+ * "SERVFAIL", "REFUSED" or "RCODE7"; buf holds RVQ_RCODE_STR_MAX. */
+#define RVQ_RCODE_STR_MAX 16
+const char *rvq_rcode_str(uint8_t rcode, char *buf);
+
 /** Is rd an address (the row's rdata are A or AAAA)? Then *ip is it. */
 int rvq_rdata_ip(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
     struct rv_ip *ip);

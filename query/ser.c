@@ -170,6 +170,18 @@ json_rdata(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r,
 	return RV_OK;
 }
 
+/* A negative answer has no rdata: "rcode":"NXDOMAIN" says what it was. */
+static int
+json_rcode(struct sb *b, const struct rvq_row *r)
+{
+	char buf[RVQ_RCODE_STR_MAX];
+
+	sb_str(b, ",\"rcode\":\"");
+	sb_str(b, rvq_rcode_str(r->rcode, buf));
+	sb_ch(b, '"');
+	return RV_OK;
+}
+
 /* "sensors":[...] when there are several, and "sensor_id", the first. */
 static void
 json_sensors(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r)
@@ -212,7 +224,8 @@ rvq_ser_cof(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r)
 		sb_str(b, ",\"rrtype\":\"");
 		sb_str(b, rvq_type_str(r->type));
 		sb_ch(b, '"');
-		rc = json_rdata(ser, b, r, 0, 1);
+		rc = r->negative ? json_rcode(b, r) :
+		    json_rdata(ser, b, r, 0, 1);
 	}
 	sb_str(b, ",\"time_first\":");
 	sb_u64(b, r->first);
@@ -261,8 +274,8 @@ rvq_ser_saf(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r)
 		sb_json(b, rvq_bailiwick_str(&s->bw, r));
 	}
 	if (r->kind != RVQ_ROW_NAME)
-		rc = json_rdata(ser, b, r, r->kind == RVQ_ROW_RDATA &&
-		    ser->saf_single, 0);
+		rc = r->negative ? json_rcode(b, r) : json_rdata(ser, b, r,
+		    r->kind == RVQ_ROW_RDATA && ser->saf_single, 0);
 	sb_str(b, "}}\n");
 	return rc;
 }

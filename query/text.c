@@ -117,6 +117,20 @@ rvq_rdata_str(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
 	return rc == RV_ETOOBIG ? RV_OK : rc;
 }
 
+const char *
+rvq_rcode_str(uint8_t rcode, char *buf)
+{
+	switch (rcode) {
+	case 0: return "NODATA";	/* NOERROR without an answer */
+	case 2: return "SERVFAIL";
+	case 3: return "NXDOMAIN";
+	case 5: return "REFUSED";
+	default:
+		snprintf(buf, RVQ_RCODE_STR_MAX, "RCODE%u", rcode);
+		return buf;
+	}
+}
+
 int
 rvq_rdata_ip(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
     struct rv_ip *ip)

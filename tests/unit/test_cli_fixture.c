@@ -100,6 +100,43 @@ leave:
 	return rc;
 }
 
+/* A negative answer: a neg row, as the flush writes it (no names row). */
+static int
+write_neg(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
+    uint16_t type, const uint8_t *owner, size_t olen, const uint8_t *zone,
+    size_t zlen, uint64_t *stats)
+{
+	uint8_t val[1024];
+	struct rv_rrset_val v, old;
+	struct rv_key k;
+	struct rv_val mv;
+	uint16_t sid;
+	int rc;
+
+	CHECK(rv_store_sensor_get_or_add(st, txn, r->sensor, strlen(r->sensor),
+	    &sid));
+	CHECK(rv_store_sensor_stat_add(st, txn, sid, r->count, r->last));
+	memset(&v, 0, sizeof(v));
+	v.first = r->first;
+	v.last = r->last;
+	v.count = r->count;
+	v.ttl_min = v.ttl_max = r->ttl;
+	rv_rrset_val_add_sensor(&v, sid);
+	CHECK(rv_key_neg(&k, owner, olen, type,
+	    strcmp(r->rdata[0], "!NXDOMAIN") == 0 ? 3 : 0, zlen ? zone : NULL,
+	    zlen));
+	if (get(st, txn, RV_DB_NEG, &k, &mv) == RV_OK &&
+	    rv_neg_val_decode(mv.data, mv.len, &old) == RV_OK)
+		rv_rrset_val_merge(&v, &old);
+	else
+		stats[RV_STAT_NEGATIVES]++;
+	stats[RV_STAT_OBSERVATIONS] += r->count;
+	rv_neg_val_encode(&v, val);
+	CHECK(put(st, txn, RV_DB_NEG, &k, val, rv_neg_val_size(&v)));
+leave:
+	return rc;
+}
+
 static int
 write_rec(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
     const struct fx_ip *ips, size_t nips, uint64_t *stats)
@@ -120,6 +157,9 @@ write_rec(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
 		CHECK(rv_name_from_str(r->zone, zone, &zlen));
 		rv_name_canon(zone, zlen);
 	}
+	if (r->rdata[0] != NULL && r->rdata[0][0] == '!')
+		return write_neg(st, txn, r, type, owner, olen, zone, zlen,
+		    stats);
 	for (int i = 0; i < FX_RDATA_MAX && r->rdata[i] != NULL; i++) {
 		size_t len = sizeof(block) - blen - 2;
 		CHECK(rv_rdata_from_str(type, r->rdata[i], block + blen + 2,

@@ -18,7 +18,9 @@
 struct fx_rec {
 	const char *owner, *type, *zone, *sensor;
 	uint32_t first, last, count, ttl;
-	const char *rdata[FX_RDATA_MAX];	/**< NULL-terminated */
+	const char *rdata[FX_RDATA_MAX];	/**< NULL-terminated; a negative
+					 * answer is the one "!NXDOMAIN" or
+					 * "!NODATA" */
 };
 
 /** Enrichment of one address (one period from since, open). */

@@ -58,6 +58,13 @@ static const struct fx_rec recs[] = {
 	  Y2022, 1, 60, { "192.0.2.3" } },
 	{ "xn--bcher-kva.de", "A", "de", "corp-dns1", Y2022, Y2022, 1, 60,
 	  { "192.0.2.4" } },
+	/* negative answers: a DGA's NXDOMAINs and a NODATA */
+	{ "qx7fz.example.com", "A", "example.com", "corp-dns1", Y2022, Y2022,
+	  40, 900, { "!NXDOMAIN" } },
+	{ "k2vnd.example.com", "A", "example.com", "corp-dns2", Y2022,
+	  Y2022 + 60, 25, 900, { "!NXDOMAIN" } },
+	{ "www.example.com", "TXT", "example.com", "corp-dns1", Y2021, Y2021,
+	  2, 300, { "!NODATA" } },
 };
 
 static const struct fx_ip ips[] = {
@@ -292,7 +299,8 @@ test_json_dnsdb_summary(void **state)
 	    "\"time_first\":1563393120,\"time_last\":1563416100}\n");
 	assert_int_equal(run("stats", "-o", "json", NULL), 0);
 	assert_non_null(strstr(out, "\"rrsets\":16"));
-	assert_non_null(strstr(out, "\"sensor:corp-dns2\":14"));
+	assert_non_null(strstr(out, "\"sensor:corp-dns2\":39"));	/* 14 + 25 NXDOMAIN */
+	assert_non_null(strstr(out, "\"negatives\":3"));
 }
 
 static void
@@ -379,6 +387,55 @@ test_user_report(void **state)
 	assert_null(strstr(out, " 0 IN A"));
 }
 
+/* Negative answers can be asked for, in every format, and are never
+ * mixed into the RRsets. */
+static void
+test_negative(void **state)
+{
+	(void)state;
+	assert_int_equal(run("lookup", "*.example.com", "--negative", "-o",
+	    "csv", "-s", "count", NULL), 0);
+	assert_string_equal(out, CSVH
+	    "2022-01-01T00:00:00Z,2022-01-01T00:00:00Z,40,qx7fz.example.com.,"
+	    "A,example.com.,corp-dns1,NXDOMAIN,,\n"
+	    "2022-01-01T00:00:00Z,2022-01-01T00:01:00Z,25,k2vnd.example.com.,"
+	    "A,example.com.,corp-dns2,NXDOMAIN,,\n"
+	    "2021-01-01T00:00:00Z,2021-01-01T00:00:00Z,2,www.example.com.,"
+	    "TXT,example.com.,corp-dns1,NODATA,,\n");
+	assert_int_equal(run("lookup", "qx7fz.example.com", "--negative", "-o",
+	    "json", NULL), 0);
+	assert_string_equal(out, "{\"rrname\":\"qx7fz.example.com.\","
+	    "\"rrtype\":\"A\",\"rcode\":\"NXDOMAIN\",\"time_first\":"
+	    "1640995200,\"time_last\":1640995200,\"count\":40,\"bailiwick\":"
+	    "\"example.com.\",\"sensor_id\":\"corp-dns1\",\"ttl_min\":900,"
+	    "\"ttl_max\":900}\n");
+	assert_int_equal(run("lookup", "qx7fz.example.com", "--negative", "-o",
+	    "text", NULL), 0);
+	assert_non_null(strstr(out, "qx7fz.example.com. 900 IN A ; "
+	    "NXDOMAIN\n"));
+	assert_int_equal(run("lookup", "qx7fz.example.com", "--negative", "-o",
+	    "dnsdb", NULL), 0);
+	assert_non_null(strstr(out, "\"rrtype\":\"A\",\"bailiwick\":"
+	    "\"example.com.\",\"rcode\":\"NXDOMAIN\"}}"));
+	assert_int_equal(run("lookup", "qx7fz.example.com", "--negative", "-o",
+	    "table", NULL), 0);
+	assert_non_null(strstr(out, "NXDOMAIN"));
+	/* totals for an NXDOMAIN storm; filters apply */
+	assert_int_equal(run("summarize", "lookup", "*.example.com",
+	    "--negative", "-t", "A", "-o", "csv", NULL), 0);
+	assert_string_equal(out, "num_results,count,time_first,time_last\n"
+	    "2,65,2022-01-01T00:00:00Z,2022-01-01T00:01:00Z\n");
+	assert_int_equal(run("history", "www.example.com", "--negative", "-t",
+	    "TXT", "-o", "csv", NULL), 0);
+	assert_non_null(strstr(out, ",NODATA,"));
+	/* never in the RRsets' answers */
+	assert_int_equal(run("lookup", "qx7fz.example.com", NULL), 1);
+	assert_int_equal(run("lookup", "www.example.com", "-t", "TXT", NULL),
+	    1);
+	assert_int_equal(run("lookup", "qx7fz.*", "--negative", NULL), 2);
+	assert_non_null(strstr(err, "does not reach negative answers"));
+}
+
 /* What dnsdbq users type and their scripts hold. */
 static void
 test_dnsdb_habits(void **state)
@@ -451,6 +508,16 @@ test_exit_codes(void **state)
 	assert_int_equal(run("rdata", "raw", "abc", NULL), 2);
 	assert_int_equal(run("lookup", "*", NULL), 2);
 	assert_int_equal(run("lookup", "--help", NULL), 0);
+	/* every command's options parse (no code clashes with common ones) */
+	assert_int_equal(run("history", "--help", NULL), 0);
+	assert_int_equal(run("rdata", "ip", "--help", NULL), 0);
+	assert_int_equal(run("rdata", "name", "--help", NULL), 0);
+	assert_int_equal(run("rdata", "raw", "--help", NULL), 0);
+	assert_int_equal(run("asn", "--help", NULL), 0);
+	assert_int_equal(run("subdomains", "--help", NULL), 0);
+	assert_int_equal(run("stats", "--help", NULL), 0);
+	assert_int_equal(run("report", "fastflux", "--help", NULL), 0);
+	assert_int_equal(run("report", "tunnel", "--help", NULL), 0);
 	assert_int_equal(run("--version", NULL), 0);
 	/* every error is one line */
 	assert_int_equal(run("lookup", "-A", "yesterday", "x", NULL), 2);
@@ -528,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_user_report),
 		cmocka_unit_test(test_dnsdb_habits),
+		cmocka_unit_test(test_negative),
 		cmocka_unit_test(test_idn_offset),
 		cmocka_unit_test(test_batch),
 	};
