@@ -56,6 +56,7 @@ ready(struct cli_out *o)
 	o->ser->geo = ser_geo;
 	o->ser->sensor = o->sensor != NULL ? ser_sensor : NULL;
 	o->ser->arg = o;
+	o->ser->query = o->query;
 	return RV_OK;
 }
 
@@ -113,6 +114,10 @@ row_csv(struct cli_out *o, const struct rvq_row *r)
 		rc = rvq_row_rd_next(r, &off, &rd, &len);
 		if (rc != RV_OK && (rc != RV_ENOENT || n > 0))
 			break;
+		if (o->query != NULL) {
+			sb_csv(b, o->query);
+			sb_ch(b, ',');
+		}
 		sb_str(b, s->t1);
 		sb_ch(b, ',');
 		sb_str(b, s->t2);
@@ -226,13 +231,19 @@ cli_lines_begin(struct cli_out *o)
 	/* Memos point into the map of the query before: forget them. */
 	rvq_ser_forget(o->ser);
 	if (o->fmt == CLI_FMT_DNSDB)
-		rvq_ser_saf_begin(o->sb);
+		rvq_ser_saf_begin(o->sb, o->query);
 	else if (o->fmt == CLI_FMT_CSV && o->csv_header) {
+		if (o->query != NULL)	/* a batch: which query, first */
+			sb_str(o->sb, "query,");
 		sb_str(o->sb, o->summarize ?
 		    "num_results,count,time_first,time_last\n" :
 		    "time_first,time_last,count,rrname,rrtype,bailiwick,"
 		    "sensor,rdata,asn,country\n");
 		o->csv_header = 0;
+	} else if (o->fmt == CLI_FMT_TEXT && o->query != NULL) {
+		sb_str(o->sb, ";; query ");
+		sb_str(o->sb, o->query);
+		sb_str(o->sb, "\n\n");
 	}
 	return o->sb->err ? RV_EIO : RV_OK;
 }
@@ -269,6 +280,8 @@ cli_lines_summary(struct cli_out *o)
 	char t1[RV_TIME_STR_MAX] = "-", t2[RV_TIME_STR_MAX] = "-";
 
 	if (o->fmt == CLI_FMT_TABLE) {
+		if (o->query != NULL)
+			fprintf(o->fp, ";; %s\n", o->query);
 		if (m->results > 0) {
 			rvq_time_str(m->first, 0, t1, sizeof(t1));
 			rvq_time_str(m->last, 0, t2, sizeof(t2));
@@ -287,6 +300,10 @@ cli_lines_summary(struct cli_out *o)
 			rvq_time_str(m->last, 1, t2, sizeof(t2));
 		} else {
 			t1[0] = t2[0] = '\0';
+		}
+		if (o->query != NULL) {
+			sb_csv(b, o->query);
+			sb_ch(b, ',');
 		}
 		sb_u64(b, m->results);
 		sb_ch(b, ',');
@@ -313,7 +330,7 @@ cli_lines_summary(struct cli_out *o)
 		sb_ch(b, '\n');
 		break;
 	default:
-		rvq_ser_summary(b, o->fmt == CLI_FMT_DNSDB, m);
+		rvq_ser_summary(b, o->fmt == CLI_FMT_DNSDB, m, o->query);
 		break;
 	}
 	return cli_lines_end(o);

@@ -199,6 +199,9 @@ print_buffered(struct cli_out *o)
 	struct trow h;
 
 	choose_widths(o);
+	if (o->query != NULL)	/* a batch: which query this table answers */
+		fprintf(o->fp, "%s;; %s\n", o->queries > 1 ? "\n" : "",
+		    o->query);
 	for (int c = 0; c < NCOL; c++)
 		h.cell[c] = (char *)head[c];
 	if (tb->names)

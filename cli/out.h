@@ -92,6 +92,8 @@ struct cli_out {
 	int summarize;		/**< print totals instead of rows */
 	int dnsdb_single;	/**< dnsdb: rdata as a string, not an array */
 	int csv_header;		/**< print the csv header (cleared after) */
+	const char *query;	/**< a batch's current query, which every
+				 * format names; NULL for a single one */
 	cli_geo_fn geo;
 	cli_geo_batch_fn geo_batch;	/**< optional, with geo */
 	cli_geo_shared_fn geo_shared;	/**< optional, with geo_batch */

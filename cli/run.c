@@ -122,6 +122,8 @@ one(struct cli_run *run, enum rvq_kind kind, const char *arg,
 	struct cli_out *o = &run->out;
 	int rc, st;
 
+	/* In a batch every format says which query its rows answer. */
+	o->query = run->opts.file != NULL || run->opts.argc > 1 ? arg : NULL;
 	if ((rc = cli_out_begin(o)) != RV_OK) {
 		cli_err("%s: %s", run->cmd, rv_strerror(rc));
 		st = CLI_EXIT_ERROR;

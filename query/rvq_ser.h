@@ -35,6 +35,8 @@ struct rvq_ser {
 	rvq_geo_fn geo;		/**< COF enrichment; NULL: none */
 	rvq_sensor_fn sensor;	/**< sensor names; NULL: none */
 	void *arg;		/**< for geo and sensor */
+	const char *query;	/**< COF: the query the row answers, as
+				 * "query" (batches); NULL: none */
 	struct rvq_ser_scratch *s;	/**< rvq_ser_init's */
 };
 
@@ -56,11 +58,14 @@ int rvq_ser_cof(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r);
 /** One row as a SAF object line. \return as rvq_ser_cof. */
 int rvq_ser_saf(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r);
 
-/** The SAF lines around the objects. */
-void rvq_ser_saf_begin(struct sb *b);
+/** The SAF lines around the objects; begin names the query when given
+ * (a batch of them), as {"cond":"begin","query":"..."}. */
+void rvq_ser_saf_begin(struct sb *b, const char *query);
 void rvq_ser_saf_end(struct sb *b, int limited);
 
-/** Totals as one line: COF-style {"count":...}, or a SAF object. */
-void rvq_ser_summary(struct sb *b, int saf, const struct rvq_summary *m);
+/** Totals as one line: COF-style {"count":...}, or a SAF object; with
+ * "query" when given. */
+void rvq_ser_summary(struct sb *b, int saf, const struct rvq_summary *m,
+    const char *query);
 
 #endif

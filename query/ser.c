@@ -245,6 +245,10 @@ rvq_ser_cof(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r)
 		sb_str(b, ",\"ttl_max\":");
 		sb_u64(b, r->ttl_max);
 	}
+	if (ser->query != NULL) {
+		sb_str(b, ",\"query\":");
+		sb_json(b, ser->query);
+	}
 	sb_str(b, "}\n");
 	return rc;
 }
@@ -281,9 +285,15 @@ rvq_ser_saf(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r)
 }
 
 void
-rvq_ser_saf_begin(struct sb *b)
+rvq_ser_saf_begin(struct sb *b, const char *query)
 {
-	sb_str(b, "{\"cond\":\"begin\"}\n");
+	if (query == NULL) {
+		sb_str(b, "{\"cond\":\"begin\"}\n");
+		return;
+	}
+	sb_str(b, "{\"cond\":\"begin\",\"query\":");
+	sb_json(b, query);
+	sb_str(b, "}\n");
 }
 
 void
@@ -295,7 +305,8 @@ rvq_ser_saf_end(struct sb *b, int limited)
 }
 
 void
-rvq_ser_summary(struct sb *b, int saf, const struct rvq_summary *m)
+rvq_ser_summary(struct sb *b, int saf, const struct rvq_summary *m,
+    const char *query)
 {
 	sb_str(b, saf ? "{\"obj\":{\"count\":" : "{\"count\":");
 	sb_u64(b, m->count);
@@ -306,6 +317,10 @@ rvq_ser_summary(struct sb *b, int saf, const struct rvq_summary *m)
 		sb_u64(b, m->first);
 		sb_str(b, ",\"time_last\":");
 		sb_u64(b, m->last);
+	}
+	if (query != NULL) {
+		sb_str(b, ",\"query\":");
+		sb_json(b, query);
 	}
 	sb_str(b, saf ? "}}\n" : "}\n");
 }

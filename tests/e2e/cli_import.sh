@@ -59,11 +59,13 @@ check "$tmp/e4" rdata name rreui10.traeumtgerade.de
 "$rv" rdata ip 165.22.196.8 -o text >"$tmp/out" || fail "rdata ip -o text"
 grep -q '^;; .*bailiwick example.net., sensors corp-dns2$' "$tmp/out" || { cat "$tmp/out"; fail "text join"; }
 # the pivot of the README and --help: -o text piped into -f -, whose ;;
-# comment lines and blank lines are skipped
+# comment lines and blank lines are skipped; a batch's csv names the
+# query of each row first
 "$rv" lookup -t A webmail.groupweblogs-gsm1900.com -o text |
 	awk '$4 == "A" {print $5}' | "$rv" rdata ip -f - -o csv -s name >"$tmp/out" ||
 	fail "text | rdata ip -f - exited $?"
-printf '%s\n' "$H" >"$tmp/exp"; cat "$tmp/e1" | grep -v other.example >>"$tmp/exp"
+printf 'query,%s\n' "$H" >"$tmp/exp"
+grep -v other.example "$tmp/e1" | sed 's/^/165.22.196.7,/' >>"$tmp/exp"
 diff -u "$tmp/exp" "$tmp/out" || fail "text | rdata ip -f -"
 printf ';; first seen ..., sensors corp-dns1\n\n# a comment\n165.22.196.7\n' |
 	"$rv" rdata ip -f - -o csv -s name >"$tmp/out" || fail "-f - with comment lines exited $?"

@@ -569,15 +569,46 @@ test_batch(void **state)
 	fclose(f);
 	assert_int_equal(run("rdata", "ip", "-f", path, "-o", "dnsdb", NULL),
 	    0);
-	assert_string_equal(out, "{\"cond\":\"begin\"}\n"
+	/* each query's begin line names it */
+	assert_string_equal(out, "{\"cond\":\"begin\",\"query\":"
+	    "\"192.0.2.2\"}\n"
 	    "{\"obj\":{\"count\":7,\"time_first\":1609459200,\"time_last\":"
 	    "1609545600,\"rrname\":\"www.example.com.\",\"rrtype\":\"A\","
 	    "\"rdata\":\"192.0.2.2\"}}\n"
-	    "{\"cond\":\"succeeded\"}\n{\"cond\":\"begin\"}\n"
+	    "{\"cond\":\"succeeded\"}\n{\"cond\":\"begin\",\"query\":"
+	    "\"165.22.196.8\"}\n"
 	    "{\"obj\":{\"count\":5,\"time_first\":1577836800,\"time_last\":"
 	    "1577836900,\"rrname\":\"other.example.net.\",\"rrtype\":\"A\","
 	    "\"rdata\":\"165.22.196.8\"}}\n"
 	    "{\"cond\":\"succeeded\"}\n");
+	/* and every other format says which query each row answers */
+	assert_int_equal(run("rdata", "ip", "-f", path, "-o", "json", NULL),
+	    0);
+	assert_non_null(strstr(out, "\"rrname\":\"www.example.com.\""));
+	assert_non_null(strstr(out, ",\"query\":\"192.0.2.2\"}\n"));
+	assert_non_null(strstr(out, ",\"query\":\"165.22.196.8\"}\n"));
+	assert_int_equal(run("rdata", "ip", "-f", path, "-o", "csv", NULL),
+	    0);
+	assert_string_equal(out, "query," CSVH
+	    "192.0.2.2,2021-01-01T00:00:00Z,2021-01-02T00:00:00Z,7,"
+	    "www.example.com.,A,,,192.0.2.2,,\n"
+	    "165.22.196.8,2020-01-01T00:00:00Z,2020-01-01T00:01:40Z,5,"
+	    "other.example.net.,A,,,165.22.196.8,14061,US\n");
+	assert_int_equal(run("rdata", "ip", "-f", path, "-o", "text", NULL),
+	    0);
+	assert_non_null(strstr(out, ";; query 192.0.2.2\n"));
+	assert_non_null(strstr(out, ";; query 165.22.196.8\n"));
+	assert_int_equal(run("rdata", "ip", "-f", path, "-o", "table", NULL),
+	    0);
+	assert_non_null(strstr(out, ";; 192.0.2.2\n"));
+	assert_non_null(strstr(out, "\n;; 165.22.196.8\n"));
+	/* several arguments are a batch too; one is not */
+	assert_int_equal(run("summarize", "rdata", "ip", "192.0.2.2",
+	    "165.22.196.8", "-o", "json", NULL), 0);
+	assert_non_null(strstr(out, "\"query\":\"165.22.196.8\"}"));
+	assert_int_equal(run("rdata", "ip", "192.0.2.2", "-o", "json", NULL),
+	    0);
+	assert_null(strstr(out, "\"query\""));
 }
 
 int

@@ -387,7 +387,7 @@ serialise(enum rvq_kind kind, const char *arg, int saf, char *out,
 	assert_non_null(l.fp = tmpfile());
 	l.b->fp = l.fp;
 	if (saf)
-		rvq_ser_saf_begin(l.b);
+		rvq_ser_saf_begin(l.b, NULL);
 	assert_int_equal(rvq_prepare(&q, kind, arg, &f, NULL), RV_OK);
 	assert_int_equal(rvq_exec(&db, &q, ser_row, &l, NULL), RV_OK);
 	if (saf)
