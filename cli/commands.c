@@ -80,6 +80,18 @@ help(FILE *fp)
 	    cli_progname);
 }
 
+/* dnsdbq's query flags, for a hint when one comes where a command
+ * belongs. */
+static const struct {
+	const char *flag, *instead;
+} dnsdbq_flags[] = {
+	{ "-r", "lookup NAME[/TYPE[/BAILIWICK]]" },
+	{ "-n", "rdata name NAME[/TYPE]" },
+	{ "-i", "rdata ip ADDR[,LEN]" },
+	{ "-R", "rdata raw HEX[/TYPE]" },
+	{ "-N", "lookup NAME (raw owner names are not supported)" },
+};
+
 /* Move argv[1..n] behind the other arguments, keeping their order. */
 static void
 rotate_front(int argc, char **argv, int n)
@@ -125,6 +137,15 @@ cli_main(int argc, char **argv)
 	else if (argc > 2 && strncmp(argv[1], "--db=", 5) == 0)
 		rotate_front(argc, argv, 1);
 	if ((c = cli_command_find(cli_commands, argv[1])) == NULL) {
+		for (size_t i = 0; i < sizeof(dnsdbq_flags) /
+		    sizeof(dnsdbq_flags[0]); i++)
+			if (strcmp(argv[1], dnsdbq_flags[i].flag) == 0) {
+				cli_err("'%s' is dnsdbq's; in rearview write "
+				    "'%s %s' (try '%s --help')", argv[1],
+				    cli_progname, dnsdbq_flags[i].instead,
+				    cli_progname);
+				return CLI_EXIT_USAGE;
+			}
 		if (argv[1][0] == '-')
 			cli_err("'%s' before a command: give COMMAND first "
 			    "(try '%s --help')", argv[1], cli_progname);

@@ -475,6 +475,12 @@ test_dnsdb_habits(void **state)
 	assert_non_null(strstr(out, ",www.example.com.,A,"));
 	assert_non_null(strstr(out, ",other.example.net.,A,"));
 	assert_non_null(strstr(out, ",groupweblogs-gsm1900.com.,NS,"));
+	/* dnsdbq's own flags get the rearview way to say it */
+	assert_int_equal(run("-r", "www.example.com/A", NULL), 2);
+	assert_non_null(strstr(err, "'-r' is dnsdbq's; in rearview write "
+	    "'rearview lookup NAME[/TYPE[/BAILIWICK]]'"));
+	assert_int_equal(run("-i", "192.0.2.1", NULL), 2);
+	assert_non_null(strstr(err, "rdata ip ADDR[,LEN]"));
 	/* pasted URLs and text get a hint */
 	assert_int_equal(run("lookup", "https://user@www.example.com:8443/x?y",
 	    NULL), 2);
