@@ -17,6 +17,11 @@
 #include "run.h"
 #include "sb.h"
 
+/* The table: keys (sensor:NAME:dropped_queue_full is the longest usual
+ * one) and then numbers right-aligned. */
+#define KEY_W 34
+#define NUM_W 20
+
 struct kv {
 	struct cli_out *o;
 	struct sb *b;
@@ -40,10 +45,10 @@ kv_num(struct kv *k, const char *key, uint64_t v)
 		sb_u64(k->b, v);
 		sb_ch(k->b, '\n');
 		break;
-	default: {
-		char line[128];
-		snprintf(line, sizeof(line), "%-22s %llu\n", key,
-		    (unsigned long long)v);
+	default: {	/* numbers right-aligned in one column */
+		char line[160];
+		snprintf(line, sizeof(line), "%-*s %*llu\n", KEY_W, key,
+		    NUM_W, (unsigned long long)v);
 		sb_str(k->b, line);
 	}
 	}
@@ -67,8 +72,8 @@ kv_str(struct kv *k, const char *key, const char *v)
 		sb_ch(k->b, '\n');
 		break;
 	default: {
-		char line[64];
-		snprintf(line, sizeof(line), "%-22s ", key);
+		char line[160];
+		snprintf(line, sizeof(line), "%-*s ", KEY_W, key);
 		sb_str(k->b, line);
 		sb_str(k->b, v);
 		sb_ch(k->b, '\n');
@@ -87,8 +92,11 @@ kv_time(struct kv *k, const char *key, uint32_t t)
 	}
 	if (t == 0)
 		snprintf(s, sizeof(s), "never");
-	else
-		rvq_time_str(t, k->o->fmt != CLI_FMT_TABLE, s, sizeof(s));
+	else if (k->o->fmt == CLI_FMT_TEXT) {	/* the table's */
+		rvq_time_str(t, 0, s, sizeof(s) - 4);
+		strcat(s, " UTC");
+	} else
+		rvq_time_str(t, 1, s, sizeof(s));
 	kv_str(k, key, s);
 }
 

@@ -286,9 +286,10 @@ cli_lines_summary(struct cli_out *o)
 			rvq_time_str(m->first, 0, t1, sizeof(t1));
 			rvq_time_str(m->last, 0, t2, sizeof(t2));
 		}
-		fprintf(o->fp, "%-10s  %-10s  %-19s  %-19s\n%10llu  %10llu  "
-		    "%-19s  %-19s\n", "Results", "Count", "First Seen",
-		    "Last Seen", (unsigned long long)m->results,
+		/* numbers right-aligned under right-aligned heads */
+		fprintf(o->fp, "%10s  %12s  %-19s  %s\n%10llu  %12llu  "
+		    "%-19s  %s\n", "Results", "Count", "First Seen (UTC)",
+		    "Last Seen (UTC)", (unsigned long long)m->results,
 		    (unsigned long long)m->count, t1, t2);
 		return fflush(o->fp) == 0 ? RV_OK : RV_EIO;
 	}

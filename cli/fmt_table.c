@@ -5,6 +5,8 @@
  * eliding the long columns (names in the middle, so the registered domain
  * stays visible; rdata at the end).
  */
+#include <libpsl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,12 +14,45 @@
 #include "rv_err.h"
 #include "rv_rdata.h"
 
-enum { C_QUERY, C_TYPE, C_SOURCE, C_COUNT, C_RESP, C_FIRST, C_LAST, C_ASN,
-	C_CC, NCOL };
+enum { C_QUERY, C_TYPE, C_ZONE, C_SOURCE, C_COUNT, C_RESP, C_FIRST, C_LAST,
+	C_ASN, C_CC, NCOL };
 
-static const char *const head[NCOL] = { "Query", "Type", "Source", "Count",
-	"Response", "First Seen", "Last Seen", "ASN", "CC" };
+static const char *const head[NCOL] = { "Query", "Type", "Bailiwick",
+	"Source", "Count", "Response", "First Seen (UTC)", "Last Seen (UTC)",
+	"ASN", "CC" };
 static const int right[NCOL] = { [C_COUNT] = 1, [C_ASN] = 1 };
+
+/* The public suffix list, to keep a shortened name's registered domain
+ * whole: loaded once, on the first name that needs shortening. */
+static const psl_ctx_t *psl;
+static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
+
+static void
+psl_load(void)
+{
+	if ((psl = psl_latest(NULL)) == NULL)
+		psl = psl_builtin();
+}
+
+/* Octets of the registered domain at the end of a name's text ("x.y.
+ * example.co.uk." -> "example.co.uk."), or 0 when there is none. */
+static size_t
+registered_len(const char *s)
+{
+	char name[RV_NAME_STR_MAX];
+	const char *rd;
+	size_t n = strlen(s);
+
+	if (n < 2 || n >= sizeof(name) || s[n - 1] != '.' ||
+	    strchr(s, ' ') != NULL)
+		return 0;
+	memcpy(name, s, n - 1);
+	name[n - 1] = '\0';
+	pthread_once(&psl_once, psl_load);
+	if (psl == NULL || (rd = psl_registrable_domain(psl, name)) == NULL)
+		return 0;
+	return n - (size_t)(rd - name);
+}
 
 struct trow {
 	char *cell[NCOL];	/* NULL: empty */
@@ -30,6 +65,7 @@ struct cli_table {
 	int show[NCOL];
 	int fixed;		/* widths chosen, header printed */
 	int names;		/* rows are names only (subdomains) */
+	struct rvq_bw_memo bw;	/* the last bailiwick's text */
 };
 
 /* Display width of UTF-8 text (one column per code point). */
@@ -73,9 +109,18 @@ put_cell(FILE *fp, const char *s, int w, int col, int *pend)
 	*pend = 0;
 	if (n > w) {
 		if (col == C_FIRST || col == C_LAST) {	/* date only */
-			fwrite(s, 1, boff(s, w), fp);
+			size_t m = boff(s, w);
+			while (m > 0 && s[m - 1] == ' ')	/* a cut head */
+				m--;
+			fwrite(s, 1, m, fp);
+			*pend += w - (int)m;
+			return;
 		} else if (col == C_QUERY && w > 8) {	/* a...z: keep both ends */
-			int tail = (w - 3) * 2 / 3, lead = w - 3 - tail;
+			/* the registered domain whole when it fits */
+			int reg = (int)registered_len(s);
+			int tail = reg > 0 && reg + 4 <= w ? reg :
+			    (w - 3) * 2 / 3;
+			int lead = w - 3 - tail;
 			fwrite(s, 1, boff(s, lead), fp);
 			fputs("...", fp);
 			fputs(s + boff(s, n - tail), fp);
@@ -145,16 +190,58 @@ shrink(struct cli_out *o, const int mins[NCOL])
 	}
 }
 
+static int
+same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Would two RRsets show as the same lines without their bailiwicks (one
+ * name answered by two zones' servers, say the parent's and the child's)?
+ * Then the table shows the Bailiwick column. An RRset starts a line with
+ * its name; its other rdata follow on lines of their own. */
+static int
+look_alike(const struct cli_table *tb)
+{
+	size_t *start = malloc((tb->n + 1) * sizeof(*start)), ns = 0;
+	int alike = 0;
+
+	if (start == NULL)
+		return 1;	/* show it rather than mislead */
+	for (size_t i = 0; i < tb->n; i++)
+		if (tb->rows[i].cell[C_QUERY] != NULL)
+			start[ns++] = i;
+	start[ns] = tb->n;
+	for (size_t a = 0; a < ns && !alike; a++)
+		for (size_t b = a + 1; b < ns && !alike; b++) {
+			size_t la = start[a + 1] - start[a];
+			const struct trow *x = &tb->rows[start[a]];
+			const struct trow *y = &tb->rows[start[b]];
+
+			if (la != start[b + 1] - start[b] ||
+			    !same(x->cell[C_QUERY], y->cell[C_QUERY]) ||
+			    !same(x->cell[C_TYPE], y->cell[C_TYPE]) ||
+			    same(x->cell[C_ZONE], y->cell[C_ZONE]))
+				continue;
+			alike = 1;
+			for (size_t l = 0; l < la && alike; l++)
+				alike = same(x[l].cell[C_RESP],
+				    y[l].cell[C_RESP]);
+		}
+	free(start);
+	return alike;
+}
+
 /* Natural widths, then, on a narrow terminal, step by step: shorter
  * names and data, no Source, no CC/ASN, dates without times, shorter
  * still. */
 static void
 choose_widths(struct cli_out *o)
 {
-	static const int soft[NCOL] = { [C_QUERY] = 24, [C_SOURCE] = 9,
-		[C_RESP] = 15 };
+	int soft[NCOL] = { [C_QUERY] = 24, [C_SOURCE] = 9, [C_RESP] = 15 };
 	static const int hard[NCOL] = { [C_QUERY] = 12, [C_RESP] = 12 };
 	struct cli_table *tb = o->table;
+	int natural[NCOL], room;
 
 	for (int c = 0; c < NCOL; c++)
 		tb->w[c] = dlen(head[c]);
@@ -169,8 +256,19 @@ choose_widths(struct cli_out *o)
 	for (size_t i = 0; i < tb->n; i++)
 		if (tb->rows[i].cell[C_ASN] != NULL)
 			tb->show[C_ASN] = tb->show[C_CC] = 1;
+	tb->show[C_ZONE] = !tb->names && look_alike(tb);
 	if (o->width <= 0)
 		return;
+	memcpy(natural, tb->w, sizeof(natural));
+	/* names keep room for "x..." and their registered domain, up to a
+	 * point, before the other columns give up theirs */
+	for (size_t i = 0; i < tb->n; i++)
+		if (tb->rows[i].cell[C_QUERY] != NULL) {
+			int want = (int)registered_len(tb->rows[i].cell[C_QUERY]) +
+			    4;
+			if (want > soft[C_QUERY] && want <= 40)
+				soft[C_QUERY] = want;
+		}
 	shrink(o, soft);
 	if (total_width(tb) > o->width && !tb->names)
 		tb->show[C_SOURCE] = 0;
@@ -180,7 +278,20 @@ choose_widths(struct cli_out *o)
 		tb->show[C_ASN] = 0;
 	if (total_width(tb) > o->width)
 		tb->w[C_FIRST] = tb->w[C_LAST] = 10;	/* dates only */
+	if (total_width(tb) > o->width)
+		tb->show[C_ZONE] = 0;
 	shrink(o, hard);
+	/* what dropping a column freed goes back to names, then data */
+	room = o->width - total_width(tb);
+	for (int c = C_QUERY; c <= C_RESP && room > 0; c += C_RESP - C_QUERY) {
+		int give = natural[c] - tb->w[c];
+		if (give > room)
+			give = room;
+		if (give > 0 && tb->show[c]) {
+			tb->w[c] += give;
+			room -= give;
+		}
+	}
 }
 
 static void
@@ -293,11 +404,12 @@ cli_table_row(struct cli_out *o, const struct rvq_row *r)
 			rc |= make(&t, C_SOURCE, buf);
 			rc |= make_u64(&t, C_COUNT, r->count);
 			/* minutes, as the analyst table has them */
+			if (r->zone_len > 0)
+				rc |= make(&t, C_ZONE, rvq_bailiwick_str(
+				    &o->table->bw, r));
 			rvq_time_str(r->first, 0, buf, sizeof(buf));
-			buf[16] = '\0';
 			rc |= make(&t, C_FIRST, buf);
 			rvq_time_str(r->last, 0, buf, sizeof(buf));
-			buf[16] = '\0';
 			rc |= make(&t, C_LAST, buf);
 		} else if (!more) {
 			break;

@@ -217,13 +217,17 @@ test_table(void **state)
 	render(CLI_FMT_TABLE, 0, 0, rs, 2, &o);
 	assert_string_equal(buf,
 	    "Query                              Type  Source           Count  "
-	    "Response              First Seen        Last Seen           ASN  CC\n"
+	    "Response              First Seen (UTC)     Last Seen (UTC)        ASN"
+	    "  CC\n"
 	    "a\\.b\\\"c\\009.example.com.           TXT   corp-dns1,dns\"2      1  "
-	    "\"v=spf1 \\\"q\\\"\" \"a,b\"  2020-09-13 12:26  2020-09-13 12:26\n"
+	    "\"v=spf1 \\\"q\\\"\" \"a,b\"  2020-09-13 12:26:40  "
+	    "2020-09-13 12:26:41\n"
 	    "webmail.groupweblogs-gsm1900.com.  A     corp-dns1            3  "
-	    "165.22.196.7          2019-07-17 19:52  2019-07-18 02:15  14061  US\n"
+	    "165.22.196.7          2019-07-17 19:52:00  2019-07-18 02:15:00  "
+	    "14061  US\n"
 	    "                                                                 "
-	    "165.22.196.8                                              14061  US\n");
+	    "165.22.196.8                                                    "
+	    "14061  US\n");
 	/* 80 columns: names lose their middle, data its end */
 	render(CLI_FMT_TABLE, 100, 0, rs, 2, &o);
 	for (char *p = buf, *e; *p; p = e + 1) {
@@ -231,8 +235,28 @@ test_table(void **state)
 		assert_non_null(e);
 		assert_true(e - p <= 100);
 	}
-	assert_non_null(strstr(buf, "...s-gsm1900.com."));
 	assert_null(strstr(buf, "Source"));
+	/* the registered domain stays whole: names keep room for it */
+	assert_non_null(strstr(buf, "groupweblogs-gsm1900.com.  A "));
+	assert_null(strstr(buf, "...s-gsm1900.com."));
+	/* no line ends in spaces, a cut head included */
+	render(CLI_FMT_TABLE, 60, 0, rs, 2, &o);
+	assert_null(strstr(buf, " \n"));
+
+	/* two RRsets alike but for their bailiwick (the parent's and the
+	 * child's NS, say) get a Bailiwick column; different ones do not */
+	uint8_t z2[RV_NAME_MAX];
+	size_t lz2;
+	assert_int_equal(rv_name_from_str("com", z2, &lz2), RV_OK);
+	struct rvq_row twin[] = { r.a, r.a };
+	twin[1].zone = z2;
+	twin[1].zone_len = lz2;
+	render(CLI_FMT_TABLE, 0, 0, twin, 2, &o);
+	assert_non_null(strstr(buf, "Bailiwick"));
+	assert_non_null(strstr(buf, " com. "));
+	assert_non_null(strstr(buf, " example.com. "));
+	render(CLI_FMT_TABLE, 0, 0, rs, 2, &o);
+	assert_null(strstr(buf, "Bailiwick"));
 }
 
 static void

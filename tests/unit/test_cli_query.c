@@ -312,14 +312,22 @@ test_table(void **state)
 	/* 80 columns: Source, ASN and CC go, names lose their middle, the
 	 * times become dates */
 	assert_string_equal(out,
-	    "Query                     Type   Count  Response         First Seen"
+	    "Query                      Type   Count  Response         First Seen"
 	    "  Last Seen\n"
-	    "cpanel....s-gsm1900.com.  A          2  165.22.196.7     2019-07-17"
+	    "cpanel.g...s-gsm1900.com.  A          2  165.22.196.7     2019-07-17"
 	    "  2019-07-18\n"
-	    "mail.gr...s-gsm1900.com.  CNAME      1  groupweblogs...  2019-07-17"
+	    "mail.gro...s-gsm1900.com.  CNAME      1  groupweblogs...  2019-07-17"
 	    "  2019-07-18\n"
-	    "webmail...s-gsm1900.com.  A          1  165.22.196.7     2019-07-17"
+	    "webmail....s-gsm1900.com.  A          1  165.22.196.7     2019-07-17"
 	    "  2019-07-18\n");
+	/* with room, whole times with seconds and the registered domain */
+	setenv("COLUMNS", "120", 1);
+	assert_int_equal(run("lookup", "*.groupweblogs-gsm1900.com", "-o",
+	    "table", "-s", "name", NULL), 0);
+	setenv("COLUMNS", "80", 1);
+	assert_non_null(strstr(out, "First Seen (UTC)"));
+	assert_non_null(strstr(out, "2019-07-17 19:52:00"));
+	assert_non_null(strstr(out, "\ncpanel.groupweblogs-gsm1900.com. "));
 }
 
 /* What a new user tripped over: each of these failed before its fix. */
