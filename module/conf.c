@@ -123,6 +123,14 @@ rvm_conf_path(void)
 }
 
 int
+rvm_conf_path_chosen(void)
+{
+	const char *p = getenv(RVM_CONF_ENV);
+
+	return p != NULL && *p != '\0';
+}
+
+int
 rvm_filter_excluded(const struct rvm_filter *f, const uint8_t *name,
     size_t len)
 {
@@ -456,6 +464,7 @@ rvm_conf_load(struct rvm_conf *c, const char *path, char *err, size_t errsz)
 		rc = RV_ENOMEM;
 		goto leave;
 	}
+	c->from_file = 1;
 	ps->path = path;
 	ps->err = err;
 	ps->errsz = errsz;

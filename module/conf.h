@@ -46,6 +46,7 @@ struct rvm_filter {
 /** The settings. rvm_conf_free() releases what it owns. */
 struct rvm_conf {
 	int enable;			/**< capture at all */
+	int from_file;			/**< rvm_conf_load found the file */
 	char *endpoints[RVM_ENDPOINTS_MAX];	/**< nng URLs (owned) */
 	size_t nendpoints;
 	char sensor[RV_SENSOR_MAX + 1];	/**< printable, no spaces */
@@ -75,6 +76,9 @@ int rvm_conf_defaults(struct rvm_conf *c);
  * RVM_CONF_DEFAULT. Never NULL.
  */
 const char *rvm_conf_path(void);
+
+/** Did $REARVIEW_MODULE_CONF choose the file (then it must exist)? */
+int rvm_conf_path_chosen(void);
 
 /**
  * Load \p path over the defaults. A file that does not exist gives the

@@ -379,6 +379,20 @@ init(struct module_env *env, int id)
 		log_err("rearview: %s; capture disabled", err);
 		goto leave;
 	}
+	/* Say which file was read: Unbound built from source chroots by
+	 * default and loads modules after the chroot, so a path can point
+	 * outside what the module sees. A file the environment names must
+	 * be there; running on defaults instead would send to the wrong
+	 * place without a word. */
+	if (!r->conf.from_file && rvm_conf_path_chosen()) {
+		log_err("rearview: %s=%s: no such file (inside Unbound's "
+		    "chroot, if it has one, the path is seen from there); "
+		    "capture disabled", RVM_CONF_ENV, path);
+		r->conf.enable = 0;
+		goto leave;
+	}
+	log_info("rearview: configuration %s%s", path, r->conf.from_file ?
+	    "" : " not found: built-in defaults");
 	if (!r->conf.enable) {
 		log_info("rearview: capture disabled in %s", path);
 		goto leave;

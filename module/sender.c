@@ -131,17 +131,31 @@ write_stats_file(struct rvm_sender *s, const struct rvm_stats *st)
 	char text[1024], tmp[4096];
 	FILE *f;
 
+	int ok = 0, e = 0;
+
 	if (rvm_stats_format(st, s->conf->sensor, text, sizeof(text)) !=
 	    RV_OK || (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp",
 	    s->conf->stats_file) >= sizeof(tmp))
 		return;
-	if ((f = fopen(tmp, "w")) == NULL)
-		return;
-	fputs(text, f);
-	if (fclose(f) == 0)
-		(void)rename(tmp, s->conf->stats_file);
-	else
-		(void)remove(tmp);
+	if ((f = fopen(tmp, "w")) != NULL) {
+		fputs(text, f);
+		if (fclose(f) == 0 && rename(tmp, s->conf->stats_file) == 0)
+			ok = 1;
+		else
+			e = errno;
+		if (!ok)
+			(void)remove(tmp);
+	} else {
+		e = errno;
+	}
+	/* A failure is said once (every second would flood the log), and
+	 * again only after a write has worked in between. */
+	if (!ok && !s->file_failed)
+		s->log(RVM_LOG_ERR, "rearview: cannot write stats-file %s: %s "
+		    "(it must be writable by Unbound's user, inside its "
+		    "chroot if it has one); not said again until it works",
+		    s->conf->stats_file, strerror(e));
+	s->file_failed = !ok;
 }
 
 static void

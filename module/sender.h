@@ -64,6 +64,8 @@ struct rvm_sender {
 	int pending;			/**< a finished frame waits to go */
 	uint64_t pending_since_ms;
 	uint64_t next_log_ms, next_file_ms;
+	int file_failed;	/**< the stats file's last write failed (and
+				 * was logged, once) */
 	size_t next_queue;		/**< round robin start */
 	uint64_t boot;			/**< random, chosen at start, never 0 */
 	uint64_t seq;			/**< records nng has taken (frame numbering) */
