@@ -23,7 +23,7 @@ row() {  # row SECTION REGEX WHAT
 
 # The brochure's rows, with type, response and source.
 lk="its subdomains resolve to"
-row "$lk" '^webmail\.groupweblogs-gsm1900\.com\. +A +corp-dns1 +[0-9]+ +165\.22\.196\.7 +2019-07-17 19:52 ' \
+row "$lk" '^webmail\.groupweblogs-gsm1900\.com\. +A +corp-dns1 +[0-9]+ +165\.22\.196\.7 +2019-07-17 19:52:00 ' \
   "webmail A 165.22.196.7 from corp-dns1, first seen 2019-07-17 19:52"
 row "$lk" '^cpanel\.groupweblogs-gsm1900\.com\. +A +corp-dns1 +[0-9]+ +165\.22\.196\.7 ' "cpanel A row"
 row "$lk" '^mail\.groupweblogs-gsm1900\.com\. +A +corp-dns1 +1 +165\.22\.196\.7 +2019-07-17' "mail A row from 2019"
@@ -31,7 +31,7 @@ row "$lk" '^mail\.groupweblogs-gsm1900\.com\. +CNAME +corp-dns1 +[0-9]+ +groupwe
 row "$lk" '^www\.groupweblogs-gsm1900\.com\. +CNAME +corp-dns1 ' "www CNAME row"
 # Live sightings merged with 2019 ones: first seen 2019, last seen today.
 today=$(date -u +%Y-%m-%d)
-row "$lk" "^webmail\.groupweblogs-gsm1900\.com\. .* 2019-07-17 19:52 +$today " \
+row "$lk" "^webmail\.groupweblogs-gsm1900\.com\. .* 2019-07-17 19:52:00 +$today " \
   "webmail's 2019 sighting and today's live one are one row"
 
 # The CIDR pivot finds all four names on 165.22.196.7.
