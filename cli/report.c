@@ -87,7 +87,7 @@ static const struct cli_optdef tun_opts[] = {
 
 struct rctx {
 	struct cli_opts o;
-	struct report_cfg cfg;
+	struct rvq_report_cfg cfg;
 	int64_t window;
 	int64_t since, until;
 	int have_since, have_until;
@@ -182,7 +182,7 @@ opt_fn(int code, const char *arg, void *ctx)
 		x->psl_file = arg;
 		return 0;
 	case OPT_ALLOW:
-		rc = rv_allow_load(&x->cfg.allow, arg, &line);
+		rc = rvq_allow_load(&x->cfg.allow, arg, &line);
 		if (rc == RV_EIO)
 			cli_err("report: --allow: cannot read %s: %s", arg,
 			    strerror(errno));
@@ -192,7 +192,7 @@ opt_fn(int code, const char *arg, void *ctx)
 			cli_err("report: --allow %s: %s", arg, rv_strerror(rc));
 		return rc == RV_OK ? 0 : -1;
 	case OPT_ALLOW_ZONE:
-		if (rv_allow_add(&x->cfg.allow, arg) != RV_OK) {
+		if (rvq_allow_add(&x->cfg.allow, arg) != RV_OK) {
 			cli_err("report: --allow-zone: bad zone name '%s'", arg);
 			return -1;
 		}
@@ -298,7 +298,7 @@ set_window(struct rctx *x)
 }
 
 static int
-run(int argc, char **argv, enum report_kind kind)
+run(int argc, char **argv, enum rvq_report_kind kind)
 {
 	static const char *usage[] = { NULL, "report fastflux [OPTIONS]",
 	    "report tunnel [OPTIONS]" };
@@ -309,7 +309,7 @@ run(int argc, char **argv, enum report_kind kind)
 	    "labels, TXT/NULL/CNAME data, NXDOMAINs." };
 	struct rctx x;
 	struct rvq_db db;
-	struct report rep;
+	struct rvq_report rep;
 	psl_ctx_t *own_psl = NULL;
 	char path[4096];
 	int rc, ex = CLI_EXIT_ERROR;
@@ -317,14 +317,14 @@ run(int argc, char **argv, enum report_kind kind)
 	memset(&x, 0, sizeof(x));
 	memset(&db, 0, sizeof(db));
 	memset(&rep, 0, sizeof(rep));
-	x.cmd = kind == REPORT_FF ? "fastflux" : "tunnel";
+	x.cmd = kind == RVQ_REPORT_FF ? "fastflux" : "tunnel";
 	x.window = 86400;
 	x.cfg.kinds = kind;
-	ff_params_default(&x.cfg.ff);
-	tun_params_default(&x.cfg.tun);
+	rvq_ff_params_default(&x.cfg.ff);
+	rvq_tun_params_default(&x.cfg.tun);
 	cli_opts_init(&x.o, (int64_t)time(NULL));
 	rc = cli_opts_parse(&x.o, argc, argv, usage[kind], summary[kind],
-	    kind == REPORT_FF ? ff_opts : tun_opts, kind == REPORT_FF ?
+	    kind == RVQ_REPORT_FF ? ff_opts : tun_opts, kind == RVQ_REPORT_FF ?
 	    sizeof(ff_opts) / sizeof(ff_opts[0]) :
 	    sizeof(tun_opts) / sizeof(tun_opts[0]), opt_fn, &x);
 	if (rc != CLI_EXIT_OK || x.o.help) {
@@ -335,11 +335,11 @@ run(int argc, char **argv, enum report_kind kind)
 		ex = CLI_EXIT_USAGE;
 		goto leave;
 	}
-	rv_allow_finish(&x.cfg.allow);
+	rvq_allow_finish(&x.cfg.allow);
 	/* Only the printed rows are kept; --out DIR gets the same rows. */
 	if (x.o.limit > 0)
 		x.cfg.keep = x.o.offset + x.o.limit;
-	if (kind == REPORT_TUN) {
+	if (kind == RVQ_REPORT_TUN) {
 		if (x.psl_file != NULL) {
 			own_psl = psl_load_file(x.psl_file);
 			if (own_psl == NULL) {
@@ -361,7 +361,7 @@ run(int argc, char **argv, enum report_kind kind)
 	}
 	if (cli_db_open(x.o.db, &db) != CLI_EXIT_OK)
 		goto leave;
-	rc = report_scan(&db, &x.cfg, &rep);
+	rc = rvq_report_scan(&db, &x.cfg, &rep);
 	rvq_db_close(&db);
 	if (rc != RV_OK) {
 		cli_err("report %s: reading %s: %s", x.cmd, x.o.db,
@@ -380,11 +380,11 @@ run(int argc, char **argv, enum report_kind kind)
 		cli_err("report %s: cannot write the output", x.cmd);
 		goto leave;
 	}
-	ex = (kind == REPORT_FF ? rep.ff_flagged : rep.tun_flagged) > 0 ?
+	ex = (kind == RVQ_REPORT_FF ? rep.ff_flagged : rep.tun_flagged) > 0 ?
 	    CLI_EXIT_OK : CLI_EXIT_NONE;
 leave:
-	report_free(&rep);
-	rv_allow_free(&x.cfg.allow);
+	rvq_report_free(&rep);
+	rvq_allow_free(&x.cfg.allow);
 	if (own_psl != NULL)
 		psl_free(own_psl);
 	return ex;
@@ -394,14 +394,14 @@ static int
 cmd_fastflux(int argc, char **argv, const struct cli_env *env)
 {
 	(void)env;
-	return run(argc, argv, REPORT_FF);
+	return run(argc, argv, RVQ_REPORT_FF);
 }
 
 static int
 cmd_tunnel(int argc, char **argv, const struct cli_env *env)
 {
 	(void)env;
-	return run(argc, argv, REPORT_TUN);
+	return run(argc, argv, RVQ_REPORT_TUN);
 }
 
 static const struct cli_command report_cmds[] = {

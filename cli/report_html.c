@@ -49,7 +49,7 @@ name_text(const uint8_t *w, size_t len, char *out, size_t outsz)
 }
 
 static void
-page_head(FILE *fp, const char *title, const struct report *rep,
+page_head(FILE *fp, const char *title, const struct rvq_report *rep,
     uint64_t candidates, uint64_t flagged)
 {
 	char a[RV_TIME_STR_MAX], b[RV_TIME_STR_MAX], g[RV_TIME_STR_MAX];
@@ -93,7 +93,7 @@ cmp_ip(const struct rv_ip *x, const struct rv_ip *y)
 
 /* The Gantt chart of one flagged name's addresses. */
 static void
-chart(FILE *fp, const struct report_ff *f, const struct rv_window *w)
+chart(FILE *fp, const struct rvq_report_ff *f, const struct rvq_window *w)
 {
 	size_t idx[CHART_ROWS], nrow = 0, i, j, more = 0;
 	int64_t t0 = w->until, t1 = w->since;
@@ -135,7 +135,7 @@ chart(FILE *fp, const struct report_ff *f, const struct rv_window *w)
 	    "fill=\"#f8f8f8\"/>\n", CHART_LEFT, CHART_W - CHART_LEFT - 10,
 	    (int)nrow * CHART_ROW_H);
 	for (j = 0; j < nrow; j++) {
-		const struct ff_addr *a = &f->addr[idx[j]];
+		const struct rvq_ff_addr *a = &f->addr[idx[j]];
 		char ip[RV_IP_STR_MAX];
 		int y = (int)j * CHART_ROW_H;
 
@@ -144,7 +144,7 @@ chart(FILE *fp, const struct report_ff *f, const struct rv_window *w)
 		fprintf(fp, "<text x=\"2\" y=\"%d\">%s AS%u %s</text>\n",
 		    y + 9, ip, a->asn, a->cc);
 		for (i = 0; i < f->nrr; i++) {
-			const struct ff_rrset *r = &f->rr[i];
+			const struct rvq_ff_rrset *r = &f->rr[i];
 			size_t k;
 			double x0, x1;
 			int64_t s, e;
@@ -194,7 +194,7 @@ ttl_str(uint32_t ttl, char *buf, size_t sz)
 }
 
 static void
-ff_page(FILE *fp, const struct report *rep)
+ff_page(FILE *fp, const struct rvq_report *rep)
 {
 	char name[RV_NAME_STR_MAX], t[RV_TIME_STR_MAX], ttl[16];
 	size_t i;
@@ -206,7 +206,7 @@ ff_page(FILE *fp, const struct report *rep)
 	    "<th>/16s</th><th>/32s</th><th>TTL min</th><th>NS</th>"
 	    "<th>NS changed</th><th>Churn</th><th>Last seen</th></tr>\n", fp);
 	for (i = 0; i < rep->nff; i++) {
-		const struct report_ff *f = &rep->ff[i];
+		const struct rvq_report_ff *f = &rep->ff[i];
 
 		name_text(f->owner, f->owner_len, name, sizeof(name));
 		rvq_time_str(f->r.last, 0, t, sizeof(t));
@@ -227,7 +227,7 @@ ff_page(FILE *fp, const struct report *rep)
 	}
 	fputs("</table>\n", fp);
 	for (i = 0; i < rep->nff; i++) {
-		const struct report_ff *f = &rep->ff[i];
+		const struct rvq_report_ff *f = &rep->ff[i];
 
 		if (!f->r.flagged || f->rr == NULL)
 			continue;
@@ -243,7 +243,7 @@ ff_page(FILE *fp, const struct report *rep)
 }
 
 static void
-tun_page(FILE *fp, const struct report *rep)
+tun_page(FILE *fp, const struct rvq_report *rep)
 {
 	char name[RV_NAME_STR_MAX], t[RV_TIME_STR_MAX];
 	size_t i;
@@ -256,7 +256,7 @@ tun_page(FILE *fp, const struct report *rep)
 	    "<th>Entropy</th><th>TXT/NULL/CNAME</th><th>NXDOMAIN</th>"
 	    "<th>Last seen</th><th>Examples</th></tr>\n", fp);
 	for (i = 0; i < rep->ntun; i++) {
-		const struct report_tun *r = &rep->tun[i];
+		const struct rvq_report_tun *r = &rep->tun[i];
 
 		name_text(r->domain, r->domain_len, name, sizeof(name));
 		rvq_time_str(r->last, 0, t, sizeof(t));
@@ -270,7 +270,7 @@ tun_page(FILE *fp, const struct report *rep)
 		    (unsigned long long)r->r.nnames, r->r.mean_len,
 		    r->r.max_len, r->r.entropy, 100.0 * r->r.special,
 		    100.0 * r->r.nx_rate, t);
-		for (j = 0; j < REPORT_SAMPLES && r->sample[j]; j++) {
+		for (j = 0; j < RVQ_REPORT_SAMPLES && r->sample[j]; j++) {
 			if (j > 0)
 				fputs("<br>", fp);
 			html_esc(fp, r->sample[j]);
@@ -282,8 +282,8 @@ tun_page(FILE *fp, const struct report *rep)
 
 /* Write one file through a temporary name; fn fills it. */
 static int
-write_file(const char *path, enum report_kind kind, int html,
-    const struct report *rep, const struct report_cfg *cfg)
+write_file(const char *path, enum rvq_report_kind kind, int html,
+    const struct rvq_report *rep, const struct rvq_report_cfg *cfg)
 {
 	char tmp[4096];
 	FILE *fp = NULL;
@@ -310,7 +310,7 @@ write_file(const char *path, enum report_kind kind, int html,
 		goto leave;
 	}
 	if (html) {
-		if (kind == REPORT_FF)
+		if (kind == RVQ_REPORT_FF)
 			ff_page(fp, rep);
 		else
 			tun_page(fp, rep);
@@ -337,11 +337,11 @@ leave:
 }
 
 int
-report_write_dir(const char *dir, enum report_kind kind,
-    const struct report *rep, const struct report_cfg *cfg, char *path,
+report_write_dir(const char *dir, enum rvq_report_kind kind,
+    const struct rvq_report *rep, const struct rvq_report_cfg *cfg, char *path,
     size_t pathsz)
 {
-	const char *what = kind == REPORT_FF ? "fastflux" : "tunnel";
+	const char *what = kind == RVQ_REPORT_FF ? "fastflux" : "tunnel";
 	char json[4096], day[16];
 	time_t t = (time_t)rep->win.until;
 	struct tm tm;

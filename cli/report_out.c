@@ -52,7 +52,7 @@ name_text(const uint8_t *w, size_t len, char *out, size_t outsz)
 
 /* The cells of one row (text, times as ISO). */
 static void
-ff_cells(const struct report_ff *f, uint64_t rank, char c[][CELL_MAX])
+ff_cells(const struct rvq_report_ff *f, uint64_t rank, char c[][CELL_MAX])
 {
 	char name[RV_NAME_STR_MAX];
 
@@ -78,7 +78,7 @@ ff_cells(const struct report_ff *f, uint64_t rank, char c[][CELL_MAX])
 }
 
 static void
-tun_cells(const struct report_tun *t, uint64_t rank, char c[][CELL_MAX])
+tun_cells(const struct rvq_report_tun *t, uint64_t rank, char c[][CELL_MAX])
 {
 	char name[RV_NAME_STR_MAX];
 
@@ -155,7 +155,7 @@ table_print(FILE *fp, const struct table *t)
 
 /* The ASNs and countries of a kept row, as JSON arrays. */
 static void
-ff_lists(struct sb *b, const struct report_ff *f)
+ff_lists(struct sb *b, const struct rvq_report_ff *f)
 {
 	size_t i, j;
 	int first = 1;
@@ -206,7 +206,7 @@ sb_fmt(struct sb *b, const char *fmt, ...)
 }
 
 static void
-ff_json(struct sb *b, const struct report_ff *f, uint64_t rank)
+ff_json(struct sb *b, const struct rvq_report_ff *f, uint64_t rank)
 {
 	char name[RV_NAME_STR_MAX];
 
@@ -255,7 +255,7 @@ ff_json(struct sb *b, const struct report_ff *f, uint64_t rank)
 }
 
 static void
-tun_json(struct sb *b, const struct report_tun *t, uint64_t rank)
+tun_json(struct sb *b, const struct rvq_report_tun *t, uint64_t rank)
 {
 	char name[RV_NAME_STR_MAX];
 	unsigned i;
@@ -278,7 +278,7 @@ tun_json(struct sb *b, const struct report_tun *t, uint64_t rank)
 	sb_str(b, ",\"time_last\":");
 	sb_u64(b, t->last);
 	sb_str(b, ",\"examples\":[");
-	for (i = 0; i < REPORT_SAMPLES && t->sample[i] != NULL; i++) {
+	for (i = 0; i < RVQ_REPORT_SAMPLES && t->sample[i] != NULL; i++) {
 		if (i > 0)
 			sb_ch(b, ',');
 		sb_json(b, t->sample[i]);
@@ -300,14 +300,14 @@ csv_row(struct sb *b, char c[][CELL_MAX], int ncol)
 }
 
 int
-report_print(FILE *fp, enum cli_fmt fmt, enum report_kind kind,
-    const struct report *rep, const struct report_cfg *cfg,
+report_print(FILE *fp, enum cli_fmt fmt, enum rvq_report_kind kind,
+    const struct rvq_report *rep, const struct rvq_report_cfg *cfg,
     uint64_t offset, uint64_t limit)
 {
-	size_t nrows = kind == REPORT_FF ? rep->nff : rep->ntun, i, end;
+	size_t nrows = kind == RVQ_REPORT_FF ? rep->nff : rep->ntun, i, end;
 	struct table t;
 	struct sb *b = NULL;
-	int ncol = kind == REPORT_FF ? NFF : NTUN, rc = RV_OK;
+	int ncol = kind == RVQ_REPORT_FF ? NFF : NTUN, rc = RV_OK;
 
 	(void)cfg;
 	memset(&t, 0, sizeof(t));
@@ -317,8 +317,8 @@ report_print(FILE *fp, enum cli_fmt fmt, enum report_kind kind,
 	    (size_t)(offset + limit);
 	if (fmt == CLI_FMT_TABLE) {
 		t.ncol = ncol;
-		t.head = kind == REPORT_FF ? ff_head : tun_head;
-		t.right = kind == REPORT_FF ? ff_right : tun_right;
+		t.head = kind == RVQ_REPORT_FF ? ff_head : tun_head;
+		t.right = kind == RVQ_REPORT_FF ? ff_right : tun_right;
 		t.name_col = 1;
 		t.cell = calloc(end - offset + 1, sizeof(*t.cell));
 		if (t.cell == NULL) {
@@ -326,7 +326,7 @@ report_print(FILE *fp, enum cli_fmt fmt, enum report_kind kind,
 			goto leave;
 		}
 		for (i = offset; i < end; i++, t.n++) {
-			if (kind == REPORT_FF)
+			if (kind == RVQ_REPORT_FF)
 				ff_cells(&rep->ff[i], i + 1, t.cell[t.n]);
 			else
 				tun_cells(&rep->tun[i], i + 1, t.cell[t.n]);
@@ -346,12 +346,12 @@ report_print(FILE *fp, enum cli_fmt fmt, enum report_kind kind,
 		int k;
 
 		for (k = 0; k < ncol; k++)
-			snprintf(c[k], CELL_MAX, "%s", kind == REPORT_FF ?
+			snprintf(c[k], CELL_MAX, "%s", kind == RVQ_REPORT_FF ?
 			    ff_head[k] : tun_head[k]);
 		snprintf(c[0], CELL_MAX, "Rank");
 		csv_row(b, c, ncol);
 		for (i = offset; i < end; i++) {
-			if (kind == REPORT_FF)
+			if (kind == RVQ_REPORT_FF)
 				ff_cells(&rep->ff[i], i + 1, c);
 			else
 				tun_cells(&rep->tun[i], i + 1, c);
@@ -359,7 +359,7 @@ report_print(FILE *fp, enum cli_fmt fmt, enum report_kind kind,
 		}
 	} else {
 		for (i = offset; i < end; i++) {
-			if (kind == REPORT_FF)
+			if (kind == RVQ_REPORT_FF)
 				ff_json(b, &rep->ff[i], i + 1);
 			else
 				tun_json(b, &rep->tun[i], i + 1);
@@ -376,11 +376,11 @@ leave:
 }
 
 int
-report_json_doc(FILE *fp, enum report_kind kind, const struct report *rep,
-    const struct report_cfg *cfg)
+report_json_doc(FILE *fp, enum rvq_report_kind kind, const struct rvq_report *rep,
+    const struct rvq_report_cfg *cfg)
 {
 	struct sb *b = malloc(sizeof(*b));
-	size_t i, n = kind == REPORT_FF ? rep->nff : rep->ntun;
+	size_t i, n = kind == RVQ_REPORT_FF ? rep->nff : rep->ntun;
 	int rc = RV_OK;
 
 	if (b == NULL)
@@ -388,7 +388,7 @@ report_json_doc(FILE *fp, enum report_kind kind, const struct report *rep,
 	b->fp = fp;
 	b->len = 0;
 	b->err = 0;
-	sb_str(b, kind == REPORT_FF ? "{\"report\":\"fastflux\"" :
+	sb_str(b, kind == RVQ_REPORT_FF ? "{\"report\":\"fastflux\"" :
 	    "{\"report\":\"tunnel\"");
 	sb_str(b, ",\"generated\":");
 	sb_u64(b, (uint64_t)rep->generated);
@@ -397,7 +397,7 @@ report_json_doc(FILE *fp, enum report_kind kind, const struct report *rep,
 	sb_str(b, ",\"until\":");
 	sb_u64(b, (uint64_t)rep->win.until);
 	sb_str(b, "},\"params\":{");
-	if (kind == REPORT_FF) {
+	if (kind == RVQ_REPORT_FF) {
 		sb_fmt(b, "\"holz_threshold\":%.2f", cfg->ff.holz_threshold);
 		sb_fmt(b, ",\"score_threshold\":%.2f", cfg->ff.score_threshold);
 		sb_str(b, ",\"min_asn\":");
@@ -413,15 +413,15 @@ report_json_doc(FILE *fp, enum report_kind kind, const struct report *rep,
 		sb_fmt(b, ",\"entropy_hi\":%.2f", cfg->tun.ent_hi);
 	}
 	sb_str(b, "},\"candidates\":");
-	sb_u64(b, kind == REPORT_FF ? rep->ff_candidates : rep->tun_candidates);
+	sb_u64(b, kind == RVQ_REPORT_FF ? rep->ff_candidates : rep->tun_candidates);
 	sb_str(b, ",\"flagged\":");
-	sb_u64(b, kind == REPORT_FF ? rep->ff_flagged : rep->tun_flagged);
+	sb_u64(b, kind == RVQ_REPORT_FF ? rep->ff_flagged : rep->tun_flagged);
 	sb_str(b, ",\"records\":");
 	sb_u64(b, rep->records);
 	sb_fmt(b, ",\"seconds\":%.3f", rep->seconds);
 	sb_str(b, ",\"rows\":[\n");
 	for (i = 0; i < n; i++) {
-		if (kind == REPORT_FF)
+		if (kind == RVQ_REPORT_FF)
 			ff_json(b, &rep->ff[i], i + 1);
 		else
 			tun_json(b, &rep->tun[i], i + 1);

@@ -1,12 +1,13 @@
-# Tests of `rearview report`: the pure feature code (cmocka) and
-# end-to-end reports over a real database.
+# Tests of `rearview report`: the engine's pure feature code (cmocka,
+# linked like any caller) and end-to-end reports over a real database.
 if HAVE_CMOCKA
 REPORT_TESTS = test_report_feat
 check_PROGRAMS += $(REPORT_TESTS)
 TESTS += $(REPORT_TESTS)
 test_report_feat_SOURCES = unit/test_report_feat.c
-test_report_feat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli -I$(top_srcdir)/query
-test_report_feat_LDADD = $(RV_LIB) $(CMOCKA_LIBS) -lm
+test_report_feat_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/query
+test_report_feat_LDADD = $(top_builddir)/query/librvquery.la $(RV_LIB) \
+	$(CMOCKA_LIBS) -lm
 endif
 # report_dns.sh needs root, NSD, the module and Unbound (it skips without).
 REPORT_E2E = e2e/report_import.sh e2e/report_dns.sh

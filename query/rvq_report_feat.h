@@ -1,5 +1,5 @@
 /**
- * \file report_feat.h
+ * \file rvq_report_feat.h
  * Pure feature computation for `rearview report`: the time
  * window, allow-lists, the fast-flux features and scores of one owner name,
  * and the DNS-tunnelling features and score of one registered domain.
@@ -14,12 +14,12 @@
  * window; its features are computed over every record whose span
  * [first, last] overlaps the window (last >= since and first <= until).
  *
- * Ownership: struct ff_name, struct rv_allow own heap arrays; free them
- * with ff_name_free() / rv_allow_free(), both safe on a zeroed object.
- * struct tun_domain owns nothing.
+ * Ownership: struct rvq_ff_name, struct rvq_allow own heap arrays; free them
+ * with rvq_ff_name_free() / rvq_allow_free(), both safe on a zeroed object.
+ * struct rvq_tun_domain owns nothing.
  */
-#ifndef RV_REPORT_FEAT_H
-#define RV_REPORT_FEAT_H
+#ifndef RVQ_REPORT_FEAT_H
+#define RVQ_REPORT_FEAT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,15 +31,15 @@
 /* Window                                                                  */
 
 /** The report window, both ends inclusive (epoch seconds). */
-struct rv_window {
+struct rvq_window {
 	int64_t since, until;
 };
 
 /** Does t lie inside the window? */
-int rv_window_has(const struct rv_window *w, int64_t t);
+int rvq_window_has(const struct rvq_window *w, int64_t t);
 
 /** Does [first, last] overlap the window? */
-int rv_window_overlaps(const struct rv_window *w, int64_t first,
+int rvq_window_overlaps(const struct rvq_window *w, int64_t first,
     int64_t last);
 
 /* ---------------------------------------------------------------------- */
@@ -50,7 +50,7 @@ int rv_window_overlaps(const struct rv_window *w, int64_t first,
  * Zones are kept as sorted reversed-label key prefixes (rv_name_key_prefix),
  * so a lookup is one binary search per label of the name.
  */
-struct rv_allow {
+struct rvq_allow {
 	uint8_t **key;		/**< sorted key prefixes */
 	size_t *len;
 	size_t n, cap;
@@ -58,7 +58,7 @@ struct rv_allow {
 
 /** Add a zone in presentation form. \return 0, RV_EINVAL, RV_ETOOBIG,
  * RV_ENOMEM. */
-int rv_allow_add(struct rv_allow *a, const char *zone);
+int rvq_allow_add(struct rvq_allow *a, const char *zone);
 
 /**
  * Add every zone of a file: one per line, '#' starts a comment, blank
@@ -66,37 +66,37 @@ int rv_allow_add(struct rv_allow *a, const char *zone);
  * \return 0, RV_EIO (see errno), RV_EINVAL / RV_ETOOBIG (bad line),
  *	RV_ENOMEM.
  */
-int rv_allow_load(struct rv_allow *a, const char *path, unsigned *errline);
+int rvq_allow_load(struct rvq_allow *a, const char *path, unsigned *errline);
 
 /** Sort the zones; call once after the last add, before lookups. */
-void rv_allow_finish(struct rv_allow *a);
+void rvq_allow_finish(struct rvq_allow *a);
 
 /** Is the wire name \p name (or an ancestor) in the set? */
-int rv_allow_match(const struct rv_allow *a, const uint8_t *name,
+int rvq_allow_match(const struct rvq_allow *a, const uint8_t *name,
     size_t len);
 
 /** Free the zones; safe on a zeroed object. */
-void rv_allow_free(struct rv_allow *a);
+void rvq_allow_free(struct rvq_allow *a);
 
 /* ---------------------------------------------------------------------- */
 /* Fast flux                                                               */
 
 /** One address of an RRset with its enrichment at observation time. */
-struct ff_addr {
+struct rvq_ff_addr {
 	struct rv_ip ip;
 	uint32_t asn;		/**< 0 when unknown */
 	char cc[3];		/**< ISO country code, "" when unknown */
 };
 
 /** One A or AAAA RRset of a name (its addresses are in ff_name.addr). */
-struct ff_rrset {
+struct rvq_ff_rrset {
 	uint16_t type;
 	uint32_t first, last, count, ttl_min;
 	size_t addr_off, naddr;
 };
 
 /** Scoring parameters (defaults: ff_params_default). */
-struct ff_params {
+struct rvq_ff_params {
 	double holz_threshold;	/**< flag when f > this (142.38) */
 	double score_threshold;	/**< flag when the rearview score >= this */
 	unsigned min_asn;	/**< never flag with fewer distinct ASNs (2) */
@@ -104,15 +104,15 @@ struct ff_params {
 };
 
 /** The documented defaults. */
-void ff_params_default(struct ff_params *p);
+void rvq_ff_params_default(struct rvq_ff_params *p);
 
 /** Accumulates the A/AAAA RRsets of one owner name. */
-struct ff_name {
+struct rvq_ff_name {
 	uint8_t owner[RV_NAME_MAX];
 	size_t owner_len;
-	struct ff_rrset *rr;
+	struct rvq_ff_rrset *rr;
 	size_t nrr, rrcap;
-	struct ff_addr *addr;
+	struct rvq_ff_addr *addr;
 	size_t naddr, addrcap;
 	unsigned nns;		/**< distinct NS names of its zone */
 	int ns_changed;		/**< several NS sets overlap the window */
@@ -120,7 +120,7 @@ struct ff_name {
 };
 
 /** Features and scores of one name (see rearview-report(1)). */
-struct ff_result {
+struct rvq_ff_result {
 	unsigned n_addr;	/**< distinct addresses (nA) */
 	unsigned n_v4, n_v6;
 	unsigned n_asn;		/**< distinct known ASNs (nASN) */
@@ -139,29 +139,29 @@ struct ff_result {
 };
 
 /** Start a name (keeps the arrays, drops their contents). */
-void ff_name_start(struct ff_name *n, const uint8_t *owner, size_t len);
+void rvq_ff_name_start(struct rvq_ff_name *n, const uint8_t *owner, size_t len);
 
 /**
  * Add one A/AAAA RRset with its enriched addresses (copied). RRsets that
  * do not overlap the window are ignored.
  * \return 0 (also when ignored), RV_ENOMEM.
  */
-int ff_name_add(struct ff_name *n, const struct rv_window *w, uint16_t type,
+int rvq_ff_name_add(struct rvq_ff_name *n, const struct rvq_window *w, uint16_t type,
     uint32_t first, uint32_t last, uint32_t count, uint32_t ttl_min,
-    const struct ff_addr *addr, size_t naddr);
+    const struct rvq_ff_addr *addr, size_t naddr);
 
 /** Record the NS information of the name's zone. */
-void ff_name_set_ns(struct ff_name *n, unsigned nns, int changed);
+void rvq_ff_name_set_ns(struct rvq_ff_name *n, unsigned nns, int changed);
 
 /** Is the name a candidate (some RRset's last seen in the window)? */
-int ff_name_candidate(const struct ff_name *n);
+int rvq_ff_name_candidate(const struct rvq_ff_name *n);
 
 /**
  * Compute the features and both scores.
  * \return 0, RV_ENOMEM (scratch space), RV_ENOENT if not a candidate.
  */
-int ff_name_eval(const struct ff_name *n, const struct ff_params *p,
-    struct ff_result *r);
+int rvq_ff_name_eval(const struct rvq_ff_name *n, const struct rvq_ff_params *p,
+    struct rvq_ff_result *r);
 
 /**
  * Could the name be flagged at all, whatever its ASNs and countries? An
@@ -169,17 +169,17 @@ int ff_name_eval(const struct ff_name *n, const struct ff_params *p,
  * (churn) and the TTL, so the database layer can skip enrichment: when
  * it returns 0, ff_name_eval never flags the name.
  */
-int ff_name_may_flag(const struct ff_name *n, const struct ff_params *p);
+int rvq_ff_name_may_flag(const struct rvq_ff_name *n, const struct rvq_ff_params *p);
 
 /** Free the arrays; safe on a zeroed object. */
-void ff_name_free(struct ff_name *n);
+void rvq_ff_name_free(struct rvq_ff_name *n);
 
 /**
  * NS names of a zone: feed every NS RRset of the zone (the digest of each
  * target name and the digest of the set), then read the distinct count and
  * whether more than one NS set overlapped the window.
  */
-struct ff_ns {
+struct rvq_ff_ns {
 	uint64_t *name;		/**< target-name digests */
 	size_t n, cap;
 	uint64_t set0;		/**< first set digest seen */
@@ -187,23 +187,23 @@ struct ff_ns {
 };
 
 /** Empty the accumulator (keeps the array). */
-void ff_ns_start(struct ff_ns *ns);
+void rvq_ff_ns_start(struct rvq_ff_ns *ns);
 /** Add one NS RRset if it overlaps the window. \return 0, RV_ENOMEM. */
-int ff_ns_add(struct ff_ns *ns, const struct rv_window *w, uint32_t first,
+int rvq_ff_ns_add(struct rvq_ff_ns *ns, const struct rvq_window *w, uint32_t first,
     uint32_t last, uint64_t setdigest, const uint64_t *names, size_t n);
 /** Distinct NS names (sorts in place). */
-unsigned ff_ns_count(struct ff_ns *ns);
+unsigned rvq_ff_ns_count(struct rvq_ff_ns *ns);
 /** Free; safe on a zeroed object. */
-void ff_ns_free(struct ff_ns *ns);
+void rvq_ff_ns_free(struct rvq_ff_ns *ns);
 
 /* ---------------------------------------------------------------------- */
 /* DNS tunnelling                                                          */
 
 /** Shannon entropy in bits per symbol of the octets of s (0 for n = 0). */
-double rv_entropy(const uint8_t *s, size_t n);
+double rvq_entropy(const uint8_t *s, size_t n);
 
 /** Scoring parameters (defaults: tun_params_default). */
-struct tun_params {
+struct rvq_tun_params {
 	double threshold;	/**< flag when score >= this (30) */
 	unsigned min_names;	/**< and at least this many names (20) */
 	double len_lo, len_hi;	/**< label-length ramp (10 .. 50 octets) */
@@ -211,10 +211,10 @@ struct tun_params {
 };
 
 /** The documented defaults. */
-void tun_params_default(struct tun_params *p);
+void rvq_tun_params_default(struct rvq_tun_params *p);
 
 /** Accumulates the names below one registered domain. */
-struct tun_domain {
+struct rvq_tun_domain {
 	uint8_t domain[RV_NAME_MAX];
 	size_t domain_len;
 	uint64_t nnames;	/**< distinct names below the domain */
@@ -230,7 +230,7 @@ struct tun_domain {
 };
 
 /** Features and score of one registered domain. */
-struct tun_result {
+struct rvq_tun_result {
 	uint64_t nnames;
 	double mean_len;
 	unsigned max_len;
@@ -242,30 +242,30 @@ struct tun_result {
 };
 
 /** Start a domain (wire name). */
-void tun_start(struct tun_domain *d, const uint8_t *domain, size_t len);
+void rvq_tun_start(struct rvq_tun_domain *d, const uint8_t *domain, size_t len);
 
 /**
  * Add one RRset of a name below the domain. \return 1 when it overlaps
  * the window (and was counted), 0 when ignored.
  */
-int tun_add_rrset(struct tun_domain *d, const struct rv_window *w,
+int rvq_tun_add_rrset(struct rvq_tun_domain *d, const struct rvq_window *w,
     uint16_t type, uint32_t first, uint32_t last, uint32_t count);
 
 /** Add one negative answer (rcode 3 is NXDOMAIN). \return as above. */
-int tun_add_neg(struct tun_domain *d, const struct rv_window *w,
+int rvq_tun_add_neg(struct rvq_tun_domain *d, const struct rvq_window *w,
     uint8_t rcode, uint32_t first, uint32_t last, uint32_t count);
 
 /** Count one distinct name below the domain (call once per name that had
  * a record in the window); its leftmost label feeds the label features. */
-void tun_add_name(struct tun_domain *d, const uint8_t *name, size_t len);
+void rvq_tun_add_name(struct rvq_tun_domain *d, const uint8_t *name, size_t len);
 
 /** Is the domain a candidate (some record's last seen in the window, and
  * at least one name below it)? */
-int tun_candidate(const struct tun_domain *d);
+int rvq_tun_candidate(const struct rvq_tun_domain *d);
 
 /** Compute the features and the score. \return 0, RV_ENOENT if not a
  * candidate. */
-int tun_eval(const struct tun_domain *d, const struct tun_params *p,
-    struct tun_result *r);
+int rvq_tun_eval(const struct rvq_tun_domain *d, const struct rvq_tun_params *p,
+    struct rvq_tun_result *r);
 
 #endif

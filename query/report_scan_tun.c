@@ -72,37 +72,37 @@ done:
 }
 
 void
-scan_tun_cut(struct report *rep, size_t keep)
+rvq_scan_tun_cut(struct rvq_report *rep, size_t keep)
 {
 	size_t i;
 	unsigned j;
 
 	for (i = keep; i < rep->ntun; i++)
-		for (j = 0; j < REPORT_SAMPLES; j++)
+		for (j = 0; j < RVQ_REPORT_SAMPLES; j++)
 			free(rep->tun[i].sample[j]);
 	if (rep->ntun > keep)
 		rep->ntun = keep;
 }
 
 static void
-trim_tun(struct report *rep, uint64_t keep)
+trim_tun(struct rvq_report *rep, uint64_t keep)
 {
 	if (keep == 0 || rep->ntun < 2 * keep)
 		return;
-	qsort(rep->tun, rep->ntun, sizeof(*rep->tun), scan_cmp_tun);
-	scan_tun_cut(rep, keep);
+	qsort(rep->tun, rep->ntun, sizeof(*rep->tun), rvq_scan_cmp_tun);
+	rvq_scan_tun_cut(rep, keep);
 }
 
 static int
 keep_tun(struct scan *s, struct frame *f)
 {
-	struct report *rep = s->rep;
-	struct report_tun *row;
-	struct tun_result r;
+	struct rvq_report *rep = s->rep;
+	struct rvq_report_tun *row;
+	struct rvq_tun_result r;
 	char str[RV_NAME_STR_MAX];
 	unsigned i;
 
-	if (tun_eval(&f->d, &s->cfg->tun, &r) != RV_OK)
+	if (rvq_tun_eval(&f->d, &s->cfg->tun, &r) != RV_OK)
 		return RV_OK;
 	rep->tun_candidates++;
 	if (r.flagged)
@@ -112,7 +112,7 @@ keep_tun(struct scan *s, struct frame *f)
 	trim_tun(rep, s->cfg->keep);
 	if (rep->ntun == rep->captun) {
 		size_t ncap = rep->captun ? rep->captun * 2 : 64;
-		struct report_tun *p = realloc(rep->tun, ncap * sizeof(*p));
+		struct rvq_report_tun *p = realloc(rep->tun, ncap * sizeof(*p));
 
 		if (p == NULL)
 			return RV_ENOMEM;
@@ -136,14 +136,14 @@ keep_tun(struct scan *s, struct frame *f)
 }
 
 int
-scan_tun_pop(struct scan *s)
+rvq_scan_tun_pop(struct scan *s)
 {
 	return keep_tun(s, &s->stack[--s->depth]);
 }
 
 /* Find or open the frame of the current name's registered domain. */
 int
-scan_tun_begin(struct scan *s)
+rvq_scan_tun_begin(struct scan *s)
 {
 	size_t reglen = reg_domain(s);
 	const uint8_t *reg = s->owner + s->olen - reglen;
@@ -159,7 +159,7 @@ scan_tun_begin(struct scan *s)
 		if (rv_name_is_subdomain(reg, reglen, top->d.domain,
 		    top->d.domain_len))
 			break;
-		if ((rc = scan_tun_pop(s)) != RV_OK)
+		if ((rc = rvq_scan_tun_pop(s)) != RV_OK)
 			return rc;
 	}
 	top = s->depth > 0 ? &s->stack[s->depth - 1] : NULL;
@@ -168,7 +168,7 @@ scan_tun_begin(struct scan *s)
 		if (s->depth == STACK_MAX)
 			return RV_OK;	/* absurdly deep: skip */
 		top = &s->stack[s->depth++];
-		tun_start(&top->d, reg, reglen);
+		rvq_tun_start(&top->d, reg, reglen);
 		top->nsample = 0;
 	}
 	s->below = s->olen > reglen;
@@ -176,28 +176,28 @@ scan_tun_begin(struct scan *s)
 }
 
 void
-scan_tun_end(struct scan *s)
+rvq_scan_tun_end(struct scan *s)
 {
 	struct frame *f;
 
 	if (!s->below || !s->name_in)
 		return;
 	f = &s->stack[s->depth - 1];
-	tun_add_name(&f->d, s->owner, s->olen);
-	if (f->nsample < REPORT_SAMPLES) {
+	rvq_tun_add_name(&f->d, s->owner, s->olen);
+	if (f->nsample < RVQ_REPORT_SAMPLES) {
 		memcpy(f->sample[f->nsample], s->owner, s->olen);
 		f->samplelen[f->nsample++] = s->olen;
 	}
 }
 
 int
-scan_cmp_tun(const void *a, const void *b)
+rvq_scan_cmp_tun(const void *a, const void *b)
 {
-	const struct report_tun *x = a, *y = b;
+	const struct rvq_report_tun *x = a, *y = b;
 
 	if (x->r.flagged != y->r.flagged)
 		return x->r.flagged ? -1 : 1;
 	if (x->r.score != y->r.score)
 		return x->r.score > y->r.score ? -1 : 1;
-	return scan_bcmp(x->domain, x->domain_len, y->domain, y->domain_len);
+	return rvq_scan_bcmp(x->domain, x->domain_len, y->domain, y->domain_len);
 }

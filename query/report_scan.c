@@ -3,7 +3,7 @@
  * The database side of `rearview report`: one pass over the rrset and neg
  * databases, merged by owner name (both keys start with NK(owner), so
  * every name's RRsets and negative answers come together, names in DNS
- * canonical order), in read-only transactions renewed every REPORT_CHUNK
+ * canonical order), in read-only transactions renewed every RVQ_REPORT_CHUNK
  * records at a name boundary.
  *
  * Each name feeds the fast-flux side (report_scan_ff.c) and the
@@ -21,7 +21,7 @@
 
 /* Compare two byte strings, shorter first on a common prefix. */
 int
-scan_bcmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+rvq_scan_bcmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	size_t n = alen < blen ? alen : blen;
 	int c = n ? memcmp(a, b, n) : 0;
@@ -113,10 +113,10 @@ do_rrset(struct scan *s)
 	rc = rv_rrset_val_decode(s->rr.v.data, s->rr.v.len, &val);
 	if (rc != RV_OK)
 		return rc;
-	if ((s->cfg->kinds & REPORT_FF) && (type == TYPE_A ||
-	    type == TYPE_AAAA) && (rc = scan_ff_rrset(s, type, &val)) != RV_OK)
+	if ((s->cfg->kinds & RVQ_REPORT_FF) && (type == TYPE_A ||
+	    type == TYPE_AAAA) && (rc = rvq_scan_ff_rrset(s, type, &val)) != RV_OK)
 		return rc;
-	if (s->below && tun_add_rrset(&s->stack[s->depth - 1].d,
+	if (s->below && rvq_tun_add_rrset(&s->stack[s->depth - 1].d,
 	    &s->cfg->win, type, val.first, val.last, val.count))
 		s->name_in = 1;
 	return RV_OK;
@@ -136,7 +136,7 @@ do_neg(struct scan *s)
 	rc = rv_neg_val_decode(s->neg.v.data, s->neg.v.len, &val);
 	if (rc != RV_OK)
 		return rc;
-	if (tun_add_neg(&s->stack[s->depth - 1].d, &s->cfg->win,
+	if (rvq_tun_add_neg(&s->stack[s->depth - 1].d, &s->cfg->win,
 	    k[s->neg.nklen + 2], val.first, val.last, val.count))
 		s->name_in = 1;
 	return RV_OK;
@@ -154,18 +154,18 @@ one_name(struct scan *s)
 	else if (s->neg.eof)
 		c = &s->rr;
 	else
-		c = scan_bcmp(s->rr.k.data, s->rr.nklen, s->neg.k.data,
+		c = rvq_scan_bcmp(s->rr.k.data, s->rr.nklen, s->neg.k.data,
 		    s->neg.nklen) <= 0 ? &s->rr : &s->neg;
 	s->nklen = c->nklen;
 	memcpy(s->nk, c->k.data, c->nklen);
 	if ((rc = rv_name_from_key(s->nk, s->nklen, s->owner, &s->olen)))
 		return rc;
-	allowed = rv_allow_match(&s->cfg->allow, s->owner, s->olen);
-	ff_name_start(&s->ffn, s->owner, s->olen);
+	allowed = rvq_allow_match(&s->cfg->allow, s->owner, s->olen);
+	rvq_ff_name_start(&s->ffn, s->owner, s->olen);
 	s->have_zone = 0;
 	s->below = 0;
-	if (!allowed && (s->cfg->kinds & REPORT_TUN) &&
-	    (rc = scan_tun_begin(s)) != RV_OK)
+	if (!allowed && (s->cfg->kinds & RVQ_REPORT_TUN) &&
+	    (rc = rvq_scan_tun_begin(s)) != RV_OK)
 		return rc;
 	while (same_name(s, &s->rr)) {
 		if (!allowed && (rc = do_rrset(s)) != RV_OK)
@@ -185,9 +185,9 @@ one_name(struct scan *s)
 	}
 	if (allowed)
 		return RV_OK;
-	if ((s->cfg->kinds & REPORT_FF) && (rc = scan_ff_done(s)) != RV_OK)
+	if ((s->cfg->kinds & RVQ_REPORT_FF) && (rc = rvq_scan_ff_done(s)) != RV_OK)
 		return rc;
-	scan_tun_end(s);
+	rvq_scan_tun_end(s);
 	return RV_OK;
 }
 
@@ -201,8 +201,8 @@ now_mono(void)
 }
 
 int
-report_scan(struct rvq_db *db, const struct report_cfg *cfg,
-    struct report *rep)
+rvq_report_scan(struct rvq_db *db, const struct rvq_report_cfg *cfg,
+    struct rvq_report *rep)
 {
 	struct scan *s;
 	double t0 = now_mono();
@@ -234,29 +234,29 @@ report_scan(struct rvq_db *db, const struct report_cfg *cfg,
 	while (!s->rr.eof || !s->neg.eof) {
 		if ((rc = one_name(s)) != RV_OK)
 			goto leave;
-		if (s->nrec >= (cfg->chunk ? cfg->chunk : REPORT_CHUNK) &&
+		if (s->nrec >= (cfg->chunk ? cfg->chunk : RVQ_REPORT_CHUNK) &&
 		    (rc = renew(s)) != RV_OK)
 			goto leave;
 	}
 	while (s->depth > 0)
-		if ((rc = scan_tun_pop(s)) != RV_OK)
+		if ((rc = rvq_scan_tun_pop(s)) != RV_OK)
 			goto leave;
 	if (rep->nff > 1)
-		qsort(rep->ff, rep->nff, sizeof(*rep->ff), scan_cmp_ff);
+		qsort(rep->ff, rep->nff, sizeof(*rep->ff), rvq_scan_cmp_ff);
 	if (rep->ntun > 1)
-		qsort(rep->tun, rep->ntun, sizeof(*rep->tun), scan_cmp_tun);
+		qsort(rep->tun, rep->ntun, sizeof(*rep->tun), rvq_scan_cmp_tun);
 	if (cfg->keep > 0) {
-		scan_ff_cut(rep, cfg->keep);
-		scan_tun_cut(rep, cfg->keep);
+		rvq_scan_ff_cut(rep, cfg->keep);
+		rvq_scan_tun_cut(rep, cfg->keep);
 	}
 	/* NS names weigh in neither score (Holz: 0 nNS): look them up only
 	 * for the rows kept, in the last read transaction. */
-	rc = scan_ff_ns(s);
+	rc = rvq_scan_ff_ns(s);
 leave:
 	rv_cursor_close(s->rr.c);
 	rv_cursor_close(s->neg.c);
-	ff_name_free(&s->ffn);
-	ff_ns_free(&s->ns);
+	rvq_ff_name_free(&s->ffn);
+	rvq_ff_ns_free(&s->ns);
 	free(s->abuf);
 	free(s->nsbuf);
 	free(s->stack);
@@ -267,7 +267,7 @@ leave:
 }
 
 void
-report_free(struct report *rep)
+rvq_report_free(struct rvq_report *rep)
 {
 	size_t i;
 	unsigned j;
@@ -277,7 +277,7 @@ report_free(struct report *rep)
 		free(rep->ff[i].addr);
 	}
 	for (i = 0; i < rep->ntun; i++)
-		for (j = 0; j < REPORT_SAMPLES; j++)
+		for (j = 0; j < RVQ_REPORT_SAMPLES; j++)
 			free(rep->tun[i].sample[j]);
 	free(rep->ff);
 	free(rep->tun);

@@ -10,13 +10,13 @@
  * until the pass renews its read transaction (renew() in report_scan.c, at
  * a name boundary); everything kept across names is copied.
  */
-#ifndef RV_CLI_REPORT_SCAN_H
-#define RV_CLI_REPORT_SCAN_H
+#ifndef RVQ_REPORT_SCAN_H
+#define RVQ_REPORT_SCAN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
+#include "rvq_report.h"
 #include "rv_store.h"
 
 #define TYPE_A		1
@@ -47,16 +47,16 @@ struct geo_slot {
 
 /* An open registered domain. */
 struct frame {
-	struct tun_domain d;
-	uint8_t sample[REPORT_SAMPLES][RV_NAME_MAX];
-	size_t samplelen[REPORT_SAMPLES];
+	struct rvq_tun_domain d;
+	uint8_t sample[RVQ_REPORT_SAMPLES][RV_NAME_MAX];
+	size_t samplelen[RVQ_REPORT_SAMPLES];
 	unsigned nsample;
 };
 
 struct scan {
 	struct rvq_db *db;
-	const struct report_cfg *cfg;
-	struct report *rep;
+	const struct rvq_report_cfg *cfg;
+	struct rvq_report *rep;
 	struct cur rr, neg;
 	uint64_t nrec;		/* records since the last renewal */
 	/* the current name */
@@ -65,13 +65,13 @@ struct scan {
 	uint8_t owner[RV_NAME_MAX];
 	size_t olen;
 	/* fast flux */
-	struct ff_name ffn;
-	struct ff_addr *abuf;
+	struct rvq_ff_name ffn;
+	struct rvq_ff_addr *abuf;
 	size_t acap;
 	uint8_t zone[RV_NAME_MAX];
 	size_t zlen;
 	int have_zone;
-	struct ff_ns ns;
+	struct rvq_ff_ns ns;
 	uint64_t *nsbuf;
 	size_t nscap;
 	uint8_t nszone[RV_NAME_MAX];
@@ -93,31 +93,31 @@ struct scan {
 };
 
 /** memcmp order, shorter first on a common prefix. */
-int scan_bcmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+int rvq_scan_bcmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /* report_scan_ff.c */
 /** Add one A/AAAA RRset (the rr cursor's record) to the current name. */
-int scan_ff_rrset(struct scan *s, uint16_t type,
+int rvq_scan_ff_rrset(struct scan *s, uint16_t type,
     const struct rv_rrset_val *val);
 /** The current name is complete: evaluate it, keep its row if shown. */
-int scan_ff_done(struct scan *s);
+int rvq_scan_ff_done(struct scan *s);
 /** NS names of the kept rows' zones (after the pass). */
-int scan_ff_ns(struct scan *s);
+int rvq_scan_ff_ns(struct scan *s);
 /** Drop the fast-flux rows from keep on (rows ranked). */
-void scan_ff_cut(struct report *rep, size_t keep);
+void rvq_scan_ff_cut(struct rvq_report *rep, size_t keep);
 /** Rank order of fast-flux rows (qsort). */
-int scan_cmp_ff(const void *a, const void *b);
+int rvq_scan_cmp_ff(const void *a, const void *b);
 
 /* report_scan_tun.c */
 /** Find or open the frame of the current name's registered domain. */
-int scan_tun_begin(struct scan *s);
+int rvq_scan_tun_begin(struct scan *s);
 /** Count the current name in its domain if it had a record in the window. */
-void scan_tun_end(struct scan *s);
+void rvq_scan_tun_end(struct scan *s);
 /** Close the innermost open domain, keeping its row if shown. */
-int scan_tun_pop(struct scan *s);
+int rvq_scan_tun_pop(struct scan *s);
 /** Drop the tunnel rows from keep on (rows ranked). */
-void scan_tun_cut(struct report *rep, size_t keep);
+void rvq_scan_tun_cut(struct rvq_report *rep, size_t keep);
 /** Rank order of tunnel rows (qsort). */
-int scan_cmp_tun(const void *a, const void *b);
+int rvq_scan_cmp_tun(const void *a, const void *b);
 
 #endif

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "rv_err.h"
-#include "report_feat.h"
+#include "rvq_report_feat.h"
 
 #define TYPE_CNAME	5
 #define TYPE_NULL	10
@@ -24,7 +24,7 @@
 #define RCODE_NXDOMAIN	3
 
 double
-rv_entropy(const uint8_t *s, size_t n)
+rvq_entropy(const uint8_t *s, size_t n)
 {
 	size_t freq[256];
 	uint8_t seen[256];
@@ -46,7 +46,7 @@ rv_entropy(const uint8_t *s, size_t n)
 }
 
 void
-tun_params_default(struct tun_params *p)
+rvq_tun_params_default(struct rvq_tun_params *p)
 {
 	p->threshold = 30.0;
 	p->min_names = 20;
@@ -57,7 +57,7 @@ tun_params_default(struct tun_params *p)
 }
 
 void
-tun_start(struct tun_domain *d, const uint8_t *domain, size_t len)
+rvq_tun_start(struct rvq_tun_domain *d, const uint8_t *domain, size_t len)
 {
 	memset(d, 0, sizeof(*d));
 	if (len > sizeof(d->domain))
@@ -68,17 +68,17 @@ tun_start(struct tun_domain *d, const uint8_t *domain, size_t len)
 }
 
 static void
-seen(struct tun_domain *d, const struct rv_window *w, uint32_t last)
+seen(struct rvq_tun_domain *d, const struct rvq_window *w, uint32_t last)
 {
-	if (rv_window_has(w, last) && (int64_t)last > d->last_in)
+	if (rvq_window_has(w, last) && (int64_t)last > d->last_in)
 		d->last_in = last;
 }
 
 int
-tun_add_rrset(struct tun_domain *d, const struct rv_window *w,
+rvq_tun_add_rrset(struct rvq_tun_domain *d, const struct rvq_window *w,
     uint16_t type, uint32_t first, uint32_t last, uint32_t count)
 {
-	if (!rv_window_overlaps(w, first, last))
+	if (!rvq_window_overlaps(w, first, last))
 		return 0;
 	d->n_rrsets++;
 	if (type == TYPE_TXT || type == TYPE_NULL || type == TYPE_CNAME)
@@ -89,10 +89,10 @@ tun_add_rrset(struct tun_domain *d, const struct rv_window *w,
 }
 
 int
-tun_add_neg(struct tun_domain *d, const struct rv_window *w,
+rvq_tun_add_neg(struct rvq_tun_domain *d, const struct rvq_window *w,
     uint8_t rcode, uint32_t first, uint32_t last, uint32_t count)
 {
-	if (!rv_window_overlaps(w, first, last))
+	if (!rvq_window_overlaps(w, first, last))
 		return 0;
 	d->obs_neg += count;
 	if (rcode == RCODE_NXDOMAIN)
@@ -102,7 +102,7 @@ tun_add_neg(struct tun_domain *d, const struct rv_window *w,
 }
 
 void
-tun_add_name(struct tun_domain *d, const uint8_t *name, size_t len)
+rvq_tun_add_name(struct rvq_tun_domain *d, const uint8_t *name, size_t len)
 {
 	unsigned ll;
 
@@ -115,11 +115,11 @@ tun_add_name(struct tun_domain *d, const uint8_t *name, size_t len)
 	d->sum_len += ll;
 	if (ll > d->max_len)
 		d->max_len = ll;
-	d->sum_ent += rv_entropy(name + 1, ll);
+	d->sum_ent += rvq_entropy(name + 1, ll);
 }
 
 int
-tun_candidate(const struct tun_domain *d)
+rvq_tun_candidate(const struct rvq_tun_domain *d)
 {
 	return d->last_in >= 0 && d->nnames > 0;
 }
@@ -138,13 +138,13 @@ ramp(double x, double lo, double hi)
 }
 
 int
-tun_eval(const struct tun_domain *d, const struct tun_params *p,
-    struct tun_result *r)
+rvq_tun_eval(const struct rvq_tun_domain *d, const struct rvq_tun_params *p,
+    struct rvq_tun_result *r)
 {
 	double l, e;
 
 	memset(r, 0, sizeof(*r));
-	if (!tun_candidate(d))
+	if (!rvq_tun_candidate(d))
 		return RV_ENOENT;
 	r->nnames = d->nnames;
 	r->mean_len = d->sum_len / (double)d->nnames;

@@ -52,7 +52,7 @@ ns_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 	}
 	if (rc != RV_ENOENT)
 		return rc;
-	return ff_ns_add(&s->ns, &s->cfg->win, val.first, val.last, setdig,
+	return rvq_ff_ns_add(&s->ns, &s->cfg->win, val.first, val.last, setdig,
 	    s->nsbuf, n);
 }
 
@@ -67,7 +67,7 @@ zone_ns(struct scan *s, const uint8_t *zone, size_t zlen)
 	if (s->ns_valid && s->nszlen == zlen &&
 	    memcmp(s->nszone, zone, zlen) == 0)
 		return RV_OK;
-	ff_ns_start(&s->ns);
+	rvq_ff_ns_start(&s->ns);
 	rc = rv_key_rrset_name_type(&k, zone, zlen, TYPE_NS);
 	if (rc == RV_OK)
 		rc = rv_store_scan(s->db->st, s->db->txn, RV_DB_RRSET, &k, &k,
@@ -76,7 +76,7 @@ zone_ns(struct scan *s, const uint8_t *zone, size_t zlen)
 		return rc;
 	memcpy(s->nszone, zone, zlen);
 	s->nszlen = zlen;
-	s->ns_n = ff_ns_count(&s->ns);
+	s->ns_n = rvq_ff_ns_count(&s->ns);
 	s->ns_changed = s->ns.nsets > 1;
 	s->ns_valid = 1;
 	return RV_OK;
@@ -85,7 +85,7 @@ zone_ns(struct scan *s, const uint8_t *zone, size_t zlen)
 /* ASN and country of ip at time t, through a direct-mapped cache of
  * enrichment periods (addresses repeat across names and rotations). The
  * report renews its read transaction, so it keeps no store cursor here
- * (cli_db's own geo cache may hold a cursor of the first transaction).
+ * (rvq_db's own geo cache may hold a cursor of the first transaction).
  * \return 0, RV_ENOENT (no enrichment), or a store error. */
 static int
 geo(struct scan *s, const struct rv_ip *ip, uint32_t t, uint32_t *asn,
@@ -134,16 +134,16 @@ geo(struct scan *s, const struct rv_ip *ip, uint32_t t, uint32_t *asn,
 static void
 enrich(struct scan *s)
 {
-	struct ff_name *n = &s->ffn;
+	struct rvq_ff_name *n = &s->ffn;
 	size_t i, k;
 
 	for (i = 0; i < n->nrr; i++) {
-		const struct ff_rrset *r = &n->rr[i];
+		const struct rvq_ff_rrset *r = &n->rr[i];
 		uint32_t t = (int64_t)r->last > s->cfg->win.until ?
 		    (uint32_t)s->cfg->win.until : r->last;
 
 		for (k = 0; k < r->naddr; k++) {
-			struct ff_addr *a = &n->addr[r->addr_off + k];
+			struct rvq_ff_addr *a = &n->addr[r->addr_off + k];
 
 			if (geo(s, &a->ip, t, &a->asn, a->cc) != RV_OK) {
 				a->asn = 0;
@@ -154,16 +154,16 @@ enrich(struct scan *s)
 }
 
 int
-scan_ff_rrset(struct scan *s, uint16_t type,
+rvq_scan_ff_rrset(struct scan *s, uint16_t type,
     const struct rv_rrset_val *val)
 {
-	const struct rv_window *w = &s->cfg->win;
+	const struct rvq_window *w = &s->cfg->win;
 	const uint8_t *rd;
 	uint16_t rdlen;
 	size_t off = 0, n = 0;
 	int rc;
 
-	if (!rv_window_overlaps(w, val->first, val->last))
+	if (!rvq_window_overlaps(w, val->first, val->last))
 		return RV_OK;
 	if (!s->have_zone) {
 		struct rv_rrset_key key;
@@ -178,13 +178,13 @@ scan_ff_rrset(struct scan *s, uint16_t type,
 	}
 	while ((rc = rv_set_next(val->set, val->set_len, &off, &rd, &rdlen)) ==
 	    RV_OK) {
-		struct ff_addr *a;
+		struct rvq_ff_addr *a;
 
 		if (rdlen != (type == TYPE_A ? 4 : 16))
 			continue;
 		if (n == s->acap) {
 			size_t ncap = s->acap ? s->acap * 2 : 64;
-			struct ff_addr *p = realloc(s->abuf, ncap * sizeof(*p));
+			struct rvq_ff_addr *p = realloc(s->abuf, ncap * sizeof(*p));
 
 			if (p == NULL)
 				return RV_ENOMEM;
@@ -198,13 +198,13 @@ scan_ff_rrset(struct scan *s, uint16_t type,
 	}
 	if (rc != RV_ENOENT)
 		return rc;
-	return ff_name_add(&s->ffn, w, type, val->first, val->last,
+	return rvq_ff_name_add(&s->ffn, w, type, val->first, val->last,
 	    val->count, val->ttl_min, s->abuf, n);
 }
 
 /* Drop the rows from keep on (the rows are ranked). */
 void
-scan_ff_cut(struct report *rep, size_t keep)
+rvq_scan_ff_cut(struct rvq_report *rep, size_t keep)
 {
 	size_t i;
 
@@ -219,24 +219,24 @@ scan_ff_cut(struct report *rep, size_t keep)
  * drop all but the best keep (amortised n log keep, and bounded memory
  * for --all over a large database). */
 static void
-trim_ff(struct report *rep, uint64_t keep)
+trim_ff(struct rvq_report *rep, uint64_t keep)
 {
 	if (keep == 0 || rep->nff < 2 * keep)
 		return;
-	qsort(rep->ff, rep->nff, sizeof(*rep->ff), scan_cmp_ff);
-	scan_ff_cut(rep, keep);
+	qsort(rep->ff, rep->nff, sizeof(*rep->ff), rvq_scan_cmp_ff);
+	rvq_scan_ff_cut(rep, keep);
 }
 static int
-keep_ff(struct scan *s, const struct ff_result *r)
+keep_ff(struct scan *s, const struct rvq_ff_result *r)
 {
-	struct report *rep = s->rep;
-	struct report_ff *row;
+	struct rvq_report *rep = s->rep;
+	struct rvq_report_ff *row;
 
 	trim_ff(rep, s->cfg->keep);
 
 	if (rep->nff == rep->capff) {
 		size_t ncap = rep->capff ? rep->capff * 2 : 64;
-		struct report_ff *p = realloc(rep->ff, ncap * sizeof(*p));
+		struct rvq_report_ff *p = realloc(rep->ff, ncap * sizeof(*p));
 
 		if (p == NULL)
 			return RV_ENOMEM;
@@ -272,21 +272,21 @@ keep_ff(struct scan *s, const struct ff_result *r)
 }
 
 int
-scan_ff_done(struct scan *s)
+rvq_scan_ff_done(struct scan *s)
 {
-	struct ff_result r;
+	struct rvq_ff_result r;
 	int rc;
 
-	if (!ff_name_candidate(&s->ffn))
+	if (!rvq_ff_name_candidate(&s->ffn))
 		return RV_OK;
 	/* Enrichment only matters for a name that could be flagged (one
 	 * address never spans two ASNs), or to show it with --all. */
-	if (!s->cfg->all && !ff_name_may_flag(&s->ffn, &s->cfg->ff)) {
+	if (!s->cfg->all && !rvq_ff_name_may_flag(&s->ffn, &s->cfg->ff)) {
 		s->rep->ff_candidates++;
 		return RV_OK;
 	}
 	enrich(s);
-	if ((rc = ff_name_eval(&s->ffn, &s->cfg->ff, &r)) != RV_OK)
+	if ((rc = rvq_ff_name_eval(&s->ffn, &s->cfg->ff, &r)) != RV_OK)
 		return rc;
 	s->rep->ff_candidates++;
 	if (r.flagged)
@@ -297,14 +297,14 @@ scan_ff_done(struct scan *s)
 }
 
 int
-scan_ff_ns(struct scan *s)
+rvq_scan_ff_ns(struct scan *s)
 {
-	struct report *rep = s->rep;
+	struct rvq_report *rep = s->rep;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < rep->nff; i++) {
-		struct report_ff *f = &rep->ff[i];
+		struct rvq_report_ff *f = &rep->ff[i];
 
 		if (f->zone_len == 0)
 			continue;
@@ -317,9 +317,9 @@ scan_ff_ns(struct scan *s)
 }
 
 int
-scan_cmp_ff(const void *a, const void *b)
+rvq_scan_cmp_ff(const void *a, const void *b)
 {
-	const struct report_ff *x = a, *y = b;
+	const struct rvq_report_ff *x = a, *y = b;
 
 	if (x->r.flagged != y->r.flagged)
 		return x->r.flagged ? -1 : 1;
@@ -327,5 +327,5 @@ scan_cmp_ff(const void *a, const void *b)
 		return x->r.score > y->r.score ? -1 : 1;
 	if (x->r.holz != y->r.holz)
 		return x->r.holz > y->r.holz ? -1 : 1;
-	return scan_bcmp(x->owner, x->owner_len, y->owner, y->owner_len);
+	return rvq_scan_bcmp(x->owner, x->owner_len, y->owner, y->owner_len);
 }

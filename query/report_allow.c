@@ -12,10 +12,10 @@
 
 #include "rv_err.h"
 #include "rv_name.h"
-#include "report_feat.h"
+#include "rvq_report_feat.h"
 
 int
-rv_allow_add(struct rv_allow *a, const char *zone)
+rvq_allow_add(struct rvq_allow *a, const char *zone)
 {
 	uint8_t wire[RV_NAME_MAX], key[RV_NAME_KEY_MAX];
 	size_t wlen, klen;
@@ -62,7 +62,7 @@ leave:
 }
 
 int
-rv_allow_load(struct rv_allow *a, const char *path, unsigned *errline)
+rvq_allow_load(struct rvq_allow *a, const char *path, unsigned *errline)
 {
 	char line[2048];
 	unsigned lineno = 0;
@@ -90,7 +90,7 @@ rv_allow_load(struct rv_allow *a, const char *path, unsigned *errline)
 			*--e = '\0';
 		if (*s == '\0')
 			continue;
-		rc = rv_allow_add(a, s);
+		rc = rvq_allow_add(a, s);
 		if (rc != RV_OK) {
 			*errline = lineno;
 			goto leave;
@@ -121,7 +121,7 @@ keycmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 }
 
 void
-rv_allow_finish(struct rv_allow *a)
+rvq_allow_finish(struct rvq_allow *a)
 {
 	size_t i, j;
 
@@ -141,7 +141,7 @@ rv_allow_finish(struct rv_allow *a)
 }
 
 static int
-has(const struct rv_allow *a, const uint8_t *k, size_t klen)
+has(const struct rvq_allow *a, const uint8_t *k, size_t klen)
 {
 	size_t lo = 0, hi = a->n;
 
@@ -160,7 +160,7 @@ has(const struct rv_allow *a, const uint8_t *k, size_t klen)
 }
 
 int
-rv_allow_match(const struct rv_allow *a, const uint8_t *name, size_t len)
+rvq_allow_match(const struct rvq_allow *a, const uint8_t *name, size_t len)
 {
 	uint8_t key[RV_NAME_KEY_MAX];
 	size_t klen, i;
@@ -178,7 +178,7 @@ rv_allow_match(const struct rv_allow *a, const uint8_t *name, size_t len)
 }
 
 void
-rv_allow_free(struct rv_allow *a)
+rvq_allow_free(struct rvq_allow *a)
 {
 	size_t i;
 

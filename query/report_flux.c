@@ -19,27 +19,27 @@
 #include <string.h>
 
 #include "rv_err.h"
-#include "report_feat.h"
+#include "rvq_report_feat.h"
 
 #define TYPE_A		1
 #define TYPE_AAAA	28
 
-static double ttl_weight(uint32_t ttl_min, const struct ff_params *p);
+static double ttl_weight(uint32_t ttl_min, const struct rvq_ff_params *p);
 
 int
-rv_window_has(const struct rv_window *w, int64_t t)
+rvq_window_has(const struct rvq_window *w, int64_t t)
 {
 	return t >= w->since && t <= w->until;
 }
 
 int
-rv_window_overlaps(const struct rv_window *w, int64_t first, int64_t last)
+rvq_window_overlaps(const struct rvq_window *w, int64_t first, int64_t last)
 {
 	return last >= w->since && first <= w->until;
 }
 
 void
-ff_params_default(struct ff_params *p)
+rvq_ff_params_default(struct rvq_ff_params *p)
 {
 	p->holz_threshold = 142.38;
 	p->score_threshold = 50.0;
@@ -48,7 +48,7 @@ ff_params_default(struct ff_params *p)
 }
 
 void
-ff_name_start(struct ff_name *n, const uint8_t *owner, size_t len)
+rvq_ff_name_start(struct rvq_ff_name *n, const uint8_t *owner, size_t len)
 {
 	if (len > sizeof(n->owner))
 		len = sizeof(n->owner);
@@ -82,14 +82,14 @@ grow(void **arr, size_t *cap, size_t want, size_t elsize)
 }
 
 int
-ff_name_add(struct ff_name *n, const struct rv_window *w, uint16_t type,
+rvq_ff_name_add(struct rvq_ff_name *n, const struct rvq_window *w, uint16_t type,
     uint32_t first, uint32_t last, uint32_t count, uint32_t ttl_min,
-    const struct ff_addr *addr, size_t naddr)
+    const struct rvq_ff_addr *addr, size_t naddr)
 {
-	struct ff_rrset *r;
+	struct rvq_ff_rrset *r;
 	int rc = RV_OK;
 
-	if (!rv_window_overlaps(w, first, last))
+	if (!rvq_window_overlaps(w, first, last))
 		goto leave;
 	rc = grow((void **)&n->rr, &n->rrcap, n->nrr + 1, sizeof(*n->rr));
 	if (rc != RV_OK)
@@ -109,21 +109,21 @@ ff_name_add(struct ff_name *n, const struct rv_window *w, uint16_t type,
 	if (naddr > 0)
 		memcpy(&n->addr[n->naddr], addr, naddr * sizeof(*addr));
 	n->naddr += naddr;
-	if (rv_window_has(w, last) && (int64_t)last > n->last_in)
+	if (rvq_window_has(w, last) && (int64_t)last > n->last_in)
 		n->last_in = last;
 leave:
 	return rc;
 }
 
 void
-ff_name_set_ns(struct ff_name *n, unsigned nns, int changed)
+rvq_ff_name_set_ns(struct rvq_ff_name *n, unsigned nns, int changed)
 {
 	n->nns = nns;
 	n->ns_changed = changed;
 }
 
 int
-ff_name_candidate(const struct ff_name *n)
+rvq_ff_name_candidate(const struct rvq_ff_name *n)
 {
 	return n->last_in >= 0;
 }
@@ -165,8 +165,8 @@ cmp_addr(const void *a, const void *b)
 
 /* Distinct addresses and per-family counts. */
 static void
-count_addrs(const struct ff_name *n, struct rv_ip *scratch,
-    struct ff_result *r)
+count_addrs(const struct rvq_ff_name *n, struct rv_ip *scratch,
+    struct rvq_ff_result *r)
 {
 	size_t i;
 
@@ -194,17 +194,17 @@ count_addrs(const struct ff_name *n, struct rv_ip *scratch,
  * addresses count once (the caller gives one RRset per stored set, so
  * this is the number of RRsets, but hand-made input may repeat). */
 static unsigned
-count_churn(const struct ff_name *n)
+count_churn(const struct rvq_ff_name *n)
 {
 	unsigned churn = 0;
 	size_t i, j;
 
 	for (i = 0; i < n->nrr; i++) {
-		const struct ff_rrset *a = &n->rr[i];
+		const struct rvq_ff_rrset *a = &n->rr[i];
 		int dup = 0;
 
 		for (j = 0; j < i && !dup; j++) {
-			const struct ff_rrset *b = &n->rr[j];
+			const struct rvq_ff_rrset *b = &n->rr[j];
 			size_t k;
 
 			if (b->type != a->type || b->naddr != a->naddr)
@@ -224,8 +224,8 @@ count_churn(const struct ff_name *n)
 }
 
 int
-ff_name_eval(const struct ff_name *n, const struct ff_params *p,
-    struct ff_result *r)
+rvq_ff_name_eval(const struct rvq_ff_name *n, const struct rvq_ff_params *p,
+    struct rvq_ff_result *r)
 {
 	struct rv_ip *ips = NULL;
 	uint64_t *v = NULL;
@@ -234,7 +234,7 @@ ff_name_eval(const struct ff_name *n, const struct ff_params *p,
 	int rc = RV_OK;
 
 	memset(r, 0, sizeof(*r));
-	if (!ff_name_candidate(n)) {
+	if (!rvq_ff_name_candidate(n)) {
 		rc = RV_ENOENT;
 		goto leave;
 	}
@@ -270,7 +270,7 @@ ff_name_eval(const struct ff_name *n, const struct ff_params *p,
 	r->ttl_min = UINT32_MAX;
 	r->first = UINT32_MAX;
 	for (i = 0; i < n->nrr; i++) {
-		const struct ff_rrset *rr = &n->rr[i];
+		const struct rvq_ff_rrset *rr = &n->rr[i];
 
 		if (rr->ttl_min < r->ttl_min)
 			r->ttl_min = rr->ttl_min;
@@ -300,7 +300,7 @@ leave:
 
 /* The TTL weight T of the rearview score. */
 static double
-ttl_weight(uint32_t ttl_min, const struct ff_params *p)
+ttl_weight(uint32_t ttl_min, const struct rvq_ff_params *p)
 {
 	/* Imported data may carry no TTL (stored as UINT32_MAX): weigh it
 	 * as a TTL of ttl_ref. */
@@ -310,7 +310,7 @@ ttl_weight(uint32_t ttl_min, const struct ff_params *p)
 }
 
 int
-ff_name_may_flag(const struct ff_name *n, const struct ff_params *p)
+rvq_ff_name_may_flag(const struct rvq_ff_name *n, const struct rvq_ff_params *p)
 {
 	uint32_t ttl = UINT32_MAX;
 	double na = (double)n->naddr, ub;
@@ -330,7 +330,7 @@ ff_name_may_flag(const struct ff_name *n, const struct ff_params *p)
 }
 
 void
-ff_name_free(struct ff_name *n)
+rvq_ff_name_free(struct rvq_ff_name *n)
 {
 	free(n->rr);
 	free(n->addr);
@@ -340,7 +340,7 @@ ff_name_free(struct ff_name *n)
 }
 
 void
-ff_ns_start(struct ff_ns *ns)
+rvq_ff_ns_start(struct rvq_ff_ns *ns)
 {
 	ns->n = 0;
 	ns->nsets = 0;
@@ -348,12 +348,12 @@ ff_ns_start(struct ff_ns *ns)
 }
 
 int
-ff_ns_add(struct ff_ns *ns, const struct rv_window *w, uint32_t first,
+rvq_ff_ns_add(struct rvq_ff_ns *ns, const struct rvq_window *w, uint32_t first,
     uint32_t last, uint64_t setdigest, const uint64_t *names, size_t n)
 {
 	int rc = RV_OK;
 
-	if (!rv_window_overlaps(w, first, last))
+	if (!rvq_window_overlaps(w, first, last))
 		goto leave;
 	rc = grow((void **)&ns->name, &ns->cap, ns->n + n, sizeof(*ns->name));
 	if (rc != RV_OK)
@@ -372,14 +372,14 @@ leave:
 }
 
 unsigned
-ff_ns_count(struct ff_ns *ns)
+rvq_ff_ns_count(struct rvq_ff_ns *ns)
 {
 	return ns->n ? distinct(ns->name, ns->n, 0) +
 	    (ns->name[0] == 0) : 0;
 }
 
 void
-ff_ns_free(struct ff_ns *ns)
+rvq_ff_ns_free(struct rvq_ff_ns *ns)
 {
 	free(ns->name);
 	ns->name = NULL;
