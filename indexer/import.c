@@ -61,6 +61,18 @@ add_rdata(uint16_t type, const char *s, uint8_t *blk, size_t *used,
 	return RV_OK;
 }
 
+/* Names in DNS are octets; a Unicode name typed into a file would be
+ * stored as raw UTF-8 that no query (which converts to A-labels) ever
+ * finds, so it is refused with what to do instead. */
+static int
+ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
 int
 import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
     size_t errsz)
@@ -82,10 +94,29 @@ import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
 		rc = RV_EFORMAT;
 		goto leave;
 	}
+	/* DNSDB's SAF lines (and `rearview -o dnsdb`): the record is the
+	 * "obj" member; {"cond":...} lines only frame a result set. */
+	if (json_is_object(json_object_get(o, "obj"))) {
+		json_t *obj = json_incref(json_object_get(o, "obj"));
+		json_decref(o);
+		o = obj;
+	} else if (json_object_get(o, "cond") != NULL &&
+	    json_object_get(o, "rrname") == NULL) {
+		rc = RV_ENOENT;		/* nothing to import, not an error */
+		goto leave;
+	}
 	v = json_object_get(o, "rrname");
-	if (!json_is_string(v) ||
-	    rv_name_from_str(json_string_value(v), owner, &olen) != RV_OK) {
-		snprintf(err, errsz, "missing or bad rrname");
+	if (!json_is_string(v)) {
+		snprintf(err, errsz, "missing rrname");
+		goto leave;
+	}
+	if (!ascii(json_string_value(v))) {
+		snprintf(err, errsz, "rrname is not in A-labels (convert "
+		    "Unicode names to xn-- form)");
+		goto leave;
+	}
+	if (rv_name_from_str(json_string_value(v), owner, &olen) != RV_OK) {
+		snprintf(err, errsz, "bad rrname");
 		goto leave;
 	}
 	v = json_object_get(o, "rrtype");
@@ -125,7 +156,7 @@ import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
 			count = UINT32_MAX;
 	}
 	v = json_object_get(o, "bailiwick");
-	if (v && (!json_is_string(v) ||
+	if (v && (!json_is_string(v) || !ascii(json_string_value(v)) ||
 	    rv_name_from_str(json_string_value(v), zone, &zlen) != RV_OK)) {
 		snprintf(err, errsz, "bad bailiwick");
 		goto leave;
@@ -256,6 +287,11 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 		rvd_log(LOG_ERR, "%s: %s", cfg->import, strerror(errno));
 		goto leave;
 	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		rvd_log(LOG_ERR, "%s: is a directory; give a file of JSON "
+		    "lines", cfg->import);
+		goto leave;
+	}
 	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
 		total = sb.st_size;
 	if (progress < 0)
@@ -282,7 +318,9 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 		if (n == 0)
 			continue;
 		if ((rc = import_line(&ctx, line, (size_t)n, err,
-		    sizeof(err))) != RV_OK) {
+		    sizeof(err))) == RV_ENOENT)
+			continue;	/* a SAF {"cond":...} line */
+		if (rc != RV_OK) {
 			if (bad++ < MAX_REPORTED)
 				rvd_log(LOG_WARNING, "%s:%zu: %s", cfg->import,
 				    lineno, err);
@@ -312,6 +350,13 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 		    bad - MAX_REPORTED);
 	rvd_log(LOG_INFO, "imported %s: %zu records, %zu bad lines of %zu",
 	    cfg->import, good, bad, lineno);
+	/* Input that had records but none of them usable is a failure, not
+	 * an empty success (a wrong file, a format this is not). */
+	if (good == 0 && bad > 0) {
+		rvd_log(LOG_ERR, "%s: every record line was rejected; nothing "
+		    "imported", cfg->import);
+		goto leave;
+	}
 	status = 0;
 leave:
 	if (f && f != stdin)

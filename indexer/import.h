@@ -2,7 +2,9 @@
  * \file import.h
  * Newline-delimited JSON import: passive DNS Common Output Format
  * (rrname, rrtype, rdata, time_first, time_last, count, bailiwick,
- * sensor_id) and DNSDB style (zone_time_first/zone_time_last too).
+ * sensor_id) and DNSDB style (zone_time_first/zone_time_last too), also
+ * as DNSDB SAF lines ({"obj":{...}} between {"cond":...} lines), which
+ * is what `rearview -o dnsdb` writes.
  */
 #ifndef RVD_IMPORT_H
 #define RVD_IMPORT_H
@@ -28,9 +30,10 @@ struct import_ctx {
 /**
  * Parse one line and merge it into ctx->agg.
  * \param err	a reason for a bad line (errsz octets)
- * \return 0, RV_EFORMAT (not a JSON object or a field of the wrong type),
- *	RV_EINVAL (a missing field, an unknown type, rdata that does not
- *	parse), RV_ETOOBIG, RV_ENOMEM.
+ * \return 0, RV_ENOENT (a DNSDB SAF {"cond":...} line: nothing to import),
+ *	RV_EFORMAT (not a JSON object or a field of the wrong type),
+ *	RV_EINVAL (a missing field, a name not in A-labels, an unknown type,
+ *	rdata that does not parse), RV_ETOOBIG, RV_ENOMEM.
  */
 int import_line(struct import_ctx *ctx, const char *line, size_t len,
     char *err, size_t errsz);

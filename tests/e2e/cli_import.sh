@@ -153,4 +153,20 @@ if old_db "$tmp/old"; then
 else
 	echo "note: no mdb_dump/mdb_load, old-database part skipped"
 fi
+# Round trip: rearview's own dnsdb output (DNSDB SAF lines) imports into a
+# new database that answers the same, counts and times included.
+"$rv" lookup '*.com' -o dnsdb -l 0 >"$tmp/saf" || fail "export as dnsdb"
+grep -q '^{"cond":"begin"}' "$tmp/saf" || fail "the export is SAF"
+"$rvd" --db "$tmp/rt" --import "$tmp/saf" --no-progress >"$tmp/rt.log" 2>&1 ||
+	{ cat "$tmp/rt.log"; fail "importing rearview's -o dnsdb output"; }
+grep -q ', 0 bad lines' "$tmp/rt.log" || { cat "$tmp/rt.log"; fail "SAF lines rejected"; }
+"$rv" lookup '*.com' -o dnsdb -l 0 -s name >"$tmp/a"
+"$rv" --db "$tmp/rt" lookup '*.com' -o dnsdb -l 0 -s name >"$tmp/b"
+diff -u "$tmp/a" "$tmp/b" || fail "the round trip changed an answer"
+# A directory, or a file of nothing usable, is an error, not an empty import.
+"$rvd" --db "$tmp/rt" --import "$tmp" --no-progress >/dev/null 2>&1 &&
+	fail "importing a directory succeeded"
+printf 'garbage\n' >"$tmp/bad.json"
+"$rvd" --db "$tmp/rt" --import "$tmp/bad.json" --no-progress >/dev/null 2>&1 &&
+	fail "an import whose every line is rejected succeeded"
 echo "PASS"

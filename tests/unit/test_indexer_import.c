@@ -108,6 +108,28 @@ test_cof_and_dnsdb(void **state)
 	free(v);
 }
 
+/* DNSDB's SAF lines, as DNSDB and `rearview -o dnsdb` write them, import
+ * like COF: the record is "obj", the cond lines frame it. */
+static void
+test_saf_lines(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(line(f, "{\"cond\":\"begin\"}"), RV_ENOENT);
+	assert_int_equal(line(f, "{\"obj\":{\"count\":3,\"time_first\":"
+	    "1563393120,\"time_last\":1563416100,\"rrname\":"
+	    "\"groupweblogs-gsm1900.com.\",\"rrtype\":\"A\",\"bailiwick\":"
+	    "\"groupweblogs-gsm1900.com.\",\"rdata\":[\"165.22.196.7\"]}}"),
+	    RV_OK);
+	assert_int_equal(line(f, "{\"obj\":{\"count\":7,\"time_first\":1,"
+	    "\"time_last\":2,\"rrname\":\"www.example.com.\",\"rrtype\":"
+	    "\"A\",\"rdata\":\"192.0.2.2\"}}"), RV_OK);
+	assert_int_equal(line(f, "{\"cond\":\"limited\",\"msg\":"
+	    "\"Result limit reached\"}"), RV_ENOENT);
+	assert_int_equal(line(f, "{\"cond\":\"succeeded\"}"), RV_ENOENT);
+	assert_int_equal(f->a.n, 2);
+}
+
 static void
 test_malformed_lines(void **state)
 {
@@ -137,6 +159,13 @@ test_malformed_lines(void **state)
 		    "\"time_first\":1,\"bailiwick\":5}",
 		"{\"rrname\":\"a.test\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\","
 		    "\"time_first\":1",
+		/* Unicode where A-labels belong: never findable, refused */
+		"{\"rrname\":\"b\u00fccher.de\",\"rrtype\":\"A\","
+		    "\"rdata\":\"192.0.2.1\",\"time_first\":1}",
+		"{\"rrname\":\"a.test\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.1\","
+		    "\"time_first\":1,\"bailiwick\":\"\u00e9.test\"}",
+		/* a SAF object without a record */
+		"{\"obj\":{\"count\":1}}",
 	};
 	char err[256];
 
@@ -186,6 +215,19 @@ test_import_file(void **state)
 	rv_txn_abort(txn);
 	cfg.import = "/nonexistent/file.json";
 	assert_int_equal(rvd_import(&cfg, f->st), 1);
+	/* a directory, and a file whose every record is rejected, fail */
+	cfg.import = f->dir;
+	assert_int_equal(rvd_import(&cfg, f->st), 1);
+	assert_non_null(fp = fopen(path, "w"));
+	fprintf(fp, "garbage\n{\"rrname\":\"x.test\"}\n");
+	fclose(fp);
+	cfg.import = path;
+	assert_int_equal(rvd_import(&cfg, f->st), 1);
+	/* SAF framing lines alone are no failure (an empty result) */
+	assert_non_null(fp = fopen(path, "w"));
+	fprintf(fp, "{\"cond\":\"begin\"}\n{\"cond\":\"succeeded\"}\n");
+	fclose(fp);
+	assert_int_equal(rvd_import(&cfg, f->st), 0);
 }
 
 static int
@@ -237,6 +279,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_saf_lines, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_cof_and_dnsdb, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup,
