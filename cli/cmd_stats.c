@@ -230,7 +230,7 @@ cmd_stats(int argc, char **argv, const struct cli_env *env)
 		    strerror(errno) : rv_strerror(rc));
 		rc = CLI_EXIT_ERROR;
 	}
-	free(run.out.sb);
+	cli_out_free(&run.out);
 	rvq_db_close(&run.db);
 	return rc;
 }

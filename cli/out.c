@@ -495,3 +495,12 @@ cli_out_reset(struct cli_out *o)
 	o->gbuf.cap = 0;
 	o->geo_in_printer = 0;
 }
+
+void
+cli_out_free(struct cli_out *o)
+{
+	cli_out_reset(o);
+	free(o->sb);
+	o->sb = NULL;
+	cli_lines_free(o);
+}

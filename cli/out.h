@@ -159,6 +159,10 @@ int cli_out_end(struct cli_out *o);
  * settings so the same struct can run another query. */
 void cli_out_reset(struct cli_out *o);
 
+/** Free everything, the line builder and serialiser too (at the end of
+ * a run); safe twice. */
+void cli_out_free(struct cli_out *o);
+
 /** Compare two rows in output order (<0: a first). */
 int cli_row_cmp(const struct cli_out *o, const struct rvq_row *a,
     const struct rvq_row *b);
@@ -195,7 +199,7 @@ int cli_table_flush(struct cli_out *o);
 void cli_table_free(struct cli_out *o);
 
 /** Free the line formats' serialiser and scratch (cli_lines_begin makes
- * them). */
+ * them; cli_out_free calls this). */
 void cli_lines_free(struct cli_out *o);
 
 /** Enrichment for one rdata of a row when it is an address, from the

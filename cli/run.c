@@ -257,10 +257,7 @@ cli_run_queries(struct cli_run *run, enum rvq_kind kind,
 	    CLI_EXIT_OK)
 		status = rc;
 leave:
-	cli_out_reset(o);
-	free(o->sb);
-	o->sb = NULL;
-	cli_lines_free(o);
+	cli_out_free(o);
 	rvq_db_close(&run->db);
 	return status;
 }

@@ -125,9 +125,7 @@ render(enum cli_fmt fmt, int width, uint64_t limit, const struct rvq_row *rs,
 	for (size_t i = 0; i < n && rc == RV_OK; i++)
 		rc = cli_out_row(o, &rs[i]);
 	assert_int_equal(cli_out_end(o), RV_OK);
-	cli_out_reset(o);
-	free(o->sb);
-	cli_lines_free(o);
+	cli_out_free(o);
 	rewind(f);
 	len = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[len] = '\0';
@@ -287,7 +285,7 @@ test_sort_summary(void **state)
 	assert_int_equal(cli_out_row(&o, &r.a), RV_OK);
 	assert_int_equal(cli_out_row(&o, &r.txt), RV_OK);
 	assert_int_equal(cli_out_end(&o), RV_OK);
-	free(o.sb);
+	cli_out_free(&o);
 	rewind(f);
 	buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
 	fclose(f);

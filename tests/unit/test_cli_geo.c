@@ -287,8 +287,7 @@ render(enum cli_fmt fmt, int natural, int batched, size_t nrows)
 		assert_int_equal(cli_out_row(&o, &r), RV_OK);
 	}
 	assert_int_equal(cli_out_end(&o), RV_OK);
-	cli_out_reset(&o);
-	free(o.sb);
+	cli_out_free(&o);
 	fclose(f);
 	return text;
 }
