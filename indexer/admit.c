@@ -7,16 +7,16 @@
 #include "rv_err.h"
 
 size_t
-admit_nng_limit(size_t max_frame)
+rvd_admit_nng_limit(size_t max_frame)
 {
-	size_t twice = max_frame > ADMIT_NNG_MAX / 2 ? ADMIT_NNG_MAX :
+	size_t twice = max_frame > RVD_ADMIT_NNG_MAX / 2 ? RVD_ADMIT_NNG_MAX :
 	    2 * max_frame;
 
-	return twice < ADMIT_NNG_FLOOR ? ADMIT_NNG_FLOOR : twice;
+	return twice < RVD_ADMIT_NNG_FLOOR ? RVD_ADMIT_NNG_FLOOR : twice;
 }
 
 int
-admit_frame(const uint8_t *buf, size_t len, size_t max_frame,
+rvd_admit_frame(const uint8_t *buf, size_t len, size_t max_frame,
     struct rv_frame_hdr *hdr)
 {
 	if (len > max_frame)
@@ -25,7 +25,7 @@ admit_frame(const uint8_t *buf, size_t len, size_t max_frame,
 }
 
 void
-admit_count_reject(struct agg *a, size_t len, size_t max_frame)
+rvd_admit_count_reject(struct rvd_agg *a, size_t len, size_t max_frame)
 {
 	a->frames_rejected++;
 	if (len > max_frame)

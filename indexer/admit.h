@@ -30,25 +30,25 @@
 /** The ceiling never goes below this: the largest frame-size a rearview
  * module can be configured with, so every frame a module sends reaches
  * rearviewd and an oversize one is counted and named. */
-#define ADMIT_NNG_FLOOR ((size_t)RV_FRAME_MAX_DEFAULT)
+#define RVD_ADMIT_NNG_FLOOR ((size_t)RV_FRAME_MAX_DEFAULT)
 
 /** The largest limit nng 1.5.2 takes (NNI_MAXSZ, src/core/options.h). */
-#define ADMIT_NNG_MAX ((size_t)0xffffffffu)
+#define RVD_ADMIT_NNG_MAX ((size_t)0xffffffffu)
 
 /** nng's receive limit for a --max-frame of \p max_frame octets: twice
- * it, at least ADMIT_NNG_FLOOR, at most ADMIT_NNG_MAX. Messages above it
+ * it, at least RVD_ADMIT_NNG_FLOOR, at most RVD_ADMIT_NNG_MAX. Messages above it
  * never reach rearviewd. */
-size_t admit_nng_limit(size_t max_frame);
+size_t rvd_admit_nng_limit(size_t max_frame);
 
 /** Check one received message of \p len octets before any record is used.
  * \return RV_ETOOBIG if it is longer than \p max_frame (its content is not
  * looked at), else what rv_frame_validate says (RV_OK: \p hdr is set). */
-int admit_frame(const uint8_t *buf, size_t len, size_t max_frame,
+int rvd_admit_frame(const uint8_t *buf, size_t len, size_t max_frame,
     struct rv_frame_hdr *hdr);
 
 /** Count a dropped message of \p len octets in \p a: frames_rejected, and
  * frames_oversize too if it is longer than \p max_frame. (Caller holds
  * the table's lock.) */
-void admit_count_reject(struct agg *a, size_t len, size_t max_frame);
+void rvd_admit_count_reject(struct rvd_agg *a, size_t len, size_t max_frame);
 
 #endif

@@ -14,16 +14,16 @@
 #define SCRATCH 65536
 #define PIPE 3
 
-struct agg_chunk {
-	struct agg_chunk *next;
+struct rvd_agg_chunk {
+	struct rvd_agg_chunk *next;
 	size_t used, cap;
 	_Alignas(16) uint8_t mem[];
 };
 
 static void *
-arena_alloc(struct agg *a, size_t n)
+arena_alloc(struct rvd_agg *a, size_t n)
 {
-	struct agg_chunk *c = a->chunks;
+	struct rvd_agg_chunk *c = a->chunks;
 
 	n = (n + 15) & ~(size_t)15;
 	if (!c || c->used + n > c->cap) {
@@ -41,26 +41,26 @@ arena_alloc(struct agg *a, size_t n)
 }
 
 int
-agg_init(struct agg *a)
+rvd_agg_init(struct rvd_agg *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->cap = 1024;
 	if (!(a->tab = calloc(a->cap, sizeof(*a->tab))) ||
 	    !(a->scratch = malloc(PIPE * SCRATCH))) {
-		agg_destroy(a);
+		rvd_agg_destroy(a);
 		return RV_ENOMEM;
 	}
 	return RV_OK;
 }
 
 void
-agg_reset(struct agg *a)
+rvd_agg_reset(struct rvd_agg *a)
 {
 	for (size_t i = 0; i < a->cap && a->n; i++)
 		if (a->tab[i].e && a->tab[i].e->sens_ext)
 			free(a->tab[i].e->sens_ext);
 	while (a->chunks) {
-		struct agg_chunk *c = a->chunks;
+		struct rvd_agg_chunk *c = a->chunks;
 		a->chunks = c->next;
 		free(c);
 	}
@@ -75,9 +75,9 @@ agg_reset(struct agg *a)
 }
 
 void
-agg_destroy(struct agg *a)
+rvd_agg_destroy(struct rvd_agg *a)
 {
-	agg_reset(a);
+	rvd_agg_reset(a);
 	free(a->tab);
 	free(a->sens);
 	free(a->scratch);
@@ -85,16 +85,16 @@ agg_destroy(struct agg *a)
 }
 
 size_t
-agg_mem(const struct agg *a)
+rvd_agg_mem(const struct rvd_agg *a)
 {
 	return a->mem + a->cap * sizeof(*a->tab);
 }
 
 static int
-grow(struct agg *a)
+grow(struct rvd_agg *a)
 {
 	size_t ncap = a->cap * 2;
-	struct agg_slot *nt = calloc(ncap, sizeof(*nt));
+	struct rvd_agg_slot *nt = calloc(ncap, sizeof(*nt));
 
 	if (!nt)
 		return RV_ENOMEM;
@@ -114,16 +114,16 @@ grow(struct agg *a)
 }
 
 const uint16_t *
-agg_ent_sensors(const struct agg_ent *e)
+rvd_agg_ent_sensors(const struct rvd_agg_ent *e)
 {
 	return e->sens_ext ? e->sens_ext : e->sens;
 }
 
 static int
-add_sensor(struct agg_ent *e, uint16_t id)
+add_sensor(struct rvd_agg_ent *e, uint16_t id)
 {
 	uint16_t *s = e->sens_ext ? e->sens_ext : e->sens;
-	unsigned cap = e->sens_ext ? RV_SENSORS_MAX : AGG_SENS_INLINE, i = 0;
+	unsigned cap = e->sens_ext ? RV_SENSORS_MAX : RVD_AGG_SENS_INLINE, i = 0;
 
 	while (i < e->nsens && s[i] < id)
 		i++;
@@ -144,12 +144,12 @@ add_sensor(struct agg_ent *e, uint16_t id)
 }
 
 /* The window's entry of a sensor, growing the array to hold its id. */
-static struct agg_sensor *
-sensor_at(struct agg *a, uint16_t id)
+static struct rvd_agg_sensor *
+sensor_at(struct rvd_agg *a, uint16_t id)
 {
 	if (id >= a->nsens_cap) {
 		size_t n = (size_t)id + 16;
-		struct agg_sensor *s = realloc(a->sens, n * sizeof(*s));
+		struct rvd_agg_sensor *s = realloc(a->sens, n * sizeof(*s));
 		if (!s)
 			return NULL;
 		memset(s + a->nsens_cap, 0, (n - a->nsens_cap) * sizeof(*s));
@@ -160,9 +160,9 @@ sensor_at(struct agg *a, uint16_t id)
 }
 
 int
-agg_sensor_seq(struct agg *a, uint16_t id, const struct rv_sensor_seq *q)
+rvd_agg_sensor_seq(struct rvd_agg *a, uint16_t id, const struct rv_sensor_seq *q)
 {
-	struct agg_sensor *s = sensor_at(a, id);
+	struct rvd_agg_sensor *s = sensor_at(a, id);
 
 	if (!s)
 		return RV_ENOMEM;
@@ -172,7 +172,7 @@ agg_sensor_seq(struct agg *a, uint16_t id, const struct rv_sensor_seq *q)
 }
 
 static int
-count_sensor(struct agg *a, uint16_t id, uint32_t count, uint32_t last)
+count_sensor(struct rvd_agg *a, uint16_t id, uint32_t count, uint32_t last)
 {
 	if (!sensor_at(a, id))
 		return RV_ENOMEM;
@@ -209,9 +209,9 @@ prep_key(struct prep *p, uint8_t rcode, const uint8_t *zone, size_t zlen)
 }
 
 static int
-merge(struct agg *a, const struct prep *p, uint16_t sensor)
+merge(struct rvd_agg *a, const struct prep *p, uint16_t sensor)
 {
-	struct agg_ent *e;
+	struct rvd_agg_ent *e;
 	size_t i;
 	int rc;
 
@@ -271,7 +271,7 @@ merge(struct agg *a, const struct prep *p, uint16_t sensor)
 }
 
 int
-agg_add(struct agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
+rvd_agg_add(struct rvd_agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
     uint16_t type, uint8_t rcode, const uint8_t *zone, size_t zlen,
     const uint8_t *set, size_t setlen, uint16_t rdcount, uint32_t first,
     uint32_t last, uint32_t count, uint32_t ttl, uint16_t sensor)
@@ -316,7 +316,7 @@ prep_record(struct prep *p, const struct rv_record *rec, uint8_t *scratch)
 }
 
 int
-agg_add_record(struct agg *a, const struct rv_record *rec, uint16_t sensor)
+rvd_agg_add_record(struct rvd_agg *a, const struct rv_record *rec, uint16_t sensor)
 {
 	struct prep p;
 
@@ -326,7 +326,7 @@ agg_add_record(struct agg *a, const struct rv_record *rec, uint16_t sensor)
 }
 
 int
-agg_add_frame(struct agg *a, const uint8_t *buf, size_t len, size_t off,
+rvd_agg_add_frame(struct rvd_agg *a, const uint8_t *buf, size_t len, size_t off,
     uint32_t count, uint16_t sensor, uint64_t *bad)
 {
 	struct prep ring[PIPE];
@@ -350,7 +350,7 @@ agg_add_frame(struct agg *a, const uint8_t *buf, size_t len, size_t off,
 		}
 		if (i >= 1 && i - 1 < count) {
 			struct prep *p = &ring[(i - 1) % PIPE];
-			struct agg_ent *e;
+			struct rvd_agg_ent *e;
 			if (p->rc == RV_OK &&
 			    (e = a->tab[p->h & (a->cap - 1)].e) != NULL)
 				__builtin_prefetch(e);
@@ -366,10 +366,10 @@ agg_add_frame(struct agg *a, const uint8_t *buf, size_t len, size_t off,
 }
 
 int
-agg_sorted(struct agg *a, struct agg_ent ***out)
+rvd_agg_sorted(struct rvd_agg *a, struct rvd_agg_ent ***out)
 {
 	struct rv_psort_item *s = malloc((a->n ? a->n : 1) * sizeof(*s));
-	struct agg_ent **v = malloc((a->n ? a->n : 1) * sizeof(*v));
+	struct rvd_agg_ent **v = malloc((a->n ? a->n : 1) * sizeof(*v));
 	size_t j = 0, k = 0;
 
 	if (!s || !v) {
@@ -381,7 +381,7 @@ agg_sorted(struct agg *a, struct agg_ent ***out)
 	for (int kind = RV_REC_RRSET; kind <= RV_REC_NEGATIVE; kind++) {
 		size_t start = j;
 		for (size_t i = 0; i < a->cap; i++) {
-			struct agg_ent *e = a->tab[i].e;
+			struct rvd_agg_ent *e = a->tab[i].e;
 			if (e && e->kind == kind)
 				rv_psort_set(&s[j++], e->data, e->keylen,
 				    (uint32_t)i);

@@ -31,7 +31,7 @@ struct mmdb {
 	struct stat sb;
 };
 
-struct enrich {
+struct rvd_enrich {
 	struct mmdb asn, geo;
 	struct fpath f_asn, f_org, f_cc, f_city, f_lat, f_lon;
 };
@@ -76,9 +76,9 @@ mmdb_load(struct mmdb *m)
 }
 
 int
-enrich_open(const struct enrich_cfg *cfg, struct enrich **out)
+rvd_enrich_open(const struct rvd_enrich_cfg *cfg, struct rvd_enrich **out)
 {
-	struct enrich *en = calloc(1, sizeof(*en));
+	struct rvd_enrich *en = calloc(1, sizeof(*en));
 	int rc = RV_OK;
 
 	*out = NULL;
@@ -94,7 +94,7 @@ enrich_open(const struct enrich_cfg *cfg, struct enrich **out)
 	en->geo.path = cfg->geo_db;
 	if ((en->asn.path && (rc = mmdb_load(&en->asn)) != RV_OK) ||
 	    (en->geo.path && (rc = mmdb_load(&en->geo)) != RV_OK)) {
-		enrich_close(en);
+		rvd_enrich_close(en);
 		return rc;
 	}
 	*out = en;
@@ -102,7 +102,7 @@ enrich_open(const struct enrich_cfg *cfg, struct enrich **out)
 }
 
 void
-enrich_close(struct enrich *en)
+rvd_enrich_close(struct rvd_enrich *en)
 {
 	if (!en)
 		return;
@@ -114,7 +114,7 @@ enrich_close(struct enrich *en)
 }
 
 int
-enrich_active(const struct enrich *en)
+rvd_enrich_active(const struct rvd_enrich *en)
 {
 	return en && (en->asn.open || en->geo.open);
 }
@@ -132,7 +132,7 @@ changed(const struct mmdb *m)
 }
 
 int
-enrich_reload(struct enrich *en, int force)
+rvd_enrich_reload(struct rvd_enrich *en, int force)
 {
 	int any = 0;
 
@@ -224,7 +224,7 @@ lookup(struct mmdb *m, const struct rv_ip *ip, MMDB_entry_s *ent)
 }
 
 void
-enrich_lookup(struct enrich *en, const struct rv_ip *ip, struct rv_ipinfo *out)
+rvd_enrich_lookup(struct rvd_enrich *en, const struct rv_ip *ip, struct rv_ipinfo *out)
 {
 	MMDB_entry_s ent;
 	double v;

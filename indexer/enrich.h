@@ -14,7 +14,7 @@
 #include "rv_store.h"
 
 /** Field paths, dot-separated ("location.latitude"); NULL for defaults. */
-struct enrich_cfg {
+struct rvd_enrich_cfg {
 	const char *asn_db;	/**< path or NULL */
 	const char *geo_db;	/**< path or NULL */
 	const char *f_asn;	/**< "autonomous_system_number" (a number or "AS123") */
@@ -25,20 +25,20 @@ struct enrich_cfg {
 	const char *f_lon;	/**< "location.longitude" */
 };
 
-struct enrich;
+struct rvd_enrich;
 
 /**
  * Open the configured files. A file that cannot be opened is an error
  * (RV_EIO, with a message logged), so a typo does not silently disable
- * enrichment. \p out is freed with enrich_close().
+ * enrichment. \p out is freed with rvd_enrich_close().
  */
-int enrich_open(const struct enrich_cfg *cfg, struct enrich **out);
+int rvd_enrich_open(const struct rvd_enrich_cfg *cfg, struct rvd_enrich **out);
 
 /** Close; safe on NULL. */
-void enrich_close(struct enrich *en);
+void rvd_enrich_close(struct rvd_enrich *en);
 
 /** Look an address up; fields not found are left empty. since/until are 0. */
-void enrich_lookup(struct enrich *en, const struct rv_ip *ip,
+void rvd_enrich_lookup(struct rvd_enrich *en, const struct rv_ip *ip,
     struct rv_ipinfo *out);
 
 /**
@@ -46,9 +46,9 @@ void enrich_lookup(struct enrich *en, const struct rv_ip *ip,
  * changed. On failure the old data stays in use.
  * \return 1 if the data changed, 0 if not.
  */
-int enrich_reload(struct enrich *en, int force);
+int rvd_enrich_reload(struct rvd_enrich *en, int force);
 
 /** Are any files configured? */
-int enrich_active(const struct enrich *en);
+int rvd_enrich_active(const struct rvd_enrich *en);
 
 #endif

@@ -109,21 +109,21 @@ skip_rdata_index(uint16_t type)
 /* Build the rdata and names rows (owners and targets) of the table
  * (independent of the db). */
 static int
-build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
+build_rows(struct rvd_agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 {
 	struct rv_key k;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct agg_ent *e = ents[i];
+		const struct rvd_agg_ent *e = ents[i];
 		struct rv_seen s = { e->first, e->last, e->count };
-		const uint8_t *set = agg_set(e), *d, *tgt;
+		const uint8_t *set = rvd_agg_set(e), *d, *tgt;
 		size_t off = 0, tl, nkl;
 		uint16_t dl;
 
 		if (e->kind != RV_REC_RRSET)
 			continue;
-		if (rv_key_names(&k, agg_owner(e), e->ownerlen) == RV_OK) {
+		if (rv_key_names(&k, rvd_agg_owner(e), e->ownerlen) == RV_OK) {
 			struct rv_seen ns = { e->first, e->last, 0 };
 			if ((rc = rows_add(nm, &k, &ns)) != RV_OK)
 				return rc;
@@ -131,7 +131,7 @@ build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 		if (skip_rdata_index(e->type))
 			continue;
 		/* NK(owner) is the start of the rrset key: encode it once. */
-		if (rv_name_key_len(agg_key(e), e->keylen, &nkl) != RV_OK)
+		if (rv_name_key_len(rvd_agg_key(e), e->keylen, &nkl) != RV_OK)
 			continue;
 		while (rv_set_next(set, e->setlen, &off, &d, &dl) == RV_OK) {
 			uint8_t pl[RV_NAME_KEY_MAX], tag;
@@ -160,7 +160,7 @@ build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 				plen = 8;
 			}
 			rc = rv_key_rdata_nk(&k, tag, pl, plen, e->type,
-			    agg_key(e), nkl);
+			    rvd_agg_key(e), nkl);
 			if (rc == RV_ETOOBIG)
 				continue;	/* absurdly long names */
 			if (rc != RV_OK || (rc = rows_add(rd, &k, &s)) != RV_OK)
@@ -177,12 +177,12 @@ build_rows(struct agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
 struct attempt {
 	struct rv_txn *txn;
 	struct rv_store *st;
-	struct enrich *en;
-	struct agg *a;
-	struct agg_ent **ents;
+	struct rvd_enrich *en;
+	struct rvd_agg *a;
+	struct rvd_agg_ent **ents;
 	const struct rows *rd, *nm;
 	uint32_t now;
-	struct flush_result *res;
+	struct rvd_flush_result *res;
 	uint64_t stat[RV_STAT_COUNT];
 	size_t rows;
 	uint8_t *vbuf;		/* value scratch */
@@ -249,12 +249,12 @@ store(struct rv_cursor *c, const struct rv_val *k, const struct rv_val *v,
 }
 
 static int
-put_entry(struct attempt *at, const struct agg_ent *e)
+put_entry(struct attempt *at, const struct rvd_agg_ent *e)
 {
 	enum rv_db db = e->kind == RV_REC_RRSET ? RV_DB_RRSET : RV_DB_NEG;
-	struct rv_val k = { e->keylen, agg_key(e) }, v;
+	struct rv_val k = { e->keylen, rvd_agg_key(e) }, v;
 	struct rv_rrset_val val, old;
-	const uint16_t *s = agg_ent_sensors(e);
+	const uint16_t *s = rvd_agg_ent_sensors(e);
 	struct rv_cursor *c = NULL;
 	int found, rc;
 
@@ -267,7 +267,7 @@ put_entry(struct attempt *at, const struct agg_ent *e)
 	val.nsens = e->nsens;
 	memcpy(val.sensor, s, e->nsens * sizeof(*s));
 	val.rdcount = e->rdcount;
-	val.set = agg_set(e);
+	val.set = rvd_agg_set(e);
 	val.set_len = e->setlen;
 	if ((found = lookup(at, db, &k, &v, &c, &rc)) < 0)
 		return rc;
@@ -353,7 +353,7 @@ put_ip(struct attempt *at, const struct rv_ip *ip, uint32_t first,
 		return rc;
 	rc = rv_store_ipinfo_at_cursor(c, ip, UINT32_MAX, &info);
 	if (rc == RV_ENOENT) {
-		enrich_lookup(at->en, ip, &info);
+		rvd_enrich_lookup(at->en, ip, &info);
 		info.since = first;
 		rv_key_ip(&k, ip, first);
 		kv = rv_key_val(&k);
@@ -414,7 +414,7 @@ write_rdata(struct attempt *at, const struct rows *rd)
 static int
 write_all(struct attempt *at)
 {
-	const struct agg *a = at->a;
+	const struct rvd_agg *a = at->a;
 	struct rv_store_stats before;
 	int rc;
 
@@ -434,7 +434,7 @@ write_all(struct attempt *at)
 		    RV_OK)
 			return rc;
 	for (size_t id = 0; id < a->nsens_cap; id++) {
-		const struct agg_sensor *sn = &a->sens[id];
+		const struct rvd_agg_sensor *sn = &a->sens[id];
 		if (sn->obs && (rc = rv_store_sensor_stat_add(at->st,
 		    at->txn, (uint16_t)id, sn->obs, sn->last)))
 			return rc;
@@ -477,10 +477,10 @@ attempt_write(struct rv_store *st, struct rv_txn *txn, void *arg)
 }
 
 int
-flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
-    uint32_t now, struct flush_result *res)
+rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
+    uint32_t now, struct rvd_flush_result *res)
 {
-	struct agg_ent **ents = NULL;
+	struct rvd_agg_ent **ents = NULL;
 	struct rows rd = { 0 }, nm = { 0 };
 	struct attempt at = { .st = st, .en = en, .a = a, .rd = &rd,
 	    .nm = &nm, .now = now, .res = res };
@@ -493,7 +493,7 @@ flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
 		goto leave;
 	}
 	t0 = now_us();
-	if ((rc = agg_sorted(a, &ents)) != RV_OK)
+	if ((rc = rvd_agg_sorted(a, &ents)) != RV_OK)
 		goto leave;
 	at.ents = ents;
 	t1 = now_us();
@@ -525,7 +525,7 @@ leave:
 /* One transaction of flush_reenrich: up to 5000 addresses from \p from on.
  * The batch reads from and writes next, so a retry starts where it did. */
 struct reenrich {
-	struct enrich *en;
+	struct rvd_enrich *en;
 	uint32_t now;
 	struct rv_key from;	/**< where this batch starts */
 	struct rv_key next;	/**< where the next one starts */
@@ -562,7 +562,7 @@ reenrich_batch(struct rv_store *st, struct rv_txn *txn, void *arg)
 			rc = rv_cursor_get(cur, &k, &v, RV_NEXT);
 			continue;
 		}
-		enrich_lookup(r->en, &ip, &neu);
+		rvd_enrich_lookup(r->en, &ip, &neu);
 		if (!rv_ipinfo_same(&old, &neu) && since < r->now) {
 			old.until = r->now;
 			rv_ipinfo_encode(&old, vbuf);
@@ -596,7 +596,7 @@ reenrich_batch(struct rv_store *st, struct rv_txn *txn, void *arg)
 }
 
 int
-flush_reenrich(struct rv_store *st, struct enrich *en, uint32_t now,
+rvd_flush_reenrich(struct rv_store *st, struct rvd_enrich *en, uint32_t now,
     size_t *changed)
 {
 	struct reenrich r = { .en = en, .now = now };

@@ -15,7 +15,7 @@
 #include "rv_store.h"
 
 /** What a committed flush did. */
-struct flush_result {
+struct rvd_flush_result {
 	uint64_t seq;		/**< stat:flushes after this flush */
 	size_t entries;		/**< rrset + neg rows written */
 	size_t rows;		/**< rdata, names, ip, asn rows written */
@@ -31,8 +31,8 @@ struct flush_result {
  * \param now	time for stat:last_write
  * \return 0, RV_ENOSPC (disk full: retry later), RV_ENOMEM, RV_EIO, ...
  */
-int flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
-    uint32_t now, struct flush_result *res);
+int rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
+    uint32_t now, struct rvd_flush_result *res);
 
 /**
  * After the mmdb data changed: for every address whose current period's
@@ -41,7 +41,7 @@ int flush_write(struct rv_store *st, struct agg *a, struct enrich *en,
  * addresses.
  * \param changed out: addresses that got a new period
  */
-int flush_reenrich(struct rv_store *st, struct enrich *en, uint32_t now,
+int rvd_flush_reenrich(struct rv_store *st, struct rvd_enrich *en, uint32_t now,
     size_t *changed);
 
 #endif

@@ -74,7 +74,7 @@ ascii(const char *s)
 }
 
 int
-import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
+rvd_import_line(struct rvd_import_ctx *ctx, const char *line, size_t len, char *err,
     size_t errsz)
 {
 	json_error_t jerr;
@@ -168,7 +168,7 @@ import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
 			snprintf(err, errsz, "bad sensor_id");
 			goto leave;
 		}
-		if ((rc = sensors_id(ctx->sens, ctx->st, s, strlen(s), &sid)) != RV_OK) {
+		if ((rc = rvd_sensors_id(ctx->sens, ctx->st, s, strlen(s), &sid)) != RV_OK) {
 			snprintf(err, errsz, "sensor: %s", rv_strerror(rc));
 			goto leave;
 		}
@@ -176,7 +176,7 @@ import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
 	} else if (ctx->sens && ctx->default_name) {
 		/* The default sensor gets its id when a record needs it, so a
 		 * file whose every line names its sensor adds no empty one. */
-		if ((rc = sensors_id(ctx->sens, ctx->st, ctx->default_name,
+		if ((rc = rvd_sensors_id(ctx->sens, ctx->st, ctx->default_name,
 		    strlen(ctx->default_name), &sid)) != RV_OK) {
 			snprintf(err, errsz, "sensor: %s", rv_strerror(rc));
 			goto leave;
@@ -208,7 +208,7 @@ import_line(struct import_ctx *ctx, const char *line, size_t len, char *err,
 		snprintf(err, errsz, "rdata: %s", rv_strerror(rc));
 		goto leave;
 	}
-	rc = agg_add(ctx->agg, RV_REC_RRSET, owner, olen, type, 0, zone, zlen,
+	rc = rvd_agg_add(ctx->agg, RV_REC_RRSET, owner, olen, type, 0, zone, zlen,
 	    ctx->buf + 65536, setlen, cn, (uint32_t)first, (uint32_t)last,
 	    (uint32_t)count, UINT32_MAX, sid);
 	if (rc != RV_OK)
@@ -220,13 +220,13 @@ leave:
 
 /* Flush the table, retrying on a full disk. */
 static int
-import_flush(struct rv_store *st, struct agg *a, struct enrich *en)
+import_flush(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en)
 {
-	struct flush_result res;
+	struct rvd_flush_result res;
 	int rc;
 
 	for (int tries = 0; tries < 30; tries++) {
-		if ((rc = flush_write(st, a, en, (uint32_t)time(NULL), &res)) ==
+		if ((rc = rvd_flush_write(st, a, en, (uint32_t)time(NULL), &res)) ==
 		    RV_OK)
 			break;
 		rvd_log(LOG_ERR, "import flush failed: %s%s; retrying",
@@ -235,7 +235,7 @@ import_flush(struct rv_store *st, struct agg *a, struct enrich *en)
 			break;
 		sleep(1);
 	}
-	agg_reset(a);
+	rvd_agg_reset(a);
 	return rc;
 }
 
@@ -266,10 +266,10 @@ backfill(struct rv_store *st)
 int
 rvd_import(struct rvd_config *cfg, struct rv_store *st)
 {
-	struct agg a = { 0 };
-	struct sensors sens;
-	struct import_ctx ctx = { .agg = &a, .sens = &sens, .st = st };
-	struct enrich *en = NULL;
+	struct rvd_agg a = { 0 };
+	struct rvd_sensors sens;
+	struct rvd_import_ctx ctx = { .agg = &a, .sens = &sens, .st = st };
+	struct rvd_enrich *en = NULL;
 	FILE *f = NULL;
 	char *line = NULL, err[256], namebuf[4096];
 	size_t cap = 0, lineno = 0, good = 0, bad = 0;
@@ -280,7 +280,7 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 	int progress = cfg->progress, status = 1, rc;
 	time_t last_prog = 0;
 
-	sensors_init(&sens);
+	rvd_sensors_init(&sens);
 	if (strcmp(cfg->import, "-") == 0) {
 		f = stdin;
 	} else if (!(f = fopen(cfg->import, "r"))) {
@@ -307,8 +307,8 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 	ctx.default_name = sensor;
 	if (backfill(st) != RV_OK)
 		goto leave;
-	if ((rc = enrich_open(&cfg->mmdb, &en)) != RV_OK ||
-	    agg_init(&a) != RV_OK || !(ctx.buf = malloc(IMPORT_BUF_SIZE)))
+	if ((rc = rvd_enrich_open(&cfg->mmdb, &en)) != RV_OK ||
+	    rvd_agg_init(&a) != RV_OK || !(ctx.buf = malloc(RVD_IMPORT_BUF_SIZE)))
 		goto leave;
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
@@ -317,7 +317,7 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 			n--;
 		if (n == 0)
 			continue;
-		if ((rc = import_line(&ctx, line, (size_t)n, err,
+		if ((rc = rvd_import_line(&ctx, line, (size_t)n, err,
 		    sizeof(err))) == RV_ENOENT)
 			continue;	/* a SAF {"cond":...} line */
 		if (rc != RV_OK) {
@@ -363,8 +363,8 @@ leave:
 		fclose(f);
 	free(line);
 	free(ctx.buf);
-	agg_destroy(&a);
-	enrich_close(en);
-	sensors_free(&sens);
+	rvd_agg_destroy(&a);
+	rvd_enrich_close(en);
+	rvd_sensors_free(&sens);
 	return status;
 }

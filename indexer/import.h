@@ -16,9 +16,9 @@
 #include "sensors.h"
 
 /** Where parsed lines go. */
-struct import_ctx {
-	struct agg *agg;
-	struct sensors *sens;	/**< NULL: every record gets default_sensor */
+struct rvd_import_ctx {
+	struct rvd_agg *agg;
+	struct rvd_sensors *sens;	/**< NULL: every record gets default_sensor */
 	struct rv_store *st;	/**< with sens: where new sensors are added */
 	uint16_t default_sensor;
 	/** With sens: the sensor of records without sensor_id, looked up
@@ -35,9 +35,9 @@ struct import_ctx {
  *	RV_EINVAL (a missing field, a name not in A-labels, an unknown type,
  *	rdata that does not parse), RV_ETOOBIG, RV_ENOMEM.
  */
-int import_line(struct import_ctx *ctx, const char *line, size_t len,
+int rvd_import_line(struct rvd_import_ctx *ctx, const char *line, size_t len,
     char *err, size_t errsz);
 
-#define IMPORT_BUF_SIZE (2 * 65536)
+#define RVD_IMPORT_BUF_SIZE (2 * 65536)
 
 #endif

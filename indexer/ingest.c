@@ -24,7 +24,7 @@
 #include "rv_frame.h"
 #include "rvd.h"
 
-struct ingest {
+struct rvd_ingest {
 	struct rvd *d;
 	nng_socket sock;
 	int open;
@@ -94,7 +94,7 @@ slurp(const char *path)
 }
 
 static int
-tls_setup(struct ingest *in)
+tls_setup(struct rvd_ingest *in)
 {
 	const struct rvd_config *c = &in->d->cfg;
 	char *cert = NULL, *key = NULL;
@@ -126,7 +126,7 @@ leave:
 }
 
 static int
-listen_one(struct ingest *in, const char *url)
+listen_one(struct rvd_ingest *in, const char *url)
 {
 	const struct rvd_config *c = &in->d->cfg;
 	nng_listener l;
@@ -224,7 +224,7 @@ peer(nng_pipe p, char *out, size_t outsz)
 static void
 pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
-	struct ingest *in = arg;
+	struct rvd_ingest *in = arg;
 	char who[128];
 	int known = peer(p, who, sizeof(who));
 
@@ -242,13 +242,13 @@ pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 /* The id of a frame's sensor: from the cache, or asked of the flusher
  * (rvd.h), which waits for it. Gives up when rearviewd stops. */
 static int
-sensor_id(struct ingest *in, const struct rv_frame_hdr *hdr, uint16_t *id)
+sensor_id(struct rvd_ingest *in, const struct rv_frame_hdr *hdr, uint16_t *id)
 {
 	struct rvd *d = in->d;
 	struct rvd_sensor_req *r = &d->sreq;
 	const char *name = (const char *)hdr->sensor;
 	struct rv_sensor_seq seq;
-	int rc = sensors_find(&d->sens, name, hdr->sensor_len, id);
+	int rc = rvd_sensors_find(&d->sens, name, hdr->sensor_len, id);
 
 	if (rc != RV_ENOENT)
 		return rc;
@@ -264,13 +264,13 @@ sensor_id(struct ingest *in, const struct rv_frame_hdr *hdr, uint16_t *id)
 	seq = r->seq;
 	pthread_mutex_unlock(&d->mu);
 	if (rc == RV_OK)
-		rc = sensors_add(&d->sens, name, hdr->sensor_len, *id, &seq);
+		rc = rvd_sensors_add(&d->sens, name, hdr->sensor_len, *id, &seq);
 	return rc;
 }
 
 /* Merge a validated frame into the current table. */
 static void
-take_frame(struct ingest *in, const uint8_t *buf, size_t len,
+take_frame(struct rvd_ingest *in, const uint8_t *buf, size_t len,
     const struct rv_frame_hdr *hdr)
 {
 	struct rvd *d = in->d;
@@ -282,7 +282,7 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
 	int rc;
 
 	if ((rc = sensor_id(in, hdr, &sid)) != RV_OK ||
-	    (rc = sensors_seq_frame(&d->sens, sid, hdr, &seq)) != RV_OK)
+	    (rc = rvd_sensors_seq_frame(&d->sens, sid, hdr, &seq)) != RV_OK)
 		rvd_log_rl(&in->rl, LOG_WARNING, "sensor %.*s: %s",
 		    (int)hdr->sensor_len, (const char *)hdr->sensor,
 		    rv_strerror(rc));
@@ -291,12 +291,12 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
 		pthread_cond_wait(&d->cv, &d->mu);	/* backpressure */
 	/* The stream state travels with the window that holds the frame, so
 	 * it is committed with the frame's records. */
-	if (seq && agg_sensor_seq(d->cur, sid, seq) != RV_OK)
+	if (seq && rvd_agg_sensor_seq(d->cur, sid, seq) != RV_OK)
 		rvd_log_rl(&in->rl, LOG_WARNING, "sensor %.*s: stream state "
 		    "not saved (out of memory)", (int)hdr->sensor_len,
 		    (const char *)hdr->sensor);
 	if (rv_frame_decode_header(buf, len, &h, &off) == RV_OK)
-		agg_add_frame(d->cur, buf, len, off, hdr->count, sid, &bad);
+		rvd_agg_add_frame(d->cur, buf, len, off, hdr->count, sid, &bad);
 	d->cur->frames++;
 	d->cur->records_rejected += bad;
 	d->cur->seq_frames = ++d->frames_seen;
@@ -308,7 +308,7 @@ take_frame(struct ingest *in, const uint8_t *buf, size_t len,
 static void *
 recv_main(void *arg)
 {
-	struct ingest *in = arg;
+	struct rvd_ingest *in = arg;
 	struct rvd *d = in->d;
 	struct rv_frame_hdr hdr;
 	char who[128];
@@ -327,7 +327,7 @@ recv_main(void *arg)
 			continue;
 		}
 		len = nng_msg_len(m);
-		rc = admit_frame(nng_msg_body(m), len, d->cfg.max_frame, &hdr);
+		rc = rvd_admit_frame(nng_msg_body(m), len, d->cfg.max_frame, &hdr);
 		if (rc != RV_OK) {
 			peer(nng_msg_get_pipe(m), who, sizeof(who));
 			if (len > d->cfg.max_frame)
@@ -339,7 +339,7 @@ recv_main(void *arg)
 				    "of %zu octets from %s: %s", len, who,
 				    rv_strerror(rc));
 			pthread_mutex_lock(&d->mu);
-			admit_count_reject(d->cur, len, d->cfg.max_frame);
+			rvd_admit_count_reject(d->cur, len, d->cfg.max_frame);
 			pthread_mutex_unlock(&d->mu);
 		} else {
 			take_frame(in, nng_msg_body(m), len, &hdr);
@@ -350,9 +350,9 @@ recv_main(void *arg)
 }
 
 int
-ingest_start(struct rvd *d, struct ingest **out)
+rvd_ingest_start(struct rvd *d, struct rvd_ingest **out)
 {
-	struct ingest *in = calloc(1, sizeof(*in));
+	struct rvd_ingest *in = calloc(1, sizeof(*in));
 	int rv, rc = RV_OK;
 
 	*out = NULL;
@@ -372,7 +372,7 @@ ingest_start(struct rvd *d, struct ingest **out)
 	in->open = 1;
 	/* nng's limit is a ceiling above --max-frame: see admit.h. */
 	if ((rv = nng_socket_set_size(in->sock, NNG_OPT_RECVMAXSZ,
-	    admit_nng_limit(d->cfg.max_frame))) ||
+	    rvd_admit_nng_limit(d->cfg.max_frame))) ||
 	    (rv = nng_pipe_notify(in->sock, NNG_PIPE_EV_ADD_POST, pipe_event,
 	    in)) ||
 	    (rv = nng_pipe_notify(in->sock, NNG_PIPE_EV_REM_POST, pipe_event,
@@ -393,14 +393,14 @@ ingest_start(struct rvd *d, struct ingest **out)
 	in->running = 1;
 leave:
 	if (rc != RV_OK)
-		ingest_stop(in);
+		rvd_ingest_stop(in);
 	else
 		*out = in;
 	return rc;
 }
 
 void
-ingest_stop(struct ingest *in)
+rvd_ingest_stop(struct rvd_ingest *in)
 {
 	if (!in)
 		return;

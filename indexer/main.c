@@ -35,9 +35,9 @@ mono_ms(void)
 /* Write one table, retrying while the disk is full (never dropping it
  * unless we are stopping and it keeps failing). */
 static void
-write_table(struct rvd *d, struct agg *a)
+write_table(struct rvd *d, struct rvd_agg *a)
 {
-	struct flush_result res;
+	struct rvd_flush_result res;
 	int64_t t0 = mono_ms();
 	unsigned tries = 0;
 	int rc;
@@ -45,7 +45,7 @@ write_table(struct rvd *d, struct agg *a)
 	if (a->n == 0 && a->frames == 0 && a->frames_rejected == 0)
 		return;
 	for (;;) {
-		rc = flush_write(d->st, a, d->en, (uint32_t)time(NULL), &res);
+		rc = rvd_flush_write(d->st, a, d->en, (uint32_t)time(NULL), &res);
 		if (rc == RV_OK)
 			break;
 		tries++;
@@ -80,9 +80,9 @@ check_mmdb(struct rvd *d, int force)
 	size_t changed = 0;
 	int rc;
 
-	if (!enrich_reload(d->en, force))
+	if (!rvd_enrich_reload(d->en, force))
 		return;
-	rc = flush_reenrich(d->st, d->en, (uint32_t)time(NULL), &changed);
+	rc = rvd_flush_reenrich(d->st, d->en, (uint32_t)time(NULL), &changed);
 	if (rc != RV_OK)
 		rvd_log(LOG_ERR, "re-enrichment: %s", rv_strerror(rc));
 	else
@@ -149,7 +149,7 @@ serve_sensor(struct rvd *d)
 
 	memcpy(name, r->name, len);
 	pthread_mutex_unlock(&d->mu);
-	rc = sensors_register(d->st, name, len, &id, &seq);
+	rc = rvd_sensors_register(d->st, name, len, &id, &seq);
 	pthread_mutex_lock(&d->mu);
 	r->rc = rc;
 	r->id = id;
@@ -168,7 +168,7 @@ flusher_main(void *arg)
 	int last = 0;
 
 	while (!last) {
-		struct agg *full;
+		struct rvd_agg *full;
 		int64_t deadline = mono_ms() + d->cfg.flush_ms;
 		struct timespec ts;
 
@@ -200,7 +200,7 @@ flusher_main(void *arg)
 		pthread_mutex_unlock(&d->mu);
 
 		write_table(d, full);
-		agg_reset(full);
+		rvd_agg_reset(full);
 		if (atomic_exchange(&d->reload, 0)) {
 			check_mmdb(d, 1);
 		} else if (d->cfg.mmdb_check_s && mono_ms() >= next_check) {
@@ -236,7 +236,7 @@ signal_loop(struct rvd *d, const sigset_t *set)
 static int
 run_daemon(struct rvd *d)
 {
-	struct ingest *in = NULL;
+	struct rvd_ingest *in = NULL;
 	pthread_t flusher;
 	int have_flusher = 0, rc, status = 1;
 	sigset_t set;
@@ -248,16 +248,16 @@ run_daemon(struct rvd *d)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((rc = enrich_open(&d->cfg.mmdb, &d->en)) != RV_OK)
+	if ((rc = rvd_enrich_open(&d->cfg.mmdb, &d->en)) != RV_OK)
 		goto leave;
-	if (agg_init(&d->tabs[0]) != RV_OK || agg_init(&d->tabs[1]) != RV_OK)
+	if (rvd_agg_init(&d->tabs[0]) != RV_OK || rvd_agg_init(&d->tabs[1]) != RV_OK)
 		goto leave;
 	d->cur = &d->tabs[0];
-	sensors_init(&d->sens);
+	rvd_sensors_init(&d->sens);
 	if (pthread_create(&flusher, NULL, flusher_main, d) != 0)
 		goto leave;
 	have_flusher = 1;
-	if ((rc = ingest_start(d, &in)) != RV_OK)
+	if ((rc = rvd_ingest_start(d, &in)) != RV_OK)
 		goto leave;
 	rvd_log(LOG_INFO, "ready: database %s, flush every %u ms",
 	    d->cfg.db, d->cfg.flush_ms);
@@ -265,7 +265,7 @@ run_daemon(struct rvd *d)
 	status = 0;
 leave:
 	atomic_store(&d->stop, 1);
-	ingest_stop(in);
+	rvd_ingest_stop(in);
 	atomic_store(&d->fstop, 1);
 	if (have_flusher) {
 		pthread_mutex_lock(&d->mu);
@@ -273,10 +273,10 @@ leave:
 		pthread_mutex_unlock(&d->mu);
 		pthread_join(flusher, NULL);
 	}
-	sensors_free(&d->sens);
-	agg_destroy(&d->tabs[0]);
-	agg_destroy(&d->tabs[1]);
-	enrich_close(d->en);
+	rvd_sensors_free(&d->sens);
+	rvd_agg_destroy(&d->tabs[0]);
+	rvd_agg_destroy(&d->tabs[1]);
+	rvd_enrich_close(d->en);
 	return status;
 }
 

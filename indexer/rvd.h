@@ -44,7 +44,7 @@ struct rvd_config {
 	size_t flush_max;		/**< entries that force a flush */
 	unsigned sync_s;		/**< rv_store_sync interval, 0: each flush */
 	size_t mapsize_mb;
-	struct enrich_cfg mmdb;		/**< strings owned by the config */
+	struct rvd_enrich_cfg mmdb;		/**< strings owned by the config */
 	unsigned mmdb_check_s;		/**< mtime check interval */
 	int use_syslog, verbose;
 	int sync_commits;		/**< --sync: every commit synced */
@@ -72,14 +72,14 @@ struct rvd_sensor_req {
 struct rvd {
 	struct rvd_config cfg;
 	struct rv_store *st;
-	struct enrich *en;
-	struct sensors sens;		/**< receiver thread only */
+	struct rvd_enrich *en;
+	struct rvd_sensors sens;		/**< receiver thread only */
 	struct rvd_sensor_req sreq;	/**< under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;		/**< table swapped, sensor request or
 					 * answer, stop */
-	struct agg *cur;		/**< being filled (under mu) */
-	struct agg tabs[2];
+	struct rvd_agg *cur;		/**< being filled (under mu) */
+	struct rvd_agg tabs[2];
 	atomic_int stop;		/**< receiver: stop */
 	atomic_int fstop;		/**< flusher: last flush, then stop
 					 * (set after the receiver is joined, so
@@ -93,7 +93,7 @@ static inline int
 rvd_table_full(const struct rvd *d, unsigned factor)
 {
 	return d->cur->n >= factor * d->cfg.flush_max ||
-	    agg_mem(d->cur) >= factor * RVD_TABLE_MEM;
+	    rvd_agg_mem(d->cur) >= factor * RVD_TABLE_MEM;
 }
 
 /** Parse the command line (and the config file it names).
@@ -106,12 +106,12 @@ void rvd_config_free(struct rvd_config *cfg);
 /** Run the JSON import of cfg->import into st. \return exit status. */
 int rvd_import(struct rvd_config *cfg, struct rv_store *st);
 
-struct ingest;
+struct rvd_ingest;
 
 /** Open the PULL socket, start the listeners and the receiver thread. */
-int ingest_start(struct rvd *d, struct ingest **out);
+int rvd_ingest_start(struct rvd *d, struct rvd_ingest **out);
 
 /** Stop receiving and join the receiver thread; safe on NULL. */
-void ingest_stop(struct ingest *in);
+void rvd_ingest_stop(struct rvd_ingest *in);
 
 #endif

@@ -10,7 +10,7 @@
 #include "rv_frame.h"
 #include "sensors.h"
 
-struct sensor_ent {
+struct rvd_sensor_ent {
 	uint16_t id;
 	uint8_t len;
 	char name[RV_SENSOR_MAX];
@@ -18,26 +18,26 @@ struct sensor_ent {
 };
 
 void
-sensors_init(struct sensors *s)
+rvd_sensors_init(struct rvd_sensors *s)
 {
 	memset(s, 0, sizeof(*s));
 }
 
 void
-sensors_free(struct sensors *s)
+rvd_sensors_free(struct rvd_sensors *s)
 {
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }
 
 static int
-match(const struct sensor_ent *e, const char *name, size_t len)
+match(const struct rvd_sensor_ent *e, const char *name, size_t len)
 {
 	return e->len == len && memcmp(e->name, name, len) == 0;
 }
 
 int
-sensors_find(struct sensors *s, const char *name, size_t len, uint16_t *id)
+rvd_sensors_find(struct rvd_sensors *s, const char *name, size_t len, uint16_t *id)
 {
 	if (s->last < s->n && match(&s->v[s->last], name, len)) {
 		*id = s->v[s->last].id;
@@ -53,16 +53,16 @@ sensors_find(struct sensors *s, const char *name, size_t len, uint16_t *id)
 }
 
 int
-sensors_add(struct sensors *s, const char *name, size_t len, uint16_t id,
+rvd_sensors_add(struct rvd_sensors *s, const char *name, size_t len, uint16_t id,
     const struct rv_sensor_seq *seq)
 {
-	struct sensor_ent *e;
+	struct rvd_sensor_ent *e;
 
 	if (len > RV_SENSOR_MAX)
 		return RV_EINVAL;
 	if (s->n == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 16;
-		struct sensor_ent *nv = realloc(s->v, nc * sizeof(*nv));
+		struct rvd_sensor_ent *nv = realloc(s->v, nc * sizeof(*nv));
 		if (!nv)
 			return RV_ENOMEM;
 		s->v = nv;
@@ -98,7 +98,7 @@ reg_txn(struct rv_store *st, struct rv_txn *txn, void *arg)
 }
 
 int
-sensors_register(struct rv_store *st, const char *name, size_t len,
+rvd_sensors_register(struct rv_store *st, const char *name, size_t len,
     uint16_t *id, struct rv_sensor_seq *seq)
 {
 	struct reg r = { name, len, 0, { 0 } };
@@ -114,17 +114,17 @@ sensors_register(struct rv_store *st, const char *name, size_t len,
 }
 
 int
-sensors_id(struct sensors *s, struct rv_store *st, const char *name,
+rvd_sensors_id(struct rvd_sensors *s, struct rv_store *st, const char *name,
     size_t len, uint16_t *id)
 {
 	struct rv_sensor_seq seq;
-	int rc = sensors_find(s, name, len, id);
+	int rc = rvd_sensors_find(s, name, len, id);
 
 	if (rc != RV_ENOENT)
 		return rc;
-	if ((rc = sensors_register(st, name, len, id, &seq)) != RV_OK)
+	if ((rc = rvd_sensors_register(st, name, len, id, &seq)) != RV_OK)
 		return rc;
-	return sensors_add(s, name, len, *id, &seq);
+	return rvd_sensors_add(s, name, len, *id, &seq);
 }
 
 static uint64_t
@@ -154,7 +154,7 @@ drops_max(struct rv_frame_drops *to, const struct rv_frame_drops *d)
 }
 
 void
-sensors_seq_advance(struct rv_sensor_seq *q, const struct rv_frame_seq *f,
+rvd_sensors_seq_advance(struct rv_sensor_seq *q, const struct rv_frame_seq *f,
     uint32_t count)
 {
 	if (f->boot == 0) {
@@ -181,17 +181,17 @@ sensors_seq_advance(struct rv_sensor_seq *q, const struct rv_frame_seq *f,
 }
 
 int
-sensors_seq_frame(struct sensors *s, uint16_t id, const struct rv_frame_hdr *h,
+rvd_sensors_seq_frame(struct rvd_sensors *s, uint16_t id, const struct rv_frame_hdr *h,
     const struct rv_sensor_seq **out)
 {
-	struct sensor_ent *e = NULL;
+	struct rvd_sensor_ent *e = NULL;
 
 	for (size_t i = 0; i < s->n && !e; i++)
 		if (s->v[(s->last + i) % s->n].id == id)
 			e = &s->v[(s->last + i) % s->n];
 	if (!e)
 		return RV_ENOENT;
-	sensors_seq_advance(&e->seq, &h->seq, h->count);
+	rvd_sensors_seq_advance(&e->seq, &h->seq, h->count);
 	*out = &e->seq;
 	return RV_OK;
 }

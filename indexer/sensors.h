@@ -10,7 +10,7 @@
  * of its own, so several writer processes (rearviewd and an import) never
  * hand out one id twice.
  *
- * struct sensors is a cache owned by one thread (the receiver). It holds
+ * struct rvd_sensors is a cache owned by one thread (the receiver). It holds
  * each sensor's stream state as read with its id, then advanced by every
  * frame the receiver takes. Every frame taken goes into a window, and
  * windows are committed in order or the process exits, so the state in the
@@ -24,36 +24,36 @@
 
 #include "rv_store.h"
 
-struct sensor_ent;
+struct rvd_sensor_ent;
 
-struct sensors {
-	struct sensor_ent *v;
+struct rvd_sensors {
+	struct rvd_sensor_ent *v;
 	size_t n, cap;
 	size_t last;		/**< index of the last hit */
 };
 
-void sensors_init(struct sensors *s);
-void sensors_free(struct sensors *s);
+void rvd_sensors_init(struct rvd_sensors *s);
+void rvd_sensors_free(struct rvd_sensors *s);
 
 /** The cached id of a name. \return 0, or RV_ENOENT: not cached (get it
  * with sensors_register, then sensors_add). */
-int sensors_find(struct sensors *s, const char *name, size_t len,
+int rvd_sensors_find(struct rvd_sensors *s, const char *name, size_t len,
     uint16_t *id);
 
 /** Cache a sensor with its stored stream state. \return 0, RV_ENOMEM,
  * RV_EINVAL (name too long). */
-int sensors_add(struct sensors *s, const char *name, size_t len, uint16_t id,
+int rvd_sensors_add(struct rvd_sensors *s, const char *name, size_t len, uint16_t id,
     const struct rv_sensor_seq *seq);
 
 /**
  * Writer only: the id of a name, allocated if it is new, and its stored
  * stream state (zero if none), in one write transaction (rv_store_write).
  */
-int sensors_register(struct rv_store *st, const char *name, size_t len,
+int rvd_sensors_register(struct rv_store *st, const char *name, size_t len,
     uint16_t *id, struct rv_sensor_seq *seq);
 
 /** Writer only: sensors_find, or sensors_register and sensors_add. */
-int sensors_id(struct sensors *s, struct rv_store *st, const char *name,
+int rvd_sensors_id(struct rvd_sensors *s, struct rv_store *st, const char *name,
     size_t len, uint16_t *id);
 
 /**
@@ -61,7 +61,7 @@ int sensors_id(struct sensors *s, struct rv_store *st, const char *name,
  * \param out	the state after the frame; valid until the next call
  * \return 0, RV_ENOENT (not cached).
  */
-int sensors_seq_frame(struct sensors *s, uint16_t id,
+int rvd_sensors_seq_frame(struct rvd_sensors *s, uint16_t id,
     const struct rv_frame_hdr *h, const struct rv_sensor_seq **out);
 
 /**
@@ -70,7 +70,7 @@ int sensors_seq_frame(struct sensors *s, uint16_t id,
  * the records numbered before its first frame were lost; boot id 0 is
  * unsequenced. Sums saturate: a lying sender cannot wrap them.
  */
-void sensors_seq_advance(struct rv_sensor_seq *q, const struct rv_frame_seq *f,
+void rvd_sensors_seq_advance(struct rv_sensor_seq *q, const struct rv_frame_seq *f,
     uint32_t count);
 
 #endif

@@ -31,7 +31,7 @@
 struct fx {
 	char dir[64];
 	struct rv_store *st;
-	struct agg a;
+	struct rvd_agg a;
 };
 
 static int
@@ -41,7 +41,7 @@ setup(void **state)
 
 	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-idx",
 	    32 << 20, &f->st) != 0 ||
-	    agg_init(&f->a) != 0)
+	    rvd_agg_init(&f->a) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -52,7 +52,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	agg_destroy(&f->a);
+	rvd_agg_destroy(&f->a);
 	if (tmp_store_close(f->dir, f->st) != 0)
 		return -1;
 	test_free(f);
@@ -108,32 +108,32 @@ test_agg_merge(void **state)
 	const char *ab[] = { "192.0.2.1", "192.0.2.2" };
 	const char *ba[] = { "192.0.2.2", "192.0.2.1" };
 	const char *c[] = { "192.0.2.3" };
-	struct agg_ent **v;
+	struct rvd_agg_ent **v;
 
 	mkrec(&b, "www.example.com", "example.com", 1000, 300, ab, 2);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 	/* Same set in another order, other case, other sensor. */
 	mkrec(&b, "WWW.example.com", "example.com", 900, 60, ba, 2);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 2), RV_OK);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 2), RV_OK);
 	mkrec(&b, "www.example.com", "example.com", 1100, 600, ab, 2);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 	assert_int_equal(f->a.n, 1);
 	/* Another set: another entry. Another bailiwick: another entry. */
 	mkrec(&b, "www.example.com", "example.com", 1000, 300, c, 1);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 	mkrec(&b, "www.example.com", "com", 1000, 300, c, 1);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 	/* A negative answer for the same name stays apart. */
 	mkrec(&b, "www.example.com", "example.com", 1000, 300, NULL, 0);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 	/* Class CH is not stored. */
 	mkrec(&b, "version.bind", ".", 1000, 0, c, 1);
 	b.r.rclass = 3;
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_ENOTSUP);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_ENOTSUP);
 	assert_int_equal(f->a.n, 4);
 	assert_int_equal(f->a.obs, 6);
 
-	assert_int_equal(agg_sorted(&f->a, &v), RV_OK);
+	assert_int_equal(rvd_agg_sorted(&f->a, &v), RV_OK);
 	int found = 0;
 	for (size_t i = 0; i < f->a.n; i++) {
 		if (v[i]->kind != RV_REC_RRSET || v[i]->rdcount != 2)
@@ -162,7 +162,7 @@ test_agg_frame(void **state)
 	struct rv_frame_enc enc;
 	struct rv_frame_hdr hdr;
 	struct rec_buf b;
-	struct agg_ent **v;
+	struct rvd_agg_ent **v;
 	const char *ab[] = { "192.0.2.1", "192.0.2.2" };
 	const char *ba[] = { "192.0.2.2", "192.0.2.1" };
 	char name[64];
@@ -186,12 +186,12 @@ test_agg_frame(void **state)
 	size_t len = rv_frame_finish(&enc);
 	assert_int_equal(rv_frame_validate(buf, len, &hdr), 0);
 	assert_int_equal(rv_frame_decode_header(buf, len, &hdr, &off), 0);
-	assert_int_equal(agg_add_frame(&f->a, buf, len, off, hdr.count, 7,
+	assert_int_equal(rvd_agg_add_frame(&f->a, buf, len, off, hdr.count, 7,
 	    &bad), 0);
 	assert_int_equal(bad, 1);
 	assert_int_equal(f->a.n, 51);
 	assert_int_equal(f->a.obs, 101);
-	assert_int_equal(agg_sorted(&f->a, &v), 0);
+	assert_int_equal(rvd_agg_sorted(&f->a, &v), 0);
 	for (size_t i = 0; i < 50; i++) {
 		assert_int_equal(v[i]->kind, RV_REC_RRSET);
 		assert_int_equal(v[i]->count, 2);
@@ -210,12 +210,12 @@ test_agg_many_sensors(void **state)
 
 	mkrec(&b, "x.example.com", "example.com", 1, 1, c, 1);
 	for (uint16_t s = 100; s > 0; s--)
-		assert_int_equal(agg_add_record(&f->a, &b.r, s), RV_OK);
+		assert_int_equal(rvd_agg_add_record(&f->a, &b.r, s), RV_OK);
 	assert_int_equal(f->a.n, 1);
-	struct agg_ent **v;
-	assert_int_equal(agg_sorted(&f->a, &v), RV_OK);
+	struct rvd_agg_ent **v;
+	assert_int_equal(rvd_agg_sorted(&f->a, &v), RV_OK);
 	assert_int_equal(v[0]->nsens, RV_SENSORS_MAX);
-	const uint16_t *ids = agg_ent_sensors(v[0]);
+	const uint16_t *ids = rvd_agg_ent_sensors(v[0]);
 	for (int i = 1; i < RV_SENSORS_MAX; i++)
 		assert_true(ids[i - 1] < ids[i]);
 	free(v);
@@ -254,7 +254,7 @@ test_flush_merges_into_store(void **state)
 {
 	struct fx *f = *state;
 	struct rec_buf b;
-	struct flush_result res;
+	struct rvd_flush_result res;
 	const char *ab[] = { "192.0.2.1", "192.0.2.2" };
 	struct rv_key k;
 	uint8_t w[RV_NAME_MAX];
@@ -267,15 +267,15 @@ test_flush_merges_into_store(void **state)
 	for (int round = 0; round < 2; round++) {
 		mkrec(&b, "www.example.com", "example.com", 1000 + round * 100,
 		    300, ab, 2);
-		assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
-		assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+		assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
+		assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 		mkrec(&b, "nx.example.com", "example.com", 1000, 300, NULL, 0);
-		assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+		assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 		f->a.frames = 1;
-		assert_int_equal(flush_write(f->st, &f->a, NULL, 5000, &res), 0);
+		assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5000, &res), 0);
 		assert_int_equal(res.seq, (uint64_t)round + 1);
 		assert_int_equal(res.new_rrsets, round ? 0 : 1);
-		agg_reset(&f->a);
+		rvd_agg_reset(&f->a);
 	}
 	assert_int_equal(count_db(f, RV_DB_RRSET), 1);
 	assert_int_equal(count_db(f, RV_DB_NEG), 1);
@@ -312,7 +312,7 @@ test_flush_grows_map(void **state)
 {
 	struct fx *f = *state;
 	struct rec_buf b;
-	struct flush_result res;
+	struct rvd_flush_result res;
 	char name[64], ip[32];
 	size_t before;
 
@@ -326,9 +326,9 @@ test_flush_grows_map(void **state)
 		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16, (i >> 8) & 255,
 		    i & 255);
 		mkrec(&b, name, "grow.example", 1000, 300, ips, 1);
-		assert_int_equal(agg_add_record(&f->a, &b.r, 1), RV_OK);
+		assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 	}
-	assert_int_equal(flush_write(f->st, &f->a, NULL, 1, &res), RV_OK);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 1, &res), RV_OK);
 	assert_true(res.grows > 0);
 	assert_true(rv_store_mapsize(f->st) > before);
 	assert_int_equal(count_db(f, RV_DB_RRSET), 120000);
@@ -352,10 +352,10 @@ static void
 test_enrichment_periods(void **state)
 {
 	struct fx *f = *state;
-	struct enrich_cfg cfg = { 0 };
-	struct enrich *en = NULL;
+	struct rvd_enrich_cfg cfg = { 0 };
+	struct rvd_enrich *en = NULL;
 	struct rec_buf b;
-	struct flush_result res;
+	struct rvd_flush_result res;
 	struct rv_ipinfo info;
 	struct rv_ip ip;
 	struct rv_txn *txn;
@@ -367,15 +367,15 @@ test_enrichment_periods(void **state)
 	cfg.geo_db = mmdb("GeoIP2-City-Test.mmdb");
 	if (!cfg.asn_db || !cfg.geo_db)
 		skip();
-	assert_int_equal(enrich_open(&cfg, &en), RV_OK);
+	assert_int_equal(rvd_enrich_open(&cfg, &en), RV_OK);
 	mkrec(&b, "a.example.com", "example.com", 1000, 300, a1, 1);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), 0);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), 0);
 	mkrec(&b, "b.example.com", "example.com", 1000, 300, a2, 1);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), 0);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), 0);
 	mkrec(&b, "c.example.co.uk", "example.co.uk", 1000, 300, a3, 1);
-	assert_int_equal(agg_add_record(&f->a, &b.r, 1), 0);
-	assert_int_equal(flush_write(f->st, &f->a, en, 1000, &res), 0);
-	agg_reset(&f->a);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), 0);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, en, 1000, &res), 0);
+	rvd_agg_reset(&f->a);
 	assert_int_equal(res.new_ips, 3);
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
@@ -395,10 +395,10 @@ test_enrichment_periods(void **state)
 
 	/* The data changes: the ASN file is gone from the config. Addresses
 	 * keep what they had before t=2000 and get the new data after. */
-	enrich_close(en);
+	rvd_enrich_close(en);
 	cfg.asn_db = NULL;
-	assert_int_equal(enrich_open(&cfg, &en), RV_OK);
-	assert_int_equal(flush_reenrich(f->st, en, 2000, &changed), 0);
+	assert_int_equal(rvd_enrich_open(&cfg, &en), RV_OK);
+	assert_int_equal(rvd_flush_reenrich(f->st, en, 2000, &changed), 0);
 	assert_int_equal(changed, 2);	/* the GB address had no ASN */
 	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
 	rv_ip_parse("1.128.0.1", &ip);
@@ -414,33 +414,33 @@ test_enrichment_periods(void **state)
 	assert_int_equal(info.since, 1000);
 	rv_txn_abort(txn);
 	/* Nothing changes the second time. */
-	assert_int_equal(flush_reenrich(f->st, en, 3000, &changed), 0);
+	assert_int_equal(rvd_flush_reenrich(f->st, en, 3000, &changed), 0);
 	assert_int_equal(changed, 0);
 	/* The ASN index kept the pivot. */
 	assert_int_equal(count_db(f, RV_DB_ASN), 2);
-	enrich_close(en);
+	rvd_enrich_close(en);
 }
 
 static void
 test_enrich_bad_file(void **state)
 {
-	struct enrich_cfg cfg = { .asn_db = "/nonexistent.mmdb" };
-	struct enrich *en = NULL;
+	struct rvd_enrich_cfg cfg = { .asn_db = "/nonexistent.mmdb" };
+	struct rvd_enrich *en = NULL;
 	struct rv_ipinfo info;
 	struct rv_ip ip;
 	(void)state;
 
-	assert_int_equal(enrich_open(&cfg, &en), RV_EIO);
+	assert_int_equal(rvd_enrich_open(&cfg, &en), RV_EIO);
 	assert_null(en);
 	/* No files: empty enrichment, never a failure. */
 	cfg.asn_db = NULL;
-	assert_int_equal(enrich_open(&cfg, &en), RV_OK);
+	assert_int_equal(rvd_enrich_open(&cfg, &en), RV_OK);
 	rv_ip_parse("1.128.0.1", &ip);
-	enrich_lookup(en, &ip, &info);
+	rvd_enrich_lookup(en, &ip, &info);
 	assert_int_equal(info.asn, 0);
 	assert_int_equal(info.lat, RV_LATLON_NONE);
-	assert_false(enrich_active(en));
-	enrich_close(en);
+	assert_false(rvd_enrich_active(en));
+	rvd_enrich_close(en);
 }
 
 
@@ -462,31 +462,31 @@ test_seq_advance(void **state)
 	(void)state;
 	memset(&q, 0, sizeof(q));
 	f = fseq(7, 0, 0);
-	sensors_seq_advance(&q, &f, 10);	/* 0..9 */
+	rvd_sensors_seq_advance(&q, &f, 10);	/* 0..9 */
 	f = fseq(7, 10, 2);
-	sensors_seq_advance(&q, &f, 5);		/* 10..14 */
+	rvd_sensors_seq_advance(&q, &f, 5);		/* 10..14 */
 	f = fseq(7, 20, 1);			/* 15..19 lost; late drops */
-	sensors_seq_advance(&q, &f, 5);
+	rvd_sensors_seq_advance(&q, &f, 5);
 	assert_true(q.boot == 7 && q.next == 25 && q.received == 20);
 	assert_true(q.lost == 5 && q.resets == 0);
 	assert_true(q.drops.queue_full == 2);	/* never goes back */
 	f = fseq(7, 12, 3);			/* below next: late */
-	sensors_seq_advance(&q, &f, 4);
+	rvd_sensors_seq_advance(&q, &f, 4);
 	assert_true(q.out_of_order == 4 && q.next == 25 && q.lost == 5);
 	assert_true(q.drops.queue_full == 3);
 	f = fseq(0, 999, 0);			/* unnumbered */
-	sensors_seq_advance(&q, &f, 6);
+	rvd_sensors_seq_advance(&q, &f, 6);
 	assert_true(q.unsequenced == 6 && q.next == 25 && q.received == 24);
 	f = fseq(8, 3, 1);	/* a restart, 0..2 of the new boot lost */
-	sensors_seq_advance(&q, &f, 2);
+	rvd_sensors_seq_advance(&q, &f, 2);
 	assert_true(q.boot == 8 && q.resets == 1 && q.next == 5);
 	assert_true(q.lost == 8 && q.received == 26);
 	assert_true(q.drops_before.queue_full == 3 && q.drops.queue_full == 1);
 	f = fseq(8, UINT64_MAX - 1, 0);	/* a liar cannot wrap the sums */
-	sensors_seq_advance(&q, &f, 10);
+	rvd_sensors_seq_advance(&q, &f, 10);
 	assert_true(q.next == UINT64_MAX && q.lost >= UINT64_MAX - 20);
 	f = fseq(8, UINT64_MAX, 0);
-	sensors_seq_advance(&q, &f, 10);
+	rvd_sensors_seq_advance(&q, &f, 10);
 	assert_true(q.lost == UINT64_MAX && q.next == UINT64_MAX);
 }
 
@@ -496,45 +496,45 @@ static void
 test_seq_persisted(void **state)
 {
 	struct fx *f = *state;
-	struct sensors s;
+	struct rvd_sensors s;
 	const struct rv_sensor_seq *q;
 	struct rv_sensor_seq stored;
 	struct rv_frame_hdr h;
-	struct flush_result res;
+	struct rvd_flush_result res;
 	uint16_t id, id2;
 	struct rv_txn *txn;
 
 	memset(&h, 0, sizeof(h));
-	sensors_init(&s);
-	assert_int_equal(sensors_id(&s, f->st, "s1", 2, &id), RV_OK);
+	rvd_sensors_init(&s);
+	assert_int_equal(rvd_sensors_id(&s, f->st, "s1", 2, &id), RV_OK);
 	for (int i = 0; i < 3; i++) {	/* three frames of 100, committed */
 		h.seq = fseq(42, (uint64_t)i * 100, 0);
 		h.count = 100;
-		assert_int_equal(sensors_seq_frame(&s, id, &h, &q), RV_OK);
-		assert_int_equal(agg_sensor_seq(&f->a, id, q), RV_OK);
+		assert_int_equal(rvd_sensors_seq_frame(&s, id, &h, &q), RV_OK);
+		assert_int_equal(rvd_agg_sensor_seq(&f->a, id, q), RV_OK);
 	}
-	assert_int_equal(flush_write(f->st, &f->a, NULL, 5000, &res), 0);
-	agg_reset(&f->a);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5000, &res), 0);
+	rvd_agg_reset(&f->a);
 	h.seq = fseq(42, 300, 0);	/* taken, then the process dies */
-	assert_int_equal(sensors_seq_frame(&s, id, &h, &q), RV_OK);
-	assert_int_equal(agg_sensor_seq(&f->a, id, q), RV_OK);
-	agg_reset(&f->a);
-	sensors_free(&s);
+	assert_int_equal(rvd_sensors_seq_frame(&s, id, &h, &q), RV_OK);
+	assert_int_equal(rvd_agg_sensor_seq(&f->a, id, q), RV_OK);
+	rvd_agg_reset(&f->a);
+	rvd_sensors_free(&s);
 
 	/* The restarted indexer: the flusher registers the sensor for the
 	 * receiver, which caches it with its stored state. */
-	sensors_init(&s);
-	assert_int_equal(sensors_find(&s, "s1", 2, &id2), RV_ENOENT);
-	assert_int_equal(sensors_register(f->st, "s1", 2, &id2, &stored), 0);
+	rvd_sensors_init(&s);
+	assert_int_equal(rvd_sensors_find(&s, "s1", 2, &id2), RV_ENOENT);
+	assert_int_equal(rvd_sensors_register(f->st, "s1", 2, &id2, &stored), 0);
 	assert_int_equal(id2, id);
-	assert_int_equal(sensors_add(&s, "s1", 2, id2, &stored), RV_OK);
+	assert_int_equal(rvd_sensors_add(&s, "s1", 2, id2, &stored), RV_OK);
 	h.seq = fseq(42, 450, 4);	/* 300..449 never committed */
 	h.count = 50;
-	assert_int_equal(sensors_seq_frame(&s, id, &h, &q), RV_OK);
+	assert_int_equal(rvd_sensors_seq_frame(&s, id, &h, &q), RV_OK);
 	assert_true(q->lost == 150 && q->received == 350 && q->next == 500);
-	assert_int_equal(agg_sensor_seq(&f->a, id, q), RV_OK);
-	assert_int_equal(flush_write(f->st, &f->a, NULL, 5001, &res), 0);
-	sensors_free(&s);
+	assert_int_equal(rvd_agg_sensor_seq(&f->a, id, q), RV_OK);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5001, &res), 0);
+	rvd_sensors_free(&s);
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
 	assert_int_equal(rv_store_sensor_seq(f->st, txn, id, &stored), 0);

@@ -28,7 +28,7 @@
 struct fx {
 	char dir[64];
 	struct rv_store *st;
-	struct agg a;
+	struct rvd_agg a;
 	uint8_t frame[4096];
 	size_t len;
 };
@@ -40,7 +40,7 @@ setup(void **state)
 
 	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-admit",
 	    32 << 20, &f->st) != 0 ||
-	    agg_init(&f->a) != 0)
+	    rvd_agg_init(&f->a) != 0)
 		return -1;
 	f->len = sample_frame(f->frame, sizeof(f->frame));
 	*state = f;
@@ -52,7 +52,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	agg_destroy(&f->a);
+	rvd_agg_destroy(&f->a);
 	if (tmp_store_close(f->dir, f->st) != 0)
 		return -1;
 	test_free(f);
@@ -64,17 +64,17 @@ test_nng_limit(void **state)
 {
 	(void)state;
 	/* Small limits: a module's largest frame still reaches rearviewd. */
-	assert_int_equal(admit_nng_limit(1024), ADMIT_NNG_FLOOR);
-	assert_int_equal(admit_nng_limit(ADMIT_NNG_FLOOR / 2), ADMIT_NNG_FLOOR);
-	assert_int_equal(ADMIT_NNG_FLOOR, (size_t)4 << 20);
+	assert_int_equal(rvd_admit_nng_limit(1024), RVD_ADMIT_NNG_FLOOR);
+	assert_int_equal(rvd_admit_nng_limit(RVD_ADMIT_NNG_FLOOR / 2), RVD_ADMIT_NNG_FLOOR);
+	assert_int_equal(RVD_ADMIT_NNG_FLOOR, (size_t)4 << 20);
 	/* Otherwise twice the limit: bounded, and always above it. */
-	assert_int_equal(admit_nng_limit((size_t)4 << 20), (size_t)8 << 20);
-	assert_int_equal(admit_nng_limit((size_t)1 << 30), (size_t)2 << 30);
+	assert_int_equal(rvd_admit_nng_limit((size_t)4 << 20), (size_t)8 << 20);
+	assert_int_equal(rvd_admit_nng_limit((size_t)1 << 30), (size_t)2 << 30);
 	for (size_t m = 1024; m <= ((size_t)1 << 30); m *= 2)
-		assert_true(admit_nng_limit(m) > m);
+		assert_true(rvd_admit_nng_limit(m) > m);
 	/* Never more than nng takes. */
-	assert_int_equal(admit_nng_limit(ADMIT_NNG_MAX / 2 + 1), ADMIT_NNG_MAX);
-	assert_int_equal(admit_nng_limit(SIZE_MAX), ADMIT_NNG_MAX);
+	assert_int_equal(rvd_admit_nng_limit(RVD_ADMIT_NNG_MAX / 2 + 1), RVD_ADMIT_NNG_MAX);
+	assert_int_equal(rvd_admit_nng_limit(SIZE_MAX), RVD_ADMIT_NNG_MAX);
 }
 
 static void
@@ -85,21 +85,21 @@ test_frame_over_max(void **state)
 
 	/* Exactly the limit: taken. */
 	memset(&h, 0, sizeof(h));
-	assert_int_equal(admit_frame(f->frame, f->len, f->len, &h), RV_OK);
+	assert_int_equal(rvd_admit_frame(f->frame, f->len, f->len, &h), RV_OK);
 	assert_int_equal(h.count, SAMPLE_RECORDS);
 	/* One octet over: refused although the frame is valid. */
-	assert_int_equal(admit_frame(f->frame, f->len, f->len - 1, &h),
+	assert_int_equal(rvd_admit_frame(f->frame, f->len, f->len - 1, &h),
 	    RV_ETOOBIG);
 	/* Malformed and over the limit: still "too big". */
 	f->frame[0] ^= 0xff;
-	assert_int_equal(admit_frame(f->frame, f->len, f->len - 1, &h),
+	assert_int_equal(rvd_admit_frame(f->frame, f->len, f->len - 1, &h),
 	    RV_ETOOBIG);
 	/* Malformed within the limit: the decoder's own error. */
-	assert_int_equal(admit_frame(f->frame, f->len, f->len, &h),
+	assert_int_equal(rvd_admit_frame(f->frame, f->len, f->len, &h),
 	    rv_frame_validate(f->frame, f->len, &h));
-	assert_int_not_equal(admit_frame(f->frame, f->len, f->len, &h), RV_OK);
+	assert_int_not_equal(rvd_admit_frame(f->frame, f->len, f->len, &h), RV_OK);
 	f->frame[0] ^= 0xff;
-	assert_int_equal(admit_frame(f->frame, f->len - 1, f->len, &h),
+	assert_int_equal(rvd_admit_frame(f->frame, f->len - 1, f->len, &h),
 	    RV_ETRUNC);
 }
 
@@ -107,21 +107,21 @@ static void
 test_counters_flushed(void **state)
 {
 	struct fx *f = *state;
-	struct flush_result res;
+	struct rvd_flush_result res;
 	struct rv_store_stats s;
 	struct rv_txn *txn;
 
-	admit_count_reject(&f->a, 100, 1024);		/* malformed */
-	admit_count_reject(&f->a, 1025, 1024);		/* oversize */
-	admit_count_reject(&f->a, 1024, 1024);		/* at the limit */
-	admit_count_reject(&f->a, (size_t)8 << 20, 1024);
+	rvd_admit_count_reject(&f->a, 100, 1024);		/* malformed */
+	rvd_admit_count_reject(&f->a, 1025, 1024);		/* oversize */
+	rvd_admit_count_reject(&f->a, 1024, 1024);		/* at the limit */
+	rvd_admit_count_reject(&f->a, (size_t)8 << 20, 1024);
 	assert_int_equal(f->a.frames_rejected, 4);
 	assert_int_equal(f->a.frames_oversize, 2);
-	assert_int_equal(flush_write(f->st, &f->a, NULL, 5000, &res), RV_OK);
-	agg_reset(&f->a);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5000, &res), RV_OK);
+	rvd_agg_reset(&f->a);
 	assert_int_equal(f->a.frames_oversize, 0);
-	admit_count_reject(&f->a, 2000, 1024);
-	assert_int_equal(flush_write(f->st, &f->a, NULL, 5001, &res), RV_OK);
+	rvd_admit_count_reject(&f->a, 2000, 1024);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5001, &res), RV_OK);
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
 	assert_int_equal(rv_store_stats_read(f->st, txn, &s), RV_OK);

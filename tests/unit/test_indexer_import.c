@@ -27,9 +27,9 @@
 struct fx {
 	char dir[64];
 	struct rv_store *st;
-	struct agg a;
-	struct sensors sens;
-	struct import_ctx ctx;
+	struct rvd_agg a;
+	struct rvd_sensors sens;
+	struct rvd_import_ctx ctx;
 };
 
 static int
@@ -38,16 +38,16 @@ setup(void **state)
 	struct fx *f = test_calloc(1, sizeof(*f));
 
 	if (tmp_store_open(f->dir, sizeof(f->dir), "rv-test-imp", 16 << 20,
-	    &f->st) != 0 || agg_init(&f->a) != 0)
+	    &f->st) != 0 || rvd_agg_init(&f->a) != 0)
 		return -1;
-	sensors_init(&f->sens);
+	rvd_sensors_init(&f->sens);
 	f->ctx.agg = &f->a;
 	f->ctx.sens = &f->sens;
 	f->ctx.st = f->st;
-	if (sensors_id(&f->sens, f->st, "default", 7,
+	if (rvd_sensors_id(&f->sens, f->st, "default", 7,
 	    &f->ctx.default_sensor) != 0)
 		return -1;
-	f->ctx.buf = test_malloc(IMPORT_BUF_SIZE);
+	f->ctx.buf = test_malloc(RVD_IMPORT_BUF_SIZE);
 	*state = f;
 	return 0;
 }
@@ -58,8 +58,8 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	test_free(f->ctx.buf);
-	sensors_free(&f->sens);
-	agg_destroy(&f->a);
+	rvd_sensors_free(&f->sens);
+	rvd_agg_destroy(&f->a);
 	if (tmp_store_close(f->dir, f->st) != 0)
 		return -1;
 	test_free(f);
@@ -71,14 +71,14 @@ line(struct fx *f, const char *s)
 {
 	char err[256];
 
-	return import_line(&f->ctx, s, strlen(s), err, sizeof(err));
+	return rvd_import_line(&f->ctx, s, strlen(s), err, sizeof(err));
 }
 
 static void
 test_cof_and_dnsdb(void **state)
 {
 	struct fx *f = *state;
-	struct agg_ent **v;
+	struct rvd_agg_ent **v;
 
 	/* COF with an rdata array, out of order: one RRset. */
 	assert_int_equal(line(f, "{\"rrname\":\"www.example.com.\","
@@ -95,7 +95,7 @@ test_cof_and_dnsdb(void **state)
 	    "\"rdata\":\"10 MX.example.com.\",\"time_first\":7,"
 	    "\"time_last\":7}"), 0);
 	assert_int_equal(f->a.n, 2);
-	assert_int_equal(agg_sorted(&f->a, &v), 0);
+	assert_int_equal(rvd_agg_sorted(&f->a, &v), 0);
 	for (size_t i = 0; i < f->a.n; i++) {
 		if (v[i]->type != 1)
 			continue;
@@ -170,7 +170,7 @@ test_malformed_lines(void **state)
 	char err[256];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int rc = import_line(&f->ctx, bad[i], strlen(bad[i]), err,
+		int rc = rvd_import_line(&f->ctx, bad[i], strlen(bad[i]), err,
 		    sizeof(err));
 		assert_int_not_equal(rc, RV_OK);
 		assert_true(err[0] != 0);
