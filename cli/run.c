@@ -222,6 +222,13 @@ cli_run_queries(struct cli_run *run, enum rvq_kind kind,
 		    &run->filter.sensor_id);
 		if (rc == RV_ENOENT) {	/* no such sensor: nothing matches */
 			run->filter.sensor_id = UINT16_MAX;
+			/* say so: a dnsdbq habit (-S sorts there) or a typo
+			 * would otherwise read as 'no results' */
+			cli_err("%s: no sensor '%s' in this database ('%s stats' "
+			    "lists them)%s", run->cmd, op->sensor, cli_progname,
+			    op->sensor[0] == '-' || strchr(op->sensor, '.') ?
+			    "; -S is --sensor here, not dnsdbq's sort (use "
+			    "--sort, -r)" : "");
 		} else if (rc != RV_OK) {
 			cli_err("%s: reading '%s': %s", run->cmd, op->db,
 			    rv_strerror(rc));

@@ -483,6 +483,14 @@ test_dnsdb_habits(void **state)
 	assert_non_null(strstr(out, ",www.example.com.,A,"));
 	assert_non_null(strstr(out, ",other.example.net.,A,"));
 	assert_non_null(strstr(out, ",groupweblogs-gsm1900.com.,NS,"));
+	/* an unknown sensor is said, with the dnsdbq hint when -S looks like
+	 * it swallowed an argument */
+	assert_int_equal(run("lookup", "www.example.com", "-S", "-k", NULL), 1);
+	assert_non_null(strstr(err, "no sensor '-k' in this database"));
+	assert_non_null(strstr(err, "not dnsdbq's sort"));
+	assert_int_equal(run("lookup", "-S", "www.example.com", "x.example",
+	    NULL), 1);
+	assert_non_null(strstr(err, "no sensor 'www.example.com'"));
 	/* dnsdbq's own flags get the rearview way to say it */
 	assert_int_equal(run("-r", "www.example.com/A", NULL), 2);
 	assert_non_null(strstr(err, "'-r' is dnsdbq's; in rearview write "
