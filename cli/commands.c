@@ -30,16 +30,37 @@ const struct cli_command cli_commands[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* Error lines: at most CLI_ERR_SHOW octets shown of a message (its start
+ * and its end); a message longer than CLI_ERR_MAX shows its start. */
+#define CLI_ERR_SHOW 400
+#define CLI_ERR_MAX 4096
+
 void
 cli_err(const char *fmt, ...)
 {
+	char msg[CLI_ERR_MAX + 1];
 	va_list ap;
+	int n;
 
-	fprintf(stderr, "%s: ", cli_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n < 0)
+		n = 0;
+	/* One line, whatever the input it quotes: control octets become
+	 * '?', and a message swollen by a huge argument keeps its start and
+	 * its end (where the hint is) around a mark. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if ((size_t)n > CLI_ERR_MAX)
+		fprintf(stderr, "%s: %.*s[... %d octets ...]\n", cli_progname,
+		    CLI_ERR_MAX / 2, msg, n - CLI_ERR_MAX / 2);
+	else if (n > CLI_ERR_SHOW)
+		fprintf(stderr, "%s: %.*s[...]%s\n", cli_progname,
+		    CLI_ERR_SHOW / 2, msg, msg + n - CLI_ERR_SHOW / 2);
+	else
+		fprintf(stderr, "%s: %s\n", cli_progname, msg);
 }
 
 const struct cli_command *

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rv_err.h"
@@ -14,13 +15,30 @@
 void
 rvq_errf(struct rvq_err *err, const char *fmt, ...)
 {
+	const size_t half = (sizeof(err->msg) - 8) / 2;
+	char *big;
 	va_list ap;
+	int n;
 
 	if (err == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n < sizeof(err->msg))
+		return;
+	/* A message swollen by a huge argument keeps its start and its end,
+	 * where the reason is, around a mark. */
+	if ((big = malloc((size_t)n + 1)) == NULL)
+		return;		/* the cut one stands */
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	memcpy(err->msg, big, half);
+	memcpy(err->msg + half, "[...]", 5);
+	memcpy(err->msg + half + 5, big + n - half, half);
+	err->msg[2 * half + 5] = '\0';
+	free(big);
 }
 
 /* A URL or a line of text pasted where a name belongs: say what to give
@@ -65,7 +83,8 @@ rvq_name_arg(const char *arg, uint8_t *wire, size_t *len, int *wild,
 	if (rc != RV_OK) {
 		rvq_errf(err, "invalid name '%s': %s", arg,
 		    rc == RV_EINVAL ? "not a valid internationalised name" :
-		    rv_strerror(rc));
+		    rc == RV_ETOOBIG ? "a label over 63 or the name over 255 "
+		    "octets" : rv_strerror(rc));
 		return RV_EINVAL;
 	}
 	n = strlen(a);

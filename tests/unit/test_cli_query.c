@@ -541,6 +541,19 @@ test_exit_codes(void **state)
 	assert_int_equal(run("report", "fastflux", "--help", NULL), 0);
 	assert_int_equal(run("report", "tunnel", "--help", NULL), 0);
 	assert_int_equal(run("--version", NULL), 0);
+	/* an error quoting a huge or multi-line argument stays one short
+	 * line and keeps its hint */
+	{
+		static char huge[20000];
+		memset(huge, 'a', sizeof(huge) - 1);
+		assert_int_equal(run("lookup", huge, NULL), 2);
+		assert_true(strlen(err) < 600);
+		assert_non_null(strstr(err, "[...]"));
+		assert_non_null(strstr(err, "over 255 octets\n"));
+		assert_int_equal(run("lookup", "a.example\nb.example", NULL), 2);
+		assert_non_null(strstr(err, "a.example?b.example"));
+		assert_int_equal(strchr(err, '\n')[1], '\0');
+	}
 	/* every error is one line */
 	assert_int_equal(run("lookup", "-A", "yesterday", "x", NULL), 2);
 	assert_non_null(strchr(err, '\n'));
