@@ -123,7 +123,8 @@ static int
 add_sensor(struct rvd_agg_ent *e, uint16_t id)
 {
 	uint16_t *s = e->sens_ext ? e->sens_ext : e->sens;
-	unsigned cap = e->sens_ext ? RV_SENSORS_MAX : RVD_AGG_SENS_INLINE, i = 0;
+	unsigned cap = e->sens_ext ? RV_SENSORS_MAX : RVD_AGG_SENS_INLINE,
+	    i = 0;
 
 	while (i < e->nsens && s[i] < id)
 		i++;
@@ -160,7 +161,8 @@ sensor_at(struct rvd_agg *a, uint16_t id)
 }
 
 int
-rvd_agg_sensor_seq(struct rvd_agg *a, uint16_t id, const struct rv_sensor_seq *q)
+rvd_agg_sensor_seq(struct rvd_agg *a, uint16_t id,
+    const struct rv_sensor_seq *q)
 {
 	struct rvd_agg_sensor *s = sensor_at(a, id);
 
@@ -316,7 +318,8 @@ prep_record(struct prep *p, const struct rv_record *rec, uint8_t *scratch)
 }
 
 int
-rvd_agg_add_record(struct rvd_agg *a, const struct rv_record *rec, uint16_t sensor)
+rvd_agg_add_record(struct rvd_agg *a, const struct rv_record *rec,
+    uint16_t sensor)
 {
 	struct prep p;
 

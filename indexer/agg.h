@@ -59,7 +59,8 @@ struct rvd_agg_slot {
 };
 
 struct rvd_agg {
-	struct rvd_agg_slot *tab;	/**< open addressing, cap a power of 2 */
+	struct rvd_agg_slot *tab;	/**< open addressing, cap a power
+					 * of 2 */
 	size_t cap, n;
 	struct rvd_agg_chunk *chunks;
 	size_t mem;		/**< octets in the arena */
@@ -86,8 +87,8 @@ void rvd_agg_destroy(struct rvd_agg *a);
  * for RRsets, NULL for negatives. The key is built here.
  * \return 0, RV_ETOOBIG (key too long), RV_ENOMEM.
  */
-int rvd_agg_add(struct rvd_agg *a, uint8_t kind, const uint8_t *owner, size_t olen,
-    uint16_t type, uint8_t rcode, const uint8_t *zone, size_t zlen,
+int rvd_agg_add(struct rvd_agg *a, uint8_t kind, const uint8_t *owner,
+    size_t olen, uint16_t type, uint8_t rcode, const uint8_t *zone, size_t zlen,
     const uint8_t *set, size_t setlen, uint16_t rdcount, uint32_t first,
     uint32_t last, uint32_t count, uint32_t ttl, uint16_t sensor);
 
@@ -104,12 +105,13 @@ int rvd_agg_add_record(struct rvd_agg *a, const struct rv_record *rec,
  * with the lookups of consecutive records overlapped (prefetching).
  * \param bad	out: records skipped (class not IN, key too long, ...)
  */
-int rvd_agg_add_frame(struct rvd_agg *a, const uint8_t *buf, size_t len, size_t off,
-    uint32_t count, uint16_t sensor, uint64_t *bad);
+int rvd_agg_add_frame(struct rvd_agg *a, const uint8_t *buf, size_t len,
+    size_t off, uint32_t count, uint16_t sensor, uint64_t *bad);
 
 /** Set a sensor's stream state as of this window's end (a copy).
  * \return 0, RV_ENOMEM. */
-int rvd_agg_sensor_seq(struct rvd_agg *a, uint16_t id, const struct rv_sensor_seq *q);
+int rvd_agg_sensor_seq(struct rvd_agg *a, uint16_t id,
+    const struct rv_sensor_seq *q);
 
 /** The entries sorted by key (memcmp). \p out is malloc'ed, caller frees. */
 int rvd_agg_sorted(struct rvd_agg *a, struct rvd_agg_ent ***out);

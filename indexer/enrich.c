@@ -224,7 +224,8 @@ lookup(struct mmdb *m, const struct rv_ip *ip, MMDB_entry_s *ent)
 }
 
 void
-rvd_enrich_lookup(struct rvd_enrich *en, const struct rv_ip *ip, struct rv_ipinfo *out)
+rvd_enrich_lookup(struct rvd_enrich *en, const struct rv_ip *ip,
+    struct rv_ipinfo *out)
 {
 	MMDB_entry_s ent;
 	double v;

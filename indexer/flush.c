@@ -109,7 +109,8 @@ skip_rdata_index(uint16_t type)
 /* Build the rdata and names rows (owners and targets) of the table
  * (independent of the db). */
 static int
-build_rows(struct rvd_agg_ent **ents, size_t n, struct rows *rd, struct rows *nm)
+build_rows(struct rvd_agg_ent **ents, size_t n, struct rows *rd,
+    struct rows *nm)
 {
 	struct rv_key k;
 	int rc;
@@ -604,7 +605,8 @@ rvd_flush_reenrich(struct rv_store *st, struct rvd_enrich *en, uint32_t now,
 
 	*changed = 0;
 	while (!r.done && rc == RV_OK) {
-		if ((rc = rv_store_write(st, reenrich_batch, &r, NULL)) != RV_OK)
+		if ((rc = rv_store_write(st, reenrich_batch, &r,
+		    NULL)) != RV_OK)
 			break;
 		*changed += r.changed;
 		r.from = r.next;

@@ -31,8 +31,8 @@ struct rvd_flush_result {
  * \param now	time for stat:last_write
  * \return 0, RV_ENOSPC (disk full: retry later), RV_ENOMEM, RV_EIO, ...
  */
-int rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
-    uint32_t now, struct rvd_flush_result *res);
+int rvd_flush_write(struct rv_store *st, struct rvd_agg *a,
+    struct rvd_enrich *en, uint32_t now, struct rvd_flush_result *res);
 
 /**
  * After the mmdb data changed: for every address whose current period's

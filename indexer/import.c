@@ -74,8 +74,8 @@ ascii(const char *s)
 }
 
 int
-rvd_import_line(struct rvd_import_ctx *ctx, const char *line, size_t len, char *err,
-    size_t errsz)
+rvd_import_line(struct rvd_import_ctx *ctx, const char *line, size_t len,
+    char *err, size_t errsz)
 {
 	json_error_t jerr;
 	json_t *o = NULL, *v, *rd;
@@ -168,7 +168,8 @@ rvd_import_line(struct rvd_import_ctx *ctx, const char *line, size_t len, char *
 			snprintf(err, errsz, "bad sensor_id");
 			goto leave;
 		}
-		if ((rc = rvd_sensors_id(ctx->sens, ctx->st, s, strlen(s), &sid)) != RV_OK) {
+		if ((rc = rvd_sensors_id(ctx->sens, ctx->st, s, strlen(s),
+		    &sid)) != RV_OK) {
 			snprintf(err, errsz, "sensor: %s", rv_strerror(rc));
 			goto leave;
 		}
@@ -185,7 +186,8 @@ rvd_import_line(struct rvd_import_ctx *ctx, const char *line, size_t len, char *
 	}
 	rd = json_object_get(o, "rdata");
 	if (json_is_string(rd)) {
-		rc = add_rdata(type, json_string_value(rd), ctx->buf, &used, &n);
+		rc = add_rdata(type, json_string_value(rd), ctx->buf, &used,
+		    &n);
 	} else if (json_is_array(rd) && json_array_size(rd) > 0) {
 		size_t i;
 		json_array_foreach(rd, i, v) {
@@ -208,8 +210,8 @@ rvd_import_line(struct rvd_import_ctx *ctx, const char *line, size_t len, char *
 		snprintf(err, errsz, "rdata: %s", rv_strerror(rc));
 		goto leave;
 	}
-	rc = rvd_agg_add(ctx->agg, RV_REC_RRSET, owner, olen, type, 0, zone, zlen,
-	    ctx->buf + 65536, setlen, cn, (uint32_t)first, (uint32_t)last,
+	rc = rvd_agg_add(ctx->agg, RV_REC_RRSET, owner, olen, type, 0, zone,
+	    zlen, ctx->buf + 65536, setlen, cn, (uint32_t)first, (uint32_t)last,
 	    (uint32_t)count, UINT32_MAX, sid);
 	if (rc != RV_OK)
 		snprintf(err, errsz, "%s", rv_strerror(rc));
@@ -226,8 +228,8 @@ import_flush(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en)
 	int rc;
 
 	for (int tries = 0; tries < 30; tries++) {
-		if ((rc = rvd_flush_write(st, a, en, (uint32_t)time(NULL), &res)) ==
-		    RV_OK)
+		if ((rc = rvd_flush_write(st, a, en, (uint32_t)time(NULL),
+		    &res)) == RV_OK)
 			break;
 		rvd_log(LOG_ERR, "import flush failed: %s%s; retrying",
 		    rv_strerror(rc), rc == RV_ENOSPC ? " (disk full)" : "");

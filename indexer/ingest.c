@@ -165,7 +165,8 @@ listen_one(struct rvd_ingest *in, const char *url)
 			nng_listener_close(l);
 			return RV_EINVAL;
 		}
-		if ((rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, in->tls))) {
+		if ((rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG,
+		    in->tls))) {
 			rvd_log(LOG_ERR, "%s: %s", url, nng_strerror(rv));
 			nng_listener_close(l);
 			return RV_EINVAL;
@@ -264,7 +265,8 @@ sensor_id(struct rvd_ingest *in, const struct rv_frame_hdr *hdr, uint16_t *id)
 	seq = r->seq;
 	pthread_mutex_unlock(&d->mu);
 	if (rc == RV_OK)
-		rc = rvd_sensors_add(&d->sens, name, hdr->sensor_len, *id, &seq);
+		rc = rvd_sensors_add(&d->sens, name, hdr->sensor_len, *id,
+		    &seq);
 	return rc;
 }
 
@@ -327,7 +329,8 @@ recv_main(void *arg)
 			continue;
 		}
 		len = nng_msg_len(m);
-		rc = rvd_admit_frame(nng_msg_body(m), len, d->cfg.max_frame, &hdr);
+		rc = rvd_admit_frame(nng_msg_body(m), len, d->cfg.max_frame,
+		    &hdr);
 		if (rc != RV_OK) {
 			peer(nng_msg_get_pipe(m), who, sizeof(who));
 			if (len > d->cfg.max_frame)

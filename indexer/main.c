@@ -45,7 +45,8 @@ write_table(struct rvd *d, struct rvd_agg *a)
 	if (a->n == 0 && a->frames == 0 && a->frames_rejected == 0)
 		return;
 	for (;;) {
-		rc = rvd_flush_write(d->st, a, d->en, (uint32_t)time(NULL), &res);
+		rc = rvd_flush_write(d->st, a, d->en, (uint32_t)time(NULL),
+		    &res);
 		if (rc == RV_OK)
 			break;
 		tries++;

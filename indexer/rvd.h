@@ -42,9 +42,10 @@ struct rvd_config {
 	size_t max_frame;		/**< octets */
 	unsigned flush_ms;		/**< flush interval */
 	size_t flush_max;		/**< entries that force a flush */
-	unsigned sync_s;		/**< rv_store_sync interval, 0: each flush */
+	unsigned sync_s;		/**< rv_store_sync interval, 0:
+					 * each flush */
 	size_t mapsize_mb;
-	struct rvd_enrich_cfg mmdb;		/**< strings owned by the config */
+	struct rvd_enrich_cfg mmdb;	/**< strings owned by the config */
 	unsigned mmdb_check_s;		/**< mtime check interval */
 	int use_syslog, verbose;
 	int sync_commits;		/**< --sync: every commit synced */

@@ -37,7 +37,8 @@ match(const struct rvd_sensor_ent *e, const char *name, size_t len)
 }
 
 int
-rvd_sensors_find(struct rvd_sensors *s, const char *name, size_t len, uint16_t *id)
+rvd_sensors_find(struct rvd_sensors *s, const char *name, size_t len,
+    uint16_t *id)
 {
 	if (s->last < s->n && match(&s->v[s->last], name, len)) {
 		*id = s->v[s->last].id;
@@ -53,8 +54,8 @@ rvd_sensors_find(struct rvd_sensors *s, const char *name, size_t len, uint16_t *
 }
 
 int
-rvd_sensors_add(struct rvd_sensors *s, const char *name, size_t len, uint16_t id,
-    const struct rv_sensor_seq *seq)
+rvd_sensors_add(struct rvd_sensors *s, const char *name, size_t len,
+    uint16_t id, const struct rv_sensor_seq *seq)
 {
 	struct rvd_sensor_ent *e;
 
@@ -181,8 +182,8 @@ rvd_sensors_seq_advance(struct rv_sensor_seq *q, const struct rv_frame_seq *f,
 }
 
 int
-rvd_sensors_seq_frame(struct rvd_sensors *s, uint16_t id, const struct rv_frame_hdr *h,
-    const struct rv_sensor_seq **out)
+rvd_sensors_seq_frame(struct rvd_sensors *s, uint16_t id,
+    const struct rv_frame_hdr *h, const struct rv_sensor_seq **out)
 {
 	struct rvd_sensor_ent *e = NULL;
 

@@ -42,8 +42,8 @@ int rvd_sensors_find(struct rvd_sensors *s, const char *name, size_t len,
 
 /** Cache a sensor with its stored stream state. \return 0, RV_ENOMEM,
  * RV_EINVAL (name too long). */
-int rvd_sensors_add(struct rvd_sensors *s, const char *name, size_t len, uint16_t id,
-    const struct rv_sensor_seq *seq);
+int rvd_sensors_add(struct rvd_sensors *s, const char *name, size_t len,
+    uint16_t id, const struct rv_sensor_seq *seq);
 
 /**
  * Writer only: the id of a name, allocated if it is new, and its stored
@@ -70,7 +70,7 @@ int rvd_sensors_seq_frame(struct rvd_sensors *s, uint16_t id,
  * the records numbered before its first frame were lost; boot id 0 is
  * unsequenced. Sums saturate: a lying sender cannot wrap them.
  */
-void rvd_sensors_seq_advance(struct rv_sensor_seq *q, const struct rv_frame_seq *f,
-    uint32_t count);
+void rvd_sensors_seq_advance(struct rv_sensor_seq *q,
+    const struct rv_frame_seq *f, uint32_t count);
 
 #endif

@@ -36,7 +36,8 @@ check_table(void)
 		uint16_t rl;
 
 		if (e->kind != RV_REC_RRSET ||
-		    rv_rrset_key_decode(rvd_agg_key(e), e->keylen, &k) != RV_OK ||
+		    rv_rrset_key_decode(rvd_agg_key(e), e->keylen,
+		        &k) != RV_OK ||
 		    k.type != e->type || k.owner_len != e->ownerlen ||
 		    e->first > e->last || e->count == 0)
 			abort();

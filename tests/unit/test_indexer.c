@@ -272,7 +272,8 @@ test_flush_merges_into_store(void **state)
 		mkrec(&b, "nx.example.com", "example.com", 1000, 300, NULL, 0);
 		assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
 		f->a.frames = 1;
-		assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5000, &res), 0);
+		assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5000,
+		    &res), 0);
 		assert_int_equal(res.seq, (uint64_t)round + 1);
 		assert_int_equal(res.new_rrsets, round ? 0 : 1);
 		rvd_agg_reset(&f->a);
@@ -548,8 +549,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_agg_merge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_agg_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agg_merge, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_agg_frame, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_agg_many_sensors, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_flush_merges_into_store,

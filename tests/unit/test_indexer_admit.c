@@ -65,7 +65,8 @@ test_nng_limit(void **state)
 	(void)state;
 	/* Small limits: a module's largest frame still reaches rearviewd. */
 	assert_int_equal(rvd_admit_nng_limit(1024), RVD_ADMIT_NNG_FLOOR);
-	assert_int_equal(rvd_admit_nng_limit(RVD_ADMIT_NNG_FLOOR / 2), RVD_ADMIT_NNG_FLOOR);
+	assert_int_equal(rvd_admit_nng_limit(RVD_ADMIT_NNG_FLOOR / 2),
+	    RVD_ADMIT_NNG_FLOOR);
 	assert_int_equal(RVD_ADMIT_NNG_FLOOR, (size_t)4 << 20);
 	/* Otherwise twice the limit: bounded, and always above it. */
 	assert_int_equal(rvd_admit_nng_limit((size_t)4 << 20), (size_t)8 << 20);
@@ -73,7 +74,8 @@ test_nng_limit(void **state)
 	for (size_t m = 1024; m <= ((size_t)1 << 30); m *= 2)
 		assert_true(rvd_admit_nng_limit(m) > m);
 	/* Never more than nng takes. */
-	assert_int_equal(rvd_admit_nng_limit(RVD_ADMIT_NNG_MAX / 2 + 1), RVD_ADMIT_NNG_MAX);
+	assert_int_equal(rvd_admit_nng_limit(RVD_ADMIT_NNG_MAX / 2 + 1),
+	    RVD_ADMIT_NNG_MAX);
 	assert_int_equal(rvd_admit_nng_limit(SIZE_MAX), RVD_ADMIT_NNG_MAX);
 }
 
@@ -97,7 +99,8 @@ test_frame_over_max(void **state)
 	/* Malformed within the limit: the decoder's own error. */
 	assert_int_equal(rvd_admit_frame(f->frame, f->len, f->len, &h),
 	    rv_frame_validate(f->frame, f->len, &h));
-	assert_int_not_equal(rvd_admit_frame(f->frame, f->len, f->len, &h), RV_OK);
+	assert_int_not_equal(rvd_admit_frame(f->frame, f->len, f->len, &h),
+	    RV_OK);
 	f->frame[0] ^= 0xff;
 	assert_int_equal(rvd_admit_frame(f->frame, f->len - 1, f->len, &h),
 	    RV_ETRUNC);
@@ -113,15 +116,18 @@ test_counters_flushed(void **state)
 
 	rvd_admit_count_reject(&f->a, 100, 1024);		/* malformed */
 	rvd_admit_count_reject(&f->a, 1025, 1024);		/* oversize */
-	rvd_admit_count_reject(&f->a, 1024, 1024);		/* at the limit */
+	rvd_admit_count_reject(&f->a, 1024,
+	    1024);		/* at the limit */
 	rvd_admit_count_reject(&f->a, (size_t)8 << 20, 1024);
 	assert_int_equal(f->a.frames_rejected, 4);
 	assert_int_equal(f->a.frames_oversize, 2);
-	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5000, &res), RV_OK);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5000, &res),
+	    RV_OK);
 	rvd_agg_reset(&f->a);
 	assert_int_equal(f->a.frames_oversize, 0);
 	rvd_admit_count_reject(&f->a, 2000, 1024);
-	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5001, &res), RV_OK);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5001, &res),
+	    RV_OK);
 
 	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
 	assert_int_equal(rv_store_stats_read(f->st, txn, &s), RV_OK);
