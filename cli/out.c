@@ -67,7 +67,8 @@ static struct rvq_row *
 arena_copy(struct cli_out *o, const struct rvq_row *r, int sorted)
 {
 	uint8_t key[RV_NAME_KEY_MAX];
-	size_t klen = sorted ? rvq_row_owner_key(r, key) : 0, n = rvq_row_copy_size(r, klen);
+	size_t klen = sorted ? rvq_row_owner_key(r, key) : 0,
+	    n = rvq_row_copy_size(r, klen);
 	struct cli_chunk *ch = o->chunks;
 
 	if (ch == NULL || ch->size - ch->used < n) {
@@ -85,8 +86,9 @@ arena_copy(struct cli_out *o, const struct rvq_row *r, int sorted)
 		o->chunks = ch;
 	}
 	ch->used += n;
-	return rvq_row_copy_at(r, (struct rvq_row *)(void *)((uint8_t *)ch->data +
-	    ch->used - n), key, klen);
+	return rvq_row_copy_at(r,
+	    (struct rvq_row *)(void *)((uint8_t *)ch->data + ch->used - n), key,
+	    klen);
 }
 
 enum cli_fmt

@@ -376,8 +376,8 @@ leave:
 }
 
 int
-report_json_doc(FILE *fp, enum rvq_report_kind kind, const struct rvq_report *rep,
-    const struct rvq_report_cfg *cfg)
+report_json_doc(FILE *fp, enum rvq_report_kind kind,
+    const struct rvq_report *rep, const struct rvq_report_cfg *cfg)
 {
 	struct sb *b = malloc(sizeof(*b));
 	size_t i, n = kind == RVQ_REPORT_FF ? rep->nff : rep->ntun;
@@ -413,7 +413,8 @@ report_json_doc(FILE *fp, enum rvq_report_kind kind, const struct rvq_report *re
 		sb_fmt(b, ",\"entropy_hi\":%.2f", cfg->tun.ent_hi);
 	}
 	sb_str(b, "},\"candidates\":");
-	sb_u64(b, kind == RVQ_REPORT_FF ? rep->ff_candidates : rep->tun_candidates);
+	sb_u64(b,
+	    kind == RVQ_REPORT_FF ? rep->ff_candidates : rep->tun_candidates);
 	sb_str(b, ",\"flagged\":");
 	sb_u64(b, kind == RVQ_REPORT_FF ? rep->ff_flagged : rep->tun_flagged);
 	sb_str(b, ",\"records\":");

@@ -82,9 +82,9 @@ grow(void **arr, size_t *cap, size_t want, size_t elsize)
 }
 
 int
-rvq_ff_name_add(struct rvq_ff_name *n, const struct rvq_window *w, uint16_t type,
-    uint32_t first, uint32_t last, uint32_t count, uint32_t ttl_min,
-    const struct rvq_ff_addr *addr, size_t naddr)
+rvq_ff_name_add(struct rvq_ff_name *n, const struct rvq_window *w,
+    uint16_t type, uint32_t first, uint32_t last, uint32_t count,
+    uint32_t ttl_min, const struct rvq_ff_addr *addr, size_t naddr)
 {
 	struct rvq_ff_rrset *r;
 	int rc = RV_OK;

@@ -184,7 +184,8 @@ rvq_scan_ff_rrset(struct scan *s, uint16_t type,
 			continue;
 		if (n == s->acap) {
 			size_t ncap = s->acap ? s->acap * 2 : 64;
-			struct rvq_ff_addr *p = realloc(s->abuf, ncap * sizeof(*p));
+			struct rvq_ff_addr *p = realloc(s->abuf,
+			    ncap * sizeof(*p));
 
 			if (p == NULL)
 				return RV_ENOMEM;

@@ -199,5 +199,6 @@ rvq_scan_cmp_tun(const void *a, const void *b)
 		return x->r.flagged ? -1 : 1;
 	if (x->r.score != y->r.score)
 		return x->r.score > y->r.score ? -1 : 1;
-	return rvq_scan_bcmp(x->domain, x->domain_len, y->domain, y->domain_len);
+	return rvq_scan_bcmp(x->domain, x->domain_len, y->domain,
+	    y->domain_len);
 }

@@ -64,7 +64,8 @@ struct rvq_report_tun {
 	size_t domain_len;
 	struct rvq_tun_result r;
 	uint32_t last;		/**< latest last seen in the window */
-	char *sample[RVQ_REPORT_SAMPLES];	/**< example names (text), or NULL */
+	char *sample[RVQ_REPORT_SAMPLES];	/**< example names (text), or
+						 * NULL */
 };
 
 /** The result of a scan. */

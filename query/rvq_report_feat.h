@@ -116,7 +116,8 @@ struct rvq_ff_name {
 	size_t naddr, addrcap;
 	unsigned nns;		/**< distinct NS names of its zone */
 	int ns_changed;		/**< several NS sets overlap the window */
-	int64_t last_in;	/**< latest last seen inside the window, or -1 */
+	int64_t last_in;	/**< latest last seen inside the window, or
+				 * -1 */
 };
 
 /** Features and scores of one name (see rearview-report(1)). */
@@ -146,9 +147,9 @@ void rvq_ff_name_start(struct rvq_ff_name *n, const uint8_t *owner, size_t len);
  * do not overlap the window are ignored.
  * \return 0 (also when ignored), RV_ENOMEM.
  */
-int rvq_ff_name_add(struct rvq_ff_name *n, const struct rvq_window *w, uint16_t type,
-    uint32_t first, uint32_t last, uint32_t count, uint32_t ttl_min,
-    const struct rvq_ff_addr *addr, size_t naddr);
+int rvq_ff_name_add(struct rvq_ff_name *n, const struct rvq_window *w,
+    uint16_t type, uint32_t first, uint32_t last, uint32_t count,
+    uint32_t ttl_min, const struct rvq_ff_addr *addr, size_t naddr);
 
 /** Record the NS information of the name's zone. */
 void rvq_ff_name_set_ns(struct rvq_ff_name *n, unsigned nns, int changed);
@@ -169,7 +170,8 @@ int rvq_ff_name_eval(const struct rvq_ff_name *n, const struct rvq_ff_params *p,
  * (churn) and the TTL, so the database layer can skip enrichment: when
  * it returns 0, ff_name_eval never flags the name.
  */
-int rvq_ff_name_may_flag(const struct rvq_ff_name *n, const struct rvq_ff_params *p);
+int rvq_ff_name_may_flag(const struct rvq_ff_name *n,
+    const struct rvq_ff_params *p);
 
 /** Free the arrays; safe on a zeroed object. */
 void rvq_ff_name_free(struct rvq_ff_name *n);
@@ -189,8 +191,9 @@ struct rvq_ff_ns {
 /** Empty the accumulator (keeps the array). */
 void rvq_ff_ns_start(struct rvq_ff_ns *ns);
 /** Add one NS RRset if it overlaps the window. \return 0, RV_ENOMEM. */
-int rvq_ff_ns_add(struct rvq_ff_ns *ns, const struct rvq_window *w, uint32_t first,
-    uint32_t last, uint64_t setdigest, const uint64_t *names, size_t n);
+int rvq_ff_ns_add(struct rvq_ff_ns *ns, const struct rvq_window *w,
+    uint32_t first, uint32_t last, uint64_t setdigest, const uint64_t *names,
+    size_t n);
 /** Distinct NS names (sorts in place). */
 unsigned rvq_ff_ns_count(struct rvq_ff_ns *ns);
 /** Free; safe on a zeroed object. */
@@ -226,7 +229,8 @@ struct rvq_tun_domain {
 	uint64_t obs_pos;	/**< observations of RRsets */
 	uint64_t obs_neg;	/**< observations of negative answers */
 	uint64_t obs_nx;	/**< of which NXDOMAIN */
-	int64_t last_in;	/**< latest last seen inside the window, or -1 */
+	int64_t last_in;	/**< latest last seen inside the window, or
+				 * -1 */
 };
 
 /** Features and score of one registered domain. */
@@ -257,7 +261,8 @@ int rvq_tun_add_neg(struct rvq_tun_domain *d, const struct rvq_window *w,
 
 /** Count one distinct name below the domain (call once per name that had
  * a record in the window); its leftmost label feeds the label features. */
-void rvq_tun_add_name(struct rvq_tun_domain *d, const uint8_t *name, size_t len);
+void rvq_tun_add_name(struct rvq_tun_domain *d, const uint8_t *name,
+    size_t len);
 
 /** Is the domain a candidate (some record's last seen in the window, and
  * at least one name below it)? */

@@ -436,7 +436,8 @@ names(void *arg)
 {
 	(void)arg;
 	for (unsigned t = 0; t < 65536; t += 7)
-		if (strcmp(rvq_type_str((uint16_t)t), rv_type_to_str((uint16_t)t,
+		if (strcmp(rvq_type_str((uint16_t)t),
+		    rv_type_to_str((uint16_t)t,
 		    (char[RV_TYPE_STR_MAX]){ 0 })) != 0)
 			return (void *)1;
 	return NULL;
