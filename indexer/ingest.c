@@ -9,9 +9,11 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <nng/nng.h>
@@ -125,6 +127,26 @@ leave:
 	return rc;
 }
 
+/* The ipc socket's group: the senders' (Unbound's), so that the analysts,
+ * who read the database through its own group, cannot write frames. */
+static int
+set_group(const char *path, const char *group)
+{
+	struct group gr, *g = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(group, &gr, buf, sizeof(buf), &g) != 0 || g == NULL) {
+		rvd_log(LOG_ERR, "--ipc-group %s: no such group", group);
+		return RV_EINVAL;
+	}
+	if (chown(path, (uid_t)-1, g->gr_gid) != 0) {
+		rvd_log(LOG_ERR, "--ipc-group %s: chgrp %s: %s (rearviewd must "
+		    "be a member of the group)", group, path, strerror(errno));
+		return RV_EINVAL;
+	}
+	return RV_OK;
+}
+
 static int
 listen_one(struct rvd_ingest *in, const char *url)
 {
@@ -176,6 +198,11 @@ listen_one(struct rvd_ingest *in, const char *url)
 		rvd_log(LOG_ERR, "listen %s: %s", url, nng_strerror(rv));
 		nng_listener_close(l);
 		return RV_EIO;
+	}
+	if (strncmp(url, "ipc://", 6) == 0 && c->ipc_group != NULL &&
+	    set_group(url + 6, c->ipc_group) != RV_OK) {
+		nng_listener_close(l);
+		return RV_EINVAL;
 	}
 	in->lst[in->nlst++] = l;
 	rvd_log(LOG_INFO, "listening on %s", url);

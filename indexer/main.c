@@ -262,7 +262,11 @@ run_daemon(struct rvd *d)
 		goto leave;
 	rvd_log(LOG_INFO, "ready: database %s, flush every %u ms",
 	    d->cfg.db, d->cfg.flush_ms);
+	if (rvd_notify("READY=1") != 0)
+		rvd_log(LOG_WARNING, "telling the service manager: %s",
+		    strerror(errno));
 	signal_loop(d, &set);
+	(void)rvd_notify("STOPPING=1");
 	status = 0;
 leave:
 	atomic_store(&d->stop, 1);

@@ -18,7 +18,7 @@
 #include "rvd.h"
 
 enum {
-	O_IPC_MODE = 256, O_TLS_CERT, O_TLS_KEY, O_TLS_CA, O_INSECURE_TCP,
+	O_IPC_MODE = 256, O_IPC_GROUP, O_TLS_CERT, O_TLS_KEY, O_TLS_CA, O_INSECURE_TCP,
 	O_MAX_FRAME, O_FLUSH_INTERVAL, O_FLUSH_MAX, O_SYNC_INTERVAL,
 	O_MAPSIZE, O_ASN_DB, O_GEO_DB, O_F_ASN, O_F_ORG, O_F_CC, O_F_CITY,
 	O_F_LAT, O_F_LON, O_MMDB_CHECK, O_SYSLOG, O_SENSOR, O_PROGRESS,
@@ -30,6 +30,7 @@ static const struct option opts[] = {
 	{ "db",			required_argument, NULL, 'd' },
 	{ "listen",		required_argument, NULL, 'l' },
 	{ "ipc-mode",		required_argument, NULL, O_IPC_MODE },
+	{ "ipc-group",		required_argument, NULL, O_IPC_GROUP },
 	{ "tls-cert",		required_argument, NULL, O_TLS_CERT },
 	{ "tls-key",		required_argument, NULL, O_TLS_KEY },
 	{ "tls-ca",		required_argument, NULL, O_TLS_CA },
@@ -71,6 +72,8 @@ usage(FILE *f)
 "  -l, --listen URL        ipc://, tcp:// or tls+tcp:// (repeatable;\n"
 "                          default " RVD_DEFAULT_LISTEN ")\n"
 "      --ipc-mode MODE     ipc socket permissions (0660)\n"
+"      --ipc-group GROUP   ipc sockets' group: the senders (Unbound), not\n"
+"                          the readers of the database (default: own)\n"
 "      --tls-cert/--tls-key/--tls-ca FILE   for tls+tcp:// (client certs required)\n"
 "      --insecure-tcp      allow tcp:// on a non-loopback address\n"
 "      --max-frame BYTES   largest frame accepted (4194304)\n"
@@ -147,6 +150,7 @@ apply(struct rvd_config *c, int code, const char *v)
 			return -1;
 		c->ipc_mode = (unsigned)n;
 		return 0;
+	case O_IPC_GROUP: return set_str(&c->ipc_group, v);
 	case O_TLS_CERT: return set_str(&c->tls_cert, v);
 	case O_TLS_KEY: return set_str(&c->tls_key, v);
 	case O_TLS_CA: return set_str(&c->tls_ca, v);
@@ -374,6 +378,7 @@ rvd_config_free(struct rvd_config *c)
 	for (size_t i = 0; i < c->nlisten; i++)
 		free(c->listen[i]);
 	free(c->tls_cert);
+	free(c->ipc_group);
 	free(c->tls_key);
 	free(c->tls_ca);
 	free((char *)c->mmdb.asn_db);

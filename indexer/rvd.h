@@ -37,6 +37,8 @@ struct rvd_config {
 	char *listen[RVD_LISTEN_MAX];
 	size_t nlisten;
 	unsigned ipc_mode;		/**< 0660 */
+	char *ipc_group;	/**< group of ipc sockets (the senders'), or
+				 * NULL: rearviewd's own */
 	char *tls_cert, *tls_key, *tls_ca;
 	int insecure_tcp;
 	size_t max_frame;		/**< octets */
@@ -100,6 +102,14 @@ rvd_table_full(const struct rvd *d, unsigned factor)
 /** Parse the command line (and the config file it names).
  * \return 0 to run, 1 if --help/--version was handled (exit 0), 2 on a
  * usage or config error (already reported on stderr). */
+/**
+ * Tell the service manager how rearviewd is ("READY=1", "STOPPING=1"):
+ * systemd's notification protocol, one datagram to $NOTIFY_SOCKET (a
+ * path, or @name for the abstract namespace). Nothing when it is unset.
+ * \return 0, or -1 with errno (the daemon logs it and goes on).
+ */
+int rvd_notify(const char *state);
+
 int rvd_config_parse(struct rvd_config *cfg, int argc, char **argv);
 
 void rvd_config_free(struct rvd_config *cfg);

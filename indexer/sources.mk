@@ -3,4 +3,4 @@
 # rearviewd and the unit tests, tests/fuzz/fuzz.mk compiles it with
 # clang's fuzzer instrumentation for fuzz_import.
 RVD_CORE_SRC = agg.c flush.c enrich.c log.c sensors.c admit.c import.c \
-	options.c
+	options.c notify.c

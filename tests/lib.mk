@@ -19,5 +19,5 @@ endif
 
 # The seams between the parts (ARCHITECTURE.md): what the module links,
 # where LMDB's types may appear.
-TESTS += e2e/layout_check.sh
-EXTRA_DIST += e2e/layout_check.sh
+TESTS += e2e/layout_check.sh e2e/install.sh
+EXTRA_DIST += e2e/layout_check.sh e2e/install.sh

@@ -39,4 +39,16 @@ if [ -n "$MMDB" ] && [ -f "$MMDB/GeoLite2-ASN-Test.mmdb" ]; then
 	stop_rvd
 	ok "SIGHUP reloads the mmdb files; SIGTERM exits 0"
 fi
+
+# The ipc socket's group is the senders' (--ipc-group), not the readers':
+# analysts who may read the database cannot write frames.
+: >"$T/rvd.log"	# start_rvd waits for a "ready:" line of its own
+start_rvd -d "$T/db" -l "ipc://$T/g.sock" --ipc-group daemon
+[ "$(stat -c %G "$T/g.sock")" = daemon ] || fail "socket group $(stat -c %G "$T/g.sock")"
+[ "$(stat -c %a "$T/g.sock")" = 660 ] || fail "socket mode $(stat -c %a "$T/g.sock")"
+stop_rvd
+"$RVD" -d "$T/db" -l "ipc://$T/g2.sock" --ipc-group no-such-group-rv >/dev/null 2>"$T/err" &&
+	fail "an unknown --ipc-group started"
+grep -q -- "--ipc-group no-such-group-rv: no such group" "$T/err" || fail "ipc-group message: $(cat "$T/err")"
+ok "--ipc-group gives the socket the senders' group; an unknown one is refused"
 echo PASS

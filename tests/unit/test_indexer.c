@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,6 +27,7 @@
 #include "rv_err.h"
 #include "rv_name.h"
 #include "rv_store.h"
+#include "rvd.h"
 #include "sensors.h"
 #include "tmp_store.h"
 
@@ -545,10 +548,60 @@ test_seq_persisted(void **state)
 	assert_true(stored.drops.queue_full == 4 && stored.resets == 0);
 }
 
+/* Readiness for systemd: one datagram to $NOTIFY_SOCKET, a path or an
+ * abstract name; nothing without it. */
+static void
+test_notify(void **state)
+{
+	struct sockaddr_un sa;
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	unsetenv("NOTIFY_SOCKET");
+	assert_int_equal(rvd_notify("READY=1"), 0);
+	snprintf(path, sizeof(path), "/tmp/rv-notify-%d.sock", (int)getpid());
+	unlink(path);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_true((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	assert_int_equal(rvd_notify("READY=1"), 0);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_int_equal(n, 7);
+	buf[n] = '\0';
+	assert_string_equal(buf, "READY=1");
+	close(fd);
+	unlink(path);
+	/* the abstract namespace */
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "rv-notify-%d",
+	    (int)getpid());
+	assert_true((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	    strlen(sa.sun_path + 1))), 0);
+	snprintf(path, sizeof(path), "@%s", sa.sun_path + 1);
+	setenv("NOTIFY_SOCKET", path, 1);
+	assert_int_equal(rvd_notify("STOPPING=1"), 0);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_int_equal(n, 10);
+	close(fd);
+	/* a name that is no socket address */
+	setenv("NOTIFY_SOCKET", "relative/path", 1);
+	assert_int_equal(rvd_notify("READY=1"), -1);
+	unsetenv("NOTIFY_SOCKET");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_notify),
 		cmocka_unit_test_setup_teardown(test_agg_merge, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_agg_frame, setup,
