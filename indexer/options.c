@@ -22,7 +22,7 @@ enum {
 	O_MAX_FRAME, O_FLUSH_INTERVAL, O_FLUSH_MAX, O_SYNC_INTERVAL,
 	O_MAPSIZE, O_ASN_DB, O_GEO_DB, O_F_ASN, O_F_ORG, O_F_CC, O_F_CITY,
 	O_F_LAT, O_F_LON, O_MMDB_CHECK, O_SYSLOG, O_SENSOR, O_PROGRESS,
-	O_NO_PROGRESS, O_SYNC,
+	O_NO_PROGRESS, O_SYNC, O_REIMPORT,
 };
 
 static const struct option opts[] = {
@@ -56,6 +56,7 @@ static const struct option opts[] = {
 	{ "sensor",		required_argument, NULL, O_SENSOR },
 	{ "progress",		no_argument,	   NULL, O_PROGRESS },
 	{ "no-progress",	no_argument,	   NULL, O_NO_PROGRESS },
+	{ "reimport",		no_argument,	   NULL, O_REIMPORT },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -88,6 +89,8 @@ usage(FILE *f)
 "  -i, --import FILE       import NDJSON ('-' for stdin) and exit\n"
 "      --sensor NAME       sensor for imported records without sensor_id\n"
 "      --progress, --no-progress   import progress on stderr (auto: tty)\n"
+"      --reimport          import a file whose content was imported before\n"
+"                          (its counts add up again; default: skip it)\n"
 "  -h, --help, -V, --version\n");
 }
 
@@ -219,6 +222,7 @@ apply(struct rvd_config *c, int code, const char *v)
 		return set_str(&c->sensor, v);
 	case O_PROGRESS: c->progress = 1; return 0;
 	case O_NO_PROGRESS: c->progress = 0; return 0;
+	case O_REIMPORT: c->reimport = 1; return 0;
 	default:
 		return -1;
 	}

@@ -54,6 +54,7 @@ struct rvd_config {
 	char *import;			/**< --import FILE ("-": stdin) */
 	char *sensor;			/**< import: default sensor name */
 	int progress;			/**< import: -1 auto, 0 no, 1 yes */
+	int reimport;			/**< import content taken before */
 };
 
 /**

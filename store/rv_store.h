@@ -593,6 +593,23 @@ int rv_store_sensors(struct rv_store *st, struct rv_txn *txn, rv_sensor_fn fn,
     void *arg);
 
 /* ---------------------------------------------------------------------- */
+/* Meta: the imports taken                                                 */
+
+/** Octets of an import's fingerprint (a hash of its content). */
+#define RV_IMPORT_FP_LEN 16
+
+/**
+ * When an import of this content was taken, and how many records it had.
+ * \return 0, RV_ENOENT (never), or an error.
+ */
+int rv_store_import_get(struct rv_store *st, struct rv_txn *txn,
+    const uint8_t fp[RV_IMPORT_FP_LEN], uint64_t *when, uint64_t *records);
+
+/** Record an import (in a write transaction). */
+int rv_store_import_put(struct rv_store *st, struct rv_txn *txn,
+    const uint8_t fp[RV_IMPORT_FP_LEN], uint64_t when, uint64_t records);
+
+/* ---------------------------------------------------------------------- */
 /* Meta: target names in the names database                                */
 
 /**

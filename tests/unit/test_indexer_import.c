@@ -215,6 +215,30 @@ test_import_file(void **state)
 	rv_txn_abort(txn);
 	cfg.import = "/nonexistent/file.json";
 	assert_int_equal(rvd_import(&cfg, f->st), 1);
+	/* The same content again is recognised and skipped: counts stay;
+	 * --reimport adds it again; a changed file is a new import. */
+	cfg.import = path;
+	assert_int_equal(rvd_import(&cfg, f->st), 0);
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	assert_int_equal(rv_store_stats_read(f->st, txn, &s), 0);
+	assert_int_equal(s.v[RV_STAT_OBSERVATIONS], 5);
+	rv_txn_abort(txn);
+	cfg.reimport = 1;
+	assert_int_equal(rvd_import(&cfg, f->st), 0);
+	cfg.reimport = 0;
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	assert_int_equal(rv_store_stats_read(f->st, txn, &s), 0);
+	assert_int_equal(s.v[RV_STAT_OBSERVATIONS], 10);
+	rv_txn_abort(txn);
+	assert_non_null(fp = fopen(path, "a"));
+	fprintf(fp, "{\"rrname\":\"c.test\",\"rrtype\":\"A\",\"rdata\":"
+	    "\"192.0.2.3\",\"time_first\":5,\"count\":2}\n");
+	fclose(fp);
+	assert_int_equal(rvd_import(&cfg, f->st), 0);
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	assert_int_equal(rv_store_stats_read(f->st, txn, &s), 0);
+	assert_int_equal(s.v[RV_STAT_OBSERVATIONS], 17);
+	rv_txn_abort(txn);
 	/* a directory, and a file whose every record is rejected, fail */
 	cfg.import = f->dir;
 	assert_int_equal(rvd_import(&cfg, f->st), 1);
