@@ -11,17 +11,7 @@
 #include "rv_err.h"
 #include "rvq_text.h"
 
-/* Size of an owned copy of r whose name key is klen octets. */
-size_t
-rvq_row_copy_size(const struct rvq_row *r, size_t klen)
-{
-	size_t n = sizeof(struct rvq_row) + r->nsens * sizeof(uint16_t) +
-	    r->owner_len + r->zone_len + r->set_len + r->rd_len + klen;
-
-	return (n + 7) & ~(size_t)7;	/* keep the next copy aligned */
-}
-
-/* Copy r into c (copy_size octets). */
+/* Copy r into c (rvq_row_copy_size octets). */
 struct rvq_row *
 rvq_row_copy_at(const struct rvq_row *r, struct rvq_row *c, const uint8_t *key,
     size_t klen)
@@ -96,31 +86,6 @@ rvq_row_copy(const struct rvq_row *r)
 	struct rvq_row *c = malloc(rvq_row_copy_size(r, klen));
 
 	return c == NULL ? NULL : rvq_row_copy_at(r, c, key, klen);
-}
-
-int
-rvq_row_rd_next(const struct rvq_row *r, size_t *off, const uint8_t **rd,
-    uint16_t *len)
-{
-	switch (r->kind) {
-	case RVQ_ROW_RRSET:
-		return rv_set_next(r->set, r->set_len, off, rd, len);
-	case RVQ_ROW_RDATA:
-		if (*off > 0)
-			return RV_ENOENT;
-		*off = 1;
-		*rd = r->rd;
-		*len = (uint16_t)r->rd_len;
-		return RV_OK;
-	default:
-		return RV_ENOENT;
-	}
-}
-
-int
-rvq_row_has_ips(const struct rvq_row *r)
-{
-	return !r->rd_is_name && (r->type == 1 || r->type == 28);
 }
 
 const struct rvq_geo_ans *

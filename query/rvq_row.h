@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rv_err.h"
 #include "rv_ip.h"
 #include "rv_name.h"
 #include "rv_store.h"
@@ -82,19 +83,10 @@ struct rvq_row *rvq_row_copy(const struct rvq_row *r);
  * key; and the copy itself at c, which must have that many octets.
  */
 size_t rvq_row_owner_key(const struct rvq_row *r, uint8_t *key);
-size_t rvq_row_copy_size(const struct rvq_row *r, size_t klen);
 struct rvq_row *rvq_row_copy_at(const struct rvq_row *r, struct rvq_row *c,
     const uint8_t *key, size_t klen);
 
-/**
- * Iterate the rdata of a row; start with *off = 0.
- * \return 0 with rd/len set, RV_ENOENT at the end, RV_ECORRUPT.
- */
-int rvq_row_rd_next(const struct rvq_row *r, size_t *off,
-    const uint8_t **rd, uint16_t *len);
 
-/** Are the row's rdata addresses (A or AAAA), which enrichment is for? */
-int rvq_row_has_ips(const struct rvq_row *r);
 
 /** The answer for one rdata of a row among the row's (r->geo), or NULL. */
 const struct rvq_geo_ans *rvq_row_geo_answer(const struct rvq_row *r,
@@ -108,5 +100,51 @@ const struct rvq_geo_ans *rvq_row_geo_answer(const struct rvq_row *r,
  */
 int rvq_row_geo_info(const struct rvq_row *r, const uint8_t *rd,
     uint16_t len, struct rv_ipinfo *info);
+
+/*
+ * Small helpers called for every row of a scan, inline so that a scan of
+ * millions of rows pays no call for them.
+ */
+
+/**
+ * Iterate the rdata of a row; start with *off = 0.
+ * \return 0 with rd/len set, RV_ENOENT at the end, RV_ECORRUPT.
+ */
+static inline int
+rvq_row_rd_next(const struct rvq_row *r, size_t *off, const uint8_t **rd,
+    uint16_t *len)
+{
+	switch (r->kind) {
+	case RVQ_ROW_RRSET:
+		return rv_set_next(r->set, r->set_len, off, rd, len);
+	case RVQ_ROW_RDATA:
+		if (*off > 0)
+			return RV_ENOENT;
+		*off = 1;
+		*rd = r->rd;
+		*len = (uint16_t)r->rd_len;
+		return RV_OK;
+	default:
+		return RV_ENOENT;
+	}
+}
+
+/** Are the row's rdata addresses (A or AAAA), which enrichment is for? */
+static inline int
+rvq_row_has_ips(const struct rvq_row *r)
+{
+	return !r->rd_is_name && (r->type == 1 || r->type == 28);
+}
+
+/** Octets of an owned copy of r whose name key is klen octets (kept a
+ * multiple of 8, so the next copy is aligned). */
+static inline size_t
+rvq_row_copy_size(const struct rvq_row *r, size_t klen)
+{
+	size_t n = sizeof(struct rvq_row) + r->nsens * sizeof(uint16_t) +
+	    r->owner_len + r->zone_len + r->set_len + r->rd_len + klen;
+
+	return (n + 7) & ~(size_t)7;
+}
 
 #endif

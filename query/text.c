@@ -47,23 +47,28 @@ static pthread_once_t type_names_once = PTHREAD_ONCE_INIT;
 static void
 type_names_alloc(void)
 {
-	type_names = calloc(65536, sizeof(*type_names));
+	__atomic_store_n(&type_names, calloc(65536, sizeof(*type_names)),
+	    __ATOMIC_RELEASE);
 }
 
 const char *
 rvq_type_str(uint16_t type)
 {
 	static __thread char buf[RV_TYPE_STR_MAX];	/* memory short */
+	char **names = __atomic_load_n(&type_names, __ATOMIC_ACQUIRE);
 	char *s, *none = NULL;
 
-	pthread_once(&type_names_once, type_names_alloc);
-	if (type_names == NULL)
-		return rv_type_to_str(type, buf);
-	if ((s = __atomic_load_n(&type_names[type], __ATOMIC_ACQUIRE)) != NULL)
+	if (names == NULL) {	/* the first call, or memory short */
+		pthread_once(&type_names_once, type_names_alloc);
+		if ((names = __atomic_load_n(&type_names, __ATOMIC_ACQUIRE)) ==
+		    NULL)
+			return rv_type_to_str(type, buf);
+	}
+	if ((s = __atomic_load_n(&names[type], __ATOMIC_ACQUIRE)) != NULL)
 		return s;
 	if ((s = strdup(rv_type_to_str(type, buf))) == NULL)
 		return buf;
-	if (!__atomic_compare_exchange_n(&type_names[type], &none, s, 0,
+	if (!__atomic_compare_exchange_n(&names[type], &none, s, 0,
 	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		free(s);	/* another thread made it first */
 		return none;

@@ -18,12 +18,12 @@ done
 [ -f "$db/data.mdb" ] || { echo "ab.sh: no database in '$db'" >&2; exit 2; }
 
 # A name with an A record and its address, from a bounded scan.
-line=$("$new" rdata ip 0.0.0.0/0 --db "$db" -o csv -l 5000 -s data | tail -1)
+line=$("$new" rdata ip 0.0.0.0/0 --db "$db" -o csv -l 5000 -s data 2>/dev/null | tail -1)
 name=$(echo "$line" | cut -d, -f4)
 ip=$(echo "$line" | cut -d, -f8)
 n24=${ip%.*}.0/24
 n16=$(echo "$ip" | cut -d. -f1-2).0.0/16
-asn=$("$new" rdata ip "$ip" --db "$db" -o csv -l 1 | tail -1 | cut -d, -f9)
+asn=$("$new" rdata ip "$ip" --db "$db" -o csv -l 1 2>/dev/null | tail -1 | cut -d, -f9)
 [ -n "$asn" ] || asn=1221
 
 # Wall seconds of one run, output to /dev/null.
