@@ -140,6 +140,21 @@ leave:
 	return rc;
 }
 
+/* Readers register in lock.mdb and so need to write it (0660 with the
+ * group of the database's readers), but only the writer writes data.mdb:
+ * it loses group and other write, whatever the umask left it. */
+static void
+writer_only_data(struct rv_store *st)
+{
+	struct stat sb;
+	int fd;
+
+	if (mdb_env_get_fd(st->env, &fd) == 0 && fstat(fd, &sb) == 0 &&
+	    (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		(void)fchmod(fd, sb.st_mode & 07755 & ~(mode_t)(S_IWGRP |
+		    S_IWOTH));
+}
+
 int
 rv_store_open(const char *path, unsigned flags, size_t mapsize,
     struct rv_store **out)
@@ -197,6 +212,8 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 		errno = e > 0 ? e : errno;
 		goto leave;
 	}
+	if (!(flags & RV_STORE_RDONLY))
+		writer_only_data(st);
 	rc = open_dbs(st);
 leave:
 	if (rc != RV_OK)

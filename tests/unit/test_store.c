@@ -624,6 +624,29 @@ test_map_full(void **state)
 	assert_int_equal(tmp_store_close(dir, st), 0);
 }
 
+/* Readers need to write lock.mdb (they register there), never data.mdb:
+ * the writer leaves it without group or other write, whatever the umask. */
+static void
+test_data_file_mode(void **state)
+{
+	char dir[64], path[128];
+	struct rv_store *st;
+	struct stat sb;
+	mode_t old = umask(0007);
+
+	(void)state;
+	assert_int_equal(tmp_store_open(dir, sizeof(dir), "rv-test-mode",
+	    1 << 20, &st), 0);
+	umask(old);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0640);
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0660);
+	assert_int_equal(tmp_store_close(dir, st), 0);
+}
+
 static void
 test_grow(void **state)
 {
@@ -655,6 +678,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_txn_cursor,
 		    tmp_store_setup, tmp_store_teardown),
 		cmocka_unit_test(test_map_full),
+		cmocka_unit_test(test_data_file_mode),
 		cmocka_unit_test_setup_teardown(test_grow, tmp_store_setup,
 		    tmp_store_teardown),
 	};
