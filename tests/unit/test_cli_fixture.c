@@ -100,6 +100,28 @@ leave:
 	return rc;
 }
 
+/* A record's value without its rdata (times, count, TTL, its sensor, the
+ * sensor's counters updated), as a flush would start it. */
+static int
+seen_val(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
+    struct rv_rrset_val *v)
+{
+	uint16_t sid;
+	int rc;
+
+	CHECK(rv_store_sensor_get_or_add(st, txn, r->sensor, strlen(r->sensor),
+	    &sid));
+	CHECK(rv_store_sensor_stat_add(st, txn, sid, r->count, r->last));
+	memset(v, 0, sizeof(*v));
+	v->first = r->first;
+	v->last = r->last;
+	v->count = r->count;
+	v->ttl_min = v->ttl_max = r->ttl;
+	rv_rrset_val_add_sensor(v, sid);
+leave:
+	return rc;
+}
+
 /* A negative answer: a neg row, as the flush writes it (no names row). */
 static int
 write_neg(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
@@ -110,18 +132,9 @@ write_neg(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
 	struct rv_rrset_val v, old;
 	struct rv_key k;
 	struct rv_val mv;
-	uint16_t sid;
 	int rc;
 
-	CHECK(rv_store_sensor_get_or_add(st, txn, r->sensor, strlen(r->sensor),
-	    &sid));
-	CHECK(rv_store_sensor_stat_add(st, txn, sid, r->count, r->last));
-	memset(&v, 0, sizeof(v));
-	v.first = r->first;
-	v.last = r->last;
-	v.count = r->count;
-	v.ttl_min = v.ttl_max = r->ttl;
-	rv_rrset_val_add_sensor(&v, sid);
+	CHECK(seen_val(st, txn, r, &v));
 	CHECK(rv_key_neg(&k, owner, olen, type,
 	    strcmp(r->rdata[0], "!NXDOMAIN") == 0 ? 3 : 0, zlen ? zone : NULL,
 	    zlen));
@@ -144,7 +157,7 @@ write_rec(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
 	uint8_t block[8192], set[8192], owner[RV_NAME_MAX], zone[RV_NAME_MAX];
 	uint8_t val[16384];
 	size_t blen = 0, olen, zlen = 0, setlen;
-	uint16_t type, rdcount = 0, setcount, sid;
+	uint16_t type, rdcount = 0, setcount;
 	struct rv_rrset_val v, old;
 	struct rv_key k;
 	struct rv_val mv;
@@ -171,15 +184,7 @@ write_rec(struct rv_store *st, struct rv_txn *txn, const struct fx_rec *r,
 	}
 	CHECK(rv_set_canon(type, block, blen, rdcount, set, sizeof(set),
 	    &setlen, &setcount));
-	CHECK(rv_store_sensor_get_or_add(st, txn, r->sensor, strlen(r->sensor),
-	    &sid));
-	CHECK(rv_store_sensor_stat_add(st, txn, sid, r->count, r->last));
-	memset(&v, 0, sizeof(v));
-	v.first = r->first;
-	v.last = r->last;
-	v.count = r->count;
-	v.ttl_min = v.ttl_max = r->ttl;
-	rv_rrset_val_add_sensor(&v, sid);
+	CHECK(seen_val(st, txn, r, &v));
 	v.rdcount = setcount;
 	v.set = set;
 	v.set_len = setlen;
