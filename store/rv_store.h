@@ -101,12 +101,34 @@ struct rv_store;
  * version RV_EVERSION. Writers: RV_STORE_CREATE creates what is missing and
  * writes the schema version; the map starts at \p mapsize (0: 1 GiB) and
  * grows on demand (rv_store_grow).
+ *
+ * A damaged file gives RV_ECORRUPT before anything reads beyond its end:
+ * a meta page that is not LMDB's, a page size out of range, a data.mdb
+ * shorter than the last page its meta page names, a named database
+ * missing from an environment that has the others. rv_store_why(NULL)
+ * then says which.
+ *
+ * Damage found later, by any function of an open store, is RV_ECORRUPT
+ * too, never a signal: LMDB's page checks (a page number past the last
+ * page, a page of the wrong type), a SIGBUS/SIGSEGV or LMDB assertion
+ * inside the store's LMDB calls (after which the store is unusable: every
+ * call returns RV_ECORRUPT; close it), and keys or values that would reach
+ * past the end of the file. rv_store_why(st) says what was found.
  * \param out	the handle; free it with rv_store_close()
  * \return 0, RV_ENOENT, RV_EVERSION, RV_ECORRUPT, RV_EIO (see errno),
  *	RV_ENOMEM.
  */
 int rv_store_open(const char *path, unsigned flags, size_t mapsize,
     struct rv_store **out);
+
+/**
+ * What damage the store found, one phrase ("data.mdb is shorter than its
+ * last page: 6000 octets, meta page 0 names page 368"), NULL when none.
+ * With \p st NULL: why this thread's last rv_store_open failed with
+ * RV_ECORRUPT. Valid until the store is closed (or the thread's next
+ * open).
+ */
+const char *rv_store_why(struct rv_store *st);
 
 /** Close; safe on NULL. No transaction may be open. */
 void rv_store_close(struct rv_store *st);
