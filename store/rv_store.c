@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -23,7 +24,7 @@
 #define MIB ((size_t)1 << 20)
 #define GIB ((size_t)1 << 30)
 
-/* Why this thread's last rv_store_open failed (RV_ECORRUPT). */
+/* Why this thread's last rv_store_open failed (RV_ECORRUPT, RV_EBUSY). */
 static __thread char open_why[200];
 
 static const char *const db_names[RV_DB_COUNT] = {
@@ -219,6 +220,44 @@ leave:
 	if (txn)
 		mdb_txn_abort(txn);
 	return rc;
+}
+
+/* RV_STORE_EXCL: the one writer holds an flock on DIR/writer.lock, with
+ * its pid in the file for the message of the one refused. */
+static int
+lock_writer(struct rv_store *st, const char *path)
+{
+	char file[4096], pid[32];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(file, sizeof(file), "%s/writer.lock", path) >=
+	    sizeof(file))
+		return RV_ETOOBIG;
+	if ((fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) < 0)
+		return RV_EIO;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		if (e != EWOULDBLOCK) {
+			close(fd);
+			errno = e;
+			return RV_EIO;
+		}
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		snprintf(open_why, sizeof(open_why), "another writer holds "
+		    "%.120s%s%.20s%s", file, pid[0] ? " (pid " : "", pid,
+		    pid[0] ? ")" : "");
+		close(fd);
+		return RV_EBUSY;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		/* The lock holds without the pid; only the message loses it. */
+	}
+	st->lock_fd = fd;
+	return RV_OK;
 }
 
 /* LMDB's meta page as it lies in data.mdb (data format version 1, native
@@ -552,6 +591,7 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 		rc = RV_ENOMEM;
 		goto leave;
 	}
+	st->lock_fd = -1;
 	pthread_mutex_init(&st->why_mu, NULL);
 	st->flags = flags;
 	if (!(st->path = strdup(path))) {
@@ -580,6 +620,9 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 			rc = RV_EIO;
 			goto leave;
 		}
+		if ((flags & RV_STORE_EXCL) &&
+		    (rc = lock_writer(st, path)) != RV_OK)
+			goto leave;
 		if (!(flags & RV_STORE_SYNC))
 			mflags |= MDB_NOSYNC;
 		/* Pages are written whole by us; no need to zero them first. */
@@ -635,7 +678,7 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 leave:
 	if (rc != RV_OK) {
 		if (st != NULL && rv_store_why(st) != NULL &&
-		    rc == RV_ECORRUPT)
+		    (rc == RV_ECORRUPT || rc == RV_EBUSY))
 			snprintf(open_why, sizeof(open_why), "%s", st->why);
 		if (rc == RV_ECORRUPT && open_why[0] == '\0')
 			snprintf(open_why, sizeof(open_why), "unreadable");
@@ -655,6 +698,12 @@ rv_store_close(struct rv_store *st)
 		if (!(st->flags & RV_STORE_RDONLY) && !atomic_load(&st->unusable))
 			mdb_env_sync(st->env, 1);
 		mdb_env_close(st->env);
+	}
+	if (st->lock_fd >= 0) {
+		if (ftruncate(st->lock_fd, 0) != 0) {
+			/* only a stale pid left in the file */
+		}
+		close(st->lock_fd);	/* releases the flock */
 	}
 	pthread_mutex_destroy(&st->why_mu);
 	free(st->path);

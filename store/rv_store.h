@@ -90,6 +90,10 @@ enum rv_rdata_tag {
 #define RV_STORE_CREATE	0x02	/**< writer: create the directory and dbs */
 #define RV_STORE_SYNC	0x04	/**< writer: sync every commit (default
 				 * MDB_NOSYNC + rv_store_sync, see SCHEMA.md) */
+#define RV_STORE_EXCL	0x08	/**< writer: the only one. Holds an flock on
+				 * DIR/writer.lock (with its pid in it) until
+				 * rv_store_close; RV_EBUSY if another process
+				 * holds it */
 
 /** Opaque store handle. */
 struct rv_store;
@@ -106,7 +110,7 @@ struct rv_store;
  * a meta page that is not LMDB's, a page size out of range, a data.mdb
  * shorter than the last page its meta page names, a named database
  * missing from an environment that has the others. rv_store_why(NULL)
- * then says which.
+ * then says which (also who holds the lock for RV_EBUSY).
  *
  * Damage found later, by any function of an open store, is RV_ECORRUPT
  * too, never a signal: LMDB's page checks (a page number past the last
@@ -115,8 +119,8 @@ struct rv_store;
  * call returns RV_ECORRUPT; close it), and keys or values that would reach
  * past the end of the file. rv_store_why(st) says what was found.
  * \param out	the handle; free it with rv_store_close()
- * \return 0, RV_ENOENT, RV_EVERSION, RV_ECORRUPT, RV_EIO (see errno),
- *	RV_ENOMEM.
+ * \return 0, RV_ENOENT, RV_EVERSION, RV_ECORRUPT, RV_EBUSY, RV_EIO (see
+ *	errno), RV_ENOMEM.
  */
 int rv_store_open(const char *path, unsigned flags, size_t mapsize,
     struct rv_store **out);
@@ -125,8 +129,8 @@ int rv_store_open(const char *path, unsigned flags, size_t mapsize,
  * What damage the store found, one phrase ("data.mdb is shorter than its
  * last page: 6000 octets, meta page 0 names page 368"), NULL when none.
  * With \p st NULL: why this thread's last rv_store_open failed with
- * RV_ECORRUPT. Valid until the store is closed (or the thread's next
- * open).
+ * RV_ECORRUPT or RV_EBUSY. Valid until the store is closed (or the
+ * thread's next open).
  */
 const char *rv_store_why(struct rv_store *st);
 

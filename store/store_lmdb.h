@@ -30,6 +30,7 @@ struct rv_store {
 	MDB_dbi dbi[RV_DB_COUNT];
 	unsigned flags;
 	int map_full;		/**< the last write failed with MDB_MAP_FULL */
+	int lock_fd;		/**< writer.lock held (RV_STORE_EXCL), or -1 */
 	int data_fd;		/**< LMDB's descriptor of data.mdb */
 	unsigned psize;		/**< page size (from the meta page) */
 	/* Where LMDB mapped data.mdb (0, 0: not known, no span checks) and

@@ -12,7 +12,8 @@
  *    back as RV_ECORRUPT, and the store refuses every call after it;
  *  - a fault outside the store's calls still kills the process;
  *  - a value whose stored length runs past the end of the file is not
- *    handed out.
+ *    handed out;
+ *  - a second writer (RV_STORE_EXCL) is refused with the holder's pid.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -316,6 +317,30 @@ test_value_past_the_end_not_handed_out(void **state)
 	rv_store_close(st);
 }
 
+static void
+test_second_writer_refused(void **state)
+{
+	struct fx *f = *state;
+	struct rv_store *a, *b;
+	char want[32];
+
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_EXCL, 64 << 20, &a),
+	    RV_OK);
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_EXCL, 64 << 20, &b),
+	    RV_EBUSY);
+	assert_null(b);
+	snprintf(want, sizeof(want), "(pid %ld)", (long)getpid());
+	assert_why(NULL, want);
+	/* Readers never take it. */
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &b), RV_OK);
+	rv_store_close(b);
+	rv_store_close(a);
+	/* Released with its store. */
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_EXCL, 64 << 20, &b),
+	    RV_OK);
+	rv_store_close(b);
+}
+
 int
 main(void)
 {
@@ -330,6 +355,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_value_past_the_end_not_handed_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_writer_refused,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
