@@ -660,4 +660,57 @@ struct rv_names_backfill {
 int rv_store_names_backfill(struct rv_store *st, size_t max_rows,
     uint32_t now, struct rv_names_backfill *res);
 
+/* ---------------------------------------------------------------------- */
+/* Checking a whole database                                               */
+
+/** What rv_store_check found in one database. */
+struct rv_check_db {
+	uint64_t rows;		/**< rows walked */
+	uint64_t entries;	/**< rows LMDB's record of the tree counts */
+	uint64_t pages;		/**< its branch, leaf and overflow pages */
+	uint64_t bad;		/**< problems found in it */
+	int walked;		/**< walked to its end */
+};
+
+/** What rv_store_check found. */
+struct rv_check {
+	uint64_t file_size;	/**< octets of data.mdb */
+	uint64_t psize;		/**< page size */
+	uint64_t last_page;	/**< the last page the meta page names */
+	uint64_t tree_pages;	/**< pages of all trees (LMDB's records) */
+	uint64_t free_pages;	/**< pages on LMDB's free list */
+	uint64_t stats[RV_STAT_COUNT];	/**< the meta counters */
+	struct rv_check_db db[RV_DB_COUNT];
+	uint64_t problems;	/**< problems found, each given to the
+				 * callback (at most 10 per database) */
+	int complete;		/**< every check ran to its end */
+};
+
+/** One problem: in database \p db (RV_DB_COUNT: the file itself), one
+ * line of text ("rrset: row 12 (key ...): the value does not decode"). */
+typedef void (*rv_check_fn)(int db, const char *line, void *arg);
+
+/**
+ * Verify the whole database (`rearview check`), each tree in a read
+ * transaction of its own:
+ *  - every tree walked to its end through the store's guarded cursors;
+ *    its rows against LMDB's record of the tree, keys in strict order;
+ *  - every key and value decoded with the readers' decoders; rrset rows:
+ *    the rdata set in canonical order and equal to the digest in the
+ *    key, sensors ascending and named in meta; first <= last;
+ *  - meta: only the schema's keys, each value of its length, sensor
+ *    names and ids naming each other;
+ *  - the counters: rrsets and negatives equal to their trees' rows, ips
+ *    to the distinct addresses of ip, observations to the sum of the
+ *    rrset and neg counts (at least, when a count saturated);
+ *  - the pages: 2 meta pages, the trees' pages and the free list add up
+ *    to the last page (LMDB's own audit).
+ * Damage found when the store was opened (rv_store_why) is a problem too.
+ * \return 0 when every check ran (out->problems 0: the database is
+ *	sound), RV_ECORRUPT when a fault stopped it (the store is then
+ *	unusable; reported as a problem), RV_ENOMEM, RV_EIO.
+ */
+int rv_store_check(struct rv_store *st, struct rv_check *out,
+    rv_check_fn fn, void *arg);
+
 #endif

@@ -13,6 +13,8 @@
  *  - a fault outside the store's calls still kills the process;
  *  - a value whose stored length runs past the end of the file is not
  *    handed out;
+ *  - rv_store_check: a sound database has no problem, a row that does
+ *    not decode and a counter that lies are problems;
  *  - a second writer (RV_STORE_EXCL) is refused with the holder's pid.
  */
 #include <errno.h>
@@ -317,6 +319,101 @@ test_value_past_the_end_not_handed_out(void **state)
 	rv_store_close(st);
 }
 
+struct lines {
+	int n;
+	char first[400];
+};
+
+static void
+on_problem(int db, const char *line, void *arg)
+{
+	struct lines *l = arg;
+
+	(void)db;
+	if (l->n++ == 0)
+		snprintf(l->first, sizeof(l->first), "%s", line);
+}
+
+static int
+bad_row(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	struct rv_val k = { 3, "\x02zz" }, v = { 3, "bad" };
+
+	(void)arg;
+	return rv_put(st, txn, RV_DB_RDATA, &k, &v, 0);
+}
+
+static int
+bump_rrsets(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	uint64_t add[RV_STAT_COUNT] = { 0 };
+
+	(void)arg;
+	add[RV_STAT_RRSETS] = 1;
+	return rv_store_stats_add(st, txn, add, 2000);
+}
+
+static void
+test_check(void **state)
+{
+	struct fx *f = *state;
+	struct rv_store *st;
+	struct rv_check c;
+	struct lines l = { 0 };
+
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &st),
+	    RV_OK);
+	assert_int_equal(rv_store_check(st, &c, on_problem, &l), RV_OK);
+	if (c.problems != 0)
+		fail_msg("a sound database: %s", l.first);
+	assert_true(c.complete);
+	assert_int_equal(c.db[RV_DB_RRSET].rows, ROWS);
+	assert_int_equal(c.stats[RV_STAT_RRSETS], ROWS);
+	assert_int_equal(c.tree_pages + c.free_pages + 2, c.last_page + 1);
+	rv_store_close(st);
+
+	/* A row that does not decode. */
+	assert_int_equal(rv_store_open(f->dir, 0, 64 << 20, &st), RV_OK);
+	assert_int_equal(rv_store_write(st, bad_row, NULL, NULL), RV_OK);
+	rv_store_close(st);
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &st),
+	    RV_OK);
+	assert_int_equal(rv_store_check(st, &c, on_problem, &l), RV_OK);
+	assert_int_equal(c.problems, 1);
+	assert_non_null(strstr(l.first, "rdata: row 0"));
+	assert_non_null(strstr(l.first, "does not decode"));
+	rv_store_close(st);
+
+	/* A counter that disagrees with its tree. */
+	assert_int_equal(rv_store_open(f->dir, 0, 64 << 20, &st), RV_OK);
+	assert_int_equal(rv_store_write(st, bump_rrsets, NULL, NULL), RV_OK);
+	rv_store_close(st);
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &st),
+	    RV_OK);
+	l.n = 0;
+	assert_int_equal(rv_store_check(st, &c, on_problem, &l), RV_OK);
+	assert_int_equal(c.problems, 2);
+	rv_store_close(st);
+}
+
+static void
+test_check_after_a_fault(void **state)
+{
+	struct fx *f = *state;
+	struct rv_store *st;
+	struct rv_check c;
+	struct lines l = { 0 };
+
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &st),
+	    RV_OK);
+	cut(f, 3 * 4096);
+	assert_int_equal(rv_store_check(st, &c, on_problem, &l), RV_ECORRUPT);
+	assert_true(c.problems >= 1);
+	assert_false(c.complete);
+	assert_non_null(strstr(l.first, "SIGBUS"));
+	rv_store_close(st);
+}
+
 static void
 test_second_writer_refused(void **state)
 {
@@ -355,6 +452,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_value_past_the_end_not_handed_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_after_a_fault,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_writer_refused,
 		    setup, teardown),
 	};
