@@ -223,6 +223,7 @@ cmd_stats(int argc, char **argv, const struct cli_env *env)
 		rc = CLI_EXIT_ERROR;
 	}
 	free(run.out.sb);
+	cli_lines_free(&run.out);	/* -o json, dnsdb: the serialiser */
 	rvq_db_close(&run.db);
 	return rc;
 }
