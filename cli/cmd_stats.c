@@ -225,7 +225,12 @@ cmd_stats(int argc, char **argv, const struct cli_env *env)
 	if (run.out.fmt == CLI_FMT_TABLE)
 		run.out.fmt = CLI_FMT_TEXT;
 	rc = stats(&run);
-	if (rc != RV_OK) {
+	if (rc == RV_ECORRUPT) {
+		struct rvq_err err;
+		rvq_db_errf(&err, &run.db, rc);
+		cli_err("%s", err.msg);
+		rc = CLI_EXIT_ERROR;
+	} else if (rc != RV_OK) {
 		cli_err("stats: '%s': %s", run.opts.db, rc == RV_EIO ?
 		    strerror(errno) : rv_strerror(rc));
 		rc = CLI_EXIT_ERROR;

@@ -27,6 +27,8 @@ const struct cli_command cli_commands[] = {
 	{ "summarize", "totals of any of the above", cmd_summarize },
 	{ "stats", "database size, counts, sensors, last write", cmd_stats },
 	{ "report", "fast-flux and DNS-tunnelling reports", cmd_report },
+	{ "check", "verify the database: every tree, row and counter",
+	  cmd_check },
 	{ NULL, NULL, NULL }
 };
 

@@ -362,10 +362,16 @@ run(int argc, char **argv, enum rvq_report_kind kind)
 	if (cli_db_open(x.o.db, &db) != CLI_EXIT_OK)
 		goto leave;
 	rc = rvq_report_scan(&db, &x.cfg, &rep);
+	if (rc == RV_ECORRUPT) {
+		struct rvq_err err;
+		rvq_db_errf(&err, &db, rc);
+		cli_err("%s", err.msg);
+	}
 	rvq_db_close(&db);
 	if (rc != RV_OK) {
-		cli_err("report %s: reading %s: %s", x.cmd, x.o.db,
-		    rv_strerror(rc));
+		if (rc != RV_ECORRUPT)
+			cli_err("report %s: reading %s: %s", x.cmd, x.o.db,
+			    rv_strerror(rc));
 		goto leave;
 	}
 	if (x.out != NULL && (rc = report_write_dir(x.out, kind, &rep,

@@ -105,9 +105,14 @@ query(struct cli_run *run, enum rvq_kind kind, const char *arg)
 	rvq_query_free(&q);
 	if (rc == RV_OK)
 		return CLI_EXIT_OK;
-	if (cli_out_write_failed(&run->out, &e))
+	if (cli_out_write_failed(&run->out, &e)) {
 		cli_err("%s: writing output: %s", run->cmd, strerror(e));
-	else if (err.msg[0] != '\0')
+	} else if (rc == RV_ECORRUPT) {
+		/* One line that says it all; the next queries would only
+		 * repeat it. */
+		cli_err("%s", err.msg);
+		run->damaged = 1;
+	} else if (err.msg[0] != '\0')
 		cli_err("%s: %s", run->cmd, err.msg);
 	else
 		cli_err("%s: %s", run->cmd, rv_strerror(rc));
@@ -186,8 +191,9 @@ batch(struct cli_run *run, enum rvq_kind kind, int *status)
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
 		one(run, kind, s, status);
-		if (*status == CLI_EXIT_ERROR && run->out.err != 0)
-			break;	/* output is gone (EPIPE...): stop */
+		if (*status == CLI_EXIT_ERROR && (run->out.err != 0 ||
+		    run->damaged))
+			break;	/* output is gone (EPIPE...), or the db: stop */
 	}
 	if (ferror(fp)) {
 		cli_err("%s: reading '%s': %s", run->cmd, path,
@@ -230,8 +236,12 @@ cli_run_queries(struct cli_run *run, enum rvq_kind kind,
 			    "; -S is --sensor here, not dnsdbq's sort (use "
 			    "--sort, -r)" : "");
 		} else if (rc != RV_OK) {
-			cli_err("%s: reading '%s': %s", run->cmd, op->db,
-			    rv_strerror(rc));
+			struct rvq_err err;
+			rvq_db_errf(&err, &run->db, rc);
+			if (rc == RV_ECORRUPT)
+				cli_err("%s", err.msg);
+			else
+				cli_err("%s: %s", run->cmd, err.msg);
 			status = CLI_EXIT_ERROR;
 			goto leave;
 		}
@@ -258,10 +268,10 @@ cli_run_queries(struct cli_run *run, enum rvq_kind kind,
 	 * stream at full speed (--sensor and --bailiwick join anyway). */
 	run->filter.join = o->fmt == CLI_FMT_TABLE || o->fmt == CLI_FMT_TEXT ||
 	    run->filter.zone_len > 0;
-	for (int i = 0; i < op->argc; i++)
+	for (int i = 0; i < op->argc && !run->damaged; i++)
 		one(run, kind, op->argv[i], &status);
-	if (op->file != NULL && (rc = batch(run, kind, &status)) !=
-	    CLI_EXIT_OK)
+	if (op->file != NULL && !run->damaged &&
+	    (rc = batch(run, kind, &status)) != CLI_EXIT_OK)
 		status = rc;
 leave:
 	cli_out_free(o);

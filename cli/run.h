@@ -25,6 +25,8 @@ struct cli_run {
 					 * fence; the join */
 	int types_set;		/**< -t was given (ANY included) */
 	struct rv_iprange sub_ip;	/**< subdomains --ip */
+	int damaged;		/**< the database is damaged: no more
+				 * queries */
 };
 
 /** Defaults before cli_opts_parse. */

@@ -32,6 +32,15 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The one line for a damaged database (exit status 3). */
+static void
+rvd_damaged(const char *db, const char *why)
+{
+	rvd_log(LOG_CRIT, "database '%s' is damaged (%s): restore it from a "
+	    "backup (rearview check tells what is wrong)", db,
+	    why ? why : "a row that does not decode");
+}
+
 /* Write one table, retrying while the disk is full (never dropping it
  * unless we are stopping and it keeps failing). */
 static void
@@ -49,6 +58,10 @@ write_table(struct rvd *d, struct rvd_agg *a)
 		    &res);
 		if (rc == RV_OK)
 			break;
+		if (rc == RV_ECORRUPT) {	/* retrying cannot help */
+			rvd_damaged(d->cfg.db, rv_store_why(d->st));
+			_exit(3);
+		}
 		tries++;
 		rvd_log(LOG_ERR, "flush failed (%s)%s; %zu RRsets kept in memory,"
 		    " retrying", rv_strerror(rc), rc == RV_ENOSPC ?
@@ -312,8 +325,18 @@ main(int argc, char **argv)
 	pthread_cond_init(&d.cv, NULL);
 	if (d.cfg.sync_commits)
 		flags |= RV_STORE_SYNC;
-	rc = rv_store_open(d.cfg.db, flags, d.cfg.mapsize_mb << 20, &d.st);
-	if (rc != RV_OK) {
+	/* One writer per database: a second rearviewd (--import too) is
+	 * refused. */
+	rc = rv_store_open(d.cfg.db, flags | RV_STORE_EXCL,
+	    d.cfg.mapsize_mb << 20, &d.st);
+	if (rc == RV_ECORRUPT) {
+		rvd_damaged(d.cfg.db, rv_store_why(NULL));
+		status = 3;
+	} else if (rc == RV_EBUSY) {
+		rvd_log(LOG_ERR, "database '%s' is in use: %s; one rearviewd "
+		    "(or --import) per database", d.cfg.db, rv_store_why(NULL));
+		status = 1;
+	} else if (rc != RV_OK) {
 		rvd_log(LOG_ERR, "cannot open the database %s: %s%s%s",
 		    d.cfg.db, rv_strerror(rc), rc == RV_EIO ? ": " : "",
 		    rc == RV_EIO ? strerror(errno) : "");
@@ -322,6 +345,10 @@ main(int argc, char **argv)
 		status = rvd_import(&d.cfg, d.st);
 	} else {
 		status = run_daemon(&d);
+	}
+	if (status != 0 && d.st != NULL && rv_store_why(d.st) != NULL) {
+		rvd_damaged(d.cfg.db, rv_store_why(d.st));
+		status = 3;
 	}
 	rv_store_close(d.st);
 	rvd_log(LOG_INFO, "exit %d", status);

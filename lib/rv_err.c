@@ -23,6 +23,7 @@ rv_strerror(int err)
 		[RV_ESTATE] = "wrong state",
 		[RV_ENOTSUP] = "not supported",
 		[RV_ECORRUPT] = "database corrupt",
+		[RV_EBUSY] = "in use by another process",
 	};
 	if (err < 0 || err >= RV_ERR_MAX || text[err] == 0)
 		return "unknown error";

@@ -26,6 +26,7 @@ enum rv_err {
 	RV_ESTATE,	/**< called in the wrong state */
 	RV_ENOTSUP,	/**< not supported */
 	RV_ECORRUPT,	/**< stored data is not what the schema says */
+	RV_EBUSY,	/**< in use by another process (a second writer) */
 	RV_ERR_MAX
 };
 

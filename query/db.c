@@ -14,6 +14,25 @@
 #include "rv_frame.h"
 #include "rv_rdata.h"
 
+/* The one line for a damaged database: what is wrong, what to do. */
+static void
+damaged(struct rvq_err *err, const char *path, const char *why)
+{
+	rvq_errf(err, "database '%s' is damaged (%s): restore it from a "
+	    "backup (rearview check tells what is wrong)", path,
+	    why != NULL ? why : "a row that does not decode");
+}
+
+void
+rvq_db_errf(struct rvq_err *err, struct rvq_db *db, int rc)
+{
+	if (rc == RV_ECORRUPT)
+		damaged(err, db->path, db->st != NULL ? rv_store_why(db->st) :
+		    NULL);
+	else
+		rvq_errf(err, "reading '%s': %s", db->path, rv_strerror(rc));
+}
+
 int
 rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err)
 {
@@ -39,6 +58,9 @@ rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err)
 	case RV_EIO:
 		rvq_errf(err, "cannot open database '%s': %s", path,
 		    strerror(errno));
+		break;
+	case RV_ECORRUPT:
+		damaged(err, path, rv_store_why(db->st));
 		break;
 	default:
 		rvq_errf(err, "cannot open database '%s': %s", path,

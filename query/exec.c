@@ -227,7 +227,10 @@ rvq_exec(struct rvq_db *db, const struct rvq_query *q, rvq_row_fn fn,
 	}
 	if (rc == RV_ENOENT)	/* the consumer had enough */
 		rc = RV_OK;
-	if (rc != RV_OK && !c.fn_failed && err != NULL && err->msg[0] == '\0')
-		rvq_errf(err, "reading '%s': %s", db->path, rv_strerror(rc));
+	if (rc == RV_ECORRUPT && err != NULL)	/* also from a consumer */
+		rvq_db_errf(err, db, rc);
+	else if (rc != RV_OK && !c.fn_failed && err != NULL &&
+	    err->msg[0] == '\0')
+		rvq_db_errf(err, db, rc);
 	return rc;
 }

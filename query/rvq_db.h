@@ -49,6 +49,14 @@ struct rvq_err;
  */
 int rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err);
 
+/**
+ * Say what went wrong reading \p db: for RV_ECORRUPT "database 'DIR' is
+ * damaged (WHAT): restore it from a backup (rearview check tells what is
+ * wrong)", with what the store found (rv_store_why); otherwise "reading
+ * 'DIR': ERROR".
+ */
+void rvq_db_errf(struct rvq_err *err, struct rvq_db *db, int rc);
+
 /** End the transaction and close; safe on a zeroed struct. */
 void rvq_db_close(struct rvq_db *db);
 

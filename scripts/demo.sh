@@ -83,6 +83,15 @@ say "Starting a DNS internet on 127.53.0.0/16 (NSD: root, com, net, org, de and 
 dnsnet_start "$run/zones" "$run/net"
 echo "$(wc -l < "$run/zones/servers") authoritative servers answering"
 
+# History first: rearviewd is the database's one writer while it runs, so
+# --import goes before it starts (or while it is stopped).
+say "Importing the brochure's 2019 sightings (COF) from scripts/demo/history-2019.jsonl"
+"$rvd" --db "$run/db" --import "$top/scripts/demo/history-2019.jsonl" --no-progress 2>&1 |
+  sed -n 's/^.*info: \(imported .*\)$/\1/p'
+imported=$("$rv" stats -d "$run/db" -o csv 2>/dev/null |
+  awk -F, '$1 == "observations" { print $2 }')
+imported=${imported:-0}
+
 say "Starting rearviewd (LMDB in $run/db, ASN/geo from MaxMind's test databases)"
 "$rvd" --db "$run/db" --listen "ipc://$run/ingest.sock" \
   --asn-db "$deps/mmdb/GeoIP2-ISP-Test.mmdb" --geo-db "$deps/mmdb/GeoIP2-City-Test.mmdb" \
@@ -149,14 +158,10 @@ dbobs() { "$rv" stats -d "$run/db" -o csv 2>/dev/null | awk -F, '$1 == "observat
 for _ in $(seq 100); do
   c=$(stat captured) s=$(stat sent) d=$(stat dropped) o=$(dbobs)
   [ -n "$c" ] && [ "$c" = $((s + d)) ] && [ "$(stat queued_bytes)" = 0 ] &&
-    [ "${o:-0}" -ge "$s" ] && break
+    [ "${o:-0}" -ge $((s + imported)) ] && break
   sleep 0.1
 done
-echo "module: captured $(stat captured) RRsets, sent $(stat sent), dropped $(stat dropped); database: $(dbobs) observations"
-
-say "Importing the brochure's 2019 sightings (COF) from scripts/demo/history-2019.jsonl"
-"$rvd" --db "$run/db" --import "$top/scripts/demo/history-2019.jsonl" --no-progress 2>&1 |
-  sed -n 's/^.*info: \(imported .*\)$/\1/p'
+echo "module: captured $(stat captured) RRsets, sent $(stat sent), dropped $(stat dropped); database: $(dbobs) observations ($imported imported)"
 
 export REARVIEW_DB=$run/db
 export COLUMNS=${COLUMNS:-150}

@@ -4,13 +4,18 @@
  * growth, error translation and range scans.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rv_err.h"
 #include "rv_be.h"
@@ -19,13 +24,8 @@
 #define MIB ((size_t)1 << 20)
 #define GIB ((size_t)1 << 30)
 
-struct rv_store {
-	MDB_env *env;
-	char *path;
-	MDB_dbi dbi[RV_DB_COUNT];
-	unsigned flags;
-	int map_full;		/**< the last write failed with MDB_MAP_FULL */
-};
+/* Why this thread's last rv_store_open failed (RV_ECORRUPT, RV_EBUSY). */
+static __thread char open_why[200];
 
 static const char *const db_names[RV_DB_COUNT] = {
 	"rrset", "neg", "rdata", "names", "ip", "asn", "meta",
@@ -54,6 +54,10 @@ rv_store_err(int rc)
 	case MDB_CORRUPTED:
 	case MDB_PAGE_NOTFOUND:
 	case MDB_INVALID:
+	case MDB_CURSOR_FULL:	/* a tree deeper than LMDB allows: a loop */
+	case MDB_PAGE_FULL:	/* "internal error": a page's header lies */
+	case MDB_BAD_TXN:	/* after an error LMDB flagged, not returned */
+	case RV_MDB_FAULT:
 		return RV_ECORRUPT;
 	case MDB_VERSION_MISMATCH:
 		return RV_EVERSION;
@@ -68,12 +72,65 @@ rv_store_err(int rc)
 	}
 }
 
+void
+rv_store_damage(struct rv_store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&st->why_mu);
+	if (!atomic_load(&st->damaged)) {
+		va_start(ap, fmt);
+		vsnprintf(st->why, sizeof(st->why), fmt, ap);
+		va_end(ap);
+		atomic_store(&st->damaged, 1);
+	}
+	pthread_mutex_unlock(&st->why_mu);
+}
+
+const char *
+rv_store_why(struct rv_store *st)
+{
+	if (st == NULL)
+		return open_why[0] != '\0' ? open_why : NULL;
+	return atomic_load(&st->damaged) ? st->why : NULL;
+}
+
+int
+rv_store_rc(struct rv_store *st, int mdb_rc)
+{
+	switch (mdb_rc) {
+	case MDB_CORRUPTED:
+		rv_store_damage(st, "a page of the wrong type");
+		break;
+	case MDB_PAGE_NOTFOUND:
+		rv_store_damage(st, "a page number past the last page");
+		break;
+	case MDB_CURSOR_FULL:
+		rv_store_damage(st, "a tree deeper than LMDB allows: a page "
+		    "points back up the tree");
+		break;
+	case MDB_INVALID:
+		rv_store_damage(st, "a meta page is not LMDB's");
+		break;
+	case MDB_PAGE_FULL:
+		rv_store_damage(st, "a page fuller than its header says");
+		break;
+	case MDB_BAD_TXN:
+		rv_store_damage(st, "LMDB gave up a transaction after an error "
+		    "inside a page");
+		break;
+	default:
+		break;
+	}
+	return rv_store_err(mdb_rc);
+}
+
 int
 rv_store_wrote(struct rv_store *st, int mdb_rc)
 {
 	if (mdb_rc == MDB_MAP_FULL)
 		st->map_full = 1;
-	return rv_store_err(mdb_rc);
+	return rv_store_rc(st, mdb_rc);
 }
 
 int
@@ -98,26 +155,50 @@ open_dbs(struct rv_store *st)
 	MDB_txn *txn = NULL;
 	MDB_val k = { sizeof(schema_key) - 1, (void *)schema_key }, v;
 	uint8_t ver[4];
-	int rc;
+	int rc, missing = 0, first_missing = 0;
 
-	if ((rc = mdb_txn_begin(st->env, NULL, rdonly ? MDB_RDONLY : 0, &txn))) {
-		rc = rv_store_err(rc);
+	RV_GUARD(st, rc, mdb_txn_begin(st->env, NULL, rdonly ? MDB_RDONLY : 0,
+	    &txn));
+	if (rc) {
+		txn = NULL;
+		rc = rv_store_rc(st, rc);
 		goto leave;
 	}
 	for (int i = 0; i < RV_DB_COUNT; i++) {
-		rc = mdb_dbi_open(txn, db_names[i], rdonly ? 0 : MDB_CREATE,
-		    &st->dbi[i]);
+		RV_GUARD(st, rc, mdb_dbi_open(txn, db_names[i], rdonly ? 0 :
+		    MDB_CREATE, &st->dbi[i]));
+		if (rc == MDB_NOTFOUND && rdonly) {
+			if (missing++ == 0)
+				first_missing = i;
+			continue;
+		}
+		if (rc == MDB_INCOMPATIBLE) {
+			rv_store_damage(st, "the record of the %s database is "
+			    "not a database's", db_names[i]);
+			rc = RV_ECORRUPT;
+			goto leave;
+		}
 		if (rc) {
-			rc = rv_store_err(rc);
+			rc = rv_store_rc(st, rc);
 			goto leave;
 		}
 	}
-	rc = mdb_get(txn, st->dbi[RV_DB_META], &k, &v);
+	if (missing == RV_DB_COUNT) {	/* not a rearview database */
+		rc = RV_ENOENT;
+		goto leave;
+	}
+	if (missing > 0) {
+		rv_store_damage(st, "the %s database is missing from the main "
+		    "tree", db_names[first_missing]);
+		rc = RV_ECORRUPT;
+		goto leave;
+	}
+	RV_GUARD(st, rc, mdb_get(txn, st->dbi[RV_DB_META], &k, &v));
 	if (rc == MDB_NOTFOUND && !rdonly) {
 		rv_put32(ver, RV_SCHEMA_VERSION);
 		v.mv_size = 4;
 		v.mv_data = ver;
-		rc = mdb_put(txn, st->dbi[RV_DB_META], &k, &v, 0);
+		RV_GUARD(st, rc, mdb_put(txn, st->dbi[RV_DB_META], &k, &v, 0));
 		/* A new database: its names rows hold targets from the
 		 * start (no backfill to do). */
 		if (rc == 0 && (rc = rv_store_names_targets_set(st, rv_txn_of(txn),
@@ -129,11 +210,12 @@ open_dbs(struct rv_store *st)
 		goto leave;
 	}
 	if (rc) {
-		rc = rv_store_err(rc);
+		rc = rv_store_rc(st, rc);
 		goto leave;
 	}
-	rc = rv_store_err(mdb_txn_commit(txn));
+	RV_GUARD(st, rc, mdb_txn_commit(txn));
 	txn = NULL;
+	rc = rv_store_rc(st, rc);
 leave:
 	if (txn)
 		mdb_txn_abort(txn);
@@ -155,6 +237,358 @@ writer_only_data(struct rv_store *st)
 		    S_IWOTH));
 }
 
+/* RV_STORE_EXCL: the one writer holds an flock on DIR/writer.lock, with
+ * its pid in the file for the message of the one refused. */
+static int
+lock_writer(struct rv_store *st, const char *path)
+{
+	char file[4096], pid[32];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(file, sizeof(file), "%s/writer.lock", path) >=
+	    sizeof(file))
+		return RV_ETOOBIG;
+	if ((fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) < 0)
+		return RV_EIO;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		if (e != EWOULDBLOCK) {
+			close(fd);
+			errno = e;
+			return RV_EIO;
+		}
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		snprintf(open_why, sizeof(open_why), "another writer holds "
+		    "%.120s%s%.20s%s", file, pid[0] ? " (pid " : "", pid,
+		    pid[0] ? ")" : "");
+		close(fd);
+		return RV_EBUSY;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		/* The lock holds without the pid; only the message loses it. */
+	}
+	st->lock_fd = fd;
+	return RV_OK;
+}
+
+/* LMDB's meta page as it lies in data.mdb (data format version 1, native
+ * byte order; lmdb.h does not describe it): the page header (16 octets),
+ * mm_magic:4 @16, mm_version:4 @20, mm_address:8, mm_mapsize:8, two
+ * database records of 48 octets @40 (free pages, main tree; the first's
+ * pad field @40 is the page size, each record's root page is at +40),
+ * mm_last_pg:8 @136, mm_txnid:8 @144. */
+#define META_LEN	152
+#define META_MAGIC	0xBEEFC0DEu
+#define META_VERSION	1
+#define META_OFF_MAGIC	16
+#define META_OFF_VERSION 20
+#define META_OFF_PSIZE	40
+#define META_OFF_ROOT0	80
+#define META_OFF_ROOT1	128
+#define META_OFF_LAST	136
+#define META_OFF_TXNID	144
+#define META_NO_ROOT	UINT64_MAX	/* P_INVALID: an empty tree */
+
+struct meta {
+	uint32_t magic, version, psize;
+	uint64_t root[2], last, txnid;
+};
+
+static void
+meta_read(const uint8_t *b, struct meta *m)
+{
+	memcpy(&m->magic, b + META_OFF_MAGIC, 4);
+	memcpy(&m->version, b + META_OFF_VERSION, 4);
+	memcpy(&m->psize, b + META_OFF_PSIZE, 4);
+	memcpy(&m->root[0], b + META_OFF_ROOT0, 8);
+	memcpy(&m->root[1], b + META_OFF_ROOT1, 8);
+	memcpy(&m->last, b + META_OFF_LAST, 8);
+	memcpy(&m->txnid, b + META_OFF_TXNID, 8);
+}
+
+/* Is meta page i, as read, one LMDB could have written into a file of
+ * size octets? (its page size checked already) */
+static int
+meta_sound(struct rv_store *st, int i, const struct meta *m, uint64_t size)
+{
+	if (m->magic != META_MAGIC) {
+		rv_store_damage(st, "meta page %d is not an LMDB meta page", i);
+		return 0;
+	}
+	if (m->version != META_VERSION)
+		return 1;	/* LMDB says RV_EVERSION */
+	if (m->last < 1) {
+		rv_store_damage(st, "meta page %d names last page %llu", i,
+		    (unsigned long long)m->last);
+		return 0;
+	}
+	if (m->last >= size / m->psize) {
+		rv_store_damage(st, "data.mdb is shorter than its last page: "
+		    "%llu octets, meta page %d names page %llu",
+		    (unsigned long long)size, i, (unsigned long long)m->last);
+		return 0;
+	}
+	for (int d = 0; d < 2; d++)
+		if (m->root[d] != META_NO_ROOT &&
+		    (m->root[d] < 2 || m->root[d] > m->last)) {
+			rv_store_damage(st, "meta page %d names root page %llu "
+			    "for its %s tree, outside pages 2 to %llu", i,
+			    (unsigned long long)m->root[d],
+			    d ? "main" : "free-page",
+			    (unsigned long long)m->last);
+			return 0;
+		}
+	return 1;
+}
+
+/*
+ * Before LMDB maps anything, the two meta pages as LMDB wrote them: a
+ * page size LMDB could have used, a file long enough for both pages and
+ * for the last page each names, roots inside that, and transaction ids
+ * that belong together (LMDB writes the meta of transaction N into page
+ * N % 2, so the two are N and N - 1, or both 0 in a new file). A meta
+ * page LMDB would pick over the right one (a damaged transaction id), or
+ * one whose last page lies beyond the end of the file, is caught here.
+ */
+static int
+precheck_meta(struct rv_store *st, const char *file)
+{
+	uint8_t b[META_LEN];
+	struct meta m[2];
+	uint64_t size, t0, t1;
+	struct stat sb;
+	ssize_t n;
+	int fd, rc = RV_ECORRUPT;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? RV_OK : RV_EIO;	/* a new one */
+	if (fstat(fd, &sb) != 0) {
+		rc = RV_EIO;
+		goto leave;
+	}
+	size = (uint64_t)sb.st_size;
+	if (size == 0) {
+		rc = RV_OK;	/* LMDB makes a new environment of it */
+		goto leave;
+	}
+	if ((n = pread(fd, b, sizeof(b), 0)) < (ssize_t)sizeof(b)) {
+		rv_store_damage(st, "data.mdb is cut short inside its first "
+		    "meta page: %llu octets", (unsigned long long)size);
+		goto leave;
+	}
+	meta_read(b, &m[0]);
+	if (m[0].magic != META_MAGIC) {
+		rv_store_damage(st, "data.mdb does not start with an LMDB meta "
+		    "page");
+		goto leave;
+	}
+	if (m[0].version != META_VERSION) {
+		rc = RV_OK;	/* LMDB says RV_EVERSION */
+		goto leave;
+	}
+	if (m[0].psize < 512 || m[0].psize > 65536 ||
+	    (m[0].psize & (m[0].psize - 1))) {
+		rv_store_damage(st, "the first meta page names a page size of "
+		    "%" PRIu32 " octets", m[0].psize);
+		goto leave;
+	}
+	if (size < 2 * (uint64_t)m[0].psize ||
+	    pread(fd, b, sizeof(b), m[0].psize) < (ssize_t)sizeof(b)) {
+		rv_store_damage(st, "data.mdb is shorter than its two meta "
+		    "pages: %llu octets, want %" PRIu32,
+		    (unsigned long long)size, 2 * m[0].psize);
+		goto leave;
+	}
+	meta_read(b, &m[1]);
+	if (m[1].magic == META_MAGIC && m[1].psize != m[0].psize) {
+		rv_store_damage(st, "the meta pages name page sizes of %"
+		    PRIu32 " and %" PRIu32 " octets", m[0].psize, m[1].psize);
+		goto leave;
+	}
+	if (!meta_sound(st, 0, &m[0], size) || !meta_sound(st, 1, &m[1], size))
+		goto leave;
+	t0 = m[0].txnid;
+	t1 = m[1].txnid;
+	if (!(t0 == 0 && t1 == 0) && !(t0 % 2 == 0 && t1 % 2 == 1 &&
+	    (t0 == t1 + 1 || t1 == t0 + 1))) {
+		rv_store_damage(st, "the meta pages name transactions %llu and "
+		    "%llu, not two in a row", (unsigned long long)t0,
+		    (unsigned long long)t1);
+		goto leave;
+	}
+	rc = RV_OK;
+leave:
+	close(fd);
+	return rc;
+}
+
+int
+rv_store_check_size(struct rv_store *st)
+{
+	MDB_envinfo info;
+	struct stat sb;
+	uint64_t need;
+	int rc;
+
+	RV_GUARD(st, rc, mdb_env_info(st->env, &info));
+	if (rc != 0)
+		return rv_store_rc(st, rc);
+	if ((uint64_t)info.me_last_pgno >= UINT64_MAX / st->psize) {
+		rv_store_damage(st, "the meta page names an impossible last "
+		    "page, %zu", info.me_last_pgno);
+		return RV_ECORRUPT;
+	}
+	need = ((uint64_t)info.me_last_pgno + 1) * st->psize;
+	if (need <= atomic_load_explicit(&st->file_ok, memory_order_relaxed))
+		return RV_OK;
+	if (fstat(st->data_fd, &sb) != 0)
+		return RV_EIO;
+	if ((uint64_t)sb.st_size < need) {
+		rv_store_damage(st, "data.mdb is shorter than its last page: "
+		    "%lld octets, page %zu ends at %llu", (long long)sb.st_size,
+		    info.me_last_pgno, (unsigned long long)need);
+		return RV_ECORRUPT;
+	}
+	atomic_store(&st->file_ok, (uint64_t)sb.st_size);
+	return RV_OK;
+}
+
+int
+rv_span_recheck(struct rv_store *st, const MDB_val *m)
+{
+	uintptr_t lo = atomic_load(&st->map_lo), len = atomic_load(&st->map_len);
+	uintptr_t off = (uintptr_t)m->mv_data - lo;
+	struct stat sb;
+
+	if (off < len && fstat(st->data_fd, &sb) == 0 &&
+	    (uint64_t)sb.st_size > atomic_load(&st->file_ok)) {
+		/* The writer's own transaction may have written pages past
+		 * the size seen at its start (LMDB spills dirty pages). */
+		atomic_store(&st->file_ok, (uint64_t)sb.st_size);
+		if (off <= (uint64_t)sb.st_size &&
+		    m->mv_size <= (uint64_t)sb.st_size - off)
+			return 1;
+	}
+	if (off < len)
+		rv_store_damage(st, "a key or value runs past the end of "
+		    "data.mdb: %zu octets at offset %llu", m->mv_size,
+		    (unsigned long long)off);
+	else
+		rv_store_damage(st, "a key or value lies outside data.mdb");
+	return 0;
+}
+
+/* A hexadecimal number at *c (sscanf would cost more than the open). */
+static uintptr_t
+hex(const char **c)
+{
+	uintptr_t v = 0;
+
+	for (;; (*c)++) {
+		unsigned d = (unsigned char)**c;
+		if (d >= '0' && d <= '9')
+			d -= '0';
+		else if (d >= 'a' && d <= 'f')
+			d -= 'a' - 10;
+		else
+			return v;
+		v = v << 4 | d;
+	}
+}
+
+/* The mapping of /proc/self/maps that holds p. */
+static int
+find_mapping(const void *p, uintptr_t *lo, uintptr_t *len)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	uintptr_t a = (uintptr_t)p;
+	int found = 0;
+
+	if (f == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		const char *c = line;
+		uintptr_t s = hex(&c), e;
+		if (*c++ != '-')
+			continue;
+		e = hex(&c);
+		if (a >= s && a < e) {
+			*lo = s;
+			*len = e - s;
+			found = 1;
+		}
+		/* the rest of a long line (a long path) */
+		while (strchr(line, '\n') == NULL &&
+		    fgets(line, sizeof(line), f) != NULL)
+			;
+	}
+	fclose(f);
+	return found;
+}
+
+/* A key of the map: the schema row, read in t (a clean page). */
+static const void *
+some_key(struct rv_store *st, MDB_txn *t)
+{
+	MDB_val k = { sizeof(schema_key) - 1, (void *)schema_key }, v;
+	int rc;
+
+	RV_GUARD(st, rc, mdb_get(t, st->dbi[RV_DB_META], &k, &v));
+	return rc == 0 ? v.mv_data : NULL;
+}
+
+/* Where the map is, from a key read in t. */
+static void
+locate_in(struct rv_store *st, MDB_txn *t)
+{
+	const void *p = some_key(st, t);
+	uintptr_t lo = 0, len = 0;
+
+	if (p == NULL || !find_mapping(p, &lo, &len))
+		lo = len = 0;	/* unknown: no span checks */
+	atomic_store(&st->map_len, 0);
+	atomic_store(&st->map_lo, lo);
+	atomic_store(&st->map_len, len);
+}
+
+void
+rv_store_locate_map(struct rv_store *st)
+{
+	MDB_txn *t = NULL;
+	int rc;
+
+	RV_GUARD(st, rc, mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t));
+	if (rc != 0) {
+		atomic_store(&st->map_len, 0);
+		atomic_store(&st->map_lo, 0);
+		return;
+	}
+	locate_in(st, t);
+	mdb_txn_abort(t);
+}
+
+/* Create and open the environment; mapsize 0: LMDB's choice (a reader:
+ * the size the meta page names). */
+static int
+env_open(struct rv_store *st, const char *path, unsigned mflags,
+    size_t mapsize)
+{
+	int rc;
+
+	if ((rc = mdb_env_create(&st->env)) ||
+	    (rc = mdb_env_set_maxdbs(st->env, RV_DB_COUNT + 1)) ||
+	    (rc = mdb_env_set_assert(st->env, rv_guard_assert)) ||
+	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))))
+		return rc;
+	RV_GUARD(st, rc, mdb_env_open(st->env, path, mflags, 0660));
+	return rc;
+}
+
 int
 rv_store_open(const char *path, unsigned flags, size_t mapsize,
     struct rv_store **out)
@@ -162,14 +596,18 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 	struct rv_store *st = NULL;
 	char file[4096];
 	struct stat sb;
+	MDB_stat ms;
 	unsigned mflags = MDB_NOTLS;
 	int rc = RV_OK;
 
 	*out = NULL;
+	open_why[0] = '\0';
 	if (!(st = calloc(1, sizeof(*st)))) {
 		rc = RV_ENOMEM;
 		goto leave;
 	}
+	st->lock_fd = -1;
+	pthread_mutex_init(&st->why_mu, NULL);
 	st->flags = flags;
 	if (!(st->path = strdup(path))) {
 		rc = RV_ENOMEM;
@@ -197,29 +635,74 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 			rc = RV_EIO;
 			goto leave;
 		}
+		if ((flags & RV_STORE_EXCL) &&
+		    (rc = lock_writer(st, path)) != RV_OK)
+			goto leave;
 		if (!(flags & RV_STORE_SYNC))
 			mflags |= MDB_NOSYNC;
 		/* Pages are written whole by us; no need to zero them first. */
 		mflags |= MDB_NOMEMINIT;
+		if (!mapsize)
+			mapsize = GIB;
 	}
-	if ((rc = mdb_env_create(&st->env)) ||
-	    (rc = mdb_env_set_maxdbs(st->env, RV_DB_COUNT + 1)) ||
-	    (!(flags & RV_STORE_RDONLY) &&
-	    (rc = mdb_env_set_mapsize(st->env, mapsize ? mapsize : GIB))) ||
-	    (rc = mdb_env_open(st->env, path, mflags, 0660))) {
+	if ((rc = precheck_meta(st, file)) != RV_OK)
+		goto leave;
+	rv_guard_install();
+	rc = env_open(st, path, mflags, mapsize);
+	if (rc == ENOMEM && stat(file, &sb) == 0) {
+		/* The map the meta page asks for does not fit: a reader
+		 * needs no more than the file; a writer grows later. */
+		mdb_env_close(st->env);
+		st->env = NULL;
+		rc = env_open(st, path, mflags, (size_t)sb.st_size);
+		if (rc == ENOMEM) {
+			rv_store_damage(st, "the meta page names a last page "
+			    "far beyond the end of data.mdb, %lld octets",
+			    (long long)sb.st_size);
+			rc = RV_ECORRUPT;
+			goto leave;
+		}
+	}
+	if (rc) {
 		int e = rc;
-		rc = rv_store_err(rc);
+		rc = rv_store_rc(st, rc);
 		errno = e > 0 ? e : errno;
 		goto leave;
 	}
+	RV_GUARD(st, rc, mdb_env_stat(st->env, &ms));
+	if (rc == 0)
+		RV_GUARD(st, rc, mdb_env_get_fd(st->env, &st->data_fd));
+	if (rc) {
+		rc = rv_store_rc(st, rc);
+		goto leave;
+	}
+	st->psize = ms.ms_psize;
+	if (st->psize < 512 || st->psize > 65536 ||
+	    (st->psize & (st->psize - 1))) {
+		rv_store_damage(st, "the meta pages name a page size of %u "
+		    "octets", st->psize);
+		rc = RV_ECORRUPT;
+		goto leave;
+	}
+	/* Nothing past the end of the file is read, not even by LMDB. */
+	if ((rc = rv_store_check_size(st)) != RV_OK)
+		goto leave;
 	if (!(flags & RV_STORE_RDONLY))
 		writer_only_data(st);
-	rc = open_dbs(st);
+	if ((rc = open_dbs(st)) != RV_OK)
+		goto leave;
+	rv_store_locate_map(st);
 leave:
-	if (rc != RV_OK)
+	if (rc != RV_OK) {
+		if (st != NULL && rv_store_why(st) != NULL &&
+		    (rc == RV_ECORRUPT || rc == RV_EBUSY))
+			snprintf(open_why, sizeof(open_why), "%s", st->why);
+		if (rc == RV_ECORRUPT && open_why[0] == '\0')
+			snprintf(open_why, sizeof(open_why), "unreadable");
 		rv_store_close(st);
-	else
+	} else {
 		*out = st;
+	}
 	return rc;
 }
 
@@ -229,12 +712,39 @@ rv_store_close(struct rv_store *st)
 	if (!st)
 		return;
 	if (st->env) {
-		if (!(st->flags & RV_STORE_RDONLY))
+		if (!(st->flags & RV_STORE_RDONLY) && !atomic_load(&st->unusable))
 			mdb_env_sync(st->env, 1);
 		mdb_env_close(st->env);
 	}
+	if (st->lock_fd >= 0) {
+		if (ftruncate(st->lock_fd, 0) != 0) {
+			/* only a stale pid left in the file */
+		}
+		close(st->lock_fd);	/* releases the flock */
+	}
+	pthread_mutex_destroy(&st->why_mu);
 	free(st->path);
 	free(st);
+}
+
+/* Adopt the map size another process grew to (the map moves). */
+static int
+remap(struct rv_store *st)
+{
+	int rc;
+
+	atomic_store(&st->map_len, 0);
+	RV_GUARD(st, rc, mdb_env_set_mapsize(st->env, 0));
+	return rc;
+}
+
+static int
+lm_begin(struct rv_store *st, unsigned flags, MDB_txn **t)
+{
+	int rc;
+
+	RV_GUARD(st, rc, mdb_txn_begin(st->env, NULL, flags, t));
+	return rc;
 }
 
 /* Begin a transaction; adopt the map size another process grew to. */
@@ -242,14 +752,25 @@ static int
 txn_begin(struct rv_store *st, unsigned flags, struct rv_txn **txn)
 {
 	MDB_txn *t = NULL;
-	int rc = mdb_txn_begin(st->env, NULL, flags, &t);
+	int rc, remapped = 0;
 
-	if (rc == MDB_MAP_RESIZED) {
-		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
-			rc = mdb_txn_begin(st->env, NULL, flags, &t);
+	*txn = NULL;
+	rc = lm_begin(st, flags, &t);
+	if (rc == MDB_MAP_RESIZED && (rc = remap(st)) == 0) {
+		remapped = 1;
+		rc = lm_begin(st, flags, &t);
 	}
-	*txn = rc ? NULL : rv_txn_of(t);
-	return rv_store_err(rc);
+	if (rc)
+		return rv_store_rc(st, rc);
+	/* The pages of this transaction are all inside the file. */
+	if ((rc = rv_store_check_size(st)) != RV_OK) {
+		mdb_txn_abort(t);
+		return rc;
+	}
+	if (remapped)
+		locate_in(st, t);
+	*txn = rv_txn_of(t);
+	return RV_OK;
 }
 
 int
@@ -268,22 +789,30 @@ rv_store_write_begin(struct rv_store *st, struct rv_txn **txn)
 }
 
 size_t
-rv_store_mapsize(const struct rv_store *st)
+rv_store_mapsize(const struct rv_store *cst)
 {
+	struct rv_store *st = (struct rv_store *)(uintptr_t)cst;
 	MDB_envinfo info;
+	int rc;
 
-	if (mdb_env_info(st->env, &info) != 0)
-		return 0;
-	return info.me_mapsize;
+	RV_GUARD(st, rc, mdb_env_info(st->env, &info));
+	return rc != 0 ? 0 : info.me_mapsize;
 }
 
 int
 rv_store_grow(struct rv_store *st)
 {
 	size_t cur = rv_store_mapsize(st), step;
+	int rc;
 
+	if (atomic_load(&st->unusable))
+		return RV_ECORRUPT;
 	step = cur < 256 * MIB ? 256 * MIB : cur > 8 * GIB ? 8 * GIB : cur;
-	return rv_store_err(mdb_env_set_mapsize(st->env, cur + step));
+	atomic_store(&st->map_len, 0);	/* the map moves */
+	RV_GUARD(st, rc, mdb_env_set_mapsize(st->env, cur + step));
+	rc = rv_store_rc(st, rc);
+	rv_store_locate_map(st);
+	return rc;
 }
 
 int
@@ -300,7 +829,65 @@ rv_store_disk_free(const struct rv_store *st, uint64_t *bytes)
 int
 rv_store_sync(struct rv_store *st)
 {
+	if (atomic_load(&st->unusable))
+		return RV_ECORRUPT;
 	return rv_store_err(mdb_env_sync(st->env, 1));
+}
+
+/* The scan's loop, under one guard for the whole scan: armed around each
+ * LMDB call, not around the callback (a fault there is the caller's, and
+ * crashes as it always did). One sigsetjmp per scan, not per row. */
+static int
+scan_loop(struct rv_store *st, MDB_cursor *mc, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg)
+{
+	struct rv_guard g;
+	struct rv_span span;
+	MDB_val k, v;
+	struct rv_val rk, rv;
+	int mrc, rc;
+
+	if (atomic_load_explicit(&st->unusable, memory_order_relaxed))
+		return RV_ECORRUPT;
+	if (sigsetjmp(g.jb, 0) != 0)
+		return rv_store_rc(st, rv_guard_fault(st, &g));
+	rv_span_load(st, &span);
+	k.mv_size = lo->len;
+	k.mv_data = (void *)(uintptr_t)lo->buf;
+	g.prev = rv_guard_cur;
+	rv_guard_cur = &g;
+	atomic_signal_fence(memory_order_seq_cst);
+	mrc = mdb_cursor_get(mc, &k, &v, lo->len ? MDB_SET_RANGE : MDB_FIRST);
+	atomic_signal_fence(memory_order_seq_cst);
+	rv_guard_cur = g.prev;
+	rc = RV_OK;
+	while (mrc == 0) {
+		size_t n;
+		if (!rv_span_in(st, &span, &k) || !rv_span_in(st, &span, &v)) {
+			rc = RV_ECORRUPT;
+			break;
+		}
+		n = k.mv_size < hi->len ? k.mv_size : hi->len;
+		if (memcmp(k.mv_data, hi->buf, n) > 0)
+			break;
+		rk = rv_val_of(&k);
+		rv = rv_val_of(&v);
+		if ((rc = fn(&rk, &rv, arg)) != RV_OK)
+			break;
+		if (atomic_load_explicit(&st->unusable, memory_order_relaxed))
+			return RV_ECORRUPT;	/* the callback's reads faulted */
+		g.prev = rv_guard_cur;
+		rv_guard_cur = &g;
+		atomic_signal_fence(memory_order_seq_cst);
+		mrc = mdb_cursor_get(mc, &k, &v, MDB_NEXT);
+		atomic_signal_fence(memory_order_seq_cst);
+		rv_guard_cur = g.prev;
+	}
+	if (rc == RV_ENOENT)
+		rc = RV_OK;
+	else if (rc == RV_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = rv_store_rc(st, mrc);
+	return rc;
 }
 
 int
@@ -308,33 +895,14 @@ rv_store_scan(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
     void *arg)
 {
-	MDB_cursor *cur = NULL;
-	MDB_val k = { lo->len, (void *)(uintptr_t)lo->buf }, v;
-	struct rv_val rk, rv;
-	int mrc, rc = RV_OK;
+	MDB_cursor *mc = NULL;
+	int rc;
 
-	if ((mrc = mdb_cursor_open(lm_txn(txn), st->dbi[db], &cur))) {
-		rc = rv_store_err(mrc);
-		goto leave;
-	}
-	mrc = mdb_cursor_get(cur, &k, &v, lo->len ? MDB_SET_RANGE : MDB_FIRST);
-	while (mrc == 0) {
-		size_t n = k.mv_size < hi->len ? k.mv_size : hi->len;
-		if (memcmp(k.mv_data, hi->buf, n) > 0)
-			break;
-		rk = rv_val_of(&k);
-		rv = rv_val_of(&v);
-		if ((rc = fn(&rk, &rv, arg)) != RV_OK)
-			break;
-		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-	}
-	if (rc == RV_ENOENT)
-		rc = RV_OK;
-	else if (rc == RV_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-		rc = rv_store_err(mrc);
-leave:
-	if (cur)
-		mdb_cursor_close(cur);
+	RV_GUARD(st, rc, mdb_cursor_open(lm_txn(txn), st->dbi[db], &mc));
+	if (rc != 0)
+		return rv_store_rc(st, rc);
+	rc = scan_loop(st, mc, lo, hi, fn, arg);
+	mdb_cursor_close(mc);
 	return rc;
 }
 
@@ -344,24 +912,22 @@ int
 rv_store_ipinfo_at(struct rv_store *st, struct rv_txn *txn,
     const struct rv_ip *ip, uint32_t t, struct rv_ipinfo *out)
 {
-	struct rv_cursor cur = { NULL, st };
+	struct rv_cursor *cur = NULL;
 	int rc;
 
-	if ((rc = mdb_cursor_open(lm_txn(txn), st->dbi[RV_DB_IP], &cur.mc)))
-		return rv_store_err(rc);
-	rc = rv_store_ipinfo_at_cursor(&cur, ip, t, out);
-	mdb_cursor_close(cur.mc);
+	if ((rc = rv_cursor_open(st, txn, RV_DB_IP, &cur)) != RV_OK)
+		return rc;
+	rc = rv_store_ipinfo_at_cursor(cur, ip, t, out);
+	rv_cursor_close(cur);
 	return rc;
 }
 
 int
-rv_store_ipinfo_find(struct rv_cursor *rc_cur, const struct rv_ip *ip,
+rv_store_ipinfo_find(struct rv_cursor *cur, const struct rv_ip *ip,
     uint32_t t, uint32_t *since, struct rv_val *val)
 {
-	MDB_cursor *cur = rc_cur->mc;
 	struct rv_key pre, key;
-	struct rv_val rk;
-	MDB_val k, v;
+	struct rv_val k, v;
 	struct rv_ip kip;
 	int rc;
 
@@ -375,29 +941,26 @@ rv_store_ipinfo_find(struct rv_cursor *rc_cur, const struct rv_ip *ip,
 	} else {
 		rv_key_ip(&key, ip, t + 1);
 	}
-	rk = rv_key_val(&key);
-	k = lm_val(&rk);
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc == 0)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-	else if (rc == MDB_NOTFOUND)
-		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return rv_store_err(rc);
-	rk = rv_val_of(&k);
-	if (rc != 0 || !rv_key_has_prefix(&rk, &pre) || k.mv_size != pre.len + 4) {
-		/* t is before every period: take the first one. */
-		rk = rv_key_val(&pre);
-		k = lm_val(&rk);
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		rk = rv_val_of(&k);
-		if (rc != 0 || !rv_key_has_prefix(&rk, &pre))
-			return rc && rc != MDB_NOTFOUND ? rv_store_err(rc) :
-			    RV_ENOENT;
-	}
-	if ((rc = rv_ip_key_decode(k.mv_data, k.mv_size, &kip, since)))
+	k = rv_key_val(&key);
+	rc = rv_cursor_get(cur, &k, &v, RV_SET_RANGE);
+	if (rc == RV_OK)
+		rc = rv_cursor_get(cur, &k, &v, RV_PREV);
+	else if (rc == RV_ENOENT)
+		rc = rv_cursor_get(cur, &k, &v, RV_LAST);
+	if (rc != RV_OK && rc != RV_ENOENT)
 		return rc;
-	*val = rv_val_of(&v);
+	if (rc != RV_OK || !rv_key_has_prefix(&k, &pre) || k.len != pre.len + 4) {
+		/* t is before every period: take the first one. */
+		k = rv_key_val(&pre);
+		rc = rv_cursor_get(cur, &k, &v, RV_SET_RANGE);
+		if (rc != RV_OK || !rv_key_has_prefix(&k, &pre))
+			return rc != RV_OK && rc != RV_ENOENT ? rc : RV_ENOENT;
+	}
+	if ((rc = rv_ip_key_decode(k.data, k.len, &kip, since))) {
+		rv_store_damage(cur->st, "an ip key that does not decode");
+		return rc;
+	}
+	*val = v;
 	return RV_OK;
 }
 
@@ -413,5 +976,7 @@ rv_store_ipinfo_at_cursor(struct rv_cursor *cur, const struct rv_ip *ip,
 		return rc;
 	memset(out, 0, sizeof(*out));
 	out->since = since;
-	return rv_ipinfo_decode(v.data, v.len, out);
+	if ((rc = rv_ipinfo_decode(v.data, v.len, out)) == RV_ECORRUPT)
+		rv_store_damage(cur->st, "an ip row that does not decode");
+	return rc;
 }

@@ -90,6 +90,10 @@ enum rv_rdata_tag {
 #define RV_STORE_CREATE	0x02	/**< writer: create the directory and dbs */
 #define RV_STORE_SYNC	0x04	/**< writer: sync every commit (default
 				 * MDB_NOSYNC + rv_store_sync, see SCHEMA.md) */
+#define RV_STORE_EXCL	0x08	/**< writer: the only one. Holds an flock on
+				 * DIR/writer.lock (with its pid in it) until
+				 * rv_store_close; RV_EBUSY if another process
+				 * holds it */
 
 /** Opaque store handle. */
 struct rv_store;
@@ -101,12 +105,34 @@ struct rv_store;
  * version RV_EVERSION. Writers: RV_STORE_CREATE creates what is missing and
  * writes the schema version; the map starts at \p mapsize (0: 1 GiB) and
  * grows on demand (rv_store_grow).
+ *
+ * A damaged file gives RV_ECORRUPT before anything reads beyond its end:
+ * a meta page that is not LMDB's, a page size out of range, a data.mdb
+ * shorter than the last page its meta page names, a named database
+ * missing from an environment that has the others. rv_store_why(NULL)
+ * then says which (also who holds the lock for RV_EBUSY).
+ *
+ * Damage found later, by any function of an open store, is RV_ECORRUPT
+ * too, never a signal: LMDB's page checks (a page number past the last
+ * page, a page of the wrong type), a SIGBUS/SIGSEGV or LMDB assertion
+ * inside the store's LMDB calls (after which the store is unusable: every
+ * call returns RV_ECORRUPT; close it), and keys or values that would reach
+ * past the end of the file. rv_store_why(st) says what was found.
  * \param out	the handle; free it with rv_store_close()
- * \return 0, RV_ENOENT, RV_EVERSION, RV_ECORRUPT, RV_EIO (see errno),
- *	RV_ENOMEM.
+ * \return 0, RV_ENOENT, RV_EVERSION, RV_ECORRUPT, RV_EBUSY, RV_EIO (see
+ *	errno), RV_ENOMEM.
  */
 int rv_store_open(const char *path, unsigned flags, size_t mapsize,
     struct rv_store **out);
+
+/**
+ * What damage the store found, one phrase ("data.mdb is shorter than its
+ * last page: 6000 octets, meta page 0 names page 368"), NULL when none.
+ * With \p st NULL: why this thread's last rv_store_open failed with
+ * RV_ECORRUPT or RV_EBUSY. Valid until the store is closed (or the
+ * thread's next open).
+ */
+const char *rv_store_why(struct rv_store *st);
 
 /** Close; safe on NULL. No transaction may be open. */
 void rv_store_close(struct rv_store *st);
@@ -650,5 +676,58 @@ struct rv_names_backfill {
  */
 int rv_store_names_backfill(struct rv_store *st, size_t max_rows,
     uint32_t now, struct rv_names_backfill *res);
+
+/* ---------------------------------------------------------------------- */
+/* Checking a whole database                                               */
+
+/** What rv_store_check found in one database. */
+struct rv_check_db {
+	uint64_t rows;		/**< rows walked */
+	uint64_t entries;	/**< rows LMDB's record of the tree counts */
+	uint64_t pages;		/**< its branch, leaf and overflow pages */
+	uint64_t bad;		/**< problems found in it */
+	int walked;		/**< walked to its end */
+};
+
+/** What rv_store_check found. */
+struct rv_check {
+	uint64_t file_size;	/**< octets of data.mdb */
+	uint64_t psize;		/**< page size */
+	uint64_t last_page;	/**< the last page the meta page names */
+	uint64_t tree_pages;	/**< pages of all trees (LMDB's records) */
+	uint64_t free_pages;	/**< pages on LMDB's free list */
+	uint64_t stats[RV_STAT_COUNT];	/**< the meta counters */
+	struct rv_check_db db[RV_DB_COUNT];
+	uint64_t problems;	/**< problems found, each given to the
+				 * callback (at most 10 per database) */
+	int complete;		/**< every check ran to its end */
+};
+
+/** One problem: in database \p db (RV_DB_COUNT: the file itself), one
+ * line of text ("rrset: row 12 (key ...): the value does not decode"). */
+typedef void (*rv_check_fn)(int db, const char *line, void *arg);
+
+/**
+ * Verify the whole database (`rearview check`), each tree in a read
+ * transaction of its own:
+ *  - every tree walked to its end through the store's guarded cursors;
+ *    its rows against LMDB's record of the tree, keys in strict order;
+ *  - every key and value decoded with the readers' decoders; rrset rows:
+ *    the rdata set in canonical order and equal to the digest in the
+ *    key, sensors ascending and named in meta; first <= last;
+ *  - meta: only the schema's keys, each value of its length, sensor
+ *    names and ids naming each other;
+ *  - the counters: rrsets and negatives equal to their trees' rows, ips
+ *    to the distinct addresses of ip, observations to the sum of the
+ *    rrset and neg counts (at least, when a count saturated);
+ *  - the pages: 2 meta pages, the trees' pages and the free list add up
+ *    to the last page (LMDB's own audit).
+ * Damage found when the store was opened (rv_store_why) is a problem too.
+ * \return 0 when every check ran (out->problems 0: the database is
+ *	sound), RV_ECORRUPT when a fault stopped it (the store is then
+ *	unusable; reported as a problem), RV_ENOMEM, RV_EIO.
+ */
+int rv_store_check(struct rv_store *st, struct rv_check *out,
+    rv_check_fn fn, void *arg);
 
 #endif

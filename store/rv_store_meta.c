@@ -7,8 +7,8 @@
 
 #include "rv_err.h"
 #include "rv_frame.h"
-#include "rv_store.h"
 #include "rv_be.h"
+#include "store_lmdb.h"
 
 static const char *const stat_names[RV_STAT_COUNT] = {
 	"observations", "rrsets", "negatives", "ips", "frames",
@@ -19,6 +19,15 @@ const char *
 rv_stat_name(enum rv_stat s)
 {
 	return (unsigned)s < RV_STAT_COUNT ? stat_names[s] : "?";
+}
+
+/* A meta row of the wrong length: damage (rv_store_why). */
+static int
+bad_len(struct rv_store *st, const struct rv_key *k, size_t len)
+{
+	rv_store_damage(st, "the meta row %.*s has %zu octets",
+	    (int)(k->len > 40 ? 40 : k->len), (const char *)k->buf, len);
+	return RV_ECORRUPT;
 }
 
 /* Build "prefix" + text into a key. */
@@ -81,14 +90,14 @@ rv_store_stats_read(struct rv_store *st, struct rv_txn *txn,
 		if (rc != RV_OK)
 			return rc;
 		if (v.len != 8)
-			return RV_ECORRUPT;
+			return bad_len(st, &k, v.len);
 		out->v[i] = rv_get64(v.data);
 	}
 	text_key(&k, "stat:", "last_write", 10);
 	rc = get(st, txn, &k, &v);
 	if (rc == RV_OK) {
 		if (v.len != 4)
-			return RV_ECORRUPT;
+			return bad_len(st, &k, v.len);
 		out->last_write = rv_get32(v.data);
 	}
 	return rc == RV_ENOENT ? RV_OK : rc;
@@ -152,7 +161,7 @@ rv_store_sensor_id(struct rv_store *st, struct rv_txn *txn, const char *name,
 	    (rc = get(st, txn, &k, &v)) != RV_OK)
 		return rc;
 	if (v.len != 2)
-		return RV_ECORRUPT;
+		return bad_len(st, &k, v.len);
 	*id = rv_get16(v.data);
 	return RV_OK;
 }
@@ -214,7 +223,7 @@ rv_store_sensor_stat(struct rv_store *st, struct rv_txn *txn, uint16_t id,
 	if ((rc = get(st, txn, &k, &v)) != RV_OK)
 		return rc;
 	if (v.len != 12)
-		return RV_ECORRUPT;
+		return bad_len(st, &k, v.len);
 	out->observations = rv_get64(v.data);
 	out->last = rv_get32((const uint8_t *)v.data + 8);
 	return RV_OK;
@@ -271,7 +280,7 @@ rv_store_sensor_seq(struct rv_store *st, struct rv_txn *txn, uint16_t id,
 	if ((rc = get(st, txn, &k, &v)) != RV_OK)
 		return rc;
 	if (v.len != SEQ_FIELDS * 8)
-		return RV_ECORRUPT;
+		return bad_len(st, &k, v.len);
 	seq_fields(out, f);
 	for (int i = 0; i < SEQ_FIELDS; i++)
 		*f[i] = rv_get64((const uint8_t *)v.data + 8 * i);

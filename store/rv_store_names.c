@@ -10,7 +10,7 @@
 
 #include "rv_be.h"
 #include "rv_err.h"
-#include "rv_store.h"
+#include "store_lmdb.h"
 
 static const char flag_key[] = "names_targets";
 static const char at_key[] = "names_targets_at";
@@ -32,8 +32,11 @@ rv_store_names_targets(struct rv_store *st, struct rv_txn *txn,
 
 	if (rc != RV_OK)
 		return rc;
-	if (v.len != 4)
+	if (v.len != 4) {
+		rv_store_damage(st, "the meta row %s has %zu octets", flag_key,
+		    v.len);
 		return RV_ECORRUPT;
+	}
 	if (since != NULL)
 		*since = rv_get32(v.data);
 	return RV_OK;

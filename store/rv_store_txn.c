@@ -17,8 +17,17 @@
 int
 rv_txn_commit(struct rv_store *st, struct rv_txn *txn)
 {
-	int mrc = mdb_txn_commit(lm_txn(txn));
 	uint64_t avail;
+	int mrc;
+
+	if (atomic_load(&st->unusable)) {
+		/* Never commit what a fault interrupted. */
+		mdb_txn_abort(lm_txn(txn));
+		return RV_ECORRUPT;
+	}
+	RV_GUARD(st, mrc, mdb_txn_commit(lm_txn(txn)));
+	if (mrc == RV_MDB_FAULT)
+		mdb_txn_abort(lm_txn(txn));
 
 	if ((mrc == EIO || mrc == ENOSPC) &&
 	    rv_store_disk_free(st, &avail) == RV_OK && avail < DISK_LOW)
@@ -67,10 +76,11 @@ rv_store_rows(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     uint64_t *rows)
 {
 	MDB_stat ms;
-	int mrc = mdb_stat(lm_txn(txn), rv_store_dbi(st, db), &ms);
+	int mrc;
 
+	RV_GUARD(st, mrc, mdb_stat(lm_txn(txn), rv_store_dbi(st, db), &ms));
 	*rows = mrc ? 0 : ms.ms_entries;
-	return rv_store_err(mrc);
+	return rv_store_rc(st, mrc);
 }
 
 int
@@ -78,11 +88,16 @@ rv_get(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_val *k, struct rv_val *v)
 {
 	MDB_val mk = lm_val(k), mv;
-	int mrc = mdb_get(lm_txn(txn), rv_store_dbi(st, db), &mk, &mv);
+	int mrc;
 
-	if (mrc == 0)
-		*v = rv_val_of(&mv);
-	return rv_store_err(mrc);
+	RV_GUARD(st, mrc, mdb_get(lm_txn(txn), rv_store_dbi(st, db), &mk,
+	    &mv));
+	if (mrc != 0)
+		return rv_store_rc(st, mrc);
+	if (!rv_span_ok(st, &mv))
+		return RV_ECORRUPT;
+	*v = rv_val_of(&mv);
+	return RV_OK;
 }
 
 static unsigned
@@ -97,9 +112,11 @@ rv_put(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_val *k, const struct rv_val *v, unsigned flags)
 {
 	MDB_val mk = lm_val(k), mv = lm_val(v);
+	int mrc;
 
-	return rv_store_wrote(st, mdb_put(lm_txn(txn), rv_store_dbi(st, db),
-	    &mk, &mv, put_flags(flags)));
+	RV_GUARD(st, mrc, mdb_put(lm_txn(txn), rv_store_dbi(st, db), &mk, &mv,
+	    put_flags(flags)));
+	return rv_store_wrote(st, mrc);
 }
 
 int
@@ -107,9 +124,11 @@ rv_del(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_val *k)
 {
 	MDB_val mk = lm_val(k);
+	int mrc;
 
-	return rv_store_wrote(st, mdb_del(lm_txn(txn), rv_store_dbi(st, db),
-	    &mk, NULL));
+	RV_GUARD(st, mrc, mdb_del(lm_txn(txn), rv_store_dbi(st, db), &mk,
+	    NULL));
+	return rv_store_wrote(st, mrc);
 }
 
 int
@@ -123,10 +142,13 @@ rv_cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 	if (!c)
 		return RV_ENOMEM;
 	c->st = st;
-	if ((mrc = mdb_cursor_open(lm_txn(txn), rv_store_dbi(st, db),
-	    &c->mc)) != 0) {
+	c->mc = NULL;
+	rv_span_load(st, &c->span);
+	RV_GUARD(st, mrc, mdb_cursor_open(lm_txn(txn), rv_store_dbi(st, db),
+	    &c->mc));
+	if (mrc != 0) {
 		free(c);
-		return rv_store_err(mrc);
+		return rv_store_rc(st, mrc);
 	}
 	*out = c;
 	return RV_OK;
@@ -156,8 +178,12 @@ rv_cursor_get(struct rv_cursor *c, struct rv_val *k, struct rv_val *v,
 
 	if (op == RV_SET_KEY || op == RV_SET_RANGE)
 		mk = lm_val(k);
-	if ((mrc = mdb_cursor_get(c->mc, &mk, &mv, ops[op])) != 0)
-		return rv_store_err(mrc);
+	RV_GUARD(c->st, mrc, mdb_cursor_get(c->mc, &mk, &mv, ops[op]));
+	if (mrc != 0)
+		return rv_store_rc(c->st, mrc);
+	if (!rv_span_in(c->st, &c->span, &mk) ||
+	    !rv_span_in(c->st, &c->span, &mv))
+		return RV_ECORRUPT;
 	*k = rv_val_of(&mk);
 	*v = rv_val_of(&mv);
 	return RV_OK;
@@ -168,7 +194,9 @@ rv_cursor_put(struct rv_cursor *c, const struct rv_val *k,
     const struct rv_val *v, unsigned flags)
 {
 	MDB_val mk = lm_val(k), mv = lm_val(v);
+	int mrc;
 
-	return rv_store_wrote(c->st, mdb_cursor_put(c->mc, &mk, &mv,
+	RV_GUARD(c->st, mrc, mdb_cursor_put(c->mc, &mk, &mv,
 	    put_flags(flags)));
+	return rv_store_wrote(c->st, mrc);
 }

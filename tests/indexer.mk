@@ -17,6 +17,13 @@ TESTS += test_store_lmdb
 test_store_lmdb_SOURCES = ../store/test_store_lmdb.c $(TMP_STORE)
 test_store_lmdb_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/unit
 test_store_lmdb_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
+# Damaged files (truncated, lying meta pages, faults under a reader, a
+# second writer): beside the store too, it damages through LMDB's layout.
+check_PROGRAMS += test_store_damage
+TESTS += test_store_damage
+test_store_damage_SOURCES = ../store/test_store_damage.c $(TMP_STORE)
+test_store_damage_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/unit
+test_store_damage_LDADD = $(RV_LIB) $(LMDB_LIBS) $(PTHREAD_LIBS) $(CMOCKA_LIBS)
 test_store_CPPFLAGS = $(IDX_CPPFLAGS)
 test_store_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
 test_indexer_SOURCES = unit/test_indexer.c $(TMP_STORE)

@@ -43,4 +43,9 @@ rv_expect_none "$RV_TMP/rrsets.txt" '^nonexistent\.shop\.test\. ' "NXDOMAIN neve
 rv_resolver_stop
 kill -TERM "$RVD_PID"
 wait "$RVD_PID" || rv_fail "rearviewd exit $? after SIGTERM"
+# rearview check on what the live pipeline wrote, negative answers too.
+"$RV_TOP_BUILDDIR/cli/rearview" check -d "$RV_TMP/db" > "$RV_TMP/check.out" 2>&1 ||
+  rv_fail "rearview check: $(grep -E '^problem|^result|^rearview' "$RV_TMP/check.out" | head -5)"
+rv_expect "$RV_TMP/check.out" '^neg +[1-9][0-9]* rows' "rearview check walked the negative answers"
+rv_expect "$RV_TMP/check.out" '^result +sound$' "rearview check: sound"
 rv_pass

@@ -13,7 +13,8 @@
 #  - every RV_CRASH_FULL_EVERY rounds (5) and after the last: full scans,
 #    mdb_dump -a reads every page of every database (a torn page would
 #    fail the walk), rv_dbdump decodes every RRset (count == stats) and
-#    finds every one of n0..n<S-1>;
+#    finds every one of n0..n<S-1>, and `rearview check` finds the
+#    database sound (rows, counters and pages agree);
 #  - the next round resumes the stream at n<S> on the same database.
 # The random moments come from $RANDOM seeded by RV_CRASH_SEED (printed).
 . "$(dirname "$0")/indexer_lib.sh"
@@ -82,6 +83,9 @@ for r in $(seq "$ROUNDS"); do
 		[ "$scan" = "$rr" ] || fail "round $r: stats rrsets $rr, full scan $scan"
 		missing=$("$DUMP" "$T/db" seqcheck "$rr") ||
 			fail "round $r: stored set is not the prefix n0..n$((rr - 1)): $missing missing"
+		# rearview check: every tree, row, counter and page agrees.
+		"$CLI" check -d "$T/db" >"$T/check.out" 2>&1 ||
+			fail "round $r: rearview check: $(grep -E '^problem|^result|^rearview' "$T/check.out" | head -5)"
 		scans=$((scans + 1))
 	fi
 	scan=$rr
@@ -89,7 +93,7 @@ for r in $(seq "$ROUNDS"); do
 	echo "round $r: $((scan - S)) RRsets kept ($received flushes; logged through frame #$logged), total $scan"
 	S=$scan
 done
-ok "$kills kill -9 during ingest: mdb_stat clean and stats == rows every time; $scans full scans (mdb_dump -a, rv_dbdump) agree; every committed RRset there; stored set a gapless prefix ($S RRsets)"
+ok "$kills kill -9 during ingest: mdb_stat clean and stats == rows every time; $scans full scans (mdb_dump -a, rv_dbdump, rearview check) agree; every committed RRset there; stored set a gapless prefix ($S RRsets)"
 
 # After all that, a clean start, more data, SIGTERM: everything there.
 : >"$T/rvd.log"

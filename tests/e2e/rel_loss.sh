@@ -69,6 +69,10 @@ st() { awk -F, -v k="$1" '$1 == k { print $2 }' "$RV_TMP/stats.csv"; }
 sum=$("$DUMP" "$DB" rrsets | awk '{ s += $4 } END { print s + 0 }')
 sum=$((sum + $("$DUMP" "$DB" neg | awk '{ s += $5 } END { print s + 0 }')))
 [ "$sum" = "$(st observations)" ] || rv_fail "sum of counts $sum != observations $(st observations)"
+# And rearview check, after the kills: every tree, row, counter and page
+# agrees.
+"$CLI" check -d "$DB" > "$RV_TMP/check.out" 2>&1 ||
+  rv_fail "rearview check: $(grep -E '^problem|^result|^rearview' "$RV_TMP/check.out" | head -5)"
 
 total_lost=0 total_obs=0
 check_sensor() {	# NAME SENT
