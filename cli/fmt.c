@@ -100,8 +100,7 @@ cli_rdata_geo(const struct cli_out *o, const struct rvq_row *r,
 	if (rc != RV_OK)
 		return RV_ENOENT;
 	/* a row without any enrichment (no mmdb at the time) says nothing */
-	if (info->asn == 0 && info->cc[0] == '\0' && info->org[0] == '\0' &&
-	    info->city[0] == '\0')
+	if (rvq_ipinfo_empty(info))
 		return RV_ENOENT;
 	return RV_OK;
 }

@@ -71,6 +71,23 @@ rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err)
 	return rc;
 }
 
+int
+rvq_db_attach(struct rvq_db *db, struct rv_store *st, const char *path,
+    struct rvq_err *err)
+{
+	int rc;
+
+	memset(db, 0, sizeof(*db));
+	db->path = path;
+	db->st = st;
+	db->borrowed = 1;
+	if ((rc = rv_store_read_begin(st, &db->txn)) != RV_OK) {
+		rvq_db_errf(err, db, rc);
+		rvq_db_close(db);
+	}
+	return rc;
+}
+
 void
 rvq_db_close(struct rvq_db *db)
 {
@@ -79,7 +96,8 @@ rvq_db_close(struct rvq_db *db)
 	rvq_db_geo_free(db);
 	rv_txn_abort(db->txn);
 	db->txn = NULL;
-	rv_store_close(db->st);
+	if (!db->borrowed)
+		rv_store_close(db->st);
 	db->st = NULL;
 	for (uint32_t i = 0; i < db->nsensor_names; i++)
 		free(db->sensor_names[i]);
@@ -229,6 +247,6 @@ rvq_db_join(struct rvq_db *db, const struct rvq_row *row, struct rvq_join *out)
 		memcpy(out->zone, j.zone, j.zlen);
 		out->zone_len = j.zlen;
 	}
-	out->has_ttl = j.found;
+	out->has_ttl = j.found && out->ttl_min <= out->ttl_max;
 	return j.found ? RV_OK : RV_ENOENT;
 }

@@ -36,34 +36,38 @@ rvq_path(const char *path, enum rvq_kind *kind, const char **rest)
 }
 
 /*
- * "NAME/TYPE[/BAILIWICK]": when what follows the first '/' is a type
- * list, the name is what comes before it (copied to head) and the type
- * and bailiwick go into the query's own filter. A name may hold '/'
- * itself (RFC 2317's 0/25.2.0.192.in-addr.arpa), so anything else after
- * a '/' leaves the argument whole. \return 0 (head set, or empty when
- * the argument has no suffix), RV_EINVAL.
+ * "NAME/TYPE[/BAILIWICK]": when what follows a '/' is a type list, the
+ * name is what comes before it (copied to head) and the type and
+ * bailiwick go into the query's own filter. A name may hold '/' itself
+ * (RFC 2317's 0/25.2.0.192.in-addr.arpa), so the first '/' followed by a
+ * type is the one, and an argument with none stays whole. \return 0
+ * (head set, or empty when the argument has no suffix), RV_EINVAL.
  */
 int
 rvq_split_suffix(struct rvq_query *q, const char *arg, int bailiwick,
     char *head, size_t headsz, struct rvq_err *err)
 {
-	const char *slash = strchr(arg, '/'), *t, *z;
+	const char *slash, *t, *z = NULL;
 	char types[128];
 	size_t tl;
 
 	head[0] = '\0';
-	if (slash == NULL)
-		return RV_OK;
-	t = slash + 1;
-	z = strchr(t, '/');
-	tl = z != NULL ? (size_t)(z - t) : strlen(t);
-	if (tl == 0 || tl >= sizeof(types))
-		return RV_OK;
-	memcpy(types, t, tl);
-	types[tl] = '\0';
 	q->own = *q->f;
-	if (rvq_types_parse(types, q->own.types, &q->own.ntypes) != RV_OK)
-		return RV_OK;	/* not a type: a name with '/' */
+	for (slash = strchr(arg, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		t = slash + 1;
+		z = strchr(t, '/');
+		tl = z != NULL ? (size_t)(z - t) : strlen(t);
+		if (tl == 0 || tl >= sizeof(types))
+			continue;
+		memcpy(types, t, tl);
+		types[tl] = '\0';
+		if (rvq_types_parse(types, q->own.types, &q->own.ntypes) ==
+		    RV_OK)
+			break;
+	}
+	if (slash == NULL)
+		return RV_OK;	/* no type: a name with '/' */
 	if ((size_t)(slash - arg) >= headsz) {
 		rvq_errf(err, "invalid name '%s': too long", arg);
 		return RV_EINVAL;

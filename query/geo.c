@@ -31,6 +31,7 @@
 
 #include "rvq_db.h"
 #include "rvq_geo_table.h"
+#include "rvq_text.h"
 #include "rv_be.h"
 #include "rv_err.h"
 #include "rv_psort.h"
@@ -261,4 +262,25 @@ int
 rvq_db_geo_shared(void *arg)
 {
 	return have_table(arg);
+}
+
+int
+rvq_ipinfo_empty(const struct rv_ipinfo *info)
+{
+	return info->asn == 0 && info->cc[0] == '\0' && info->org[0] == '\0' &&
+	    info->city[0] == '\0';
+}
+
+int
+rvq_db_row_geo(void *db, const struct rvq_row *r, const uint8_t *rd,
+    uint16_t len, struct rv_ipinfo *info)
+{
+	struct rv_ip ip;
+	int rc;
+
+	if (!rvq_rdata_ip(r, rd, len, &ip))
+		return RV_ENOENT;
+	if ((rc = rvq_row_geo_info(r, rd, len, info)) == -1)
+		rc = rvq_db_geo(db, &ip, r->last, info);
+	return rc == RV_OK && !rvq_ipinfo_empty(info) ? RV_OK : RV_ENOENT;
 }

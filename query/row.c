@@ -70,7 +70,7 @@ rvq_row_from_rrset(struct rvq_row *r, const struct rv_rrset_key *key,
 	r->count = val->count;
 	r->ttl_min = val->ttl_min;
 	r->ttl_max = val->ttl_max;
-	r->has_ttl = 1;
+	r->has_ttl = val->ttl_min <= val->ttl_max;	/* imported: none */
 	r->sensors = val->sensor;
 	r->nsens = val->nsens;
 	r->set = val->set;

@@ -18,6 +18,7 @@
 
 struct rvq_db {
 	struct rv_store *st;
+	int borrowed;		/**< st is the caller's (rvq_db_attach) */
 	struct rv_txn *txn;
 	const char *path;
 	char **sensor_names;	/**< by id, loaded on first use */
@@ -57,6 +58,16 @@ int rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err);
  */
 void rvq_db_errf(struct rvq_err *err, struct rvq_db *db, int rc);
 
+/**
+ * Begin a read transaction on a store the caller opened and keeps (a
+ * service's threads, each with its own struct rvq_db on one store opened
+ * RV_STORE_RDONLY: the store's transactions are MDB_NOTLS). rvq_db_close
+ * then ends the transaction and leaves the store open.
+ * \return 0, or an error with err saying what.
+ */
+int rvq_db_attach(struct rvq_db *db, struct rv_store *st, const char *path,
+    struct rvq_err *err);
+
 /** End the transaction and close; safe on a zeroed struct. */
 void rvq_db_close(struct rvq_db *db);
 
@@ -75,6 +86,18 @@ int rvq_db_sensor_id(struct rvq_db *db, const char *name, uint16_t *id);
  */
 int rvq_db_geo(void *db, const struct rv_ip *ip, uint32_t t,
     struct rv_ipinfo *out);
+
+/** A record with no enrichment at all (no mmdb at the time). */
+int rvq_ipinfo_empty(const struct rv_ipinfo *info);
+
+/**
+ * Enrichment of one rdata of a row (rvq_ser's geo callback, arg the
+ * struct rvq_db) for a caller that serialises in the thread that reads:
+ * RV_OK with info, RV_ENOENT when the rdata is no address or nothing is
+ * known of it.
+ */
+int rvq_db_row_geo(void *db, const struct rvq_row *r, const uint8_t *rd,
+    uint16_t len, struct rv_ipinfo *info);
 
 struct rvq_geo_ans;
 

@@ -37,6 +37,12 @@ struct rvq_ser {
 	void *arg;		/**< for geo and sensor */
 	const char *query;	/**< COF: the query the row answers, as
 				 * "query" (batches); NULL: none */
+	const char *origin;	/**< COF: "origin" (CIRCL's field); NULL:
+				 * none */
+	int saf_bare;		/**< SAF: the object alone, without
+				 * {"obj":...} (DNSDB API v1's lines) */
+	int humantime;		/**< SAF: times as "2019-07-17T19:52:00Z"
+				 * strings (DNSDB's humantime) */
 	struct rvq_ser_scratch *s;	/**< rvq_ser_init's */
 };
 

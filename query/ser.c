@@ -249,8 +249,28 @@ rvq_ser_cof(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r)
 		sb_str(b, ",\"query\":");
 		sb_json(b, ser->query);
 	}
+	if (ser->origin != NULL) {
+		sb_str(b, ",\"origin\":");
+		sb_json(b, ser->origin);
+	}
 	sb_str(b, "}\n");
 	return rc;
+}
+
+/* A SAF time: a number, or with humantime an ISO 8601 string. */
+static void
+saf_time(const struct rvq_ser *ser, struct sb *b, uint32_t t)
+{
+	char s[40];
+
+	if (!ser->humantime) {
+		sb_u64(b, t);
+		return;
+	}
+	rvq_time_str(t, 1, s, sizeof(s));
+	sb_ch(b, '"');
+	sb_str(b, s);
+	sb_ch(b, '"');
 }
 
 int
@@ -259,12 +279,12 @@ rvq_ser_saf(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r)
 	struct rvq_ser_scratch *s = ser->s;
 	int rc = RV_OK;
 
-	sb_str(b, "{\"obj\":{\"count\":");
+	sb_str(b, ser->saf_bare ? "{\"count\":" : "{\"obj\":{\"count\":");
 	sb_u64(b, r->count);
 	sb_str(b, ",\"time_first\":");
-	sb_u64(b, r->first);
+	saf_time(ser, b, r->first);
 	sb_str(b, ",\"time_last\":");
-	sb_u64(b, r->last);
+	saf_time(ser, b, r->last);
 	rvq_name_str(r->owner, r->owner_len, 0, s->name, sizeof(s->name));
 	sb_str(b, ",\"rrname\":");
 	sb_json(b, s->name);
@@ -280,7 +300,7 @@ rvq_ser_saf(struct rvq_ser *ser, struct sb *b, const struct rvq_row *r)
 	if (r->kind != RVQ_ROW_NAME)
 		rc = r->negative ? json_rcode(b, r) : json_rdata(ser, b, r,
 		    r->kind == RVQ_ROW_RDATA && ser->saf_single, 0);
-	sb_str(b, "}}\n");
+	sb_str(b, ser->saf_bare ? "}\n" : "}}\n");
 	return rc;
 }
 
