@@ -82,5 +82,6 @@ int cmd_summarize(int argc, char **argv, const struct cli_env *env);
 int cmd_stats(int argc, char **argv, const struct cli_env *env);
 int cmd_report(int argc, char **argv, const struct cli_env *env);
 int cmd_check(int argc, char **argv, const struct cli_env *env);
+int cmd_serve(int argc, char **argv, const struct cli_env *env);
 
 #endif

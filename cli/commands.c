@@ -29,6 +29,8 @@ const struct cli_command cli_commands[] = {
 	{ "report", "fast-flux and DNS-tunnelling reports", cmd_report },
 	{ "check", "verify the database: every tree, row and counter",
 	  cmd_check },
+	{ "serve", "the HTTP query service: DNSDB API, CIRCL, rearview's "
+	  "own", cmd_serve },
 	{ NULL, NULL, NULL }
 };
 

@@ -28,7 +28,7 @@ packages=(
   bison flex libevent-dev libssl-dev libexpat1-dev
   libfstrm-dev libprotobuf-c-dev protobuf-c-compiler fstrm-bin
   sqlite3 libsqlite3-dev dns2tcp valgrind python3 iproute2 procps psmisc
-  libjansson-dev
+  libjansson-dev libmicrohttpd-dev libgnutls28-dev wrk curl openssl
 )
 
 # 1. Debian packages, with deb-src for `apt-get source`.

@@ -9,10 +9,10 @@ include $(top_srcdir)/lib/sources.mk
 include $(top_srcdir)/store/sources.mk
 include $(top_srcdir)/indexer/sources.mk
 FUZZ_LIBSRC = $(addprefix $(top_srcdir)/lib/,$(RV_WIRE_SRC))
-FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import
+FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import fuzz_serve_req
 FUZZ_TARGETS += $(FUZZ_NAMES:%=fuzz/%)
 EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
-	fuzz/fuzz_import.c fuzz/corpus fuzz/lsan.supp
+	fuzz/fuzz_import.c fuzz/fuzz_serve_req.c fuzz/corpus fuzz/lsan.supp
 # Targets that need more than the parsers: the store's keys and values
 # (fuzz_keys), the indexer's import parser with its aggregation table
 # (fuzz_import). Their sources and libraries, by target name.
@@ -24,7 +24,18 @@ fuzz_import_SRC = $(FUZZ_STORESRC) $(FUZZ_IDXSRC)
 fuzz_import_LIBS = $(LMDB_LIBS) $(JANSSON_LIBS) $(MAXMINDDB_LIBS) \
 	$(PTHREAD_LIBS) -lm
 
+# The service's request targets (fuzz_serve_req): the parser and the
+# engine's type names.
+fuzz_serve_req_SRC = $(top_srcdir)/serve/sv_req.c $(top_srcdir)/query/filter.c
+
 if HAVE_CLANG
+fuzz/fuzz_serve_req: $(srcdir)/fuzz/fuzz_serve_req.c $(FUZZ_LIBSRC) \
+	$(fuzz_serve_req_SRC)
+	@mkdir -p fuzz
+	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_srcdir)/serve \
+	  -I$(top_srcdir)/query -o $@ $< $(FUZZ_LIBSRC) $(fuzz_serve_req_SRC) \
+	  $(LDNS_LIBS) $(FUZZ_EXTRA_LIBS)
+
 fuzz/%: $(srcdir)/fuzz/%.c $(FUZZ_LIBSRC)
 	@mkdir -p fuzz
 	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIBSRC) $(LDNS_LIBS) $(FUZZ_EXTRA_LIBS)

@@ -1,0 +1,331 @@
+/**
+ * \file sv_query.c
+ * A request's query: its filter and limits from the request's parameters,
+ * run by the engine, rows serialised for the request's protocol. See
+ * sv_query.h.
+ */
+#include "sv_query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rv_err.h"
+#include "rvq.h"
+#include "rvq_ser.h"
+#include "sb.h"
+
+/* Rows between checks of the client (cancel) when the reader is not
+ * waiting; a waiting reader gets every row at once. */
+#define CHECK_EVERY 256
+/* Output handed on once this much is buffered. */
+#define CHUNK 16384
+
+struct sv_job {
+	struct sv *sv;
+	struct sv_req req;
+	struct rvq_filter f;
+	struct rv_iprange sub_ip;	/**< subdomains: only names on it */
+	struct rvq_query q[2];	/**< CIRCL asks a name as owner and as
+				 * rdata */
+	unsigned nq;
+	uint64_t limit;		/**< rows at most (UINT64_MAX: none) */
+	uint64_t skip;		/**< rows still to skip (offset) */
+	uint64_t cursor;	/**< CIRCL: the page's first row */
+	uint64_t max_count;	/**< summarize: rows counted at most */
+	uint64_t rows;		/**< rows given */
+	uint64_t seen;		/**< rows the engine gave */
+	int limited;		/**< rows remained past the limit */
+	int cancelled;
+	struct rvq_summary sum;
+	struct rvq_ser ser;
+	struct rvq_db db;
+	struct sv_stream *s;
+	struct sb *sb;
+	char who[80];
+	uint64_t t0;
+};
+
+static int
+bad(char *msg, size_t msgsz, const char *what)
+{
+	snprintf(msg, msgsz, "%s", what);
+	return 400;
+}
+
+/* The filter: type and bailiwick of the path, the time fences. */
+static int
+filter(struct sv_job *j, char *msg, size_t msgsz)
+{
+	const struct sv_req *r = &j->req;
+	struct rvq_fence *fe = &j->f.fence;
+
+	rvq_filter_init(&j->f);
+	if (r->types[0] != '\0' && rvq_types_parse(r->types, j->f.types,
+	    &j->f.ntypes) != RV_OK)
+		return bad(msg, msgsz, "unknown type");
+	if (r->bailiwick[0] != '\0' && rvq_zone_arg(r->bailiwick, j->f.zone,
+	    &j->f.zone_len) != RV_OK)
+		return bad(msg, msgsz, "invalid bailiwick");
+	if (r->ip[0] != '\0') {
+		if (rv_range_parse(r->ip, &j->sub_ip) != RV_OK)
+			return bad(msg, msgsz, "invalid ip: want an address, "
+			    "CIDR or range");
+		j->f.sub_ip = &j->sub_ip;
+	}
+	if (r->tfa.set)
+		rvq_fence_raise(&fe->first_after, r->tfa.v);
+	if (r->tfb.set)
+		rvq_fence_lower(&fe->first_before, r->tfb.v);
+	if (r->tla.set)
+		rvq_fence_raise(&fe->last_after, r->tla.v);
+	if (r->tlb.set)
+		rvq_fence_lower(&fe->last_before, r->tlb.v);
+	/* Reverse rows get their RRsets' sensors and bailiwick in the
+	 * native API; DNSDB's and CIRCL's rows are the index as it is. */
+	j->f.join = r->proto == SV_NATIVE;
+	return 0;
+}
+
+/* Limits as DNSDB applies them, and the key's cap. */
+static int
+limits(struct sv_job *j, uint64_t results_max, char *msg, size_t msgsz)
+{
+	const struct sv_conf *c = &j->sv->c;
+	const struct sv_req *r = &j->req;
+
+	j->limit = !r->limit_set ? c->limit_default : r->limit == 0 ||
+	    r->limit > c->limit_max ? c->limit_max : r->limit;
+	if (results_max > 0 && j->limit > results_max)
+		j->limit = results_max;
+	if (r->offset > c->offset_max) {
+		snprintf(msg, msgsz, "offset %llu is beyond this server's "
+		    "maximum (%llu)", (unsigned long long)r->offset,
+		    (unsigned long long)c->offset_max);
+		return 416;
+	}
+	if (r->offset > 0 && j->req.route != SV_LOOKUP)
+		return bad(msg, msgsz, "only lookups take an offset");
+	j->skip = r->offset;
+	j->max_count = r->max_count_set && r->max_count > 0 ? r->max_count :
+	    UINT64_MAX;
+	if (j->req.route == SV_COUNT && !r->max_count_set)
+		j->max_count = c->limit_max;
+	return 0;
+}
+
+/* CIRCL's value: an address (or network), or a name asked as owner and
+ * as rdata. */
+static int
+circl_kinds(struct sv_job *j, enum rvq_kind *k)
+{
+	struct rv_iprange ip;
+	const char *v = j->req.value;
+
+	if (rv_range_parse(v, &ip) == RV_OK) {
+		k[0] = RVQ_RDATA_IP;
+		return 1;
+	}
+	k[0] = RVQ_LOOKUP;
+	k[1] = RVQ_RDATA_NAME;
+	return 2;
+}
+
+int
+sv_job_prepare(struct sv *sv, const struct sv_req *req, uint64_t results_max,
+    const char *who, struct sv_job **out, char *msg, size_t msgsz)
+{
+	enum rvq_kind kinds[2] = { req->kind, req->kind };
+	struct rvq_err err;
+	struct sv_job *j;
+	int status;
+
+	*out = NULL;
+	if ((j = calloc(1, sizeof(*j))) == NULL || (j->sb = malloc(
+	    sizeof(*j->sb))) == NULL || rvq_ser_init(&j->ser) != RV_OK) {
+		snprintf(msg, msgsz, "out of memory");
+		sv_job_free(j);
+		return 503;
+	}
+	j->sv = sv;
+	j->req = *req;
+	j->t0 = sv_now_ms();
+	snprintf(j->who, sizeof(j->who), "%s", who);
+	if ((status = filter(j, msg, msgsz)) != 0 ||
+	    (status = limits(j, results_max, msg, msgsz)) != 0)
+		goto fail;
+	j->nq = req->circl_guess ? (unsigned)circl_kinds(j, kinds) : 1;
+	for (unsigned i = 0; i < j->nq; i++) {
+		int rc = rvq_prepare(&j->q[i], kinds[i], j->req.value, &j->f,
+		    &err);
+		if (rc != RV_OK) {
+			j->nq = i;
+			snprintf(msg, msgsz, "%s", err.msg);
+			status = rc == RV_EINVAL ? 400 : 500;
+			goto fail;
+		}
+	}
+	*out = j;
+	return 0;
+fail:
+	sv_job_free(j);
+	return status;
+}
+
+void
+sv_job_page(struct sv_job *j, uint64_t count, uint64_t cursor)
+{
+	if (count > 0 && count < j->limit)
+		j->limit = count;
+	j->skip = j->cursor = cursor;
+}
+
+uint64_t
+sv_job_next_cursor(const struct sv_job *j)
+{
+	return j->limited ? j->cursor + j->rows : 0;
+}
+
+void
+sv_job_free(void *arg)
+{
+	struct sv_job *j = arg;
+
+	if (j == NULL)
+		return;
+	for (unsigned i = 0; i < j->nq; i++)
+		rvq_query_free(&j->q[i]);
+	rvq_ser_free(&j->ser);
+	free(j->sb);
+	free(j);
+}
+
+static const char *
+sensor_name(void *db, uint16_t id)
+{
+	return rvq_db_sensor(db, id);
+}
+
+/* One row of the engine, or RV_ENOENT to stop. */
+static int
+row(void *arg, const struct rvq_row *r)
+{
+	struct sv_job *j = arg;
+	int rc;
+
+	j->seen++;
+	if ((j->seen < 64 || j->seen % CHECK_EVERY == 0) &&
+	    sv_stream_cancelled(j->s)) {
+		j->cancelled = 1;
+		return RV_ENOENT;
+	}
+	if (j->req.route != SV_LOOKUP) {	/* summarize, count */
+		if (j->sum.results == j->max_count) {
+			j->limited = 1;
+			return RV_ENOENT;
+		}
+		rvq_summary_add(&j->sum, r);
+		return RV_OK;
+	}
+	if (j->skip > 0) {
+		j->skip--;
+		return RV_OK;
+	}
+	if (j->rows == j->limit) {
+		j->limited = 1;
+		return RV_ENOENT;
+	}
+	rc = j->req.proto == SV_DNSDB2 || j->req.proto == SV_DNSDB1 ?
+	    rvq_ser_saf(&j->ser, j->sb, r) : rvq_ser_cof(&j->ser, j->sb, r);
+	if (rc != RV_OK)
+		return rc;
+	j->rows++;
+	if (j->sb->len >= CHUNK || (j->rows < 64 || j->rows % CHECK_EVERY ==
+	    0 ? sv_stream_hungry(j->s) : 0))
+		sb_flush(j->sb);
+	if (j->sb->err) {
+		j->cancelled = 1;
+		return RV_ENOENT;
+	}
+	return RV_OK;
+}
+
+/* The serialiser as the protocol wants it. */
+static void
+ser_setup(struct sv_job *j)
+{
+	const struct sv_req *r = &j->req;
+	int rdata = j->q[0].kind != RVQ_LOOKUP;
+
+	j->ser.saf_single = rdata;
+	j->ser.saf_bare = r->proto == SV_DNSDB1;
+	j->ser.humantime = r->humantime;
+	if (r->proto == SV_CIRCL)
+		j->ser.origin = j->sv->c.origin;
+	j->ser.sensor = sensor_name;	/* COF's sensor_id */
+	j->ser.arg = &j->db;
+	if (r->proto == SV_NATIVE)
+		j->ser.geo = rvq_db_row_geo;
+}
+
+/* Totals, as the route wants them. */
+static void
+totals(struct sv_job *j)
+{
+	struct sb *b = j->sb;
+
+	if (j->req.route == SV_COUNT) {
+		sb_str(b, "{\"results\":");
+		sb_u64(b, j->sum.results);
+		sb_str(b, ",\"capped\":");
+		sb_str(b, j->limited ? "true" : "false");
+		sb_str(b, "}\n");
+		return;
+	}
+	rvq_ser_summary(b, j->req.proto == SV_DNSDB2, &j->sum, NULL);
+}
+
+void
+sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
+{
+	struct sv_job *j = arg;
+	int saf = j->req.proto == SV_DNSDB2, rc = RV_OK;
+	struct rvq_err err = { "" };
+
+	j->s = s;
+	memset(j->sb, 0, sizeof(*j->sb));
+	j->sb->fp = fp;
+	ser_setup(j);
+	if (saf)
+		rvq_ser_saf_begin(j->sb, NULL);
+	if ((rc = rvq_db_attach(&j->db, j->sv->st, j->sv->c.db, &err)) ==
+	    RV_OK && j->req.sensor[0] != '\0') {
+		j->f.sensor_set = 1;
+		if (rvq_db_sensor_id(&j->db, j->req.sensor, &j->f.sensor_id) !=
+		    RV_OK)
+			j->f.sensor_id = UINT16_MAX;	/* matches nothing */
+	}
+	for (unsigned i = 0; rc == RV_OK && i < j->nq && !j->limited &&
+	    !j->cancelled; i++)
+		rc = rvq_exec(&j->db, &j->q[i], row, j, &err);
+	if (rc == RV_OK && j->req.route != SV_LOOKUP && !j->cancelled)
+		totals(j);
+	if (saf && rc != RV_OK && !j->cancelled) {
+		sb_str(j->sb, "{\"cond\":\"failed\",\"msg\":");
+		sb_json(j->sb, err.msg[0] != '\0' ? err.msg : rv_strerror(rc));
+		sb_str(j->sb, "}\n");
+	} else if (saf && !j->cancelled)
+		rvq_ser_saf_end(j->sb, j->limited);
+	sb_flush(j->sb);
+	rvq_ser_forget(&j->ser);
+	rvq_db_close(&j->db);
+	pthread_mutex_lock(&j->sv->mu);
+	j->sv->running--;
+	pthread_mutex_unlock(&j->sv->mu);
+	sv_log(j->sv, "query key=%s q=%s rows=%llu%s%s ms=%llu%s%s", j->who,
+	    j->q[0].arg, (unsigned long long)(j->req.route == SV_LOOKUP ?
+	    j->rows : j->sum.results), j->limited ? " limited" : "",
+	    j->cancelled ? " cancelled" : "",
+	    (unsigned long long)(sv_now_ms() - j->t0), rc != RV_OK ?
+	    " error=" : "", rc != RV_OK ? (err.msg[0] != '\0' ? err.msg :
+	    rv_strerror(rc)) : "");
+}
