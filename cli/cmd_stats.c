@@ -15,6 +15,7 @@
 #include "rv_frame.h"
 #include "rv_time.h"
 #include "run.h"
+#include "rvq_stats.h"
 #include "sb.h"
 
 /* The table: keys (sensor:NAME:dropped_queue_full is the longest usual
@@ -100,97 +101,38 @@ kv_time(struct kv *k, const char *key, uint32_t t)
 	kv_str(k, key, s);
 }
 
-/* The sensor's stream accounting (lib/FRAME.md): what it numbered and the
- * indexer received, what was lost on the way, its restarts, and what the
- * sensor says it dropped itself, over all its boots. */
-static int
-seq_stats(struct kv *k, struct cli_run *run, uint16_t id, const char *name,
-    size_t len)
-{
-	struct rv_sensor_seq q;
-	char key[RV_SENSOR_MAX + 40];
-	int rc = rv_store_sensor_seq(run->db.st, run->db.txn, id, &q);
-	const struct { const char *n; uint64_t v; } f[] = {
-		{ "received", q.received },
-		{ "lost", q.lost },
-		{ "resets", q.resets },
-		{ "unsequenced", q.unsequenced },
-		{ "out_of_order", q.out_of_order },
-		{ "dropped_queue_full", q.drops.queue_full +
-		    q.drops_before.queue_full },
-		{ "dropped_send", q.drops.send + q.drops_before.send },
-		{ "dropped_toobig", q.drops.toobig + q.drops_before.toobig },
-	};
-
-	if (rc != RV_OK && rc != RV_ENOENT)
-		return rc;
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		snprintf(key, sizeof(key), "sensor:%.*s:%s", (int)len, name,
-		    f[i].n);
-		kv_num(k, key, f[i].v);
-	}
-	return RV_OK;
-}
-
-static int
-one_sensor(uint16_t id, const char *name, size_t len, void *arg)
+/* One figure of the engine's walk, in the output's format. */
+static void
+figure(void *arg, const char *key, enum rvq_stat_kind kind, uint64_t num,
+    const char *str)
 {
 	struct kv *k = arg;
-	struct cli_run *run = (struct cli_run *)k->o->cb_arg;
-	struct rv_sensor_stat ss;
-	char key[RV_SENSOR_MAX + 32];
 
-	memset(&ss, 0, sizeof(ss));
-	(void)rv_store_sensor_stat(run->db.st, run->db.txn, id, &ss);
-	if (len > RV_SENSOR_MAX)
-		len = RV_SENSOR_MAX;
-	snprintf(key, sizeof(key), "sensor:%.*s", (int)len, name);
-	kv_num(k, key, ss.observations);
-	snprintf(key, sizeof(key), "sensor:%.*s:last", (int)len, name);
-	kv_time(k, key, ss.last);
-	return seq_stats(k, run, id, name, len);
+	if (kind == RVQ_STAT_STR)
+		kv_str(k, key, str);
+	else if (kind == RVQ_STAT_TIME)
+		kv_time(k, key, (uint32_t)num);
+	else
+		kv_num(k, key, num);
 }
 
 static int
 stats(struct cli_run *run)
 {
 	struct cli_out *o = &run->out;
-	struct rv_store_stats s;
 	struct kv k = { o, NULL, 0 };
-	char path[4200];
-	struct stat sb;
-	uint64_t rows;
 	int rc;
 
 	if ((rc = cli_fmt_begin(o)) != RV_OK)
 		return rc;
 	k.b = o->sb;
-	if ((rc = rv_store_stats_read(run->db.st, run->db.txn, &s)) != RV_OK)
-		return rc;
 	if (o->fmt == CLI_FMT_DNSDB)
 		sb_str(k.b, "{\"obj\":{");
 	else if (o->fmt == CLI_FMT_JSON)
 		sb_ch(k.b, '{');
 	else if (o->fmt == CLI_FMT_CSV)
 		sb_str(k.b, "key,value\n");
-	kv_str(&k, "database", run->db.path);
-	snprintf(path, sizeof(path), "%s/data.mdb", run->db.path);
-	kv_num(&k, "file_bytes", stat(path, &sb) == 0 ? (uint64_t)sb.st_size :
-	    0);
-	kv_num(&k, "map_bytes", rv_store_mapsize(run->db.st));
-	kv_num(&k, "schema", RV_SCHEMA_VERSION);
-	for (int i = 0; i < RV_STAT_COUNT; i++)
-		kv_num(&k, rv_stat_name((enum rv_stat)i), s.v[i]);
-	for (int d = 0; d < RV_DB_COUNT; d++) {
-		char key[32];
-		if (rv_store_rows(run->db.st, run->db.txn, (enum rv_db)d,
-		    &rows) != RV_OK)
-			continue;
-		snprintf(key, sizeof(key), "rows:%s", rv_db_name((enum rv_db)d));
-		kv_num(&k, key, rows);
-	}
-	kv_time(&k, "last_write", s.last_write);
-	if ((rc = rv_store_sensors(run->db.st, run->db.txn, one_sensor, &k)))
+	if ((rc = rvq_stats(&run->db, figure, &k)) != RV_OK)
 		return rc;
 	if (o->fmt == CLI_FMT_DNSDB)
 		sb_str(k.b, "}}\n{\"cond\":\"succeeded\"}\n");

@@ -61,7 +61,7 @@ void rvq_db_errf(struct rvq_err *err, struct rvq_db *db, int rc);
 /**
  * Begin a read transaction on a store the caller opened and keeps (a
  * service's threads, each with its own struct rvq_db on one store opened
- * RV_STORE_RDONLY: the store's transactions are MDB_NOTLS). rvq_db_close
+ * RV_STORE_RDONLY: its read transactions belong to no thread). rvq_db_close
  * then ends the transaction and leaves the store open.
  * \return 0, or an error with err saying what.
  */

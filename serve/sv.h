@@ -8,7 +8,7 @@
  * long stream holds only its own); each query runs in a thread of its own
  * (sv_stream.c) that writes into a bounded queue the connection's thread
  * drains. The store is opened once, read-only; every query has its own
- * read transaction (MDB_NOTLS).
+ * read transaction (the store's read transactions belong to no thread).
  */
 #ifndef SV_H
 #define SV_H

@@ -12,6 +12,7 @@
 #include "rv_err.h"
 #include "rvq.h"
 #include "rvq_ser.h"
+#include "rvq_stats.h"
 #include "sb.h"
 
 /* Rows between checks of the client (cancel) when the reader is not
@@ -153,7 +154,8 @@ sv_job_prepare(struct sv *sv, const struct sv_req *req, uint64_t results_max,
 	if ((status = filter(j, msg, msgsz)) != 0 ||
 	    (status = limits(j, results_max, msg, msgsz)) != 0)
 		goto fail;
-	j->nq = req->circl_guess ? (unsigned)circl_kinds(j, kinds) : 1;
+	j->nq = req->route == SV_STATS ? 0 : req->circl_guess ?
+	    (unsigned)circl_kinds(j, kinds) : 1;
 	for (unsigned i = 0; i < j->nq; i++) {
 		int rc = rvq_prepare(&j->q[i], kinds[i], j->req.value, &j->f,
 		    &err);
@@ -267,6 +269,22 @@ ser_setup(struct sv_job *j)
 		j->ser.geo = rvq_db_row_geo;
 }
 
+/* One figure of the database as a JSON member. */
+static void
+figure(void *arg, const char *key, enum rvq_stat_kind kind, uint64_t num,
+    const char *str)
+{
+	struct sv_job *j = arg;
+
+	sb_ch(j->sb, j->rows++ > 0 ? ',' : '{');
+	sb_json(j->sb, key);	/* sensor names are the senders' */
+	sb_ch(j->sb, ':');
+	if (kind == RVQ_STAT_STR)
+		sb_json(j->sb, str);
+	else
+		sb_u64(j->sb, num);
+}
+
 /* Totals, as the route wants them. */
 static void
 totals(struct sv_job *j)
@@ -304,10 +322,17 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 		    RV_OK)
 			j->f.sensor_id = UINT16_MAX;	/* matches nothing */
 	}
+	if (rc == RV_OK && j->req.route == SV_STATS) {
+		if ((rc = rvq_stats(&j->db, figure, j)) == RV_OK)
+			sb_str(j->sb, j->rows > 0 ? "}\n" : "{}\n");
+		else
+			rvq_db_errf(&err, &j->db, rc);
+	}
 	for (unsigned i = 0; rc == RV_OK && i < j->nq && !j->limited &&
 	    !j->cancelled; i++)
 		rc = rvq_exec(&j->db, &j->q[i], row, j, &err);
-	if (rc == RV_OK && j->req.route != SV_LOOKUP && !j->cancelled)
+	if (rc == RV_OK && (j->req.route == SV_SUMMARIZE || j->req.route ==
+	    SV_COUNT) && !j->cancelled)
 		totals(j);
 	if (saf && rc != RV_OK && !j->cancelled) {
 		sb_str(j->sb, "{\"cond\":\"failed\",\"msg\":");
@@ -322,7 +347,7 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 	j->sv->running--;
 	pthread_mutex_unlock(&j->sv->mu);
 	sv_log(j->sv, "query key=%s q=%s rows=%llu%s%s ms=%llu%s%s", j->who,
-	    j->q[0].arg, (unsigned long long)(j->req.route == SV_LOOKUP ?
+	    j->nq > 0 ? j->q[0].arg : "stats", (unsigned long long)(j->req.route == SV_LOOKUP ?
 	    j->rows : j->sum.results), j->limited ? " limited" : "",
 	    j->cancelled ? " cancelled" : "",
 	    (unsigned long long)(sv_now_ms() - j->t0), rc != RV_OK ?

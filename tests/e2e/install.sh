@@ -21,6 +21,8 @@ for f in bin/rearview sbin/rearviewd bin/rearview-report-nightly \
     lib/systemd/system/rearviewd.service \
     lib/systemd/system/rearview-report.service \
     lib/systemd/system/rearview-report.timer \
+    lib/systemd/system/rearview-serve.service \
+    libexec/rearview/rearview-serve share/man/man8/rearview-serve.8 \
     share/rearview/unbound-rearview.conf; do
 	[ -s "$p/$f" ] || fail "not installed: $prefix/$f"
 done
@@ -42,6 +44,10 @@ grep -q "^ExecStart=$prefix/bin/rearview-report-nightly" \
 # The shipped configuration parses.
 "$top/indexer/rearviewd" --config "$e/rearview/rearviewd.conf" --help >/dev/null ||
 	fail "the installed rearviewd.conf does not parse"
+grep -q "^ExecStart=$prefix/bin/rearview serve --config $sysconfdir/rearview/serve.conf" \
+    "$p/lib/systemd/system/rearview-serve.service" || fail "serve unit ExecStart"
+"$p/libexec/rearview/rearview-serve" --config "$e/rearview/serve.conf" --help >/dev/null ||
+	fail "the installed serve.conf does not parse"
 # An operator's edited configuration survives a second install.
 echo "# mine" >"$e/rearview/rearviewd.conf"
 make -s -C "$top" install DESTDIR="$tmp" >/dev/null 2>&1 || fail "second make install"

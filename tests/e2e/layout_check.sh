@@ -33,7 +33,7 @@ fi
 
 cd "$top" || fail "no source tree"
 leaks=$(grep -rnE '\b(MDB_[A-Za-z_]+|mdb_[a-z_]+)\b' \
-	--include='*.c' --include='*.h' lib query module indexer cli tools tests bench 2>/dev/null |
+	--include='*.c' --include='*.h' lib query serve module indexer cli tools tests bench 2>/dev/null |
 	grep -v '^bench/ingest/lmdb_\(baseline\|packed\)\.c:')
 [ -z "$leaks" ] || fail "LMDB outside store/: $(echo "$leaks" | head -5)"
 echo "ok: no LMDB identifier outside store/"

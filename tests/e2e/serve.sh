@@ -203,6 +203,11 @@ expect 200 /api/v1/subdomains/bulk.test
 [ "$(wc -l <"$tmp/body")" = 3000 ] || fail "subdomains"
 expect 200 '/api/v1/lookup/rrset/name/www.example.com?sensor=corp-dns2'
 [ "$(wc -l <"$tmp/body")" = 1 ] || fail "native sensor filter"
+# stats: the CLI's figures, as one JSON object
+expect 200 /api/v1/stats
+"$rv" stats -o json >"$tmp/cli" || fail "rearview stats"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
+assert a == b, (a, b)' "$tmp/body" "$tmp/cli" || fail "stats differ from the CLI"
 
 # --- a client that stops reading holds only itself; one that goes away
 # stops its query

@@ -1,0 +1,100 @@
+/**
+ * \file stats.c
+ * The database's figures, walked for the front ends. See rvq_stats.h.
+ */
+#include "rvq_stats.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rv_err.h"
+#include "rv_frame.h"
+
+struct walk {
+	struct rvq_db *db;
+	rvq_stat_fn fn;
+	void *arg;
+};
+
+/* The sensor's stream accounting: what it numbered and the indexer
+ * received, what was lost on the way, its restarts, and what the sensor
+ * says it dropped itself, over all its boots. */
+static int
+seq_stats(struct walk *w, uint16_t id, const char *name, size_t len)
+{
+	struct rv_sensor_seq q;
+	char key[RV_SENSOR_MAX + 40];
+	int rc = rv_store_sensor_seq(w->db->st, w->db->txn, id, &q);
+	const struct { const char *n; uint64_t v; } f[] = {
+		{ "received", q.received },
+		{ "lost", q.lost },
+		{ "resets", q.resets },
+		{ "unsequenced", q.unsequenced },
+		{ "out_of_order", q.out_of_order },
+		{ "dropped_queue_full", q.drops.queue_full +
+		    q.drops_before.queue_full },
+		{ "dropped_send", q.drops.send + q.drops_before.send },
+		{ "dropped_toobig", q.drops.toobig + q.drops_before.toobig },
+	};
+
+	if (rc != RV_OK && rc != RV_ENOENT)
+		return rc;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		snprintf(key, sizeof(key), "sensor:%.*s:%s", (int)len, name,
+		    f[i].n);
+		w->fn(w->arg, key, RVQ_STAT_NUM, f[i].v, NULL);
+	}
+	return RV_OK;
+}
+
+static int
+one_sensor(uint16_t id, const char *name, size_t len, void *arg)
+{
+	struct walk *w = arg;
+	struct rv_sensor_stat ss;
+	char key[RV_SENSOR_MAX + 32];
+
+	memset(&ss, 0, sizeof(ss));
+	(void)rv_store_sensor_stat(w->db->st, w->db->txn, id, &ss);
+	if (len > RV_SENSOR_MAX)
+		len = RV_SENSOR_MAX;
+	snprintf(key, sizeof(key), "sensor:%.*s", (int)len, name);
+	w->fn(w->arg, key, RVQ_STAT_NUM, ss.observations, NULL);
+	snprintf(key, sizeof(key), "sensor:%.*s:last", (int)len, name);
+	w->fn(w->arg, key, RVQ_STAT_TIME, ss.last, NULL);
+	return seq_stats(w, id, name, len);
+}
+
+int
+rvq_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
+{
+	struct walk w = { db, fn, arg };
+	struct rv_store_stats s;
+	char path[4200];
+	struct stat sb;
+	uint64_t rows;
+	int rc;
+
+	if ((rc = rv_store_stats_read(db->st, db->txn, &s)) != RV_OK)
+		return rc;
+	fn(arg, "database", RVQ_STAT_STR, 0, db->path);
+	snprintf(path, sizeof(path), "%s/data.mdb", db->path);
+	fn(arg, "file_bytes", RVQ_STAT_NUM, stat(path, &sb) == 0 ?
+	    (uint64_t)sb.st_size : 0, NULL);
+	fn(arg, "map_bytes", RVQ_STAT_NUM, rv_store_mapsize(db->st), NULL);
+	fn(arg, "schema", RVQ_STAT_NUM, RV_SCHEMA_VERSION, NULL);
+	for (int i = 0; i < RV_STAT_COUNT; i++)
+		fn(arg, rv_stat_name((enum rv_stat)i), RVQ_STAT_NUM, s.v[i],
+		    NULL);
+	for (int d = 0; d < RV_DB_COUNT; d++) {
+		char key[32];
+		if (rv_store_rows(db->st, db->txn, (enum rv_db)d, &rows) !=
+		    RV_OK)
+			continue;
+		snprintf(key, sizeof(key), "rows:%s", rv_db_name((enum rv_db)d));
+		fn(arg, key, RVQ_STAT_NUM, rows, NULL);
+	}
+	fn(arg, "last_write", RVQ_STAT_TIME, s.last_write, NULL);
+	return rv_store_sensors(db->st, db->txn, one_sensor, &w);
+}
