@@ -166,6 +166,29 @@ raw_owner(struct sv_req *r, char *msg, size_t msgsz)
 	return 0;
 }
 
+/* A type list ("A", "a,aaaa", "ANY-DNSSEC", "TYPE65"), not a name's part
+ * ("25.2.0.192.in-addr.arpa"): a letter first, no dot. */
+static int
+type_like(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	return strchr(s, '.') == NULL;
+}
+
+/* dst += "/" part */
+static int
+append(char *dst, size_t sz, const char *part, char *msg, size_t msgsz)
+{
+	size_t n = strlen(dst), m = strlen(part);
+
+	if (n + 1 + m >= sz)
+		return fail(msg, msgsz, 400, "value too long");
+	dst[n] = '/';
+	memcpy(dst + n + 1, part, m + 1);
+	return 0;
+}
+
 /*
  * QPATH: rrset/name/NAME[/TYPE[/BAILIWICK]], rrset/raw/HEX[/TYPE],
  * rdata/name/NAME[/TYPE], rdata/ip/ADDR, rdata/raw/HEX[/TYPE].
@@ -173,7 +196,7 @@ raw_owner(struct sv_req *r, char *msg, size_t msgsz)
 static int
 qpath(struct sv_req *r, const struct seg *s, int n, char *msg, size_t msgsz)
 {
-	int rrset, maxn, raw = 0, rc;
+	int rrset, maxn, raw = 0, rc, t;
 	uint16_t types[RVQ_TYPES_MAX];
 	unsigned nt;
 
@@ -198,23 +221,46 @@ qpath(struct sv_req *r, const struct seg *s, int n, char *msg, size_t msgsz)
 		return fail(msg, msgsz, 400, "unknown %s lookup: want %s",
 		    rrset ? "rrset" : "rdata", rrset ? "name or raw" :
 		    "name, ip or raw");
-	if (n > maxn)
-		return fail(msg, msgsz, 400, "too many parts in the query "
-		    "path");
 	if ((rc = decode_seg(&s[2], r->value, sizeof(r->value), "value",
 	    msg, msgsz)) != 0)
 		return rc;
-	if (n > 3) {
-		if ((rc = decode_seg(&s[3], r->types, sizeof(r->types),
-		    "type", msg, msgsz)) != 0)
+	/* dnsdbq sends a '/' in a value as it is (RFC 2317's
+	 * 0/25.2.0.192.in-addr.arpa, an address's /LEN): parts that are
+	 * not a type belong to the value, up to the first type. */
+	for (t = 3; t < n; t++) {
+		char part[SV_VALUE_MAX + 1];
+		if ((rc = decode_seg(&s[t], part, sizeof(part), "type", msg,
+		    msgsz)) != 0)
 			return rc;
-		if (rvq_types_parse(r->types, types, &nt) != RV_OK)
-			return fail(msg, msgsz, 400, "unknown type '%.64s'",
-			    r->types);
+		if (r->kind != RVQ_RDATA_IP && type_like(part)) {
+			if (strlen(part) >= sizeof(r->types) ||
+			    rvq_types_parse(part, types, &nt) != RV_OK)
+				return fail(msg, msgsz, 400, "unknown type "
+				    "'%.64s'", part);
+			strcpy(r->types, part);
+			break;
+		}
+		if ((rc = append(r->value, sizeof(r->value), part, msg,
+		    msgsz)) != 0)
+			return rc;
 	}
-	if (n > 4 && (rc = decode_seg(&s[4], r->bailiwick,
-	    sizeof(r->bailiwick), "bailiwick", msg, msgsz)) != 0)
-		return rc;
+	if (t + 1 < n) {	/* TYPE/BAILIWICK, the bailiwick with its '/' */
+		if (maxn < 5)
+			return fail(msg, msgsz, 400, "too many parts in the "
+			    "query path");
+		if ((rc = decode_seg(&s[t + 1], r->bailiwick,
+		    sizeof(r->bailiwick), "bailiwick", msg, msgsz)) != 0)
+			return rc;
+		for (t += 2; t < n; t++) {
+			char part[SV_VALUE_MAX + 1];
+			if ((rc = decode_seg(&s[t], part, sizeof(part),
+			    "bailiwick", msg, msgsz)) != 0 ||
+			    (rc = append(r->bailiwick, sizeof(r->bailiwick),
+			    part, msg, msgsz)) != 0)
+				return rc;
+		}
+	}
+	(void)maxn;
 	return raw ? raw_owner(r, msg, msgsz) : 0;
 }
 

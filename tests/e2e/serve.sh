@@ -120,6 +120,10 @@ same /dnsdb/v2/lookup/rdata/ip/192.0.2.1-192.0.2.2 rdata ip 192.0.2.1-192.0.2.2
 same /dnsdb/v2/lookup/rdata/name/mx.example.net/MX rdata name mx.example.net/MX
 same /dnsdb/v2/lookup/rdata/name/0%2F25.2.0.192.in-addr.arpa rdata name 0/25.2.0.192.in-addr.arpa
 same /dnsdb/v2/lookup/rrset/name/1.0%2F25.2.0.192.in-addr.arpa/PTR lookup 1.0/25.2.0.192.in-addr.arpa/PTR
+# dnsdbq sends a value's '/' unencoded
+same /dnsdb/v2/lookup/rdata/name/0/25.2.0.192.in-addr.arpa rdata name 0/25.2.0.192.in-addr.arpa
+same /dnsdb/v2/lookup/rrset/name/1.0/25.2.0.192.in-addr.arpa/PTR lookup 1.0/25.2.0.192.in-addr.arpa/PTR
+same /dnsdb/v2/lookup/rdata/ip/192.0.2.0/24 rdata ip 192.0.2.0/24
 same /dnsdb/v2/lookup/rrset/raw/03777777076578616d706c6503636f6d00/A lookup www.example.com/A
 same '/dnsdb/v2/lookup/rrset/name/www.example.com?time_first_after=1600000000' lookup www.example.com -A 1600000000 -c
 same /dnsdb/v2/summarize/rrset/name/www.example.com summarize lookup www.example.com

@@ -80,6 +80,19 @@ test_qpath(void **state)
 	    "in-addr.arpa/PTR"), 0);
 	assert_string_equal(r.value, "0/25.2.0.192.in-addr.arpa");
 	assert_string_equal(r.types, "PTR");
+	/* dnsdbq sends a '/' of a value unencoded: parts up to the first
+	 * type are the value's; the bailiwick keeps its own */
+	assert_int_equal(parse("/dnsdb/v2/lookup/rdata/name/0/25.2.0.192."
+	    "in-addr.arpa"), 0);
+	assert_string_equal(r.value, "0/25.2.0.192.in-addr.arpa");
+	assert_string_equal(r.types, "");
+	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/name/1.0/25.2.0.192."
+	    "in-addr.arpa/PTR/0/25.2.0.192.in-addr.arpa"), 0);
+	assert_string_equal(r.value, "1.0/25.2.0.192.in-addr.arpa");
+	assert_string_equal(r.types, "PTR");
+	assert_string_equal(r.bailiwick, "0/25.2.0.192.in-addr.arpa");
+	assert_int_equal(parse("/dnsdb/v2/lookup/rdata/ip/10.0.0.0/8"), 0);
+	assert_string_equal(r.value, "10.0.0.0/8");
 	/* rrset/raw: the owner in wire form, made text */
 	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/raw/"
 	    "03777777076578616d706c6503636f6d00/A"), 0);
@@ -96,10 +109,10 @@ test_qpath_bad(void **state)
 	(void)state;
 	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/name"), 400);
 	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/ip/10.0.0.1"), 400);
-	assert_int_equal(parse("/dnsdb/v2/lookup/rdata/ip/10.0.0.1/A"), 400);
 	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/name/x/TYPE0"), 400);
 	assert_non_null(strstr(msg, "unknown type"));
-	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/name/x/A/b/c"), 400);
+	assert_int_equal(parse("/dnsdb/v2/lookup/rdata/name/x/A/b"), 400);
+	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/name/x/A,TYPE0"), 400);
 	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/raw/0377/A"), 400);
 	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/raw/zz/A"), 400);
 	assert_int_equal(parse("/dnsdb/v2/lookup/rrset/name//A"), 400);
