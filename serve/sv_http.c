@@ -30,6 +30,7 @@ struct rctx {
 	struct sv_stream *s;	/**< the request's reference */
 	struct sv *sv;
 	int status;		/**< the reply's, for the log */
+	int headers_seen;	/**< the handler's first call is over */
 	char who[80];
 };
 
@@ -256,7 +257,31 @@ header_u64(struct MHD_Connection *con, const char *name, int *bad)
 	return u;
 }
 
-/* A query: admitted, checked, started; the reply streams its output. */
+/* Queue a query's reply: its headers, then its body. */
+static enum MHD_Result
+send_reply(struct MHD_Connection *con, struct rctx *c,
+    const struct sv_req *req, struct MHD_Response *r, uint64_t next)
+{
+	enum MHD_Result ret;
+	char cur[32];
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    content_type(req->proto));
+	if (next > 0) {
+		snprintf(cur, sizeof(cur), "%llu", (unsigned long long)next);
+		MHD_add_response_header(r, "x-dribble-cursor", cur);
+	}
+	ret = MHD_queue_response(con, 200, r);
+	MHD_destroy_response(r);
+	c->status = 200;
+	return ret;
+}
+
+/* Output of a query run in place at most; a bigger one streams. */
+#define SYNC_CAP (64 * 1024)
+
+/* A query: admitted, checked, run in place when it is small, else
+ * started in a thread of its own whose output the reply streams. */
 static enum MHD_Result
 query(struct sv *sv, struct MHD_Connection *con, struct rctx *c,
     const struct sv_req *req, struct sv_key *key)
@@ -264,11 +289,11 @@ query(struct sv *sv, struct MHD_Connection *con, struct rctx *c,
 	struct MHD_Response *r;
 	struct sv_key_rate kr;
 	struct sv_job *job;
-	char msg[512], cur[32];
-	uint64_t count = 0, cursor = 0, next = 0;
+	char msg[512], *buf;
+	uint64_t count = 0, cursor = 0, next = 0, results_max;
 	unsigned retry = 0;
-	enum MHD_Result ret;
-	int status, bad = 0, empty, paged = 0;
+	size_t len;
+	int status, bad = 0, empty, paged = 0, rc;
 
 	if (key != NULL && (status = sv_key_admit(key, (uint64_t)time(NULL) *
 	    1000, &retry)) != RV_OK) {
@@ -288,19 +313,45 @@ query(struct sv *sv, struct MHD_Connection *con, struct rctx *c,
 	memset(&kr, 0, sizeof(kr));
 	if (key != NULL)
 		sv_key_rate(key, (uint64_t)time(NULL) * 1000, &kr);
-	if ((status = sv_job_prepare(sv, req, kr.has_results ?
-	    kr.results_max : 0, c->who, &job, msg,
-	    sizeof(msg))) != 0)
-		return error(con, c, (unsigned)status, msg);
-	if (paged)
-		sv_job_page(job, count, cursor);
-	pthread_mutex_lock(&sv->mu);
-	if (sv->running >= sv->c.threads) {
+	results_max = kr.has_results ? kr.results_max : 0;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if ((status = sv_job_prepare(sv, req, results_max, c->who,
+		    &job, msg, sizeof(msg))) != 0)
+			return error(con, c, (unsigned)status, msg);
+		if (paged)
+			sv_job_page(job, count, cursor);
+		pthread_mutex_lock(&sv->mu);
+		bad = sv->running >= sv->c.threads;
 		pthread_mutex_unlock(&sv->mu);
-		sv_job_free(job);
-		return error(con, c, 503, "too many queries running: try "
-		    "again shortly");
+		if (bad) {
+			sv_job_free(job);
+			return error(con, c, 503, "too many queries running: "
+			    "try again shortly");
+		}
+		if (attempt == 1)
+			break;
+		rc = sv_job_run(job, SYNC_CAP, &buf, &len);
+		if (rc == RV_OK) {
+			empty = sv_job_rows(job) == 0;
+			next = paged ? sv_job_next_cursor(job) : 0;
+			sv_job_free(job);
+			if (empty && req->proto == SV_DNSDB1) {
+				free(buf);
+				return error(con, c, 404, "no results found "
+				    "for query.");
+			}
+			if ((r = MHD_create_response_from_buffer(len, buf,
+			    MHD_RESPMEM_MUST_FREE)) == NULL) {
+				free(buf);
+				return MHD_NO;
+			}
+			return send_reply(con, c, req, r, next);
+		}
+		sv_job_free(job);	/* too big or too long: stream it */
+		if (rc != RV_ETOOBIG)
+			return error(con, c, 503, "out of memory");
 	}
+	pthread_mutex_lock(&sv->mu);
 	sv->running++;
 	pthread_mutex_unlock(&sv->mu);
 	/* A CIRCL page is read whole (its cursor goes in a header): its
@@ -326,16 +377,7 @@ query(struct sv *sv, struct MHD_Connection *con, struct rctx *c,
 	if (r == NULL)
 		return MHD_NO;
 	sv_stream_ref(c->s);	/* the response's */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    content_type(req->proto));
-	if (next > 0) {
-		snprintf(cur, sizeof(cur), "%llu", (unsigned long long)next);
-		MHD_add_response_header(r, "x-dribble-cursor", cur);
-	}
-	ret = MHD_queue_response(con, 200, r);
-	MHD_destroy_response(r);
-	c->status = 200;
-	return ret;
+	return send_reply(con, c, req, r, next);
 }
 
 static enum MHD_Result
@@ -357,6 +399,12 @@ handle(void *cls, struct MHD_Connection *con, const char *url,
 	(void)upload_data;
 	if (c == NULL || c->target == NULL)
 		return MHD_NO;	/* out of memory: drop the connection */
+	/* The first call has the headers only: a reply queued then would
+	 * make libmicrohttpd close the connection (the body is unread). */
+	if (!c->headers_seen) {
+		c->headers_seen = 1;
+		return MHD_YES;
+	}
 	if (*upload_data_size != 0) {	/* a body: not read */
 		*upload_data_size = 0;
 		return MHD_YES;

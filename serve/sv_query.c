@@ -4,8 +4,10 @@
  * run by the engine, rows serialised for the request's protocol. See
  * sv_query.h.
  */
+#define _GNU_SOURCE 1	/* fopencookie */
 #include "sv_query.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,8 @@
 #define CHECK_EVERY 256
 /* Output handed on once this much is buffered. */
 #define CHUNK 16384
+/* A query run in place (sv_job_run) gives up after this long. */
+#define SYNC_MS 20
 
 struct sv_job {
 	struct sv *sv;
@@ -182,6 +186,64 @@ sv_job_page(struct sv_job *j, uint64_t count, uint64_t cursor)
 }
 
 uint64_t
+sv_job_rows(const struct sv_job *j)
+{
+	return j->rows;
+}
+
+/* Output of a query run in place: memory up to a cap. */
+struct mem {
+	char *buf;
+	size_t len, cap;
+	int over;
+};
+
+static ssize_t
+mem_write(void *cookie, const char *b, size_t n)
+{
+	struct mem *m = cookie;
+
+	if (m->over || m->len + n > m->cap) {
+		m->over = 1;
+		errno = ENOSPC;
+		return -1;
+	}
+	memcpy(m->buf + m->len, b, n);
+	m->len += n;
+	return (ssize_t)n;
+}
+
+int
+sv_job_run(struct sv_job *j, size_t cap, char **out, size_t *len)
+{
+	cookie_io_functions_t io = { .write = mem_write };
+	struct mem m = { NULL, 0, cap, 0 };
+	FILE *fp;
+
+	*out = NULL;
+	*len = 0;
+	if ((m.buf = malloc(cap)) == NULL)
+		return RV_ENOMEM;
+	if ((fp = fopencookie(&m, "w", io)) == NULL) {
+		free(m.buf);
+		return RV_ENOMEM;
+	}
+	setvbuf(fp, NULL, _IONBF, 0);
+	pthread_mutex_lock(&j->sv->mu);
+	j->sv->running++;
+	pthread_mutex_unlock(&j->sv->mu);
+	sv_job_produce(NULL, fp, j);
+	fclose(fp);
+	if (m.over || j->cancelled) {
+		free(m.buf);
+		return RV_ETOOBIG;
+	}
+	*out = m.buf;
+	*len = m.len;
+	return RV_OK;
+}
+
+uint64_t
 sv_job_next_cursor(const struct sv_job *j)
 {
 	return j->limited ? j->cursor + j->rows : 0;
@@ -215,10 +277,13 @@ row(void *arg, const struct rvq_row *r)
 	int rc;
 
 	j->seen++;
-	if ((j->seen < 64 || j->seen % CHECK_EVERY == 0) &&
-	    sv_stream_cancelled(j->s)) {
-		j->cancelled = 1;
-		return RV_ENOENT;
+	if (j->seen < 64 || j->seen % CHECK_EVERY == 0) {
+		/* in place: a query that runs long goes to a stream */
+		if (j->s == NULL ? sv_now_ms() - j->t0 > SYNC_MS :
+		    sv_stream_cancelled(j->s)) {
+			j->cancelled = 1;
+			return RV_ENOENT;
+		}
 	}
 	if (j->req.route != SV_LOOKUP) {	/* summarize, count */
 		if (j->sum.results == j->max_count) {
@@ -241,8 +306,8 @@ row(void *arg, const struct rvq_row *r)
 	if (rc != RV_OK)
 		return rc;
 	j->rows++;
-	if (j->sb->len >= CHUNK || (j->rows < 64 || j->rows % CHECK_EVERY ==
-	    0 ? sv_stream_hungry(j->s) : 0))
+	if (j->sb->len >= CHUNK || (j->s != NULL && (j->rows < 64 ||
+	    j->rows % CHECK_EVERY == 0) ? sv_stream_hungry(j->s) : 0))
 		sb_flush(j->sb);
 	if (j->sb->err) {
 		j->cancelled = 1;
@@ -346,9 +411,12 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 	pthread_mutex_lock(&j->sv->mu);
 	j->sv->running--;
 	pthread_mutex_unlock(&j->sv->mu);
+	if (s == NULL && j->cancelled)
+		return;		/* given up in place: the stream logs it */
 	sv_log(j->sv, "query key=%s q=%s rows=%llu%s%s ms=%llu%s%s", j->who,
-	    j->nq > 0 ? j->q[0].arg : "stats", (unsigned long long)(j->req.route == SV_LOOKUP ?
-	    j->rows : j->sum.results), j->limited ? " limited" : "",
+	    j->nq > 0 ? j->q[0].arg : "stats",
+	    (unsigned long long)(j->req.route == SV_LOOKUP ? j->rows :
+	    j->sum.results), j->limited ? " limited" : "",
 	    j->cancelled ? " cancelled" : "",
 	    (unsigned long long)(sv_now_ms() - j->t0), rc != RV_OK ?
 	    " error=" : "", rc != RV_OK ? (err.msg[0] != '\0' ? err.msg :

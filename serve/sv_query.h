@@ -31,10 +31,24 @@ int sv_job_prepare(struct sv *sv, const struct sv_req *req,
  * most count. */
 void sv_job_page(struct sv_job *j, uint64_t count, uint64_t cursor);
 
+/**
+ * Run the job in the caller's thread, its output into memory: what a
+ * small query wants (no thread, no queue). It gives up when the output
+ * passes \p cap octets or the run passes a few milliseconds; the caller
+ * then streams a new job instead.
+ * \return 0 with *out (malloc'd, the caller frees) and *len; RV_ETOOBIG
+ *	(given up); RV_ENOMEM.
+ */
+int sv_job_run(struct sv_job *j, size_t cap, char **out, size_t *len);
+
+/** Rows written so far. */
+uint64_t sv_job_rows(const struct sv_job *j);
+
 /** After the stream ended: the next page's cursor, 0 when none. */
 uint64_t sv_job_next_cursor(const struct sv_job *j);
 
-/** The producer (sv_produce_fn) and its arg_free. */
+/** The producer (sv_produce_fn; s NULL when run in place) and its
+ * arg_free. */
 void sv_job_produce(struct sv_stream *s, FILE *fp, void *arg);
 void sv_job_free(void *arg);
 

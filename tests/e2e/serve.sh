@@ -17,7 +17,8 @@ trap 'stop; rm -rf "$tmp"' EXIT INT TERM
 fail() { echo "FAIL: $*"; [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log"; exit 1; }
 export REARVIEW_SERVE="$top/serve/rearview-serve"
 
-# --- a database: a few exact rows, an RFC 2317 name, 3000 rows on a /16
+# --- a database: a few exact rows, an RFC 2317 name, 40000 rows on a /16
+# (about 6 MB as SAF: more than loopback's socket buffers hold)
 cat > "$tmp/in.json" <<'JSON'
 {"rrname":"www.example.com.","rrtype":"A","rdata":["192.0.2.1"],"time_first":1577836800,"time_last":1577923200,"count":10,"bailiwick":"example.com.","sensor_id":"corp-dns1"}
 {"rrname":"www.example.com.","rrtype":"A","rdata":["192.0.2.2"],"time_first":1609459200,"time_last":1609545600,"count":7,"bailiwick":"example.com.","sensor_id":"corp-dns2"}
@@ -28,7 +29,7 @@ JSON
 python3 - "$tmp/in.json" <<'PY'
 import sys
 with open(sys.argv[1], "a") as f:
-    for i in range(3000):
+    for i in range(40000):
         f.write('{"rrname":"h%d.bulk.test.","rrtype":"A","rdata":["10.7.%d.%d"],'
                 '"time_first":1600000000,"time_last":%d,"count":%d,'
                 '"bailiwick":"bulk.test.","sensor_id":"corp-dns1"}\n'
@@ -109,6 +110,10 @@ same() {	# same PATH CLI-QUERY...: the service's rows are the CLI's
 start
 expect 200 /dnsdb/v2/ping
 grep -q '"ok"' "$tmp/body" || fail "ping body"
+# keep-alive: a client's second request reuses its connection
+curl -sv -o /dev/null -o /dev/null "$(url /dnsdb/v2/ping)" \
+    "$(url /dnsdb/v2/lookup/rrset/name/www.example.com)" 2>"$tmp/v" || fail "curl -v"
+grep -q 'Re-using existing connection' "$tmp/v" || { cat "$tmp/v"; fail "no keep-alive"; }
 
 # --- DNSDB v2: the CLI's rows, every query form
 same '/dnsdb/v2/lookup/rrset/name/www.example.com?swclient=dnsdbq&version=2.6.7' lookup www.example.com
@@ -144,10 +149,10 @@ saf_check "$tmp/body" >/dev/null
 tail -1 "$tmp/body" | grep -q '"cond":"limited"' || fail "limit=1 not limited"
 expect 200 '/dnsdb/v2/lookup/rrset/name/www.example.com?limit=2'
 tail -1 "$tmp/body" | grep -q '"cond":"succeeded"' || fail "limit=rows said limited"
-expect 200 '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16'
-[ "$(grep -c '"obj"' "$tmp/body")" = 3000 ] || fail "3000 rows"
-expect 200 '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?offset=2990&limit=0'
-[ "$(grep -c '"obj"' "$tmp/body")" = 10 ] || fail "offset 2990"
+expect 200 '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?limit=0'
+[ "$(grep -c '"obj"' "$tmp/body")" = 40000 ] || fail "40000 rows"
+expect 200 '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?offset=39990&limit=0'
+[ "$(grep -c '"obj"' "$tmp/body")" = 10 ] || fail "offset 39990"
 expect 416 '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?offset=99999999'
 grep -q '^Error: ' "$tmp/body" || fail "416 body"
 expect 200 '/dnsdb/v2/summarize/rdata/ip/10.7.0.0,16?max_count=100'
@@ -192,7 +197,7 @@ curl -s -m 20 -D "$tmp/hdr" -o "$tmp/body" -H 'dribble-paginate-count: 1000' \
 [ "$(wc -l <"$tmp/body")" = 1000 ] || fail "CIRCL page rows"
 grep -qi '^x-dribble-cursor: 1000' "$tmp/hdr" || { cat "$tmp/hdr"; fail "CIRCL cursor"; }
 curl -s -m 20 -D "$tmp/hdr" -o "$tmp/body" -H 'dribble-paginate-count: 1000' \
-    -H 'dribble-paginate-cursor: 2500' "$(url /pdns/query/10.7.0.0%2F16)"
+    -H 'dribble-paginate-cursor: 39500' "$(url /pdns/query/10.7.0.0%2F16)"
 [ "$(wc -l <"$tmp/body")" = 500 ] || fail "CIRCL last page"
 grep -qi '^x-dribble-cursor' "$tmp/hdr" && fail "CIRCL cursor after the last page"
 
@@ -200,11 +205,11 @@ grep -qi '^x-dribble-cursor' "$tmp/hdr" && fail "CIRCL cursor after the last pag
 expect 200 /api/v1/lookup/rrset/name/www.example.com
 grep -q '"sensor' "$tmp/body" || fail "native sensors"
 expect 200 /api/v1/count/rdata/ip/10.7.0.0,16
-grep -q '"results":3000,"capped":false' "$tmp/body" || { cat "$tmp/body"; fail "count"; }
+grep -q '"results":40000,"capped":false' "$tmp/body" || { cat "$tmp/body"; fail "count"; }
 expect 200 '/api/v1/count/rdata/ip/10.7.0.0,16?max_count=10'
 grep -q '"results":10,"capped":true' "$tmp/body" || fail "count capped"
-expect 200 /api/v1/subdomains/bulk.test
-[ "$(wc -l <"$tmp/body")" = 3000 ] || fail "subdomains"
+expect 200 '/api/v1/subdomains/bulk.test?limit=0'
+[ "$(wc -l <"$tmp/body")" = 40000 ] || fail "subdomains"
 expect 200 '/api/v1/lookup/rrset/name/www.example.com?sensor=corp-dns2'
 [ "$(wc -l <"$tmp/body")" = 1 ] || fail "native sensor filter"
 # stats: the CLI's figures, as one JSON object
@@ -218,9 +223,21 @@ assert a == b, (a, b)' "$tmp/body" "$tmp/cli" || fail "stats differ from the CLI
 curl -s -N "$(url '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?limit=0')" | sleep 3 &
 slow=$!
 expect 200 /dnsdb/v2/lookup/rrset/name/www.example.com
-curl -s "$(url '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?limit=0')" | head -c 100 >/dev/null
+# a client with a small window reads 100 octets and resets the connection
+python3 - "$port" <<'PY' || fail "disconnecting client"
+import socket, struct, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?limit=0 HTTP/1.1\r\n"
+          b"Host: 127.0.0.1\r\n\r\n")
+assert len(s.recv(100)) > 0
+time.sleep(0.5)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+PY
 wait $slow
-for i in $(seq 1 50); do grep -q 'cancelled\|aborted' "$tmp/serve.log" && break; sleep 0.1; done
+for i in $(seq 1 100); do grep -q 'cancelled\|aborted' "$tmp/serve.log" && break; sleep 0.1; done
 grep -q 'cancelled\|aborted' "$tmp/serve.log" || fail "a client gone did not stop its query"
 expect 200 /dnsdb/v2/ping
 stop
