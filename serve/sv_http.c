@@ -356,7 +356,7 @@ query(struct sv *sv, struct MHD_Connection *con, struct rctx *c,
 	pthread_mutex_unlock(&sv->mu);
 	/* A CIRCL page is read whole (its cursor goes in a header): its
 	 * rows are at most the page's count. */
-	if (sv_stream_start(&c->s, paged ? SIZE_MAX : 256 * 1024,
+	if (sv_stream_start(&c->s, paged ? SIZE_MAX : 1024 * 1024,
 	    sv->c.ongoing_ms, req->proto == SV_DNSDB2 ?
 	    "{\"cond\":\"ongoing\"}\n" : NULL, sv_job_produce, job,
 	    sv_job_free) != RV_OK) {
@@ -372,7 +372,7 @@ query(struct sv *sv, struct MHD_Connection *con, struct rctx *c,
 	}
 	if (empty && req->proto == SV_DNSDB1)
 		return error(con, c, 404, "no results found for query.");
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024,
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 256 * 1024,
 	    sv_stream_read, c->s, sv_stream_response_free);
 	if (r == NULL)
 		return MHD_NO;

@@ -21,7 +21,7 @@
  * waiting; a waiting reader gets every row at once. */
 #define CHECK_EVERY 256
 /* Output handed on once this much is buffered. */
-#define CHUNK 16384
+#define CHUNK (SB_SIZE - 4096)
 /* A query run in place (sv_job_run) gives up after this long. */
 #define SYNC_MS 20
 
