@@ -151,12 +151,66 @@ rvq_emit(struct rvq_ctx *c, const struct rvq_row *r)
 	return rvq_give(c, &j);
 }
 
+/* A top-level scan of a resumable run: skips the row it resumes after,
+ * and pauses after a row when asked. */
+struct top {
+	struct rvq_ctx *c;
+	rv_scan_fn fn;
+	void *arg;
+	unsigned no;
+	int skip;		/**< the first row may be the one done */
+};
+
+static int
+top_row(const struct rv_val *k, const struct rv_val *v, void *arg)
+{
+	struct top *t = arg;
+	struct rvq_ctx *c = t->c;
+	struct rvq_resume *res = c->res;
+	int rc;
+
+	if (t->skip) {
+		t->skip = 0;
+		if (k->len == res->after.len && memcmp(k->data,
+		    res->after.buf, k->len) == 0)
+			return RV_OK;
+	}
+	if ((rc = t->fn(k, v, t->arg)) != RV_OK)
+		return rc;
+	if (c->pause(c->pause_arg)) {
+		if (k->len > sizeof(res->after.buf))
+			return RV_ETOOBIG;
+		res->paused = 1;
+		res->scan = t->no;
+		memcpy(res->after.buf, k->data, k->len);
+		res->after.len = k->len;
+		c->stopped = 1;
+		return RV_ENOENT;
+	}
+	return RV_OK;
+}
+
 int
 rvq_scan(struct rvq_ctx *c, enum rv_db db, const struct rv_key *lo,
     const struct rv_key *hi, rv_scan_fn fn, void *arg)
 {
-	int rc = rv_store_scan(c->db->st, c->db->txn, db, lo, hi, fn, arg);
+	struct top t = { c, fn, arg, 0, 0 };
+	int rc;
 
+	if (c->depth == 0 && c->res != NULL) {
+		t.no = c->scan_no++;
+		if (c->res->set && t.no < c->res->scan)
+			return RV_OK;	/* done before the pause */
+		if (c->res->set && t.no == c->res->scan) {
+			lo = &c->res->after;	/* from there, it excluded */
+			t.skip = 1;
+		}
+		fn = top_row;
+		arg = &t;
+	}
+	c->depth++;
+	rc = rv_store_scan(c->db->st, c->db->txn, db, lo, hi, fn, arg);
+	c->depth--;
 	/* rv_store_scan turns the consumer's stop into 0: an outer scan
 	 * must stop too. */
 	return rc == RV_OK && c->stopped ? RV_ENOENT : rc;
@@ -196,30 +250,27 @@ rvq_names_scan(struct rvq_ctx *c, const struct rv_key *pre, enum rv_db db,
 	return rvq_scan(c, RV_DB_NAMES, pre, pre, names_scan_row, &ns);
 }
 
-int
-rvq_exec(struct rvq_db *db, const struct rvq_query *q, rvq_row_fn fn,
-    void *arg, struct rvq_err *err)
+static int
+run(struct rvq_ctx *c, struct rvq_db *db, struct rvq_err *err)
 {
-	struct rvq_ctx c = { .db = db, .q = q, .f = q->f, .fn = fn,
-	    .arg = arg };
 	int rc;
 
 	if (err != NULL)
 		err->msg[0] = '\0';
-	switch (q->kind) {
+	switch (c->q->kind) {
 	case RVQ_LOOKUP:
-		rc = rvq_exec_lookup(&c, err);
+		rc = rvq_exec_lookup(c, err);
 		break;
 	case RVQ_RDATA_IP:
 	case RVQ_RDATA_NAME:
 	case RVQ_RDATA_RAW:
-		rc = rvq_exec_rdata(&c, err);
+		rc = rvq_exec_rdata(c, err);
 		break;
 	case RVQ_ASN:
-		rc = rvq_exec_asn(&c, err);
+		rc = rvq_exec_asn(c, err);
 		break;
 	case RVQ_SUBDOMAINS:
-		rc = rvq_exec_subdomains(&c, err);
+		rc = rvq_exec_subdomains(c, err);
 		break;
 	default:
 		rc = RV_EINVAL;
@@ -229,8 +280,40 @@ rvq_exec(struct rvq_db *db, const struct rvq_query *q, rvq_row_fn fn,
 		rc = RV_OK;
 	if (rc == RV_ECORRUPT && err != NULL)	/* also from a consumer */
 		rvq_db_errf(err, db, rc);
-	else if (rc != RV_OK && !c.fn_failed && err != NULL &&
+	else if (rc != RV_OK && !c->fn_failed && err != NULL &&
 	    err->msg[0] == '\0')
 		rvq_db_errf(err, db, rc);
 	return rc;
+}
+
+int
+rvq_exec(struct rvq_db *db, const struct rvq_query *q, rvq_row_fn fn,
+    void *arg, struct rvq_err *err)
+{
+	struct rvq_ctx c = { .db = db, .q = q, .f = q->f, .fn = fn,
+	    .arg = arg };
+
+	return run(&c, db, err);
+}
+
+int
+rvq_resumable(const struct rvq_query *q)
+{
+	return q->kind != RVQ_SUBDOMAINS;
+}
+
+int
+rvq_exec_resumable(struct rvq_db *db, const struct rvq_query *q,
+    rvq_row_fn fn, void *arg, rvq_pause_fn pause, void *pause_arg,
+    struct rvq_resume *res, struct rvq_err *err)
+{
+	struct rvq_ctx c = { .db = db, .q = q, .f = q->f, .fn = fn,
+	    .arg = arg, .res = res, .pause = pause, .pause_arg = pause_arg };
+
+	if (!rvq_resumable(q)) {
+		rvq_errf(err, "this query cannot pause");
+		return RV_ENOTSUP;
+	}
+	res->paused = 0;
+	return run(&c, db, err);
 }

@@ -18,6 +18,12 @@ struct rvq_ctx {
 	int stopped;		/**< fn asked to stop */
 	int fn_failed;		/**< fn returned an error: rvq_exec's is
 				 * fn's, which says nothing of the store */
+	/* pausing (rvq_exec_resumable) */
+	unsigned depth;		/**< scans open now */
+	unsigned scan_no;	/**< top-level scans begun */
+	struct rvq_resume *res;
+	rvq_pause_fn pause;
+	void *pause_arg;
 };
 
 /**

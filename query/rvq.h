@@ -208,4 +208,35 @@ typedef int (*rvq_row_fn)(void *arg, const struct rvq_row *r);
 int rvq_exec(struct rvq_db *db, const struct rvq_query *q, rvq_row_fn fn,
     void *arg, struct rvq_err *err);
 
+/**
+ * Where a paused query stopped, to go on from there in a new read
+ * transaction: a long stream then never holds one snapshot (and with it
+ * rearviewd's free pages) for its whole length.
+ */
+struct rvq_resume {
+	int set;		/**< in: go on after this point */
+	int paused;		/**< out: stopped at a row boundary; go on */
+	unsigned scan;		/**< which of the query's top-level scans */
+	struct rv_key after;	/**< its last key done */
+};
+
+/** Pause at the next boundary? (Asked after each top-level row.) */
+typedef int (*rvq_pause_fn)(void *arg);
+
+/** Can this query pause and resume? (All but subdomains, whose rows
+ * gather several of the store's.) */
+int rvq_resumable(const struct rvq_query *q);
+
+/**
+ * rvq_exec that stops, once \p pause says so, at the next boundary
+ * between the rows of its top-level scans (all of a wildcard name's, an
+ * AS address's rows are given before), with res->paused and the point
+ * in res; called again with res (and res->set) in another transaction it
+ * gives the rows after that point, none twice, none missed.
+ * \return as rvq_exec; RV_ENOTSUP for a query that cannot resume.
+ */
+int rvq_exec_resumable(struct rvq_db *db, const struct rvq_query *q,
+    rvq_row_fn fn, void *arg, rvq_pause_fn pause, void *pause_arg,
+    struct rvq_resume *res, struct rvq_err *err);
+
 #endif

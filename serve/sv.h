@@ -38,6 +38,8 @@ struct sv_conf {
 	uint64_t offset_max;		/**< a larger offset is 416 */
 	unsigned ongoing_ms;		/**< keep-alive line after this long
 					 * without a row */
+	unsigned txn_ms;		/**< a stream renews its read
+					 * transaction after this long */
 	const char *origin;		/**< CIRCL's "origin" */
 	const char *access_log;		/**< file; NULL: stderr */
 };

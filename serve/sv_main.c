@@ -18,7 +18,7 @@
 enum {
 	O_TLS_CERT = 256, O_TLS_KEY, O_INSECURE, O_MAX_CONN, O_TIMEOUT,
 	O_LIMIT_DEFAULT, O_LIMIT_MAX, O_OFFSET_MAX, O_ORIGIN, O_ACCESS_LOG,
-	O_ADD_KEY, O_KEY_OPTIONS, O_ONGOING
+	O_ADD_KEY, O_KEY_OPTIONS, O_ONGOING, O_TXN_MS
 };
 
 static const struct option opts[] = {
@@ -35,6 +35,7 @@ static const struct option opts[] = {
 	{ "limit-max",		required_argument, NULL, O_LIMIT_MAX },
 	{ "offset-max",		required_argument, NULL, O_OFFSET_MAX },
 	{ "keepalive-ms",	required_argument, NULL, O_ONGOING },
+	{ "txn-ms",		required_argument, NULL, O_TXN_MS },
 	{ "origin",		required_argument, NULL, O_ORIGIN },
 	{ "access-log",		required_argument, NULL, O_ACCESS_LOG },
 	{ "add-key",		required_argument, NULL, O_ADD_KEY },
@@ -75,6 +76,8 @@ usage(FILE *fp)
 "      --offset-max N      a larger offset answers 416 (1000000)\n"
 "      --keepalive-ms N    {\"cond\":\"ongoing\"} after this long without a\n"
 "                          row (default 5000)\n"
+"      --txn-ms N          a stream renews its read transaction this often,\n"
+"                          so rearviewd can reuse freed pages (default 1000)\n"
 "      --origin TEXT       CIRCL's \"origin\" field (default rearview)\n"
 "      --access-log FILE   log requests there (default: stderr)\n"
 "      --add-key NAME      add a key to --keys, print its secret once, exit\n"
@@ -141,6 +144,11 @@ apply(struct args *a, int code, const char *v)
 		if (num(v, 10, 3600000, &u) != 0)
 			return -1;
 		c->ongoing_ms = (unsigned)u;
+		return 0;
+	case O_TXN_MS:
+		if (num(v, 1, 3600000, &u) != 0)
+			return -1;
+		c->txn_ms = (unsigned)u;
 		return 0;
 	case O_LIMIT_DEFAULT:
 		return num(v, 1, UINT32_MAX, &c->limit_default);
@@ -246,6 +254,7 @@ parse(struct args *a, int argc, char **argv)
 	a->c.limit_max = 1000000;
 	a->c.offset_max = 1000000;
 	a->c.ongoing_ms = 5000;
+	a->c.txn_ms = 1000;
 	a->c.origin = "rearview";
 	optind = 0;
 	opterr = 0;

@@ -48,6 +48,8 @@ struct sv_job {
 	struct sb *sb;
 	char who[80];
 	uint64_t t0;
+	uint64_t txn_ms;	/**< when the read transaction began */
+	unsigned renewals;	/**< read transactions renewed */
 };
 
 static int
@@ -367,6 +369,45 @@ totals(struct sv_job *j)
 	rvq_ser_summary(b, j->req.proto == SV_DNSDB2, &j->sum, NULL);
 }
 
+/* Time for a new read transaction? */
+static int
+renew_due(void *arg)
+{
+	struct sv_job *j = arg;
+
+	return sv_now_ms() - j->txn_ms >= j->sv->c.txn_ms;
+}
+
+/*
+ * A stream's query in read transactions of about --txn-ms each: paused at
+ * a row boundary, the transaction ended (rearviewd may reuse the pages it
+ * freed since), a new one begun and the query resumed after its last row.
+ */
+static int
+run_renewing(struct sv_job *j, const struct rvq_query *q,
+    struct rvq_err *err)
+{
+	struct rvq_resume res;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	for (;;) {
+		j->txn_ms = sv_now_ms();
+		rc = rvq_exec_resumable(&j->db, q, row, j, renew_due, j, &res,
+		    err);
+		if (rc != RV_OK || !res.paused || j->limited || j->cancelled)
+			return rc;
+		/* the memos point into this transaction's pages */
+		rvq_ser_forget(&j->ser);
+		rvq_db_close(&j->db);
+		if ((rc = rvq_db_attach(&j->db, j->sv->st, j->sv->c.db,
+		    err)) != RV_OK)
+			return rc;
+		j->renewals++;
+		res.set = 1;
+	}
+}
+
 void
 sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 {
@@ -395,7 +436,9 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 	}
 	for (unsigned i = 0; rc == RV_OK && i < j->nq && !j->limited &&
 	    !j->cancelled; i++)
-		rc = rvq_exec(&j->db, &j->q[i], row, j, &err);
+		rc = s != NULL && rvq_resumable(&j->q[i]) ?
+		    run_renewing(j, &j->q[i], &err) :
+		    rvq_exec(&j->db, &j->q[i], row, j, &err);
 	if (rc == RV_OK && (j->req.route == SV_SUMMARIZE || j->req.route ==
 	    SV_COUNT) && !j->cancelled)
 		totals(j);
@@ -413,12 +456,13 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 	pthread_mutex_unlock(&j->sv->mu);
 	if (s == NULL && j->cancelled)
 		return;		/* given up in place: the stream logs it */
-	sv_log(j->sv, "query key=%s q=%s rows=%llu%s%s ms=%llu%s%s", j->who,
-	    j->nq > 0 ? j->q[0].arg : "stats",
+	sv_log(j->sv, "query key=%s q=%s rows=%llu%s%s ms=%llu txns=%u%s%s",
+	    j->who, j->nq > 0 ? j->q[0].arg : "stats",
 	    (unsigned long long)(j->req.route == SV_LOOKUP ? j->rows :
 	    j->sum.results), j->limited ? " limited" : "",
 	    j->cancelled ? " cancelled" : "",
-	    (unsigned long long)(sv_now_ms() - j->t0), rc != RV_OK ?
+	    (unsigned long long)(sv_now_ms() - j->t0), j->renewals + 1,
+	    rc != RV_OK ?
 	    " error=" : "", rc != RV_OK ? (err.msg[0] != '\0' ? err.msg :
 	    rv_strerror(rc)) : "");
 }

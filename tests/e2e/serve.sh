@@ -45,7 +45,7 @@ start() {	# start [options...]: the service on $port, answering
 	for try in 1 2 3 4 5 6 7 8; do
 		port=$((20000 + ($$ * 7 + try * 131) % 20000))
 		"$rv" serve --db "$tmp/db" --listen "127.0.0.1:$port" \
-		    --keepalive-ms 200 "$@" 2>>"$tmp/serve.log" &
+		    --keepalive-ms 200 --txn-ms 1 "$@" 2>>"$tmp/serve.log" &
 		pid=$!
 		for i in $(seq 1 100); do
 			curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && return 0
@@ -151,6 +151,11 @@ expect 200 '/dnsdb/v2/lookup/rrset/name/www.example.com?limit=2'
 tail -1 "$tmp/body" | grep -q '"cond":"succeeded"' || fail "limit=rows said limited"
 expect 200 '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?limit=0'
 [ "$(grep -c '"obj"' "$tmp/body")" = 40000 ] || fail "40000 rows"
+# a stream renews its read transaction (every 1 ms here) and resumes
+# after its last row: the CLI's rows, none twice, none missed
+same '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?limit=0' rdata ip 10.7.0.0/16
+grep -qE 'q=10.7.0.0,16 rows=40000 ms=[0-9]+ txns=([2-9]|[0-9]{2,})' "$tmp/serve.log" ||
+	fail "a long stream kept one read transaction"
 expect 200 '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?offset=39990&limit=0'
 [ "$(grep -c '"obj"' "$tmp/body")" = 10 ] || fail "offset 39990"
 expect 416 '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?offset=99999999'
