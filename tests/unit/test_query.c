@@ -369,6 +369,10 @@ sensor_name(void *arg, uint16_t id)
 	return rvq_db_sensor(arg, id);
 }
 
+/* The service's variants of the serialisers, for the next serialise(). */
+static int set_humantime, set_bare;
+static const char *set_origin;
+
 static void
 serialise(enum rvq_kind kind, const char *arg, int saf, char *out,
     size_t outsz)
@@ -381,6 +385,9 @@ serialise(enum rvq_kind kind, const char *arg, int saf, char *out,
 	rvq_filter_init(&f);
 	assert_int_equal(rvq_ser_init(&l.ser), RV_OK);
 	l.ser.saf_single = saf;
+	l.ser.humantime = set_humantime;
+	l.ser.saf_bare = set_bare;
+	l.ser.origin = set_origin;
 	l.ser.sensor = sensor_name;
 	l.ser.arg = &db;
 	assert_non_null(l.b = calloc(1, sizeof(*l.b)));
@@ -427,6 +434,22 @@ test_serialisers(void **state)
 	    "\"time_last\":1563416100,\"rrname\":\"mail.example.com.\","
 	    "\"rrtype\":\"A\",\"rdata\":\"192.0.2.9\"}}\n"
 	    "{\"cond\":\"succeeded\"}\n");
+	/* DNSDB's humantime; v1's bare objects; CIRCL's origin */
+	set_humantime = 1;
+	serialise(RVQ_RDATA_IP, "192.0.2.9", 1, out, sizeof(out));
+	assert_non_null(strstr(out, "{\"obj\":{\"count\":3,\"time_first\":"
+	    "\"2019-07-17T19:52:00Z\",\"time_last\":\"2019-07-18T02:15:00Z\","));
+	set_humantime = 0;
+	set_bare = 1;
+	serialise(RVQ_RDATA_IP, "192.0.2.9", 1, out, sizeof(out));
+	assert_non_null(strstr(out, "\n{\"count\":3,\"time_first\":"
+	    "1563393120,"));
+	assert_non_null(strstr(out, "\"rdata\":\"192.0.2.9\"}\n{\"cond\""));
+	set_bare = 0;
+	set_origin = "rearview";
+	serialise(RVQ_RDATA_IP, "192.0.2.9", 0, out, sizeof(out));
+	assert_non_null(strstr(out, ",\"origin\":\"rearview\"}\n"));
+	set_origin = NULL;
 }
 
 /* Type names from several threads at once (a data race here is what
