@@ -62,7 +62,7 @@ cmd_history(int argc, char **argv, const struct cli_env *env)
 	    lookup_opts, NLOOKUP, lookup_opt, &run);
 	if (rc != CLI_EXIT_OK || run.opts.help)
 		return rc;
-	if (!run.types_set && cli_run_types(&run, "A,AAAA,CNAME") != 0)
+	if (!run.types_set && cli_run_types(&run, RVQ_HISTORY_TYPES) != 0)
 		return CLI_EXIT_ERROR;
 	return cli_run_queries(&run, RVQ_LOOKUP, CLI_SORT_FIRST, 0);
 }

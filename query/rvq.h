@@ -33,6 +33,10 @@
 #include "rvq_db.h"
 #include "rvq_row.h"
 
+/** The types a history shows unless asked for others: what a name
+ * resolved to. */
+#define RVQ_HISTORY_TYPES "A,AAAA,CNAME"
+
 /** Most -t types in one query. */
 #define RVQ_TYPES_MAX 32
 

@@ -42,6 +42,8 @@ struct sv_job {
 	int limited;		/**< rows remained past the limit */
 	int cancelled;
 	struct rvq_summary sum;
+	struct rvq_row **hist;	/**< history: the rows, to sort */
+	size_t nhist;
 	struct rvq_ser ser;
 	struct rvq_db db;
 	struct sv_stream *s;
@@ -67,7 +69,8 @@ filter(struct sv_job *j, char *msg, size_t msgsz)
 	struct rvq_fence *fe = &j->f.fence;
 
 	rvq_filter_init(&j->f);
-	if (r->types[0] != '\0' && rvq_types_parse(r->types, j->f.types,
+	if (rvq_types_parse(r->types[0] != '\0' ? r->types : r->route ==
+	    SV_HISTORY ? RVQ_HISTORY_TYPES : "ANY", j->f.types,
 	    &j->f.ntypes) != RV_OK)
 		return bad(msg, msgsz, "unknown type");
 	if (r->bailiwick[0] != '\0' && rvq_zone_arg(r->bailiwick, j->f.zone,
@@ -110,7 +113,8 @@ limits(struct sv_job *j, uint64_t results_max, char *msg, size_t msgsz)
 		    (unsigned long long)c->offset_max);
 		return 416;
 	}
-	if (r->offset > 0 && j->req.route != SV_LOOKUP)
+	if (r->offset > 0 && j->req.route != SV_LOOKUP &&
+	    j->req.route != SV_HISTORY)
 		return bad(msg, msgsz, "only lookups take an offset");
 	j->skip = r->offset;
 	j->max_count = r->max_count_set && r->max_count > 0 ? r->max_count :
@@ -258,6 +262,9 @@ sv_job_free(void *arg)
 
 	if (j == NULL)
 		return;
+	for (size_t i = 0; i < j->nhist; i++)
+		free(j->hist[i]);
+	free(j->hist);
 	for (unsigned i = 0; i < j->nq; i++)
 		rvq_query_free(&j->q[i]);
 	rvq_ser_free(&j->ser);
@@ -286,6 +293,21 @@ row(void *arg, const struct rvq_row *r)
 			j->cancelled = 1;
 			return RV_ENOENT;
 		}
+	}
+	if (j->req.route == SV_HISTORY) {	/* kept, to sort */
+		struct rvq_row **h;
+		if (j->nhist == j->limit) {
+			j->limited = 1;
+			return RV_ENOENT;
+		}
+		if ((h = realloc(j->hist, (j->nhist + 1) * sizeof(*h))) ==
+		    NULL)
+			return RV_ENOMEM;
+		j->hist = h;
+		if ((h[j->nhist] = rvq_row_copy(r)) == NULL)
+			return RV_ENOMEM;
+		j->nhist++;
+		return RV_OK;
 	}
 	if (j->req.route != SV_LOOKUP) {	/* summarize, count */
 		if (j->sum.results == j->max_count) {
@@ -350,6 +372,31 @@ figure(void *arg, const char *key, enum rvq_stat_kind kind, uint64_t num,
 		sb_json(j->sb, str);
 	else
 		sb_u64(j->sb, num);
+}
+
+/* History: oldest first, as `rearview history` shows it. */
+static int
+by_first(const void *a, const void *b)
+{
+	const struct rvq_row *x = *(struct rvq_row *const *)a;
+	const struct rvq_row *y = *(struct rvq_row *const *)b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->last < y->last ? -1 : x->last > y->last;
+}
+
+static int
+history(struct sv_job *j)
+{
+	int rc = RV_OK;
+
+	qsort(j->hist, j->nhist, sizeof(*j->hist), by_first);
+	for (size_t i = 0; i < j->nhist && rc == RV_OK; i++) {
+		rc = rvq_ser_cof(&j->ser, j->sb, j->hist[i]);
+		j->rows++;
+	}
+	return rc;
 }
 
 /* Totals, as the route wants them. */
@@ -442,6 +489,8 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 	if (rc == RV_OK && (j->req.route == SV_SUMMARIZE || j->req.route ==
 	    SV_COUNT) && !j->cancelled)
 		totals(j);
+	if (rc == RV_OK && j->req.route == SV_HISTORY && !j->cancelled)
+		rc = history(j);
 	if (saf && rc != RV_OK && !j->cancelled) {
 		sb_str(j->sb, "{\"cond\":\"failed\",\"msg\":");
 		sb_json(j->sb, err.msg[0] != '\0' ? err.msg : rv_strerror(rc));
@@ -458,8 +507,8 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 		return;		/* given up in place: the stream logs it */
 	sv_log(j->sv, "query key=%s q=%s rows=%llu%s%s ms=%llu txns=%u%s%s",
 	    j->who, j->nq > 0 ? j->q[0].arg : "stats",
-	    (unsigned long long)(j->req.route == SV_LOOKUP ? j->rows :
-	    j->sum.results), j->limited ? " limited" : "",
+	    (unsigned long long)(j->req.route == SV_LOOKUP || j->req.route ==
+	    SV_HISTORY ? j->rows : j->sum.results), j->limited ? " limited" : "",
 	    j->cancelled ? " cancelled" : "",
 	    (unsigned long long)(sv_now_ms() - j->t0), j->renewals + 1,
 	    rc != RV_OK ?

@@ -332,6 +332,12 @@ param(struct sv_req *r, const char *k, const char *v, int64_t now,
 		strcpy(r->ip, v);
 		return 0;
 	}
+	if (r->proto == SV_NATIVE && strcmp(k, "type") == 0) {
+		if (strlen(v) >= sizeof(r->types))
+			return fail(msg, msgsz, 400, "type: too long");
+		strcpy(r->types, v);
+		return 0;
+	}
 	if (r->proto == SV_NATIVE && strcmp(k, "sensor") == 0) {
 		if (strlen(v) >= sizeof(r->sensor))
 			return fail(msg, msgsz, 400, "sensor: too long");
@@ -410,9 +416,10 @@ route(struct sv_req *r, const struct seg *s, int n, char *msg, size_t msgsz)
 			    s[2].p[0] == 's' ? SV_SUMMARIZE : SV_COUNT;
 			return qpath(r, s + 3, n - 3, msg, msgsz);
 		} else if (n == 4 && (seg_is(&s[2], "asn") ||
-		    seg_is(&s[2], "subdomains"))) {
-			r->route = SV_LOOKUP;
-			r->kind = s[2].p[0] == 'a' ? RVQ_ASN : RVQ_SUBDOMAINS;
+		    seg_is(&s[2], "subdomains") || seg_is(&s[2], "history"))) {
+			r->route = s[2].p[0] == 'h' ? SV_HISTORY : SV_LOOKUP;
+			r->kind = s[2].p[0] == 'a' ? RVQ_ASN : s[2].p[0] == 's' ?
+			    RVQ_SUBDOMAINS : RVQ_LOOKUP;
 			return decode_seg(&s[3], r->value, sizeof(r->value),
 			    "value", msg, msgsz);
 		}

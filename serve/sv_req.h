@@ -16,7 +16,7 @@
  *	/lookup/QPATH, /rate_limit		DNSDB API v1 (JSON lines)
  *	/pdns/query/VALUE			CIRCL passive DNS (COF)
  *	/api/v1/lookup/QPATH, /api/v1/summarize/QPATH,
- *	/api/v1/asn/ASN, /api/v1/subdomains/NAME,
+ *	/api/v1/asn/ASN, /api/v1/subdomains/NAME, /api/v1/history/NAME,
  *	/api/v1/count/QPATH			the native API (COF)
  * QPATH is rrset/name/NAME[/TYPE[/BAILIWICK]], rrset/raw/HEX[/TYPE],
  * rdata/name/NAME[/TYPE], rdata/ip/ADDR (ADDR,LEN, ADDR/LEN or ADDR-ADDR),
@@ -42,7 +42,8 @@ enum sv_route {
 	SV_COUNT,		/**< rows a pivot would return (native) */
 	SV_PING,
 	SV_RATE_LIMIT,
-	SV_STATS		/**< database and sensors (native) */
+	SV_STATS,		/**< database and sensors (native) */
+	SV_HISTORY		/**< a name's RRsets by first seen (native) */
 };
 
 enum sv_proto {

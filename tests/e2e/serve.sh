@@ -217,6 +217,14 @@ expect 200 '/api/v1/subdomains/bulk.test?limit=0'
 [ "$(wc -l <"$tmp/body")" = 40000 ] || fail "subdomains"
 expect 200 '/api/v1/lookup/rrset/name/www.example.com?sensor=corp-dns2'
 [ "$(wc -l <"$tmp/body")" = 1 ] || fail "native sensor filter"
+# history: what a name resolved to, oldest first (A, AAAA, CNAME)
+expect 200 /api/v1/history/www.example.com
+sed -n 1p "$tmp/body" | grep -q '"rdata":\["192.0.2.1"\]' || { cat "$tmp/body"; fail "history order"; }
+sed -n 2p "$tmp/body" | grep -q '"rdata":\["192.0.2.2"\]' || fail "history second row"
+expect 200 /api/v1/history/mail.example.com
+[ -s "$tmp/body" ] && fail "history shows MX by default"
+expect 200 '/api/v1/history/mail.example.com?type=MX'
+grep -q '"rrtype":"MX"' "$tmp/body" || fail "history type="
 # stats: the CLI's figures, as one JSON object
 expect 200 /api/v1/stats
 "$rv" stats -o json >"$tmp/cli" || fail "rearview stats"

@@ -51,6 +51,10 @@ test_routes(void **state)
 	assert_int_equal(r.kind, RVQ_SUBDOMAINS);
 	assert_string_equal(r.ip, "10.0.0.0/8");
 	assert_string_equal(r.sensor, "r1");
+	assert_int_equal(parse("/api/v1/history/www.example.com?type=A"), 0);
+	assert_int_equal(r.route, SV_HISTORY);
+	assert_int_equal(r.kind, RVQ_LOOKUP);
+	assert_string_equal(r.types, "A");
 	assert_int_equal(parse("/api/v1/count/rdata/ip/10.0.0.0,8"), 0);
 	assert_int_equal(r.route, SV_COUNT);
 }
