@@ -95,6 +95,14 @@ struct rvq_report {
 int rvq_report_scan(struct rvq_db *db, const struct rvq_report_cfg *cfg,
     struct rvq_report *rep);
 
+struct sb;
+
+/** A row as one JSON object (no newline), ranked from 1. */
+void rvq_report_ff_json(struct sb *b, const struct rvq_report_ff *f,
+    uint64_t rank);
+void rvq_report_tun_json(struct sb *b, const struct rvq_report_tun *t,
+    uint64_t rank);
+
 /** Free the rows. */
 void rvq_report_free(struct rvq_report *rep);
 

@@ -2,6 +2,7 @@
  * \file sb.c
  * Escaping into a line builder: JSON strings and CSV fields.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -78,4 +79,16 @@ sb_csv(struct sb *b, const char *s)
 		sb_ch(b, *s);
 	}
 	sb_ch(b, '"');
+}
+
+void
+sb_fmt(struct sb *b, const char *fmt, ...)
+{
+	char t[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t, sizeof(t), fmt, ap);
+	va_end(ap);
+	sb_str(b, t);
 }

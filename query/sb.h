@@ -74,6 +74,10 @@ sb_u64(struct sb *b, uint64_t v)
 /** s as a JSON string with quotes; control octets as \u00XX. */
 void sb_json(struct sb *b, const char *s);
 
+/** A short printf (at most 63 octets: numbers with a format). */
+void sb_fmt(struct sb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /** s as a CSV field, quoted (RFC 4180) when it holds , " CR or LF. */
 void sb_csv(struct sb *b, const char *s);
 

@@ -48,6 +48,8 @@ struct sv {
 	struct sv_conf c;
 	struct rv_store *st;
 	struct sv_keys *keys;		/**< NULL: no keys, loopback only */
+	void *psl;			/**< psl_ctx_t: the tunnel report's
+					 * registered domains */
 	FILE *log;			/**< access and error log */
 	pthread_mutex_t mu;		/**< guards running and log lines */
 	unsigned running;		/**< queries running now */

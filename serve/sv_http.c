@@ -328,8 +328,8 @@ query(struct sv *sv, struct MHD_Connection *con, struct rctx *c,
 			return error(con, c, 503, "too many queries running: "
 			    "try again shortly");
 		}
-		if (attempt == 1)
-			break;
+		if (attempt == 1 || req->route == SV_REPORT)
+			break;	/* a report scans its whole window: stream */
 		rc = sv_job_run(job, SYNC_CAP, &buf, &len);
 		if (rc == RV_OK) {
 			empty = sv_job_rows(job) == 0;

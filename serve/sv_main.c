@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpsl.h>
+
 #include "config.h"
 #include "rv_err.h"
 #include "rv_num.h"
@@ -373,8 +375,13 @@ main(int argc, char **argv)
 		    strerror(errno));
 		goto leave;
 	}
+	/* The system's list when installed (publicsuffix), else libpsl's. */
+	if ((sv.psl = psl_latest(NULL)) == NULL)
+		sv.psl = (void *)psl_builtin();
 	rc = sv_http_run(&sv) == RV_OK ? 0 : 1;
 leave:
+	if (sv.psl != NULL && sv.psl != psl_builtin())
+		psl_free(sv.psl);
 	rv_store_close(sv.st);
 	sv_keys_free(sv.keys);
 	if (sv.log != stderr)

@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rv_err.h"
 #include "rvq.h"
+#include "rvq_report.h"
 #include "rvq_ser.h"
 #include "rvq_stats.h"
 #include "sb.h"
@@ -114,7 +116,7 @@ limits(struct sv_job *j, uint64_t results_max, char *msg, size_t msgsz)
 		return 416;
 	}
 	if (r->offset > 0 && j->req.route != SV_LOOKUP &&
-	    j->req.route != SV_HISTORY)
+	    j->req.route != SV_HISTORY && j->req.route != SV_REPORT)
 		return bad(msg, msgsz, "only lookups take an offset");
 	j->skip = r->offset;
 	j->max_count = r->max_count_set && r->max_count > 0 ? r->max_count :
@@ -164,7 +166,8 @@ sv_job_prepare(struct sv *sv, const struct sv_req *req, uint64_t results_max,
 	if ((status = filter(j, msg, msgsz)) != 0 ||
 	    (status = limits(j, results_max, msg, msgsz)) != 0)
 		goto fail;
-	j->nq = req->route == SV_STATS ? 0 : req->circl_guess ?
+	j->nq = req->route == SV_STATS || req->route == SV_REPORT ? 0 :
+	    req->circl_guess ?
 	    (unsigned)circl_kinds(j, kinds) : 1;
 	for (unsigned i = 0; i < j->nq; i++) {
 		int rc = rvq_prepare(&j->q[i], kinds[i], j->req.value, &j->f,
@@ -399,6 +402,48 @@ history(struct sv_job *j)
 	return rc;
 }
 
+/* A report over the window, its rows from offset to the limit. */
+static int
+report(struct sv_job *j, struct rvq_err *err)
+{
+	enum rvq_report_kind kind = j->req.report == 1 ? RVQ_REPORT_FF :
+	    RVQ_REPORT_TUN;
+	struct rvq_report_cfg cfg;
+	struct rvq_report rep;
+	size_t n, end;
+	int64_t now = time(NULL);
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&rep, 0, sizeof(rep));
+	cfg.kinds = kind;
+	rvq_ff_params_default(&cfg.ff);
+	rvq_tun_params_default(&cfg.tun);
+	cfg.win.until = now;
+	cfg.win.since = now > j->req.window ? now - j->req.window : 0;
+	cfg.all = j->req.all;
+	cfg.psl = j->sv->psl;
+	cfg.keep = j->req.offset + j->limit;
+	rvq_allow_finish(&cfg.allow);
+	if ((rc = rvq_report_scan(&j->db, &cfg, &rep)) != RV_OK)
+		rvq_db_errf(err, &j->db, rc);
+	n = kind == RVQ_REPORT_FF ? rep.nff : rep.ntun;
+	end = j->req.offset >= n ? 0 : n - j->req.offset < j->limit ? n :
+	    j->req.offset + j->limit;
+	for (size_t i = j->req.offset; rc == RV_OK && i < end; i++) {
+		if (kind == RVQ_REPORT_FF)
+			rvq_report_ff_json(j->sb, &rep.ff[i], i + 1);
+		else
+			rvq_report_tun_json(j->sb, &rep.tun[i], i + 1);
+		sb_ch(j->sb, '\n');
+		j->rows++;
+	}
+	j->limited = rc == RV_OK && end < n;
+	rvq_report_free(&rep);
+	rvq_allow_free(&cfg.allow);
+	return rc;
+}
+
 /* Totals, as the route wants them. */
 static void
 totals(struct sv_job *j)
@@ -475,6 +520,8 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 		    RV_OK)
 			j->f.sensor_id = UINT16_MAX;	/* matches nothing */
 	}
+	if (rc == RV_OK && j->req.route == SV_REPORT)
+		rc = report(j, &err);
 	if (rc == RV_OK && j->req.route == SV_STATS) {
 		if ((rc = rvq_stats(&j->db, figure, j)) == RV_OK)
 			sb_str(j->sb, j->rows > 0 ? "}\n" : "{}\n");
@@ -506,9 +553,12 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 	if (s == NULL && j->cancelled)
 		return;		/* given up in place: the stream logs it */
 	sv_log(j->sv, "query key=%s q=%s rows=%llu%s%s ms=%llu txns=%u%s%s",
-	    j->who, j->nq > 0 ? j->q[0].arg : "stats",
+	    j->who, j->nq > 0 ? j->q[0].arg : j->req.route == SV_REPORT ?
+	    (j->req.report == 1 ? "report fastflux" : "report tunnel") :
+	    "stats",
 	    (unsigned long long)(j->req.route == SV_LOOKUP || j->req.route ==
-	    SV_HISTORY ? j->rows : j->sum.results), j->limited ? " limited" : "",
+	    SV_HISTORY || j->req.route == SV_REPORT ? j->rows :
+	    j->sum.results), j->limited ? " limited" : "",
 	    j->cancelled ? " cancelled" : "",
 	    (unsigned long long)(sv_now_ms() - j->t0), j->renewals + 1,
 	    rc != RV_OK ?

@@ -12,6 +12,7 @@
 #include "rv_err.h"
 #include "rv_name.h"
 #include "rv_num.h"
+#include "rv_time.h"
 
 /** Most path segments looked at (the longest route has 8). */
 #define SEGS_MAX 12
@@ -332,6 +333,19 @@ param(struct sv_req *r, const char *k, const char *v, int64_t now,
 		strcpy(r->ip, v);
 		return 0;
 	}
+	if (r->route == SV_REPORT && strcmp(k, "window") == 0) {
+		if (rv_duration_parse(v, &r->window) != RV_OK ||
+		    r->window <= 0 || r->window > 3650LL * 86400)
+			return fail(msg, msgsz, 400, "window: want a duration "
+			    "such as 24h or 7d");
+		return 0;
+	}
+	if (r->route == SV_REPORT && strcmp(k, "all") == 0) {
+		if ((b = sv_bool(v)) < 0)
+			return fail(msg, msgsz, 400, "all: want true or false");
+		r->all = b;
+		return 0;
+	}
 	if (r->proto == SV_NATIVE && strcmp(k, "type") == 0) {
 		if (strlen(v) >= sizeof(r->types))
 			return fail(msg, msgsz, 400, "type: too long");
@@ -410,6 +424,12 @@ route(struct sv_req *r, const struct seg *s, int n, char *msg, size_t msgsz)
 			r->route = SV_STATS;
 		else if (n == 3 && seg_is(&s[2], "ping"))
 			r->route = SV_PING;
+		else if (n == 4 && seg_is(&s[2], "report") &&
+		    (seg_is(&s[3], "fastflux") || seg_is(&s[3], "tunnel"))) {
+			r->route = SV_REPORT;
+			r->report = s[3].p[0] == 'f' ? 1 : 2;
+			r->window = 86400;
+		}
 		else if (seg_is(&s[2], "lookup") || seg_is(&s[2],
 		    "summarize") || seg_is(&s[2], "count")) {
 			r->route = s[2].p[0] == 'l' ? SV_LOOKUP :

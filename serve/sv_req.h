@@ -17,7 +17,8 @@
  *	/pdns/query/VALUE			CIRCL passive DNS (COF)
  *	/api/v1/lookup/QPATH, /api/v1/summarize/QPATH,
  *	/api/v1/asn/ASN, /api/v1/subdomains/NAME, /api/v1/history/NAME,
- *	/api/v1/count/QPATH			the native API (COF)
+ *	/api/v1/count/QPATH, /api/v1/report/{fastflux,tunnel}
+ *						the native API (COF)
  * QPATH is rrset/name/NAME[/TYPE[/BAILIWICK]], rrset/raw/HEX[/TYPE],
  * rdata/name/NAME[/TYPE], rdata/ip/ADDR (ADDR,LEN, ADDR/LEN or ADDR-ADDR),
  * rdata/raw/HEX[/TYPE]; TYPE may be a list, ANY or ANY-DNSSEC.
@@ -43,7 +44,8 @@ enum sv_route {
 	SV_PING,
 	SV_RATE_LIMIT,
 	SV_STATS,		/**< database and sensors (native) */
-	SV_HISTORY		/**< a name's RRsets by first seen (native) */
+	SV_HISTORY,		/**< a name's RRsets by first seen (native) */
+	SV_REPORT		/**< fast flux or tunnels (native) */
 };
 
 enum sv_proto {
@@ -80,6 +82,9 @@ struct sv_req {
 	/* native parameters */
 	char ip[SV_VALUE_MAX + 1];	/**< subdomains: only names on it */
 	char sensor[128];	/**< only rows this sensor saw; "" for all */
+	int report;		/**< SV_REPORT: 1 fast flux, 2 tunnels */
+	int64_t window;		/**< SV_REPORT: seconds back from now */
+	int all;		/**< SV_REPORT: unflagged rows too */
 };
 
 /**

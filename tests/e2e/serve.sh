@@ -225,6 +225,16 @@ expect 200 /api/v1/history/mail.example.com
 [ -s "$tmp/body" ] && fail "history shows MX by default"
 expect 200 '/api/v1/history/mail.example.com?type=MX'
 grep -q '"rrtype":"MX"' "$tmp/body" || fail "history type="
+# reports: the CLI's rows (the engine computes, one serialiser writes)
+for r in fastflux tunnel; do
+	expect 200 "/api/v1/report/$r?window=3650d&all=true&limit=0"
+	"$rv" report $r --window 3650d --all -o json -l 0 >"$tmp/cli" 2>/dev/null
+	[ -s "$tmp/cli" ] || fail "no CLI rows for report $r"
+	diff -u "$tmp/cli" "$tmp/body" || fail "report $r differs from the CLI"
+done
+expect 200 '/api/v1/report/tunnel?window=3650d&all=true&offset=999999'
+[ -s "$tmp/body" ] && fail "report offset past the rows"
+expect 400 '/api/v1/report/fastflux?window=soon'
 # stats: the CLI's figures, as one JSON object
 expect 200 /api/v1/stats
 "$rv" stats -o json >"$tmp/cli" || fail "rearview stats"

@@ -55,6 +55,16 @@ test_routes(void **state)
 	assert_int_equal(r.route, SV_HISTORY);
 	assert_int_equal(r.kind, RVQ_LOOKUP);
 	assert_string_equal(r.types, "A");
+	assert_int_equal(parse("/api/v1/report/tunnel?window=7d&all=t"), 0);
+	assert_int_equal(r.route, SV_REPORT);
+	assert_int_equal(r.report, 2);
+	assert_int_equal(r.window, 7 * 86400);
+	assert_int_equal(r.all, 1);
+	assert_int_equal(parse("/api/v1/report/fastflux"), 0);
+	assert_int_equal(r.window, 86400);
+	assert_int_equal(parse("/api/v1/report/fastflux?window=-1"), 400);
+	assert_int_equal(parse("/api/v1/report/other"), 0);
+	assert_int_equal(r.route, SV_NONE);
 	assert_int_equal(parse("/api/v1/count/rdata/ip/10.0.0.0,8"), 0);
 	assert_int_equal(r.route, SV_COUNT);
 }

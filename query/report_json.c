@@ -1,0 +1,139 @@
+/**
+ * \file report_json.c
+ * A report's rows as JSON objects, one per row: what `rearview report -o
+ * json` prints and the service's /api/v1/report gives.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rv_err.h"
+#include "rv_name.h"
+#include "rvq_report.h"
+#include "sb.h"
+
+static void
+name_text(const uint8_t *w, size_t len, char *out, size_t outsz)
+{
+	if (rv_name_to_str(w, len, out, outsz) != RV_OK)
+		snprintf(out, outsz, "?");
+}
+
+/* The ASNs and countries of a kept row, as JSON arrays. */
+static void
+ff_lists(struct sb *b, const struct rvq_report_ff *f)
+{
+	size_t i, j;
+	int first = 1;
+
+	sb_str(b, ",\"asn_list\":[");
+	for (i = 0; i < f->naddr; i++) {
+		uint32_t a = f->addr[i].asn;
+
+		for (j = 0; j < i && f->addr[j].asn != a; j++)
+			;
+		if (a == 0 || j < i)
+			continue;
+		if (!first)
+			sb_ch(b, ',');
+		first = 0;
+		sb_u64(b, a);
+	}
+	sb_str(b, "],\"country_list\":[");
+	first = 1;
+	for (i = 0; i < f->naddr; i++) {
+		const char *c = f->addr[i].cc;
+
+		for (j = 0; j < i && strcmp(f->addr[j].cc, c) != 0; j++)
+			;
+		if (c[0] == '\0' || j < i)
+			continue;
+		if (!first)
+			sb_ch(b, ',');
+		first = 0;
+		sb_json(b, c);
+	}
+	sb_ch(b, ']');
+}
+
+void
+rvq_report_ff_json(struct sb *b, const struct rvq_report_ff *f, uint64_t rank)
+{
+	char name[RV_NAME_STR_MAX];
+
+	name_text(f->owner, f->owner_len, name, sizeof(name));
+	sb_str(b, "{\"report\":\"fastflux\",\"rank\":");
+	sb_u64(b, rank);
+	sb_str(b, ",\"rrname\":");
+	sb_json(b, name);
+	sb_str(b, f->r.flagged ? ",\"flagged\":true" : ",\"flagged\":false");
+	sb_fmt(b, ",\"holz_score\":%.2f", f->r.holz);
+	sb_fmt(b, ",\"score\":%.2f", f->r.score);
+	sb_str(b, ",\"addresses\":");
+	sb_u64(b, f->r.n_addr);
+	sb_str(b, ",\"ipv4\":");
+	sb_u64(b, f->r.n_v4);
+	sb_str(b, ",\"ipv6\":");
+	sb_u64(b, f->r.n_v6);
+	sb_str(b, ",\"asns\":");
+	sb_u64(b, f->r.n_asn);
+	sb_str(b, ",\"countries\":");
+	sb_u64(b, f->r.n_cc);
+	sb_str(b, ",\"nets16\":");
+	sb_u64(b, f->r.n_net4);
+	sb_str(b, ",\"nets32\":");
+	sb_u64(b, f->r.n_net6);
+	sb_str(b, ",\"ttl_min\":");
+	if (f->r.ttl_min == UINT32_MAX)
+		sb_str(b, "null");
+	else
+		sb_u64(b, f->r.ttl_min);
+	sb_str(b, ",\"ns\":");
+	sb_u64(b, f->r.n_ns);
+	sb_str(b, f->r.ns_changed ? ",\"ns_changed\":true" :
+	    ",\"ns_changed\":false");
+	sb_str(b, ",\"churn\":");
+	sb_u64(b, f->r.churn);
+	sb_str(b, ",\"count\":");
+	sb_u64(b, f->r.count);
+	sb_str(b, ",\"time_first\":");
+	sb_u64(b, f->r.first);
+	sb_str(b, ",\"time_last\":");
+	sb_u64(b, f->r.last);
+	if (f->addr != NULL)
+		ff_lists(b, f);
+	sb_ch(b, '}');
+}
+
+void
+rvq_report_tun_json(struct sb *b, const struct rvq_report_tun *t, uint64_t rank)
+{
+	char name[RV_NAME_STR_MAX];
+	unsigned i;
+
+	name_text(t->domain, t->domain_len, name, sizeof(name));
+	sb_str(b, "{\"report\":\"tunnel\",\"rank\":");
+	sb_u64(b, rank);
+	sb_str(b, ",\"domain\":");
+	sb_json(b, name);
+	sb_str(b, t->r.flagged ? ",\"flagged\":true" : ",\"flagged\":false");
+	sb_fmt(b, ",\"score\":%.2f", t->r.score);
+	sb_str(b, ",\"names\":");
+	sb_u64(b, t->r.nnames);
+	sb_fmt(b, ",\"label_len_mean\":%.2f", t->r.mean_len);
+	sb_str(b, ",\"label_len_max\":");
+	sb_u64(b, t->r.max_len);
+	sb_fmt(b, ",\"entropy\":%.3f", t->r.entropy);
+	sb_fmt(b, ",\"txt_null_cname\":%.3f", t->r.special);
+	sb_fmt(b, ",\"nxdomain_rate\":%.3f", t->r.nx_rate);
+	sb_str(b, ",\"time_last\":");
+	sb_u64(b, t->last);
+	sb_str(b, ",\"examples\":[");
+	for (i = 0; i < RVQ_REPORT_SAMPLES && t->sample[i] != NULL; i++) {
+		if (i > 0)
+			sb_ch(b, ',');
+		sb_json(b, t->sample[i]);
+	}
+	sb_str(b, "]}");
+}
+
