@@ -394,7 +394,8 @@ history(struct sv_job *j)
 {
 	int rc = RV_OK;
 
-	qsort(j->hist, j->nhist, sizeof(*j->hist), by_first);
+	if (j->nhist > 1)	/* qsort wants an array, even of none */
+		qsort(j->hist, j->nhist, sizeof(*j->hist), by_first);
 	for (size_t i = 0; i < j->nhist && rc == RV_OK; i++) {
 		rc = rvq_ser_cof(&j->ser, j->sb, j->hist[i]);
 		j->rows++;

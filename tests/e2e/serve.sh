@@ -265,6 +265,37 @@ grep -q 'cancelled\|aborted' "$tmp/serve.log" || fail "a client gone did not sto
 expect 200 /dnsdb/v2/ping
 stop
 
+# --- caps: connections, idle time, queries running at once
+start --max-connections 3 --timeout 2 --threads 1
+python3 - "$port" <<'PY' || fail "connection cap or idle timeout"
+import socket, sys, time
+port = int(sys.argv[1])
+idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+time.sleep(0.2)
+# a 4th connection waits in the backlog while 3 are open ...
+extra = socket.create_connection(("127.0.0.1", port))
+extra.sendall(b"GET /dnsdb/v2/ping HTTP/1.1\r\nHost: x\r\n\r\n")
+extra.settimeout(0.7)
+try:
+    got = extra.recv(100)
+    raise AssertionError("a 4th connection was served: %r" % got)
+except socket.timeout:
+    pass
+# ... idle ones are closed after --timeout, and then it is served
+for s in idle:
+    s.settimeout(10)
+    assert s.recv(100) == b"", "an idle connection stayed open"
+extra.settimeout(10)
+assert extra.recv(100).startswith(b"HTTP/1.1 200"), "the 4th was never served"
+PY
+expect 200 /dnsdb/v2/ping
+curl -s -N "$(url '/dnsdb/v2/lookup/rdata/ip/10.7.0.0,16?limit=0')" | sleep 2 &
+slow=$!
+sleep 0.5
+expect 503 /dnsdb/v2/lookup/rrset/name/www.example.com
+wait $slow
+stop
+
 # --- keys: none, wrong, right; rate limit; basic auth (CIRCL)
 "$rv" serve --keys "$tmp/keys" --add-key analyst >"$tmp/k1" 2>/dev/null || fail "--add-key"
 "$rv" serve --keys "$tmp/keys" --add-key tight --key-options 'rate=2/3600' >"$tmp/k2" 2>/dev/null || fail "--add-key rate"
