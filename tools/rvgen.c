@@ -21,6 +21,9 @@
 #include "gen.h"
 #include "rv_frame.h"
 
+/* A send that waits this long dials anew (emit). */
+#define SEND_WAIT_MS 3000
+
 struct out {
 	FILE *f;
 	nng_socket sock;
@@ -29,6 +32,10 @@ struct out {
 	int number;			/**< --number: frames carry a sequence */
 	unsigned long long rate;	/**< --rate: records/s, 0: no limit */
 	uint64_t boot[64], sent[64];	/**< per sensor, with --number */
+	/* the dialer and what made it, to dial again (emit) */
+	nng_dialer d;
+	const char *url, *ca, *cert, *key;
+	unsigned redials;
 };
 
 static void
@@ -89,7 +96,7 @@ slurp(const char *path)
 /* Dial in the background (reconnecting); tls+tcp:// with a config. */
 static int
 dial(nng_socket s, const char *url, const char *ca, const char *cert,
-    const char *key)
+    const char *key, nng_dialer *dp)
 {
 	nng_dialer d;
 	nng_tls_config *cfg = NULL;
@@ -117,6 +124,7 @@ dial(nng_socket s, const char *url, const char *ca, const char *cert,
 			goto leave;
 	}
 	rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
+	*dp = d;
 leave:
 	if (cfg)
 		nng_tls_config_free(cfg);
@@ -160,7 +168,21 @@ emit(struct out *o, const uint8_t *buf, size_t len)
 	if (!o->nng)
 		return fwrite(hdr, 4, 1, o->f) == 1 &&
 		    fwrite(buf, len, 1, o->f) == 1 ? 0 : -1;
-	if ((rv = nng_send(o->sock, (void *)buf, len, 0))) {
+	/*
+	 * nng 1.5's dialer was seen to stop redialing for good after its
+	 * peer was killed (rel_loss.sh kills rearviewd five times), leaving
+	 * nng_send blocked forever. A send that waits SEND_WAIT_MS dials
+	 * anew and tries the same frame again: nothing is sent twice (no
+	 * send buffer), nothing is lost.
+	 */
+	while ((rv = nng_send(o->sock, (void *)buf, len, 0)) == NNG_ETIMEDOUT) {
+		nng_dialer_close(o->d);
+		if ((rv = dial(o->sock, o->url, o->ca, o->cert, o->key,
+		    &o->d)) != 0)
+			break;
+		o->redials++;
+	}
+	if (rv != 0) {
 		fprintf(stderr, "rvgen: send: %s\n", nng_strerror(rv));
 		return -1;
 	}
@@ -341,13 +363,23 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (url) {
+		/* Redial as the module does (module/sender.c); emit()
+		 * dials anew when a send waits too long. */
 		if ((rv = nng_push0_open(&o.sock)) ||
 		    (rv = nng_socket_set_int(o.sock, NNG_OPT_SENDBUF, 0)) ||
-		    (rv = dial(o.sock, url, tls_ca, tls_cert, tls_key))) {
+		    (rv = nng_socket_set_ms(o.sock, NNG_OPT_RECONNMINT, 100)) ||
+		    (rv = nng_socket_set_ms(o.sock, NNG_OPT_RECONNMAXT, 2000)) ||
+		    (rv = nng_socket_set_ms(o.sock, NNG_OPT_SENDTIMEO,
+		    SEND_WAIT_MS)) ||
+		    (rv = dial(o.sock, url, tls_ca, tls_cert, tls_key, &o.d))) {
 			fprintf(stderr, "rvgen: %s: %s\n", url, nng_strerror(rv));
 			return 1;
 		}
 		o.nng = 1;
+		o.url = url;
+		o.ca = tls_ca;
+		o.cert = tls_cert;
+		o.key = tls_key;
 	} else if (!(o.f = strcmp(file, "-") ? fopen(file, "w") : stdout)) {
 		fprintf(stderr, "rvgen: %s: %s\n", file, strerror(errno));
 		return 1;
