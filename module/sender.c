@@ -29,6 +29,8 @@
 #define RECONN_MIN_MS 100
 #define RECONN_MAX_MS 2000
 #define STATS_FILE_MS 1000	/* stats file refresh */
+#define REDIAL_AFTER_MS 5000	/* an endpoint this long unconnected is
+				 * dialed anew (links_watch) */
 
 static uint64_t
 now_ms(void)
@@ -64,6 +66,28 @@ get(const _Atomic uint64_t *c)
  * itself in memory, see module.c). */
 static _Atomic uint64_t closes_abandoned;	/* see close_bounded() */
 static _Atomic unsigned close_wait_ms;		/* 0: wait for nng_close */
+static _Atomic unsigned redial_after_ms = REDIAL_AFTER_MS;
+
+/*
+ * One per endpoint: its dialer and a live pipe of it, as nng's pipe
+ * events report them. nng's threads run the pipe callback until nng_close
+ * has returned, so the block is on the heap, not in the sender, and is
+ * freed only after that (close_bounded).
+ */
+struct rvm_link {
+	nng_dialer d;			/**< sender thread only */
+	_Atomic int id;			/**< nng_dialer_id(d), -1: none */
+	_Atomic uint32_t pipe;		/**< a pipe of d, 0: none */
+	uint64_t down_since_ms;		/**< sender thread; 0: up */
+	int said;			/**< this outage was logged */
+	int broken;			/**< the first dial failed (bad URL or
+					 * TLS file): said then, not retried */
+};
+
+struct rvm_links {
+	size_t n;
+	struct rvm_link l[RVM_ENDPOINTS_MAX];
+};
 
 /* --- counters ---------------------------------------------------------- */
 
@@ -90,6 +114,7 @@ rvm_stats_collect(const struct rvm_sender *s, struct rvm_queue *queues,
 		st->frames = get(&s->frames);
 		st->bytes = get(&s->bytes);
 		st->send_errors = get(&s->send_errors);
+		st->redials = get(&s->redials);
 	}
 	st->close_abandoned = get(&closes_abandoned);
 }
@@ -114,12 +139,13 @@ rvm_stats_format(const struct rvm_stats *st, const char *sensor, char *out,
 	    "bytes %" PRIu64 "\n"
 	    "send_errors %" PRIu64 "\n"
 	    "queued_bytes %" PRIu64 "\n"
-	    "close_abandoned %" PRIu64 "\n",
+	    "close_abandoned %" PRIu64 "\n"
+	    "redials %" PRIu64 "\n",
 	    sensor, st->responses, st->captured, st->sent,
 	    st->dropped_queue + st->dropped_send, st->dropped_queue,
 	    st->dropped_send, st->toobig, st->excluded, st->timeouts,
 	    st->skipped, st->frames, st->bytes, st->send_errors,
-	    st->queued_bytes, st->close_abandoned);
+	    st->queued_bytes, st->close_abandoned, st->redials);
 
 	return n < 0 || (size_t)n >= outsz ? RV_ETOOBIG : RV_OK;
 }
@@ -289,6 +315,8 @@ leave:
 	return moved;
 }
 
+static void links_watch(struct rvm_sender *s, uint64_t now);
+
 static void *
 run(void *arg)
 {
@@ -310,6 +338,7 @@ run(void *arg)
 		    now - s->frame_start_ms >= s->conf->batch_delay_ms))
 			(void)flush(s, now);
 		report(s, now, 0);
+		links_watch(s, now);
 		if (moved < 64)
 			sleep_ms(tick);
 	}
@@ -343,13 +372,42 @@ boot_id(void)
 	return id ? id : 1;
 }
 
+/* nng's threads: note which pipe each of our dialers has. */
+static void
+pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct rvm_links *ls = arg;
+	int id = nng_dialer_id(nng_pipe_dialer(p));
+	uint32_t pid = (uint32_t)nng_pipe_id(p), want = pid;
+
+	if (id < 0)
+		return;
+	for (size_t k = 0; k < ls->n; k++) {
+		struct rvm_link *l = &ls->l[k];
+
+		if (atomic_load(&l->id) != id)
+			continue;
+		if (ev == NNG_PIPE_EV_ADD_POST)
+			atomic_store(&l->pipe, pid);
+		else
+			(void)atomic_compare_exchange_strong(&l->pipe, &want,
+			    0);
+	}
+}
+
+/* Start endpoint k's dialer. Its id is known to pipe_event before it can
+ * connect. */
 static int
-dial(struct rvm_sender *s, const char *url, char *err, size_t errsz)
+dial(struct rvm_sender *s, size_t k, char *err, size_t errsz)
 {
 	const struct rvm_conf *c = s->conf;
+	const char *url = c->endpoints[k];
+	struct rvm_link *l = &s->links->l[k];
 	nng_dialer d;
 	int rv;
 
+	atomic_store(&l->id, -1);
+	atomic_store(&l->pipe, 0);
 	if ((rv = nng_dialer_create(&d, s->sock, url)) != 0)
 		goto fail;
 	if (strncmp(url, "tls+", 4) == 0) {
@@ -363,16 +421,82 @@ dial(struct rvm_sender *s, const char *url, char *err, size_t errsz)
 			goto fail;
 		}
 	}
+	atomic_store(&l->id, nng_dialer_id(d));
 	/* Non-blocking: the first connect happens in the background, and
 	 * nng keeps redialing while the indexer is away. */
 	if ((rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK)) != 0) {
+		atomic_store(&l->id, -1);
 		nng_dialer_close(d);
 		goto fail;
 	}
+	l->d = d;
 	return RV_OK;
 fail:
 	snprintf(err, errsz, "endpoint %s: %s", url, nng_strerror(rv));
 	return RV_EIO;
+}
+
+void
+rvm_sender_set_redial_after(unsigned ms)
+{
+	atomic_store_explicit(&redial_after_ms, ms ? ms : 1,
+	    memory_order_relaxed);
+}
+
+/*
+ * nng 1.5.2 maps EPIPE to NNG_ECLOSED, and its dialer takes NNG_ECLOSED
+ * from a connect attempt as the application closing it: it never dials
+ * again (src/core/dialer.c, dialer_connect_cb). A unix socket connect that
+ * lands in the backlog of an indexer as it is killed gets exactly that on
+ * the SP header, and nothing would be sent until Unbound restarts. So an
+ * endpoint without a pipe for redial_after_ms gets a new dialer; a healthy
+ * one retries every RECONN_MAX_MS at most, so this only adds a connect
+ * attempt while the indexer is away. Said once per outage.
+ */
+static void
+links_watch(struct rvm_sender *s, uint64_t now)
+{
+	unsigned after = atomic_load_explicit(&redial_after_ms,
+	    memory_order_relaxed);
+	char err[256];
+
+	if (now < s->next_watch_ms)
+		return;
+	s->next_watch_ms = now + (after >= 4 ? after / 4 : 1);
+	for (size_t k = 0; k < s->links->n; k++) {
+		struct rvm_link *l = &s->links->l[k];
+		nng_pipe p = { .id = atomic_load(&l->pipe) };
+		int id = atomic_load(&l->id), first;
+
+		if (l->broken)
+			continue;
+		if (p.id != 0 && id >= 0 && nng_dialer_id(nng_pipe_dialer(p))
+		    == id) {
+			l->down_since_ms = 0;
+			l->said = 0;
+			continue;
+		}
+		if (l->down_since_ms == 0) {
+			l->down_since_ms = now;
+			continue;
+		}
+		if (now - l->down_since_ms < after)
+			continue;
+		if ((first = !l->said))
+			s->log(RVM_LOG_INFO, "rearview: %s: no connection for "
+			    "%" PRIu64 " ms, dialing anew until one is made",
+			    s->conf->endpoints[k], now - l->down_since_ms);
+		l->said = 1;
+		l->down_since_ms = now;
+		if (id >= 0) {
+			atomic_store(&l->id, -1);
+			nng_dialer_close(l->d);
+		}
+		if (dial(s, k, err, sizeof(err)) == RV_OK)
+			add(&s->redials, 1);
+		else if (first)
+			s->log(RVM_LOG_ERR, "rearview: %s", err);
+	}
 }
 
 int
@@ -404,12 +528,27 @@ rvm_sender_start(struct rvm_sender *s, const struct rvm_conf *conf,
 	(void)nng_socket_set_int(s->sock, NNG_OPT_SENDBUF, SENDBUF_MSGS);
 	(void)nng_socket_set_ms(s->sock, NNG_OPT_RECONNMINT, RECONN_MIN_MS);
 	(void)nng_socket_set_ms(s->sock, NNG_OPT_RECONNMAXT, RECONN_MAX_MS);
+	if ((s->links = calloc(1, sizeof(*s->links))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		rc = RV_ENOMEM;
+		goto leave;
+	}
+	s->links->n = conf->nendpoints;
+	if ((rv = nng_pipe_notify(s->sock, NNG_PIPE_EV_ADD_POST, pipe_event,
+	    s->links)) != 0 || (rv = nng_pipe_notify(s->sock,
+	    NNG_PIPE_EV_REM_POST, pipe_event, s->links)) != 0) {
+		snprintf(err, errsz, "nng_pipe_notify: %s", nng_strerror(rv));
+		rc = RV_EIO;
+		goto leave;
+	}
 	for (size_t i = 0; i < conf->nendpoints; i++) {
 		/* One bad endpoint is logged; the others still work. */
-		if (dial(s, conf->endpoints[i], err, errsz) == RV_OK)
+		if (dial(s, i, err, errsz) == RV_OK) {
 			dialed++;
-		else
+		} else {
+			s->links->l[i].broken = 1;
 			log(RVM_LOG_ERR, "rearview: %s", err);
+		}
 	}
 	if (dialed == 0) {
 		snprintf(err, errsz, "no usable endpoint");
@@ -435,9 +574,11 @@ leave:
  * The close runs on a helper thread; the caller waits at most a deadline,
  * then abandons it: the helper goes on (its code must stay mapped: the
  * caller pinned the library) and frees the shared block when nng_close
- * returns, if ever. Whichever side finishes last frees it. */
+ * returns, if ever. Whichever side finishes last frees it, and with it
+ * the links block nng's pipe callback may still use until then. */
 struct closer {
 	nng_socket sock;
+	struct rvm_links *links;
 	rvm_log_fn log;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;		/**< CLOCK_MONOTONIC */
@@ -455,6 +596,7 @@ rvm_sender_set_close_wait(unsigned ms)
 static void
 closer_free(struct closer *c)
 {
+	free(c->links);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -481,11 +623,13 @@ closer_run(void *arg)
 }
 
 /*
- * Close \p sock, waiting at most \p wait_ms (0: however long it takes).
+ * Close \p sock, waiting at most \p wait_ms (0: however long it takes),
+ * and free \p links once it is closed.
  * \return 1 if the close was abandoned (it may still finish later).
  */
 static int
-close_bounded(nng_socket sock, unsigned wait_ms, rvm_log_fn log)
+close_bounded(nng_socket sock, struct rvm_links *links, unsigned wait_ms,
+    rvm_log_fn log)
 {
 	struct closer *c = NULL;
 	pthread_condattr_t ca;
@@ -496,6 +640,7 @@ close_bounded(nng_socket sock, unsigned wait_ms, rvm_log_fn log)
 	if (wait_ms == 0 || (c = calloc(1, sizeof(*c))) == NULL)
 		goto direct;
 	c->sock = sock;
+	c->links = links;
 	c->log = log;
 	c->start_ms = now_ms();
 	if (pthread_condattr_init(&ca) != 0) {
@@ -511,6 +656,7 @@ close_bounded(nng_socket sock, unsigned wait_ms, rvm_log_fn log)
 	}
 	pthread_mutex_init(&c->mu, NULL);
 	if (pthread_create(&t, NULL, closer_run, c) != 0) {
+		c->links = NULL;
 		closer_free(c);
 		goto direct;
 	}
@@ -542,6 +688,7 @@ close_bounded(nng_socket sock, unsigned wait_ms, rvm_log_fn log)
 	return abandoned;
 direct:
 	nng_close(sock);
+	free(links);
 	return 0;
 }
 
@@ -554,10 +701,13 @@ rvm_sender_stop(struct rvm_sender *s)
 		s->thread_started = 0;
 	}
 	if (s->sock_open) {
-		(void)close_bounded(s->sock, atomic_load_explicit(
+		(void)close_bounded(s->sock, s->links, atomic_load_explicit(
 		    &close_wait_ms, memory_order_relaxed), s->log);
 		s->sock_open = 0;
+	} else {
+		free(s->links);
 	}
+	s->links = NULL;
 	free(s->frame);
 	s->frame = NULL;
 }

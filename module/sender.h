@@ -7,7 +7,9 @@
  * are non-blocking; a frame nng cannot take (no peer connected, peer's
  * buffer full) is retried each tick for send_timeout_ms, during which the
  * queues absorb new records, and then dropped and counted. nng's dialers
- * reconnect by themselves.
+ * reconnect by themselves, except when nng 1.5.2 gives one up for good
+ * (see sender.c, links_watch): an endpoint without a connection for
+ * rvm_sender_set_redial_after() gets a new dialer, counted in redials.
  *
  * A frame goes out when it holds batch_size records, when the next record
  * would make it larger than frame_size, or when its oldest record is
@@ -45,7 +47,10 @@ struct rvm_stats {
 	uint64_t sent, dropped_send, frames, bytes, send_errors;
 	uint64_t queued_bytes;
 	uint64_t close_abandoned;	/**< process-wide, over reloads */
+	uint64_t redials;		/**< dialers replaced (links_watch) */
 };
+
+struct rvm_links;
 
 struct rvm_sender {
 	const struct rvm_conf *conf;	/**< borrowed, outlives the sender */
@@ -69,8 +74,12 @@ struct rvm_sender {
 	size_t next_queue;		/**< round robin start */
 	uint64_t boot;			/**< random, chosen at start, never 0 */
 	uint64_t seq;			/**< records nng has taken (frame numbering) */
+	struct rvm_links *links;	/**< the endpoints' dialers; owned, and
+					 * freed after nng_close returns */
+	uint64_t next_watch_ms;
 	/* Sender counters (written by the sender thread only). */
 	_Atomic uint64_t sent, dropped_send, frames, bytes, send_errors;
+	_Atomic uint64_t redials;
 };
 
 /**
@@ -102,6 +111,12 @@ void rvm_sender_stop(struct rvm_sender *s);
  * \param ms	0 (the default): wait for nng_close however long it takes.
  */
 void rvm_sender_set_close_wait(unsigned ms);
+
+/**
+ * How long an endpoint may go without a connection before its dialer is
+ * replaced, process-wide (default 5000 ms; tests shorten it).
+ */
+void rvm_sender_set_redial_after(unsigned ms);
 
 /** Sum the counters of the queues and the sender (any thread). */
 void rvm_stats_collect(const struct rvm_sender *s, struct rvm_queue *queues,

@@ -19,13 +19,20 @@
  *   bigset    RRsets over 64 KiB: 20000 A rdata, 2 TXT of 40000 octets
  *   valid     --count N records vN.rogue.test A 198.51.100.x in frames of
  *             100, sensor --sensor (default "rogue")
+ *   hangup    --count N plain connections to the URL's address (ipc:// or
+ *             tcp://IPV4:PORT) closed at once without a byte, as a port
+ *             scanner or a health check does; prints "hangups N"
  * Exit 0 when every frame was handed to nng, 1 if a send failed (e.g. no
  * TLS session), 2 on a usage error.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <nng/nng.h>
@@ -316,8 +323,49 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: rel_rogue [--tls-ca F] [--tls-cert-key F] "
 	    "[--tls-server-name N] [--sensor S]\n"
-	    "       --connect URL lies|size|names|bigset|valid "
+	    "       --connect URL lies|size|names|bigset|valid|hangup "
 	    "[--size N] [--count N]\n");
+}
+
+/* Connect to the URL's address N times and close at once. */
+static int
+mode_hangup(const char *url, unsigned long n)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_un *su = (struct sockaddr_un *)&ss;
+	struct sockaddr_in *si = (struct sockaddr_in *)&ss;
+	socklen_t len;
+	char host[64];
+	unsigned port;
+	unsigned long done = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	if (!strncmp(url, "ipc://", 6) &&
+	    strlen(url + 6) < sizeof(su->sun_path)) {
+		su->sun_family = AF_UNIX;
+		strcpy(su->sun_path, url + 6);
+		len = sizeof(*su);
+	} else if (sscanf(url, "tcp://%63[0-9.]:%u", host, &port) == 2 &&
+	    inet_pton(AF_INET, host, &si->sin_addr) == 1 && port < 65536) {
+		si->sin_family = AF_INET;
+		si->sin_port = htons((uint16_t)port);
+		len = sizeof(*si);
+	} else {
+		fprintf(stderr, "rel_rogue: hangup needs ipc:// or "
+		    "tcp://IPV4:PORT, not %s\n", url);
+		return 2;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return 1;
+		if (connect(fd, (struct sockaddr *)&ss, len) == 0)
+			done++;
+		close(fd);
+	}
+	printf("hangups %lu\n", done);
+	return done == n ? 0 : 1;
 }
 
 int
@@ -358,6 +406,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	mode = argv[optind];
+	if (!strcmp(mode, "hangup"))
+		return mode_hangup(url, count);
 	buf = malloc(BUFSZ);
 	tmp = malloc(BUFSZ);
 	if (!buf || !tmp)

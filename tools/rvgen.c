@@ -169,11 +169,13 @@ emit(struct out *o, const uint8_t *buf, size_t len)
 		return fwrite(hdr, 4, 1, o->f) == 1 &&
 		    fwrite(buf, len, 1, o->f) == 1 ? 0 : -1;
 	/*
-	 * nng 1.5's dialer was seen to stop redialing for good after its
-	 * peer was killed (rel_loss.sh kills rearviewd five times), leaving
-	 * nng_send blocked forever. A send that waits SEND_WAIT_MS dials
-	 * anew and tries the same frame again: nothing is sent twice (no
-	 * send buffer), nothing is lost.
+	 * nng 1.5.2's dialer stops redialing for good when a connect lands
+	 * on a peer being killed (EPIPE on the handshake taken as
+	 * NNG_ECLOSED, nanomsg/nng#1518; rel_loss.sh kills rearviewd five
+	 * times), leaving nng_send blocked forever. A send that waits
+	 * SEND_WAIT_MS dials anew and tries the same frame again: nothing is
+	 * sent twice (no send buffer), nothing is lost. The module does the
+	 * same from its pipe events (module/sender.c, links_watch).
 	 */
 	while ((rv = nng_send(o->sock, (void *)buf, len, 0)) == NNG_ETIMEDOUT) {
 		nng_dialer_close(o->d);

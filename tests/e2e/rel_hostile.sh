@@ -5,6 +5,9 @@
 #  - frames from a rogue nng client (rel_rogue) that lie about every length
 #    field and every truncation: each one counted in frames_rejected, the
 #    honest frame's 3 RRsets stored exactly, nothing else;
+#  - 200 connections that hang up before the SP handshake (nng 1.5.2's
+#    listener stopped accepting after one: nanomsg/nng#1518): a sensor
+#    connecting afterwards is stored;
 #  - a frame of exactly --max-frame octets is taken whole; one octet more
 #    is dropped and counted in frames_oversize, and the daemon goes on;
 #  - names at their limits (127 labels, escaped dots, zero octets, upper
@@ -27,6 +30,15 @@ start_rvd -d "$T/db" -l "$URL" --flush-interval 100 --flush-max 1000 \
 	--max-frame $MAX -v
 rrsets() { "$DUMP" "$T/db" rrsets; }
 alive() { kill -0 "$RVD_PID" 2>/dev/null || fail "rearviewd died: $1"; }
+# rows_are PATTERN N: wait (10 s at most) until N stored rows match.
+rows_are() {
+	local i
+	for i in $(seq 100); do
+		[ "$(rrsets | grep -c "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # --- lying frames ---------------------------------------------------------
 "$ROGUE" --connect "$URL" lies >"$T/lies.out" || fail "rel_rogue lies"
@@ -43,25 +55,30 @@ for n in one:1 two:2 three:3; do
 done
 ok "$nlies lying frames: $ninv rejected and counted, the honest RRsets exact"
 
+# --- hang-ups during the handshake -----------------------------------------
+# nng 1.5.2 took the EPIPE of its header write to a peer that had gone as
+# its own socket closing, and accepted nothing more (nanomsg/nng#1518);
+# rearviewd reports that EPIPE as a reset (indexer/nng_epipe.c).
+"$ROGUE" --connect "$URL" hangup --count 200 >"$T/hangup.out" ||
+	fail "rel_rogue hangup: $(cat "$T/hangup.out")"
+"$ROGUE" --connect "$URL" --sensor after-hangup valid --count 10 >/dev/null ||
+	fail "a valid sender after the hang-ups"
+rows_are after-hangup 10 ||
+	fail "nothing stored after 200 hang-ups: the listener stopped accepting"
+alive "after hang-ups"
+ok "200 connections that hung up before the handshake; the next sensor's 10 records stored"
+
 # --- frames at and over the maximum size ----------------------------------
 "$ROGUE" --connect "$URL" size --size $MAX >"$T/size.out" || fail "size frame"
 read -r _ _ _ nrec < <(grep '^size' "$T/size.out")
 f0=$(dbstat frames)
 wait_stat frames $((f0 + 0))
-for _ in $(seq 100); do
-	[ "$(rrsets | grep -c 'size\.test')" = "$nrec" ] && break
-	sleep 0.1
-done
-[ "$(rrsets | grep -c 'size\.test')" = "$nrec" ] || fail "frame of $MAX octets not stored whole"
+rows_are 'size\.test' "$nrec" || fail "frame of $MAX octets not stored whole"
 rrsets | grep -q '^pad\.size\.test\. TXT test\. 1 .*<6[0-9]* octets>$' || fail "padding TXT"
 "$ROGUE" --connect "$URL" size --size $((MAX + 1)) >/dev/null
 "$ROGUE" --connect "$URL" --sensor after-big valid --count 10 >/dev/null ||
 	fail "a valid sender after the oversized frame"
-for _ in $(seq 100); do
-	[ "$(rrsets | grep -c 'after-big')" = 10 ] && break
-	sleep 0.1
-done
-[ "$(rrsets | grep -c 'after-big')" = 10 ] || fail "nothing stored after the oversized frame"
+rows_are after-big 10 || fail "nothing stored after the oversized frame"
 rrsets | grep -q '^pad\.size\.test\. TXT test\. 1 ' || fail "oversized frame was stored"
 wait_stat frames_oversize 1
 alive "after frames over the maximum"
@@ -70,10 +87,7 @@ ok "a $MAX-octet frame is stored ($nrec RRsets); $((MAX + 1)) octets is dropped 
 # --- names at their limits -----------------------------------------------
 "$ROGUE" --connect "$URL" names >/dev/null || fail "names frame"
 want='a\.b.names.test. zero\000x.names.test. \000.names.test. upper.names.test. back\\slash.names.test. sp\032ace.names.test.'
-for _ in $(seq 100); do
-	[ "$(rrsets | grep -c 'names\.test\.')" = 7 ] && break
-	sleep 0.1
-done
+rows_are 'names\.test\.' 7
 for n in $want xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.names.test.; do
 	rrsets | grep -qF "$n A test. 1 " || fail "name $n not stored as such: $(rrsets | grep names)"
 done
