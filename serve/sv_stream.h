@@ -8,6 +8,8 @@
  *
  * While the producer finds nothing for ongoing_ms, the reader sends the
  * keep-alive line (DNSDB's {"cond":"ongoing"}) between whole lines.
+ * (A DNSDB lookup's producer hands its rows to a formatter thread of its
+ * own, serve/sv_fmt.h, which then does the writing.)
  *
  * Ownership: sv_stream_start gives the caller (the request) a reference;
  * the response takes another (sv_stream_ref); whoever drops the last joins

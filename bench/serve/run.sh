@@ -6,7 +6,8 @@
 # 1. streaming: rows/s of one rdata/ip /8 query over HTTP (curl to
 #    /dev/null) against the CLI's -o dnsdb for the same query in the same
 #    order (-s data: the CLI's default sort would hold every row), best
-#    of 3;
+#    of 5, and the CPU each takes (the service's from /proc, curl's and
+#    the CLI's from time(1));
 # 2. concurrency: exact lookups from 64 keep-alive clients (wrk, 2 threads,
 #    20 s): requests/s, p50 and p99, against the in-process lookup time;
 # 3. memory: the service's own resident memory (RssAnon: the database's
@@ -42,18 +43,25 @@ echo "database: $db ($(du -sh "$db" | cut -f1)); name $name; network $net/8"
 start
 # 1. streaming
 rows=$("$rv" rdata ip "$net/8" -o dnsdb -l 0 | grep -c '"obj"')
-best_cli=999999 best_http=999999
-for i in 1 2 3; do
-	t=$( { /usr/bin/time -f %e "$rv" rdata ip "$net/8" -o dnsdb -l 0 -s data >/dev/null; } 2>&1 | tail -1)
-	best_cli=$(echo "$t $best_cli" | awk '{ print ($1 < $2) ? $1 : $2 }')
-	t=$(curl -s -o /dev/null -w '%{time_total}' \
-	    "http://127.0.0.1:$port/dnsdb/v2/lookup/rdata/ip/$net,8?limit=0")
-	best_http=$(echo "$t $best_http" | awk '{ print ($1 < $2) ? $1 : $2 }')
+best_cli=999999 best_http=999999 cpu_cli=0 cpu_http=0 cpu_curl=0
+ticks() { awk '{ print $14 + $15 }' /proc/$pid/stat; }	# utime+stime
+tck=$(getconf CLK_TCK)
+for i in 1 2 3 4 5; do
+	t=$( { /usr/bin/time -f '%e %U %S' "$rv" rdata ip "$net/8" -o dnsdb -l 0 -s data >/dev/null; } 2>&1 | tail -1)
+	best_cli=$(echo "$t $best_cli" | awk '{ print ($1 < $4) ? $1 : $4 }')
+	cpu_cli=$(echo "$t $cpu_cli" | awk '{ print $4 + $2 + $3 }')
+	t0=$(ticks)
+	t=$( { /usr/bin/time -f '%U %S' curl -s -o /dev/null -w '%{time_total}\n' \
+	    "http://127.0.0.1:$port/dnsdb/v2/lookup/rdata/ip/$net,8?limit=0"; } 2>&1 | tr '\n' ' ')
+	t1=$(ticks)
+	best_http=$(echo "$t $best_http" | awk '{ print ($1 < $4) ? $1 : $4 }')
+	cpu_curl=$(echo "$t $cpu_curl" | awk '{ print $4 + $2 + $3 }')
+	cpu_http=$(echo "$t0 $t1 $tck $cpu_http" | awk '{ print $4 + ($2 - $1) / $3 }')
 done
 hrows=$(curl -s "http://127.0.0.1:$port/dnsdb/v2/lookup/rdata/ip/$net,8?limit=0" | grep -c '"obj"')
 [ "$hrows" = "$rows" ] || echo "WARNING: HTTP gave $hrows rows, the CLI $rows"
-echo "streaming rdata/ip $net/8, $rows rows (best of 3):"
-echo "$rows $best_cli $best_http" | awk '{ printf "  CLI -o dnsdb -s data: %.2f s, %.0f rows/s\n  HTTP (curl):  %.2f s, %.0f rows/s = %.2fx the CLI\n", $2, $1/$2, $3, $1/$3, $2/$3 }'
+echo "streaming rdata/ip $net/8, $rows rows (best of 5; CPU: mean of 5):"
+echo "$rows $best_cli $best_http $cpu_cli $cpu_http $cpu_curl" | awk '{ printf "  CLI -o dnsdb -s data: %.2f s, %.0f rows/s, CPU %.2f s\n  HTTP (curl):  %.2f s, %.0f rows/s = %.2fx the CLI; service CPU %.2f s (%.2fx the CLI), curl %.2f s\n", $2, $1/$2, $4/5, $3, $1/$3, $2/$3, $5/5, $5/$4, $6/5 }'
 
 # 2. concurrency
 "$b/bench/serve/inproc" "$db" "$name" 100000
