@@ -29,7 +29,11 @@ packages=(
   libfstrm-dev libprotobuf-c-dev protobuf-c-compiler fstrm-bin
   sqlite3 libsqlite3-dev dns2tcp valgrind python3 iproute2 procps psmisc
   libjansson-dev libmicrohttpd-dev libgnutls28-dev wrk curl openssl
+  chromium fonts-dejavu-core
 )
+# The web page's browser test drives Chromium from Node: the machine's own
+# Node.js if it has one, Debian's otherwise.
+command -v node >/dev/null || packages+=(nodejs)
 
 # 1. Debian packages, with deb-src for `apt-get source`.
 apt_inputs="${packages[*]}"

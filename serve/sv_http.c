@@ -21,6 +21,7 @@
 #include "rv_num.h"
 #include "sv_query.h"
 #include "sv_stream.h"
+#include "sv_web.h"
 
 /* A request: the raw target (libmicrohttpd hands the handler a decoded
  * path, in which an encoded '/' is a separator), made by the URI log
@@ -115,6 +116,30 @@ reply(struct MHD_Connection *con, struct rctx *c, unsigned status,
 	MHD_destroy_response(r);
 	if (c != NULL)
 		c->status = (int)status;
+	return ret;
+}
+
+/* One of the page's embedded files (sv_web.h), with its policy. */
+static enum MHD_Result
+web_file(struct MHD_Connection *con, struct rctx *c,
+    const struct sv_web_file *f)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(f->len, (void *)f->data,
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->type);
+	MHD_add_response_header(r, "Content-Security-Policy", SV_WEB_CSP);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	ret = MHD_queue_response(con, 200, r);
+	MHD_destroy_response(r);
+	c->status = 200;
 	return ret;
 }
 
@@ -387,6 +412,7 @@ handle(void *cls, struct MHD_Connection *con, const char *url,
 {
 	struct sv *sv = cls;
 	struct rctx *c = *con_cls;
+	const struct sv_web_file *wf;
 	struct sv_key *key;
 	struct sv_req *req;
 	const char *amsg = NULL;
@@ -413,6 +439,8 @@ handle(void *cls, struct MHD_Connection *con, const char *url,
 		return MHD_YES;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return error(con, c, 405, "only GET is served");
+	if ((wf = sv_web_find(c->target)) != NULL)
+		return web_file(con, c, wf);
 	if ((req = malloc(sizeof(*req))) == NULL)
 		return error(con, c, 503, "out of memory");
 	status = sv_req_parse(c->target, strlen(c->target), time(NULL), req,

@@ -21,5 +21,6 @@ test_serve_fmt_SOURCES = unit/test_serve_fmt.c
 test_serve_fmt_CPPFLAGS = $(SERVE_CPPFLAGS)
 test_serve_fmt_LDADD = $(SERVE_LDADD)
 endif
-TESTS += e2e/serve.sh
-EXTRA_DIST += e2e/serve.sh
+TESTS += e2e/serve.sh e2e/web.sh
+EXTRA_DIST += e2e/serve.sh e2e/serve_lib.sh e2e/web.sh web/cdp.mjs \
+	web/investigate.mjs

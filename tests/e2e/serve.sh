@@ -3,19 +3,8 @@
 # real service on loopback, curl for every route, rows compared with the
 # CLI's -o dnsdb output for the same query; keys, rate limits, TLS,
 # hostile targets and a client that goes away mid-stream.
-top=${RV_TOP_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-rvd=$top/indexer/rearviewd
-rv=$top/cli/rearview
-[ -x "$rvd" ] || { echo "SKIP: $rvd not built"; exit 77; }
-[ -x "$top/serve/rearview-serve" ] || { echo "SKIP: rearview-serve not built"; exit 77; }
-command -v curl >/dev/null || { echo "SKIP: curl missing"; exit 77; }
+. "${RV_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/e2e/serve_lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
-tmp=$(mktemp -d /tmp/rv-serve-e2e.XXXXXX)
-pid=
-stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=; }
-trap 'stop; rm -rf "$tmp"' EXIT INT TERM
-fail() { echo "FAIL: $*"; [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log"; exit 1; }
-export REARVIEW_SERVE="$top/serve/rearview-serve"
 
 # --- a database: a few exact rows, an RFC 2317 name, 40000 rows on a /16
 # (about 6 MB as SAF: more than loopback's socket buffers hold)
@@ -35,28 +24,10 @@ with open(sys.argv[1], "a") as f:
                 '"bailiwick":"bulk.test.","sensor_id":"corp-dns1"}\n'
                 % (i, i // 256, i % 256, 1600000000 + i, i + 1))
 PY
-"$rvd" --db "$tmp/db" --import "$tmp/in.json" --no-progress >"$tmp/imp.log" 2>&1 ||
-	{ cat "$tmp/imp.log"; fail "rearviewd --import failed"; }
-export REARVIEW_DB="$tmp/db"
+serve_import "$tmp/in.json"
 
 # --- start the service on a free loopback port
-port=
-start() {	# start [options...]: the service on $port, answering
-	for try in 1 2 3 4 5 6 7 8; do
-		port=$((20000 + ($$ * 7 + try * 131) % 20000))
-		"$rv" serve --db "$tmp/db" --listen "127.0.0.1:$port" \
-		    --keepalive-ms 200 --txn-ms 1 "$@" 2>>"$tmp/serve.log" &
-		pid=$!
-		for i in $(seq 1 100); do
-			curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && return 0
-			curl -sk -o /dev/null "https://127.0.0.1:$port/" 2>/dev/null && return 0
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		stop
-	done
-	fail "rearview serve did not start"
-}
+start() { serve_start --keepalive-ms 200 --txn-ms 1 "$@"; }
 url() { echo "http://127.0.0.1:$port$1"; }
 get() {	# get PATH [curl args]: body in $tmp/body, status in $code
 	p=$1; shift
@@ -175,7 +146,7 @@ expect 400 /dnsdb/v2/lookup/rrset/name/a%zz
 expect 400 '/dnsdb/v2/lookup/rrset/name/x?limit=-5'
 expect 400 /dnsdb/v2/lookup/rdata/ip/300.1.1.1
 expect 404 /dnsdb/v2/nothing
-expect 404 /
+expect 404 /index.htm	# (/ is the page: tests/e2e/web.sh)
 long=$(python3 -c 'print("a"*5000)')
 expect 414 "/dnsdb/v2/lookup/rrset/name/$long"
 expect 405 /dnsdb/v2/ping -X POST
