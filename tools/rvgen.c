@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,21 @@ drain(struct out *o)
 	usleep(100000);
 }
 
+/* The pipe connected now (0: none), from nng's pipe events. */
+static _Atomic uint32_t live_pipe;
+
+static void
+pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	uint32_t id = (uint32_t)nng_pipe_id(p), want = id;
+
+	(void)arg;
+	if (ev == NNG_PIPE_EV_ADD_POST)
+		atomic_store(&live_pipe, id);
+	else
+		(void)atomic_compare_exchange_strong(&live_pipe, &want, 0);
+}
+
 static int
 emit(struct out *o, const uint8_t *buf, size_t len)
 {
@@ -173,11 +189,16 @@ emit(struct out *o, const uint8_t *buf, size_t len)
 	 * on a peer being killed (EPIPE on the handshake taken as
 	 * NNG_ECLOSED, nanomsg/nng#1518; rel_loss.sh kills rearviewd five
 	 * times), leaving nng_send blocked forever. A send that waits
-	 * SEND_WAIT_MS dials anew and tries the same frame again: nothing is
-	 * sent twice (no send buffer), nothing is lost. The module does the
-	 * same from its pipe events (module/sender.c, links_watch).
+	 * SEND_WAIT_MS with no connection up dials anew and tries the same
+	 * frame again: nothing is sent twice (no send buffer). With a
+	 * connection up it only waits on: the receiver is slow (a full disk
+	 * stops rearviewd reading), and closing the dialer would drop the
+	 * frame its pipe is still writing. The module watches its dialers
+	 * the same way (module/sender.c, links_watch).
 	 */
 	while ((rv = nng_send(o->sock, (void *)buf, len, 0)) == NNG_ETIMEDOUT) {
+		if (atomic_load(&live_pipe) != 0)
+			continue;
 		nng_dialer_close(o->d);
 		if ((rv = dial(o->sock, o->url, o->ca, o->cert, o->key,
 		    &o->d)) != 0)
@@ -373,6 +394,10 @@ main(int argc, char **argv)
 		    (rv = nng_socket_set_ms(o.sock, NNG_OPT_RECONNMAXT, 2000)) ||
 		    (rv = nng_socket_set_ms(o.sock, NNG_OPT_SENDTIMEO,
 		    SEND_WAIT_MS)) ||
+		    (rv = nng_pipe_notify(o.sock, NNG_PIPE_EV_ADD_POST,
+		    pipe_event, NULL)) ||
+		    (rv = nng_pipe_notify(o.sock, NNG_PIPE_EV_REM_POST,
+		    pipe_event, NULL)) ||
 		    (rv = dial(o.sock, url, tls_ca, tls_cert, tls_key, &o.d))) {
 			fprintf(stderr, "rvgen: %s: %s\n", url, nng_strerror(rv));
 			return 1;
