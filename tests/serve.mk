@@ -23,4 +23,4 @@ test_serve_fmt_LDADD = $(SERVE_LDADD)
 endif
 TESTS += e2e/serve.sh e2e/web.sh
 EXTRA_DIST += e2e/serve.sh e2e/serve_lib.sh e2e/web.sh web/cdp.mjs \
-	web/investigate.mjs
+	web/investigate.mjs web/keyed.mjs

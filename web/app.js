@@ -190,6 +190,7 @@ function cancel() {
 
 function reset(kind) {
 	cancel();
+	clearTimeout(statusTimer);
 	S.rows = [];
 	S.raw = [];
 	S.view = [];
@@ -421,6 +422,8 @@ function pivotsFor(col, val, d) {
 		out.push(['RRsets of ' + name, name, 'rrset', 'rrset/name/' + encodeURIComponent(name)]);
 		out.push(['Names pointing at ' + name, name, 'rdata', 'rdata/name/' + encodeURIComponent(name)]);
 		if (col === 'name') out.push(['Subdomains of ' + name, name, 'sub', null], ['History of ' + name, name, 'hist', null]);
+		out.push(['Timeline of ' + name, name, 'timeline', null]);
+		if (d.type === 'CNAME' || col === 'name') out.push(['CNAME chain from ' + name, name, 'chain', null]);
 	}
 	return out;
 }
@@ -433,7 +436,8 @@ function openMenu(span) {
 	const items = [el('div', { class: 'title' }, val)];
 	for (const [label, q, mode, qpath] of pivotsFor(col, val, span.dataset)) {
 		const count = el('span', { class: 'count' });
-		items.push(el('button', { type: 'button', on: { click: () => { closeMenu(); go(q, mode); } } }, label, count));
+		const act = mode === 'timeline' ? () => nameTimeline(q) : mode === 'chain' ? () => chain(q) : () => go(q, mode);
+		items.push(el('button', { type: 'button', on: { click: () => { closeMenu(); act(); } } }, label, count));
 		if (qpath) guidedCount(qpath, count);
 	}
 	if (col !== 'asn' || S.rows.length) {
@@ -572,26 +576,63 @@ function drawTimeline(rows, laneOf) {
 	return svg;
 }
 
+/* What a name resolved to, period after period (its history). */
+async function historyRows(name) {
+	const rows = [];
+	const res = await api('/api/v1/history/' + encodeURIComponent(name));
+	if (res.ok) await eachLine(res, (line) => { try { rows.push(toRow(JSON.parse(line))); } catch (e) { /* skip */ } });
+	return rows;
+}
+
+/* A name's addresses over time, and the ASNs they were in. */
+async function nameTimeline(name) {
+	const rows = await historyRows(name);
+	const box = $('chart');
+	const a = drawTimeline(rows, (r) => r.rd);
+	const b = drawTimeline(rows, (r) => r.enr.filter((e) => e && e.asn).map((e) => 'AS' + e.asn + (e.as_org ? ' ' + e.as_org : '')));
+	box.replaceChildren(el('h3', {}, name), a || el('p', {}, 'Nothing to draw.'), b || '');
+	box.hidden = false;
+}
+
 async function timeline() {
 	const q = S.q;
-	const box = $('chart');
 	if (!q) return;
-	let rows = S.view, lane = (r) => r.rd;
-	if (q.kind === 'ip' || q.kind === 'rdata') lane = (r) => [r.name];
-	else if (q.kind === 'rrset' && !q.v.includes('*')) {
-		/* a name: what it resolved to, period after period */
-		const res = await api('/api/v1/history/' + encodeURIComponent(q.v));
-		rows = [];
+	if (q.kind === 'rrset' && !q.v.includes('*')) return nameTimeline(q.v);
+	const lane = q.kind === 'ip' || q.kind === 'rdata' ? (r) => [r.name] : (r) => r.rd;
+	const svg = drawTimeline(S.view, lane);
+	$('chart').replaceChildren(svg || el('p', {}, 'Nothing to draw.'));
+	$('chart').hidden = false;
+}
+
+/* A CNAME's whole chain: each target's RRsets in turn, until one is not
+ * an alias (or a loop, or 16 steps). */
+async function chain(name) {
+	const steps = [];
+	const seen = new Set();
+	while (steps.length < 16 && !seen.has(name)) {
+		seen.add(name);
+		const rows = [];
+		const res = await api('/api/v1/lookup/rrset/name/' + encodeURIComponent(name) + '?limit=1000');
 		if (res.ok) await eachLine(res, (line) => { try { rows.push(toRow(JSON.parse(line))); } catch (e) { /* skip */ } });
+		const cn = rows.filter((r) => r.type === 'CNAME').sort((x, y) => y.last - x.last);
+		const ends = rows.filter((r) => r.type === 'A' || r.type === 'AAAA').flatMap((r) => r.rd);
+		steps.push({ name, ends: [...new Set(ends)] });
+		if (!cn.length) break;
+		name = cn[0].rd[0];
 	}
-	const svg = drawTimeline(rows, lane);
-	box.replaceChildren(svg || el('p', {}, 'Nothing to draw.'));
+	const box = $('chart');
+	box.replaceChildren(el('h3', {}, 'CNAME chain'), el('ol', { class: 'chain' }, ...steps.map((st) =>
+		el('li', {}, valueSpan('name', st.name), st.ends.length ? ' → ' : '',
+			...st.ends.map((e) => el('span', {}, valueSpan('rd', e), ' '))))));
 	box.hidden = false;
+	return steps;
 }
 
 /* --- report and status pages -------------------------------------------- */
 
-async function reportPage(kind) {
+/* ?page=report&kind=K[&w=WINDOW][&all=1]: the window (default 7d) and
+ * whether unflagged candidates are listed too. */
+async function reportPage(kind, win, all) {
 	reset('report');
 	document.title = 'rearview: ' + kind + ' report';
 	setStatus('Computing the ' + kind + ' report …');
@@ -600,10 +641,10 @@ async function reportPage(kind) {
 	$('cancel').disabled = false;
 	const rows = [];
 	try {
-		const res = await api('/api/v1/report/' + kind + '?window=7d&limit=1000', ctrl.signal);
+		const res = await api('/api/v1/report/' + kind + '?window=' + encodeURIComponent(win) + (all ? '&all=true' : '') + '&limit=1000', ctrl.signal);
 		if (!res.ok) { setStatus((await res.text()).trim(), true); return; }
 		await eachLine(res, (line) => { try { rows.push(JSON.parse(line)); } catch (e) { /* skip */ } });
-		setStatus(rows.length + ' domains in the ' + kind + ' report (last 7 days), best first.');
+		setStatus(rows.length + (all ? ' candidates' : ' flagged domains') + ' in the ' + kind + ' report (window ' + win + '), best first.');
 	} catch (e) {
 		setStatus(e.name === 'AbortError' ? 'Cancelled.' : 'Error: ' + e.message, e.name !== 'AbortError');
 	} finally {
@@ -611,20 +652,27 @@ async function reportPage(kind) {
 		$('cancel').disabled = true;
 	}
 	const skip = new Set(['report', 'rank', 'rrname', 'flagged', 'score', 'reasons']);
-	$('results').tHead.replaceChildren(el('tr', {}, ...['#', 'Domain', 'Flagged', 'Score', 'Reasons', 'Features'].map((h) => el('th', {}, h))));
+	$('results').tHead.replaceChildren(el('tr', {}, ...['#', 'Domain', 'Flagged', 'Score', 'Reasons', 'Features', ''].map((h) => el('th', {}, h))));
 	$('results').tBodies[0].replaceChildren(...rows.map((o) => el('tr', {},
 		el('td', { class: 'num' }, o.rank),
 		el('td', {}, valueSpan('name', o.rrname || o.domain || '')),
 		el('td', {}, o.flagged ? 'yes' : 'no'),
 		el('td', { class: 'num' }, o.score),
 		el('td', {}, Array.isArray(o.reasons) ? o.reasons.join('; ') : o.reasons || ''),
-		el('td', {}, Object.entries(o).filter(([k]) => !skip.has(k)).map(([k, v]) => k + '=' + (k.startsWith('time_') ? fmtTime(v) : v)).join(' ')))));
+		el('td', {}, Object.entries(o).filter(([k]) => !skip.has(k)).map(([k, v]) => k + '=' + (k.startsWith('time_') ? fmtTime(v) : v)).join(' ')),
+		/* its addresses and ASNs over time */
+		el('td', {}, el('button', { type: 'button', class: 'chartbtn', on: { click: () => nameTimeline(o.rrname || o.domain || '') } }, 'chart')))));
 	$('pageinfo').textContent = '';
 	$('top').replaceChildren();
 	document.body.dataset.done = String(Date.now());
 }
 
-async function statusPage() {
+/* The status page refreshes every 5 s; records per second are the change
+ * in each sensor's stored records between two looks. */
+let statusPrev = null, statusTimer = null;
+
+async function statusPage(again) {
+	if (!again) statusPrev = null;
 	reset('status');
 	document.title = 'rearview: status';
 	$('top').replaceChildren();
@@ -641,10 +689,18 @@ async function statusPage() {
 		s[m[2] || 'records'] = v;
 		sensors.set(m[1], s);
 	}
-	const cols = ['records', 'last', 'received', 'lost', 'resets', 'dropped_queue_full', 'dropped_send'];
+	const now = performance.now();
+	for (const [n, x] of sensors) {
+		const before = statusPrev ? statusPrev.sensors.get(n) : undefined;
+		if (before !== undefined) x['records/s'] = ((x.records - before) * 1000 / (now - statusPrev.t)).toFixed(1);
+	}
+	statusPrev = { t: now, sensors: new Map([...sensors].map(([n, x]) => [n, x.records])) };
+	statusTimer = setTimeout(() => { if (S.kind === 'status') statusPage(true); }, 5000);
+	const cols = ['records', 'records/s', 'last', 'received', 'lost', 'resets', 'dropped_queue_full', 'dropped_send'];
 	$('results').tHead.replaceChildren(el('tr', {}, el('th', {}, 'Sensor'), ...cols.map((c) => el('th', {}, c.replace(/_/g, ' ')))));
 	$('results').tBodies[0].replaceChildren(...[...sensors].map(([n, s]) => el('tr', {}, el('td', {}, valueSpan('src', n)),
-		...cols.map((c) => el('td', { class: c === 'last' ? 't' : 'num' }, c === 'last' ? fmtTime(s[c]) : s[c] === undefined ? '' : Number(s[c]).toLocaleString())))));
+		...cols.map((c) => el('td', { class: c === 'last' ? 't' : 'num' }, c === 'last' ? fmtTime(s[c]) : s[c] === undefined ? '' :
+			c === 'records/s' ? s[c] : Number(s[c]).toLocaleString())))));
 	$('top').replaceChildren(el('h3', {}, 'Database'), el('table', { class: 'kv' }, ...db.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, String(v))))));
 	setStatus(sensors.size + ' sensors.');
 	document.body.dataset.done = String(Date.now());
@@ -656,7 +712,9 @@ function route(push) {
 	const u = new URLSearchParams(location.search);
 	const page = u.get('page');
 	if (page === 'status') return statusPage();
-	if (page === 'report') return reportPage(u.get('kind') === 'tunnel' ? 'tunnel' : 'fastflux');
+	if (page === 'report')
+		return reportPage(u.get('kind') === 'tunnel' ? 'tunnel' : 'fastflux',
+			/^\d+[smhdw]$/.test(u.get('w') || '') ? u.get('w') : '7d', u.get('all') === '1');
 	urlToState(u);
 	if ($('q').value) return search(push);
 	reset('rows');

@@ -2,7 +2,7 @@
 # The investigation page in headless Chromium (tests/web/investigate.mjs):
 # a database filled by the real indexer with an ordinary investigation's
 # rows and hostile TXT records, the real service, the page as an analyst
-# uses it. Screenshots are kept in the log directory ($RV_WEB_SHOTS, or
+# uses it, then the page against a service that requires keys. Screenshots are kept in the log directory ($RV_WEB_SHOTS, or
 # web-shots/ beside this test's log).
 . "${RV_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/e2e/serve_lib.sh"
 command -v node >/dev/null || { echo "SKIP: node missing (scripts/setup-deps.sh installs it)"; exit 77; }
@@ -36,4 +36,12 @@ done
 echo "ok: the page's files come with a strict policy"
 
 TMPDIR=$tmp node "$src/tests/web/investigate.mjs" "http://127.0.0.1:$port" "$shots" || fail "the page in Chromium"
+
+# With keys: asked for once per tab, sent as a header, never in a URL.
+stop
+"$rv" serve --keys "$tmp/keys" --add-key web >"$tmp/k" 2>/dev/null || fail "--add-key"
+serve_start --keys "$tmp/keys"
+TMPDIR=$tmp node "$src/tests/web/keyed.mjs" "http://127.0.0.1:$port" "$(cat "$tmp/k")" "$shots" ||
+	fail "the page with keys"
+grep -q "$(cat "$tmp/k")" "$tmp/serve.log" && fail "the key in the service's log"
 echo "PASS: web (screenshots in $shots)"

@@ -66,7 +66,7 @@ export async function openPage(browser) {
 		if (msg.method === 'Runtime.consoleAPICalled' && msg.params.type === 'error')
 			problems.push('console.error: ' + msg.params.args.map((a) => a.value ?? a.description).join(' '));
 		if (msg.method === 'Log.entryAdded' && msg.params.entry.level === 'error' &&
-		    !/Failed to load resource: the server responded with a status of 404/.test(msg.params.entry.text))
+		    !/Failed to load resource: the server responded with a status of 40[34]/.test(msg.params.entry.text))
 			problems.push('log: ' + msg.params.entry.text);
 	});
 	await send('Page.enable');

@@ -20,8 +20,10 @@ const fail = (msg) => { console.log('FAIL: ' + msg); failed++; };
 const check = (cond, msg) => (cond ? ok(msg) : fail(msg));
 
 const browser = await launch(process.env.CHROMIUM || 'chromium');
+let page = null;
 try {
 	const p = await openPage(browser);
+	page = p;
 	const done = () => p.evaluate('document.body.dataset.done || ""');
 	const settle = async (before, what) =>
 		p.waitFor(`(document.body.dataset.done || "") !== ${JSON.stringify(before)}`, what);
@@ -56,8 +58,9 @@ try {
 	// Click an address: the pivot menu, with guided counts.
 	await p.evaluate('document.querySelector(\'#results .v[data-val="192.0.2.1"]\').click()');
 	await p.waitFor('!document.getElementById("menu").hidden', 'the pivot menu');
-	await p.waitFor('[...document.querySelectorAll("#menu .count")].some((c) => c.textContent !== "")', 'a guided count');
-	const count = await p.evaluate('[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("Names on 192.0.2.1")).querySelector(".count").textContent');
+	const firstCount = '[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("Names on 192.0.2.1")).querySelector(".count").textContent';
+	await p.waitFor(firstCount + ' !== ""', 'the address\'s guided count');
+	const count = await p.evaluate(firstCount);
 	check(count === '1', 'the menu counts the pivot\'s rows: ' + count);
 	await p.screenshot(outdir + '/2-menu.png');
 	d = await done();
@@ -104,11 +107,34 @@ try {
 	const cmds = await p.evaluate('document.getElementById("cmdout").textContent');
 	check(cmds.includes("rearview lookup 'xss.example.com'") && cmds.includes("dnsdbq -r 'xss.example.com'"), 'command lines: ' + cmds.trim().replace(/\n/g, ' | '));
 
+	// A CNAME's whole chain, from the alias's menu.
+	d = await done();
+	await p.evaluate('document.getElementById("q").value = "login.example.com"; document.getElementById("search").requestSubmit()');
+	await settle(d, 'the alias search');
+	await p.evaluate('document.querySelector(\'#results .v[data-col="name"]\').click()');
+	await p.waitFor('!document.getElementById("menu").hidden', 'the alias menu');
+	await p.evaluate('[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("CNAME chain")).click()');
+	await p.waitFor('document.querySelector("#chart .chain li:nth-child(2)") !== null', 'the chain');
+	const chain = await p.evaluate('[...document.querySelectorAll("#chart .chain li")].map((l) => l.textContent).join(" | ")');
+	check(/^login\.example\.com\.? \| www\.example\.com\. → 192\.0\.2\.[12] 192\.0\.2\.[12]\s*$/.test(chain), 'the CNAME chain: ' + chain);
+
 	// Report pages and the status page.
 	for (const kind of ['fastflux', 'tunnel']) {
 		d = await done();
 		await p.evaluate(`document.querySelector('a[href*="kind=${kind}"]').click()`);
 		await settle(d, kind + ' report');
+		if (kind === 'fastflux') {
+			// every candidate over ten years, and a row's chart: its
+			// addresses over time
+			d = await done();
+			await p.evaluate('history.pushState(null, "", "/?page=report&kind=fastflux&w=3650d&all=1"); dispatchEvent(new PopStateEvent("popstate"))');
+			await settle(d, 'the candidates');
+			check((await rowsText()).includes('www.example.com.'), 'the report lists www.example.com as a candidate');
+			await p.evaluate('document.querySelector(".chartbtn").click()');
+			await p.waitFor('!document.getElementById("chart").hidden && document.querySelector("#chart svg") !== null', 'the report row\'s chart');
+			const lanes = await p.evaluate('document.querySelector("#chart svg").textContent');
+			check(lanes.includes('192.0.2.1') && lanes.includes('192.0.2.2'), 'a report row\'s chart of its addresses: ' + lanes);
+		}
 		check((await p.evaluate('document.querySelector("#results thead").textContent')).includes('Domain') &&
 			!(await p.evaluate('document.getElementById("status").className')).includes('err'), kind + ' report page');
 		await p.screenshot(outdir + '/5-' + kind + '.png');
@@ -117,11 +143,17 @@ try {
 	await p.evaluate('document.querySelector(\'a[href*="page=status"]\').click()');
 	await settle(d, 'the status page');
 	check((await rowsText()).includes('corp-dns1'), 'status page lists the sensors');
+	// (the page refreshes itself every 5 s; here the refresh is asked at
+	// once, so the test does not wait on a timer)
+	d = await done();
+	await p.evaluate('statusPage(true)');
+	await settle(d, 'the status page\'s refresh');
+	check(/corp-dns1[\d,]+0\.0/.test(await rowsText()), 'after its refresh, records per second (none here): ' + await rowsText());
 	await p.screenshot(outdir + '/6-status.png');
 
 	check(p.problems.length === 0, 'no script error, no console error' + (p.problems.length ? ': ' + p.problems.join(' / ') : ''));
 } catch (e) {
-	fail(e.message);
+	fail(e.message + (page && page.problems.length ? ' (page: ' + page.problems.join(' / ') + ')' : ''));
 } finally {
 	await browser.close();
 }
