@@ -15,9 +15,11 @@ trap 'stop; rm -rf "$tmp"' EXIT INT TERM
 fail() { echo "FAIL: $*"; [ -f "$tmp/serve.log" ] && tail -20 "$tmp/serve.log"; exit 1; }
 export REARVIEW_SERVE="$top/serve/rearview-serve"
 
-# serve_import FILE: an NDJSON file into $tmp/db through rearviewd.
+# serve_import FILE [rearviewd options...]: an NDJSON file into $tmp/db
+# through rearviewd.
 serve_import() {
-	"$rvd" --db "$tmp/db" --import "$1" --no-progress >"$tmp/imp.log" 2>&1 ||
+	f=$1; shift
+	"$rvd" --db "$tmp/db" --import "$f" --no-progress "$@" >"$tmp/imp.log" 2>&1 ||
 		{ cat "$tmp/imp.log"; fail "rearviewd --import failed"; }
 	export REARVIEW_DB="$tmp/db"
 }

@@ -20,8 +20,12 @@ cat > "$tmp/in.json" <<'JSON'
 {"rrname":"mail.example.com.","rrtype":"MX","rdata":["10 mx.example.net."],"time_first":1609459200,"time_last":1609545600,"count":3,"bailiwick":"example.com.","sensor_id":"corp-dns1"}
 {"rrname":"login.example.com.","rrtype":"CNAME","rdata":["www.example.com."],"time_first":1609459200,"time_last":1609545600,"count":2,"bailiwick":"example.com.","sensor_id":"corp-dns1"}
 {"rrname":"xss.example.com.","rrtype":"TXT","rdata":["\"<img src=x onerror=window.__xss=1>\"","\"<script>window.__xss=2</script>\""],"time_first":1609459200,"time_last":1609545600,"count":1,"bailiwick":"example.com.","sensor_id":"corp-dns1"}
+{"rrname":"cdn.example.com.","rrtype":"A","rdata":["1.128.0.1"],"time_first":1609459200,"time_last":1609545600,"count":5,"bailiwick":"example.com.","sensor_id":"corp-dns1"}
 JSON
-serve_import "$tmp/in.json"
+# MaxMind's test ASN database: 1.128.0.0/11 is AS1221 (Telstra).
+asn=${RV_MMDB_DIR:-$src/.deps/mmdb}/GeoLite2-ASN-Test.mmdb
+[ -f "$asn" ] || fail "no $asn (scripts/setup-deps.sh fetches it)"
+serve_import "$tmp/in.json" --asn-db "$asn"
 serve_start
 
 # The page's files: the policy on each, and nothing else served by name.

@@ -87,6 +87,18 @@ try {
 	await settle(d, 'going back');
 	check((await search()).includes('q=192.0.2.1') && !(await search()).includes('%2F24'), 'back returns to the address: ' + await search());
 
+	// An address's AS, from the enrichment it had when seen.
+	d = await done();
+	await p.evaluate('document.getElementById("q").value = "cdn.example.com"; document.getElementById("search").requestSubmit()');
+	await settle(d, 'the enriched search');
+	check((await rowsText()).includes('AS1221 · Telstra Pty Ltd'), 'the address shows its AS and organisation');
+	await p.evaluate('document.querySelector(\'#results .v[data-val="1.128.0.1"]\').click()');
+	await p.waitFor('!document.getElementById("menu").hidden', 'the enriched address\'s menu');
+	d = await done();
+	await p.evaluate('[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("All of AS1221")).click()');
+	await settle(d, 'the AS pivot');
+	check((await search()).includes('q=AS1221') && (await rowsText()).includes('cdn.example.com.'), 'pivoted to the AS: ' + await search());
+
 	// Hostile data stays text.
 	d = await done();
 	await p.evaluate('document.getElementById("q").value = "xss.example.com"; document.getElementById("search").requestSubmit()');
@@ -130,7 +142,7 @@ try {
 			await p.evaluate('history.pushState(null, "", "/?page=report&kind=fastflux&w=3650d&all=1"); dispatchEvent(new PopStateEvent("popstate"))');
 			await settle(d, 'the candidates');
 			check((await rowsText()).includes('www.example.com.'), 'the report lists www.example.com as a candidate');
-			await p.evaluate('document.querySelector(".chartbtn").click()');
+			await p.evaluate('[...document.querySelectorAll("#results tbody tr")].find((r) => r.textContent.includes("www.example.com.")).querySelector(".chartbtn").click()');
 			await p.waitFor('!document.getElementById("chart").hidden && document.querySelector("#chart svg") !== null', 'the report row\'s chart');
 			const lanes = await p.evaluate('document.querySelector("#chart svg").textContent');
 			check(lanes.includes('192.0.2.1') && lanes.includes('192.0.2.2'), 'a report row\'s chart of its addresses: ' + lanes);
