@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +21,6 @@
 #include "gen.h"
 #include "rv_frame.h"
 
-/* A send that waits this long dials anew (emit). */
-#define SEND_WAIT_MS 3000
-
 struct out {
 	FILE *f;
 	nng_socket sock;
@@ -33,10 +29,6 @@ struct out {
 	int number;			/**< --number: frames carry a sequence */
 	unsigned long long rate;	/**< --rate: records/s, 0: no limit */
 	uint64_t boot[64], sent[64];	/**< per sensor, with --number */
-	/* the dialer and what made it, to dial again (emit) */
-	nng_dialer d;
-	const char *url, *ca, *cert, *key;
-	unsigned redials;
 };
 
 static void
@@ -97,7 +89,7 @@ slurp(const char *path)
 /* Dial in the background (reconnecting); tls+tcp:// with a config. */
 static int
 dial(nng_socket s, const char *url, const char *ca, const char *cert,
-    const char *key, nng_dialer *dp)
+    const char *key)
 {
 	nng_dialer d;
 	nng_tls_config *cfg = NULL;
@@ -125,7 +117,6 @@ dial(nng_socket s, const char *url, const char *ca, const char *cert,
 			goto leave;
 	}
 	rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
-	*dp = d;
 leave:
 	if (cfg)
 		nng_tls_config_free(cfg);
@@ -157,21 +148,6 @@ drain(struct out *o)
 	usleep(100000);
 }
 
-/* The pipe connected now (0: none), from nng's pipe events. */
-static _Atomic uint32_t live_pipe;
-
-static void
-pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
-{
-	uint32_t id = (uint32_t)nng_pipe_id(p), want = id;
-
-	(void)arg;
-	if (ev == NNG_PIPE_EV_ADD_POST)
-		atomic_store(&live_pipe, id);
-	else
-		(void)atomic_compare_exchange_strong(&live_pipe, &want, 0);
-}
-
 static int
 emit(struct out *o, const uint8_t *buf, size_t len)
 {
@@ -184,27 +160,9 @@ emit(struct out *o, const uint8_t *buf, size_t len)
 	if (!o->nng)
 		return fwrite(hdr, 4, 1, o->f) == 1 &&
 		    fwrite(buf, len, 1, o->f) == 1 ? 0 : -1;
-	/*
-	 * nng 1.5.2's dialer stops redialing for good when a connect lands
-	 * on a peer being killed (EPIPE on the handshake taken as
-	 * NNG_ECLOSED, nanomsg/nng#1518; rel_loss.sh kills rearviewd five
-	 * times), leaving nng_send blocked forever. A send that waits
-	 * SEND_WAIT_MS with no connection up dials anew and tries the same
-	 * frame again: nothing is sent twice (no send buffer). With a
-	 * connection up it only waits on: the receiver is slow (a full disk
-	 * stops rearviewd reading), and closing the dialer would drop the
-	 * frame its pipe is still writing. The module watches its dialers
-	 * the same way (module/sender.c, links_watch).
-	 */
-	while ((rv = nng_send(o->sock, (void *)buf, len, 0)) == NNG_ETIMEDOUT) {
-		if (atomic_load(&live_pipe) != 0)
-			continue;
-		nng_dialer_close(o->d);
-		if ((rv = dial(o->sock, o->url, o->ca, o->cert, o->key,
-		    &o->d)) != 0)
-			break;
-		o->redials++;
-	}
+	/* Blocks while the receiver is slow or away; nng redials (and, with
+	 * lib/nng_epipe.c linked in, even after a hang-up mid-handshake). */
+	rv = nng_send(o->sock, (void *)buf, len, 0);
 	if (rv != 0) {
 		fprintf(stderr, "rvgen: send: %s\n", nng_strerror(rv));
 		return -1;
@@ -386,27 +344,16 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (url) {
-		/* Redial as the module does (module/sender.c); emit()
-		 * dials anew when a send waits too long. */
+		/* Redial as quickly as the module does (module/sender.c). */
 		if ((rv = nng_push0_open(&o.sock)) ||
 		    (rv = nng_socket_set_int(o.sock, NNG_OPT_SENDBUF, 0)) ||
 		    (rv = nng_socket_set_ms(o.sock, NNG_OPT_RECONNMINT, 100)) ||
 		    (rv = nng_socket_set_ms(o.sock, NNG_OPT_RECONNMAXT, 2000)) ||
-		    (rv = nng_socket_set_ms(o.sock, NNG_OPT_SENDTIMEO,
-		    SEND_WAIT_MS)) ||
-		    (rv = nng_pipe_notify(o.sock, NNG_PIPE_EV_ADD_POST,
-		    pipe_event, NULL)) ||
-		    (rv = nng_pipe_notify(o.sock, NNG_PIPE_EV_REM_POST,
-		    pipe_event, NULL)) ||
-		    (rv = dial(o.sock, url, tls_ca, tls_cert, tls_key, &o.d))) {
+		    (rv = dial(o.sock, url, tls_ca, tls_cert, tls_key))) {
 			fprintf(stderr, "rvgen: %s: %s\n", url, nng_strerror(rv));
 			return 1;
 		}
 		o.nng = 1;
-		o.url = url;
-		o.ca = tls_ca;
-		o.cert = tls_cert;
-		o.key = tls_key;
 	} else if (!(o.f = strcmp(file, "-") ? fopen(file, "w") : stdout)) {
 		fprintf(stderr, "rvgen: %s: %s\n", file, strerror(errno));
 		return 1;

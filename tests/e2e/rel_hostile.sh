@@ -58,7 +58,7 @@ ok "$nlies lying frames: $ninv rejected and counted, the honest RRsets exact"
 # --- hang-ups during the handshake -----------------------------------------
 # nng 1.5.2 took the EPIPE of its header write to a peer that had gone as
 # its own socket closing, and accepted nothing more (nanomsg/nng#1518);
-# rearviewd reports that EPIPE as a reset (indexer/nng_epipe.c).
+# rearviewd reports that EPIPE as a reset (lib/nng_epipe.c).
 "$ROGUE" --connect "$URL" hangup --count 200 >"$T/hangup.out" ||
 	fail "rel_rogue hangup: $(cat "$T/hangup.out")"
 "$ROGUE" --connect "$URL" --sensor after-hangup valid --count 10 >/dev/null ||

@@ -73,7 +73,7 @@ sendmsg(int fd, const struct msghdr *m, int flags)
 	if (!real)
 		*(void **)&real = dlsym(RTLD_NEXT, "sendmsg");
 	/* The test's own listener answers the hung-up connection with a
-	 * real EPIPE; as in rearviewd (indexer/nng_epipe.c) it becomes
+	 * real EPIPE; as in rearviewd (lib/nng_epipe.c) it becomes
 	 * ECONNRESET, or nng 1.5.2's listener would stop accepting. */
 	if ((n = real(fd, m, flags)) < 0 && errno == EPIPE)
 		errno = ECONNRESET;

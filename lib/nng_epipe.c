@@ -1,7 +1,7 @@
 /**
  * \file nng_epipe.c
- * Keeps nng 1.5.2's listener accepting after a peer hangs up during the
- * SP handshake.
+ * Keeps nng 1.5.2's listeners accepting and its dialers dialing after a
+ * peer hangs up during the SP handshake.
  *
  * nng 1.5.2 maps EPIPE to NNG_ECLOSED, and its listener takes NNG_ECLOSED
  * from an accept as its own socket being closed: it never accepts again
@@ -11,13 +11,20 @@
  * header write fail with EPIPE, and from then on every sensor's
  * connection is accepted by the kernel and never read.
  *
- * rearviewd's executable defines sendmsg, so libnng's calls bind here
- * (an executable's exported symbols come before libc's), and reports EPIPE
- * as ECONNRESET: the same fact (the peer is gone; nng sends with
- * MSG_NOSIGNAL), which nng maps to NNG_ECONNRESET and handles by accepting
- * the next connection. Nothing else in rearviewd calls sendmsg.
- * tests/e2e/rel_hostile.sh hangs up on the socket 200 times and then
- * expects a sensor's records to be stored.
+ * The same mapping stops nng 1.5.2's dialer for good when a connect lands
+ * on a listener being killed: its header write gets EPIPE, taken as the
+ * dialer's own close, and it never dials again.
+ *
+ * An executable that links this file defines sendmsg, so libnng's calls
+ * bind here (an executable's exported symbols come before libc's); EPIPE
+ * is reported as ECONNRESET, the same fact (the peer is gone; nng sends
+ * with MSG_NOSIGNAL), which nng maps to NNG_ECONNRESET and handles by
+ * accepting the next connection or dialing again. Linked into rearviewd
+ * and the nng tools (tools/); never into a library: the module is loaded
+ * into Unbound, whose libc it must not replace (module/sender.c watches
+ * its dialers instead). Nothing else in these programs calls sendmsg.
+ * tests/e2e/rel_hostile.sh hangs up on rearviewd's socket 200 times and
+ * then expects a sensor's records to be stored.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
