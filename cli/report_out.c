@@ -257,35 +257,28 @@ report_json_doc(FILE *fp, enum rvq_report_kind kind,
 	b->err = 0;
 	sb_str(b, kind == RVQ_REPORT_FF ? "{\"report\":\"fastflux\"" :
 	    "{\"report\":\"tunnel\"");
-	sb_str(b, ",\"generated\":");
-	sb_u64(b, (uint64_t)rep->generated);
-	sb_str(b, ",\"window\":{\"since\":");
-	sb_u64(b, (uint64_t)rep->win.since);
-	sb_str(b, ",\"until\":");
-	sb_u64(b, (uint64_t)rep->win.until);
+	sb_key_u64(b, ",\"generated\":", (uint64_t)rep->generated);
+	sb_key_u64(b, ",\"window\":{\"since\":", (uint64_t)rep->win.since);
+	sb_key_u64(b, ",\"until\":", (uint64_t)rep->win.until);
 	sb_str(b, "},\"params\":{");
 	if (kind == RVQ_REPORT_FF) {
 		sb_fmt(b, "\"holz_threshold\":%.2f", cfg->ff.holz_threshold);
 		sb_fmt(b, ",\"score_threshold\":%.2f", cfg->ff.score_threshold);
-		sb_str(b, ",\"min_asn\":");
-		sb_u64(b, cfg->ff.min_asn);
+		sb_key_u64(b, ",\"min_asn\":", cfg->ff.min_asn);
 		sb_fmt(b, ",\"ttl_ref\":%.0f", cfg->ff.ttl_ref);
 	} else {
 		sb_fmt(b, "\"threshold\":%.2f", cfg->tun.threshold);
-		sb_str(b, ",\"min_names\":");
-		sb_u64(b, cfg->tun.min_names);
+		sb_key_u64(b, ",\"min_names\":", cfg->tun.min_names);
 		sb_fmt(b, ",\"len_lo\":%.1f", cfg->tun.len_lo);
 		sb_fmt(b, ",\"len_hi\":%.1f", cfg->tun.len_hi);
 		sb_fmt(b, ",\"entropy_lo\":%.2f", cfg->tun.ent_lo);
 		sb_fmt(b, ",\"entropy_hi\":%.2f", cfg->tun.ent_hi);
 	}
-	sb_str(b, "},\"candidates\":");
-	sb_u64(b,
+	sb_key_u64(b, "},\"candidates\":",
 	    kind == RVQ_REPORT_FF ? rep->ff_candidates : rep->tun_candidates);
-	sb_str(b, ",\"flagged\":");
-	sb_u64(b, kind == RVQ_REPORT_FF ? rep->ff_flagged : rep->tun_flagged);
-	sb_str(b, ",\"records\":");
-	sb_u64(b, rep->records);
+	sb_key_u64(b, ",\"flagged\":",
+	    kind == RVQ_REPORT_FF ? rep->ff_flagged : rep->tun_flagged);
+	sb_key_u64(b, ",\"records\":", rep->records);
 	sb_fmt(b, ",\"seconds\":%.3f", rep->seconds);
 	sb_str(b, ",\"rows\":[\n");
 	for (i = 0; i < n; i++) {

@@ -62,44 +62,31 @@ rvq_report_ff_json(struct sb *b, const struct rvq_report_ff *f, uint64_t rank)
 	char name[RV_NAME_STR_MAX];
 
 	name_text(f->owner, f->owner_len, name, sizeof(name));
-	sb_str(b, "{\"report\":\"fastflux\",\"rank\":");
-	sb_u64(b, rank);
+	sb_key_u64(b, "{\"report\":\"fastflux\",\"rank\":", rank);
 	sb_str(b, ",\"rrname\":");
 	sb_json(b, name);
 	sb_str(b, f->r.flagged ? ",\"flagged\":true" : ",\"flagged\":false");
 	sb_fmt(b, ",\"holz_score\":%.2f", f->r.holz);
 	sb_fmt(b, ",\"score\":%.2f", f->r.score);
-	sb_str(b, ",\"addresses\":");
-	sb_u64(b, f->r.n_addr);
-	sb_str(b, ",\"ipv4\":");
-	sb_u64(b, f->r.n_v4);
-	sb_str(b, ",\"ipv6\":");
-	sb_u64(b, f->r.n_v6);
-	sb_str(b, ",\"asns\":");
-	sb_u64(b, f->r.n_asn);
-	sb_str(b, ",\"countries\":");
-	sb_u64(b, f->r.n_cc);
-	sb_str(b, ",\"nets16\":");
-	sb_u64(b, f->r.n_net4);
-	sb_str(b, ",\"nets32\":");
-	sb_u64(b, f->r.n_net6);
+	sb_key_u64(b, ",\"addresses\":", f->r.n_addr);
+	sb_key_u64(b, ",\"ipv4\":", f->r.n_v4);
+	sb_key_u64(b, ",\"ipv6\":", f->r.n_v6);
+	sb_key_u64(b, ",\"asns\":", f->r.n_asn);
+	sb_key_u64(b, ",\"countries\":", f->r.n_cc);
+	sb_key_u64(b, ",\"nets16\":", f->r.n_net4);
+	sb_key_u64(b, ",\"nets32\":", f->r.n_net6);
 	sb_str(b, ",\"ttl_min\":");
 	if (f->r.ttl_min == UINT32_MAX)
 		sb_str(b, "null");
 	else
 		sb_u64(b, f->r.ttl_min);
-	sb_str(b, ",\"ns\":");
-	sb_u64(b, f->r.n_ns);
+	sb_key_u64(b, ",\"ns\":", f->r.n_ns);
 	sb_str(b, f->r.ns_changed ? ",\"ns_changed\":true" :
 	    ",\"ns_changed\":false");
-	sb_str(b, ",\"churn\":");
-	sb_u64(b, f->r.churn);
-	sb_str(b, ",\"count\":");
-	sb_u64(b, f->r.count);
-	sb_str(b, ",\"time_first\":");
-	sb_u64(b, f->r.first);
-	sb_str(b, ",\"time_last\":");
-	sb_u64(b, f->r.last);
+	sb_key_u64(b, ",\"churn\":", f->r.churn);
+	sb_key_u64(b, ",\"count\":", f->r.count);
+	sb_key_u64(b, ",\"time_first\":", f->r.first);
+	sb_key_u64(b, ",\"time_last\":", f->r.last);
 	if (f->addr != NULL)
 		ff_lists(b, f);
 	sb_ch(b, '}');
@@ -112,22 +99,18 @@ rvq_report_tun_json(struct sb *b, const struct rvq_report_tun *t, uint64_t rank)
 	unsigned i;
 
 	name_text(t->domain, t->domain_len, name, sizeof(name));
-	sb_str(b, "{\"report\":\"tunnel\",\"rank\":");
-	sb_u64(b, rank);
+	sb_key_u64(b, "{\"report\":\"tunnel\",\"rank\":", rank);
 	sb_str(b, ",\"domain\":");
 	sb_json(b, name);
 	sb_str(b, t->r.flagged ? ",\"flagged\":true" : ",\"flagged\":false");
 	sb_fmt(b, ",\"score\":%.2f", t->r.score);
-	sb_str(b, ",\"names\":");
-	sb_u64(b, t->r.nnames);
+	sb_key_u64(b, ",\"names\":", t->r.nnames);
 	sb_fmt(b, ",\"label_len_mean\":%.2f", t->r.mean_len);
-	sb_str(b, ",\"label_len_max\":");
-	sb_u64(b, t->r.max_len);
+	sb_key_u64(b, ",\"label_len_max\":", t->r.max_len);
 	sb_fmt(b, ",\"entropy\":%.3f", t->r.entropy);
 	sb_fmt(b, ",\"txt_null_cname\":%.3f", t->r.special);
 	sb_fmt(b, ",\"nxdomain_rate\":%.3f", t->r.nx_rate);
-	sb_str(b, ",\"time_last\":");
-	sb_u64(b, t->last);
+	sb_key_u64(b, ",\"time_last\":", t->last);
 	sb_str(b, ",\"examples\":[");
 	for (i = 0; i < RVQ_REPORT_SAMPLES && t->sample[i] != NULL; i++) {
 		if (i > 0)

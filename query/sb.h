@@ -71,6 +71,14 @@ sb_u64(struct sb *b, uint64_t v)
 	sb_mem(b, t + i, sizeof(t) - i);
 }
 
+/** A JSON member with a number: key is written as it is (",\"name\":"). */
+static inline void
+sb_key_u64(struct sb *b, const char *key, uint64_t v)
+{
+	sb_str(b, key);
+	sb_u64(b, v);
+}
+
 /** s as a JSON string with quotes; control octets as \u00XX. */
 void sb_json(struct sb *b, const char *s);
 
