@@ -41,6 +41,17 @@ fail(char *msg, size_t msgsz, int status, const char *fmt, ...)
 	return status;
 }
 
+/* A text parameter into its fixed buffer, or 400 when it does not fit. */
+static int
+text_param(char *dst, size_t dstsz, const char *k, const char *v, char *msg,
+    size_t msgsz)
+{
+	if (strlen(v) >= dstsz)
+		return fail(msg, msgsz, 400, "%s: too long", k);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
 static int
 hexval(char c)
 {
@@ -327,12 +338,8 @@ param(struct sv_req *r, const char *k, const char *v, int64_t now,
 			r->humantime = b;
 		return 0;
 	}
-	if (r->proto == SV_NATIVE && strcmp(k, "ip") == 0) {
-		if (strlen(v) >= sizeof(r->ip))
-			return fail(msg, msgsz, 400, "ip: too long");
-		strcpy(r->ip, v);
-		return 0;
-	}
+	if (r->proto == SV_NATIVE && strcmp(k, "ip") == 0)
+		return text_param(r->ip, sizeof(r->ip), k, v, msg, msgsz);
 	if (r->route == SV_REPORT && strcmp(k, "window") == 0) {
 		if (rv_duration_parse(v, &r->window) != RV_OK ||
 		    r->window <= 0 || r->window > 3650LL * 86400)
@@ -346,18 +353,11 @@ param(struct sv_req *r, const char *k, const char *v, int64_t now,
 		r->all = b;
 		return 0;
 	}
-	if (r->proto == SV_NATIVE && strcmp(k, "type") == 0) {
-		if (strlen(v) >= sizeof(r->types))
-			return fail(msg, msgsz, 400, "type: too long");
-		strcpy(r->types, v);
-		return 0;
-	}
-	if (r->proto == SV_NATIVE && strcmp(k, "sensor") == 0) {
-		if (strlen(v) >= sizeof(r->sensor))
-			return fail(msg, msgsz, 400, "sensor: too long");
-		strcpy(r->sensor, v);
-		return 0;
-	}
+	if (r->proto == SV_NATIVE && strcmp(k, "type") == 0)
+		return text_param(r->types, sizeof(r->types), k, v, msg, msgsz);
+	if (r->proto == SV_NATIVE && strcmp(k, "sensor") == 0)
+		return text_param(r->sensor, sizeof(r->sensor), k, v, msg,
+		    msgsz);
 	return 0;	/* swclient, version, id and the like */
 }
 

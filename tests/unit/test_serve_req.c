@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sv_req.h"
@@ -67,6 +68,24 @@ test_routes(void **state)
 	assert_int_equal(r.route, SV_NONE);
 	assert_int_equal(parse("/api/v1/count/rdata/ip/10.0.0.0,8"), 0);
 	assert_int_equal(r.route, SV_COUNT);
+}
+
+/* A text parameter longer than its buffer is a 400 that names it. */
+static void
+test_text_too_long(void **state)
+{
+	char t[600];
+
+	(void)state;
+	snprintf(t, sizeof(t), "/api/v1/lookup/rrset/name/x?sensor=%0300d", 0);
+	assert_int_equal(parse(t), 400);
+	assert_string_equal(msg, "sensor: too long");
+	snprintf(t, sizeof(t), "/api/v1/history/x?type=%0200d", 0);
+	assert_int_equal(parse(t), 400);
+	assert_string_equal(msg, "type: too long");
+	snprintf(t, sizeof(t), "/api/v1/lookup/rrset/name/x?sensor=%0127d", 0);
+	assert_int_equal(parse(t), 0);
+	assert_int_equal(strlen(r.sensor), 127);
 }
 
 static void
@@ -226,6 +245,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_text_too_long),
 		cmocka_unit_test(test_qpath),
 		cmocka_unit_test(test_qpath_bad),
 		cmocka_unit_test(test_params),
