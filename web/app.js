@@ -28,7 +28,6 @@ const S = {
 	cols: [],
 	kind: 'rows',	/* rows | report | status */
 	q: null,	/* the classified query */
-	dirty: false,
 };
 
 const $ = (id) => document.getElementById(id);

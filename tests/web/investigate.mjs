@@ -29,6 +29,25 @@ try {
 		p.waitFor(`(document.body.dataset.done || "") !== ${JSON.stringify(before)}`, what);
 	const rowsText = () => p.evaluate('document.querySelector("#results tbody").textContent');
 	const search = () => p.evaluate('location.search');
+	// Type into the search box and submit; wait for the result.
+	const searchFor = async (q) => {
+		const before = await done();
+		await p.evaluate(`document.getElementById("q").value = ${JSON.stringify(q)}; document.getElementById("search").requestSubmit()`);
+		await settle(before, 'the search for ' + q);
+	};
+	// Open a value's pivot menu (a CSS selector of the value).
+	const openMenu = async (sel) => {
+		await p.evaluate(`document.querySelector(${JSON.stringify('#results .v' + sel)}).click()`);
+		await p.waitFor('!document.getElementById("menu").hidden', 'the menu of ' + sel);
+	};
+	// The menu's entry that starts with a label (an expression).
+	const entry = (label) => `[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith(${JSON.stringify(label)}))`;
+	// Click it; wait for the search it starts.
+	const pivot = async (label) => {
+		const before = await done();
+		await p.evaluate(entry(label) + '.click()');
+		await settle(before, 'the pivot ' + label);
+	};
 
 	await p.navigate(base + '/');
 	await p.waitFor('document.body && document.body.dataset.done', 'the page');
@@ -56,25 +75,19 @@ try {
 		lanes.includes('192.0.2.1') && lanes.includes('192.0.2.2'), 'the timeline draws a lane per address: ' + lanes);
 
 	// Click an address: the pivot menu, with guided counts.
-	await p.evaluate('document.querySelector(\'#results .v[data-val="192.0.2.1"]\').click()');
-	await p.waitFor('!document.getElementById("menu").hidden', 'the pivot menu');
-	const firstCount = '[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("Names on 192.0.2.1")).querySelector(".count").textContent';
+	await openMenu('[data-val="192.0.2.1"]');
+	const firstCount = entry('Names on 192.0.2.1') + '.querySelector(".count").textContent';
 	await p.waitFor(firstCount + ' !== ""', 'the address\'s guided count');
 	const count = await p.evaluate(firstCount);
 	check(count === '1', 'the menu counts the pivot\'s rows: ' + count);
 	await p.screenshot(outdir + '/2-menu.png');
-	d = await done();
-	await p.evaluate('[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("Names on 192.0.2.1")).click()');
-	await settle(d, 'the address pivot');
+	await pivot('Names on 192.0.2.1');
 	check((await search()).includes('q=192.0.2.1'), 'pivoted to the address: ' + await search());
 	check((await rowsText()).includes('www.example.com.'), 'the address lookup lists www.example.com');
 
 	// On to its /24.
-	await p.evaluate('document.querySelector(\'#results .v[data-val="192.0.2.1"]\').click()');
-	await p.waitFor('!document.getElementById("menu").hidden', 'the pivot menu again');
-	d = await done();
-	await p.evaluate('[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("Names on 192.0.2.0/24")).click()');
-	await settle(d, 'the /24 pivot');
+	await openMenu('[data-val="192.0.2.1"]');
+	await pivot('Names on 192.0.2.0/24');
 	check((await search()).includes('q=192.0.2.0%2F24'), 'pivoted to the /24: ' + await search());
 	t = await rowsText();
 	check(t.includes('192.0.2.1') && t.includes('192.0.2.2'), 'the /24 holds both addresses');
@@ -88,21 +101,14 @@ try {
 	check((await search()).includes('q=192.0.2.1') && !(await search()).includes('%2F24'), 'back returns to the address: ' + await search());
 
 	// An address's AS, from the enrichment it had when seen.
-	d = await done();
-	await p.evaluate('document.getElementById("q").value = "cdn.example.com"; document.getElementById("search").requestSubmit()');
-	await settle(d, 'the enriched search');
+	await searchFor('cdn.example.com');
 	check((await rowsText()).includes('AS1221 · Telstra Pty Ltd'), 'the address shows its AS and organisation');
-	await p.evaluate('document.querySelector(\'#results .v[data-val="1.128.0.1"]\').click()');
-	await p.waitFor('!document.getElementById("menu").hidden', 'the enriched address\'s menu');
-	d = await done();
-	await p.evaluate('[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("All of AS1221")).click()');
-	await settle(d, 'the AS pivot');
+	await openMenu('[data-val="1.128.0.1"]');
+	await pivot('All of AS1221');
 	check((await search()).includes('q=AS1221') && (await rowsText()).includes('cdn.example.com.'), 'pivoted to the AS: ' + await search());
 
 	// Hostile data stays text.
-	d = await done();
-	await p.evaluate('document.getElementById("q").value = "xss.example.com"; document.getElementById("search").requestSubmit()');
-	await settle(d, 'the XSS search');
+	await searchFor('xss.example.com');
 	t = await rowsText();
 	check(t.includes('<img src=x onerror=') && t.includes('<script>'), 'the XSS records are shown as text');
 	check(await p.evaluate('document.querySelector("#results img, #results script, #top img") === null && window.__xss === undefined'),
@@ -120,12 +126,9 @@ try {
 	check(cmds.includes("rearview lookup 'xss.example.com'") && cmds.includes("dnsdbq -r 'xss.example.com'"), 'command lines: ' + cmds.trim().replace(/\n/g, ' | '));
 
 	// A CNAME's whole chain, from the alias's menu.
-	d = await done();
-	await p.evaluate('document.getElementById("q").value = "login.example.com"; document.getElementById("search").requestSubmit()');
-	await settle(d, 'the alias search');
-	await p.evaluate('document.querySelector(\'#results .v[data-col="name"]\').click()');
-	await p.waitFor('!document.getElementById("menu").hidden', 'the alias menu');
-	await p.evaluate('[...document.querySelectorAll("#menu button")].find((b) => b.textContent.startsWith("CNAME chain")).click()');
+	await searchFor('login.example.com');
+	await openMenu('[data-col="name"]');
+	await p.evaluate(entry('CNAME chain') + '.click()');
 	await p.waitFor('document.querySelector("#chart .chain li:nth-child(2)") !== null', 'the chain');
 	const chain = await p.evaluate('[...document.querySelectorAll("#chart .chain li")].map((l) => l.textContent).join(" | ")');
 	check(/^login\.example\.com\.? \| www\.example\.com\. → 192\.0\.2\.[12] 192\.0\.2\.[12]\s*$/.test(chain), 'the CNAME chain: ' + chain);
