@@ -106,12 +106,52 @@ skip_rdata_index(uint16_t type)
 	return type == 46 || type == 47 || type == 50 || type == 51;
 }
 
-/* Build the rdata and names rows (owners and targets) of the table
- * (independent of the db). */
+/* The public suffix list for registered domains (rvd_flush_set_psl). */
+static const void *flush_psl;
+
+void
+rvd_flush_set_psl(const void *psl)
+{
+	flush_psl = psl;
+}
+
+/* The registered domain of an RRset's owner, as a regdom row keyed by its
+ * name key. Entries come in key order, so one owner's RRsets are
+ * adjacent: the last owner's answer is reused. */
+struct regdom_cache {
+	const uint8_t *owner;
+	size_t olen;
+	int have;		/* key holds the owner's domain */
+	struct rv_key key;
+};
+
+static int
+add_regdom(struct regdom_cache *rc_, const struct rvd_agg_ent *e,
+    struct rows *rg)
+{
+	const uint8_t *o = rvd_agg_owner(e);
+	struct rv_seen s = { e->first, e->last, 0 };
+	size_t off;
+
+	if (rc_->owner == NULL || rc_->olen != e->ownerlen ||
+	    memcmp(rc_->owner, o, e->ownerlen) != 0) {
+		rc_->owner = o;
+		rc_->olen = e->ownerlen;
+		rc_->have = rv_regdom(flush_psl ? flush_psl :
+		    rv_psl_default(), o, e->ownerlen, &off) == RV_OK &&
+		    rv_name_key(o + off, e->ownerlen - off, rc_->key.buf,
+		    &rc_->key.len) == RV_OK;
+	}
+	return rc_->have ? rows_add(rg, &rc_->key, &s) : RV_OK;
+}
+
+/* Build the rdata, names (owners and targets) and regdom rows of the
+ * table (independent of the db). */
 static int
 build_rows(struct rvd_agg_ent **ents, size_t n, struct rows *rd,
-    struct rows *nm)
+    struct rows *nm, struct rows *rg)
 {
+	struct regdom_cache rdc = { 0 };
 	struct rv_key k;
 	int rc;
 
@@ -124,6 +164,8 @@ build_rows(struct rvd_agg_ent **ents, size_t n, struct rows *rd,
 
 		if (e->kind != RV_REC_RRSET)
 			continue;
+		if ((rc = add_regdom(&rdc, e, rg)) != RV_OK)
+			return rc;
 		if (rv_key_names(&k, rvd_agg_owner(e), e->ownerlen) == RV_OK) {
 			struct rv_seen ns = { e->first, e->last, 0 };
 			if ((rc = rows_add(nm, &k, &ns)) != RV_OK)
@@ -168,7 +210,7 @@ build_rows(struct rvd_agg_ent **ents, size_t n, struct rows *rd,
 				return rc;
 		}
 	}
-	if ((rc = rows_sort(rd)) != RV_OK)
+	if ((rc = rows_sort(rd)) != RV_OK || (rc = rows_sort(rg)) != RV_OK)
 		return rc;
 	return rows_sort(nm);
 }
@@ -181,7 +223,7 @@ struct attempt {
 	struct rvd_enrich *en;
 	struct rvd_agg *a;
 	struct rvd_agg_ent **ents;
-	const struct rows *rd, *nm;
+	const struct rows *rd, *nm, *rg;
 	uint32_t now;
 	struct rvd_flush_result *res;
 	uint64_t stat[RV_STAT_COUNT];
@@ -410,6 +452,26 @@ write_rdata(struct attempt *at, const struct rows *rd)
 	return RV_OK;
 }
 
+static int
+write_regdom(struct attempt *at, const struct rows *rg)
+{
+	struct rv_cursor *c = NULL;
+	int rc, added;
+
+	if (rg->n == 0)
+		return RV_OK;
+	if ((rc = cursor(at, RV_DB_REGDOM, &c)) != RV_OK)
+		return rc;
+	for (size_t i = 0; i < rg->n; i++) {
+		if ((rc = rv_store_regdom_merge(c, rg->buf + rg->v[i].off,
+		    rg->v[i].len, &rg->v[i].s, &added)) != RV_OK)
+			return rc;
+		at->rows++;
+		at->res->new_regdoms += (size_t)added;
+	}
+	return RV_OK;
+}
+
 /* The writes of one window, in the write transaction rv_store_write gives;
  * it commits. */
 static int
@@ -434,6 +496,8 @@ write_all(struct attempt *at)
 		    at->nm->v[i].off, at->nm->v[i].len, &at->nm->v[i].s)) !=
 		    RV_OK)
 			return rc;
+	if ((rc = write_regdom(at, at->rg)) != RV_OK)
+		return rc;
 	for (size_t id = 0; id < a->nsens_cap; id++) {
 		const struct rvd_agg_sensor *sn = &a->sens[id];
 		if (sn->obs && (rc = rv_store_sensor_stat_add(at->st,
@@ -467,6 +531,7 @@ attempt_write(struct rv_store *st, struct rv_txn *txn, void *arg)
 
 	(void)st;
 	memset(at->stat, 0, sizeof(at->stat));
+	at->res->new_regdoms = 0;
 	memset(at->cur, 0, sizeof(at->cur));
 	at->rows = 0;
 	at->txn = txn;
@@ -482,9 +547,9 @@ rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
     uint32_t now, struct rvd_flush_result *res)
 {
 	struct rvd_agg_ent **ents = NULL;
-	struct rows rd = { 0 }, nm = { 0 };
+	struct rows rd = { 0 }, nm = { 0 }, rg = { 0 };
 	struct attempt at = { .st = st, .en = en, .a = a, .rd = &rd,
-	    .nm = &nm, .now = now, .res = res };
+	    .nm = &nm, .rg = &rg, .now = now, .res = res };
 	int64_t t0, t1;
 	int rc;
 
@@ -498,7 +563,7 @@ rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
 		goto leave;
 	at.ents = ents;
 	t1 = now_us();
-	if ((rc = build_rows(ents, a->n, &rd, &nm)) != RV_OK)
+	if ((rc = build_rows(ents, a->n, &rd, &nm, &rg)) != RV_OK)
 		goto leave;
 	rvd_log(LOG_DEBUG, "flush prepare (CPU ms): sort %lld, index rows %lld",
 	    (long long)(t1 - t0) / 1000, (long long)(now_us() - t1) / 1000);
@@ -518,6 +583,7 @@ rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
 leave:
 	rows_free(&rd);
 	rows_free(&nm);
+	rows_free(&rg);
 	free(ents);
 	free(at.vbuf);
 	return rc;

@@ -20,6 +20,7 @@ struct rvd_flush_result {
 	size_t entries;		/**< rrset + neg rows written */
 	size_t rows;		/**< rdata, names, ip, asn rows written */
 	uint64_t new_rrsets, new_negs, new_ips;
+	uint64_t new_regdoms;	/**< registered domains new to the store */
 	unsigned grows;		/**< map growths it needed */
 };
 
@@ -33,6 +34,10 @@ struct rvd_flush_result {
  */
 int rvd_flush_write(struct rv_store *st, struct rvd_agg *a,
     struct rvd_enrich *en, uint32_t now, struct rvd_flush_result *res);
+
+/** The public suffix list (a psl_ctx_t) for the regdom index; the
+ * system's (rv_psl_default) until set. Call before the first flush. */
+void rvd_flush_set_psl(const void *psl);
 
 /**
  * After the mmdb data changed: for every address whose current period's

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpsl.h>
+
 #include "flush.h"
 #include "log.h"
 #include "rv_err.h"
@@ -303,6 +305,7 @@ main(int argc, char **argv)
 {
 	static struct rvd d;
 	unsigned flags = RV_STORE_CREATE;
+	psl_ctx_t *psl = NULL;
 	int rc, status;
 
 	switch (rvd_config_parse(&d.cfg, argc, argv)) {
@@ -325,6 +328,15 @@ main(int argc, char **argv)
 	pthread_cond_init(&d.cv, NULL);
 	if (d.cfg.sync_commits)
 		flags |= RV_STORE_SYNC;
+	if (d.cfg.psl != NULL) {
+		if ((psl = psl_load_file(d.cfg.psl)) == NULL) {
+			rvd_log(LOG_ERR, "--psl: cannot load the public suffix "
+			    "list %s", d.cfg.psl);
+			status = 2;
+			goto leave;
+		}
+		rvd_flush_set_psl(psl);
+	}
 	/* One writer per database: a second rearviewd (--import too) is
 	 * refused. */
 	rc = rv_store_open(d.cfg.db, flags | RV_STORE_EXCL,
@@ -351,6 +363,9 @@ main(int argc, char **argv)
 		status = 3;
 	}
 	rv_store_close(d.st);
+leave:
+	if (psl != NULL)
+		psl_free(psl);
 	rvd_log(LOG_INFO, "exit %d", status);
 	rvd_log_close();
 	rvd_config_free(&d.cfg);

@@ -22,7 +22,7 @@ enum {
 	O_MAX_FRAME, O_FLUSH_INTERVAL, O_FLUSH_MAX, O_SYNC_INTERVAL,
 	O_MAPSIZE, O_ASN_DB, O_GEO_DB, O_F_ASN, O_F_ORG, O_F_CC, O_F_CITY,
 	O_F_LAT, O_F_LON, O_MMDB_CHECK, O_SYSLOG, O_SENSOR, O_PROGRESS,
-	O_NO_PROGRESS, O_SYNC, O_REIMPORT,
+	O_NO_PROGRESS, O_SYNC, O_REIMPORT, O_PSL,
 };
 
 static const struct option opts[] = {
@@ -57,6 +57,7 @@ static const struct option opts[] = {
 	{ "progress",		no_argument,	   NULL, O_PROGRESS },
 	{ "no-progress",	no_argument,	   NULL, O_NO_PROGRESS },
 	{ "reimport",		no_argument,	   NULL, O_REIMPORT },
+	{ "psl",		required_argument, NULL, O_PSL },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -85,6 +86,8 @@ usage(FILE *f)
 "      --asn-db FILE, --geo-db FILE   mmdb files for enrichment\n"
 "      --field-asn/-org/-cc/-city/-lat/-lon PATH   mmdb field paths\n"
 "      --mmdb-check S      reload mmdb files when they change (60)\n"
+"      --psl FILE          public suffix list for registered domains\n"
+"                          (default: the system's, else libpsl's own)\n"
 "      --syslog            log to syslog too;  -v, --verbose: debug logs\n"
 "  -i, --import FILE       import NDJSON ('-' for stdin) and exit\n"
 "      --sensor NAME       sensor for imported records without sensor_id\n"
@@ -223,6 +226,7 @@ apply(struct rvd_config *c, int code, const char *v)
 	case O_PROGRESS: c->progress = 1; return 0;
 	case O_NO_PROGRESS: c->progress = 0; return 0;
 	case O_REIMPORT: c->reimport = 1; return 0;
+	case O_PSL: return set_str(&c->psl, v);
 	default:
 		return -1;
 	}
@@ -395,5 +399,6 @@ rvd_config_free(struct rvd_config *c)
 	free((char *)c->mmdb.f_lon);
 	free(c->import);
 	free(c->sensor);
+	free(c->psl);
 	memset(c, 0, sizeof(*c));
 }

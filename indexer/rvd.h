@@ -53,6 +53,7 @@ struct rvd_config {
 	int sync_commits;		/**< --sync: every commit synced */
 	char *import;			/**< --import FILE ("-": stdin) */
 	char *sensor;			/**< import: default sensor name */
+	char *psl;			/**< --psl FILE, or NULL */
 	int progress;			/**< import: -1 auto, 0 no, 1 yes */
 	int reimport;			/**< import content taken before */
 };

@@ -30,6 +30,7 @@ packages=(
   sqlite3 libsqlite3-dev dns2tcp valgrind python3 iproute2 procps psmisc
   libjansson-dev libmicrohttpd-dev libgnutls28-dev wrk curl openssl
   chromium fonts-dejavu-core
+  libicu-dev dnstwist wamerican bind9-utils
 )
 # The web page's browser test drives Chromium from Node: the machine's own
 # Node.js if it has one, Debian's otherwise.

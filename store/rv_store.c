@@ -28,7 +28,7 @@
 static __thread char open_why[200];
 
 static const char *const db_names[RV_DB_COUNT] = {
-	"rrset", "neg", "rdata", "names", "ip", "asn", "meta",
+	"rrset", "neg", "rdata", "names", "ip", "asn", "regdom", "meta",
 };
 
 const char *
@@ -155,7 +155,8 @@ open_dbs(struct rv_store *st)
 	MDB_txn *txn = NULL;
 	MDB_val k = { sizeof(schema_key) - 1, (void *)schema_key }, v;
 	uint8_t ver[4];
-	int rc, missing = 0, first_missing = 0;
+	int rc;
+	volatile int missing = 0, first_missing = 0;
 
 	RV_GUARD(st, rc, mdb_txn_begin(st->env, NULL, rdonly ? MDB_RDONLY : 0,
 	    &txn));
@@ -167,6 +168,12 @@ open_dbs(struct rv_store *st)
 	for (int i = 0; i < RV_DB_COUNT; i++) {
 		RV_GUARD(st, rc, mdb_dbi_open(txn, db_names[i], rdonly ? 0 :
 		    MDB_CREATE, &st->dbi[i]));
+		if (rc == MDB_NOTFOUND && rdonly && i == RV_DB_REGDOM) {
+			/* Came after version 1's first databases: a reader
+			 * goes on without it until a writer creates it. */
+			st->absent[i] = 1;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND && rdonly) {
 			if (missing++ == 0)
 				first_missing = i;
@@ -183,7 +190,7 @@ open_dbs(struct rv_store *st)
 			goto leave;
 		}
 	}
-	if (missing == RV_DB_COUNT) {	/* not a rearview database */
+	if (missing == RV_DB_COUNT - st->absent[RV_DB_REGDOM]) {	/* not a rearview database */
 		rc = RV_ENOENT;
 		goto leave;
 	}
@@ -212,6 +219,17 @@ open_dbs(struct rv_store *st)
 	if (rc) {
 		rc = rv_store_rc(st, rc);
 		goto leave;
+	}
+	/* A writer keeps the registered-domain index from now on (from the
+	 * creation of a new database). */
+	if (!rdonly) {
+		uint32_t since;
+		rc = rv_store_regdom_since(st, rv_txn_of(txn), &since);
+		if (rc == RV_ENOENT)
+			rc = rv_store_regdom_since_set(st, rv_txn_of(txn),
+			    (uint32_t)time(NULL));
+		if (rc != RV_OK)
+			goto leave;
 	}
 	RV_GUARD(st, rc, mdb_txn_commit(txn));
 	txn = NULL;
@@ -898,6 +916,8 @@ rv_store_scan(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 	MDB_cursor *mc = NULL;
 	int rc;
 
+	if (st->absent[db])
+		return RV_OK;	/* an optional database: no rows */
 	RV_GUARD(st, rc, mdb_cursor_open(lm_txn(txn), st->dbi[db], &mc));
 	if (rc != 0)
 		return rv_store_rc(st, rc);

@@ -70,6 +70,10 @@ enum rv_db {
 	RV_DB_NAMES,		/**< "names": forward-order owner and target names */
 	RV_DB_IP,		/**< "ip": enrichment periods per address */
 	RV_DB_ASN,		/**< "asn": ASN -> address */
+	RV_DB_REGDOM,		/**< "regdom": registered domains' first seen
+				 * (absent from databases no writer of this
+				 * version has opened: rv_get and
+				 * rv_cursor_open say RV_ENOENT) */
 	RV_DB_META,		/**< "meta": schema, sensors, counters */
 	RV_DB_COUNT
 };
@@ -261,6 +265,8 @@ int rv_cursor_get(struct rv_cursor *c, struct rv_val *k, struct rv_val *v,
 /** Writer: store through the cursor (RV_PUT_CURRENT, RV_PUT_APPEND). */
 int rv_cursor_put(struct rv_cursor *c, const struct rv_val *k,
     const struct rv_val *v, unsigned flags);
+/** Delete the row the cursor is on. */
+int rv_cursor_del(struct rv_cursor *c);
 
 /* ---------------------------------------------------------------------- */
 /* Keys and scans                                                          */
@@ -676,6 +682,60 @@ struct rv_names_backfill {
  */
 int rv_store_names_backfill(struct rv_store *st, size_t max_rows,
     uint32_t now, struct rv_names_backfill *res);
+
+/* ---------------------------------------------------------------------- */
+/* Registered domains (rv_store_regdom.c)                                  */
+
+/** Key families of the regdom database (SCHEMA.md). */
+enum rv_regdom_tag {
+	RV_REGDOM_DOMAIN = 'D',	/**< 'D' NK(regdom) -> first:4 last:4 */
+	RV_REGDOM_TIME = 'T'	/**< 'T' first:4 NK(regdom) -> (empty) */
+};
+
+/** The public suffix list (a psl_ctx_t): the system's, else libpsl's
+ * built-in one; loaded once, shared, never freed. */
+const void *rv_psl_default(void);
+
+/**
+ * The registered domain of a wire name under \p psl (a psl_ctx_t, with
+ * its private suffixes): the suffix of \p wire from octet *off on.
+ * \return 0, RV_ENOENT (the name is a public suffix, or the root),
+ *	RV_EFORMAT.
+ */
+int rv_regdom(const void *psl, const uint8_t *wire, size_t len, size_t *off);
+
+/** 'D' NK(regdom), from the wire name or from its name key. */
+int rv_key_regdom(struct rv_key *k, const uint8_t *regdom, size_t len);
+int rv_key_regdom_nk(struct rv_key *k, const uint8_t *nk, size_t nklen);
+/** 'T' first NK (nk: a name key with its final 00). */
+int rv_key_regdom_time(struct rv_key *k, uint32_t first, const uint8_t *nk,
+    size_t nklen);
+/** Either key -> the domain (wire) and, for 'T', its first sighting
+ * (0 for 'D'). */
+int rv_regdom_key_decode(const uint8_t *k, size_t len, uint32_t *first,
+    uint8_t *wire, size_t *wlen);
+
+/**
+ * Writer: merge a sighting of a registered domain into its 'D' row (min
+ * first, max last in steps of a day) and keep its 'T' row at its first
+ * sighting, through a cursor on RV_DB_REGDOM.
+ * \param nk	the domain's name key (rv_name_key)
+ * \param added	out: 1 when the domain is new to the database
+ */
+int rv_store_regdom_merge(struct rv_cursor *c, const uint8_t *nk,
+    size_t nklen, const struct rv_seen *s, int *added);
+
+/**
+ * When the index began (meta "regdom_since"): the database's creation, or
+ * the first start of a writer that keeps it on an older database.
+ * \return 0, RV_ENOENT (no index: no writer of this version has written
+ *	the database yet), RV_ECORRUPT.
+ */
+int rv_store_regdom_since(struct rv_store *st, struct rv_txn *txn,
+    uint32_t *since);
+/** Writer: set "regdom_since". */
+int rv_store_regdom_since_set(struct rv_store *st, struct rv_txn *txn,
+    uint32_t since);
 
 /* ---------------------------------------------------------------------- */
 /* Checking a whole database                                               */

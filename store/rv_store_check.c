@@ -160,6 +160,16 @@ seen_row(struct chk *c, const struct rv_val *k, const struct rv_val *v)
 	char w[96];
 
 	switch (c->db) {
+	case RV_DB_REGDOM:
+		/* 'D' rows hold first/last, 'T' rows nothing. */
+		kr = rv_regdom_key_decode(k->data, k->len, &asn, name, &nlen);
+		if (((const uint8_t *)k->data)[0] == RV_REGDOM_TIME) {
+			vr = v->len == 0 ? RV_OK : RV_EFORMAT;
+			s.first = s.last = 0;
+		} else {
+			vr = rv_names_val_decode(v->data, v->len, &s);
+		}
+		break;
 	case RV_DB_RDATA:
 		kr = rv_rdata_key_decode(k->data, k->len, &rk);
 		vr = rv_rdata_val_decode(v->data, v->len, &s);
@@ -275,6 +285,8 @@ meta_row(struct chk *c, const struct rv_val *k, const struct rv_val *v)
 		return;
 	} else if (k->len == 13 && memcmp(kb, "names_targets", 13) == 0) {
 		want = 4;
+	} else if (k->len == 12 && memcmp(kb, "regdom_since", 12) == 0) {
+		want = 4;
 	} else if (has_prefix(k, "import:") &&
 	    k->len == 7 + RV_IMPORT_FP_LEN) {	/* rv_store_import.c */
 		want = 16;
@@ -321,6 +333,8 @@ walk(struct chk *c, int db)
 	c->row = 0;
 	c->prev_len = 0;
 	c->txn = NULL;
+	if (c->st->absent[db])
+		return RV_OK;	/* an optional database not created yet */
 	if ((rc = rv_store_read_begin(c->st, &c->txn)) != RV_OK)
 		goto leave;
 	if ((mrc = tree_stat(c->st, lm_txn(c->txn), rv_store_dbi(c->st, db),
@@ -534,7 +548,7 @@ rv_store_check(struct rv_store *st, struct rv_check *out, rv_check_fn fn,
 {
 	static const int order[RV_DB_COUNT] = {	/* meta first: sensors */
 		RV_DB_META, RV_DB_RRSET, RV_DB_NEG, RV_DB_RDATA, RV_DB_NAMES,
-		RV_DB_IP, RV_DB_ASN,
+		RV_DB_IP, RV_DB_ASN, RV_DB_REGDOM,
 	};
 	struct chk *c;
 	MDB_envinfo info;

@@ -78,6 +78,8 @@ rv_store_rows(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 	MDB_stat ms;
 	int mrc;
 
+	if (st->absent[db])
+		return RV_ENOENT;
 	RV_GUARD(st, mrc, mdb_stat(lm_txn(txn), rv_store_dbi(st, db), &ms));
 	*rows = mrc ? 0 : ms.ms_entries;
 	return rv_store_rc(st, mrc);
@@ -90,6 +92,8 @@ rv_get(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 	MDB_val mk = lm_val(k), mv;
 	int mrc;
 
+	if (st->absent[db])
+		return RV_ENOENT;
 	RV_GUARD(st, mrc, mdb_get(lm_txn(txn), rv_store_dbi(st, db), &mk,
 	    &mv));
 	if (mrc != 0)
@@ -139,6 +143,10 @@ rv_cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 	int mrc;
 
 	*out = NULL;
+	if (st->absent[db]) {
+		free(c);
+		return RV_ENOENT;
+	}
 	if (!c)
 		return RV_ENOMEM;
 	c->st = st;
@@ -198,5 +206,14 @@ rv_cursor_put(struct rv_cursor *c, const struct rv_val *k,
 
 	RV_GUARD(c->st, mrc, mdb_cursor_put(c->mc, &mk, &mv,
 	    put_flags(flags)));
+	return rv_store_wrote(c->st, mrc);
+}
+
+int
+rv_cursor_del(struct rv_cursor *c)
+{
+	int mrc;
+
+	RV_GUARD(c->st, mrc, mdb_cursor_del(c->mc, 0));
 	return rv_store_wrote(c->st, mrc);
 }

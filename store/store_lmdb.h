@@ -28,6 +28,8 @@ struct rv_store {
 	MDB_env *env;
 	char *path;
 	MDB_dbi dbi[RV_DB_COUNT];
+	uint8_t absent[RV_DB_COUNT];	/**< an optional database a reader
+					 * did not find (RV_DB_REGDOM) */
 	unsigned flags;
 	int map_full;		/**< the last write failed with MDB_MAP_FULL */
 	int lock_fd;		/**< writer.lock held (RV_STORE_EXCL), or -1 */

@@ -338,6 +338,81 @@ test_flush_grows_map(void **state)
 	assert_int_equal(count_db(f, RV_DB_RRSET), 120000);
 }
 
+/* The regdom row of \p name: its 'D' first/last and whether its 'T' row
+ * sits at that first sighting. */
+static void
+regdom_row(struct fx *f, const char *name, uint32_t *first, uint32_t *last,
+    int *timed)
+{
+	uint8_t w[RV_NAME_MAX], back[RV_NAME_MAX];
+	size_t wl = sizeof(w), bl;
+	struct rv_key k, tk;
+	struct rv_val kv, v;
+	struct rv_txn *txn;
+	struct rv_seen s;
+	uint32_t t;
+
+	assert_int_equal(rv_name_from_str(name, w, &wl), 0);
+	assert_int_equal(rv_key_regdom(&k, w, wl), 0);
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	kv = rv_key_val(&k);
+	assert_int_equal(rv_get(f->st, txn, RV_DB_REGDOM, &kv, &v), 0);
+	assert_int_equal(rv_names_val_decode(v.data, v.len, &s), 0);
+	*first = s.first;
+	*last = s.last;
+	assert_int_equal(rv_key_regdom_time(&tk, s.first, k.buf + 1,
+	    k.len - 1), 0);
+	kv = rv_key_val(&tk);
+	*timed = rv_get(f->st, txn, RV_DB_REGDOM, &kv, &v) == RV_OK;
+	assert_int_equal(rv_regdom_key_decode(tk.buf, tk.len, &t, back, &bl),
+	    0);
+	assert_int_equal(t, s.first);
+	assert_true(rv_name_eq(back, bl, w, wl));
+	rv_txn_abort(txn);
+}
+
+/* The registered-domain index: one row per registered domain under the
+ * public suffix list (private suffixes too), negative answers not
+ * counted, and the time row following an earlier first sighting. */
+static void
+test_flush_regdom(void **state)
+{
+	struct fx *f = *state;
+	struct rec_buf b;
+	struct rvd_flush_result res;
+	const char *ips[] = { "192.0.2.1" };
+	uint32_t first, last;
+	int timed;
+
+	mkrec(&b, "www.example.co.uk", "example.co.uk", 5000, 300, ips, 1);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
+	mkrec(&b, "login.example.co.uk", "example.co.uk", 6000, 300, ips, 1);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
+	mkrec(&b, "a.b.foo.github.io", "github.io", 5000, 300, ips, 1);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
+	mkrec(&b, "co.uk", "uk", 5000, 300, ips, 1);	/* a suffix: none */
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
+	mkrec(&b, "nx.absent.example", "example", 5000, 300, NULL, 0);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 7000, &res), 0);
+	assert_int_equal(res.new_regdoms, 2);
+	assert_int_equal(count_db(f, RV_DB_REGDOM), 4);	/* 2 'D' + 2 'T' */
+	regdom_row(f, "example.co.uk", &first, &last, &timed);
+	assert_true(first == 5000 && last == 6000 && timed);
+	regdom_row(f, "foo.github.io", &first, &last, &timed);
+	assert_true(first == 5000 && timed);
+	rvd_agg_reset(&f->a);
+
+	/* An import of older data: first moves back, so does the 'T' row. */
+	mkrec(&b, "old.example.co.uk", "example.co.uk", 100, 300, ips, 1);
+	assert_int_equal(rvd_agg_add_record(&f->a, &b.r, 1), RV_OK);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 7001, &res), 0);
+	assert_int_equal(res.new_regdoms, 0);
+	assert_int_equal(count_db(f, RV_DB_REGDOM), 4);
+	regdom_row(f, "example.co.uk", &first, &last, &timed);
+	assert_true(first == 100 && last == 6000 && timed);
+}
+
 static const char *
 mmdb(const char *file)
 {
@@ -610,6 +685,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_flush_merges_into_store,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_regdom, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_flush_grows_map, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_enrichment_periods, setup,
