@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "out.h"
 #include "report.h"
+#include "rvq_newdom.h"
 #include "rv_err.h"
 #include "rv_num.h"
 #include "rv_time.h"
@@ -38,7 +39,9 @@ enum {
 	OPT_MIN_NAMES,
 	OPT_LEN_RAMP,
 	OPT_ENT_RAMP,
-	OPT_CHUNK
+	OPT_CHUNK,
+	OPT_WATCH,
+	OPT_WARMUP
 };
 
 #define COMMON_REPORT_OPTS \
@@ -85,6 +88,23 @@ static const struct cli_optdef tun_opts[] = {
 	  "public suffix list (default: the system's, else built in)" },
 };
 
+static const struct cli_optdef ph_opts[] = {
+	COMMON_REPORT_OPTS,
+	{ { "watch", required_argument, NULL, OPT_WATCH }, "FILE",
+	  "watch list: brand/own/allow lines (default "
+	  RVQ_WATCH_DEFAULT ")" },
+	{ { "psl", required_argument, NULL, OPT_PSL }, "FILE",
+	  "public suffix list (default: the system's, else built in)" },
+};
+
+static const struct cli_optdef nd_opts[] = {
+	COMMON_REPORT_OPTS,
+	{ { "watch", required_argument, NULL, OPT_WATCH }, "FILE",
+	  "watch list for the signals (default " RVQ_WATCH_DEFAULT ")" },
+	{ { "warm-up", required_argument, NULL, OPT_WARMUP }, "DUR",
+	  "history needed before 'new' means new (default 7d)" },
+};
+
 struct rctx {
 	struct cli_opts o;
 	struct rvq_report_cfg cfg;
@@ -93,6 +113,8 @@ struct rctx {
 	int have_since, have_until;
 	const char *out;
 	const char *psl_file;
+	const char *watch_file;
+	int64_t warmup;
 	const char *cmd;
 };
 
@@ -180,6 +202,17 @@ opt_fn(int code, const char *arg, void *ctx)
 		return 0;
 	case OPT_PSL:
 		x->psl_file = arg;
+		return 0;
+	case OPT_WATCH:
+		x->watch_file = arg;
+		return 0;
+	case OPT_WARMUP:
+		if (rv_duration_parse(arg, &x->warmup) != RV_OK ||
+		    x->warmup < 0) {
+			cli_err("report: --warm-up: bad duration '%s' (7d, "
+			    "36h)", arg);
+			return -1;
+		}
 		return 0;
 	case OPT_ALLOW:
 		rc = rvq_allow_load(&x->cfg.allow, arg, &line);
@@ -297,19 +330,51 @@ set_window(struct rctx *x)
 	return 0;
 }
 
+/* How long the registered-domain index has observed, and a warning while
+ * it is younger than the warm-up (newly observed means little before). */
+static void
+history_note(const char *cmd, int64_t now, uint32_t observing,
+    int64_t warmup)
+{
+	char t[RV_TIME_STR_MAX];
+
+	if (observing == 0) {
+		cli_err("%s: warning: the registered-domain index is empty: "
+		    "nothing observed yet", cmd);
+		return;
+	}
+	rvq_time_str(observing, 0, t, sizeof(t));
+	if (now - (int64_t)observing < warmup)
+		cli_err("%s: warning: observing since %s (%.1f days), less "
+		    "than the %.0f-day warm-up: domains seen before may look "
+		    "new", cmd, t, (double)(now - observing) / 86400.0,
+		    (double)warmup / 86400.0);
+}
+
 static int
 run(int argc, char **argv, enum rvq_report_kind kind)
 {
 	static const char *usage[] = { NULL, "report fastflux [OPTIONS]",
-	    "report tunnel [OPTIONS]" };
+	    "report tunnel [OPTIONS]", NULL, "report phishing [OPTIONS]" };
 	static const char *summary[] = { NULL,
 	    "Names that look like fast flux: many addresses across ASNs and "
 	    "countries, short TTLs, rotating sets.",
 	    "Registered domains that look like DNS tunnels: many long, random "
-	    "labels, TXT/NULL/CNAME data, NXDOMAINs." };
+	    "labels, TXT/NULL/CNAME data, NXDOMAINs.", NULL,
+	    "Names seen in the window that look like phishing: lookalikes of "
+	    "watched brands and own domains, brands embedded in other "
+	    "domains, credential keywords; each with its reasons and a "
+	    "verdict (block, watch, none)." };
+	const struct cli_optdef *od = kind == RVQ_REPORT_FF ? ff_opts :
+	    kind == RVQ_REPORT_PHISH ? ph_opts : tun_opts;
+	size_t nod = kind == RVQ_REPORT_FF ?
+	    sizeof(ff_opts) / sizeof(ff_opts[0]) : kind == RVQ_REPORT_PHISH ?
+	    sizeof(ph_opts) / sizeof(ph_opts[0]) :
+	    sizeof(tun_opts) / sizeof(tun_opts[0]);
 	struct rctx x;
 	struct rvq_db db;
 	struct rvq_report rep;
+	struct cli_watch cw;
 	psl_ctx_t *own_psl = NULL;
 	char path[4096];
 	int rc, ex = CLI_EXIT_ERROR;
@@ -317,16 +382,16 @@ run(int argc, char **argv, enum rvq_report_kind kind)
 	memset(&x, 0, sizeof(x));
 	memset(&db, 0, sizeof(db));
 	memset(&rep, 0, sizeof(rep));
-	x.cmd = kind == RVQ_REPORT_FF ? "fastflux" : "tunnel";
+	memset(&cw, 0, sizeof(cw));
+	x.cmd = kind == RVQ_REPORT_FF ? "fastflux" : kind == RVQ_REPORT_PHISH ?
+	    "phishing" : "tunnel";
 	x.window = 86400;
 	x.cfg.kinds = kind;
 	rvq_ff_params_default(&x.cfg.ff);
 	rvq_tun_params_default(&x.cfg.tun);
 	cli_opts_init(&x.o, (int64_t)time(NULL));
 	rc = cli_opts_parse(&x.o, argc, argv, usage[kind], summary[kind],
-	    kind == RVQ_REPORT_FF ? ff_opts : tun_opts, kind == RVQ_REPORT_FF ?
-	    sizeof(ff_opts) / sizeof(ff_opts[0]) :
-	    sizeof(tun_opts) / sizeof(tun_opts[0]), opt_fn, &x);
+	    od, nod, opt_fn, &x);
 	if (rc != CLI_EXIT_OK || x.o.help) {
 		ex = rc;
 		goto leave;
@@ -339,7 +404,16 @@ run(int argc, char **argv, enum rvq_report_kind kind)
 	/* Only the printed rows are kept; --out DIR gets the same rows. */
 	if (x.o.limit > 0)
 		x.cfg.keep = x.o.offset + x.o.limit;
-	if (kind == RVQ_REPORT_TUN) {
+	if (kind == RVQ_REPORT_PHISH) {
+		/* The other reports run in the same pass for their flags. */
+		if ((ex = cli_watch_open("report phishing", x.watch_file,
+		    x.psl_file, &cw)) != CLI_EXIT_OK)
+			goto leave;
+		ex = CLI_EXIT_ERROR;
+		x.cfg.kinds = RVQ_REPORT_PHISH | RVQ_REPORT_FF | RVQ_REPORT_TUN;
+		x.cfg.phish = cw.ph;
+		x.cfg.psl = cw.psl;
+	} else if (kind == RVQ_REPORT_TUN) {
 		if (x.psl_file != NULL) {
 			own_psl = psl_load_file(x.psl_file);
 			if (own_psl == NULL) {
@@ -374,6 +448,13 @@ run(int argc, char **argv, enum rvq_report_kind kind)
 			    rv_strerror(rc));
 		goto leave;
 	}
+	if (kind == RVQ_REPORT_PHISH && rep.regdom_since == 0)
+		cli_err("report phishing: warning: the database has no "
+		    "registered-domain index yet (rearviewd of this version "
+		    "keeps it): no domain counts as newly observed");
+	else if (kind == RVQ_REPORT_PHISH)
+		history_note("report phishing", x.o.now, rep.regdom_since,
+		    7 * 86400);
 	if (x.out != NULL && (rc = report_write_dir(x.out, kind, &rep,
 	    &x.cfg, path, sizeof(path))) != RV_OK) {
 		cli_err("report %s: cannot write the report in %s: %s", x.cmd,
@@ -386,9 +467,11 @@ run(int argc, char **argv, enum rvq_report_kind kind)
 		cli_err("report %s: cannot write the output", x.cmd);
 		goto leave;
 	}
-	ex = (kind == RVQ_REPORT_FF ? rep.ff_flagged : rep.tun_flagged) > 0 ?
+	ex = (kind == RVQ_REPORT_FF ? rep.ff_flagged : kind ==
+	    RVQ_REPORT_PHISH ? rep.ph_flagged : rep.tun_flagged) > 0 ?
 	    CLI_EXIT_OK : CLI_EXIT_NONE;
 leave:
+	cli_watch_close(&cw);
 	rvq_report_free(&rep);
 	rvq_allow_free(&x.cfg.allow);
 	if (own_psl != NULL)
@@ -410,11 +493,101 @@ cmd_tunnel(int argc, char **argv, const struct cli_env *env)
 	return run(argc, argv, RVQ_REPORT_TUN);
 }
 
+static int
+cmd_phishing(int argc, char **argv, const struct cli_env *env)
+{
+	(void)env;
+	return run(argc, argv, RVQ_REPORT_PHISH);
+}
+
+static int
+cmd_newdomains(int argc, char **argv, const struct cli_env *env)
+{
+	struct rctx x;
+	struct rvq_db db;
+	struct rvq_newdom_result r;
+	struct cli_watch cw;
+	int rc, ex = CLI_EXIT_ERROR;
+
+	(void)env;
+	memset(&x, 0, sizeof(x));
+	memset(&db, 0, sizeof(db));
+	memset(&r, 0, sizeof(r));
+	memset(&cw, 0, sizeof(cw));
+	x.cmd = "newdomains";
+	x.window = 86400;
+	x.warmup = 7 * 86400;
+	cli_opts_init(&x.o, (int64_t)time(NULL));
+	rc = cli_opts_parse(&x.o, argc, argv, "report newdomains [OPTIONS]",
+	    "Registered domains (public suffix list) whose first sighting "
+	    "anywhere in the database falls in the window: first names, "
+	    "addresses, ASNs, name servers and phishing signals.", nd_opts,
+	    sizeof(nd_opts) / sizeof(nd_opts[0]), opt_fn, &x);
+	if (rc != CLI_EXIT_OK || x.o.help) {
+		ex = rc;
+		goto leave;
+	}
+	if (check_common(&x) != 0 || set_window(&x) != 0) {
+		ex = CLI_EXIT_USAGE;
+		goto leave;
+	}
+	if (x.out != NULL || x.cfg.all || x.cfg.allow.n > 0) {
+		cli_err("report newdomains: --out, --all and --allow do not "
+		    "apply");
+		ex = CLI_EXIT_USAGE;
+		goto leave;
+	}
+	if ((ex = cli_watch_open("report newdomains", x.watch_file, NULL,
+	    &cw)) != CLI_EXIT_OK)
+		goto leave;
+	ex = CLI_EXIT_ERROR;
+	if (cli_db_open(x.o.db, &db) != CLI_EXIT_OK)
+		goto leave;
+	rc = rvq_newdom_scan(&db, &x.cfg.win, x.o.limit > 0 ?
+	    (size_t)(x.o.offset + x.o.limit) : 0, &r);
+	if (rc == RV_ECORRUPT) {
+		struct rvq_err err;
+		rvq_db_errf(&err, &db, rc);
+		cli_err("%s", err.msg);
+	}
+	rvq_db_close(&db);
+	if (rc == RV_ENOENT) {
+		cli_err("report newdomains: %s has no registered-domain index "
+		    "yet: it is kept by rearviewd from this version on (start "
+		    "it once on the database)", x.o.db);
+		goto leave;
+	}
+	if (rc != RV_OK) {
+		if (rc != RV_ECORRUPT)
+			cli_err("report newdomains: reading %s: %s", x.o.db,
+			    rv_strerror(rc));
+		goto leave;
+	}
+	history_note("report newdomains", x.o.now, r.observing_since,
+	    x.warmup);
+	rc = report_newdom_print(stdout, cli_fmt_resolve(x.o.fmt, stdout), &r,
+	    &cw, x.o.offset, x.o.limit);
+	if (rc != RV_OK || fflush(stdout) != 0) {
+		cli_err("report newdomains: cannot write the output");
+		goto leave;
+	}
+	ex = r.n > 0 ? CLI_EXIT_OK : CLI_EXIT_NONE;
+leave:
+	cli_watch_close(&cw);
+	rvq_newdom_free(&r);
+	rvq_allow_free(&x.cfg.allow);
+	return ex;
+}
+
 static const struct cli_command report_cmds[] = {
 	{ "fastflux", "names that look like fast-flux service networks",
 	  cmd_fastflux },
 	{ "tunnel", "registered domains that look like DNS tunnels",
 	  cmd_tunnel },
+	{ "phishing", "names that look like phishing: lookalikes, embedded "
+	  "brands, keywords; verdicts", cmd_phishing },
+	{ "newdomains", "registered domains first seen in the window",
+	  cmd_newdomains },
 	{ NULL, NULL, NULL }
 };
 
@@ -423,7 +596,7 @@ report_help(FILE *fp)
 {
 	const struct cli_command *c;
 
-	fprintf(fp, "usage: %s report fastflux|tunnel [OPTIONS]\n"
+	fprintf(fp, "usage: %s report fastflux|tunnel|phishing|newdomains [OPTIONS]\n"
 	    "Scheduled detection reports over the window (default the last "
 	    "24h).\n\n", cli_progname);
 	for (c = report_cmds; c->name != NULL; c++)
@@ -440,7 +613,7 @@ cmd_report(int argc, char **argv, const struct cli_env *env)
 	const struct cli_command *c;
 
 	if (argc < 2) {
-		cli_err("report: which report? fastflux or tunnel (try '%s "
+		cli_err("report: which report? fastflux, tunnel, phishing or newdomains (try '%s "
 		    "report --help')", cli_progname);
 		return CLI_EXIT_USAGE;
 	}
@@ -450,7 +623,8 @@ cmd_report(int argc, char **argv, const struct cli_env *env)
 		return CLI_EXIT_OK;
 	}
 	if ((c = cli_command_find(report_cmds, argv[1])) == NULL) {
-		cli_err("report: unknown report '%s' (fastflux or tunnel)",
+		cli_err("report: unknown report '%s' (fastflux, tunnel, phishing or "
+		    "newdomains)",
 		    argv[1]);
 		return CLI_EXIT_USAGE;
 	}

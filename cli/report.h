@@ -36,6 +36,31 @@ int report_write_dir(const char *dir, enum rvq_report_kind kind,
     const struct rvq_report *rep, const struct rvq_report_cfg *cfg, char *path,
     size_t pathsz);
 
+/** The watch list, the lookalike engine on it and the public suffix list
+ * (cli/watch.c). */
+struct cli_watch {
+	struct rvq_watch *w;
+	struct rvq_phish *ph;
+	void *psl;		/**< psl_ctx_t to use */
+	void *own_psl;		/**< psl_ctx_t loaded from --psl, or NULL */
+};
+
+/**
+ * Load the watch list (path NULL: RVQ_WATCH_DEFAULT when it exists, else
+ * an empty list with a warning), build the engine, load --psl FILE (NULL:
+ * the system's). Errors are printed, prefixed with \p cmd.
+ * \return CLI_EXIT_OK, CLI_EXIT_USAGE (bad file), CLI_EXIT_ERROR.
+ */
+int cli_watch_open(const char *cmd, const char *path, const char *psl_file,
+    struct cli_watch *cw);
+void cli_watch_close(struct cli_watch *cw);
+
+struct rvq_newdom_result;
+/** Print newly observed domains on fp in fmt (table, json, csv). */
+int report_newdom_print(FILE *fp, enum cli_fmt fmt,
+    const struct rvq_newdom_result *r, const struct cli_watch *cw,
+    uint64_t offset, uint64_t limit);
+
 /** Write the whole report of one kind as one JSON document. */
 int report_json_doc(FILE *fp, enum rvq_report_kind kind,
     const struct rvq_report *rep, const struct rvq_report_cfg *cfg);

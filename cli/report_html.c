@@ -280,6 +280,41 @@ tun_page(FILE *fp, const struct rvq_report *rep)
 	fputs("</table>\n", fp);
 }
 
+static void
+ph_page(FILE *fp, const struct rvq_report *rep)
+{
+	char t[RV_TIME_STR_MAX];
+	size_t i;
+	unsigned j;
+
+	page_head(fp, "Phishing and lookalike report", rep,
+	    rep->ph_candidates, rep->ph_flagged);
+	fputs("<table><tr><th>#</th><th>Name</th><th>Verdict</th>"
+	    "<th>Score</th><th>Brand</th><th>Last seen</th>"
+	    "<th>Reasons</th></tr>\n", fp);
+	for (i = 0; i < rep->nph; i++) {
+		const struct rvq_report_phish *r = &rep->ph[i];
+
+		rvq_time_str(r->last, 0, t, sizeof(t));
+		fprintf(fp, "<tr%s><td>%zu</td><td>", r->out.verdict ==
+		    RVQ_VERDICT_BLOCK ? " class=\"flag\"" : "", i + 1);
+		html_esc(fp, r->name);
+		fprintf(fp, "</td><td>%s</td><td>%.1f</td><td>",
+		    rvq_verdict_word(r->out.verdict), r->out.score);
+		html_esc(fp, r->out.brand);
+		fprintf(fp, "</td><td>%s</td><td class=\"ex\">", t);
+		for (j = 0; j < r->out.n; j++) {
+			if (j > 0)
+				fputs("<br>", fp);
+			fprintf(fp, "%s %+.1f: ", rvq_phish_reason_word(
+			    r->out.r[j].kind), r->out.r[j].points);
+			html_esc(fp, r->out.r[j].detail);
+		}
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+}
+
 /* Write one file through a temporary name; fn fills it. */
 static int
 write_file(const char *path, enum rvq_report_kind kind, int html,
@@ -312,6 +347,8 @@ write_file(const char *path, enum rvq_report_kind kind, int html,
 	if (html) {
 		if (kind == RVQ_REPORT_FF)
 			ff_page(fp, rep);
+		else if (kind == RVQ_REPORT_PHISH)
+			ph_page(fp, rep);
 		else
 			tun_page(fp, rep);
 		fputs("<p>rearview-report(1) explains the columns and the "
@@ -341,7 +378,8 @@ report_write_dir(const char *dir, enum rvq_report_kind kind,
     const struct rvq_report *rep, const struct rvq_report_cfg *cfg, char *path,
     size_t pathsz)
 {
-	const char *what = kind == RVQ_REPORT_FF ? "fastflux" : "tunnel";
+	const char *what = kind == RVQ_REPORT_FF ? "fastflux" :
+	    kind == RVQ_REPORT_PHISH ? "phishing" : "tunnel";
 	char json[4096], day[16];
 	time_t t = (time_t)rep->win.until;
 	struct tm tm;

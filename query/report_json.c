@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rv_err.h"
+#include "rv_ip.h"
 #include "rv_name.h"
 #include "rvq_report.h"
 #include "sb.h"
@@ -120,3 +121,57 @@ rvq_report_tun_json(struct sb *b, const struct rvq_report_tun *t, uint64_t rank)
 	sb_str(b, "]}");
 }
 
+
+void
+rvq_report_phish_json(struct sb *b, const struct rvq_report_phish *p,
+    uint64_t rank)
+{
+	char ip[64];
+	unsigned i;
+
+	sb_key_u64(b, "{\"report\":\"phishing\",\"rank\":", rank);
+	sb_str(b, ",\"name\":");
+	sb_json(b, p->name);
+	sb_str(b, ",\"registered_domain\":");
+	sb_json(b, p->regdom);
+	sb_str(b, ",\"verdict\":");
+	sb_json(b, rvq_verdict_word(p->out.verdict));
+	sb_fmt(b, ",\"score\":%.1f", p->out.score);
+	sb_str(b, ",\"brand\":");
+	sb_json(b, p->out.brand);
+	sb_key_u64(b, ",\"time_first\":", p->first);
+	sb_key_u64(b, ",\"time_last\":", p->last);
+	sb_str(b, p->in.is_new ? ",\"new_domain\":true" :
+	    ",\"new_domain\":false");
+	sb_key_u64(b, ",\"ttl_min\":", p->in.ttl_min);
+	sb_str(b, ",\"addresses\":[");
+	for (i = 0; i < p->naddr; i++) {
+		if (i > 0)
+			sb_ch(b, ',');
+		if (rv_ip_to_str(&p->addr[i], ip, sizeof(ip)) != RV_OK)
+			snprintf(ip, sizeof(ip), "?");
+		sb_json(b, ip);
+	}
+	sb_str(b, "],\"reasons\":");
+	rvq_phish_reasons_json(b, &p->out);
+	sb_ch(b, '}');
+}
+
+void
+rvq_phish_reasons_json(struct sb *b, const struct rvq_phish_out *o)
+{
+	sb_ch(b, '[');
+	for (unsigned i = 0; i < o->n; i++) {
+		if (i > 0)
+			sb_ch(b, ',');
+		sb_str(b, "{\"reason\":");
+		sb_json(b, rvq_phish_reason_word(o->r[i].kind));
+		sb_fmt(b, ",\"points\":%.1f", o->r[i].points);
+		sb_str(b, ",\"brand\":");
+		sb_json(b, o->r[i].brand);
+		sb_str(b, ",\"detail\":");
+		sb_json(b, o->r[i].detail);
+		sb_ch(b, '}');
+	}
+	sb_ch(b, ']');
+}

@@ -42,6 +42,10 @@ cur_get(struct cur *c, enum rv_op op)
 	}
 	if (rc != RV_OK)
 		return rc;
+	if (c->pfx != NULL && !rv_key_has_prefix(&c->k, c->pfx)) {
+		c->eof = 1;
+		return RV_OK;
+	}
 	c->eof = 0;
 	return rv_name_key_len(c->k.data, c->k.len, &c->nklen) ==
 	    RV_OK ? RV_OK : RV_ECORRUPT;
@@ -116,6 +120,8 @@ do_rrset(struct scan *s)
 	if ((s->cfg->kinds & RVQ_REPORT_FF) && (type == TYPE_A ||
 	    type == TYPE_AAAA) && (rc = rvq_scan_ff_rrset(s, type, &val)) != RV_OK)
 		return rc;
+	if (s->cfg->kinds & RVQ_REPORT_PHISH)
+		rvq_scan_ph_rrset(s, type, &val);
 	if (s->below && rvq_tun_add_rrset(&s->stack[s->depth - 1].d,
 	    &s->cfg->win, type, val.first, val.last, val.count))
 		s->name_in = 1;
@@ -164,6 +170,11 @@ one_name(struct scan *s)
 	rvq_ff_name_start(&s->ffn, s->owner, s->olen);
 	s->have_zone = 0;
 	s->below = 0;
+	s->ph_in = 0;
+	s->ph_naddr = 0;
+	s->ph_ttl = 0;
+	s->ph_first = UINT32_MAX;
+	s->ph_last = 0;
 	if (!allowed && (s->cfg->kinds & RVQ_REPORT_TUN) &&
 	    (rc = rvq_scan_tun_begin(s)) != RV_OK)
 		return rc;
@@ -186,6 +197,9 @@ one_name(struct scan *s)
 	if (allowed)
 		return RV_OK;
 	if ((s->cfg->kinds & RVQ_REPORT_FF) && (rc = rvq_scan_ff_done(s)) != RV_OK)
+		return rc;
+	if ((s->cfg->kinds & RVQ_REPORT_PHISH) &&
+	    (rc = rvq_scan_ph_done(s)) != RV_OK)
 		return rc;
 	rvq_scan_tun_end(s);
 	return RV_OK;
@@ -226,10 +240,23 @@ rvq_report_scan(struct rvq_db *db, const struct rvq_report_cfg *cfg,
 		rc = RV_ENOMEM;
 		goto leave;
 	}
+	if ((cfg->kinds & RVQ_REPORT_PHISH) && rv_store_regdom_since(db->st,
+	    db->txn, &rep->regdom_since) != RV_OK)
+		rep->regdom_since = 0;
+	if (cfg->prefix != NULL) {
+		/* rrset and neg keys both start with NK(owner). */
+		if ((rc = rv_key_rrset_sub(&s->pfx, cfg->prefix,
+		    cfg->prefix_len)) != RV_OK)
+			goto leave;
+		s->rr.pfx = s->neg.pfx = &s->pfx;
+		s->rr.k = s->neg.k = rv_key_val(&s->pfx);
+	}
 	if ((rc = cur_open(s, &s->rr)) != RV_OK ||
 	    (rc = cur_open(s, &s->neg)) != RV_OK ||
-	    (rc = cur_get(&s->rr, RV_FIRST)) != RV_OK ||
-	    (rc = cur_get(&s->neg, RV_FIRST)) != RV_OK)
+	    (rc = cur_get(&s->rr, cfg->prefix ? RV_SET_RANGE : RV_FIRST)) !=
+	    RV_OK ||
+	    (rc = cur_get(&s->neg, cfg->prefix ? RV_SET_RANGE : RV_FIRST)) !=
+	    RV_OK)
 		goto leave;
 	while (!s->rr.eof || !s->neg.eof) {
 		if ((rc = one_name(s)) != RV_OK)
@@ -245,9 +272,13 @@ rvq_report_scan(struct rvq_db *db, const struct rvq_report_cfg *cfg,
 		qsort(rep->ff, rep->nff, sizeof(*rep->ff), rvq_scan_cmp_ff);
 	if (rep->ntun > 1)
 		qsort(rep->tun, rep->ntun, sizeof(*rep->tun), rvq_scan_cmp_tun);
+	if ((cfg->kinds & RVQ_REPORT_PHISH) &&
+	    (rc = rvq_scan_ph_finish(s)) != RV_OK)
+		goto leave;
 	if (cfg->keep > 0) {
 		rvq_scan_ff_cut(rep, cfg->keep);
 		rvq_scan_tun_cut(rep, cfg->keep);
+		rvq_scan_ph_cut(rep, cfg->keep);
 	}
 	/* NS names weigh in neither score (Holz: 0 nNS): look them up only
 	 * for the rows kept, in the last read transaction. */
@@ -261,6 +292,7 @@ leave:
 	free(s->nsbuf);
 	free(s->stack);
 	free(s->geo);
+	free(s->ph_part);
 	free(s);
 	rep->seconds = now_mono() - t0;
 	return rc;
@@ -281,5 +313,6 @@ rvq_report_free(struct rvq_report *rep)
 			free(rep->tun[i].sample[j]);
 	free(rep->ff);
 	free(rep->tun);
+	free(rep->ph);
 	memset(rep, 0, sizeof(*rep));
 }

@@ -33,6 +33,7 @@ struct cur {
 	int eof;
 	uint8_t save[RV_KEY_MAX];
 	size_t savelen;
+	const struct rv_key *pfx;	/* keys past this prefix are the end */
 };
 
 /* A cached enrichment: the address, the period it holds for, the result. */
@@ -90,6 +91,18 @@ struct scan {
 	int pc_valid;
 	int pc_suffix;		/* the parent is a public suffix */
 	size_t pc_reglen;	/* else its registered domain's length, or 0 */
+	/* phishing: the current name's signals */
+	int ph_in;		/* an RRset's last seen in the window */
+	uint32_t ph_first, ph_last, ph_ttl;
+	struct rv_ip ph_addr[RVQ_REPORT_PH_ADDRS];
+	unsigned ph_naddr;
+	/* ... and the last registered domain's cached parts */
+	char ph_reg[RVQ_PHISH_DOMAIN_MAX];
+	int ph_reg_new;
+	struct rvq_phish_out *ph_part;
+	/* the prefix the pass keeps to (cfg->prefix) */
+	struct rv_key pfx;
+	int have_pfx;
 };
 
 /** memcmp order, shorter first on a common prefix. */
@@ -107,6 +120,18 @@ int rvq_scan_ff_ns(struct scan *s);
 void rvq_scan_ff_cut(struct rvq_report *rep, size_t keep);
 /** Rank order of fast-flux rows (qsort). */
 int rvq_scan_cmp_ff(const void *a, const void *b);
+
+/* report_scan_phish.c */
+/** Add one RRset (the rr cursor's record) to the current name. */
+void rvq_scan_ph_rrset(struct scan *s, uint16_t type,
+    const struct rv_rrset_val *val);
+/** The current name is complete: judge it, keep its row if shown. */
+int rvq_scan_ph_done(struct scan *s);
+/** After the pass: the flags of the other reports, shared hosting, the
+ * final verdicts, ranking (before the rows are cut). */
+int rvq_scan_ph_finish(struct scan *s);
+/** Drop the phishing rows from keep on. */
+void rvq_scan_ph_cut(struct rvq_report *rep, size_t keep);
 
 /* report_scan_tun.c */
 /** Find or open the frame of the current name's registered domain. */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "rvq_db.h"
+#include "rvq_phish.h"
 #include "rvq_report_feat.h"
 
 /** Records read per read-only transaction before it is renewed. */
@@ -29,8 +30,13 @@
 /** Which report(s) a scan computes. */
 enum rvq_report_kind {
 	RVQ_REPORT_FF = 1,		/**< fast flux */
-	RVQ_REPORT_TUN = 2		/**< DNS tunnelling */
+	RVQ_REPORT_TUN = 2,		/**< DNS tunnelling */
+	RVQ_REPORT_PHISH = 4		/**< phishing and lookalikes (with
+					 * FF and TUN for their flags) */
 };
+
+/** Addresses kept per phishing row (for shared hosting). */
+#define RVQ_REPORT_PH_ADDRS 4
 
 /** Options of one report run. */
 struct rvq_report_cfg {
@@ -40,7 +46,11 @@ struct rvq_report_cfg {
 	struct rvq_allow allow;
 	struct rvq_ff_params ff;
 	struct rvq_tun_params tun;
-	void *psl;		/**< psl_ctx_t, for RVQ_REPORT_TUN */
+	void *psl;		/**< psl_ctx_t, for RVQ_REPORT_TUN and PHISH */
+	const struct rvq_phish *phish;	/**< for RVQ_REPORT_PHISH */
+	const uint8_t *prefix;	/**< only names at or below this wire name
+				 * (NULL: all), as `rearview verdict` asks */
+	size_t prefix_len;
 	uint64_t chunk;		/**< records per read transaction */
 	uint64_t keep;		/**< rows kept (the best), 0 = all */
 };
@@ -68,6 +78,19 @@ struct rvq_report_tun {
 						 * NULL */
 };
 
+/** One phishing row: a name seen in the window with a brand, keyword or
+ * structure reason, and its verdict. */
+struct rvq_report_phish {
+	char name[RVQ_PHISH_DOMAIN_MAX];	/**< presentation, no dot */
+	char regdom[RVQ_PHISH_DOMAIN_MAX];	/**< its registered domain */
+	uint32_t first, last;	/**< over its RRsets in the window */
+	struct rvq_phish_in in;	/**< the signals it was judged on (name and
+				 * regdom point into this row) */
+	struct rv_ip addr[RVQ_REPORT_PH_ADDRS];
+	unsigned naddr;
+	struct rvq_phish_out out;
+};
+
 /** The result of a scan. */
 struct rvq_report {
 	struct rvq_window win;
@@ -76,6 +99,12 @@ struct rvq_report {
 	size_t nff, capff;
 	struct rvq_report_tun *tun;
 	size_t ntun, captun;
+	struct rvq_report_phish *ph;
+	size_t nph, capph;
+	uint64_t ph_flagged, ph_candidates, ph_block;
+	uint32_t regdom_since;	/**< when the index of first sightings
+				 * began (0: none; is_new is then never
+				 * set) */
 	uint64_t ff_flagged, ff_candidates;
 	uint64_t tun_flagged, tun_candidates;
 	uint64_t records;	/**< rrset + neg records read */
@@ -102,6 +131,10 @@ void rvq_report_ff_json(struct sb *b, const struct rvq_report_ff *f,
     uint64_t rank);
 void rvq_report_tun_json(struct sb *b, const struct rvq_report_tun *t,
     uint64_t rank);
+void rvq_report_phish_json(struct sb *b, const struct rvq_report_phish *p,
+    uint64_t rank);
+/** A judgement's reasons as a JSON array. */
+void rvq_phish_reasons_json(struct sb *b, const struct rvq_phish_out *o);
 
 /** Free the rows. */
 void rvq_report_free(struct rvq_report *rep);
