@@ -83,5 +83,7 @@ int cmd_stats(int argc, char **argv, const struct cli_env *env);
 int cmd_report(int argc, char **argv, const struct cli_env *env);
 int cmd_check(int argc, char **argv, const struct cli_env *env);
 int cmd_serve(int argc, char **argv, const struct cli_env *env);
+int cmd_verdict(int argc, char **argv, const struct cli_env *env);
+int cmd_rpz(int argc, char **argv, const struct cli_env *env);
 
 #endif

@@ -26,7 +26,12 @@ const struct cli_command cli_commands[] = {
 	  cmd_history },
 	{ "summarize", "totals of any of the above", cmd_summarize },
 	{ "stats", "database size, counts, sensors, last write", cmd_stats },
-	{ "report", "fast-flux and DNS-tunnelling reports", cmd_report },
+	{ "report", "fast-flux, tunnelling, phishing and newly observed "
+	  "domains reports", cmd_report },
+	{ "verdict", "block, watch or none for a name or address, with "
+	  "everything behind it", cmd_verdict },
+	{ "rpz", "the block verdicts as a Response Policy Zone for the "
+	  "resolvers", cmd_rpz },
 	{ "check", "verify the database: every tree, row and counter",
 	  cmd_check },
 	{ "serve", "the HTTP query service: DNSDB API, CIRCL, rearview's "
