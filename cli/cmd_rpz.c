@@ -35,7 +35,7 @@
 
 enum {
 	OPT_WATCH = CLI_OPT_OWN, OPT_PSL, OPT_MIN_SCORE, OPT_ALLOW, OPT_WRITE,
-	OPT_ORIGIN, OPT_PASSTHRU, OPT_CHUNK
+	OPT_ORIGIN, OPT_PASSTHRU, OPT_CHUNK, OPT_UNTIL
 };
 
 static const struct cli_optdef rpz_opts[] = {
@@ -46,6 +46,8 @@ static const struct cli_optdef rpz_opts[] = {
 	{ { "window", required_argument, NULL, 'w' }, "DUR",
 	  "names seen in the window ending now (default 7d); entries "
 	  "expire one window after their last sighting" },
+	{ { "until", required_argument, NULL, OPT_UNTIL }, "TIME",
+	  "the window's end (default now)" },
 	{ { "min-score", required_argument, NULL, OPT_MIN_SCORE }, "S",
 	  "only block verdicts scoring at least S (default: the block "
 	  "threshold)" },
@@ -71,6 +73,7 @@ struct rctx {
 	int64_t window;
 	double min_score;
 	int have_min, passthru;
+	int64_t until;
 	uint64_t chunk;
 };
 
@@ -86,6 +89,14 @@ opt_fn(int code, const char *arg, void *ctx)
 	case OPT_WRITE: x->write = arg; return 0;
 	case OPT_ORIGIN: x->origin = arg; return 0;
 	case OPT_PASSTHRU: x->passthru = 1; return 0;
+	case OPT_UNTIL:
+		if (rv_time_parse(arg, x->o.now, &x->until) != RV_OK ||
+		    x->until < 0 || x->until > UINT32_MAX) {
+			cli_err("rpz: --until: bad time '%s' (epoch, "
+			    "2019-07-17[T19:52], 24h)", arg);
+			return -1;
+		}
+		return 0;
 	case OPT_ALLOW:
 		if (x->nallow == sizeof(x->allow_file) /
 		    sizeof(x->allow_file[0])) {
@@ -345,6 +356,7 @@ cmd_rpz(int argc, char **argv, const struct cli_env *env)
 	tmp[0] = '\0';
 	x.window = 7 * 86400;
 	cli_opts_init(&x.o, (int64_t)time(NULL));
+	x.until = 0;
 	rc = cli_opts_parse(&x.o, argc, argv, "rpz [OPTIONS]",
 	    "The phishing report's block verdicts as a Response Policy Zone "
 	    "(NXDOMAIN for each flagged name and registered domain), for "
@@ -353,6 +365,8 @@ cmd_rpz(int argc, char **argv, const struct cli_env *env)
 	    sizeof(rpz_opts) / sizeof(rpz_opts[0]), opt_fn, &x);
 	if (rc != CLI_EXIT_OK || x.o.help)
 		return rc;
+	if (x.until == 0)
+		x.until = x.o.now;
 	if (x.o.argc > 0) {
 		cli_err("rpz: unexpected argument '%s' (try 'rearview rpz "
 		    "--help')", x.o.argv[0]);
@@ -384,9 +398,9 @@ cmd_rpz(int argc, char **argv, const struct cli_env *env)
 		    "rpz.rearview.";
 	if (!x.passthru) {
 		cfg.kinds = RVQ_REPORT_PHISH | RVQ_REPORT_FF | RVQ_REPORT_TUN;
-		cfg.win.until = x.o.now;
-		cfg.win.since = x.o.now - x.window < 0 ? 0 :
-		    x.o.now - x.window;
+		cfg.win.until = x.until;
+		cfg.win.since = x.until - x.window < 0 ? 0 :
+		    x.until - x.window;
 		cfg.phish = cw.ph;
 		cfg.psl = cw.psl;
 		cfg.chunk = x.chunk;

@@ -453,7 +453,7 @@ run(int argc, char **argv, enum rvq_report_kind kind)
 		    "registered-domain index yet (rearviewd of this version "
 		    "keeps it): no domain counts as newly observed");
 	else if (kind == RVQ_REPORT_PHISH)
-		history_note("report phishing", x.o.now, rep.regdom_since,
+		history_note("report phishing", x.o.now, rep.observing_since,
 		    7 * 86400);
 	if (x.out != NULL && (rc = report_write_dir(x.out, kind, &rep,
 	    &x.cfg, path, sizeof(path))) != RV_OK) {

@@ -498,6 +498,22 @@ has_keyword(const struct rvq_phish *ph, const char *s, size_t len)
 	return 0;
 }
 
+/* URL dressing glued to a brand (wwwpaypal, paypalcom, httpspaypal):
+ * counts like a keyword when it is all that is added. */
+static int
+is_dressing(const char *s)
+{
+	static const char *const dress[] = {
+		"www", "http", "https", "com", "net", "org",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(dress) / sizeof(dress[0]); i++)
+		if (strcmp(s, dress[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Brand inside label s (not equal to it): addition / embedded. glue: the
  * label minus the brand when the brand is glued into a longer token. */
 static void
@@ -516,7 +532,7 @@ containment(const struct rvq_phish *ph, const char *s, size_t len, int embed,
 			size_t e = i + p->len, ts = i, te = e;
 			int lb, rb, kw;
 			char rest[LMAX];
-			double pts;
+			double pts, glued;
 
 			if (p->len > len - i || memcmp(s + i, p->s, p->len))
 				continue;
@@ -535,17 +551,20 @@ containment(const struct rvq_phish *ph, const char *s, size_t len, int embed,
 			memcpy(rest + (i - ts), s + e, te - e);
 			rest[(i - ts) + (te - e)] = '\0';
 			kw = has_keyword(ph, s, len) ||
-			    is_keyword(ph, rest, strlen(rest));
+			    is_keyword(ph, rest, strlen(rest)) ||
+			    is_dressing(rest);
+			glued = wt->add_glued + wt->edit_per_letter *
+			    ((double)p->len - (double)wt->edit1_min_len);
 			if (embed) {
 				pts = (lb && rb) ? wt->embed_token :
-				    wt->embed_glued;
+				    wt->embed_glued + glued - wt->add_glued;
 				if (kw && pts < wt->embed_token)
 					pts = wt->embed_token;
 				best_set(bt, RVQ_PH_EMBEDDED, pts, p->id,
 				    "%s in %s", p->s, disp);
 			} else {
 				pts = kw ? wt->add_keyword : (lb && rb) ?
-				    wt->add_token : wt->add_glued;
+				    wt->add_token : glued;
 				best_set(bt, RVQ_PH_ADDITION, pts, p->id,
 				    "%.40s ~ %s + %s", disp, p->s,
 				    kw ? "keyword" : (lb && rb) ? "word" :
@@ -553,6 +572,22 @@ containment(const struct rvq_phish *ph, const char *s, size_t len, int embed,
 			}
 		}
 	}
+}
+
+/* Equal where a is ASCII; a's non-ASCII letters ('?': no ASCII
+ * skeleton) stand for any letter, at most half of them. */
+static int
+wild_eq(const char *a, const char *b, size_t len)
+{
+	size_t i, q = 0;
+
+	for (i = 0; i < len; i++) {
+		if (a[i] == '?')
+			q++;
+		else if (a[i] != b[i])
+			return 0;
+	}
+	return q > 0 && 2 * q <= len;
 }
 
 /* Lookalikes of one candidate label (ASCII; for an IDN label its folded
@@ -611,6 +646,12 @@ lookalike(const struct rvq_phish *ph, const char *cand, size_t clen,
 			    idn ? wt->homograph : wt->skeleton, i,
 			    "%.60s ~ %s (%s)", disp, b->label,
 			    idn ? "IDN" : "skeleton");
+			continue;
+		}
+		if (idn && cflen == b->flen && wild_eq(cf, b->fold, cflen)) {
+			best_set(bt, RVQ_PH_HOMOGRAPH, wt->homograph, i,
+			    "%.60s ~ %s (IDN, look-alike letters)", disp,
+			    b->label);
 			continue;
 		}
 		if (hy && nhlen == b->len && memcmp(nh, b->label, nhlen) == 0) {

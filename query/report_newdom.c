@@ -213,6 +213,29 @@ push(struct rvq_newdom_result *r, struct rvq_newdom **out)
 }
 
 int
+rvq_newdom_observing(struct rvq_db *db, uint32_t *t)
+{
+	struct rv_cursor *c = NULL;
+	struct rv_val k, v;
+	struct rv_key lo;
+	int rc;
+
+	*t = 0;
+	if ((rc = rv_cursor_open(db->st, db->txn, RV_DB_REGDOM, &c)) != RV_OK)
+		return rc == RV_ENOENT ? RV_OK : rc;
+	/* The earliest time row: the earliest first sighting indexed. */
+	lo.buf[0] = RV_REGDOM_TIME;
+	lo.len = 1;
+	k = rv_key_val(&lo);
+	rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE);
+	if (rc == RV_OK && k.len > 5 &&
+	    ((const uint8_t *)k.data)[0] == RV_REGDOM_TIME)
+		*t = rv_get32((const uint8_t *)k.data + 1);
+	rv_cursor_close(c);
+	return rc == RV_OK || rc == RV_ENOENT ? RV_OK : rc;
+}
+
+int
 rvq_newdom_scan(struct rvq_db *db, const struct rvq_window *win,
     size_t max, struct rvq_newdom_result *out)
 {
@@ -229,17 +252,8 @@ rvq_newdom_scan(struct rvq_db *db, const struct rvq_window *win,
 	if ((rc = rv_store_regdom_since(db->st, db->txn,
 	    &out->index_since)) != RV_OK)
 		goto leave;
-	if ((rc = rv_cursor_open(db->st, db->txn, RV_DB_REGDOM, &c)) != RV_OK)
-		goto leave;
-	/* The earliest time row: how long the index has been observing. */
-	lo.buf[0] = RV_REGDOM_TIME;
-	lo.len = 1;
-	k = rv_key_val(&lo);
-	rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE);
-	if (rc == RV_OK && k.len > 5 &&
-	    ((const uint8_t *)k.data)[0] == RV_REGDOM_TIME)
-		out->observing_since = rv_get32((const uint8_t *)k.data + 1);
-	else if (rc != RV_OK && rc != RV_ENOENT)
+	if ((rc = rvq_newdom_observing(db, &out->observing_since)) != RV_OK ||
+	    (rc = rv_cursor_open(db->st, db->txn, RV_DB_REGDOM, &c)) != RV_OK)
 		goto leave;
 	/* Time rows in [since, until]; collected first, described after
 	 * (the descriptions use other cursors of the same transaction). */

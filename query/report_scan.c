@@ -18,6 +18,7 @@
 #include "rv_err.h"
 #include "rv_name.h"
 #include "rv_store.h"
+#include "rvq_newdom.h"
 
 /* Compare two byte strings, shorter first on a common prefix. */
 int
@@ -243,6 +244,9 @@ rvq_report_scan(struct rvq_db *db, const struct rvq_report_cfg *cfg,
 	if ((cfg->kinds & RVQ_REPORT_PHISH) && rv_store_regdom_since(db->st,
 	    db->txn, &rep->regdom_since) != RV_OK)
 		rep->regdom_since = 0;
+	if ((cfg->kinds & RVQ_REPORT_PHISH) &&
+	    (rc = rvq_newdom_observing(db, &rep->observing_since)) != RV_OK)
+		goto leave;
 	if (cfg->prefix != NULL) {
 		/* rrset and neg keys both start with NK(owner). */
 		if ((rc = rv_key_rrset_sub(&s->pfx, cfg->prefix,

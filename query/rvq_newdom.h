@@ -82,6 +82,10 @@ struct rvq_newdom_result {
 int rvq_newdom_scan(struct rvq_db *db, const struct rvq_window *win,
     size_t max, struct rvq_newdom_result *out);
 
+/** The earliest first sighting the index holds (0: none): how long the
+ * database has been observing registered domains. \return 0 or an error. */
+int rvq_newdom_observing(struct rvq_db *db, uint32_t *t);
+
 /**
  * Is the registered domain \p reg (wire) first seen in \p win: its index
  * row says so, and none of its RRsets (RVQ_ND_SCAN_MAX read at most) is

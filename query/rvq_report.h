@@ -105,6 +105,8 @@ struct rvq_report {
 	uint32_t regdom_since;	/**< when the index of first sightings
 				 * began (0: none; is_new is then never
 				 * set) */
+	uint32_t observing_since;	/**< the earliest first sighting
+					 * indexed (rvq_newdom_observing) */
 	uint64_t ff_flagged, ff_candidates;
 	uint64_t tun_flagged, tun_candidates;
 	uint64_t records;	/**< rrset + neg records read */
