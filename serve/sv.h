@@ -42,6 +42,8 @@ struct sv_conf {
 					 * transaction after this long */
 	const char *origin;		/**< CIRCL's "origin" */
 	const char *access_log;		/**< file; NULL: stderr */
+	const char *watch;		/**< watch list for phishing and
+					 * verdicts (NULL: the default) */
 };
 
 struct sv {
@@ -50,6 +52,8 @@ struct sv {
 	struct sv_keys *keys;		/**< NULL: no keys, loopback only */
 	void *psl;			/**< psl_ctx_t: the tunnel report's
 					 * registered domains */
+	struct rvq_watch *watch;	/**< --watch FILE (or empty) */
+	struct rvq_phish *phish;	/**< the lookalike engine on it */
 	FILE *log;			/**< access and error log */
 	pthread_mutex_t mu;		/**< guards running and log lines */
 	unsigned running;		/**< queries running now */

@@ -7,19 +7,23 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpsl.h>
 
 #include "config.h"
 #include "rv_err.h"
 #include "rv_num.h"
+#include "rvq_phish.h"
 #include "sv.h"
 
 enum {
 	O_TLS_CERT = 256, O_TLS_KEY, O_INSECURE, O_MAX_CONN, O_TIMEOUT,
 	O_LIMIT_DEFAULT, O_LIMIT_MAX, O_OFFSET_MAX, O_ORIGIN, O_ACCESS_LOG,
+	O_WATCH,
 	O_ADD_KEY, O_KEY_OPTIONS, O_ONGOING, O_TXN_MS
 };
 
@@ -40,6 +44,7 @@ static const struct option opts[] = {
 	{ "txn-ms",		required_argument, NULL, O_TXN_MS },
 	{ "origin",		required_argument, NULL, O_ORIGIN },
 	{ "access-log",		required_argument, NULL, O_ACCESS_LOG },
+	{ "watch",		required_argument, NULL, O_WATCH },
 	{ "add-key",		required_argument, NULL, O_ADD_KEY },
 	{ "key-options",	required_argument, NULL, O_KEY_OPTIONS },
 	{ "config",		required_argument, NULL, 'c' },
@@ -83,6 +88,8 @@ usage(FILE *fp)
 "                          so rearviewd can reuse freed pages (default 1000)\n"
 "      --origin TEXT       CIRCL's \"origin\" field (default rearview)\n"
 "      --access-log FILE   log requests there (default: stderr)\n"
+"      --watch FILE        watch list of the phishing report and verdicts\n"
+"                          (default /etc/rearview/watch.conf when it exists)\n"
 "      --add-key NAME      add a key to --keys, print its secret once, exit\n"
 "      --key-options OPTS  with --add-key: \"rate=N/S quota=N results=N\"\n"
 "  -c, --config FILE       config file (keys are these long options)\n"
@@ -99,6 +106,37 @@ struct args {
 	char *owned[64];	/* config file values */
 	unsigned nowned;
 };
+
+/* The watch list (--watch, else the default file when it exists) and the
+ * lookalike engine on it. */
+static int
+watch_open(struct sv *sv)
+{
+	const char *path = sv->c.watch, *why = NULL;
+	unsigned line = 0;
+	int rc;
+
+	if ((sv->watch = rvq_watch_new()) == NULL)
+		return RV_ENOMEM;
+	if (path == NULL && access(RVQ_WATCH_DEFAULT, F_OK) == 0)
+		path = RVQ_WATCH_DEFAULT;
+	if (path != NULL && (rc = rvq_watch_load(sv->watch, path, &line,
+	    &why)) != RV_OK) {
+		if (rc == RV_EIO)
+			fprintf(stderr, "rearview serve: --watch: cannot read "
+			    "%s: %s\n", path, strerror(errno));
+		else
+			fprintf(stderr, "rearview serve: %s:%u: %s\n", path,
+			    line, why != NULL ? why : rv_strerror(rc));
+		return rc;
+	}
+	if ((sv->phish = rvq_phish_new(sv->watch, NULL, &rc)) == NULL) {
+		fprintf(stderr, "rearview serve: the lookalike matcher: %s\n",
+		    rv_strerror(rc));
+		return rc;
+	}
+	return RV_OK;
+}
 
 static int
 num(const char *v, uint64_t min, uint64_t max, uint64_t *out)
@@ -126,6 +164,7 @@ apply(struct args *a, int code, const char *v)
 	case O_INSECURE: c->insecure_http = 1; return 0;
 	case O_ORIGIN: c->origin = v; return 0;
 	case O_ACCESS_LOG: c->access_log = v; return 0;
+	case O_WATCH: c->watch = v; return 0;
 	case O_ADD_KEY: a->add_key = v; return 0;
 	case O_KEY_OPTIONS: a->key_options = v; return 0;
 	case 't':
@@ -379,8 +418,12 @@ main(int argc, char **argv)
 	/* The system's list when installed (publicsuffix), else libpsl's. */
 	if ((sv.psl = psl_latest(NULL)) == NULL)
 		sv.psl = (void *)psl_builtin();
+	if (watch_open(&sv) != RV_OK)
+		goto leave;
 	rc = sv_http_run(&sv) == RV_OK ? 0 : 1;
 leave:
+	rvq_phish_free(sv.phish);
+	rvq_watch_free(sv.watch);
 	if (sv.psl != NULL && sv.psl != psl_builtin())
 		psl_free(sv.psl);
 	rv_store_close(sv.st);

@@ -15,6 +15,7 @@
 #include "rv_err.h"
 #include "rvq.h"
 #include "rvq_report.h"
+#include "rvq_verdict.h"
 #include "rvq_ser.h"
 #include "rvq_stats.h"
 #include "sb.h"
@@ -441,12 +442,43 @@ history(struct sv_job *j)
 	return rc;
 }
 
+/* A verdict of the request's value (the window: the reports'). */
+static int
+verdict(struct sv_job *j, struct rvq_err *err)
+{
+	struct rvq_verdict_cfg cfg;
+	struct rvq_vd *v = malloc(sizeof(*v));
+	int64_t now = time(NULL);
+	char msg[256] = "";
+	int rc;
+
+	if (v == NULL)
+		return RV_ENOMEM;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.phish = j->sv->phish;
+	cfg.psl = j->sv->psl;
+	cfg.win.until = now;
+	cfg.win.since = now > j->req.window ? now - j->req.window : 0;
+	rc = rvq_verdict(&j->db, &cfg, j->req.value, v, msg, sizeof(msg));
+	if (rc == RV_EINVAL)
+		snprintf(err->msg, sizeof(err->msg), "%s", msg);
+	else if (rc != RV_OK)
+		rvq_db_errf(err, &j->db, rc);
+	else {
+		rvq_verdict_json(j->sb, v);
+		sb_ch(j->sb, '\n');
+		j->rows++;
+	}
+	free(v);
+	return rc;
+}
+
 /* A report over the window, its rows from offset to the limit. */
 static int
 report(struct sv_job *j, struct rvq_err *err)
 {
 	enum rvq_report_kind kind = j->req.report == 1 ? RVQ_REPORT_FF :
-	    RVQ_REPORT_TUN;
+	    j->req.report == 3 ? RVQ_REPORT_PHISH : RVQ_REPORT_TUN;
 	struct rvq_report_cfg cfg;
 	struct rvq_report rep;
 	size_t n, end;
@@ -455,7 +487,9 @@ report(struct sv_job *j, struct rvq_err *err)
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&rep, 0, sizeof(rep));
-	cfg.kinds = kind;
+	cfg.kinds = kind == RVQ_REPORT_PHISH ? RVQ_REPORT_PHISH | RVQ_REPORT_FF |
+	    RVQ_REPORT_TUN : kind;
+	cfg.phish = j->sv->phish;
 	rvq_ff_params_default(&cfg.ff);
 	rvq_tun_params_default(&cfg.tun);
 	cfg.win.until = now;
@@ -466,12 +500,15 @@ report(struct sv_job *j, struct rvq_err *err)
 	rvq_allow_finish(&cfg.allow);
 	if ((rc = rvq_report_scan(&j->db, &cfg, &rep)) != RV_OK)
 		rvq_db_errf(err, &j->db, rc);
-	n = kind == RVQ_REPORT_FF ? rep.nff : rep.ntun;
+	n = kind == RVQ_REPORT_FF ? rep.nff : kind == RVQ_REPORT_PHISH ?
+	    rep.nph : rep.ntun;
 	end = j->req.offset >= n ? 0 : n - j->req.offset < j->limit ? n :
 	    j->req.offset + j->limit;
 	for (size_t i = j->req.offset; rc == RV_OK && i < end; i++) {
 		if (kind == RVQ_REPORT_FF)
 			rvq_report_ff_json(j->sb, &rep.ff[i], i + 1);
+		else if (kind == RVQ_REPORT_PHISH)
+			rvq_report_phish_json(j->sb, &rep.ph[i], i + 1);
 		else
 			rvq_report_tun_json(j->sb, &rep.tun[i], i + 1);
 		sb_ch(j->sb, '\n');
@@ -565,7 +602,7 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 			j->f.sensor_id = UINT16_MAX;	/* matches nothing */
 	}
 	if (rc == RV_OK && j->req.route == SV_REPORT)
-		rc = report(j, &err);
+		rc = j->req.report == 4 ? verdict(j, &err) : report(j, &err);
 	if (rc == RV_OK && j->req.route == SV_STATS) {
 		if ((rc = rvq_stats(&j->db, figure, j)) == RV_OK)
 			sb_str(j->sb, j->rows > 0 ? "}\n" : "{}\n");
@@ -615,8 +652,9 @@ sv_job_produce(struct sv_stream *s, FILE *fp, void *arg)
 		return;		/* given up in place: the stream logs it */
 	sv_log(j->sv, "query key=%s q=%s rows=%llu%s%s ms=%llu txns=%u%s%s",
 	    j->who, j->nq > 0 ? j->q[0].arg : j->req.route == SV_REPORT ?
-	    (j->req.report == 1 ? "report fastflux" : "report tunnel") :
-	    "stats",
+	    (j->req.report == 1 ? "report fastflux" : j->req.report == 2 ?
+	    "report tunnel" : j->req.report == 3 ? "report phishing" :
+	    "verdict") : "stats",
 	    (unsigned long long)(j->req.route == SV_LOOKUP || j->req.route ==
 	    SV_HISTORY || j->req.route == SV_REPORT ? j->rows :
 	    j->sum.results), j->limited ? " limited" : "",

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "rv_err.h"
+#include "rv_ip.h"
 #include "rv_name.h"
 #include "rv_num.h"
 #include "rv_time.h"
@@ -152,6 +153,26 @@ decode_seg(const struct seg *s, char *out, size_t outsz, const char *what,
 		    "percent-encoding, a control character or too long",
 		    what);
 	return 0;
+}
+
+/* /api/v1/verdict/VALUE: a name or an address, checked before the
+ * answer starts (a stream cannot change its status later). */
+static int
+verdict_value(struct sv_req *r, const struct seg *s, char *msg, size_t msgsz)
+{
+	uint8_t wire[RV_NAME_MAX];
+	struct rv_ip ip;
+	size_t wl;
+	int rc;
+
+	if ((rc = decode_seg(s, r->value, sizeof(r->value), "value", msg,
+	    msgsz)) != 0)
+		return rc;
+	if (rv_ip_parse(r->value, &ip) == RV_OK ||
+	    (rv_name_from_str(r->value, wire, &wl) == RV_OK && wl > 1))
+		return 0;
+	return fail(msg, msgsz, 400, "not a domain name or an IP address: "
+	    "'%.200s'", r->value);
 }
 
 /* rrset/raw/HEX: the owner name in wire form as hex, made text. */
@@ -425,10 +446,17 @@ route(struct sv_req *r, const struct seg *s, int n, char *msg, size_t msgsz)
 		else if (n == 3 && seg_is(&s[2], "ping"))
 			r->route = SV_PING;
 		else if (n == 4 && seg_is(&s[2], "report") &&
-		    (seg_is(&s[3], "fastflux") || seg_is(&s[3], "tunnel"))) {
+		    (seg_is(&s[3], "fastflux") || seg_is(&s[3], "tunnel") ||
+		    seg_is(&s[3], "phishing"))) {
 			r->route = SV_REPORT;
-			r->report = s[3].p[0] == 'f' ? 1 : 2;
+			r->report = s[3].p[0] == 'f' ? 1 : s[3].p[0] == 't' ?
+			    2 : 3;
 			r->window = 86400;
+		} else if (n == 4 && seg_is(&s[2], "verdict")) {
+			r->route = SV_REPORT;
+			r->report = 4;
+			r->window = 7 * 86400;
+			return verdict_value(r, &s[3], msg, msgsz);
 		}
 		else if (seg_is(&s[2], "lookup") || seg_is(&s[2],
 		    "summarize") || seg_is(&s[2], "count")) {

@@ -17,7 +17,8 @@
  *	/pdns/query/VALUE			CIRCL passive DNS (COF)
  *	/api/v1/lookup/QPATH, /api/v1/summarize/QPATH,
  *	/api/v1/asn/ASN, /api/v1/subdomains/NAME, /api/v1/history/NAME,
- *	/api/v1/count/QPATH, /api/v1/report/{fastflux,tunnel}
+ *	/api/v1/count/QPATH, /api/v1/report/{fastflux,tunnel,phishing},
+ *	/api/v1/verdict/NAME-OR-IP
  *						the native API (COF)
  * QPATH is rrset/name/NAME[/TYPE[/BAILIWICK]], rrset/raw/HEX[/TYPE],
  * rdata/name/NAME[/TYPE], rdata/ip/ADDR (ADDR,LEN, ADDR/LEN or ADDR-ADDR),
@@ -82,7 +83,8 @@ struct sv_req {
 	/* native parameters */
 	char ip[SV_VALUE_MAX + 1];	/**< subdomains: only names on it */
 	char sensor[128];	/**< only rows this sensor saw; "" for all */
-	int report;		/**< SV_REPORT: 1 fast flux, 2 tunnels */
+	int report;		/**< SV_REPORT: 1 fast flux, 2 tunnels,
+				 * 3 phishing, 4 a verdict (of value) */
 	int64_t window;		/**< SV_REPORT: seconds back from now */
 	int all;		/**< SV_REPORT: unflagged rows too */
 };

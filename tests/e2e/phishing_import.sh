@@ -9,14 +9,7 @@
 # short brand inside a word (cups ~ ups), a keyword alone, a private
 # suffix's customer domain. Then every output format, the RPZ zone (and
 # named-checkzone when installed), its serial, bad input and exit codes.
-top=${RV_TOP_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-rvd=$top/indexer/rearviewd
-rv=$top/cli/rearview
-[ -x "$rvd" ] || { echo "SKIP: $rvd not built"; exit 77; }
-[ -x "$rv" ] || { echo "SKIP: $rv not built"; exit 77; }
-tmp=$(mktemp -d /tmp/rv-phish-e2e.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/serve_lib.sh"
 
 T=1790000000			# window end
 S=$((T - 86400))		# window start (24h)
@@ -52,8 +45,7 @@ brand apple apple.com
 brand ups ups.com
 own example.com
 EOF
-"$rvd" --db "$tmp/db" --import "$tmp/in.json" --sensor e2e 2>"$tmp/rvd.log" ||
-	{ cat "$tmp/rvd.log"; fail "import"; }
+serve_import "$tmp/in.json" --sensor e2e
 R="$rv --db $tmp/db"
 
 # --- newly observed domains ---------------------------------------------
@@ -176,4 +168,19 @@ if command -v named-checkzone >/dev/null; then
 fi
 $R rpz --watch "$tmp/watch.conf" -o json >/dev/null 2>&1
 [ $? = 2 ] || fail "rpz -o"
+# --- the same through the HTTP service -----------------------------------
+serve_start --watch "$tmp/watch.conf"
+U=http://127.0.0.1:$port/api/v1
+curl -s "$U/verdict/login.paypa1.com" > "$tmp/h1.json"
+grep -q '"subject":"login.paypa1.com","recommendation":"block"' "$tmp/h1.json" ||
+	fail "HTTP verdict: $(cat "$tmp/h1.json")"
+cmp -s "$tmp/h1.json" "$tmp/v1.json" ||
+	$R verdict --watch "$tmp/watch.conf" -o json login.paypa1.com |
+	cmp -s - "$tmp/h1.json" || fail "HTTP and CLI verdicts differ"
+code=$(curl -s -o "$tmp/h2" -w '%{http_code}' "$U/verdict/no..name")
+[ "$code" = 400 ] || fail "HTTP verdict of a bad name: $code"
+curl -s "$U/report/phishing?window=1000d" > "$tmp/h3.json"
+grep -q '"name":"login.paypa1.com".*"verdict":"block"' "$tmp/h3.json" ||
+	fail "HTTP phishing report: $(head -c 300 "$tmp/h3.json")"
+stop
 echo "PASS: phishing_import"
