@@ -241,20 +241,24 @@ block_zone(FILE *fp, const struct rvq_report *rep, const struct rctx *x,
 		if (rv_name_from_str(p->name, w, &wl) == RV_OK &&
 		    rvq_allow_match(allow, w, wl))
 			continue;
-		comment(fp, p, exp);
 		if ((a = seen_add(&done, p->name)) < 0 ||
 		    (b = seen_add(&done, p->regdom)) < 0) {
 			rc = RV_ENOMEM;
 			break;
 		}
 		wl = sizeof(w);
-		if (b && rv_name_from_str(p->regdom, w, &wl) == RV_OK &&
-		    !rvq_allow_match(allow, w, wl)) {
+		b = b && rv_name_from_str(p->regdom, w, &wl) == RV_OK &&
+		    !rvq_allow_match(allow, w, wl);
+		a = a && strcmp(p->name, p->regdom) != 0;
+		if (!a && !b)
+			continue;	/* written already, under another name */
+		comment(fp, p, exp);
+		if (b) {
 			fprintf(fp, "%s CNAME .\n*.%s CNAME .\n", p->regdom,
 			    p->regdom);
 			*entries += 2;
 		}
-		if (a && strcmp(p->name, p->regdom) != 0) {
+		if (a) {
 			fprintf(fp, "%s CNAME .\n", p->name);
 			(*entries)++;
 		}

@@ -15,7 +15,9 @@ test_phish_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/query
 test_phish_LDADD = $(top_builddir)/query/librvquery.la $(RV_LIB) \
 	$(CMOCKA_LIBS) -lm
 endif
-# report_dns.sh needs root, NSD, the module and Unbound (it skips without).
-REPORT_E2E = e2e/report_import.sh e2e/report_dns.sh e2e/phishing_import.sh
+# report_dns.sh and rpz.sh need root, NSD, the module and Unbound (they
+# skip without).
+REPORT_E2E = e2e/report_import.sh e2e/report_dns.sh e2e/phishing_import.sh \
+	e2e/rpz.sh
 TESTS += $(REPORT_E2E)
 EXTRA_DIST += $(REPORT_E2E)

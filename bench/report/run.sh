@@ -8,7 +8,7 @@
 # (1700000000 .. 1700086400), so every RRset of a generated database is in
 # it: the worst case, every name a candidate. Each run is what the nightly
 # job does: `rearview report KIND --out DIR` with the default thresholds;
-# fastflux and tunnel alternate, RUNS (3) times each, and each line gives
+# fastflux, tunnel and phishing (30 watched brands) alternate, RUNS (3) times each, and each line gives
 # wall, user and system seconds and the peak RSS (which counts the LMDB
 # pages the process touched: the map is file-backed).
 set -e
@@ -28,12 +28,16 @@ echo "window: $since .. $until; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/load
 echo
 echo "| report | run | wall s | user s | sys s | max RSS MB | flagged | records read |"
 echo "|---|---|---|---|---|---|---|---|"
+# The phishing report's watch list: the evaluation's 30 brands.
+sed -n 's/^\([a-z0-9-]*\) \([a-z0-9.-]*\)$/brand \1 \2/p' \
+	"$(dirname "$0")/../phishing/brands.txt" > "$out/watch.conf"
 i=1
 while [ $i -le "$runs" ]; do
-	for k in fastflux tunnel; do
+	for k in fastflux tunnel phishing; do
 		set +e
 		/usr/bin/time -f '%e %U %S %M' -o "$out/time" "$rv" report "$k" \
 			--db "$db" --since "$since" --until "$until" --out "$out" \
+			$([ $k = phishing ] && echo --watch "$out/watch.conf") \
 			-o json >/dev/null 2>"$out/err"
 		rc=$?
 		set -e

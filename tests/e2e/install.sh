@@ -22,12 +22,15 @@ for f in bin/rearview sbin/rearviewd bin/rearview-report-nightly \
     lib/systemd/system/rearview-report.service \
     lib/systemd/system/rearview-report.timer \
     lib/systemd/system/rearview-serve.service \
+    lib/systemd/system/rearview-rpz.service \
+    lib/systemd/system/rearview-rpz.timer \
     libexec/rearview/rearview-serve share/man/man8/rearview-serve.8 \
-    share/rearview/unbound-rearview.conf; do
+    share/rearview/unbound-rearview.conf share/rearview/unbound-rpz.conf; do
 	[ -s "$p/$f" ] || fail "not installed: $prefix/$f"
 done
 [ -x "$p/bin/rearview" ] && [ -x "$p/sbin/rearviewd" ] || fail "programs not executable"
-[ -s "$e/rearview/rearviewd.conf" ] && [ -s "$e/rearview/module.conf" ] ||
+[ -s "$e/rearview/rearviewd.conf" ] && [ -s "$e/rearview/module.conf" ] &&
+    [ -s "$e/rearview/watch.conf" ] ||
 	fail "configuration not installed in $sysconfdir/rearview"
 # The module, when it was built (it needs Unbound's source tree).
 if [ -f "$top/module/.libs/rearview.so" ]; then
@@ -41,6 +44,8 @@ grep -q "^ExecStart=$prefix/sbin/rearviewd --config $sysconfdir/rearview/rearvie
 grep -q '^Type=notify' "$p/lib/systemd/system/rearviewd.service" || fail "not Type=notify"
 grep -q "^ExecStart=$prefix/bin/rearview-report-nightly" \
     "$p/lib/systemd/system/rearview-report.service" || fail "report unit ExecStart"
+grep -q "^ExecStart=$prefix/bin/rearview rpz --watch $sysconfdir/rearview/watch.conf" \
+    "$p/lib/systemd/system/rearview-rpz.service" || fail "rpz unit ExecStart"
 # The shipped configuration parses.
 "$top/indexer/rearviewd" --config "$e/rearview/rearviewd.conf" --help >/dev/null ||
 	fail "the installed rearviewd.conf does not parse"
