@@ -27,6 +27,7 @@ struct table {
 	const char *const *head;
 	const int *right;
 	int name_col;
+	unsigned keep;		/* columns (bit i) never narrowed: times */
 	char (*cell)[NCOL_MAX][CELL_MAX];
 	size_t n;
 };
@@ -150,7 +151,8 @@ put(FILE *fp, const char *s, int w, int right, int elide)
 static int
 table_print(FILE *fp, const struct table *t)
 {
-	int w[NCOL_MAX], total = 0, width = cli_term_width(fp), i;
+	int w[NCOL_MAX], shrunk[NCOL_MAX] = { 0 }, total = 0,
+	    width = cli_term_width(fp), i;
 	size_t r;
 
 	for (i = 0; i < t->ncol; i++)
@@ -164,8 +166,30 @@ table_print(FILE *fp, const struct table *t)
 		}
 	for (i = 0; i < t->ncol; i++)
 		total += w[i] + (i ? 2 : 0);
+	/* Too wide: the widest other columns (lists of names, addresses,
+	 * reasons) give way first, down to 16 columns each, then the name,
+	 * down to 32. */
+	while (width > 0 && total > width) {
+		int wide = -1;
+
+		for (i = 0; i < t->ncol; i++)
+			if (i != t->name_col && w[i] > 16 &&
+			    !(t->keep & 1u << i) &&
+			    (wide < 0 || w[i] > w[wide]))
+				wide = i;
+		if (wide < 0)
+			break;
+		shrunk[wide] = 1;
+		if (w[wide] - (total - width) >= 16) {
+			w[wide] -= total - width;
+			total = width;
+		} else {
+			total -= w[wide] - 16;
+			w[wide] = 16;
+		}
+	}
 	if (width > 0 && total > width) {
-		int give = total - width, min = 16;
+		int give = total - width, min = 32;
 
 		if (w[t->name_col] - give >= min)
 			w[t->name_col] -= give;
@@ -180,7 +204,7 @@ table_print(FILE *fp, const struct table *t)
 			if (i > 0)
 				fputs("  ", fp);
 			put(fp, s, w[i], t->right[i] && r > 0,
-			    i == t->name_col);
+			    i == t->name_col || shrunk[i]);
 		}
 		fputc('\n', fp);
 	}
@@ -251,6 +275,7 @@ report_print(FILE *fp, enum cli_fmt fmt, enum rvq_report_kind kind,
 		t.right = kind == RVQ_REPORT_FF ? ff_right :
 		    kind == RVQ_REPORT_PHISH ? ph_right : tun_right;
 		t.name_col = 1;
+		t.keep = 1u << (kind == RVQ_REPORT_PHISH ? 7 : ncol - 1);
 		t.cell = calloc(end - offset + 1, sizeof(*t.cell));
 		if (t.cell == NULL) {
 			rc = RV_ENOMEM;
@@ -360,10 +385,11 @@ report_json_doc(FILE *fp, enum rvq_report_kind kind,
 /* --- newly observed domains ------------------------------------------- */
 
 static const char *const nd_head[] = { "#", "Domain", "First Seen",
-	"Names", "First Names", "Addresses", "ASNs", "NS", "TTL", "Verdict",
-	"Signals" };
-static const int nd_right[] = { 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0 };
+	"Verdict", "Signals", "Names", "First Names", "Addresses", "ASNs",
+	"NS", "TTL" };
+static const int nd_right[] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1 };
 #define NND ((int)(sizeof(nd_head) / sizeof(nd_head[0])))
+#define ND_CELL_ITEMS 3	/* names and addresses in a table or CSV cell */
 
 /* The phishing signals of a new domain: the strongest judgement of the
  * domain itself and its first names, newly observed. */
@@ -416,11 +442,18 @@ nd_cells(const struct rvq_newdom *d, const struct rvq_phish_out *o,
 	rvq_time_str(d->first, 0, c[2], CELL_MAX);
 	snprintf(c[3], CELL_MAX, "%llu%s", (unsigned long long)d->names,
 	    d->truncated ? "+" : "");
-	for (at = 0, c[4][0] = '\0', i = 0; i < d->nname; i++)
+	/* A table row stays readable: the first few; JSON has them all. */
+	for (at = 0, c[4][0] = '\0', i = 0; i < d->nname && i < ND_CELL_ITEMS;
+	    i++)
 		cat(c[4], &at, d->name[i].text);
-	for (at = 0, c[5][0] = '\0', i = 0; i < d->naddr; i++)
+	if (d->names > ND_CELL_ITEMS)
+		cat(c[4], &at, "...");
+	for (at = 0, c[5][0] = '\0', i = 0; i < d->naddr && i < ND_CELL_ITEMS;
+	    i++)
 		if (rv_ip_to_str(&d->addr[i].ip, ip, sizeof(ip)) == RV_OK)
 			cat(c[5], &at, ip);
+	if (d->naddr > ND_CELL_ITEMS)
+		cat(c[5], &at, "...");
 	for (at = 0, c[6][0] = '\0', i = 0; i < d->naddr; i++) {
 		if (d->addr[i].asn == 0)
 			continue;
@@ -453,6 +486,16 @@ nd_cells(const struct rvq_newdom *d, const struct rvq_phish_out *o,
 	for (i = 3; i < 8; i++)
 		if (c[i][0] == '\0')
 			snprintf(c[i], CELL_MAX, "-");
+	/* Filled in reading order above; shown with the verdict first. */
+	{
+		static const int from[] = { 9, 10, 3, 4, 5, 6, 7, 8 };
+		char t[8][CELL_MAX];
+
+		for (i = 0; i < 8; i++)
+			memcpy(t[i], c[from[i]], CELL_MAX);
+		for (i = 0; i < 8; i++)
+			memcpy(c[3 + i], t[i], CELL_MAX);
+	}
 }
 
 static void
@@ -523,6 +566,7 @@ report_newdom_print(FILE *fp, enum cli_fmt fmt,
 		t.head = nd_head;
 		t.right = nd_right;
 		t.name_col = 1;
+		t.keep = 1u << 2;	/* First Seen */
 		if ((t.cell = calloc(end - offset + 1, sizeof(*t.cell))) ==
 		    NULL)
 			return RV_ENOMEM;

@@ -78,7 +78,7 @@ stop_all() {
 trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
 
-say "Starting a DNS internet on 127.53.0.0/16 (NSD: root, com, net, org, de and 8 zones)"
+say "Starting a DNS internet on 127.53.0.0/16 (NSD: root, com, net, org, de and 9 zones)"
 "$top/scripts/demo/zones.sh" "$run/zones" 0
 dnsnet_start "$run/zones" "$run/net"
 echo "$(wc -l < "$run/zones/servers") authoritative servers answering"
@@ -101,7 +101,29 @@ for _ in $(seq 100); do grep -q 'ready:' "$run/rearviewd.log" && break; sleep 0.
 grep -q 'ready:' "$run/rearviewd.log" || { cat "$run/rearviewd.log" >&2; echo "demo: rearviewd did not start" >&2; exit 3; }
 sed -n 's/^.*ready: /rearviewd ready: /p' "$run/rearviewd.log" | head -1
 
-say "Starting Unbound with the rearview module on $resolver"
+# The watch list of the phishing report, the verdicts and the block list:
+# the office's own domain and a brand. The block list starts empty: Unbound
+# loads it (and the allow list) with the module, and reloads it later.
+cat > "$run/watch.conf" <<WATCH
+own acme-widgets.com
+brand paypal paypal.com
+WATCH
+"$rv" rpz -d "$run/db" --watch "$run/watch.conf" --passthru \
+  --write "$run/rpz-passthru.zone" 2>/dev/null
+"$rv" rpz -d "$run/db" --watch "$run/watch.conf" --write "$run/rpz.zone" 2>/dev/null
+export RV_UNBOUND_MODULES="dynlib respip validator iterator"
+export RV_UNBOUND_CLAUSES="rpz:
+  name: passthru.rpz.rearview
+  zonefile: \"$run/rpz-passthru.zone\"
+  rpz-log: yes
+  rpz-log-name: rearview-allow
+rpz:
+  name: rpz.rearview
+  zonefile: \"$run/rpz.zone\"
+  rpz-log: yes
+  rpz-log-name: rearview"
+
+say "Starting Unbound with the rearview module and rearview's RPZ on $resolver"
 cat > "$run/module.conf" <<CONF
 # The module's own config (see unbound-conf/module.conf for every setting).
 endpoint: ipc://$run/ingest.sock
@@ -125,6 +147,8 @@ office_round() {
       mail.groupweblogs-gsm1900.com A www.groupweblogs-gsm1900.com A
       edge.fastcdn-static.com A login-secure-pay.com A www.login-secure-pay.com A
       "typo$r.acme-widgets.com" A)
+  # Someone clicked the phishing mail's link.
+  [ "$r" -ge 2 ] && q+=(login.acrne-widgets.com A download.acrne-widgets.com A)
   kdig @"$resolver" +timeout=2 +retry=1 +noall "${q[@]}" >/dev/null 2>&1 || true
 }
 
@@ -179,6 +203,22 @@ say "Fast-flux report (last 24 hours)"
 cli report fastflux -o table
 say "DNS tunnelling report (last 24 hours)"
 cli report tunnel -o table
+say "Registered domains first seen in the last 24 hours (the demo's world is new today: only the 2019 import is older)"
+cli report newdomains --watch "$run/watch.conf" -o table
+say "Phishing report: lookalikes of our own domain and watched brands, with reasons"
+cli report phishing --watch "$run/watch.conf" -o table
+say "Should we block it? The verdict"
+cli verdict --watch "$run/watch.conf" login.acrne-widgets.com -o table
+say "Blocking it on the same resolvers: the RPZ refresh (rearview-rpz.timer does this every 15 minutes)"
+cli rpz --watch "$run/watch.conf" --write "$run/rpz.zone"
+grep -v '^;' "$run/rpz.zone" | sed 's/^/  /'
+resolver_control "$run/resolver" auth_zone_reload rpz.rearview >/dev/null
+resolver_control "$run/resolver" flush_zone acrne-widgets.com >/dev/null
+for n in login.acrne-widgets.com www.acme-widgets.com; do
+  printf '$ kdig @%s %s  ->  %s\n' "$resolver" "$n" "$(kdig @"$resolver" +timeout=2 "$n" A 2>&1 |
+    sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -1)"
+done
+echo "RPZ hits in Unbound's log (counted, client addresses not kept): $(grep -c 'rpz: applied \[rearview\]' "$run/resolver/unbound.log" || true)"
 say "Database"
 cli stats -o table
 

@@ -48,6 +48,7 @@ acme-widgets.com.          IN NS ns1.corp-hosting.net.
 acme-widgets.com.          IN NS ns2.corp-hosting.net.
 login-secure-pay.com.      IN NS ns1.flux-dns.net.
 fastcdn-static.com.        IN NS ns1.corp-hosting.net.
+acrne-widgets.com.         IN NS ns1.flux-dns.net.
 Z
 } > "$dir/com.zone"
 
@@ -171,6 +172,20 @@ flux_pool=(1.128.0.17 27.192.0.33 31.224.0.5 36.192.0.71 39.32.0.9 49.64.0.12
   done
 } > "$dir/login-secure-pay.com.zone"
 
+# --- the brochure's phishing set-up: a lookalike of the office's own
+# acme-widgets.com ("rn" for "m"), registered today, with the names a
+# credential harvester uses.
+{
+  soa acrne-widgets.com. ns1.flux-dns.net. 2026112601
+  cat <<'Z'
+@          IN NS ns1.flux-dns.net.
+@          300 IN A 175.16.199.30
+www        300 IN A 175.16.199.30
+login      300 IN A 175.16.199.30
+download   300 IN A 175.16.199.31
+Z
+} > "$dir/acrne-widgets.com.zone"
+
 # --- a tunnel: every name under t.xfer-sync.org answers TXT --------------
 {
   soa xfer-sync.org. ns.xfer-sync.org. 2026112601 0
@@ -192,6 +207,6 @@ cat > "$dir/servers" <<'S'
 127.53.2.11 traeumtgerade.de. groupweblogs-gsm1900.com.
 127.53.3.1 corp-hosting.net. acme-widgets.com. daily-news.net. opensource-hub.org. fastcdn-static.com.
 127.53.3.2 corp-hosting.net. acme-widgets.com. daily-news.net. opensource-hub.org. fastcdn-static.com.
-127.53.4.1 flux-dns.net. login-secure-pay.com.
+127.53.4.1 flux-dns.net. login-secure-pay.com. acrne-widgets.com.
 127.53.5.1 xfer-sync.org.
 S

@@ -12,8 +12,11 @@
 #
 # RV_UNBOUND_PREFIX must point at the Unbound install (default .deps/unbound
 # next to this script's repository). Extra server: lines can be passed in
-# RV_UNBOUND_EXTRA (one per line). A module built with ASan gets the ASan
-# runtime preloaded (or RV_RESOLVER_PRELOAD, if set).
+# RV_UNBOUND_EXTRA (one per line); RV_UNBOUND_MODULES replaces the
+# module-config with the module loaded (e.g. "dynlib respip validator
+# iterator" for RPZ) and RV_UNBOUND_CLAUSES adds top-level clauses (rpz:).
+# A module built with ASan gets the ASan runtime preloaded (or
+# RV_RESOLVER_PRELOAD, if set).
 
 resolver_prefix() {
   printf '%s' "${RV_UNBOUND_PREFIX:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.deps/unbound}"
@@ -36,11 +39,12 @@ resolver_start() {
     printf '  harden-dnssec-stripped: no\n  val-log-level: 0\n'
     [ -n "${RV_UNBOUND_EXTRA:-}" ] && printf '%s\n' "$RV_UNBOUND_EXTRA" | sed 's/^/  /'
     if [ -n "$so" ]; then
-      printf '  module-config: "validator dynlib iterator"\n'
+      printf '  module-config: "%s"\n' "${RV_UNBOUND_MODULES:-validator dynlib iterator}"
       printf 'dynlib:\n  dynlib-file: "%s"\n' "$so"
     else
       printf '  module-config: "validator iterator"\n'
     fi
+    [ -n "${RV_UNBOUND_CLAUSES:-}" ] && printf '%s\n' "$RV_UNBOUND_CLAUSES"
     printf 'remote-control:\n  control-enable: yes\n  control-interface: "%s/control.sock"\n  control-use-cert: no\n' "$run"
   } > "$run/unbound.conf"
   "$prefix/sbin/unbound-checkconf" "$run/unbound.conf" >/dev/null ||

@@ -50,6 +50,21 @@ asns=$(section "fast-flux name's addresses" | awk 'NF > 2 && $NF ~ /^[0-9]+$/ &&
 row "Fast-flux report" 'login-secure-pay\.com\. +FLUX ' "the fast-flux report flags login-secure-pay.com"
 row "tunnelling report" 'xfer-sync\.org\. +TUNNEL ' "the tunnel report flags xfer-sync.org"
 
+# The brochure's phishing set-up: a new lookalike of the office's own
+# domain, flagged with its reasons, a block verdict, and the resolver
+# refusing it after the RPZ refresh while the real domain resolves.
+row "first seen in the last 24 hours" '^ *[0-9]+ +acrne-widgets\.com .*block' \
+  "newdomains lists acrne-widgets.com with a block signal"
+row "Phishing report" '^ *[0-9]+ +login\.acrne-widgets\.com +block .*lookalike-skeleton' \
+  "the phishing report blocks login.acrne-widgets.com with its reason"
+section "Phishing report" | grep -qE '^ *[0-9]+ +[a-z.]*acme-widgets\.com ' &&
+  { section "Phishing report" >&2; rv_fail "our own domain is flagged"; }
+row "The verdict" '^recommendation +block' "the verdict recommends block"
+row "RPZ refresh" '^  \*\.acrne-widgets\.com CNAME \.$' "the RPZ blocks *.acrne-widgets.com"
+row "RPZ refresh" 'login\.acrne-widgets\.com +-> +NXDOMAIN' "the resolver refuses the lookalike"
+row "RPZ refresh" 'www\.acme-widgets\.com +-> +NOERROR' "our own domain still resolves"
+row "RPZ refresh" "RPZ hits in Unbound's log .*: [1-9]" "the refusal is counted"
+
 # The import's records all name their sensor: it adds no other one.
 section "Database" | grep -E '^sensor:' | grep -vq 'corp-dns1' &&
   { section "Database" >&2; rv_fail "the import added a sensor no record uses"; }
