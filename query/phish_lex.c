@@ -547,6 +547,8 @@ containment(const struct rvq_phish *ph, const char *s, size_t len, int embed,
 				ts--;
 			while (te < len && is_tokchar(s[te]))
 				te++;
+			if ((i - ts) + (te - e) >= sizeof(rest))
+				continue;	/* longer than any label */
 			memcpy(rest, s + ts, i - ts);
 			memcpy(rest + (i - ts), s + e, te - e);
 			rest[(i - ts) + (te - e)] = '\0';

@@ -9,10 +9,12 @@ include $(top_srcdir)/lib/sources.mk
 include $(top_srcdir)/store/sources.mk
 include $(top_srcdir)/indexer/sources.mk
 FUZZ_LIBSRC = $(addprefix $(top_srcdir)/lib/,$(RV_WIRE_SRC))
-FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import fuzz_serve_req
+FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import fuzz_serve_req \
+	fuzz_phish
 FUZZ_TARGETS += $(FUZZ_NAMES:%=fuzz/%)
 EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
-	fuzz/fuzz_import.c fuzz/fuzz_serve_req.c fuzz/corpus fuzz/lsan.supp
+	fuzz/fuzz_import.c fuzz/fuzz_serve_req.c fuzz/fuzz_phish.c fuzz/corpus \
+	fuzz/lsan.supp
 # Targets that need more than the parsers: the store's keys and values
 # (fuzz_keys), the indexer's import parser with its aggregation table
 # (fuzz_import). Their sources and libraries, by target name.
@@ -28,7 +30,17 @@ fuzz_import_LIBS = $(LMDB_LIBS) $(PSL_LIBS) $(JANSSON_LIBS) $(MAXMINDDB_LIBS) \
 # engine's type names.
 fuzz_serve_req_SRC = $(top_srcdir)/serve/sv_req.c $(top_srcdir)/query/filter.c
 
+# The phishing engine (fuzz_phish): the watch file and judged names.
+fuzz_phish_SRC = $(top_srcdir)/query/phish_watch.c \
+	$(top_srcdir)/query/phish_lex.c $(top_srcdir)/query/phish_score.c
+
 if HAVE_CLANG
+fuzz/fuzz_phish: $(srcdir)/fuzz/fuzz_phish.c $(FUZZ_LIBSRC) $(fuzz_phish_SRC)
+	@mkdir -p fuzz
+	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_builddir) -I$(top_srcdir)/query $(ICU_CFLAGS) \
+	  $(IDN2_CFLAGS) -o $@ $< $(FUZZ_LIBSRC) $(fuzz_phish_SRC) \
+	  $(LDNS_LIBS) $(ICU_LIBS) $(IDN2_LIBS) -lm $(FUZZ_EXTRA_LIBS)
+
 fuzz/fuzz_serve_req: $(srcdir)/fuzz/fuzz_serve_req.c $(FUZZ_LIBSRC) \
 	$(fuzz_serve_req_SRC)
 	@mkdir -p fuzz
