@@ -643,24 +643,27 @@ async function reportPage(kind, win, all) {
 		const res = await api('/api/v1/report/' + kind + '?window=' + encodeURIComponent(win) + (all ? '&all=true' : '') + '&limit=1000', ctrl.signal);
 		if (!res.ok) { setStatus((await res.text()).trim(), true); return; }
 		await eachLine(res, (line) => { try { rows.push(JSON.parse(line)); } catch (e) { /* skip */ } });
-		setStatus(rows.length + (all ? ' candidates' : ' flagged domains') + ' in the ' + kind + ' report (window ' + win + '), best first.');
+		setStatus(rows.length + (all ? ' candidates' : kind === 'phishing' ? ' names to block or watch' : ' flagged domains') + ' in the ' + kind + ' report (window ' + win + '), best first.');
 	} catch (e) {
 		setStatus(e.name === 'AbortError' ? 'Cancelled.' : 'Error: ' + e.message, e.name !== 'AbortError');
 	} finally {
 		S.ctrl = null;
 		$('cancel').disabled = true;
 	}
-	const skip = new Set(['report', 'rank', 'rrname', 'flagged', 'score', 'reasons']);
-	$('results').tHead.replaceChildren(el('tr', {}, ...['#', 'Domain', 'Flagged', 'Score', 'Reasons', 'Features', ''].map((h) => el('th', {}, h))));
+	const skip = new Set(['report', 'rank', 'rrname', 'name', 'flagged', 'verdict', 'score', 'reasons']);
+	/* A phishing row's reasons are objects: each with its points. */
+	const reason = (r) => typeof r === 'object' && r !== null ?
+		r.reason + ' ' + (r.points >= 0 ? '+' : '') + r.points + (r.detail ? ' (' + r.detail + ')' : '') : String(r);
+	$('results').tHead.replaceChildren(el('tr', {}, ...['#', kind === 'phishing' ? 'Name' : 'Domain', kind === 'phishing' ? 'Verdict' : 'Flagged', 'Score', 'Reasons', 'Features', ''].map((h) => el('th', {}, h))));
 	$('results').tBodies[0].replaceChildren(...rows.map((o) => el('tr', {},
 		el('td', { class: 'num' }, o.rank),
-		el('td', {}, valueSpan('name', o.rrname || o.domain || '')),
-		el('td', {}, o.flagged ? 'yes' : 'no'),
+		el('td', {}, valueSpan('name', o.rrname || o.domain || o.name || '')),
+		el('td', {}, o.verdict || (o.flagged ? 'yes' : 'no')),
 		el('td', { class: 'num' }, o.score),
-		el('td', {}, Array.isArray(o.reasons) ? o.reasons.join('; ') : o.reasons || ''),
+		el('td', {}, Array.isArray(o.reasons) ? o.reasons.map(reason).join('; ') : o.reasons || ''),
 		el('td', {}, Object.entries(o).filter(([k]) => !skip.has(k)).map(([k, v]) => k + '=' + (k.startsWith('time_') ? fmtTime(v) : v)).join(' ')),
 		/* its addresses and ASNs over time */
-		el('td', {}, el('button', { type: 'button', class: 'chartbtn', on: { click: () => nameTimeline(o.rrname || o.domain || '') } }, 'chart')))));
+		el('td', {}, el('button', { type: 'button', class: 'chartbtn', on: { click: () => nameTimeline(o.rrname || o.domain || o.name || '') } }, 'chart')))));
 	$('pageinfo').textContent = '';
 	$('top').replaceChildren();
 	document.body.dataset.done = String(Date.now());
@@ -712,7 +715,7 @@ function route(push) {
 	const page = u.get('page');
 	if (page === 'status') return statusPage();
 	if (page === 'report')
-		return reportPage(u.get('kind') === 'tunnel' ? 'tunnel' : 'fastflux',
+		return reportPage(['tunnel', 'phishing'].includes(u.get('kind')) ? u.get('kind') : 'fastflux',
 			/^\d+[smhdw]$/.test(u.get('w') || '') ? u.get('w') : '7d', u.get('all') === '1');
 	urlToState(u);
 	if ($('q').value) return search(push);

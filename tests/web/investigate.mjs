@@ -134,7 +134,7 @@ try {
 	check(/^login\.example\.com\.? \| www\.example\.com\. → 192\.0\.2\.[12] 192\.0\.2\.[12]\s*$/.test(chain), 'the CNAME chain: ' + chain);
 
 	// Report pages and the status page.
-	for (const kind of ['fastflux', 'tunnel']) {
+	for (const kind of ['fastflux', 'tunnel', 'phishing']) {
 		d = await done();
 		await p.evaluate(`document.querySelector('a[href*="kind=${kind}"]').click()`);
 		await settle(d, kind + ' report');
@@ -150,7 +150,16 @@ try {
 			const lanes = await p.evaluate('document.querySelector("#chart svg").textContent');
 			check(lanes.includes('192.0.2.1') && lanes.includes('192.0.2.2'), 'a report row\'s chart of its addresses: ' + lanes);
 		}
-		check((await p.evaluate('document.querySelector("#results thead").textContent')).includes('Domain') &&
+		if (kind === 'phishing') {
+			// every judged name: a keyword's reason with its points,
+			// as text
+			d = await done();
+			await p.evaluate('history.pushState(null, "", "/?page=report&kind=phishing&w=3650d&all=1"); dispatchEvent(new PopStateEvent("popstate"))');
+			await settle(d, 'the judged names');
+			const t = await rowsText();
+			check(t.includes('login.example.com') && /keyword \+\d+ \(login\)/.test(t), 'the phishing page lists login.example.com with its reason: ' + t.slice(0, 300));
+		}
+		check((await p.evaluate('document.querySelector("#results thead").textContent')).includes(kind === 'phishing' ? 'Verdict' : 'Domain') &&
 			!(await p.evaluate('document.getElementById("status").className')).includes('err'), kind + ' report page');
 		await p.screenshot(outdir + '/5-' + kind + '.png');
 	}
