@@ -147,6 +147,38 @@ rv_store_dbi(const struct rv_store *st, enum rv_db db)
 
 static const char schema_key[] = "schema";
 
+/* LMDB's record of a named database in the main tree (struct MDB_db: pad,
+ * flags, depth, then five page numbers or counts) */
+#define LMDB_DB_RECORD (4 + 2 + 2 + 5 * sizeof(size_t))
+#define LMDB_MAIN_DBI 1
+
+/*
+ * The main tree's record of named database i must be as long as LMDB's
+ * struct: mdb_dbi_open checks its flags only, and a commit that rewrites a
+ * record whose length was damaged moves the page's other nodes by the
+ * difference, past the end of the page (a heap overflow in LMDB, found by
+ * rel_damaged.sh).
+ */
+static int
+db_record_ok(struct rv_store *st, MDB_txn *txn, int i)
+{
+	MDB_val k = { strlen(db_names[i]), (void *)db_names[i] }, v;
+	int rc;
+
+	RV_GUARD(st, rc, mdb_get(txn, LMDB_MAIN_DBI, &k, &v));
+	if (rc == MDB_NOTFOUND)
+		return RV_OK;	/* created in this transaction */
+	if (rc != 0)
+		return rv_store_rc(st, rc);
+	if (v.mv_size != LMDB_DB_RECORD) {
+		rv_store_damage(st, "the record of the %s database has %zu "
+		    "octets, want %zu", db_names[i], v.mv_size,
+		    (size_t)LMDB_DB_RECORD);
+		return RV_ECORRUPT;
+	}
+	return RV_OK;
+}
+
 /* Open (and for writers create) the named dbs and check the schema. */
 static int
 open_dbs(struct rv_store *st)
@@ -189,6 +221,8 @@ open_dbs(struct rv_store *st)
 			rc = rv_store_rc(st, rc);
 			goto leave;
 		}
+		if ((rc = db_record_ok(st, txn, i)) != RV_OK)
+			goto leave;
 	}
 	if (missing == RV_DB_COUNT - st->absent[RV_DB_REGDOM]) {	/* not a rearview database */
 		rc = RV_ENOENT;
