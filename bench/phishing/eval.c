@@ -7,6 +7,11 @@
  * stdout. bench/phishing/run.sh makes the input.
  *
  * usage: eval -w WATCH -c CASES -t TRAIN_BRANDS [-s SEED] [-l LOOPS]
+ *	[-n PCT]
+ * -n PCT: the newly observed scenario: every phishing name's registered
+ * domain is new (phishing domains are days old when they are used) and
+ * PCT % of the benign names' are (a seeded hash picks them); default 0,
+ * the lexical engine alone.
  * CASES: one "POS<TAB>FAMILY<TAB>BRAND<TAB>NAME" a line; POS 1 for a
  * phishing name (must be block), 0 for a benign one (must not be);
  * FAMILY of a benign name is its source group. Registered domains come
@@ -30,6 +35,7 @@
 struct kase {
 	char *name;
 	const char *regdom;
+	int is_new;		/* the -n scenario's newly observed flag */
 	int pos;
 	int fam;
 	int train;
@@ -103,6 +109,7 @@ run_all(const struct rvq_watch *w, const struct rvq_phish_weights *wt,
 		memset(&in, 0, sizeof(in));
 		in.name = cs[i].name;
 		in.regdom = cs[i].regdom;
+		in.is_new = cs[i].is_new;
 		if (rvq_phish_eval(ph, &in, &o) != RV_OK) {
 			score[i] = 0;
 			brand[i] = 0;
@@ -231,7 +238,7 @@ main(int argc, char **argv)
 {
 	const char *wpath = NULL, *cpath = NULL, *tpath = NULL, *why = NULL;
 	unsigned long seed = 1;
-	int loops = 5, ch, rc;
+	int loops = 5, ch, rc, new_pct = 0;
 	unsigned line = 0;
 	struct rvq_watch *w;
 	psl_ctx_t *psl;
@@ -245,13 +252,14 @@ main(int argc, char **argv)
 	struct fit best;
 	struct cnt c;
 
-	while ((ch = getopt(argc, argv, "w:c:t:s:l:")) != -1) {
+	while ((ch = getopt(argc, argv, "w:c:t:s:l:n:")) != -1) {
 		switch (ch) {
 		case 'w': wpath = optarg; break;
 		case 'c': cpath = optarg; break;
 		case 't': tpath = optarg; break;
 		case 's': seed = strtoul(optarg, NULL, 10); break;
 		case 'l': loops = atoi(optarg); break;
+		case 'n': new_pct = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -295,6 +303,8 @@ main(int argc, char **argv)
 		x->regdom = x->name + (rd - name);
 		x->pos = atoi(pos);
 		x->fam = fam_id(fam);
+		x->is_new = new_pct > 0 && (x->pos ||
+		    (int)(hash_str(x->regdom, seed ^ 0x6e6577) % 100) < new_pct);
 		snprintf(x->brand, sizeof(x->brand), "%s", brand);
 		x->train = 0;
 		if (x->pos) {
