@@ -10,10 +10,11 @@ include $(top_srcdir)/store/sources.mk
 include $(top_srcdir)/indexer/sources.mk
 FUZZ_LIBSRC = $(addprefix $(top_srcdir)/lib/,$(RV_WIRE_SRC))
 FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import fuzz_serve_req \
-	fuzz_phish
+	fuzz_phish fuzz_msg
 FUZZ_TARGETS += $(FUZZ_NAMES:%=fuzz/%)
 EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
-	fuzz/fuzz_import.c fuzz/fuzz_serve_req.c fuzz/fuzz_phish.c fuzz/corpus \
+	fuzz/fuzz_import.c fuzz/fuzz_serve_req.c fuzz/fuzz_phish.c \
+	fuzz/fuzz_msg.c fuzz/corpus \
 	fuzz/lsan.supp
 # Targets that need more than the parsers: the store's keys and values
 # (fuzz_keys), the indexer's import parser with its aggregation table
