@@ -20,6 +20,7 @@
 
 #include <libpsl.h>
 
+#include "dnstap_in.h"
 #include "flush.h"
 #include "log.h"
 #include "rv_err.h"
@@ -253,6 +254,7 @@ static int
 run_daemon(struct rvd *d)
 {
 	struct rvd_ingest *in = NULL;
+	struct rvd_dnstap_in *dt = NULL;
 	pthread_t flusher;
 	int have_flusher = 0, rc, status = 1;
 	sigset_t set;
@@ -275,6 +277,9 @@ run_daemon(struct rvd *d)
 	have_flusher = 1;
 	if ((rc = rvd_ingest_start(d, &in)) != RV_OK)
 		goto leave;
+	/* dnstap beside nng, into the same table (dnstap_records.h). */
+	if ((rc = rvd_dnstap_start(d, NULL, NULL, &dt)) != RV_OK)
+		goto leave;
 	rvd_log(LOG_INFO, "ready: database %s, flush every %u ms",
 	    d->cfg.db, d->cfg.flush_ms);
 	if (rvd_notify("READY=1") != 0)
@@ -285,6 +290,7 @@ run_daemon(struct rvd *d)
 	status = 0;
 leave:
 	atomic_store(&d->stop, 1);
+	rvd_dnstap_stop(dt);
 	rvd_ingest_stop(in);
 	atomic_store(&d->fstop, 1);
 	if (have_flusher) {

@@ -22,7 +22,8 @@ enum {
 	O_MAX_FRAME, O_FLUSH_INTERVAL, O_FLUSH_MAX, O_SYNC_INTERVAL,
 	O_MAPSIZE, O_ASN_DB, O_GEO_DB, O_F_ASN, O_F_ORG, O_F_CC, O_F_CITY,
 	O_F_LAT, O_F_LON, O_MMDB_CHECK, O_SYSLOG, O_SENSOR, O_PROGRESS,
-	O_NO_PROGRESS, O_SYNC, O_REIMPORT, O_PSL,
+	O_NO_PROGRESS, O_SYNC, O_REIMPORT, O_PSL, O_DNSTAP, O_DNSTAP_SENSOR,
+	O_DNSTAP_MODE, O_DNSTAP_GROUP,
 };
 
 static const struct option opts[] = {
@@ -58,6 +59,10 @@ static const struct option opts[] = {
 	{ "no-progress",	no_argument,	   NULL, O_NO_PROGRESS },
 	{ "reimport",		no_argument,	   NULL, O_REIMPORT },
 	{ "psl",		required_argument, NULL, O_PSL },
+	{ "dnstap",		required_argument, NULL, O_DNSTAP },
+	{ "dnstap-sensor",	required_argument, NULL, O_DNSTAP_SENSOR },
+	{ "dnstap-mode",	required_argument, NULL, O_DNSTAP_MODE },
+	{ "dnstap-group",	required_argument, NULL, O_DNSTAP_GROUP },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -78,6 +83,13 @@ usage(FILE *f)
 "                          the readers of the database (default: own)\n"
 "      --tls-cert/--tls-key/--tls-ca FILE   for tls+tcp:// (client certs required)\n"
 "      --insecure-tcp      allow tcp:// on a non-loopback address\n"
+"      --dnstap URL        receive dnstap (Frame Streams) on unix:PATH or\n"
+"                          tcp://ADDR:PORT (repeatable; resolver responses\n"
+"                          only, client-side messages are dropped)\n"
+"      --dnstap-sensor NAME  sensor of dnstap records (default: the\n"
+"                          message's identity, else 'dnstap')\n"
+"      --dnstap-mode MODE, --dnstap-group GROUP   dnstap unix sockets'\n"
+"                          permissions and group (default: the ipc ones)\n"
 "      --max-frame BYTES   largest frame accepted (4194304)\n"
 "      --flush-interval MS flush every MS milliseconds (500)\n"
 "      --flush-max N       flush early at N distinct RRsets (500000)\n"
@@ -227,6 +239,25 @@ apply(struct rvd_config *c, int code, const char *v)
 	case O_NO_PROGRESS: c->progress = 0; return 0;
 	case O_REIMPORT: c->reimport = 1; return 0;
 	case O_PSL: return set_str(&c->psl, v);
+	case O_DNSTAP:
+		if (c->ndnstap == RVD_LISTEN_MAX ||
+		    (strncmp(v, "unix:", 5) != 0 && strncmp(v, "tcp://", 6) != 0))
+			return -1;
+		c->dnstap[c->ndnstap] = NULL;
+		if (set_str(&c->dnstap[c->ndnstap], v))
+			return -1;
+		c->ndnstap++;
+		return 0;
+	case O_DNSTAP_SENSOR:
+		if (strlen(v) == 0 || strlen(v) > RV_SENSOR_MAX)
+			return -1;
+		return set_str(&c->dnstap_sensor, v);
+	case O_DNSTAP_MODE:
+		if (rv_parse_u64(v, 8, 1, 0777, &n))
+			return -1;
+		c->dnstap_mode = (unsigned)n;
+		return 0;
+	case O_DNSTAP_GROUP: return set_str(&c->dnstap_group, v);
 	default:
 		return -1;
 	}
@@ -325,7 +356,7 @@ int
 rvd_config_parse(struct rvd_config *c, int argc, char **argv)
 {
 	const char *conf = NULL;
-	int ch, cl_listen = 0;
+	int ch, cl_listen = 0, cl_dnstap = 0;
 
 	defaults(c);
 	/* First pass: only --config, so the command line overrides it.
@@ -358,6 +389,11 @@ rvd_config_parse(struct rvd_config *c, int argc, char **argv)
 				for (size_t i = 0; i < c->nlisten; i++)
 					free(c->listen[i]);
 				c->nlisten = 0;
+			}
+			if (ch == O_DNSTAP && !cl_dnstap++) {
+				for (size_t i = 0; i < c->ndnstap; i++)
+					free(c->dnstap[i]);
+				c->ndnstap = 0;
 			}
 			if (apply(c, ch, optarg) != 0) {
 				fprintf(stderr, "rearviewd: bad value for "
@@ -400,5 +436,9 @@ rvd_config_free(struct rvd_config *c)
 	free(c->import);
 	free(c->sensor);
 	free(c->psl);
+	for (size_t i = 0; i < c->ndnstap; i++)
+		free(c->dnstap[i]);
+	free(c->dnstap_sensor);
+	free(c->dnstap_group);
 	memset(c, 0, sizeof(*c));
 }

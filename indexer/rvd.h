@@ -56,6 +56,12 @@ struct rvd_config {
 	char *psl;			/**< --psl FILE, or NULL */
 	int progress;			/**< import: -1 auto, 0 no, 1 yes */
 	int reimport;			/**< import content taken before */
+	char *dnstap[RVD_LISTEN_MAX];	/**< --dnstap: unix:PATH, tcp://A:P */
+	size_t ndnstap;
+	char *dnstap_sensor;		/**< --dnstap-sensor, or NULL: the
+					 * message's identity, else "dnstap" */
+	unsigned dnstap_mode;		/**< unix sockets' mode; 0: ipc_mode */
+	char *dnstap_group;		/**< their group; NULL: ipc_group */
 };
 
 /**

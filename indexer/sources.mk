@@ -4,3 +4,8 @@
 # clang's fuzzer instrumentation for fuzz_import.
 RVD_CORE_SRC = agg.c flush.c enrich.c log.c sensors.c admit.c import.c \
 	options.c notify.c
+# The dnstap input (Frame Streams server, dnstap decoder, the glue to the
+# daemon): kept out of RVD_CORE_SRC because the decoder needs the header
+# protoc-c generates from dnstap.proto and libprotobuf-c.
+RVD_DNSTAP_SRC = fstrm_server.c dnstap_decode.c dnstap_in.c \
+	dnstap_records.c

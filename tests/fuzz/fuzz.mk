@@ -10,11 +10,11 @@ include $(top_srcdir)/store/sources.mk
 include $(top_srcdir)/indexer/sources.mk
 FUZZ_LIBSRC = $(addprefix $(top_srcdir)/lib/,$(RV_WIRE_SRC))
 FUZZ_NAMES = fuzz_frame fuzz_parse fuzz_keys fuzz_import fuzz_serve_req \
-	fuzz_phish fuzz_msg
+	fuzz_phish fuzz_dnstap fuzz_msg
 FUZZ_TARGETS += $(FUZZ_NAMES:%=fuzz/%)
 EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
 	fuzz/fuzz_import.c fuzz/fuzz_serve_req.c fuzz/fuzz_phish.c \
-	fuzz/fuzz_msg.c fuzz/corpus \
+	fuzz/fuzz_dnstap.c fuzz/fuzz_msg.c fuzz/corpus \
 	fuzz/lsan.supp
 # Targets that need more than the parsers: the store's keys and values
 # (fuzz_keys), the indexer's import parser with its aggregation table
@@ -35,7 +35,23 @@ fuzz_serve_req_SRC = $(top_srcdir)/serve/sv_req.c $(top_srcdir)/query/filter.c
 fuzz_phish_SRC = $(top_srcdir)/query/phish_watch.c \
 	$(top_srcdir)/query/phish_lex.c $(top_srcdir)/query/phish_score.c
 
+# rearviewd's dnstap decoder (fuzz_dnstap): the decoder and the code
+# protoc-c generates from indexer/dnstap.proto (in the indexer's build
+# directory), with libprotobuf-c.
+fuzz_dnstap_SRC = $(top_srcdir)/indexer/dnstap_decode.c \
+	$(top_builddir)/indexer/dnstap.pb-c.c
+
 if HAVE_CLANG
+$(top_builddir)/indexer/dnstap.pb-c.c:
+	cd $(top_builddir)/indexer && $(MAKE) $(AM_MAKEFLAGS) dnstap.pb-c.c
+
+fuzz/fuzz_dnstap: $(srcdir)/fuzz/fuzz_dnstap.c $(fuzz_dnstap_SRC)
+	@mkdir -p fuzz
+	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_builddir) \
+	  -I$(top_srcdir)/indexer -I$(top_builddir)/indexer \
+	  $(PROTOBUF_C_CFLAGS) -o $@ $< $(fuzz_dnstap_SRC) \
+	  $(top_srcdir)/lib/rv_err.c $(PROTOBUF_C_LIBS) $(FUZZ_EXTRA_LIBS)
+
 fuzz/fuzz_phish: $(srcdir)/fuzz/fuzz_phish.c $(FUZZ_LIBSRC) $(fuzz_phish_SRC)
 	@mkdir -p fuzz
 	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_builddir) -I$(top_srcdir)/query $(ICU_CFLAGS) \

@@ -1,0 +1,48 @@
+/**
+ * \file dnstap_records.h
+ * The dnstap input's records hook: a kept RESOLVER_RESPONSE or
+ * FORWARDER_RESPONSE (dnstap_decode.h) becomes the records the resolver
+ * module would have sent for it, with the bailiwick rule of Unbound's
+ * scrubber applied (lib/rv_msg.h: dnstap carries responses raw), merged
+ * into the aggregation table like a frame's records.
+ *
+ * Ownership: struct rvd_dnstap_rec is the hook's state (a reusable message
+ * buffer, the retry memory, a sensor-id cache); one per dnstap thread,
+ * from rvd_dnstap_rec_new to rvd_dnstap_rec_free.
+ */
+#ifndef RVD_DNSTAP_RECORDS_H
+#define RVD_DNSTAP_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnstap_decode.h"
+
+struct rvd;
+struct rvd_dnstap_rec;
+
+/** What the hook did, since it was made. */
+struct rvd_dnstap_rec_stats {
+	uint64_t responses;	/**< turned into records */
+	uint64_t records;	/**< records merged */
+	uint64_t retries;	/**< a response seen again within seconds */
+	uint64_t malformed;	/**< not a DNS message */
+	uint64_t refused;	/**< messages the scrubber rejects whole */
+	uint64_t out_of_zone;	/**< RRsets outside the zone (bailiwick) */
+	uint64_t scrubbed;	/**< other RRsets the scrubber drops */
+};
+
+int rvd_dnstap_rec_new(struct rvd_dnstap_rec **out);
+void rvd_dnstap_rec_free(struct rvd_dnstap_rec *r);
+const struct rvd_dnstap_rec_stats *rvd_dnstap_rec_stats(
+    const struct rvd_dnstap_rec *r);
+
+/**
+ * The hook (rvd_dnstap_hook_fn): \p arg is the struct rvd_dnstap_rec.
+ * Waits while the table is full (backpressure) or rearviewd stops.
+ * \return RV_OK, or the parse or scrubber error (counted by the caller).
+ */
+int rvd_dnstap_records(struct rvd *d, void *arg,
+    const struct rvd_dnstap_msg *m, const char *sensor, size_t sensor_len);
+
+#endif

@@ -1,0 +1,136 @@
+#!/bin/bash
+# dnstap as a second input of rearviewd, end to end: the project's Unbound
+# without the module, with dnstap-log-resolver-response-messages (and the
+# client-side messages, which must never be stored) to rearviewd's
+# --dnstap unix socket, recursing through the harness's NSD hierarchy.
+# The same queries first go through an Unbound with the module into a
+# database of their own, and the two databases are compared: every RRset the
+# module stored, dnstap stored too, with the same bailiwick, and dnstap
+# stored nothing out of bailiwick. Client messages were dropped and
+# counted, and no client address reached the database.
+# No timing is asserted; waits are deadlines for things that must happen.
+. "$(dirname "$0")/harness.sh"
+rv_init dnstap
+RVD=$RV_TOP_BUILDDIR/indexer/rearviewd
+RV=$RV_TOP_BUILDDIR/cli/rearview
+[ -x "$RVD" ] || rv_skip "rearviewd not built"
+[ -x "$RV" ] || rv_skip "rearview not built"
+"$RV_UNBOUND_PREFIX/sbin/unbound" -V 2>/dev/null | grep -q -- '--enable-dnstap' ||
+  rv_skip "the project's Unbound has no dnstap"
+rv_net_start
+
+QUERIES=(www.shop.test A www.shop.test AAAA mail.shop.test A
+  mail.shop.test AAAA nope.shop.test A alias.shop.test A shop.test MX
+  txt.shop.test TXT a1.wild.test A www.signed.test A)
+ask() {  # every query once, through the running resolver
+  local i
+  for ((i = 0; i < ${#QUERIES[@]}; i += 2)); do
+    rv_q "${QUERIES[i]}" "${QUERIES[i + 1]}" > /dev/null
+  done
+}
+# rows DB: every RRset as "owner type bailiwick rdata...", and every
+# negative answer as "owner type rcode bailiwick NEG", sorted
+rows() {
+  { "$RV" lookup '*.test' -d "$1" -l 0 -o json 2>/dev/null
+    "$RV" lookup '*.test' --negative -d "$1" -l 0 -o json 2>/dev/null; } |
+    python3 -c 'import json,sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if "rcode" in o:
+        print(o["rrname"], o["rrtype"], o["rcode"], o.get("bailiwick", "?"), "NEG")
+    else:
+        print(o["rrname"], o["rrtype"], o.get("bailiwick", "?"), " ".join(sorted(o["rdata"])))' |
+    sort -u
+}
+observations() {
+  "$RV" stats -d "$1" -o csv 2>/dev/null | awk -F, '$1 == "observations" { print $2 }'
+}
+wait_obs() {  # DB MIN: wait until the database holds MIN observations
+  local i o
+  for i in $(seq 200); do
+    o=$(observations "$1")
+    [ "${o:-0}" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# --- the module first: the rows the dnstap run must reach ----------------
+MD=$RV_TMP/md
+"$RVD" --db "$MD" --listen "$RV_INGEST" --flush-interval 100 \
+  > "$RV_TMP/rvd-md.log" 2>&1 &
+MD_PID=$!
+RV_BG_PIDS="$RV_BG_PIDS $MD_PID"
+rv_wait_grep "$RV_TMP/rvd-md.log" 'ready:' 10 || rv_fail "rearviewd did not start"
+rv_module_conf "$RV_TMP/module.conf"
+rv_resolver_start --module-conf "$RV_TMP/module.conf"
+ask
+wait_obs "$MD" 10 || rv_fail "module records did not reach the database"
+rv_resolver_stop
+sent=$(rv_stat sent)
+wait_obs "$MD" "${sent:-0}" || rv_fail "not all module records stored"
+kill "$MD_PID" && wait "$MD_PID"
+rows "$MD" > "$RV_TMP/md.rows"
+
+# --- then dnstap: Unbound without the module, the same queries ----------
+DT=$RV_TMP/dt
+"$RVD" --db "$DT" --listen "ipc://$RV_TMP/unused.sock" \
+  --dnstap "unix:$RV_TMP/dnstap.sock" --flush-interval 100 \
+  > "$RV_TMP/rvd-dt.log" 2>&1 &
+DT_PID=$!
+RV_BG_PIDS="$RV_BG_PIDS $DT_PID"
+rv_wait_grep "$RV_TMP/rvd-dt.log" 'ready:' 10 ||
+  rv_fail "rearviewd --dnstap did not start: $(tail -3 "$RV_TMP/rvd-dt.log")"
+[ -S "$RV_TMP/dnstap.sock" ] || rv_fail "no dnstap socket"
+export RV_UNBOUND_CLAUSES="dnstap:
+  dnstap-enable: yes
+  dnstap-socket-path: \"$RV_TMP/dnstap.sock\"
+  dnstap-send-identity: yes
+  dnstap-identity: \"ub-dnstap\"
+  dnstap-log-resolver-response-messages: yes
+  dnstap-log-client-query-messages: yes
+  dnstap-log-client-response-messages: yes"
+rv_resolver_start --no-module
+ask
+# Unbound logs dnstap from a thread of its own and may drop what is still
+# queued when it stops: wait (a deadline) until the database holds every
+# RRset the module run stored, then stop it.
+for i in $(seq 300); do
+  rows "$DT" > "$RV_TMP/dt.rows"
+  [ -z "$(comm -23 "$RV_TMP/md.rows" "$RV_TMP/dt.rows")" ] && break
+  sleep 0.1
+done
+rv_resolver_stop
+unset RV_UNBOUND_CLAUSES
+kill "$DT_PID" && wait "$DT_PID"
+"$RV" stats -d "$DT" -o csv > "$RV_TMP/dt.stats"
+rv_expect "$RV_TMP/dt.stats" '^sensor:ub-dnstap,[1-9]' "records carry the dnstap identity as their sensor"
+rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: .* dropped \([1-9][0-9]* client-side\)' "client-side messages were dropped and counted"
+rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: [1-9][0-9]* responses made [1-9][0-9]* records' "responses became records"
+# No client address anywhere in the database: kdig asks from 127.0.0.1,
+# the resolver listens on $RV_NET.0.1 (neither is an authoritative
+# server's address).
+for a in 127.0.0.1 "$RV_NET.0.1"; do
+  "$RV" rdata ip "$a" -d "$DT" -l 0 -o json > "$RV_TMP/dt.client" 2>/dev/null
+  [ -s "$RV_TMP/dt.client" ] && rv_fail "a client-side address is stored: $(head -2 "$RV_TMP/dt.client")"
+done
+rows "$DT" > "$RV_TMP/dt.rows"
+
+# --- compare -----------------------------------------------------------
+comm -23 "$RV_TMP/md.rows" "$RV_TMP/dt.rows" > "$RV_TMP/only-module"
+comm -13 "$RV_TMP/md.rows" "$RV_TMP/dt.rows" > "$RV_TMP/only-dnstap"
+rv_log "module $(wc -l < "$RV_TMP/md.rows") RRsets, dnstap $(wc -l < "$RV_TMP/dt.rows"); only module: $(wc -l < "$RV_TMP/only-module"), only dnstap: $(wc -l < "$RV_TMP/only-dnstap")"
+for want in '^nope\.shop\.test\. A NXDOMAIN shop\.test\. NEG$' \
+    '^mail\.shop\.test\. AAAA NODATA shop\.test\. NEG$' '^www\.shop\.test\. A ' '^www\.shop\.test\. AAAA ' '^alias\.shop\.test\. CNAME ' \
+    '^shop\.test\. MX ' '^txt\.shop\.test\. TXT ' '^shop\.test\. NS test\. '; do
+  rv_expect "$RV_TMP/dt.rows" "$want" "dnstap stored $want"
+done
+[ -s "$RV_TMP/only-module" ] &&
+  rv_fail "RRsets the module stored and dnstap did not: $(head -5 "$RV_TMP/only-module")"
+# Whatever dnstap has beyond the module must still be in bailiwick: the
+# owner at or below the bailiwick.
+awk '{ o = $1; b = ($NF == "NEG") ? $4 : $3
+       if (b != "." && substr(o, length(o) - length(b) + 1) != b) print }' \
+  "$RV_TMP/dt.rows" > "$RV_TMP/dt.outside"
+[ -s "$RV_TMP/dt.outside" ] && rv_fail "dnstap stored out of bailiwick: $(head -3 "$RV_TMP/dt.outside")"
+rv_pass
