@@ -158,21 +158,16 @@ emit(void *arg, const struct rv_record *rec)
 }
 
 int
-rvd_dnstap_records(struct rvd *d, void *arg, const struct rvd_dnstap_msg *m,
-    const char *sensor, size_t sensor_len)
+rvd_dnstap_prepare(struct rvd_dnstap_rec *r, const struct rvd_dnstap_msg *m,
+    const char *sensor, size_t sensor_len, struct rv_msg_src *src)
 {
-	struct rvd_dnstap_rec *r = arg;
-	struct rv_msg_src src;
-	struct rv_msg_out out;
-	struct emit_ctx e;
-	uint16_t sid;
 	int rc;
 
-	memset(&src, 0, sizeof(src));
-	src.time = m->has_time ? (int64_t)m->time_sec : (int64_t)time(NULL);
-	if (is_retry(r, m, src.time)) {
+	memset(src, 0, sizeof(*src));
+	src->time = m->has_time ? (int64_t)m->time_sec : (int64_t)time(NULL);
+	if (is_retry(r, m, src->time)) {
 		r->st.retries++;
-		return RV_OK;
+		return RV_EEXIST;
 	}
 	if ((rc = rv_msg_parse(r->msg, m->response, m->response_len)) !=
 	    RV_OK) {
@@ -182,15 +177,54 @@ rvd_dnstap_records(struct rvd *d, void *arg, const struct rvd_dnstap_msg *m,
 		    rv_strerror(rc));
 		return rc;
 	}
-	src.zone = m->query_zone;
-	src.zone_len = m->query_zone_len;
+	src->zone = m->query_zone;
+	src->zone_len = m->query_zone_len;
 	if (m->family == AF_INET || m->family == AF_INET6) {
-		src.server.family = m->family == AF_INET ? 4 : 6;
-		memcpy(src.server.addr, m->addr, m->family == AF_INET ? 4 : 16);
-		src.port = m->port;
+		src->server.family = m->family == AF_INET ? 4 : 6;
+		memcpy(src->server.addr, m->addr, m->family == AF_INET ? 4 :
+		    16);
+		src->port = m->port;
 	}
-	src.flags = (m->tcp ? RV_RF_TCP : 0) |
+	src->flags = (m->tcp ? RV_RF_TCP : 0) |
 	    (m->type == RVD_DT_FORWARDER_RESPONSE ? RV_RF_FORWARD : 0);
+	return RV_OK;
+}
+
+int
+rvd_dnstap_emit(struct rvd_dnstap_rec *r, struct rvd_agg *a, uint16_t sid,
+    const struct rv_msg_src *src)
+{
+	struct rv_msg_out out;
+	struct emit_ctx e = { a, sid, 0 };
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	rc = rv_msg_records(r->msg, src, emit, &e, &out);
+	/* What the bailiwick rule dropped is rejected, as a frame's bad
+	 * records are: counted, never stored. */
+	a->records_rejected += e.bad + out.out_of_zone + out.irrelevant +
+	    out.unglued;
+	r->st.responses++;
+	r->st.records += out.emitted;
+	r->st.out_of_zone += out.out_of_zone;
+	r->st.scrubbed += out.irrelevant + out.unglued;
+	if (rc != RV_OK && rc != RV_ETRUNC)
+		r->st.refused++;
+	return rc == RV_ETRUNC ? RV_OK : rc;	/* TC: retried over TCP */
+}
+
+int
+rvd_dnstap_records(struct rvd *d, void *arg, const struct rvd_dnstap_msg *m,
+    const char *sensor, size_t sensor_len)
+{
+	struct rvd_dnstap_rec *r = arg;
+	struct rv_msg_src src;
+	uint16_t sid;
+	int rc;
+
+	if ((rc = rvd_dnstap_prepare(r, m, sensor, sensor_len, &src)) !=
+	    RV_OK)
+		return rc == RV_EEXIST ? RV_OK : rc;
 	if ((rc = sensor_id(r, d, sensor, sensor_len, &sid)) != RV_OK) {
 		rvd_log_rl(&r->rl, LOG_WARNING, "dnstap sensor %.*s: %s",
 		    (int)sensor_len, sensor, rv_strerror(rc));
@@ -199,23 +233,9 @@ rvd_dnstap_records(struct rvd *d, void *arg, const struct rvd_dnstap_msg *m,
 	pthread_mutex_lock(&d->mu);
 	while (rvd_table_full(d, 2) && !atomic_load(&d->stop))
 		pthread_cond_wait(&d->cv, &d->mu);	/* backpressure */
-	e.a = d->cur;
-	e.sid = sid;
-	e.bad = 0;
-	memset(&out, 0, sizeof(out));
-	rc = rv_msg_records(r->msg, &src, emit, &e, &out);
-	/* What the bailiwick rule dropped is rejected, as a frame's bad
-	 * records are: counted, never stored. */
-	d->cur->records_rejected += e.bad + out.out_of_zone + out.irrelevant +
-	    out.unglued;
+	rc = rvd_dnstap_emit(r, d->cur, sid, &src);
 	if (rvd_table_full(d, 1))
 		pthread_cond_broadcast(&d->cv);
 	pthread_mutex_unlock(&d->mu);
-	r->st.responses++;
-	r->st.records += out.emitted;
-	r->st.out_of_zone += out.out_of_zone;
-	r->st.scrubbed += out.irrelevant + out.unglued;
-	if (rc != RV_OK)
-		r->st.refused++;
-	return rc == RV_ETRUNC ? RV_OK : rc;	/* TC: retried over TCP */
+	return rc;
 }

@@ -16,7 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agg.h"
 #include "dnstap_decode.h"
+#include "rv_msg.h"
 
 struct rvd;
 struct rvd_dnstap_rec;
@@ -36,6 +38,20 @@ int rvd_dnstap_rec_new(struct rvd_dnstap_rec **out);
 void rvd_dnstap_rec_free(struct rvd_dnstap_rec *r);
 const struct rvd_dnstap_rec_stats *rvd_dnstap_rec_stats(
     const struct rvd_dnstap_rec *r);
+
+/**
+ * The two halves of the hook, for a caller that owns its table (the
+ * import of capture files). Prepare: a retry (RV_EEXIST: skip it), else
+ * parse the response into r's message buffer and fill \p src.
+ * \return RV_OK, RV_EEXIST, or the parser's error.
+ */
+int rvd_dnstap_prepare(struct rvd_dnstap_rec *r,
+    const struct rvd_dnstap_msg *m, const char *sensor, size_t sensor_len,
+    struct rv_msg_src *src);
+/** Emit the prepared response's records into \p a as sensor \p sid;
+ * what the bailiwick rule drops goes to a->records_rejected. */
+int rvd_dnstap_emit(struct rvd_dnstap_rec *r, struct rvd_agg *a,
+    uint16_t sid, const struct rv_msg_src *src);
 
 /**
  * The hook (rvd_dnstap_hook_fn): \p arg is the struct rvd_dnstap_rec.

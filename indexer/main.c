@@ -21,6 +21,7 @@
 #include <libpsl.h>
 
 #include "dnstap_in.h"
+#include "import_dnstap.h"
 #include "flush.h"
 #include "log.h"
 #include "rv_err.h"
@@ -306,6 +307,25 @@ leave:
 	return status;
 }
 
+/* --import FILE: a dnstap capture (Frame Streams), or NDJSON. */
+static int
+import(struct rvd_config *cfg, struct rv_store *st)
+{
+	FILE *f;
+	int status;
+
+	if (strcmp(cfg->import, "-") == 0 ||
+	    (f = fopen(cfg->import, "r")) == NULL)
+		return rvd_import(cfg, st);	/* it says why */
+	if (!rvd_import_is_dnstap(f)) {
+		fclose(f);
+		return rvd_import(cfg, st);
+	}
+	status = rvd_import_dnstap(cfg, st, f);
+	fclose(f);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -360,7 +380,7 @@ main(int argc, char **argv)
 		    rc == RV_EIO ? strerror(errno) : "");
 		status = 1;
 	} else if (d.cfg.import) {
-		status = rvd_import(&d.cfg, d.st);
+		status = import(&d.cfg, d.st);
 	} else {
 		status = run_daemon(&d);
 	}

@@ -8,4 +8,4 @@ RVD_CORE_SRC = agg.c flush.c enrich.c log.c sensors.c admit.c import.c \
 # daemon): kept out of RVD_CORE_SRC because the decoder needs the header
 # protoc-c generates from dnstap.proto and libprotobuf-c.
 RVD_DNSTAP_SRC = fstrm_server.c dnstap_decode.c dnstap_in.c \
-	dnstap_records.c
+	dnstap_records.c import_dnstap.c

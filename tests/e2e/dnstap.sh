@@ -116,6 +116,42 @@ for a in 127.0.0.1 "$RV_NET.0.1"; do
 done
 rows "$DT" > "$RV_TMP/dt.rows"
 
+# --- a capture file: fstrm_capture, then rearviewd --import -------------
+if command -v fstrm_capture > /dev/null; then
+  fstrm_capture -t protobuf:dnstap.Dnstap -u "$RV_TMP/cap.sock" \
+    -w "$RV_TMP/cap.fstrm" > "$RV_TMP/cap.log" 2>&1 &
+  CAP_PID=$!
+  RV_BG_PIDS="$RV_BG_PIDS $CAP_PID"
+  for i in $(seq 50); do [ -S "$RV_TMP/cap.sock" ] && break; sleep 0.1; done
+  export RV_UNBOUND_CLAUSES="dnstap:
+  dnstap-enable: yes
+  dnstap-socket-path: \"$RV_TMP/cap.sock\"
+  dnstap-send-identity: yes
+  dnstap-identity: \"ub-capture\"
+  dnstap-log-resolver-response-messages: yes
+  dnstap-log-client-query-messages: yes"
+  rv_resolver_start --no-module
+  ask
+  # Unbound flushes its dnstap queue at stop; fstrm_capture closes the
+  # file at SIGINT.
+  sleep 1
+  rv_resolver_stop
+  unset RV_UNBOUND_CLAUSES
+  kill -INT "$CAP_PID"; wait "$CAP_PID"
+  [ -s "$RV_TMP/cap.fstrm" ] || rv_fail "fstrm_capture wrote nothing: $(cat "$RV_TMP/cap.log")"
+  "$RVD" --db "$RV_TMP/imp" --import "$RV_TMP/cap.fstrm" --no-progress \
+    > "$RV_TMP/imp.log" 2>&1 || rv_fail "rearviewd --import of a dnstap capture: $(tail -3 "$RV_TMP/imp.log")"
+  rv_expect "$RV_TMP/imp.log" 'imported .*cap\.fstrm \(dnstap\): [1-9][0-9]* frames, [1-9][0-9]* resolver responses, [1-9][0-9]* records, [1-9][0-9]* client-side messages dropped' \
+    "the capture's responses imported, its client messages dropped"
+  rows "$RV_TMP/imp" > "$RV_TMP/imp.rows"
+  for want in '^www\.shop\.test\. A ' '^nope\.shop\.test\. A NXDOMAIN shop\.test\. NEG$'; do
+    rv_expect "$RV_TMP/imp.rows" "$want" "the capture's import has $want"
+  done
+  comm -13 "$RV_TMP/md.rows" "$RV_TMP/imp.rows" > "$RV_TMP/imp.extra"
+  [ -s "$RV_TMP/imp.extra" ] && rv_fail "the capture's import has rows the module did not store: $(head -3 "$RV_TMP/imp.extra")"
+  rv_log "capture: $(wc -l < "$RV_TMP/imp.rows") of the module's $(wc -l < "$RV_TMP/md.rows") RRsets"
+fi
+
 # --- compare -----------------------------------------------------------
 comm -23 "$RV_TMP/md.rows" "$RV_TMP/dt.rows" > "$RV_TMP/only-module"
 comm -13 "$RV_TMP/md.rows" "$RV_TMP/dt.rows" > "$RV_TMP/only-dnstap"
