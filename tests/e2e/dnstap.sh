@@ -102,7 +102,28 @@ for i in $(seq 300); do
 done
 rv_resolver_stop
 unset RV_UNBOUND_CLAUSES
+# Hostile senders: garbage, a frame cut in the middle, a flood of frames
+# before any handshake; rearviewd goes on and counts them.
+python3 - "$RV_TMP/dnstap.sock" <<'PY'
+import os, socket, struct, sys
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    return s
+s = conn(); s.sendall(os.urandom(4096)); s.close()
+s = conn(); s.sendall(struct.pack('>I', 1000) + b'x' * 10); s.close()
+s = conn()
+try:
+    for _ in range(2000):
+        s.sendall(struct.pack('>I', 64) + b'y' * 64)
+except OSError:
+    pass
+s.close()
+PY
+kill -0 "$DT_PID" || rv_fail "rearviewd died from hostile dnstap senders"
 kill "$DT_PID" && wait "$DT_PID"
+rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: [0-9]+ connections \([0-9]+ refused, [3-9][0-9]* closed for errors' \
+  "the hostile senders were closed and counted"
 "$RV" stats -d "$DT" -o csv > "$RV_TMP/dt.stats"
 rv_expect "$RV_TMP/dt.stats" '^sensor:ub-dnstap,[1-9]' "records carry the dnstap identity as their sensor"
 rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: .* dropped \([1-9][0-9]* client-side\)' "client-side messages were dropped and counted"
