@@ -30,7 +30,7 @@ packages=(
   sqlite3 libsqlite3-dev dns2tcp valgrind python3 iproute2 procps psmisc
   libjansson-dev libmicrohttpd-dev libgnutls28-dev wrk curl openssl
   chromium fonts-dejavu-core
-  libicu-dev dnstwist wamerican bind9-utils
+  libicu-dev dnstwist wamerican bind9-utils bind9 pdns-recursor
 )
 # The web page's browser test drives Chromium from Node: the machine's own
 # Node.js if it has one, Debian's otherwise.
@@ -54,10 +54,14 @@ if ! fresh apt "$apt_inputs"; then
     { log "apt-get update failed: is the Debian mirror reachable?"; exit 1; }
   DEBIAN_FRONTEND=noninteractive sudo_ apt-get install -y -qq \
     --no-install-recommends "${packages[@]}" >/dev/null
-  # nsd's package starts a system instance on port 53; tests run their own.
-  if command -v systemctl >/dev/null && systemctl is-active -q nsd 2>/dev/null; then
-    sudo_ systemctl disable --now nsd >/dev/null 2>&1 || true
-  fi
+  # nsd's, bind9's and pdns-recursor's packages start system instances on
+  # port 53; tests run their own.
+  for svc in nsd named pdns-recursor; do
+    if command -v systemctl >/dev/null &&
+       { systemctl is-enabled -q "$svc" || systemctl is-active -q "$svc"; } 2>/dev/null; then
+      sudo_ systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    fi
+  done
   stamp apt "$apt_inputs"
 fi
 
