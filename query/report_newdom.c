@@ -15,6 +15,7 @@
 #include "rv_err.h"
 #include "rv_rdata.h"
 #include "rv_store.h"
+#include "rvq_hostaddr.h"
 #include "rvq_newdom.h"
 
 #define TYPE_A		1
@@ -30,20 +31,6 @@ now_mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void
-to_text(const uint8_t *wire, size_t len, char *out, size_t outsz)
-{
-	size_t n;
-
-	if (rv_name_to_str(wire, len, out, outsz) != RV_OK) {
-		snprintf(out, outsz, "?");
-		return;
-	}
-	n = strlen(out);
-	if (n > 1 && out[n - 1] == '.')
-		out[n - 1] = '\0';
-}
-
 /* Keep the RVQ_ND_NAMES earliest names (one entry per name). */
 static void
 add_name(struct rvq_newdom *d, const uint8_t *owner, size_t olen,
@@ -52,7 +39,7 @@ add_name(struct rvq_newdom *d, const uint8_t *owner, size_t olen,
 	char text[RV_NAME_STR_MAX];
 	unsigned i, at;
 
-	to_text(owner, olen, text, sizeof(text));
+	(void)rvq_host_text(owner, olen, text, sizeof(text));
 	if (!new_name) {	/* the same owner as the last RRset */
 		for (i = 0; i < d->nname; i++)
 			if (strcmp(d->name[i].text, text) == 0) {
@@ -111,7 +98,8 @@ add_ns(struct rvq_newdom *d, const struct rv_rrset_val *v)
 	while (d->nns < RVQ_ND_NS &&
 	    rv_set_next(v->set, v->set_len, &off, &rd, &rl) == RV_OK)
 		if (rv_rdata_target(TYPE_NS, rd, rl, &t, &tl) == RV_OK)
-			to_text(t, tl, d->ns[d->nns++], RV_NAME_STR_MAX);
+			(void)rvq_host_text(t, tl, d->ns[d->nns++],
+			    RV_NAME_STR_MAX);
 }
 
 /*
@@ -306,7 +294,7 @@ rvq_newdom_scan(struct rvq_db *db, const struct rvq_window *win,
 			goto leave;
 		memcpy(d->wire, w, wl);
 		d->wlen = wl;
-		to_text(w, wl, d->domain, sizeof(d->domain));
+		(void)rvq_host_text(w, wl, d->domain, sizeof(d->domain));
 		if ((older = describe(db, win, d, &rc)) < 0)
 			goto leave;
 		if (older || d->rrsets == 0)

@@ -17,16 +17,13 @@
 #include "rv_err.h"
 #include "rv_name.h"
 #include "rv_store.h"
+#include "rvq_hostaddr.h"
 #include "rvq_newdom.h"
 
 void
 rvq_scan_ph_rrset(struct scan *s, uint16_t type,
     const struct rv_rrset_val *val)
 {
-	const uint8_t *rd;
-	size_t off = 0;
-	uint16_t rl;
-
 	if (!rvq_window_overlaps(&s->cfg->win, val->first, val->last))
 		return;
 	if (rvq_window_has(&s->cfg->win, val->last))
@@ -38,40 +35,8 @@ rvq_scan_ph_rrset(struct scan *s, uint16_t type,
 	if (val->ttl_min <= val->ttl_max && (s->ph_ttl == 0 ||
 	    val->ttl_min < s->ph_ttl))
 		s->ph_ttl = val->ttl_min > 0 ? val->ttl_min : 1;
-	if (type != TYPE_A && type != TYPE_AAAA)
-		return;
-	while (s->ph_naddr < RVQ_REPORT_PH_ADDRS &&
-	    rv_set_next(val->set, val->set_len, &off, &rd, &rl) == RV_OK) {
-		struct rv_ip ip;
-		unsigned i;
-
-		if (rl != (type == TYPE_A ? 4 : 16))
-			continue;
-		memset(&ip, 0, sizeof(ip));
-		ip.family = type == TYPE_A ? 4 : 6;
-		memcpy(ip.addr, rd, rl);
-		for (i = 0; i < s->ph_naddr; i++)
-			if (memcmp(&s->ph_addr[i], &ip, sizeof(ip)) == 0)
-				break;
-		if (i == s->ph_naddr)
-			s->ph_addr[s->ph_naddr++] = ip;
-	}
-}
-
-/* Presentation form without the final dot; 0 when the name has octets
- * the lexical engine does not take (escapes: not a host name). */
-static int
-plain_text(const uint8_t *wire, size_t len, char *out, size_t outsz)
-{
-	size_t n;
-
-	if (rv_name_to_str(wire, len, out, outsz) != RV_OK ||
-	    strchr(out, '\\') != NULL)
-		return 0;
-	n = strlen(out);
-	if (n > 0 && out[n - 1] == '.')
-		out[--n] = '\0';
-	return n > 0;
+	rvq_addrs_add(s->ph_addr, &s->ph_naddr, RVQ_REPORT_PH_ADDRS, type,
+	    val->set, val->set_len);
 }
 
 /* Is the registered domain (wire) first seen in the window? Asked once
@@ -138,9 +103,9 @@ rvq_scan_ph_done(struct scan *s)
 
 	if (!s->ph_in || s->cfg->phish == NULL)
 		return RV_OK;
-	if (!plain_text(s->owner, s->olen, name, sizeof(name)) ||
+	if (!rvq_host_text(s->owner, s->olen, name, sizeof(name)) ||
 	    rv_regdom(s->cfg->psl, s->owner, s->olen, &off) != RV_OK ||
-	    !plain_text(s->owner + off, s->olen - off, reg, sizeof(reg)))
+	    !rvq_host_text(s->owner + off, s->olen - off, reg, sizeof(reg)))
 		return RV_OK;
 	s->rep->ph_candidates++;
 	if (s->ph_part == NULL) {
@@ -203,13 +168,6 @@ cmp_ph(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static void
-text_of(const uint8_t *wire, size_t len, char *out, size_t outsz)
-{
-	if (!plain_text(wire, len, out, outsz))
-		out[0] = '\0';
-}
-
 /* The fast-flux and tunnelling flags of each row. */
 static void
 other_flags(struct rvq_report *rep)
@@ -219,7 +177,8 @@ other_flags(struct rvq_report *rep)
 	for (size_t i = 0; i < rep->nff; i++) {
 		if (!rep->ff[i].r.flagged)
 			continue;
-		text_of(rep->ff[i].owner, rep->ff[i].owner_len, t, sizeof(t));
+		(void)rvq_host_text(rep->ff[i].owner, rep->ff[i].owner_len, t,
+		    sizeof(t));
 		for (size_t j = 0; j < rep->nph; j++)
 			if (strcmp(rep->ph[j].name, t) == 0)
 				rep->ph[j].in.flux = 1;
@@ -227,7 +186,7 @@ other_flags(struct rvq_report *rep)
 	for (size_t i = 0; i < rep->ntun; i++) {
 		if (!rep->tun[i].r.flagged)
 			continue;
-		text_of(rep->tun[i].domain, rep->tun[i].domain_len, t,
+		(void)rvq_host_text(rep->tun[i].domain, rep->tun[i].domain_len, t,
 		    sizeof(t));
 		for (size_t j = 0; j < rep->nph; j++)
 			if (strcmp(rep->ph[j].regdom, t) == 0)

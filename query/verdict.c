@@ -15,28 +15,13 @@
 #include "rv_name.h"
 #include "rv_store.h"
 #include "rvq_newdom.h"
+#include "rvq_hostaddr.h"
 #include "rvq_report.h"
 #include "rvq_verdict.h"
 #include "sb.h"
 
-#define TYPE_A		1
-#define TYPE_AAAA	28
 #define ASN_ADDRS	200	/* addresses sampled per ASN */
 #define ASN_OWNERS	20	/* owners sampled per such address */
-
-static int
-plain(const uint8_t *wire, size_t len, char *out, size_t outsz)
-{
-	size_t n;
-
-	if (rv_name_to_str(wire, len, out, outsz) != RV_OK ||
-	    strchr(out, '\\') != NULL)
-		return 0;
-	n = strlen(out);
-	if (n > 1 && out[n - 1] == '.')
-		out[--n] = '\0';
-	return 1;
-}
 
 static void
 why(struct rvq_vd *v, const char *fmt, ...)
@@ -60,9 +45,9 @@ judge_name(const struct rvq_verdict_cfg *cfg, const uint8_t *w, size_t wl,
 	size_t off;
 
 	memset(o, 0, sizeof(*o));
-	if (!plain(w, wl, text, textsz) ||
+	if (!rvq_host_text(w, wl, text, textsz) ||
 	    rv_regdom(cfg->psl, w, wl, &off) != RV_OK ||
-	    !plain(w + off, wl - off, reg, sizeof(reg)))
+	    !rvq_host_text(w + off, wl - off, reg, sizeof(reg)))
 		return RVQ_VERDICT_NONE;
 	memset(&in, 0, sizeof(in));
 	in.name = text;
@@ -217,8 +202,8 @@ asn_share(struct rvq_db *db, const struct rvq_verdict_cfg *cfg,
 			if (rv_rdata_key_decode(rk.data, rk.len, &dk) !=
 			    RV_OK || rv_regdom(cfg->psl, dk.owner,
 			    dk.owner_len, &off) != RV_OK ||
-			    !plain(dk.owner + off, dk.owner_len - off, reg,
-			    sizeof(reg)))
+			    !rvq_host_text(dk.owner + off, dk.owner_len - off,
+			    reg, sizeof(reg)))
 				continue;
 			if ((added = dset_add(&seen, reg)) < 0) {
 				rc = RV_ENOMEM;
@@ -290,10 +275,9 @@ name_rrsets(struct rvq_db *db, const uint8_t *w, size_t wl,
 	for (rc = rv_cursor_get(c, &k, &val, RV_SET_RANGE);
 	    rc == RV_OK && rv_key_has_prefix(&k, &p);
 	    rc = rv_cursor_get(c, &k, &val, RV_NEXT)) {
-		const uint8_t *kd = k.data, *rd;
+		const uint8_t *kd = k.data;
 		struct rv_rrset_val rv;
-		uint16_t type, rl;
-		size_t off = 0;
+		uint16_t type;
 
 		if (k.len < p.len + 2 ||
 		    rv_rrset_val_decode(val.data, val.len, &rv) != RV_OK) {
@@ -306,23 +290,8 @@ name_rrsets(struct rvq_db *db, const uint8_t *w, size_t wl,
 		if (rv.last > v->last)
 			v->last = rv.last;
 		v->seen = 1;
-		if (type != TYPE_A && type != TYPE_AAAA)
-			continue;
-		while (v->naddr < RVQ_VD_ADDRS && rv_set_next(rv.set,
-		    rv.set_len, &off, &rd, &rl) == RV_OK) {
-			struct rv_ip ip;
-			unsigned i;
-			if (rl != (type == TYPE_A ? 4 : 16))
-				continue;
-			memset(&ip, 0, sizeof(ip));
-			ip.family = type == TYPE_A ? 4 : 6;
-			memcpy(ip.addr, rd, rl);
-			for (i = 0; i < v->naddr; i++)
-				if (memcmp(&v->addr[i], &ip, sizeof(ip)) == 0)
-					break;
-			if (i == v->naddr)
-				v->addr[v->naddr++] = ip;
-		}
+		rvq_addrs_add(v->addr, &v->naddr, RVQ_VD_ADDRS, type, rv.set,
+		    rv.set_len);
 	}
 	if (rc == RV_ENOENT)
 		rc = RV_OK;
@@ -464,7 +433,7 @@ rvq_verdict(struct rvq_db *db, const struct rvq_verdict_cfg *cfg,
 		return RV_EINVAL;
 	}
 	rv_name_canon(w, wl);
-	if (!plain(w, wl, out->subject, sizeof(out->subject))) {
+	if (!rvq_host_text(w, wl, out->subject, sizeof(out->subject))) {
 		snprintf(err_msg, err_len, "'%s' is not a host name", arg);
 		return RV_EINVAL;
 	}
@@ -475,7 +444,8 @@ rvq_verdict(struct rvq_db *db, const struct rvq_verdict_cfg *cfg,
 		struct rv_val kv, v;
 		struct rv_seen s;
 
-		plain(w + off, wl - off, out->regdom, sizeof(out->regdom));
+		(void)rvq_host_text(w + off, wl - off, out->regdom,
+		    sizeof(out->regdom));
 		if (rv_key_regdom(&k, w + off, wl - off) == RV_OK) {
 			kv = rv_key_val(&k);
 			if (rv_get(db->st, db->txn, RV_DB_REGDOM, &kv, &v) ==
