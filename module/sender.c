@@ -492,9 +492,11 @@ links_watch(struct rvm_sender *s, uint64_t now)
 			atomic_store(&l->id, -1);
 			nng_dialer_close(l->d);
 		}
-		if (dial(s, k, err, sizeof(err)) == RV_OK)
-			add(&s->redials, 1);
-		else if (first)
+		/* Counted before the dialer starts: it connects in nng's
+		 * threads, and whoever sees a record it carried must see
+		 * the count too. */
+		add(&s->redials, 1);
+		if (dial(s, k, err, sizeof(err)) != RV_OK && first)
 			s->log(RVM_LOG_ERR, "rearview: %s", err);
 	}
 }

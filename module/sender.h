@@ -47,7 +47,7 @@ struct rvm_stats {
 	uint64_t sent, dropped_send, frames, bytes, send_errors;
 	uint64_t queued_bytes;
 	uint64_t close_abandoned;	/**< process-wide, over reloads */
-	uint64_t redials;		/**< dialers replaced (links_watch) */
+	uint64_t redials;		/**< dialers made anew (links_watch) */
 };
 
 struct rvm_links;
