@@ -69,7 +69,7 @@ rvd_agg_reset(struct rvd_agg *a)
 	a->n = 0;
 	a->mem = 0;
 	a->obs = a->frames = a->frames_rejected = a->records_rejected = 0;
-	a->frames_oversize = 0;
+	a->frames_oversize = a->dt_counts = 0;
 	if (a->sens)
 		memset(a->sens, 0, a->nsens_cap * sizeof(*a->sens));
 }
@@ -170,6 +170,20 @@ rvd_agg_sensor_seq(struct rvd_agg *a, uint16_t id,
 		return RV_ENOMEM;
 	s->seq = *q;
 	s->has_seq = 1;
+	return RV_OK;
+}
+
+int
+rvd_agg_sensor_dt(struct rvd_agg *a, uint16_t id, enum rv_dt_stat k,
+    uint64_t n)
+{
+	struct rvd_agg_sensor *s = sensor_at(a, id);
+
+	if (!s)
+		return RV_ENOMEM;
+	s->dt.v[k] += n;
+	s->has_dt = 1;
+	a->dt_counts++;
 	return RV_OK;
 }
 

@@ -48,6 +48,8 @@ struct rvd_agg_sensor {
 	uint32_t last;
 	int has_seq;			/**< seq is set */
 	struct rv_sensor_seq seq;
+	int has_dt;			/**< dt is set: a dnstap sensor */
+	struct rv_sensor_dt dt;		/**< added to the stored counters */
 };
 
 struct rvd_agg_chunk;
@@ -68,6 +70,9 @@ struct rvd_agg {
 	uint64_t frames, frames_rejected, records_rejected;
 	uint64_t frames_oversize;	/**< of frames_rejected: > --max-frame */
 	uint64_t seq_frames;	/**< frames received up to this window's end */
+	uint64_t dt_counts;	/**< rvd_agg_sensor_dt calls: a window of
+				 * dnstap frames none of which was kept
+				 * still has counters to write */
 	struct rvd_agg_sensor *sens;	/**< indexed by sensor id */
 	size_t nsens_cap;
 	uint8_t *scratch;	/**< 3 x 64 KiB for set canonicalisation */
@@ -107,6 +112,11 @@ int rvd_agg_add_record(struct rvd_agg *a, const struct rv_record *rec,
  */
 int rvd_agg_add_frame(struct rvd_agg *a, const uint8_t *buf, size_t len,
     size_t off, uint32_t count, uint16_t sensor, uint64_t *bad);
+
+/** Add \p n to dnstap sensor \p id's counter \p k in this window.
+ * \return RV_OK, RV_ENOMEM. */
+int rvd_agg_sensor_dt(struct rvd_agg *a, uint16_t id, enum rv_dt_stat k,
+    uint64_t n);
 
 /** Set a sensor's stream state as of this window's end (a copy).
  * \return 0, RV_ENOMEM. */

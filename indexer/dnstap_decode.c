@@ -98,16 +98,20 @@ kept_type(int type)
 	    type == RVD_DT_FORWARDER_RESPONSE;
 }
 
-static int
-fill(const Dnstap__Dnstap *dt, const Dnstap__Message *mm,
-    struct rvd_dnstap_msg *m)
+/* Who sent it and what it is: all a dropped message is counted by. */
+static void
+identify(const Dnstap__Dnstap *dt, int type, struct rvd_dnstap_msg *m)
 {
-	memset(m, 0, sizeof(*m));
-	m->type = (int)mm->type;
+	m->type = type;
 	if (dt->has_identity && dt->identity.len) {
 		m->identity = dt->identity.data;
 		m->identity_len = dt->identity.len;
 	}
+}
+
+static int
+fill(const Dnstap__Message *mm, struct rvd_dnstap_msg *m)
+{
 	if (mm->has_query_zone && mm->query_zone.len) {
 		if (mm->query_zone.len > 255)
 			return RV_EFORMAT;
@@ -166,6 +170,7 @@ rvd_dnstap_decode(struct rvd_dnstap_dec *d, const uint8_t *buf, size_t len,
 	int type, rc;
 
 	d->st.frames++;
+	memset(m, 0, sizeof(*m));
 	if (len > d->max_frame) {
 		d->st.malformed++;
 		return RV_ETOOBIG;
@@ -187,10 +192,12 @@ rvd_dnstap_decode(struct rvd_dnstap_dec *d, const uint8_t *buf, size_t len,
 		return RV_EFORMAT;
 	}
 	if (dt->type != DNSTAP__DNSTAP__TYPE__MESSAGE || !(mm = dt->message)) {
+		identify(dt, 0, m);
 		d->st.not_message++;
 		return RV_ENOENT;
 	}
 	type = (int)mm->type;
+	identify(dt, type, m);
 	if (!kept_type(type)) {
 		d->st.dropped++;
 		d->st.dropped_type[type > 0 && type <= RVD_DT_TYPE_MAX ?
@@ -203,7 +210,7 @@ rvd_dnstap_decode(struct rvd_dnstap_dec *d, const uint8_t *buf, size_t len,
 		d->st.no_response++;
 		return RV_ENOENT;
 	}
-	if ((rc = fill(dt, mm, m)) != RV_OK) {
+	if ((rc = fill(mm, m)) != RV_OK) {
 		d->st.malformed++;
 		return rc;
 	}

@@ -57,7 +57,7 @@ enum rvd_dt_proto {
 struct rvd_dnstap_msg {
 	const uint8_t *identity;	/**< Dnstap.identity: the sender */
 	size_t identity_len;
-	int type;			/**< RESOLVER_ or FORWARDER_RESPONSE */
+	int type;			/**< enum rvd_dt_type */
 	const uint8_t *query_zone;	/**< wire-format name (bailiwick), or
 					 * NULL */
 	size_t query_zone_len;
@@ -107,8 +107,10 @@ void rvd_dnstap_dec_free(struct rvd_dnstap_dec *d);
 /**
  * Decode one data frame and classify it (counted in d->st).
  * \return RV_OK: kept, *m filled; RV_ENOENT: dropped (a type not kept, not
- * a message, no response); RV_EFORMAT: malformed; RV_ETOOBIG: over
- * max_frame; RV_ENOMEM: the arena could not be allocated.
+ * a message, no response), only m->type (0: not a message) and
+ * m->identity filled; RV_EFORMAT: malformed (m->identity filled if the
+ * protobuf decoded, else NULL); RV_ETOOBIG: over max_frame; RV_ENOMEM: the
+ * arena could not be allocated.
  */
 int rvd_dnstap_decode(struct rvd_dnstap_dec *d, const uint8_t *buf,
     size_t len, struct rvd_dnstap_msg *m);

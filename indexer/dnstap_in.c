@@ -36,26 +36,23 @@ on_frame(void *arg, const struct rvd_fstrm_peer *peer, const uint8_t *data,
 	struct rvd_dnstap_in *in = arg;
 	const struct rvd_config *c = &in->d->cfg;
 	struct rvd_dnstap_msg m;
-	const char *sensor = "dnstap";
-	size_t slen = 6;
+	const char *sensor;
+	size_t slen;
 	int rc = rvd_dnstap_decode(&in->dec, data, len, &m);
 
-	if (rc == RV_EFORMAT || rc == RV_ETOOBIG || rc == RV_ENOMEM) {
-		rvd_log_rl(&in->rl, LOG_WARNING, "dnstap connection #%llu (%s):"
-		    " a frame of %zu octets is not a dnstap message (%s)",
-		    (unsigned long long)peer->conn, peer->who, len,
-		    rv_strerror(rc));
+	/* A frame without an identity counts for "dnstap". */
+	slen = rvd_dnstap_sensor(c->dnstap_sensor, &m, "dnstap", &sensor);
+	if (rc != RV_OK) {
+		if (rc != RV_ENOENT)
+			rvd_log_rl(&in->rl, LOG_WARNING, "dnstap connection "
+			    "#%llu (%s): a frame of %zu octets is not a dnstap "
+			    "message (%s)", (unsigned long long)peer->conn,
+			    peer->who, len, rv_strerror(rc));
+		/* The decoder counts it overall, the window per sensor. */
+		if (in->rec != NULL)
+			(void)rvd_dnstap_count(in->d, in->rec, sensor, slen,
+			    rvd_dnstap_not_kept(rc, &m));
 		return;
-	}
-	if (rc != RV_OK)
-		return;			/* dropped: counted by the decoder */
-	if (c->dnstap_sensor) {
-		sensor = c->dnstap_sensor;
-		slen = strlen(sensor);
-	} else if (m.identity_len) {
-		sensor = (const char *)m.identity;
-		slen = m.identity_len < RV_SENSOR_MAX ? m.identity_len :
-		    RV_SENSOR_MAX;
 	}
 	if (in->hook(in->d, in->arg, &m, sensor, slen) == RV_OK)
 		in->hook_ok++;

@@ -196,21 +196,71 @@ rvd_dnstap_emit(struct rvd_dnstap_rec *r, struct rvd_agg *a, uint16_t sid,
 {
 	struct rv_msg_out out;
 	struct emit_ctx e = { a, sid, 0 };
+	uint64_t rejected;
 	int rc;
 
 	memset(&out, 0, sizeof(out));
 	rc = rv_msg_records(r->msg, src, emit, &e, &out);
 	/* What the bailiwick rule dropped is rejected, as a frame's bad
 	 * records are: counted, never stored. */
-	a->records_rejected += e.bad + out.out_of_zone + out.irrelevant +
-	    out.unglued;
+	rejected = e.bad + out.out_of_zone + out.irrelevant + out.unglued;
+	a->records_rejected += rejected;
 	r->st.responses++;
 	r->st.records += out.emitted;
 	r->st.out_of_zone += out.out_of_zone;
 	r->st.scrubbed += out.irrelevant + out.unglued;
 	if (rc != RV_OK && rc != RV_ETRUNC)
 		r->st.refused++;
+	if (rvd_agg_sensor_dt(a, sid, RV_DT_RESPONSES, 1) != RV_OK ||
+	    rvd_agg_sensor_dt(a, sid, RV_DT_RECORDS, out.emitted) != RV_OK ||
+	    rvd_agg_sensor_dt(a, sid, RV_DT_REJECTED, rejected) != RV_OK ||
+	    (rc != RV_OK && rc != RV_ETRUNC && rvd_agg_sensor_dt(a, sid,
+	    RV_DT_MALFORMED, 1) != RV_OK))
+		return RV_ENOMEM;
 	return rc == RV_ETRUNC ? RV_OK : rc;	/* TC: retried over TCP */
+}
+
+size_t
+rvd_dnstap_sensor(const char *configured, const struct rvd_dnstap_msg *m,
+    const char *fallback, const char **name)
+{
+	size_t len;
+
+	if (configured)
+		*name = configured;
+	else if (m->identity_len) {
+		*name = (const char *)m->identity;
+		return m->identity_len < RV_SENSOR_MAX ? m->identity_len :
+		    RV_SENSOR_MAX;
+	} else
+		*name = fallback;
+	len = strlen(*name);
+	return len < RV_SENSOR_MAX ? len : RV_SENSOR_MAX;
+}
+
+enum rv_dt_stat
+rvd_dnstap_not_kept(int decode_rc, const struct rvd_dnstap_msg *m)
+{
+	if (decode_rc != RV_ENOENT)
+		return RV_DT_MALFORMED;
+	return m->type == RVD_DT_CLIENT_QUERY ||
+	    m->type == RVD_DT_CLIENT_RESPONSE ? RV_DT_DROPPED_CLIENT :
+	    RV_DT_DROPPED;
+}
+
+int
+rvd_dnstap_count(struct rvd *d, struct rvd_dnstap_rec *r, const char *sensor,
+    size_t sensor_len, enum rv_dt_stat k)
+{
+	uint16_t sid;
+	int rc;
+
+	if ((rc = sensor_id(r, d, sensor, sensor_len, &sid)) != RV_OK)
+		return rc;
+	pthread_mutex_lock(&d->mu);
+	rc = rvd_agg_sensor_dt(d->cur, sid, k, 1);
+	pthread_mutex_unlock(&d->mu);
+	return rc;
 }
 
 int
@@ -220,22 +270,24 @@ rvd_dnstap_records(struct rvd *d, void *arg, const struct rvd_dnstap_msg *m,
 	struct rvd_dnstap_rec *r = arg;
 	struct rv_msg_src src;
 	uint16_t sid;
-	int rc;
+	int prc, rc;
 
-	if ((rc = rvd_dnstap_prepare(r, m, sensor, sensor_len, &src)) !=
-	    RV_OK)
-		return rc == RV_EEXIST ? RV_OK : rc;
 	if ((rc = sensor_id(r, d, sensor, sensor_len, &sid)) != RV_OK) {
 		rvd_log_rl(&r->rl, LOG_WARNING, "dnstap sensor %.*s: %s",
 		    (int)sensor_len, sensor, rv_strerror(rc));
 		return rc;
 	}
+	prc = rvd_dnstap_prepare(r, m, sensor, sensor_len, &src);
 	pthread_mutex_lock(&d->mu);
-	while (rvd_table_full(d, 2) && !atomic_load(&d->stop))
-		pthread_cond_wait(&d->cv, &d->mu);	/* backpressure */
-	rc = rvd_dnstap_emit(r, d->cur, sid, &src);
-	if (rvd_table_full(d, 1))
-		pthread_cond_broadcast(&d->cv);
+	if (prc == RV_OK) {
+		while (rvd_table_full(d, 2) && !atomic_load(&d->stop))
+			pthread_cond_wait(&d->cv, &d->mu);  /* backpressure */
+		rc = rvd_dnstap_emit(r, d->cur, sid, &src);
+		if (rvd_table_full(d, 1))
+			pthread_cond_broadcast(&d->cv);
+	} else if ((rc = rvd_agg_sensor_dt(d->cur, sid, prc == RV_EEXIST ?
+	    RV_DT_RETRIES : RV_DT_MALFORMED, 1)) == RV_OK && prc != RV_EEXIST)
+		rc = prc;
 	pthread_mutex_unlock(&d->mu);
 	return rc;
 }

@@ -49,13 +49,33 @@ int rvd_dnstap_prepare(struct rvd_dnstap_rec *r,
     const struct rvd_dnstap_msg *m, const char *sensor, size_t sensor_len,
     struct rv_msg_src *src);
 /** Emit the prepared response's records into \p a as sensor \p sid;
- * what the bailiwick rule drops goes to a->records_rejected. */
+ * what the bailiwick rule drops goes to a->records_rejected, and the
+ * sensor's counters (rv_sensor_dt) are kept in \p a too. */
 int rvd_dnstap_emit(struct rvd_dnstap_rec *r, struct rvd_agg *a,
     uint16_t sid, const struct rv_msg_src *src);
 
 /**
+ * The sensor a frame counts for: \p configured (--dnstap-sensor), else
+ * the message's dnstap identity, else \p fallback; at most RV_SENSOR_MAX
+ * octets. \return its length; *name is not NUL-terminated.
+ */
+size_t rvd_dnstap_sensor(const char *configured,
+    const struct rvd_dnstap_msg *m, const char *fallback, const char **name);
+
+/** The counter of a frame rvd_dnstap_decode did not keep (its return). */
+enum rv_dt_stat rvd_dnstap_not_kept(int decode_rc,
+    const struct rvd_dnstap_msg *m);
+
+/** Live input: add one to \p sensor's counter \p k in the current
+ * window (rearviewd's table). \return RV_OK, or why the sensor has no
+ * id. */
+int rvd_dnstap_count(struct rvd *d, struct rvd_dnstap_rec *r,
+    const char *sensor, size_t sensor_len, enum rv_dt_stat k);
+
+/**
  * The hook (rvd_dnstap_hook_fn): \p arg is the struct rvd_dnstap_rec.
- * Waits while the table is full (backpressure) or rearviewd stops.
+ * Waits while the table is full (backpressure) or rearviewd stops. A
+ * retry or a response that does not parse is counted for its sensor.
  * \return RV_OK, or the parse or scrubber error (counted by the caller).
  */
 int rvd_dnstap_records(struct rvd *d, void *arg,

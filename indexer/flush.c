@@ -506,6 +506,9 @@ write_all(struct attempt *at)
 		if (sn->has_seq && (rc = rv_store_sensor_seq_put(at->st,
 		    at->txn, (uint16_t)id, &sn->seq)))
 			return rc;
+		if (sn->has_dt && (rc = rv_store_sensor_dt_add(at->st,
+		    at->txn, (uint16_t)id, &sn->dt)))
+			return rc;
 	}
 	at->stat[RV_STAT_FRAMES] = a->frames;
 	at->stat[RV_STAT_FRAMES_REJECTED] = a->frames_rejected;

@@ -18,6 +18,7 @@
 
 #include "flush.h"
 #include "import.h"
+#include "import_mark.h"
 #include "log.h"
 #include "rv_be.h"
 #include "rv_err.h"
@@ -223,68 +224,6 @@ leave:
 	return rc;
 }
 
-/* The fingerprint of an import's content: two 64-bit hashes of the
- * octets (FNV-1a, and a multiply-rotate over 8-octet words), 128 bits in
- * all, so that the same export imported twice is recognised. Only an
- * accident is guarded against, not an adversary. \return 0 or -1. */
-static int
-fingerprint(FILE *f, uint8_t fp[RV_IMPORT_FP_LEN])
-{
-	uint64_t a = 0xcbf29ce484222325ULL, b = 0x9e3779b97f4a7c15ULL, len = 0;
-	unsigned char buf[65536];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		for (size_t i = 0; i < n; i++) {
-			a = (a ^ buf[i]) * 0x100000001b3ULL;
-			b = ((b ^ buf[i]) * 0xff51afd7ed558ccdULL);
-			b = b << 31 | b >> 33;
-		}
-		len += n;
-	}
-	if (ferror(f) || fseek(f, 0, SEEK_SET) != 0)
-		return -1;
-	b ^= len;
-	rv_put64(fp, a);
-	rv_put64(fp + 8, b);
-	return 0;
-}
-
-struct import_mark {
-	const uint8_t *fp;
-	uint64_t when, records;
-};
-
-static int
-mark(struct rv_store *st, struct rv_txn *txn, void *arg)
-{
-	struct import_mark *m = arg;
-
-	return rv_store_import_put(st, txn, m->fp, m->when, m->records);
-}
-
-/* Was this content imported before? Then say when, and skip it. */
-static int
-taken_before(struct rv_store *st, const char *name, const uint8_t *fp)
-{
-	uint64_t when, records;
-	struct rv_txn *txn;
-	char t[RV_TIME_STR_MAX];
-	int rc;
-
-	if (rv_store_read_begin(st, &txn) != RV_OK)
-		return 0;
-	rc = rv_store_import_get(st, txn, fp, &when, &records);
-	rv_txn_abort(txn);
-	if (rc != RV_OK)
-		return 0;
-	(void)rv_time_format((int64_t)when, 1, t, sizeof(t));
-	rvd_log(LOG_NOTICE, "%s: this content was imported on %s (%" PRIu64
-	    " records): nothing to do; --reimport counts it again", name, t,
-	    records);
-	return 1;
-}
-
 /* Flush the table, retrying on a full disk. */
 static int
 import_flush(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en)
@@ -367,12 +306,13 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 	 * must not double its counts (standard input cannot be read twice,
 	 * so it is not). */
 	if (total > 0) {
-		if (fingerprint(f, fp) != 0) {
+		if (rvd_import_fingerprint(f, fp) != 0) {
 			rvd_log(LOG_ERR, "%s: %s", cfg->import, strerror(errno));
 			goto leave;
 		}
 		have_fp = 1;
-		if (!cfg->reimport && taken_before(st, cfg->import, fp)) {
+		if (!cfg->reimport && rvd_import_taken_before(st, cfg->import,
+		    fp)) {
 			status = 0;
 			goto leave;
 		}
@@ -440,15 +380,8 @@ rvd_import(struct rvd_config *cfg, struct rv_store *st)
 		    "imported", cfg->import);
 		goto leave;
 	}
-	if (have_fp) {
-		struct import_mark m = { fp, (uint64_t)time(NULL), good };
-		if ((rc = rv_store_write(st, mark, &m, NULL)) != RV_OK) {
-			rvd_log(LOG_ERR, "%s: imported, but not marked as such "
-			    "(%s): importing it again would count it twice",
-			    cfg->import, rv_strerror(rc));
-			goto leave;
-		}
-	}
+	if (have_fp && rvd_import_mark(st, cfg->import, fp, good) != RV_OK)
+		goto leave;
 	status = 0;
 leave:
 	if (f && f != stdin)

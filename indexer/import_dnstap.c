@@ -21,6 +21,7 @@
 #include "flush.h"
 #include "fstrm_server.h"
 #include "import_dnstap.h"
+#include "import_mark.h"
 #include "log.h"
 #include "rv_be.h"
 #include "rv_err.h"
@@ -87,7 +88,7 @@ rvd_import_dnstap(struct rvd_config *cfg, struct rv_store *st, FILE *f)
 	struct rvd_dnstap_dec dec;
 	struct rvd_dnstap_rec *rec = NULL;
 	struct rvd_enrich *en = NULL;
-	uint8_t *buf = NULL, hdr[4];
+	uint8_t *buf = NULL, hdr[4], fp[RV_IMPORT_FP_LEN];
 	char namebuf[4096];
 	const char *fname;
 	uint64_t frames = 0, responses = 0, bad = 0;
@@ -95,6 +96,15 @@ rvd_import_dnstap(struct rvd_config *cfg, struct rv_store *st, FILE *f)
 
 	rvd_sensors_init(&sens);
 	memset(&dec, 0, sizeof(dec));
+	/* The same capture twice must not double its counts. */
+	if (rvd_import_fingerprint(f, fp) != 0) {
+		rvd_log(LOG_ERR, "%s: %s", cfg->import, strerror(errno));
+		goto leave;
+	}
+	if (!cfg->reimport && rvd_import_taken_before(st, cfg->import, fp)) {
+		status = 0;
+		goto leave;
+	}
 	snprintf(namebuf, sizeof(namebuf), "%s", cfg->import);
 	fname = basename(namebuf);
 	if ((rc = rvd_dnstap_dec_init(&dec, RVD_FSTRM_FRAME_MAX)) != RV_OK ||
@@ -147,34 +157,38 @@ rvd_import_dnstap(struct rvd_config *cfg, struct rv_store *st, FILE *f)
 		{
 			struct rvd_dnstap_msg m;
 			struct rv_msg_src src;
-			const char *sensor = fname;
+			const char *sensor;
 			size_t slen;
 			uint16_t sid;
+			int drc = rvd_dnstap_decode(&dec, buf, len, &m);
 
-			rc = rvd_dnstap_decode(&dec, buf, len, &m);
-			if (rc != RV_OK) {
-				bad += rc != RV_ENOENT;	/* ENOENT: dropped */
-				continue;
-			}
-			if (cfg->dnstap_sensor)
-				sensor = cfg->dnstap_sensor;
-			else if (m.identity_len)
-				sensor = (const char *)m.identity;
-			slen = cfg->dnstap_sensor || !m.identity_len ?
-			    strlen(sensor) : m.identity_len;
-			if (slen > RV_SENSOR_MAX)
-				slen = RV_SENSOR_MAX;
-			rc = rvd_dnstap_prepare(rec, &m, sensor, slen, &src);
-			if (rc == RV_EEXIST)
-				continue;
-			if (rc != RV_OK ||
-			    (rc = rvd_sensors_id(&sens, st, sensor, slen,
+			/* A frame without an identity counts for the file. */
+			slen = rvd_dnstap_sensor(cfg->dnstap_sensor, &m, fname,
+			    &sensor);
+			if ((rc = rvd_sensors_id(&sens, st, sensor, slen,
 			    &sid)) != RV_OK) {
 				bad++;
 				continue;
 			}
-			(void)rvd_dnstap_emit(rec, &a, sid, &src);
-			responses++;
+			if (drc != RV_OK) {
+				bad += drc != RV_ENOENT;  /* ENOENT: dropped */
+				rc = rvd_agg_sensor_dt(&a, sid,
+				    rvd_dnstap_not_kept(drc, &m), 1);
+			} else if ((drc = rvd_dnstap_prepare(rec, &m, sensor,
+			    slen, &src)) != RV_OK) {
+				bad += drc != RV_EEXIST;
+				rc = rvd_agg_sensor_dt(&a, sid, drc ==
+				    RV_EEXIST ? RV_DT_RETRIES : RV_DT_MALFORMED,
+				    1);
+			} else {
+				rc = rvd_dnstap_emit(rec, &a, sid, &src);
+				responses++;
+			}
+			if (rc == RV_ENOMEM) {
+				rvd_log(LOG_ERR, "%s: %s", cfg->import,
+				    rv_strerror(rc));
+				goto leave;
+			}
 		}
 		if (a.n >= cfg->flush_max && flush(st, &a, en) != RV_OK)
 			goto leave;
@@ -195,6 +209,9 @@ rvd_import_dnstap(struct rvd_config *cfg, struct rv_store *st, FILE *f)
 		rvd_log(LOG_ERR, "%s: no usable resolver response", cfg->import);
 		goto leave;
 	}
+	if (rvd_import_mark(st, cfg->import, fp,
+	    rvd_dnstap_rec_stats(rec)->records) != RV_OK)
+		goto leave;
 	status = 0;
 leave:
 	free(buf);

@@ -55,7 +55,8 @@ write_table(struct rvd *d, struct rvd_agg *a)
 	unsigned tries = 0;
 	int rc;
 
-	if (a->n == 0 && a->frames == 0 && a->frames_rejected == 0)
+	if (a->n == 0 && a->frames == 0 && a->frames_rejected == 0 &&
+	    a->dt_counts == 0)
 		return;
 	for (;;) {
 		rc = rvd_flush_write(d->st, a, d->en, (uint32_t)time(NULL),

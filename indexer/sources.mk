@@ -3,6 +3,7 @@
 # rearviewd and the unit tests, tests/fuzz/fuzz.mk compiles it with
 # clang's fuzzer instrumentation for fuzz_import.
 RVD_CORE_SRC = agg.c flush.c enrich.c log.c sensors.c admit.c import.c \
+	import_mark.c \
 	options.c notify.c
 # The dnstap input (Frame Streams server, dnstap decoder, the glue to the
 # daemon): kept out of RVD_CORE_SRC because the decoder needs the header

@@ -48,12 +48,32 @@ seq_stats(struct walk *w, uint16_t id, const char *name, size_t len)
 	return RV_OK;
 }
 
+/* A dnstap sensor's accounting (rv_sensor_dt). \return 0 if it is one
+ * and its figures were given, else not 0. */
+static int
+dt_stats(struct walk *w, uint16_t id, const char *name, size_t len,
+    struct rv_sensor_dt *dt)
+{
+	char key[RV_SENSOR_MAX + 40];
+
+	if (rv_store_sensor_dt(w->db->st, w->db->txn, id, dt) != RV_OK)
+		return 1;
+	for (int i = 0; i < RV_DT_STAT_COUNT; i++) {
+		snprintf(key, sizeof(key), "sensor:%.*s:dnstap_%s", (int)len,
+		    name, rv_dt_stat_name((enum rv_dt_stat)i));
+		w->fn(w->arg, key, RVQ_STAT_NUM, dt->v[i], NULL);
+	}
+	return 0;
+}
+
 static int
 one_sensor(uint16_t id, const char *name, size_t len, void *arg)
 {
 	struct walk *w = arg;
 	struct rv_sensor_stat ss;
+	struct rv_sensor_dt dt;
 	char key[RV_SENSOR_MAX + 32];
+	int rc;
 
 	memset(&ss, 0, sizeof(ss));
 	(void)rv_store_sensor_stat(w->db->st, w->db->txn, id, &ss);
@@ -63,7 +83,11 @@ one_sensor(uint16_t id, const char *name, size_t len, void *arg)
 	w->fn(w->arg, key, RVQ_STAT_NUM, ss.observations, NULL);
 	snprintf(key, sizeof(key), "sensor:%.*s:last", (int)len, name);
 	w->fn(w->arg, key, RVQ_STAT_TIME, ss.last, NULL);
-	return seq_stats(w, id, name, len);
+	/* A dnstap sensor numbers no frames: no stream figures. */
+	if (dt_stats(w, id, name, len, &dt) && (rc = seq_stats(w, id, name,
+	    len)) != RV_OK)
+		return rc;
+	return RV_OK;
 }
 
 int

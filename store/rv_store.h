@@ -618,6 +618,34 @@ int rv_store_sensor_seq(struct rv_store *st, struct rv_txn *txn, uint16_t id,
 int rv_store_sensor_seq_put(struct rv_store *st, struct rv_txn *txn, uint16_t id,
     const struct rv_sensor_seq *in);
 
+/**
+ * A dnstap sensor's accounting (sensor_dt#): what rearviewd did with the
+ * frames that carried its name (--dnstap-sensor, else the dnstap
+ * identity), summed by every flush in the transaction that commits the
+ * records. Nng sensors have none.
+ */
+enum rv_dt_stat {
+	RV_DT_RESPONSES = 0,	/**< resolver responses taken */
+	RV_DT_RECORDS,		/**< records they made (received) */
+	RV_DT_RETRIES,		/**< responses seen again, counted once */
+	RV_DT_REJECTED,		/**< records the bailiwick rule rejected */
+	RV_DT_MALFORMED,	/**< frames or responses that do not parse */
+	RV_DT_DROPPED_CLIENT,	/**< client-side messages, never stored */
+	RV_DT_DROPPED,		/**< other messages not kept */
+	RV_DT_STAT_COUNT
+};
+/** "responses", "records", ... */
+const char *rv_dt_stat_name(enum rv_dt_stat s);
+struct rv_sensor_dt {
+	uint64_t v[RV_DT_STAT_COUNT];
+};
+/** \return 0, RV_ENOENT (out zeroed: not a dnstap sensor), RV_ECORRUPT. */
+int rv_store_sensor_dt(struct rv_store *st, struct rv_txn *txn, uint16_t id,
+    struct rv_sensor_dt *out);
+/** Writer: add \p add to the sensor's counters. */
+int rv_store_sensor_dt_add(struct rv_store *st, struct rv_txn *txn,
+    uint16_t id, const struct rv_sensor_dt *add);
+
 /** Visit every sensor: id, name (not NUL-terminated), its length. */
 typedef int (*rv_sensor_fn)(uint16_t id, const char *name, size_t len,
     void *arg);

@@ -253,6 +253,8 @@ meta_row(struct chk *c, const struct rv_val *k, const struct rv_val *v)
 		want = 12;
 	} else if (has_prefix(k, "sensor_seq#") && k->len == 13) {
 		want = 13 * 8;
+	} else if (has_prefix(k, "sensor_dt#") && k->len == 12) {
+		want = RV_DT_STAT_COUNT * 8;
 	} else if (has_prefix(k, "sensor#") && k->len == 9) {
 		if (v->len == 0 || v->len > RV_SENSOR_MAX) {
 			problem(c, RV_DB_META, "%s: a sensor name of %zu "

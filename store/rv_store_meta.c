@@ -303,6 +303,54 @@ rv_store_sensor_seq_put(struct rv_store *st, struct rv_txn *txn, uint16_t id,
 	return (put(st, txn, &k, b, sizeof(b)));
 }
 
+static const char *const dt_stat_names[RV_DT_STAT_COUNT] = {
+	"responses", "records", "retries", "rejected", "malformed",
+	"dropped_client", "dropped",
+};
+
+const char *
+rv_dt_stat_name(enum rv_dt_stat s)
+{
+	return (unsigned)s < RV_DT_STAT_COUNT ? dt_stat_names[s] : "?";
+}
+
+/* sensor_dt# values: RV_DT_STAT_COUNT big-endian u64s, in enum order. */
+int
+rv_store_sensor_dt(struct rv_store *st, struct rv_txn *txn, uint16_t id,
+    struct rv_sensor_dt *out)
+{
+	struct rv_key k;
+	struct rv_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	id_key(&k, "sensor_dt#", id);
+	if ((rc = get(st, txn, &k, &v)) != RV_OK)
+		return rc;
+	if (v.len != RV_DT_STAT_COUNT * 8)
+		return bad_len(st, &k, v.len);
+	for (int i = 0; i < RV_DT_STAT_COUNT; i++)
+		out->v[i] = rv_get64((const uint8_t *)v.data + 8 * i);
+	return RV_OK;
+}
+
+int
+rv_store_sensor_dt_add(struct rv_store *st, struct rv_txn *txn, uint16_t id,
+    const struct rv_sensor_dt *add)
+{
+	struct rv_sensor_dt s;
+	uint8_t b[RV_DT_STAT_COUNT * 8];
+	struct rv_key k;
+	int rc = rv_store_sensor_dt(st, txn, id, &s);
+
+	if (rc != RV_OK && rc != RV_ENOENT)
+		return rc;
+	for (int i = 0; i < RV_DT_STAT_COUNT; i++)
+		rv_put64(b + 8 * i, s.v[i] + add->v[i]);
+	id_key(&k, "sensor_dt#", id);
+	return put(st, txn, &k, b, sizeof(b));
+}
+
 int
 rv_store_sensors(struct rv_store *st, struct rv_txn *txn, rv_sensor_fn fn,
     void *arg)

@@ -119,6 +119,39 @@ try:
 except OSError:
     pass
 s.close()
+# A sender that shakes hands as dnstap should and then sends a frame that
+# is not dnstap (counted for "dnstap": it names nobody), a client's query
+# with its address and a resolver query (both dropped, counted for the
+# identity "evil"); STOP waits for FINISH, so all of it was taken.
+def ctrl(t, ct=b'protobuf:dnstap.Dnstap'):
+    body = struct.pack('>I', t)
+    if ct:
+        body += struct.pack('>II', 1, len(ct)) + ct
+    return struct.pack('>II', 0, len(body)) + body
+def read_ctrl(s):
+    hdr = b''
+    while len(hdr) < 8:
+        hdr += s.recv(8 - len(hdr))
+    n = struct.unpack('>I', hdr[4:])[0]
+    body = b''
+    while len(body) < n:
+        body += s.recv(n - len(body))
+    return struct.unpack('>I', body[:4])[0]
+def field(n, b):
+    return bytes([n << 3 | 2, len(b)]) + b
+def dnstap(mtype, extra=b''):
+    msg = bytes([1 << 3, mtype]) + extra
+    return field(1, b'evil') + bytes([15 << 3, 1]) + field(14, msg)
+def data(b):
+    return struct.pack('>I', len(b)) + b
+s = conn()
+s.sendall(ctrl(4))
+assert read_ctrl(s) == 1, "no ACCEPT"
+s.sendall(ctrl(2) + data(b'\x0a\xff not protobuf') +
+          data(dnstap(5, field(4, bytes([127, 0, 0, 99])))) + data(dnstap(3)) +
+          ctrl(3, None))
+assert read_ctrl(s) == 5, "no FINISH"
+s.close()
 PY
 kill -0 "$DT_PID" || rv_fail "rearviewd died from hostile dnstap senders"
 kill "$DT_PID" && wait "$DT_PID"
@@ -126,6 +159,19 @@ rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: [0-9]+ connections \([0-9]+ refused, [3-
   "the hostile senders were closed and counted"
 "$RV" stats -d "$DT" -o csv > "$RV_TMP/dt.stats"
 rv_expect "$RV_TMP/dt.stats" '^sensor:ub-dnstap,[1-9]' "records carry the dnstap identity as their sensor"
+# Each dnstap sensor's accounting: what it sent and what became of it.
+stat() { awk -F, -v k="$1" '$1 == k { print $2 }' "$RV_TMP/dt.stats"; }
+for k in responses records dropped_client; do
+  [ "$(stat "sensor:ub-dnstap:dnstap_$k")" -ge 1 ] 2>/dev/null ||
+    rv_fail "sensor:ub-dnstap:dnstap_$k is '$(stat "sensor:ub-dnstap:dnstap_$k")', want at least 1"
+done
+[ "$(stat sensor:ub-dnstap:dnstap_records)" = "$(stat sensor:ub-dnstap)" ] ||
+  rv_fail "ub-dnstap's dnstap records ($(stat sensor:ub-dnstap:dnstap_records)) are not its observations ($(stat sensor:ub-dnstap))"
+[ -z "$(stat sensor:ub-dnstap:lost)" ] || rv_fail "a dnstap sensor shows the stream figures of numbered frames"
+for want in sensor:evil:dnstap_dropped_client,1 sensor:evil:dnstap_dropped,1 \
+    sensor:evil:dnstap_responses,0 sensor:evil,0 sensor:dnstap:dnstap_malformed,1; do
+  rv_expect "$RV_TMP/dt.stats" "^$want\$" "rearview stats: $want"
+done
 rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: .* dropped \([1-9][0-9]* client-side\)' "client-side messages were dropped and counted"
 rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: [1-9][0-9]* responses made [1-9][0-9]* records' "responses became records"
 # No client address anywhere in the database: kdig asks from 127.0.0.1,
@@ -164,6 +210,19 @@ if command -v fstrm_capture > /dev/null; then
     > "$RV_TMP/imp.log" 2>&1 || rv_fail "rearviewd --import of a dnstap capture: $(tail -3 "$RV_TMP/imp.log")"
   rv_expect "$RV_TMP/imp.log" 'imported .*cap\.fstrm \(dnstap\): [1-9][0-9]* frames, [1-9][0-9]* resolver responses, [1-9][0-9]* records, [1-9][0-9]* client-side messages dropped' \
     "the capture's responses imported, its client messages dropped"
+  "$RV" stats -d "$RV_TMP/imp" -o csv > "$RV_TMP/imp.stats"
+  rv_expect "$RV_TMP/imp.stats" '^sensor:ub-capture:dnstap_dropped_client,[1-9]' \
+    "the import counts the capture's client messages for its sensor"
+  rv_expect "$RV_TMP/imp.stats" '^sensor:ub-capture:dnstap_records,[1-9]' \
+    "the import counts the capture's records for its sensor"
+  # The same capture again adds nothing: it is recognised by its content.
+  "$RVD" --db "$RV_TMP/imp" --import "$RV_TMP/cap.fstrm" --no-progress \
+    > "$RV_TMP/imp2.log" 2>&1 || rv_fail "a second import of the capture failed: $(tail -3 "$RV_TMP/imp2.log")"
+  rv_expect "$RV_TMP/imp2.log" 'cap\.fstrm: this content was imported on .*nothing to do' \
+    "a capture imported twice is skipped"
+  "$RV" stats -d "$RV_TMP/imp" -o csv | grep -v '^last_write,' > "$RV_TMP/imp2.stats"
+  grep -v '^last_write,' "$RV_TMP/imp.stats" | cmp -s - "$RV_TMP/imp2.stats" ||
+    rv_fail "the second import of the capture changed the database: $(diff <(grep -v '^last_write,' "$RV_TMP/imp.stats") "$RV_TMP/imp2.stats" | head -5)"
   rows "$RV_TMP/imp" > "$RV_TMP/imp.rows"
   for want in '^www\.shop\.test\. A ' '^nope\.shop\.test\. A NXDOMAIN shop\.test\. NEG$'; do
     rv_expect "$RV_TMP/imp.rows" "$want" "the capture's import has $want"

@@ -33,6 +33,7 @@
 
 #include "dnstap.pb-c.h"
 #include "dnstap_decode.h"
+#include "dnstap_records.h"
 #include "fstrm_server.h"
 #include "rv_err.h"
 
@@ -185,10 +186,24 @@ test_decode_dropped_types(void **state)
 	(void)state;
 	assert_int_equal(rvd_dnstap_dec_init(&d, 1 << 20), RV_OK);
 	for (int t = 1; t <= RVD_DT_TYPE_MAX; t++) {
+		int kept = t == RVD_DT_RESOLVER_RESPONSE ||
+		    t == RVD_DT_FORWARDER_RESPONSE;
+		int client = t == RVD_DT_CLIENT_QUERY ||
+		    t == RVD_DT_CLIENT_RESPONSE;
+
 		n = encode(buf, sizeof(buf), t, "r", NULL);
 		assert_int_equal(rvd_dnstap_decode(&d, buf, n, &m),
-		    t == RVD_DT_RESOLVER_RESPONSE ||
-		    t == RVD_DT_FORWARDER_RESPONSE ? RV_OK : RV_ENOENT);
+		    kept ? RV_OK : RV_ENOENT);
+		/* Whatever is dropped still says who sent it and what it
+		 * was: its sensor's counters need both. */
+		assert_int_equal(m.type, t);
+		assert_int_equal(m.identity_len, 1);
+		assert_memory_equal(m.identity, "r", 1);
+		if (!kept) {
+			assert_null(m.response);
+			assert_int_equal(rvd_dnstap_not_kept(RV_ENOENT, &m),
+			    client ? RV_DT_DROPPED_CLIENT : RV_DT_DROPPED);
+		}
 	}
 	n = encode(buf, sizeof(buf), 77, "r", NULL);	/* a future type */
 	assert_int_equal(rvd_dnstap_decode(&d, buf, n, &m), RV_ENOENT);
@@ -203,6 +218,42 @@ test_decode_dropped_types(void **state)
 	assert_string_equal(rvd_dnstap_type_name(RVD_DT_CLIENT_QUERY),
 	    "CLIENT_QUERY");
 	assert_string_equal(rvd_dnstap_type_name(77), "UNKNOWN");
+	rvd_dnstap_dec_free(&d);
+}
+
+/* The sensor a frame counts for: --dnstap-sensor, its identity, or the
+ * fallback, never more than RV_SENSOR_MAX octets; a frame that does not
+ * decode is malformed and names nobody. */
+static void
+test_frame_sensor(void **state)
+{
+	struct rvd_dnstap_dec d;
+	struct rvd_dnstap_msg m;
+	char longid[RV_SENSOR_MAX + 20];
+	const char *name;
+	uint8_t buf[1024];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(rvd_dnstap_dec_init(&d, 1 << 20), RV_OK);
+	n = encode(buf, sizeof(buf), RVD_DT_CLIENT_QUERY, "res1", NULL);
+	assert_int_equal(rvd_dnstap_decode(&d, buf, n, &m), RV_ENOENT);
+	assert_int_equal(rvd_dnstap_sensor("site-a", &m, "dnstap", &name), 6);
+	assert_memory_equal(name, "site-a", 6);
+	assert_int_equal(rvd_dnstap_sensor(NULL, &m, "dnstap", &name), 4);
+	assert_memory_equal(name, "res1", 4);
+	memset(longid, 'x', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = 0;
+	n = encode(buf, sizeof(buf), RVD_DT_RESOLVER_RESPONSE, longid, NULL);
+	assert_int_equal(rvd_dnstap_decode(&d, buf, n, &m), RV_OK);
+	assert_int_equal(rvd_dnstap_sensor(NULL, &m, "dnstap", &name),
+	    RV_SENSOR_MAX);
+	buf[0] ^= 0xff;		/* no longer a protobuf */
+	assert_int_equal(rvd_dnstap_decode(&d, buf, n, &m), RV_EFORMAT);
+	assert_int_equal(rvd_dnstap_sensor(NULL, &m, "dnstap", &name), 6);
+	assert_memory_equal(name, "dnstap", 6);
+	assert_int_equal(rvd_dnstap_not_kept(RV_EFORMAT, &m), RV_DT_MALFORMED);
+	assert_int_equal(rvd_dnstap_not_kept(RV_ETOOBIG, &m), RV_DT_MALFORMED);
 	rvd_dnstap_dec_free(&d);
 }
 
@@ -883,6 +934,7 @@ main(void)
 		cmocka_unit_test(test_decode_resolver_response),
 		cmocka_unit_test(test_decode_forwarder_v6),
 		cmocka_unit_test(test_decode_dropped_types),
+		cmocka_unit_test(test_frame_sensor),
 		cmocka_unit_test(test_decode_malformed),
 		cmocka_unit_test(test_decode_unknown_fields),
 		cmocka_unit_test_setup_teardown(test_server_bidirectional,

@@ -623,6 +623,48 @@ test_seq_persisted(void **state)
 	assert_true(stored.drops.queue_full == 4 && stored.resets == 0);
 }
 
+/* A dnstap sensor's counters are summed over flushes, in the flush that
+ * commits its records; a window that kept nothing still carries them. */
+static void
+test_dt_counts_persisted(void **state)
+{
+	struct fx *f = *state;
+	struct rvd_sensors s;
+	struct rv_sensor_dt dt;
+	struct rvd_flush_result res;
+	struct rv_txn *txn;
+	uint16_t id, other;
+
+	rvd_sensors_init(&s);
+	assert_int_equal(rvd_sensors_id(&s, f->st, "res1", 4, &id), RV_OK);
+	assert_int_equal(rvd_sensors_id(&s, f->st, "nng1", 4, &other), RV_OK);
+	assert_int_equal(rvd_agg_sensor_dt(&f->a, id, RV_DT_RESPONSES, 2), 0);
+	assert_int_equal(rvd_agg_sensor_dt(&f->a, id, RV_DT_RECORDS, 5), 0);
+	assert_int_equal(rvd_agg_sensor_dt(&f->a, id, RV_DT_DROPPED_CLIENT, 7),
+	    0);
+	assert_int_equal(f->a.n, 0);
+	assert_true(f->a.dt_counts > 0);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5000, &res), 0);
+	rvd_agg_reset(&f->a);
+	assert_int_equal(f->a.dt_counts, 0);
+	assert_int_equal(rvd_agg_sensor_dt(&f->a, id, RV_DT_DROPPED_CLIENT, 1),
+	    0);
+	assert_int_equal(rvd_agg_sensor_dt(&f->a, id, RV_DT_RETRIES, 3), 0);
+	assert_int_equal(rvd_flush_write(f->st, &f->a, NULL, 5001, &res), 0);
+	rvd_sensors_free(&s);
+
+	assert_int_equal(rv_store_read_begin(f->st, &txn), 0);
+	assert_int_equal(rv_store_sensor_dt(f->st, txn, id, &dt), 0);
+	assert_true(dt.v[RV_DT_RESPONSES] == 2 && dt.v[RV_DT_RECORDS] == 5);
+	assert_true(dt.v[RV_DT_DROPPED_CLIENT] == 8);
+	assert_true(dt.v[RV_DT_RETRIES] == 3 && dt.v[RV_DT_REJECTED] == 0);
+	/* An nng sensor has no dnstap counters. */
+	assert_int_equal(rv_store_sensor_dt(f->st, txn, other, &dt), RV_ENOENT);
+	rv_txn_abort(txn);
+	assert_string_equal(rv_dt_stat_name(RV_DT_DROPPED_CLIENT),
+	    "dropped_client");
+}
+
 /* Readiness for systemd: one datagram to $NOTIFY_SOCKET, a path or an
  * abstract name; nothing without it. */
 static void
@@ -695,6 +737,8 @@ main(void)
 		cmocka_unit_test(test_seq_advance),
 		cmocka_unit_test_setup_teardown(test_seq_persisted, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_dt_counts_persisted,
+		    setup, teardown),
 	};
 	rvd_log_open("test", 0, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
