@@ -30,7 +30,7 @@ packages=(
   sqlite3 libsqlite3-dev dns2tcp valgrind python3 iproute2 procps psmisc
   libjansson-dev libmicrohttpd-dev libgnutls28-dev wrk curl openssl
   chromium fonts-dejavu-core
-  libicu-dev dnstwist wamerican bind9-utils bind9 pdns-recursor
+  libicu-dev dnstwist wamerican bind9-utils bind9 pdns-recursor apparmor
 )
 # The web page's browser test drives Chromium from Node: the machine's own
 # Node.js if it has one, Debian's otherwise.
@@ -102,6 +102,23 @@ if ! fresh mmdb "$mmdb_inputs" || [ ! -f "$mmdb/GeoLite2-ASN-Test.mmdb" ]; then
   [ -d "$d/../source-data" ] && cp -r "$d/../source-data" "$mmdb/" || true
   rm -rf "$deps/src-mmdb"
   stamp mmdb "$mmdb_inputs"
+fi
+
+# 4. Debian's AppArmor profile of the packaged Unbound, unpacked but not
+# installed (the package would start a resolver on port 53), for the test
+# of rearview's local rules (tests/e2e/apparmor.sh); named's comes with
+# bind9 above.
+aa="$deps/apparmor"
+aa_inputs="unbound 1"
+if ! fresh apparmor "$aa_inputs" || [ ! -f "$aa/apparmor.d/usr.sbin.unbound" ]; then
+  log "unpacking Debian's AppArmor profile of unbound"
+  rm -rf "$aa" "$deps/src-aa" && mkdir -p "$aa" "$deps/src-aa"
+  (cd "$deps/src-aa" && apt-get download -qq unbound >"$deps/src.log" 2>&1) ||
+    { tail -5 "$deps/src.log" >&2; log "apt-get download unbound failed"; exit 1; }
+  dpkg-deb -x "$deps"/src-aa/unbound_*.deb "$deps/src-aa/x"
+  cp -r "$deps/src-aa/x/etc/apparmor.d" "$aa/"
+  rm -rf "$deps/src-aa"
+  stamp apparmor "$aa_inputs"
 fi
 
 log "dependencies ready in $deps"

@@ -14,6 +14,8 @@ endif
 # End to end: the project's Unbound without the module logging dnstap to
 # rearviewd, compared with the module's records for the same queries
 # (needs root, NSD and Unbound; it skips without).
-DNSTAP_E2E = e2e/dnstap.sh e2e/dnstap_resolvers.sh
+# apparmor.sh: the local rules in contrib/apparmor against Debian's
+# profiles of named and unbound (no kernel needed).
+DNSTAP_E2E = e2e/dnstap.sh e2e/dnstap_resolvers.sh e2e/apparmor.sh
 TESTS += $(DNSTAP_E2E)
 EXTRA_DIST += $(DNSTAP_E2E)

@@ -25,7 +25,9 @@ for f in bin/rearview sbin/rearviewd bin/rearview-report-nightly \
     lib/systemd/system/rearview-rpz.service \
     lib/systemd/system/rearview-rpz.timer \
     libexec/rearview/rearview-serve share/man/man8/rearview-serve.8 \
-    share/rearview/unbound-rearview.conf share/rearview/unbound-rpz.conf; do
+    share/rearview/unbound-rearview.conf share/rearview/unbound-rpz.conf \
+    share/rearview/apparmor/usr.sbin.named \
+    share/rearview/apparmor/usr.sbin.unbound; do
 	[ -s "$p/$f" ] || fail "not installed: $prefix/$f"
 done
 [ -x "$p/bin/rearview" ] && [ -x "$p/sbin/rearviewd" ] || fail "programs not executable"
