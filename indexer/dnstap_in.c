@@ -60,6 +60,17 @@ on_frame(void *arg, const struct rvd_fstrm_peer *peer, const uint8_t *data,
 		in->hook_failed++;
 }
 
+/* The server's idle callback: what the default hook batched goes into
+ * the table before the thread waits. */
+static void
+on_idle(void *arg)
+{
+	struct rvd_dnstap_in *in = arg;
+
+	if (in->rec != NULL)
+		(void)rvd_dnstap_flush(in->rec);
+}
+
 int
 rvd_dnstap_start(struct rvd *d, rvd_dnstap_hook_fn hook, void *arg,
     struct rvd_dnstap_in **out)
@@ -73,6 +84,7 @@ rvd_dnstap_start(struct rvd *d, rvd_dnstap_hook_fn hook, void *arg,
 		.unix_group = c->dnstap_group ? c->dnstap_group : c->ipc_group,
 		.allow_remote_tcp = c->insecure_tcp,
 		.on_frame = on_frame,
+		.on_idle = on_idle,
 	};
 	int rc;
 
@@ -85,7 +97,7 @@ rvd_dnstap_start(struct rvd *d, rvd_dnstap_hook_fn hook, void *arg,
 	in->hook = hook ? hook : rvd_dnstap_records;
 	in->arg = arg;
 	if (hook == NULL) {
-		if ((rc = rvd_dnstap_rec_new(&in->rec)) != RV_OK) {
+		if ((rc = rvd_dnstap_rec_new(d, NULL, &in->rec)) != RV_OK) {
 			free(in);
 			return rc;
 		}
@@ -165,11 +177,12 @@ rvd_dnstap_stop(struct rvd_dnstap_in *in)
 	if (in->rec != NULL) {
 		const struct rvd_dnstap_rec_stats *rs =
 		    rvd_dnstap_rec_stats(in->rec);
-		rvd_log(LOG_INFO, "dnstap: %llu responses made %llu records; "
-		    "%llu retries counted once, %llu not DNS messages, %llu "
-		    "rejected whole, %llu RRsets out of the zone and %llu more "
-		    "dropped by the bailiwick rule",
+		rvd_log(LOG_INFO, "dnstap: %llu responses (%llu over TCP) made "
+		    "%llu records; %llu retries counted once, %llu not DNS "
+		    "messages, %llu rejected whole, %llu RRsets out of the zone "
+		    "and %llu more dropped by the bailiwick rule",
 		    (unsigned long long)rs->responses,
+		    (unsigned long long)rs->tcp,
 		    (unsigned long long)rs->records,
 		    (unsigned long long)rs->retries,
 		    (unsigned long long)rs->malformed,

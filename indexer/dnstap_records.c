@@ -20,17 +20,33 @@
 #include "dnstap_records.h"
 #include "log.h"
 #include "rv_err.h"
+#include "rv_hash.h"
 #include "rv_msg.h"
 #include "rvd.h"
 
 #define RETRY_SLOTS 8192	/* recent responses remembered */
 #define RETRY_WINDOW 5		/* seconds a repeat counts as a retry */
 #define SENSORS_MAX 64		/* sensor names cached */
+#define BATCH_RECORDS 256	/* merged at once, as an nng frame's */
+#define BATCH_CAP (256 * 1024)	/* octets of a batch's frame */
 
 struct sensor {
 	char name[RV_SENSOR_MAX];
 	size_t len;
 	uint16_t id;
+};
+
+/* Records of consecutive responses of one sensor, encoded as a frame, so
+ * that they are merged as an nng frame is: rvd_agg_add_frame overlaps the
+ * table lookups of consecutive records (prefetching), and one lock is
+ * taken for the lot. What the responses did is counted with them, so the
+ * sensor's counters commit in the flush that commits its records. */
+struct batch {
+	struct rv_frame_enc enc;	/* over buf; enc.count 0: empty */
+	uint16_t sid;
+	struct rv_sensor_dt dt;		/* the responses' counters */
+	uint64_t rejected;		/* records the scrubber dropped */
+	uint8_t buf[BATCH_CAP];
 };
 
 struct rvd_dnstap_rec {
@@ -41,10 +57,14 @@ struct rvd_dnstap_rec {
 	unsigned nsens;
 	struct rvd_dnstap_rec_stats st;
 	struct rvd_ratelimit rl;
+	struct rvd *d;			/* the batch's target: rearviewd's */
+	struct rvd_agg *a;		/* table (locked), or this one */
+	struct batch b;
 };
 
 int
-rvd_dnstap_rec_new(struct rvd_dnstap_rec **out)
+rvd_dnstap_rec_new(struct rvd *d, struct rvd_agg *a,
+    struct rvd_dnstap_rec **out)
 {
 	struct rvd_dnstap_rec *r = calloc(1, sizeof(*r));
 
@@ -55,6 +75,13 @@ rvd_dnstap_rec_new(struct rvd_dnstap_rec **out)
 	}
 	r->rl.burst = 10;
 	r->rl.period = 60;
+	r->d = d;
+	r->a = a;
+	if (rv_frame_begin(&r->b.enc, r->b.buf, sizeof(r->b.buf), "dnstap", 6)
+	    != RV_OK) {
+		rvd_dnstap_rec_free(r);
+		return RV_ESTATE;
+	}
 	*out = r;
 	return RV_OK;
 }
@@ -74,17 +101,15 @@ rvd_dnstap_rec_stats(const struct rvd_dnstap_rec *r)
 	return &r->st;
 }
 
-/* FNV-1a over the response without its ID, the zone and the server. */
+/* The response without its ID, and the zone, eight octets at a time. */
 static uint64_t
 response_hash(const struct rvd_dnstap_msg *m)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	size_t skip = m->response_len < 2 ? m->response_len : 2;
+	uint64_t h = rv_hash64(rv_hash64(0x72657472ULL /* "retr" */,
+	    m->query_zone, m->query_zone_len), m->response + skip,
+	    m->response_len - skip);
 
-	for (i = 2; i < m->response_len; i++)
-		h = (h ^ m->response[i]) * 0x100000001b3ULL;
-	for (i = 0; i < m->query_zone_len; i++)
-		h = (h ^ m->query_zone[i]) * 0x100000001b3ULL;
 	return h ? h : 1;
 }
 
@@ -139,21 +164,71 @@ sensor_id(struct rvd_dnstap_rec *r, struct rvd *d, const char *name,
 	return rc;
 }
 
-struct emit_ctx {
-	struct rvd_agg *a;
-	uint16_t sid;
-	uint64_t bad;
-};
+/* Merge the batch into its table and empty it. Live (r->d): under
+ * rearviewd's lock, waiting while the table is full (backpressure). */
+static int
+batch_merge(struct rvd_dnstap_rec *r)
+{
+	struct batch *b = &r->b;
+	struct rvd_agg *a = r->a;
+	struct rv_frame_hdr h;
+	uint64_t bad = 0;
+	size_t len, off;
+	int rc = RV_OK;
 
+	if (b->enc.count == 0 && b->rejected == 0 && b->dt.v[RV_DT_RESPONSES]
+	    == 0)
+		return RV_OK;
+	len = rv_frame_finish(&b->enc);
+	if (r->d) {
+		pthread_mutex_lock(&r->d->mu);
+		while (rvd_table_full(r->d, 2) && !atomic_load(&r->d->stop))
+			pthread_cond_wait(&r->d->cv, &r->d->mu);
+		a = r->d->cur;
+	}
+	if (b->enc.count && rv_frame_decode_header(b->buf, len, &h, &off) ==
+	    RV_OK)
+		rc = rvd_agg_add_frame(a, b->buf, len, off, b->enc.count,
+		    b->sid, &bad);
+	a->records_rejected += bad + b->rejected;
+	b->dt.v[RV_DT_REJECTED] += bad;
+	b->dt.v[RV_DT_RECORDS] -= bad;
+	for (int k = 0; k < RV_DT_STAT_COUNT && rc == RV_OK; k++)
+		if (b->dt.v[k])
+			rc = rvd_agg_sensor_dt(a, b->sid, (enum rv_dt_stat)k,
+			    b->dt.v[k]);
+	if (r->d) {
+		if (rvd_table_full(r->d, 1))
+			pthread_cond_broadcast(&r->d->cv);
+		pthread_mutex_unlock(&r->d->mu);
+	}
+	memset(&b->dt, 0, sizeof(b->dt));
+	b->rejected = 0;
+	if (rv_frame_begin(&b->enc, b->buf, sizeof(b->buf), "dnstap", 6) !=
+	    RV_OK && rc == RV_OK)
+		rc = RV_ESTATE;
+	return rc;
+}
+
+/* The scrubber's callback: a record into the batch, merging a full one
+ * first (a response can make more records than one batch holds). */
 static int
 emit(void *arg, const struct rv_record *rec)
 {
-	struct emit_ctx *e = arg;
+	struct rvd_dnstap_rec *r = arg;
+	int rc = rv_frame_add(&r->b.enc, rec);
 
-	if (rvd_agg_add_record(e->a, rec, e->sid) != RV_OK) {
-		e->bad++;
-		return -1;
+	if (rc == RV_ETOOBIG && r->b.enc.count > 0) {
+		if (batch_merge(r) != RV_OK)
+			return -1;
+		rc = rv_frame_add(&r->b.enc, rec);
 	}
+	if (rc != RV_OK) {		/* larger than a batch: never stored */
+		r->b.rejected++;
+		r->b.dt.v[RV_DT_REJECTED]++;
+		return 0;
+	}
+	r->b.dt.v[RV_DT_RECORDS]++;
 	return 0;
 }
 
@@ -191,33 +266,45 @@ rvd_dnstap_prepare(struct rvd_dnstap_rec *r, const struct rvd_dnstap_msg *m,
 }
 
 int
-rvd_dnstap_emit(struct rvd_dnstap_rec *r, struct rvd_agg *a, uint16_t sid,
+rvd_dnstap_emit(struct rvd_dnstap_rec *r, uint16_t sid,
     const struct rv_msg_src *src)
 {
+	struct batch *b = &r->b;
 	struct rv_msg_out out;
-	struct emit_ctx e = { a, sid, 0 };
-	uint64_t rejected;
 	int rc;
 
+	if (b->sid != sid && (rc = batch_merge(r)) != RV_OK)
+		return rc;
+	b->sid = sid;
 	memset(&out, 0, sizeof(out));
-	rc = rv_msg_records(r->msg, src, emit, &e, &out);
+	rc = rv_msg_records(r->msg, src, emit, r, &out);
 	/* What the bailiwick rule dropped is rejected, as a frame's bad
 	 * records are: counted, never stored. */
-	rejected = e.bad + out.out_of_zone + out.irrelevant + out.unglued;
-	a->records_rejected += rejected;
+	b->rejected += out.out_of_zone + out.irrelevant + out.unglued;
+	b->dt.v[RV_DT_REJECTED] += out.out_of_zone + out.irrelevant +
+	    out.unglued;
+	b->dt.v[RV_DT_RESPONSES]++;
 	r->st.responses++;
+	r->st.tcp += (src->flags & RV_RF_TCP) != 0;
 	r->st.records += out.emitted;
 	r->st.out_of_zone += out.out_of_zone;
 	r->st.scrubbed += out.irrelevant + out.unglued;
-	if (rc != RV_OK && rc != RV_ETRUNC)
+	if (rc != RV_OK && rc != RV_ETRUNC) {
 		r->st.refused++;
-	if (rvd_agg_sensor_dt(a, sid, RV_DT_RESPONSES, 1) != RV_OK ||
-	    rvd_agg_sensor_dt(a, sid, RV_DT_RECORDS, out.emitted) != RV_OK ||
-	    rvd_agg_sensor_dt(a, sid, RV_DT_REJECTED, rejected) != RV_OK ||
-	    (rc != RV_OK && rc != RV_ETRUNC && rvd_agg_sensor_dt(a, sid,
-	    RV_DT_MALFORMED, 1) != RV_OK))
-		return RV_ENOMEM;
+		b->dt.v[RV_DT_MALFORMED]++;
+	}
+	if (b->enc.count >= BATCH_RECORDS) {
+		int mrc = batch_merge(r);
+		if (mrc != RV_OK)
+			return mrc;
+	}
 	return rc == RV_ETRUNC ? RV_OK : rc;	/* TC: retried over TCP */
+}
+
+int
+rvd_dnstap_flush(struct rvd_dnstap_rec *r)
+{
+	return batch_merge(r);
 }
 
 size_t
@@ -277,15 +364,11 @@ rvd_dnstap_records(struct rvd *d, void *arg, const struct rvd_dnstap_msg *m,
 		    (int)sensor_len, sensor, rv_strerror(rc));
 		return rc;
 	}
-	prc = rvd_dnstap_prepare(r, m, sensor, sensor_len, &src);
+	if ((prc = rvd_dnstap_prepare(r, m, sensor, sensor_len, &src)) ==
+	    RV_OK)
+		return rvd_dnstap_emit(r, sid, &src);
 	pthread_mutex_lock(&d->mu);
-	if (prc == RV_OK) {
-		while (rvd_table_full(d, 2) && !atomic_load(&d->stop))
-			pthread_cond_wait(&d->cv, &d->mu);  /* backpressure */
-		rc = rvd_dnstap_emit(r, d->cur, sid, &src);
-		if (rvd_table_full(d, 1))
-			pthread_cond_broadcast(&d->cv);
-	} else if ((rc = rvd_agg_sensor_dt(d->cur, sid, prc == RV_EEXIST ?
+	if ((rc = rvd_agg_sensor_dt(d->cur, sid, prc == RV_EEXIST ?
 	    RV_DT_RETRIES : RV_DT_MALFORMED, 1)) == RV_OK && prc != RV_EEXIST)
 		rc = prc;
 	pthread_mutex_unlock(&d->mu);

@@ -7,8 +7,9 @@
  * into the aggregation table like a frame's records.
  *
  * Ownership: struct rvd_dnstap_rec is the hook's state (a reusable message
- * buffer, the retry memory, a sensor-id cache); one per dnstap thread,
- * from rvd_dnstap_rec_new to rvd_dnstap_rec_free.
+ * buffer, the retry memory, a sensor-id cache, a batch of records not yet
+ * merged); one per dnstap thread, from rvd_dnstap_rec_new to
+ * rvd_dnstap_rec_free (flush it first: the batch is dropped).
  */
 #ifndef RVD_DNSTAP_RECORDS_H
 #define RVD_DNSTAP_RECORDS_H
@@ -26,6 +27,7 @@ struct rvd_dnstap_rec;
 /** What the hook did, since it was made. */
 struct rvd_dnstap_rec_stats {
 	uint64_t responses;	/**< turned into records */
+	uint64_t tcp;		/**< of them, answers over a stream (TCP) */
 	uint64_t records;	/**< records merged */
 	uint64_t retries;	/**< a response seen again within seconds */
 	uint64_t malformed;	/**< not a DNS message */
@@ -34,7 +36,13 @@ struct rvd_dnstap_rec_stats {
 	uint64_t scrubbed;	/**< other RRsets the scrubber drops */
 };
 
-int rvd_dnstap_rec_new(struct rvd_dnstap_rec **out);
+/**
+ * The hook's state, merging into rearviewd's current table under its lock
+ * (\p d, the live input) or into a table the caller owns (\p a, the
+ * import of capture files; \p d NULL). \return RV_OK, RV_ENOMEM.
+ */
+int rvd_dnstap_rec_new(struct rvd *d, struct rvd_agg *a,
+    struct rvd_dnstap_rec **out);
 void rvd_dnstap_rec_free(struct rvd_dnstap_rec *r);
 const struct rvd_dnstap_rec_stats *rvd_dnstap_rec_stats(
     const struct rvd_dnstap_rec *r);
@@ -48,11 +56,20 @@ const struct rvd_dnstap_rec_stats *rvd_dnstap_rec_stats(
 int rvd_dnstap_prepare(struct rvd_dnstap_rec *r,
     const struct rvd_dnstap_msg *m, const char *sensor, size_t sensor_len,
     struct rv_msg_src *src);
-/** Emit the prepared response's records into \p a as sensor \p sid;
- * what the bailiwick rule drops goes to a->records_rejected, and the
- * sensor's counters (rv_sensor_dt) are kept in \p a too. */
-int rvd_dnstap_emit(struct rvd_dnstap_rec *r, struct rvd_agg *a,
-    uint16_t sid, const struct rv_msg_src *src);
+/**
+ * Emit the prepared response's records as sensor \p sid into the batch,
+ * which is merged into the table (rvd_agg_add_frame, as an nng frame)
+ * when it holds a frame's worth, when the sensor changes, and at
+ * rvd_dnstap_flush. What the bailiwick rule drops goes to the table's
+ * records_rejected, and the sensor's counters (rv_sensor_dt) go with the
+ * records. \return RV_OK, the scrubber's refusal, or RV_ENOMEM.
+ */
+int rvd_dnstap_emit(struct rvd_dnstap_rec *r, uint16_t sid,
+    const struct rv_msg_src *src);
+
+/** Merge what the batch holds now: when no more frames are at hand (the
+ * live input before it waits, before FINISH), and at an import's end. */
+int rvd_dnstap_flush(struct rvd_dnstap_rec *r);
 
 /**
  * The sensor a frame counts for: \p configured (--dnstap-sensor), else

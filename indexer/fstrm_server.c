@@ -569,6 +569,14 @@ queue_control(struct rvd_fstrm_server *s, struct conn *c, uint32_t type,
  * One control frame (its type and fields, without the escape and length).
  * \return 0 to go on, -1 when the connection is closed.
  */
+/* Every frame read so far was given to on_frame. */
+static void
+idle(struct rvd_fstrm_server *s)
+{
+	if (s->o.on_idle)
+		s->o.on_idle(s->o.arg);
+}
+
 static int
 control(struct rvd_fstrm_server *s, struct conn *c, const uint8_t *p,
     size_t len)
@@ -639,6 +647,7 @@ control(struct rvd_fstrm_server *s, struct conn *c, const uint8_t *p,
 			return -1;
 		}
 		c->st = S_FINISHING;
+		idle(s);	/* FINISH says all was taken */
 		queue_control(s, c, RVD_FSTRM_FINISH, 0);
 		return conn_flush(s, c);
 	default:
@@ -825,6 +834,7 @@ serve(void *arg)
 		}
 		timeout = next < 0 ? -1 : next <= now ? 0 :
 		    (int)(next - now > 60000 ? 60000 : next - now);
+		idle(s);
 		if (poll(s->pfd, np, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -833,6 +843,7 @@ serve(void *arg)
 		}
 		if (s->pfd[0].revents) {
 			drain(s);
+			idle(s);
 			break;
 		}
 		for (size_t i = 0; i < nc; i++) {

@@ -53,6 +53,11 @@ struct rvd_fstrm_peer {
 typedef void (*rvd_fstrm_frame_fn)(void *arg,
     const struct rvd_fstrm_peer *peer, const uint8_t *data, size_t len);
 
+/** Called in the server's thread when every frame read so far has been
+ * given to on_frame: before it waits for more, and before it answers a
+ * STOP with FINISH. A consumer that batches frames hands them on here. */
+typedef void (*rvd_fstrm_idle_fn)(void *arg);
+
 struct rvd_fstrm_opts {
 	const char *content_type;	/**< e.g. "protobuf:dnstap.Dnstap" */
 	size_t max_frame;		/**< 0: RVD_FSTRM_FRAME_MAX */
@@ -62,6 +67,7 @@ struct rvd_fstrm_opts {
 	const char *unix_group;		/**< their group, or NULL */
 	int allow_remote_tcp;		/**< tcp:// on a non-loopback address */
 	rvd_fstrm_frame_fn on_frame;
+	rvd_fstrm_idle_fn on_idle;	/**< or NULL */
 	void *arg;
 };
 

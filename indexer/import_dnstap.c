@@ -108,7 +108,7 @@ rvd_import_dnstap(struct rvd_config *cfg, struct rv_store *st, FILE *f)
 	snprintf(namebuf, sizeof(namebuf), "%s", cfg->import);
 	fname = basename(namebuf);
 	if ((rc = rvd_dnstap_dec_init(&dec, RVD_FSTRM_FRAME_MAX)) != RV_OK ||
-	    (rc = rvd_dnstap_rec_new(&rec)) != RV_OK ||
+	    (rc = rvd_dnstap_rec_new(NULL, &a, &rec)) != RV_OK ||
 	    (rc = rvd_enrich_open(&cfg->mmdb, &en)) != RV_OK ||
 	    (rc = rvd_agg_init(&a)) != RV_OK ||
 	    (buf = malloc(RVD_FSTRM_FRAME_MAX)) == NULL) {
@@ -181,7 +181,7 @@ rvd_import_dnstap(struct rvd_config *cfg, struct rv_store *st, FILE *f)
 				    RV_EEXIST ? RV_DT_RETRIES : RV_DT_MALFORMED,
 				    1);
 			} else {
-				rc = rvd_dnstap_emit(rec, &a, sid, &src);
+				rc = rvd_dnstap_emit(rec, sid, &src);
 				responses++;
 			}
 			if (rc == RV_ENOMEM) {
@@ -193,7 +193,7 @@ rvd_import_dnstap(struct rvd_config *cfg, struct rv_store *st, FILE *f)
 		if (a.n >= cfg->flush_max && flush(st, &a, en) != RV_OK)
 			goto leave;
 	}
-	if (flush(st, &a, en) != RV_OK)
+	if (rvd_dnstap_flush(rec) != RV_OK || flush(st, &a, en) != RV_OK)
 		goto leave;
 	rvd_log(LOG_INFO, "imported %s (dnstap): %llu frames, %llu resolver "
 	    "responses, %llu records, %llu client-side messages dropped, "

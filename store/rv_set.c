@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rv_hash.h"
 #include "rv_err.h"
 #include "rv_store.h"
 #include "rv_be.h"
@@ -183,42 +184,10 @@ leave:
 
 /* --- digest ------------------------------------------------------------- */
 
-static uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t
-hash64(uint64_t seed, const uint8_t *p, size_t len)
-{
-	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		h ^= mix64(w + 0x9e3779b97f4a7c15ULL);
-		h = (h << 29 | h >> 35) * 0xbf58476d1ce4e5b9ULL;
-	}
-	if (i < len) {
-		uint64_t w = 0;
-		memcpy(&w, p + i, len - i);
-		h ^= mix64(w ^ ((uint64_t)(len - i) << 56));
-		h = (h << 29 | h >> 35) * 0xbf58476d1ce4e5b9ULL;
-	}
-	return mix64(h);
-}
-
 uint64_t
 rv_set_digest(const uint8_t *set, size_t len)
 {
-	return hash64(0x7276736574ULL /* "rvset" */, set, len);
+	return rv_hash64(0x7276736574ULL /* "rvset" */, set, len);
 }
 
 uint64_t
@@ -229,5 +198,5 @@ rv_rdata_digest(uint16_t type, const uint8_t *rd, size_t len)
 
 	memcpy(buf, rd, n);
 	rv_rdata_canon(type, buf, n);
-	return hash64(0x7276726400000000ULL | type, buf, n);
+	return rv_hash64(0x7276726400000000ULL | type, buf, n);
 }

@@ -7,7 +7,8 @@
 # database of their own, and the two databases are compared: every RRset the
 # module stored, dnstap stored too, with the same bailiwick, and dnstap
 # stored nothing out of bailiwick. Client messages were dropped and
-# counted, and no client address reached the database.
+# counted, and no client address reached the database. A third run asks
+# every upstream question over TCP (tcp-upstream): the same rows.
 # No timing is asserted; waits are deadlines for things that must happen.
 . "$(dirname "$0")/harness.sh"
 rv_init dnstap
@@ -173,7 +174,7 @@ for want in sensor:evil:dnstap_dropped_client,1 sensor:evil:dnstap_dropped,1 \
   rv_expect "$RV_TMP/dt.stats" "^$want\$" "rearview stats: $want"
 done
 rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: .* dropped \([1-9][0-9]* client-side\)' "client-side messages were dropped and counted"
-rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: [1-9][0-9]* responses made [1-9][0-9]* records' "responses became records"
+rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: [1-9][0-9]* responses \(0 over TCP\) made [1-9][0-9]* records' "responses became records"
 # No client address anywhere in the database: kdig asks from 127.0.0.1,
 # the resolver listens on $RV_NET.0.1 (neither is an authoritative
 # server's address).
@@ -232,6 +233,44 @@ if command -v fstrm_capture > /dev/null; then
   rv_log "capture: $(wc -l < "$RV_TMP/imp.rows") of the module's $(wc -l < "$RV_TMP/md.rows") RRsets"
 fi
 
+# --- answers over TCP: the same queries, every upstream one over TCP ------
+# (tcp-upstream): dnstap marks them as stream answers, and they make the
+# same rows as the module's UDP answers.
+TC=$RV_TMP/tc
+"$RVD" --db "$TC" --listen "ipc://$RV_TMP/unused-tc.sock" \
+  --dnstap "unix:$RV_TMP/tc.sock" --flush-interval 100 \
+  > "$RV_TMP/rvd-tc.log" 2>&1 &
+TC_PID=$!
+RV_BG_PIDS="$RV_BG_PIDS $TC_PID"
+rv_wait_grep "$RV_TMP/rvd-tc.log" 'ready:' 10 ||
+  rv_fail "rearviewd --dnstap (TCP run) did not start: $(tail -3 "$RV_TMP/rvd-tc.log")"
+export RV_UNBOUND_CLAUSES="server:
+  tcp-upstream: yes
+dnstap:
+  dnstap-enable: yes
+  dnstap-socket-path: \"$RV_TMP/tc.sock\"
+  dnstap-send-identity: yes
+  dnstap-identity: \"ub-tcp\"
+  dnstap-log-resolver-response-messages: yes"
+rv_resolver_start --no-module
+ask
+for i in $(seq 300); do
+  rows "$TC" > "$RV_TMP/tc.rows"
+  [ -z "$(comm -23 "$RV_TMP/md.rows" "$RV_TMP/tc.rows")" ] && break
+  sleep 0.1
+done
+rv_resolver_stop
+unset RV_UNBOUND_CLAUSES
+kill "$TC_PID" && wait "$TC_PID"
+rows "$TC" > "$RV_TMP/tc.rows"
+tcp_line=$(grep -oE 'dnstap: [0-9]+ responses \([0-9]+ over TCP\)' "$RV_TMP/rvd-tc.log")
+read -r tc_resp tc_tcp <<< "$(echo "$tcp_line" | sed -E 's/dnstap: ([0-9]+) responses \(([0-9]+) over TCP\)/\1 \2/')"
+[ "${tc_resp:-0}" -gt 0 ] && [ "$tc_resp" = "$tc_tcp" ] ||
+  rv_fail "with tcp-upstream, want every response over TCP: '$tcp_line'"
+comm -23 "$RV_TMP/md.rows" "$RV_TMP/tc.rows" > "$RV_TMP/tc.missing"
+[ -s "$RV_TMP/tc.missing" ] && rv_fail "answers over TCP lack rows the module stored: $(head -3 "$RV_TMP/tc.missing")"
+rv_log "over TCP: $tc_tcp of $tc_resp responses, $(wc -l < "$RV_TMP/tc.rows") RRsets, the module's $(wc -l < "$RV_TMP/md.rows") all there"
+
 # --- compare -----------------------------------------------------------
 comm -23 "$RV_TMP/md.rows" "$RV_TMP/dt.rows" > "$RV_TMP/only-module"
 comm -13 "$RV_TMP/md.rows" "$RV_TMP/dt.rows" > "$RV_TMP/only-dnstap"
@@ -245,8 +284,10 @@ done
   rv_fail "RRsets the module stored and dnstap did not: $(head -5 "$RV_TMP/only-module")"
 # Whatever dnstap has beyond the module must still be in bailiwick: the
 # owner at or below the bailiwick.
-awk '{ o = $1; b = ($NF == "NEG") ? $4 : $3
-       if (b != "." && substr(o, length(o) - length(b) + 1) != b) print }' \
-  "$RV_TMP/dt.rows" > "$RV_TMP/dt.outside"
-[ -s "$RV_TMP/dt.outside" ] && rv_fail "dnstap stored out of bailiwick: $(head -3 "$RV_TMP/dt.outside")"
+for f in dt tc; do
+  awk '{ o = $1; b = ($NF == "NEG") ? $4 : $3
+         if (b != "." && substr(o, length(o) - length(b) + 1) != b) print }' \
+    "$RV_TMP/$f.rows" > "$RV_TMP/$f.outside"
+  [ -s "$RV_TMP/$f.outside" ] && rv_fail "dnstap ($f) stored out of bailiwick: $(head -3 "$RV_TMP/$f.outside")"
+done
 rv_pass
