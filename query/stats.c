@@ -95,6 +95,7 @@ rvq_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
 {
 	struct walk w = { db, fn, arg };
 	struct rv_store_stats s;
+	struct rv_store_space sp;
 	char path[4200];
 	struct stat sb;
 	uint64_t rows;
@@ -107,6 +108,10 @@ rvq_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
 	fn(arg, "file_bytes", RVQ_STAT_NUM, stat(path, &sb) == 0 ?
 	    (uint64_t)sb.st_size : 0, NULL);
 	fn(arg, "map_bytes", RVQ_STAT_NUM, rv_store_mapsize(db->st), NULL);
+	if ((rc = rv_store_space(db->st, db->txn, &sp)) != RV_OK)
+		return rc;
+	fn(arg, "used_bytes", RVQ_STAT_NUM, sp.used_bytes, NULL);
+	fn(arg, "free_bytes", RVQ_STAT_NUM, sp.free_bytes, NULL);
 	fn(arg, "schema", RVQ_STAT_NUM, RV_SCHEMA_VERSION, NULL);
 	for (int i = 0; i < RV_STAT_COUNT; i++)
 		fn(arg, rv_stat_name((enum rv_stat)i), RVQ_STAT_NUM, s.v[i],

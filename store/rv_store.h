@@ -208,6 +208,22 @@ int rv_store_grow(struct rv_store *st);
 size_t rv_store_mapsize(const struct rv_store *st);
 
 /**
+ * Where the database file's octets are: LMDB never returns pages to the
+ * file system, so the file holds every page ever written; the pages on
+ * its free list are reusable by later writes.
+ */
+struct rv_store_space {
+	uint64_t page_bytes;	/**< LMDB's page size */
+	uint64_t pages_bytes;	/**< up to the last page written */
+	uint64_t free_bytes;	/**< on the free list (as of \p txn) */
+	uint64_t used_bytes;	/**< pages_bytes - free_bytes */
+};
+/** \return 0, or the store's error. Reads the free list: O(its
+ * entries). */
+int rv_store_space(struct rv_store *st, struct rv_txn *txn,
+    struct rv_store_space *out);
+
+/**
  * Octets free for an unprivileged writer on the database's file system
  * (statvfs).
  */

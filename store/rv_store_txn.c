@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rv_err.h"
 #include "store_lmdb.h"
@@ -83,6 +84,57 @@ rv_store_rows(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 	RV_GUARD(st, mrc, mdb_stat(lm_txn(txn), rv_store_dbi(st, db), &ms));
 	*rows = mrc ? 0 : ms.ms_entries;
 	return rv_store_rc(st, mrc);
+}
+
+/* Sum the page counts of the free list's entries (each value an IDL whose
+ * first word is its length), as mdb_stat -f does. Under the guard. */
+static int
+free_pages(struct rv_store *st, MDB_txn *t, uint64_t *pages)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int mrc;
+
+	*pages = 0;
+	if ((mrc = mdb_cursor_open(t, 0 /* FREE_DBI */, &cur)) != 0)
+		return mrc;
+	while ((mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		size_t n;
+
+		if (v.mv_size < sizeof(size_t) || !rv_span_ok(st, &v)) {
+			mrc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(&n, v.mv_data, sizeof(n));
+		*pages += n;
+	}
+	mdb_cursor_close(cur);
+	return mrc == MDB_NOTFOUND ? 0 : mrc;
+}
+
+int
+rv_store_space(struct rv_store *st, struct rv_txn *txn,
+    struct rv_store_space *out)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	int mrc;
+
+	memset(out, 0, sizeof(*out));
+	if ((mrc = mdb_env_stat(st->env, &ms)) != 0 ||
+	    (mrc = mdb_env_info(st->env, &info)) != 0)
+		return rv_store_rc(st, mrc);
+	/* The page count lands in *out: nothing local is live across the
+	 * guard's longjmp. */
+	RV_GUARD(st, mrc, free_pages(st, lm_txn(txn), &out->free_bytes));
+	if (mrc != 0)
+		return rv_store_rc(st, mrc);
+	out->page_bytes = ms.ms_psize;
+	out->pages_bytes = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+	out->free_bytes *= ms.ms_psize;
+	out->used_bytes = out->pages_bytes > out->free_bytes ?
+	    out->pages_bytes - out->free_bytes : 0;
+	return RV_OK;
 }
 
 int

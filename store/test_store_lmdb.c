@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -80,6 +81,57 @@ test_values_round_trip(void **state)
 	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
 }
 
+/* The file's pages are the pages in use plus LMDB's free list, as
+ * mdb_stat -ef counts them; deleting rows puts pages on the free list. */
+static void
+test_space(void **state)
+{
+	struct tmp_store_fx *f = *state;
+	struct rv_store_space sp, sp2;
+	struct rv_txn *txn;
+	char key[16], val[512];
+	MDB_envinfo info;
+	MDB_stat ms;
+
+	memset(val, 'v', sizeof(val));
+	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
+	for (int i = 0; i < 2000; i++) {
+		struct rv_val k = { (size_t)snprintf(key, sizeof(key), "k%05d",
+		    i), key }, v = { sizeof(val), val };
+		assert_int_equal(rv_put(f->st, txn, RV_DB_META, &k, &v, 0),
+		    RV_OK);
+	}
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
+	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
+	assert_int_equal(rv_store_space(f->st, txn, &sp), RV_OK);
+	rv_txn_abort(txn);
+	assert_int_equal(mdb_env_stat(f->st->env, &ms), 0);
+	assert_int_equal(mdb_env_info(f->st->env, &info), 0);
+	assert_int_equal(sp.page_bytes, ms.ms_psize);
+	assert_int_equal(sp.pages_bytes, (info.me_last_pgno + 1) * ms.ms_psize);
+	assert_int_equal(sp.used_bytes + sp.free_bytes, sp.pages_bytes);
+	/* 2000 values of 512 octets need at least 1 MB of pages. */
+	assert_true(sp.used_bytes >= 2000 * 512);
+
+	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
+	for (int i = 0; i < 2000; i++) {
+		struct rv_val k = { (size_t)snprintf(key, sizeof(key), "k%05d",
+		    i), key };
+		assert_int_equal(rv_del(f->st, txn, RV_DB_META, &k), RV_OK);
+	}
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
+	/* A second commit lets the first one's freed pages be counted as
+	 * free (the newest snapshot still owns what it replaced). */
+	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
+	assert_int_equal(rv_store_read_begin(f->st, &txn), RV_OK);
+	assert_int_equal(rv_store_space(f->st, txn, &sp2), RV_OK);
+	rv_txn_abort(txn);
+	assert_int_equal(sp2.used_bytes + sp2.free_bytes, sp2.pages_bytes);
+	assert_true(sp2.free_bytes >= 2000 * 512);
+	assert_true(sp2.used_bytes < sp.used_bytes / 4);
+}
+
 int
 main(void)
 {
@@ -90,6 +142,8 @@ main(void)
 		    tmp_store_teardown),
 		cmocka_unit_test_setup_teardown(test_values_round_trip,
 		    tmp_store_setup, tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_space, tmp_store_setup,
+		    tmp_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
