@@ -155,6 +155,54 @@ assert read_ctrl(s) == 5, "no FINISH"
 s.close()
 PY
 kill -0 "$DT_PID" || rv_fail "rearviewd died from hostile dnstap senders"
+# A replayed capture (fstrm_replay, as an attacker with the socket could
+# send it): a frame that is not dnstap, a client's query, and a resolver
+# response for www.shop.test (zone shop.test) that also carries an A
+# record for www.bank.test, a poisoning attempt. The in-zone answer is
+# stored; the poison is rejected and counted, never stored.
+if command -v fstrm_replay > /dev/null; then
+  python3 - "$RV_TMP/poison.fstrm" <<'PY'
+import struct, sys
+def varint(n):
+    b = b''
+    while True:
+        c = n & 0x7f; n >>= 7
+        b += bytes([c | (0x80 if n else 0)])
+        if not n: return b
+def f_bytes(n, b): return varint(n << 3 | 2) + varint(len(b)) + b
+def f_int(n, v): return varint(n << 3) + varint(v)
+def name(s): return b''.join(bytes([len(l)]) + l.encode() for l in s.split('.') if l) + b'\0'
+def rr(owner, ip): return owner + struct.pack('>HHIH', 1, 1, 300, 4) + bytes(ip)
+resp = struct.pack('>HHHHHH', 0x1234, 0x8400, 1, 2, 0, 0) + name('www.shop.test') + \
+    struct.pack('>HH', 1, 1) + rr(b'\xc0\x0c', [192, 0, 2, 80]) + \
+    rr(name('www.bank.test'), [6, 6, 6, 6])
+def dnstap(mtype, extra=b''):
+    return f_bytes(1, b'replayer') + f_int(15, 1) + f_bytes(14, f_int(1, mtype) + extra)
+ok = dnstap(4, f_int(2, 1) + f_int(3, 1) + f_bytes(5, bytes([127, 53, 0, 4])) +
+            f_int(7, 53) + f_bytes(11, name('shop.test')) + f_int(12, 1700000000) +
+            f_bytes(14, resp))
+client = dnstap(5, f_bytes(4, bytes([10, 9, 8, 7])))
+ct = b'protobuf:dnstap.Dnstap'
+start = struct.pack('>I', 2) + struct.pack('>II', 1, len(ct)) + ct
+with open(sys.argv[1], 'wb') as f:
+    f.write(struct.pack('>II', 0, len(start)) + start)
+    for d in (b'\x0a\xff not protobuf', client, ok):
+        f.write(struct.pack('>I', len(d)) + d)
+    f.write(struct.pack('>III', 0, 4, 3))
+PY
+  fstrm_replay -t protobuf:dnstap.Dnstap -r "$RV_TMP/poison.fstrm" -u "$RV_TMP/dnstap.sock" \
+    > "$RV_TMP/replay.log" 2>&1 || rv_fail "fstrm_replay: $(tail -3 "$RV_TMP/replay.log")"
+  for i in $(seq 100); do
+    "$RV" lookup www.shop.test -d "$DT" -o json 2>/dev/null | grep -q '"192.0.2.80"' && break
+    sleep 0.1
+  done
+  "$RV" lookup www.shop.test -d "$DT" -o json | grep -q '"192.0.2.80"' ||
+    rv_fail "the replayed in-zone answer was not stored"
+  "$RV" lookup 'www.bank.test' -d "$DT" -o json > "$RV_TMP/poison.out" 2>&1
+  [ -s "$RV_TMP/poison.out" ] && rv_fail "a poisoning record from dnstap was stored: $(head -2 "$RV_TMP/poison.out")"
+  "$RV" rdata ip 6.6.6.6 -d "$DT" -o json > "$RV_TMP/poison.out" 2>&1
+  [ -s "$RV_TMP/poison.out" ] && rv_fail "the poisoning address is in the reverse index: $(head -2 "$RV_TMP/poison.out")"
+fi
 kill "$DT_PID" && wait "$DT_PID"
 rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: [0-9]+ connections \([0-9]+ refused, [3-9][0-9]* closed for errors' \
   "the hostile senders were closed and counted"
@@ -169,10 +217,18 @@ done
 [ "$(stat sensor:ub-dnstap:dnstap_records)" = "$(stat sensor:ub-dnstap)" ] ||
   rv_fail "ub-dnstap's dnstap records ($(stat sensor:ub-dnstap:dnstap_records)) are not its observations ($(stat sensor:ub-dnstap))"
 [ -z "$(stat sensor:ub-dnstap:lost)" ] || rv_fail "a dnstap sensor shows the stream figures of numbered frames"
+malformed=1
+command -v fstrm_replay > /dev/null && malformed=2  # and the replay's
 for want in sensor:evil:dnstap_dropped_client,1 sensor:evil:dnstap_dropped,1 \
-    sensor:evil:dnstap_responses,0 sensor:evil,0 sensor:dnstap:dnstap_malformed,1; do
+    sensor:evil:dnstap_responses,0 sensor:evil,0 "sensor:dnstap:dnstap_malformed,$malformed"; do
   rv_expect "$RV_TMP/dt.stats" "^$want\$" "rearview stats: $want"
 done
+if command -v fstrm_replay > /dev/null; then
+  for want in sensor:replayer:dnstap_responses,1 sensor:replayer:dnstap_records,1 \
+      sensor:replayer:dnstap_rejected,1 sensor:replayer:dnstap_dropped_client,1 sensor:replayer,1; do
+    rv_expect "$RV_TMP/dt.stats" "^$want\$" "rearview stats after the replay: $want"
+  done
+fi
 rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: .* dropped \([1-9][0-9]* client-side\)' "client-side messages were dropped and counted"
 rv_expect "$RV_TMP/rvd-dt.log" 'dnstap: [1-9][0-9]* responses \(0 over TCP\) made [1-9][0-9]* records' "responses became records"
 # No client address anywhere in the database: kdig asks from 127.0.0.1,
