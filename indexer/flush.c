@@ -571,6 +571,10 @@ rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
 	rvd_log(LOG_DEBUG, "flush prepare (CPU ms): sort %lld, index rows %lld",
 	    (long long)(t1 - t0) / 1000, (long long)(now_us() - t1) / 1000);
 	rc = rv_store_write(st, attempt_write, &at, &res->grows);
+	/* What the flush freed, the next one may reuse (a failure here
+	 * costs file space, never data). */
+	if (rc == RV_OK)
+		(void)rv_store_release_freed(st);
 	at.t[4] = now_us();
 	rvd_log(LOG_DEBUG, "flush phases (CPU ms): rrsets %lld, rdata+ip %lld, "
 	    "names+meta %lld, commit %lld", (long long)(at.t[1] - at.t[0]) / 1000,

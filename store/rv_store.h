@@ -204,6 +204,18 @@ int rv_store_map_full(const struct rv_store *st);
  */
 int rv_store_grow(struct rv_store *st);
 
+/**
+ * Writer, after a large write transaction: let the next write reuse the
+ * pages this one freed. LMDB reuses a page freed by transaction N only
+ * from N+2 on (N+1 must keep N-1's snapshot, the fallback meta page), so a
+ * flush that rewrites most of the tree (random keys) would otherwise need
+ * room for three generations of what it touches: the file grows to about
+ * (1 + 2f) times its pages in use, f the share of pages one flush touches.
+ * This commits a one-row transaction (the schema row, unchanged), which
+ * makes it (1 + f). See bench/storage. \return 0, or the store's error.
+ */
+int rv_store_release_freed(struct rv_store *st);
+
 /** Current map size in octets. */
 size_t rv_store_mapsize(const struct rv_store *st);
 

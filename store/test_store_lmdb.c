@@ -132,6 +132,55 @@ test_space(void **state)
 	assert_true(sp2.used_bytes < sp.used_bytes / 4);
 }
 
+static void
+rewrite_all(struct tmp_store_fx *f, char fill)
+{
+	struct rv_txn *txn;
+	char key[16], val[512];
+
+	memset(val, fill, sizeof(val));
+	assert_int_equal(rv_store_write_begin(f->st, &txn), RV_OK);
+	for (int i = 0; i < 2000; i++) {
+		struct rv_val k = { (size_t)snprintf(key, sizeof(key), "k%05d",
+		    i), key }, v = { sizeof(val), val };
+		assert_int_equal(rv_put(f->st, txn, RV_DB_META, &k, &v, 0),
+		    RV_OK);
+	}
+	assert_int_equal(rv_txn_commit(f->st, txn), RV_OK);
+}
+
+static uint64_t
+file_pages(struct tmp_store_fx *f)
+{
+	MDB_envinfo info;
+
+	assert_int_equal(mdb_env_info(f->st->env, &info), 0);
+	return info.me_last_pgno + 1;
+}
+
+/* A write that rewrites every page frees them all; LMDB lets only the
+ * write after next reuse them, unless rv_store_release_freed commits a
+ * transaction in between: then the next rewrite grows the file by a few
+ * pages, not by a copy of the tree. */
+static void
+test_release_freed(void **state)
+{
+	struct tmp_store_fx *f = *state;
+	uint64_t before, after_plain, after_release;
+
+	rewrite_all(f, 'a');
+	rewrite_all(f, 'b');		/* frees the first copy */
+	before = file_pages(f);
+	rewrite_all(f, 'c');		/* may not reuse 'b''s frees yet */
+	after_plain = file_pages(f);
+	assert_true(after_plain - before > 200);	/* a second copy */
+	assert_int_equal(rv_store_release_freed(f->st), RV_OK);
+	before = file_pages(f);
+	rewrite_all(f, 'd');		/* reuses what 'c' freed */
+	after_release = file_pages(f);
+	assert_true(after_release - before < 20);
+}
+
 int
 main(void)
 {
@@ -144,6 +193,8 @@ main(void)
 		    tmp_store_setup, tmp_store_teardown),
 		cmocka_unit_test_setup_teardown(test_space, tmp_store_setup,
 		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_release_freed,
+		    tmp_store_setup, tmp_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

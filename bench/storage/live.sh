@@ -1,0 +1,74 @@
+#!/bin/sh
+# Why the live tier's data.mdb outgrows its pages in use (issue #21), and
+# what a smaller flush does to it. Not part of make check.
+#
+#   bench/storage/live.sh [BUILDDIR]     env: N (2000000) observations of
+#                                        as many RRsets (rvgen -n N -r N),
+#                                        FLUSH ("500000 50000": --flush-max
+#                                        values, one fresh run each)
+#
+# 1. The mechanism in plain LMDB (bench/storage/lmdb_reuse): 20 write
+#    transactions of 100,000 random keys, without and then with a one-row
+#    transaction after each (rv_store_release_freed): the baseline.
+# 2. For each --flush-max: a fresh rearviewd (nng, MaxMind's test mmdb
+# files), tools/rvgen sends N distinct RRsets (one observation each, the
+# CLI benchmark's database), and `rearview stats` is read once a second:
+# file octets, pages in use, pages on LMDB's free list. At the end: the
+# file against its pages in use, and a compacted copy (mdb_copy -c).
+set -eu
+src=$(cd "$(dirname "$0")/../.." && pwd)
+B=${1:-${RV_BUILDDIR:-$src/build}}
+N=${N:-2000000}
+FLUSH=${FLUSH:-500000 50000}
+MMDB=${MMDB:-$src/.deps/mmdb}
+for b in "$B/tools/rvgen" "$B/indexer/rearviewd" "$B/cli/rearview" \
+    "$B/bench/storage/lmdb_reuse"; do
+	[ -x "$b" ] || { echo "missing $b: build first" >&2; exit 1; }
+done
+command -v mdb_copy >/dev/null || { echo "mdb_copy not found (lmdb-utils)" >&2; exit 1; }
+W=$(mktemp -d /tmp/rv-storage-live.XXXXXX)
+PID=
+trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; rm -rf "$W"' EXIT
+stat_of() {	# DB: "file used free observations rrsets" from rearview stats
+	"$B/cli/rearview" stats -d "$1" -o csv 2>/dev/null | awk -F, '
+	    $1 == "file_bytes" { f = $2 } $1 == "used_bytes" { u = $2 }
+	    $1 == "free_bytes" { r = $2 } $1 == "observations" { n = $2 }
+	    $1 == "rrsets" { k = $2 }
+	    END { printf "%.0f %.0f %.0f %.0f %.0f\n", f, u, r, n, k }'
+}
+mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
+echo "== plain LMDB, 20 transactions of 100,000 random keys"
+"$B/bench/storage/lmdb_reuse" "$W/lmdb" 20 100000 > "$W/lmdb.out"
+grep -E 'txn (1|5|10|20):' "$W/lmdb.out" | sed 's/^/  /'
+rm -rf "$W/lmdb"
+echo "== rearviewd, $N distinct RRsets"
+for F in $FLUSH; do
+	db=$W/db-$F
+	"$B/indexer/rearviewd" -d "$db" -l "ipc://$W/in.sock" --mapsize 16384 \
+	    --flush-max "$F" --asn-db "$MMDB/GeoLite2-ASN-Test.mmdb" \
+	    --geo-db "$MMDB/GeoIP2-City-Test.mmdb" -v >"$W/rvd.log" 2>&1 &
+	PID=$!
+	until grep -q 'ready:' "$W/rvd.log"; do sleep 0.1; done
+	t0=$(date +%s)
+	"$B/tools/rvgen" -q -n "$N" -r "$N" --connect "ipc://$W/in.sock" &
+	peak=0 peak_used=0
+	while :; do
+		set -- $(stat_of "$db")
+		[ "$1" -gt "$peak" ] && { peak=$1; peak_used=$2; }
+		[ "$4" -ge "$N" ] && break
+		sleep 1
+	done
+	wait $!
+	secs=$(( $(date +%s) - t0 ))
+	kill "$PID"; wait "$PID" || true; PID=
+	set -- $(stat_of "$db")
+	flushes=$(grep -c 'flush [0-9]* committed' "$W/rvd.log" || true)
+	mkdir -p "$W/compact"; mdb_copy -c "$db" "$W/compact" && csize=$(stat -c %s "$W/compact/data.mdb")
+	rm -rf "$W/compact"
+	R=$5
+	echo "--flush-max $F: $N observations, $R RRsets in $secs s, $flushes flushes"
+	echo "  file $(mb "$1") MB = $(($1 / R)) B/RRset; in use $(mb "$2") MB = $(($2 / R)) B/RRset; free list $(mb "$3") MB"
+	echo "  file / in use = $(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }') x; compacted copy $(mb "$csize") MB = $((csize / R)) B/RRset"
+	echo "  largest file while ingesting $(mb "$peak") MB (in use then $(mb "$peak_used") MB)"
+	rm -rf "$db"
+done
