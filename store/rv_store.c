@@ -840,6 +840,32 @@ rv_store_write_begin(struct rv_store *st, struct rv_txn **txn)
 	return txn_begin(st, 0, txn);
 }
 
+int
+rv_store_copy(struct rv_store *st, const char *dir, int compact)
+{
+	char path[4200];
+	int rc, fd;
+
+	/* LMDB's copy runs in a read transaction of its own: a consistent
+	 * snapshot however long it takes, the writer never waits. */
+	RV_GUARD(st, rc, mdb_env_copy2(st->env, dir, compact ?
+	    MDB_CP_COMPACT : 0));
+	if (rc != 0)
+		return rv_store_rc(st, rc);
+	/* mdb_env_copy2 does not fsync what it wrote. */
+	if ((size_t)snprintf(path, sizeof(path), "%s/data.mdb", dir) >=
+	    sizeof(path))
+		return RV_ETOOBIG;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return RV_EIO;
+	/* The live file's mode, not LMDB's 0644 for copies: what
+	 * resolvers saw is not for every local user. */
+	rc = fchmod(fd, 0660) == 0 && fsync(fd) == 0 ? RV_OK :
+	    errno == ENOSPC ? RV_ENOSPC : RV_EIO;
+	close(fd);
+	return rc;
+}
+
 size_t
 rv_store_mapsize(const struct rv_store *cst)
 {

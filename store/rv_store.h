@@ -216,6 +216,15 @@ int rv_store_grow(struct rv_store *st);
  */
 int rv_store_release_freed(struct rv_store *st);
 
+/**
+ * Copy the database into \p dir (an existing empty directory) as
+ * DIR/data.mdb, fsynced: a consistent snapshot, taken in a read
+ * transaction while writers go on. \p compact: only the pages in use,
+ * renumbered (mdb_copy -c); else the file's pages as they are.
+ * \return 0, RV_EIO, RV_ENOSPC, or the store's error.
+ */
+int rv_store_copy(struct rv_store *st, const char *dir, int compact);
+
 /** Current map size in octets. */
 size_t rv_store_mapsize(const struct rv_store *st);
 

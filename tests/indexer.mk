@@ -45,6 +45,7 @@ endif
 # frames, tools/rv_dbdump reads the database back through store/.
 INDEXER_E2E = e2e/indexer_ingest.sh e2e/indexer_crash.sh \
 	e2e/indexer_import.sh e2e/indexer_ops.sh e2e/indexer_pipeline.sh \
-	e2e/indexer_diskfull.sh e2e/indexer_tls.sh e2e/indexer_oversize.sh
+	e2e/indexer_diskfull.sh e2e/indexer_tls.sh e2e/indexer_oversize.sh \
+	e2e/backup.sh
 TESTS += $(INDEXER_E2E)
 EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh
