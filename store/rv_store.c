@@ -378,12 +378,19 @@ meta_sound(struct rv_store *st, int i, const struct meta *m, uint64_t size)
 		    (unsigned long long)m->last);
 		return 0;
 	}
-	if (m->last >= size / m->psize) {
-		rv_store_damage(st, "data.mdb is shorter than its last page: "
-		    "%llu octets, meta page %d names page %llu",
-		    (unsigned long long)size, i, (unsigned long long)m->last);
-		return 0;
-	}
+	/* The last page itself may lie past the end of the file: LMDB does
+	 * not write pages a transaction allocated and freed again, and
+	 * rv_store_check_size sees that those are free. The roots must be in
+	 * the file. */
+	for (int d = 0; d < 2; d++)
+		if (m->root[d] != META_NO_ROOT && m->root[d] >= size / m->psize &&
+		    m->root[d] <= m->last) {
+			rv_store_damage(st, "data.mdb is shorter than its last "
+			    "page: %llu octets, meta page %d names root page "
+			    "%llu", (unsigned long long)size, i,
+			    (unsigned long long)m->root[d]);
+			return 0;
+		}
 	for (int d = 0; d < 2; d++)
 		if (m->root[d] != META_NO_ROOT &&
 		    (m->root[d] < 2 || m->root[d] > m->last)) {
@@ -478,6 +485,128 @@ leave:
 	return rc;
 }
 
+/* Count the pages in [from, last] on the free list of read transaction
+ * t: each record an IDL, its length first, then page numbers. Under the
+ * guard. */
+static int
+free_in(struct rv_store *st, MDB_txn *t, uint64_t from, uint64_t last,
+    uint64_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int mrc;
+
+	*n = 0;
+	if ((mrc = mdb_cursor_open(t, 0 /* FREE_DBI */, &cur)) != 0)
+		return mrc;
+	while ((mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		const uint8_t *p = v.mv_data;
+		size_t len;
+
+		if (v.mv_size < sizeof(size_t) || !rv_span_ok(st, &v)) {
+			mrc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(&len, p, sizeof(len));
+		if (len > v.mv_size / sizeof(size_t) - 1) {
+			mrc = MDB_CORRUPTED;
+			break;
+		}
+		for (size_t i = 1; i <= len; i++) {
+			size_t pg;
+			memcpy(&pg, p + i * sizeof(size_t), sizeof(pg));
+			*n += pg >= from && pg <= last;
+		}
+	}
+	mdb_cursor_close(cur);
+	return mrc == MDB_NOTFOUND ? 0 : mrc;
+}
+
+/* The last page of the meta of transaction id, read from data.mdb; 0 if
+ * neither meta page holds it (a writer moved on: ask again). */
+static uint64_t
+meta_last_of(struct rv_store *st, uint64_t id)
+{
+	uint8_t b[META_LEN];
+	struct meta m;
+
+	for (int i = 0; i < 2; i++)
+		if (pread(st->data_fd, b, sizeof(b), (off_t)i * st->psize) ==
+		    (ssize_t)sizeof(b)) {
+			meta_read(b, &m);
+			if (m.magic == META_MAGIC && m.txnid == id)
+				return m.last;
+		}
+	return 0;
+}
+
+/*
+ * data.mdb ends before the last page the newest meta names. LMDB does not
+ * write the pages a transaction allocated at the end of the file and
+ * freed again before it committed, so that is sound when every page past
+ * the end is on that snapshot's free list; otherwise the file was cut. In
+ * a read transaction of its own (MDB_NOTLS: beside the caller's), whose
+ * meta is read from the file by its id; a writer moving on meanwhile
+ * makes it look again.
+ */
+static int lm_begin(struct rv_store *st, unsigned flags, MDB_txn **t);
+
+struct tail {
+	uint64_t from, last, free;	/* pages past the end, and free */
+};
+
+/* One look (tail_check): 0 sound, 1 look again, RV_ECORRUPT, or an error.
+ * The guarded calls write only through pointers. */
+static int
+tail_look(struct rv_store *st, struct tail *tl)
+{
+	MDB_txn *t;
+	struct stat sb;
+	int rc;
+
+	if ((rc = lm_begin(st, MDB_RDONLY, &t)) != 0)
+		return rv_store_rc(st, rc);
+	if ((tl->last = meta_last_of(st, mdb_txn_id(t))) == 0 ||
+	    fstat(st->data_fd, &sb) != 0) {
+		mdb_txn_abort(t);
+		return 1;
+	}
+	tl->from = (uint64_t)sb.st_size / st->psize;
+	tl->free = 0;
+	if (tl->last < tl->from) {	/* the file has grown since */
+		mdb_txn_abort(t);
+		return 0;
+	}
+	RV_GUARD(st, rc, free_in(st, t, tl->from, tl->last, &tl->free));
+	if (rc == RV_MDB_FAULT)
+		return rv_store_rc(st, rc);	/* t is gone with the store */
+	mdb_txn_abort(t);
+	if (rc != 0)
+		return rv_store_rc(st, rc);
+	if (tl->free != tl->last - tl->from + 1)
+		return RV_ECORRUPT;
+	atomic_store(&st->tail_free_last, tl->last);
+	return 0;
+}
+
+static int
+tail_check(struct rv_store *st)
+{
+	struct tail tl = { 0, 0, 0 };
+	int rc = 1;
+
+	for (int tries = 0; tries < 8 && rc == 1; tries++)
+		rc = tail_look(st, &tl);
+	if (rc != RV_ECORRUPT && rc != 1)
+		return rc;
+	rv_store_damage(st, "data.mdb is shorter than its last page: %llu "
+	    "octets, page %llu ends at %llu, and %llu of the pages past its "
+	    "end are in use", (unsigned long long)tl.from * st->psize,
+	    (unsigned long long)tl.last, (unsigned long long)(tl.last + 1) *
+	    st->psize, (unsigned long long)(tl.last - tl.from + 1 - tl.free));
+	return RV_ECORRUPT;
+}
+
 int
 rv_store_check_size(struct rv_store *st)
 {
@@ -495,18 +624,16 @@ rv_store_check_size(struct rv_store *st)
 		return RV_ECORRUPT;
 	}
 	need = ((uint64_t)info.me_last_pgno + 1) * st->psize;
-	if (need <= atomic_load_explicit(&st->file_ok, memory_order_relaxed))
+	if (need <= atomic_load_explicit(&st->file_ok, memory_order_relaxed) ||
+	    info.me_last_pgno == atomic_load_explicit(&st->tail_free_last,
+	    memory_order_relaxed))
 		return RV_OK;
 	if (fstat(st->data_fd, &sb) != 0)
 		return RV_EIO;
-	if ((uint64_t)sb.st_size < need) {
-		rv_store_damage(st, "data.mdb is shorter than its last page: "
-		    "%lld octets, page %zu ends at %llu", (long long)sb.st_size,
-		    info.me_last_pgno, (unsigned long long)need);
-		return RV_ECORRUPT;
-	}
 	atomic_store(&st->file_ok, (uint64_t)sb.st_size);
-	return RV_OK;
+	if ((uint64_t)sb.st_size >= need)
+		return RV_OK;
+	return tail_check(st);
 }
 
 int

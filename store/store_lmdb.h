@@ -40,6 +40,9 @@ struct rv_store {
 	_Atomic uintptr_t map_lo;
 	_Atomic uintptr_t map_len;
 	_Atomic uint64_t file_ok;
+	/* The last page of a meta whose pages past the end of data.mdb were
+	 * found free (rv_store_check_size), so not looked at again. */
+	_Atomic uint64_t tail_free_last;
 	atomic_int unusable;	/**< a fault: LMDB is not called again */
 	atomic_int damaged;	/**< why[] says what was found */
 	pthread_mutex_t why_mu;
