@@ -5,7 +5,10 @@
 #   bench/storage/live.sh [BUILDDIR]     env: N (2000000) observations of
 #                                        as many RRsets (rvgen -n N -r N),
 #                                        FLUSH ("500000 50000": --flush-max
-#                                        values, one fresh run each)
+#                                        values, one fresh run each),
+#                                        STEADY (0) days after each bulk
+#                                        load, DAY (200000) new RRsets a
+#                                        day sent at RATE (20000) a second
 #
 # 1. The mechanism in plain LMDB (bench/storage/lmdb_reuse): 20 write
 #    transactions of 100,000 random keys, without and then with a one-row
@@ -20,6 +23,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-${RV_BUILDDIR:-$src/build}}
 N=${N:-2000000}
 FLUSH=${FLUSH:-500000 50000}
+STEADY=${STEADY:-0} DAY=${DAY:-200000} RATE=${RATE:-20000}
 MMDB=${MMDB:-$src/.deps/mmdb}
 for b in "$B/tools/rvgen" "$B/indexer/rearviewd" "$B/cli/rearview" \
     "$B/bench/storage/lmdb_reuse"; do
@@ -37,6 +41,29 @@ stat_of() {	# DB: "file used free observations rrsets" from rearview stats
 	    END { printf "%.0f %.0f %.0f %.0f %.0f\n", f, u, r, n, k }'
 }
 mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
+# steady DB: after the bulk load, STEADY "days" of new RRsets at a
+# resolver fleet's pace, compressed: each day DAY new RRsets (another
+# seed) at RATE a second with --flush-interval 100, so a flush carries
+# RATE / 10 entries against the bulk's hundreds of thousands. Prints the
+# file against its pages in use after each day.
+steady() {
+	local db=$1 day=1 t
+	"$B/indexer/rearviewd" -d "$db" -l "ipc://$W/in.sock" --mapsize 16384 \
+	    --flush-interval 100 -v >"$W/rvd-steady.log" 2>&1 &
+	PID=$!
+	until grep -q 'ready:' "$W/rvd-steady.log"; do sleep 0.1; done
+	while [ "$day" -le "$STEADY" ]; do
+		set -- $(stat_of "$db")
+		t=$(($4 + DAY))
+		"$B/tools/rvgen" -q -n "$DAY" -r "$DAY" -s $((day + 1)) \
+		    --start $((1700000000 + day * 86400)) --rate "$RATE" \
+		    --connect "ipc://$W/in.sock"
+		while set -- $(stat_of "$db"); [ "$4" -lt "$t" ]; do sleep 0.5; done
+		echo "  day $day (+$DAY new RRsets at $RATE/s): file $(mb "$1") MB, in use $(mb "$2") MB, free list $(mb "$3") MB, file / in use $(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }') x"
+		day=$((day + 1))
+	done
+	kill "$PID"; wait "$PID" || true; PID=
+}
 echo "== plain LMDB, 20 transactions of 100,000 random keys"
 "$B/bench/storage/lmdb_reuse" "$W/lmdb" 20 100000 > "$W/lmdb.out"
 grep -E 'txn (1|5|10|20):' "$W/lmdb.out" | sed 's/^/  /'
@@ -70,5 +97,6 @@ for F in $FLUSH; do
 	echo "  file $(mb "$1") MB = $(($1 / R)) B/RRset; in use $(mb "$2") MB = $(($2 / R)) B/RRset; free list $(mb "$3") MB"
 	echo "  file / in use = $(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }') x; compacted copy $(mb "$csize") MB = $((csize / R)) B/RRset"
 	echo "  largest file while ingesting $(mb "$peak") MB (in use then $(mb "$peak_used") MB)"
+	[ "$STEADY" -gt 0 ] && steady "$db"
 	rm -rf "$db"
 done
