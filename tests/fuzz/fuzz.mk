@@ -35,11 +35,13 @@ fuzz_serve_req_SRC = $(top_srcdir)/serve/sv_req.c $(top_srcdir)/query/filter.c
 fuzz_phish_SRC = $(top_srcdir)/query/phish_watch.c \
 	$(top_srcdir)/query/phish_lex.c $(top_srcdir)/query/phish_score.c
 
-# rearviewd's dnstap decoder (fuzz_dnstap): the decoder and the code
+# rearviewd's dnstap input (fuzz_dnstap): the decoder and the code
 # protoc-c generates from indexer/dnstap.proto (in the indexer's build
-# directory), with libprotobuf-c.
+# directory), with libprotobuf-c, and what a kept message becomes: the
+# records hook's batches merged into an aggregation table.
 fuzz_dnstap_SRC = $(top_srcdir)/indexer/dnstap_decode.c \
-	$(top_builddir)/indexer/dnstap.pb-c.c
+	$(top_builddir)/indexer/dnstap.pb-c.c \
+	$(top_srcdir)/indexer/dnstap_records.c $(FUZZ_IDXSRC) $(FUZZ_STORESRC)
 
 if HAVE_CLANG
 $(top_builddir)/indexer/dnstap.pb-c.c:
@@ -49,8 +51,10 @@ fuzz/fuzz_dnstap: $(srcdir)/fuzz/fuzz_dnstap.c $(fuzz_dnstap_SRC)
 	@mkdir -p fuzz
 	$(AM_V_CC)$(CLANG) $(FUZZ_CFLAGS) -I$(top_builddir) \
 	  -I$(top_srcdir)/indexer -I$(top_builddir)/indexer \
-	  $(PROTOBUF_C_CFLAGS) -o $@ $< $(fuzz_dnstap_SRC) \
-	  $(top_srcdir)/lib/rv_err.c $(PROTOBUF_C_LIBS) $(FUZZ_EXTRA_LIBS)
+	  $(PROTOBUF_C_CFLAGS) $(LMDB_CFLAGS) $(JANSSON_CFLAGS) \
+	  $(MAXMINDDB_CFLAGS) -o $@ $< $(fuzz_dnstap_SRC) $(FUZZ_LIBSRC) \
+	  $(PROTOBUF_C_LIBS) $(fuzz_import_LIBS) $(LDNS_LIBS) \
+	  $(FUZZ_EXTRA_LIBS)
 
 fuzz/fuzz_phish: $(srcdir)/fuzz/fuzz_phish.c $(FUZZ_LIBSRC) $(fuzz_phish_SRC)
 	@mkdir -p fuzz
