@@ -1,9 +1,9 @@
 /**
  * \file report_scan_tun.c
  * The tunnelling side of the report pass (report_scan.h): each name's
- * registered domain comes from the public suffix list (libpsl), computed
- * once per parent name: reg(x.P) is x.P when P is a public suffix, else
- * reg(P). Names come in depth-first order, so the open domains form a
+ * registered domain comes from the public suffix list (rv_regdom, the
+ * store's, as the regdom index has it), computed once per parent name:
+ * reg(x.P) is x.P when P is a public suffix, else reg(P). Names come in depth-first order, so the open domains form a
  * stack (a registered domain can hold another one below a private suffix,
  * e.g. amazonaws.com and b.s3.amazonaws.com); a domain is evaluated when
  * the pass leaves it.
@@ -11,61 +11,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpsl.h>
-
 #include "report_scan.h"
 #include "rv_err.h"
 #include "rv_name.h"
 
 /* Length of the registered domain of the current name (a suffix of it),
- * 0 when it has none. */
+ * 0 when it has none. rv_regdom on the name says whether its parent is a
+ * public suffix (the name is its own registered domain) or which suffix
+ * of the parent it is: both depend on the parent only, so they are kept
+ * for the next name below it. A name that is itself a public suffix says
+ * nothing of its siblings and is not kept. */
 static size_t
 reg_domain(struct scan *s)
 {
 	const uint8_t *p;
-	size_t plen;
-	char str[RV_NAME_STR_MAX];
-	const char *reg;
-	size_t k, labels, i;
+	size_t plen, off;
+	int rc;
 
 	if (s->olen <= 1)
 		return 0;
 	p = s->owner + 1 + s->owner[0];
 	plen = s->olen - 1 - s->owner[0];
 	if (!s->pc_valid || s->pclen != plen || memcmp(s->pcache, p, plen)) {
+		s->pc_suffix = plen <= 1;	/* the parent is the root */
+		s->pc_reglen = 0;
+		if (!s->pc_suffix) {
+			rc = rv_regdom(s->cfg->psl, s->owner, s->olen, &off);
+			if (rc != RV_OK) {
+				s->pc_valid = 0;
+				return 0;
+			}
+			if (off == 0)
+				s->pc_suffix = 1;
+			else
+				s->pc_reglen = s->olen - off;
+		}
 		memcpy(s->pcache, p, plen);
 		s->pclen = plen;
 		s->pc_valid = 1;
-		s->pc_suffix = 0;
-		s->pc_reglen = 0;
-		if (plen <= 1) {		/* the parent is the root */
-			s->pc_suffix = 1;
-			goto done;
-		}
-		if (rv_name_to_str(p, plen, str, sizeof(str)) != RV_OK)
-			goto done;
-		k = strlen(str);
-		if (k > 0 && str[k - 1] == '.')
-			str[k - 1] = '\0';
-		if (psl_is_public_suffix(s->cfg->psl, str)) {
-			s->pc_suffix = 1;
-			goto done;
-		}
-		reg = psl_registrable_domain(s->cfg->psl, str);
-		if (reg == NULL)
-			goto done;
-		/* Labels before reg: its unescaped dots. */
-		for (labels = 0, i = 0; str + i < reg; i++) {
-			if (str[i] == '\\')
-				i++;
-			else if (str[i] == '.')
-				labels++;
-		}
-		for (i = 0; labels > 0 && i < plen; labels--)
-			i += 1 + p[i];
-		s->pc_reglen = plen - i;
 	}
-done:
 	if (s->pc_suffix)
 		return s->olen;
 	return s->pc_reglen;
