@@ -18,4 +18,4 @@ endif
 # profiles of named and unbound (no kernel needed).
 DNSTAP_E2E = e2e/dnstap.sh e2e/dnstap_resolvers.sh e2e/apparmor.sh
 TESTS += $(DNSTAP_E2E)
-EXTRA_DIST += $(DNSTAP_E2E)
+EXTRA_DIST += $(DNSTAP_E2E) e2e/dnstap_lib.sh

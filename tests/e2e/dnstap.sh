@@ -11,6 +11,7 @@
 # every upstream question over TCP (tcp-upstream): the same rows.
 # No timing is asserted; waits are deadlines for things that must happen.
 . "$(dirname "$0")/harness.sh"
+. "$(dirname "$0")/dnstap_lib.sh"
 rv_init dnstap
 RVD=$RV_TOP_BUILDDIR/indexer/rearviewd
 RV=$RV_TOP_BUILDDIR/cli/rearview
@@ -20,40 +21,11 @@ RV=$RV_TOP_BUILDDIR/cli/rearview
   rv_skip "the project's Unbound has no dnstap"
 rv_net_start
 
-QUERIES=(www.shop.test A www.shop.test AAAA mail.shop.test A
-  mail.shop.test AAAA nope.shop.test A alias.shop.test A shop.test MX
-  txt.shop.test TXT a1.wild.test A www.signed.test A)
 ask() {  # every query once, through the running resolver
   local i
   for ((i = 0; i < ${#QUERIES[@]}; i += 2)); do
     rv_q "${QUERIES[i]}" "${QUERIES[i + 1]}" > /dev/null
   done
-}
-# rows DB: every RRset as "owner type bailiwick rdata...", and every
-# negative answer as "owner type rcode bailiwick NEG", sorted
-rows() {
-  { "$RV" lookup '*.test' -d "$1" -l 0 -o json 2>/dev/null
-    "$RV" lookup '*.test' --negative -d "$1" -l 0 -o json 2>/dev/null; } |
-    python3 -c 'import json,sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if "rcode" in o:
-        print(o["rrname"], o["rrtype"], o["rcode"], o.get("bailiwick", "?"), "NEG")
-    else:
-        print(o["rrname"], o["rrtype"], o.get("bailiwick", "?"), " ".join(sorted(o["rdata"])))' |
-    sort -u
-}
-observations() {
-  "$RV" stats -d "$1" -o csv 2>/dev/null | awk -F, '$1 == "observations" { print $2 }'
-}
-wait_obs() {  # DB MIN: wait until the database holds MIN observations
-  local i o
-  for i in $(seq 200); do
-    o=$(observations "$1")
-    [ "${o:-0}" -ge "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
 }
 
 # --- the module first: the rows the dnstap run must reach ----------------
@@ -341,9 +313,7 @@ done
 # Whatever dnstap has beyond the module must still be in bailiwick: the
 # owner at or below the bailiwick.
 for f in dt tc; do
-  awk '{ o = $1; b = ($NF == "NEG") ? $4 : $3
-         if (b != "." && substr(o, length(o) - length(b) + 1) != b) print }' \
-    "$RV_TMP/$f.rows" > "$RV_TMP/$f.outside"
+  outside_bailiwick "$RV_TMP/$f.rows" > "$RV_TMP/$f.outside"
   [ -s "$RV_TMP/$f.outside" ] && rv_fail "dnstap ($f) stored out of bailiwick: $(head -3 "$RV_TMP/$f.outside")"
 done
 rv_pass

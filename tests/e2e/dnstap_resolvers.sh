@@ -15,6 +15,7 @@
 # A resolver whose binary is missing is skipped; with neither, the test is.
 # No timing is asserted; waits are deadlines for things that must happen.
 . "$(dirname "$0")/harness.sh"
+. "$(dirname "$0")/dnstap_lib.sh"
 rv_init dnstap_resolvers
 RVD=$RV_TOP_BUILDDIR/indexer/rearviewd
 RV=$RV_TOP_BUILDDIR/cli/rearview
@@ -38,9 +39,6 @@ fi
 [ -n "$NAMED$PDNS" ] || rv_skip "neither named nor pdns_recursor (with dnstap) found"
 rv_net_start
 
-QUERIES=(www.shop.test A www.shop.test AAAA mail.shop.test A
-  mail.shop.test AAAA nope.shop.test A alias.shop.test A shop.test MX
-  txt.shop.test TXT a1.wild.test A www.signed.test A)
 RES_ADDR=$RV_RESOLVER RES_PORT=53
 ask() {  # every query once, through the running resolver ($RES_ADDR)
   local i
@@ -48,33 +46,6 @@ ask() {  # every query once, through the running resolver ($RES_ADDR)
     kdig +short +timeout=3 +retry=1 @"$RES_ADDR" -p "$RES_PORT" \
       "${QUERIES[i]}" "${QUERIES[i + 1]}" > /dev/null
   done
-}
-# rows DB: every RRset as "owner type bailiwick rdata...", and every
-# negative answer as "owner type rcode bailiwick NEG", sorted (as in
-# dnstap.sh)
-rows() {
-  { "$RV" lookup '*.test' -d "$1" -l 0 -o json 2>/dev/null
-    "$RV" lookup '*.test' --negative -d "$1" -l 0 -o json 2>/dev/null; } |
-    python3 -c 'import json,sys
-for l in sys.stdin:
-    o = json.loads(l)
-    if "rcode" in o:
-        print(o["rrname"], o["rrtype"], o["rcode"], o.get("bailiwick", "?"), "NEG")
-    else:
-        print(o["rrname"], o["rrtype"], o.get("bailiwick", "?"), " ".join(sorted(o["rdata"])))' |
-    sort -u
-}
-observations() {
-  "$RV" stats -d "$1" -o csv 2>/dev/null | awk -F, '$1 == "observations" { print $2 }'
-}
-wait_obs() {  # DB MIN: wait until the database holds MIN observations
-  local i o
-  for i in $(seq 200); do
-    o=$(observations "$1")
-    [ "${o:-0}" -ge "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
 }
 # wait_listen ADDR:PORT PID: wait until something listens on ADDR:PORT
 # (UDP and TCP) while PID lives
@@ -285,9 +256,7 @@ run() {
       '^shop\.test\. MX shop\.test\. 10 mail\.shop\.test\.$'; do
     grep -qE -- "$want" "$RV_TMP/$n.rows" || bad "$n" "not stored: $want"
   done
-  awk '{ o = $1; b = ($NF == "NEG") ? $4 : $3
-         if (b != "." && substr(o, length(o) - length(b) + 1) != b) print }' \
-    "$RV_TMP/$n.rows" > "$RV_TMP/$n.outside"
+  outside_bailiwick "$RV_TMP/$n.rows" > "$RV_TMP/$n.outside"
   [ -s "$RV_TMP/$n.outside" ] &&
     bad "$n" "stored out of bailiwick: $(head -3 "$RV_TMP/$n.outside")"
   # No client address in the database (kdig asks from 127.0.0.1; the
