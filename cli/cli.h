@@ -82,6 +82,7 @@ int cmd_summarize(int argc, char **argv, const struct cli_env *env);
 int cmd_stats(int argc, char **argv, const struct cli_env *env);
 int cmd_report(int argc, char **argv, const struct cli_env *env);
 int cmd_check(int argc, char **argv, const struct cli_env *env);
+int cmd_archive(int argc, char **argv, const struct cli_env *env);
 int cmd_backup(int argc, char **argv, const struct cli_env *env);
 int cmd_serve(int argc, char **argv, const struct cli_env *env);
 int cmd_verdict(int argc, char **argv, const struct cli_env *env);

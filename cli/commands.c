@@ -34,6 +34,8 @@ const struct cli_command cli_commands[] = {
 	  "resolvers", cmd_rpz },
 	{ "check", "verify the database: every tree, row and counter",
 	  cmd_check },
+	{ "archive", "move what stopped changing into a compressed archive "
+	  "segment", cmd_archive },
 	{ "backup", "a consistent, compacted copy of the database while "
 	  "rearviewd writes", cmd_backup },
 	{ "serve", "the HTTP query service: DNSDB API, CIRCL, rearview's "

@@ -275,6 +275,13 @@ cli_run_queries(struct cli_run *run, enum rvq_kind kind,
 		status = rc;
 leave:
 	cli_out_free(o);
+	if (run->db.st != NULL && rv_store_seg_why(run->db.st) != NULL) {
+		/* The answers above lack that segment's rows: say so, and
+		 * let scripts see it in the status. */
+		cli_err("%s: %s; its rows are left out (rearview check)",
+		    run->cmd, rv_store_seg_why(run->db.st));
+		status = CLI_EXIT_ERROR;
+	}
 	rvq_db_close(&run->db);
 	return status;
 }

@@ -23,7 +23,7 @@ stamp() { printf '%s' "$2" > "$deps/$1.stamp"; }
 packages=(
   build-essential autoconf automake libtool pkg-config dpkg-dev git
   libnng-dev liblmdb-dev lmdb-utils libmaxminddb-dev libcmocka-dev
-  libldns-dev ldnsutils libpsl-dev publicsuffix libidn2-dev
+  libldns-dev ldnsutils libpsl-dev publicsuffix libmtbl-dev libidn2-dev
   nsd knot-dnsutils dnsperf clang libclang-rt-14-dev llvm
   bison flex libevent-dev libssl-dev libexpat1-dev
   libfstrm-dev libprotobuf-c-dev protobuf-c-compiler fstrm-bin

@@ -20,6 +20,7 @@
 #include "rv_err.h"
 #include "rv_be.h"
 #include "store_lmdb.h"
+#include "store_seg.h"
 
 #define MIB ((size_t)1 << 20)
 #define GIB ((size_t)1 << 30)
@@ -787,6 +788,7 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 	}
 	st->lock_fd = -1;
 	pthread_mutex_init(&st->why_mu, NULL);
+	pthread_mutex_init(&st->seg_mu, NULL);
 	st->flags = flags;
 	if (!(st->path = strdup(path))) {
 		rc = RV_ENOMEM;
@@ -901,6 +903,8 @@ rv_store_close(struct rv_store *st)
 		}
 		close(st->lock_fd);	/* releases the flock */
 	}
+	rv_seg_close_all(st);
+	pthread_mutex_destroy(&st->seg_mu);
 	pthread_mutex_destroy(&st->why_mu);
 	free(st->path);
 	free(st);
@@ -1056,6 +1060,7 @@ scan_loop(struct rv_store *st, MDB_cursor *mc, const struct rv_key *lo,
 		return RV_ECORRUPT;
 	if (sigsetjmp(g.jb, 0) != 0)
 		return rv_store_rc(st, rv_guard_fault(st, &g));
+	g.abrt = 0;
 	rv_span_load(st, &span);
 	k.mv_size = lo->len;
 	k.mv_data = (void *)(uintptr_t)lo->buf;
@@ -1095,6 +1100,26 @@ scan_loop(struct rv_store *st, MDB_cursor *mc, const struct rv_key *lo,
 	return rc;
 }
 
+/* rv_store_scan through a cursor over both tiers. */
+static int
+scan_tiers(struct rv_cursor *c, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg)
+{
+	struct rv_val k = rv_key_val(lo), v;
+	int rc;
+
+	for (rc = rv_cursor_get(c, &k, &v, lo->len ? RV_SET_RANGE : RV_FIRST);
+	    rc == RV_OK; rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+		size_t n = k.len < hi->len ? k.len : hi->len;
+
+		if (memcmp(k.data, hi->buf, n) > 0)
+			break;
+		if ((rc = fn(&k, &v, arg)) != RV_OK)
+			break;
+	}
+	return rc == RV_ENOENT ? RV_OK : rc;
+}
+
 int
 rv_store_scan(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
@@ -1105,6 +1130,18 @@ rv_store_scan(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 
 	if (st->absent[db])
 		return RV_OK;	/* an optional database: no rows */
+	if (rv_seg_merging(st, db)) {
+		struct rv_cursor *c;
+
+		if ((rc = rv_cursor_open(st, txn, db, &c)) != RV_OK)
+			return rc;
+		if (c->tier != NULL) {
+			rc = scan_tiers(c, lo, hi, fn, arg);
+			rv_cursor_close(c);
+			return rc;
+		}
+		rv_cursor_close(c);	/* no segments: LMDB alone */
+	}
 	RV_GUARD(st, rc, mdb_cursor_open(lm_txn(txn), st->dbi[db], &mc));
 	if (rc != 0)
 		return rv_store_rc(st, rc);

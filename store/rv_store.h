@@ -448,6 +448,52 @@ int rv_asn_key_decode(const uint8_t *k, size_t len, uint32_t *asn,
     struct rv_ip *ip);
 
 /* ---------------------------------------------------------------------- */
+/* The archive tier (docs/ARCHIVE.md)                                      */
+
+/*
+ * Readers (RV_STORE_RDONLY) see the rrset, neg, rdata, names and asn
+ * databases of both tiers as one: rv_cursor_open, rv_cursor_get (not
+ * RV_PREV, RV_LAST: RV_ENOTSUP) and rv_store_scan merge the live rows with
+ * the archive's segments. rv_get and rv_store_rows read the live tier
+ * only. Writers see the live tier only.
+ */
+
+/** What one rv_archive run did. */
+struct rv_archive_result {
+	char segment[48];	/**< the segment written, "" if none */
+	uint64_t rows;		/**< rows written into it */
+	uint64_t rows_db[RV_DB_COUNT];
+	uint64_t bytes;		/**< its size */
+	uint64_t deleted;	/**< live rows removed */
+	uint64_t kept;		/**< live rows seen again meanwhile, kept as
+				 * what they hold beyond the archived copy */
+	int resumed;		/**< a killed run's removal was finished */
+};
+
+/**
+ * Writer: move every row of rrset, neg, rdata, names and asn whose last
+ * sighting is before \p cutoff into a new segment (see rv_archive.c for
+ * the steps and why a kill -9 at any point is safe). Finishes a killed
+ * run first. \return 0 (also when nothing was old enough), RV_ESTATE for
+ * a reader, RV_EIO, RV_ENOSPC, the store's errors.
+ */
+int rv_archive(struct rv_store *st, uint32_t cutoff,
+    struct rv_archive_result *res);
+
+/** The archive's totals as of \p txn. */
+struct rv_archive_info {
+	uint64_t segments, rows, bytes;
+	uint32_t first, last;	/**< the rows' time range (0 0: none) */
+	int pending;		/**< a run's removal is unfinished */
+};
+int rv_archive_info(struct rv_store *st, struct rv_txn *txn,
+    struct rv_archive_info *out);
+
+/** The first damage found in an archive segment, NULL if none (queries
+ * skip a damaged segment and go on; say this to the user). */
+const char *rv_store_seg_why(struct rv_store *st);
+
+/* ---------------------------------------------------------------------- */
 /* Values                                                                  */
 
 /**

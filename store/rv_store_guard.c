@@ -11,6 +11,10 @@
  * that was there before (a sanitizer's, a test framework's) or kill the
  * process as they always did.
  *
+ * The archive's segments use the same guard with aborts caught too
+ * (libmtbl asserts on a damaged block): an abort() raised by the thread
+ * itself inside such a guard jumps back like a fault (rv_seg.c).
+ *
  * Limits: the jump leaves LMDB wherever it was. A read transaction is then
  * aborted (that only releases its reader slot) and the store declared
  * unusable: no LMDB call is made on it again, the caller gets RV_ECORRUPT
@@ -31,14 +35,21 @@ __thread struct rv_guard *rv_guard_cur
     __attribute__((tls_model("initial-exec")));
 
 static pthread_mutex_t install_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct sigaction old_bus, old_segv;
+static struct sigaction old_bus, old_segv, old_abrt;
+
+static const struct sigaction *
+old_of(int sig)
+{
+	return sig == SIGBUS ? &old_bus : sig == SIGSEGV ? &old_segv :
+	    &old_abrt;
+}
 
 /* Not ours: hand the fault to whoever had the signal before, or die of it
  * as the process would have without the store. */
 static void
 chain(int sig, siginfo_t *si, void *uc)
 {
-	const struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
+	const struct sigaction *old = old_of(sig);
 	struct sigaction dfl;
 
 	if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction != NULL) {
@@ -64,8 +75,10 @@ on_fault(int sig, siginfo_t *si, void *uc)
 {
 	struct rv_guard *g = rv_guard_cur;
 
-	/* Only a real fault (not a kill()) inside a guarded call. */
-	if (g != NULL && si != NULL && si->si_code > 0) {
+	/* Only a real fault (not a kill()) inside a guarded call, or an
+	 * abort() inside one that catches them (libmtbl's asserts). */
+	if (g != NULL && si != NULL && (sig == SIGABRT ? g->abrt &&
+	    si->si_pid == getpid() : si->si_code > 0)) {
 		rv_guard_cur = g->prev;
 		g->sig = sig;
 		g->addr = si->si_addr;
@@ -79,7 +92,7 @@ void
 rv_guard_install(void)
 {
 	struct sigaction sa, cur;
-	static const int sigs[] = { SIGBUS, SIGSEGV };
+	static const int sigs[] = { SIGBUS, SIGSEGV, SIGABRT };
 
 	pthread_mutex_lock(&install_mu);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
@@ -93,8 +106,7 @@ rv_guard_install(void)
 		 * (saving it would cost a syscall per guarded call). */
 		sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
 		sigemptyset(&sa.sa_mask);
-		sigaction(sigs[i], &sa, sigs[i] == SIGBUS ? &old_bus :
-		    &old_segv);
+		sigaction(sigs[i], &sa, (struct sigaction *)old_of(sigs[i]));
 	}
 	pthread_mutex_unlock(&install_mu);
 }

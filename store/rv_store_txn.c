@@ -9,6 +9,7 @@
 
 #include "rv_err.h"
 #include "store_lmdb.h"
+#include "store_seg.h"
 
 #define MAX_GROWS 16
 
@@ -228,12 +229,18 @@ rv_cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 		return RV_ENOMEM;
 	c->st = st;
 	c->mc = NULL;
+	c->tier = NULL;
 	rv_span_load(st, &c->span);
 	RV_GUARD(st, mrc, mdb_cursor_open(lm_txn(txn), rv_store_dbi(st, db),
 	    &c->mc));
 	if (mrc != 0) {
 		free(c);
 		return rv_store_rc(st, mrc);
+	}
+	if (rv_seg_merging(st, db) &&
+	    (mrc = rv_tier_open(st, txn, db, c, &c->tier)) != RV_OK) {
+		rv_cursor_close(c);
+		return mrc;
 	}
 	*out = c;
 	return RV_OK;
@@ -244,6 +251,7 @@ rv_cursor_close(struct rv_cursor *c)
 {
 	if (!c)
 		return;
+	rv_tier_close(c->tier);
 	mdb_cursor_close(c->mc);
 	free(c);
 }
@@ -256,6 +264,15 @@ static const MDB_cursor_op ops[] = {
 
 int
 rv_cursor_get(struct rv_cursor *c, struct rv_val *k, struct rv_val *v,
+    enum rv_op op)
+{
+	if (c->tier != NULL)
+		return rv_tier_get(c->tier, k, v, op);
+	return rv_cursor_get_live(c, k, v, op);
+}
+
+int
+rv_cursor_get_live(struct rv_cursor *c, struct rv_val *k, struct rv_val *v,
     enum rv_op op)
 {
 	MDB_val mk = { 0, NULL }, mv;

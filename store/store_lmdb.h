@@ -45,6 +45,9 @@ struct rv_store {
 	_Atomic uint64_t tail_free_last;
 	atomic_int unusable;	/**< a fault: LMDB is not called again */
 	atomic_int damaged;	/**< why[] says what was found */
+	pthread_mutex_t seg_mu;	/**< segs and seg_why */
+	struct rv_seg *segs;	/**< archive segments opened so far */
+	char seg_why[200];
 	pthread_mutex_t why_mu;
 	char why[200];
 };
@@ -115,7 +118,9 @@ void rv_store_damage(struct rv_store *st, const char *fmt, ...)
 struct rv_guard {
 	sigjmp_buf jb;
 	struct rv_guard *prev;
-	int sig;		/**< SIGBUS, SIGSEGV, or 0: an LMDB assertion */
+	int sig;		/**< SIGBUS, SIGSEGV, SIGABRT, or 0: an LMDB
+				 * assertion */
+	int abrt;		/**< catch abort() too (libmtbl's asserts) */
 	void *addr;		/**< the faulting address */
 	char what[160];		/**< the assertion's text */
 };
@@ -153,6 +158,7 @@ int rv_guard_fault(struct rv_store *st, const struct rv_guard *g);
 		break;							\
 	}								\
 	rv_g_.prev = rv_guard_cur;					\
+	rv_g_.abrt = 0;							\
 	rv_guard_cur = &rv_g_;						\
 	atomic_signal_fence(memory_order_seq_cst);			\
 	(rc) = (call);							\
@@ -232,7 +238,12 @@ struct rv_cursor {
 	MDB_cursor *mc;
 	struct rv_store *st;
 	struct rv_span span;
+	struct rv_tier *tier;	/**< a reader's view of both tiers, or NULL */
 };
+
+/** rv_cursor_get on LMDB alone (the tier cursor's live source). */
+int rv_cursor_get_live(struct rv_cursor *c, struct rv_val *k,
+    struct rv_val *v, enum rv_op op);
 
 /**
  * Learn where LMDB mapped the file (after open and after every remap):

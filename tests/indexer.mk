@@ -19,6 +19,11 @@ test_store_lmdb_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/unit
 test_store_lmdb_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
 # Damaged files (truncated, lying meta pages, faults under a reader, a
 # second writer): beside the store too, it damages through LMDB's layout.
+check_PROGRAMS += test_seg
+TESTS += test_seg
+test_seg_SOURCES = ../store/test_seg.c $(TMP_STORE)
+test_seg_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/unit
+test_seg_LDADD = $(RV_LIB) $(LMDB_LIBS) $(MTBL_LIBS) $(PTHREAD_LIBS) $(CMOCKA_LIBS)
 check_PROGRAMS += test_store_damage
 TESTS += test_store_damage
 test_store_damage_SOURCES = ../store/test_store_damage.c $(TMP_STORE)
@@ -46,6 +51,6 @@ endif
 INDEXER_E2E = e2e/indexer_ingest.sh e2e/indexer_crash.sh \
 	e2e/indexer_import.sh e2e/indexer_ops.sh e2e/indexer_pipeline.sh \
 	e2e/indexer_diskfull.sh e2e/indexer_tls.sh e2e/indexer_oversize.sh \
-	e2e/backup.sh
+	e2e/backup.sh e2e/archive.sh
 TESTS += $(INDEXER_E2E)
 EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh

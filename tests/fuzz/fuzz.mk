@@ -22,9 +22,9 @@ EXTRA_DIST += fuzz/fuzz_frame.c fuzz/fuzz_parse.c fuzz/fuzz_keys.c \
 FUZZ_STORESRC = $(addprefix $(top_srcdir)/store/,$(RV_STORE_SRC))
 FUZZ_IDXSRC = $(addprefix $(top_srcdir)/indexer/,$(RVD_CORE_SRC))
 fuzz_keys_SRC = $(FUZZ_STORESRC)
-fuzz_keys_LIBS = $(LMDB_LIBS) $(PSL_LIBS)
+fuzz_keys_LIBS = $(LMDB_LIBS) $(MTBL_LIBS) $(PSL_LIBS)
 fuzz_import_SRC = $(FUZZ_STORESRC) $(FUZZ_IDXSRC)
-fuzz_import_LIBS = $(LMDB_LIBS) $(PSL_LIBS) $(JANSSON_LIBS) $(MAXMINDDB_LIBS) \
+fuzz_import_LIBS = $(LMDB_LIBS) $(MTBL_LIBS) $(PSL_LIBS) $(JANSSON_LIBS) $(MAXMINDDB_LIBS) \
 	$(PTHREAD_LIBS) -lm
 
 # The service's request targets (fuzz_serve_req): the parser and the

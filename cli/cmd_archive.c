@@ -1,0 +1,129 @@
+/**
+ * \file cmd_archive.c
+ * `rearview archive [--db DIR] [--older-than AGE]`: move the rows whose
+ * last sighting is older than AGE (default 30d) out of LMDB into a new
+ * archive segment (docs/ARCHIVE.md). Every query reads both tiers, so
+ * answers do not change; the live file stops growing with history.
+ *
+ * It is the database's writer for as long as it runs: rearviewd must not
+ * be running on the same database (its lock says so). A kill at any
+ * point is safe; the next run finishes what the killed one started.
+ *
+ * Exit status: 0 done (also when nothing was old enough), 2 usage error,
+ * 3 other error.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "rv_err.h"
+#include "rv_store.h"
+#include "rv_time.h"
+#include "run.h"
+
+enum { OPT_OLDER = CLI_OPT_OWN };
+
+static const struct cli_optdef archive_opts[] = {
+	{ { "older-than", required_argument, NULL, OPT_OLDER }, "AGE",
+	  "archive what was last seen longer ago than AGE (30d; 1s: all "
+	  "but the last second)" },
+};
+
+static int
+on_opt(int code, const char *arg, void *ctx)
+{
+	int64_t *age = ctx;
+
+	if (code != OPT_OLDER)
+		return 0;
+	if (rv_duration_parse(arg, age) != RV_OK || *age <= 0 ||
+	    *age > (int64_t)100 * 365 * 86400) {
+		cli_err("archive: --older-than '%s' is not a duration from 1s "
+		    "to 100y (30d, 12h, 1w2d)", arg);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+print(const struct rv_archive_result *r, int json, int64_t cutoff)
+{
+	static const enum rv_db dbs[] = { RV_DB_RRSET, RV_DB_NEG, RV_DB_RDATA,
+	    RV_DB_NAMES, RV_DB_ASN };
+
+	if (json) {
+		printf("{\"segment\":\"%s\",\"cutoff\":%" PRId64 ",\"rows\":%"
+		    PRIu64, r->segment, cutoff, r->rows);
+		for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
+			printf(",\"rows_%s\":%" PRIu64, rv_db_name(dbs[i]),
+			    r->rows_db[dbs[i]]);
+		printf(",\"bytes\":%" PRIu64 ",\"deleted\":%" PRIu64
+		    ",\"kept\":%" PRIu64 ",\"resumed\":%s}\n", r->bytes,
+		    r->deleted, r->kept, r->resumed ? "true" : "false");
+		return;
+	}
+	if (r->resumed)
+		printf("finished the removal a killed run had begun\n");
+	if (r->segment[0] == '\0') {
+		printf("nothing last seen before the cutoff: no segment "
+		    "written\n");
+		return;
+	}
+	printf("%s: %" PRIu64 " rows (%" PRIu64 " RRsets, %" PRIu64
+	    " negative answers), %" PRIu64 " octets; %" PRIu64
+	    " removed from the live tier, %" PRIu64 " seen again meanwhile "
+	    "and kept\n", r->segment, r->rows, r->rows_db[RV_DB_RRSET],
+	    r->rows_db[RV_DB_NEG], r->bytes, r->deleted, r->kept);
+}
+
+int
+cmd_archive(int argc, char **argv, const struct cli_env *env)
+{
+	struct rv_archive_result res;
+	struct rv_store *st = NULL;
+	struct cli_opts o;
+	int64_t age = 30 * 86400, now = (int64_t)time(NULL), cutoff;
+	int rc;
+
+	cli_opts_init(&o, now);
+	(void)env;
+	rc = cli_opts_parse(&o, argc, argv, "archive [--db DIR] "
+	    "[--older-than AGE]", "Move the rows last seen longer than AGE "
+	    "ago (30d) from the live LMDB file into a new compressed archive "
+	    "segment under DIR/archive. Queries read both tiers, so answers "
+	    "stay the same. rearviewd must not be running on DIR.",
+	    archive_opts, sizeof(archive_opts) / sizeof(archive_opts[0]),
+	    on_opt, &age);
+	if (rc != CLI_EXIT_OK || o.help)
+		return rc;
+	if (o.argc != 0) {
+		cli_err("archive: unexpected argument '%s'", o.argv[0]);
+		return CLI_EXIT_USAGE;
+	}
+	cutoff = now - age;
+	if (cutoff < 0)
+		cutoff = 0;
+	rc = rv_store_open(o.db, RV_STORE_EXCL, 0, &st);
+	if (rc != RV_OK) {
+		const char *why = rv_store_why(NULL);
+
+		cli_err("archive: cannot open '%s' as its writer: %s%s%s", o.db,
+		    rc == RV_EBUSY ? "rearviewd (or another writer) holds it"
+		    : rv_strerror(rc), why ? ": " : "", why ? why : "");
+		return CLI_EXIT_ERROR;
+	}
+	rc = rv_archive(st, (uint32_t)cutoff, &res);
+	if (rc != RV_OK) {
+		const char *why = rv_store_why(st);
+
+		cli_err("archive: %s%s%s (a rerun finishes it)", rv_strerror(rc),
+		    why ? ": " : "", why ? why : "");
+		rv_store_close(st);
+		return CLI_EXIT_ERROR;
+	}
+	rv_store_close(st);
+	print(&res, o.fmt == CLI_FMT_JSON, cutoff);
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,586 @@
+/**
+ * \file rv_archive.c
+ * Moving what stopped changing from LMDB into a segment (rv_archive,
+ * docs/ARCHIVE.md "Tiering").
+ *
+ * 1. Select: rows whose last sighting is before the cutoff, read in short
+ *    read transactions, written in key order into DB/archive/NAME.tmp,
+ *    which is fsynced and renamed. Nobody reads a file the meta database
+ *    does not list; one left by a killed run is deleted by the next.
+ * 2. Register: one write transaction lists the segment (`seg:NAME`) and
+ *    marks it pending (`seg_pending`, nothing removed yet). From then on
+ *    readers merge it, but LMDB's row wins where LMDB still has one.
+ * 3. Remove: batches of rows, each in one write transaction that also
+ *    moves the pending mark past its last key. A row unchanged since step
+ *    1 is deleted; one seen again is rewritten as what it holds beyond the
+ *    archived copy (rv_seg_val_less), so that the merge of both is whole.
+ * 4. The last transaction deletes the pending mark.
+ * A kill at any point leaves a store every reader answers rightly from;
+ * the next run finishes step 3 before it archives again.
+ *
+ * Test knobs (tests/e2e/archive.sh): RV_ARCHIVE_KILL_AT=written,
+ * registered or batch kills the process (SIGKILL) right after that step
+ * (batch: after the first removal batch); RV_ARCHIVE_BATCH=N makes the
+ * removal batches N rows.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mtbl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rv_be.h"
+#include "rv_err.h"
+#include "store_lmdb.h"
+#include "store_seg.h"
+
+#define SELECT_SLICE 65536	/* rows per read transaction */
+#define REMOVE_BATCH 20000	/* rows per write transaction */
+#define SEQ_KEY "seg_seq"
+
+/* The archivable databases in tag order (A D F N R). */
+static const enum rv_db order[] = {
+	RV_DB_ASN, RV_DB_RDATA, RV_DB_NAMES, RV_DB_NEG, RV_DB_RRSET,
+};
+#define NORDER (sizeof(order) / sizeof(order[0]))
+
+static int
+fsync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	int rc = RV_OK;
+
+	if (fd < 0)
+		return RV_EIO;
+	if (fsync(fd) != 0)
+		rc = errno == ENOSPC ? RV_ENOSPC : RV_EIO;
+	close(fd);
+	return rc;
+}
+
+static int
+archive_dir(const struct rv_store *st, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "%s/archive", st->path);
+
+	return n < 0 || (size_t)n >= cap ? RV_ETOOBIG : RV_OK;
+}
+
+/* --- 1. select ---------------------------------------------------------- */
+
+struct sel {
+	struct mtbl_writer *w;
+	uint32_t cutoff;
+	struct rv_archive_result *res;
+	uint32_t first, last;
+	uint8_t buf[RV_KEY_MAX + 1];
+	uint8_t *val;
+	size_t vcap;
+};
+
+static int
+sel_row(struct sel *s, enum rv_db db, const struct rv_val *k,
+    const struct rv_val *v)
+{
+	uint32_t first, last;
+	size_t len;
+	int rc;
+
+	if ((rc = rv_seg_val_last(db, v, &first, &last)) != RV_OK)
+		return rc;
+	if (last >= s->cutoff)
+		return RV_OK;
+	if (v->len + 5 > s->vcap) {
+		uint8_t *n = realloc(s->val, v->len + 5);
+
+		if (n == NULL)
+			return RV_ENOMEM;
+		s->val = n;
+		s->vcap = v->len + 5;
+	}
+	if ((rc = rv_seg_val_pack(db, v->data, v->len, s->val, s->vcap,
+	    &len)) != RV_OK)
+		return rc;
+	s->buf[0] = rv_seg_tag(db);
+	memcpy(s->buf + 1, k->data, k->len);
+	if (mtbl_writer_add(s->w, s->buf, k->len + 1, s->val, len) !=
+	    mtbl_res_success)
+		return RV_EIO;
+	if (s->res->rows == 0 || first < s->first)
+		s->first = first;
+	if (s->res->rows == 0 || last > s->last)
+		s->last = last;
+	s->res->rows++;
+	s->res->rows_db[db]++;
+	return RV_OK;
+}
+
+/* One database, in read transactions of SELECT_SLICE rows. */
+static int
+sel_db(struct rv_store *st, struct sel *s, enum rv_db db)
+{
+	uint8_t at[RV_KEY_MAX];
+	size_t atlen = 0;
+	int rc, more = 1;
+
+	while (more) {
+		struct rv_txn *txn = NULL;
+		struct rv_cursor *c = NULL;
+		struct rv_val k = { atlen, at }, v;
+		unsigned n = 0;
+
+		if ((rc = rv_store_read_begin(st, &txn)) != RV_OK)
+			return rc;
+		if ((rc = rv_cursor_open(st, txn, db, &c)) != RV_OK) {
+			rv_txn_abort(txn);
+			return rc;
+		}
+		rc = rv_cursor_get(c, &k, &v, atlen ? RV_SET_RANGE : RV_FIRST);
+		if (rc == RV_OK && atlen && k.len == atlen &&
+		    memcmp(k.data, at, atlen) == 0)
+			rc = rv_cursor_get(c, &k, &v, RV_NEXT);
+		for (; rc == RV_OK; rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+			if ((rc = sel_row(s, db, &k, &v)) != RV_OK)
+				break;
+			if (++n == SELECT_SLICE) {
+				memcpy(at, k.data, k.len);
+				atlen = k.len;
+				break;
+			}
+		}
+		more = rc == RV_OK && n == SELECT_SLICE;
+		rv_cursor_close(c);
+		rv_txn_abort(txn);
+		if (rc != RV_OK && rc != RV_ENOENT)
+			return rc;
+	}
+	return RV_OK;
+}
+
+static int
+write_segment(struct rv_store *st, const char *tmp, uint32_t cutoff,
+    struct rv_seg_meta *m, struct rv_archive_result *res)
+{
+	struct mtbl_writer_options *o = mtbl_writer_options_init();
+	struct sel s;
+	struct stat sb;
+	int rc = RV_OK;
+
+	memset(&s, 0, sizeof(s));
+	s.cutoff = cutoff;
+	s.res = res;
+	mtbl_writer_options_set_compression(o, MTBL_COMPRESSION_ZSTD);
+	mtbl_writer_options_set_compression_level(o, 3);
+	mtbl_writer_options_set_block_size(o, 8192);
+	mtbl_writer_options_set_block_restart_interval(o, 16);
+	unlink(tmp);
+	s.w = mtbl_writer_init(tmp, o);
+	mtbl_writer_options_destroy(&o);
+	if (s.w == NULL)
+		return RV_EIO;
+	for (size_t i = 0; i < NORDER && rc == RV_OK; i++)
+		rc = sel_db(st, &s, order[i]);
+	mtbl_writer_destroy(&s.w);	/* writes the index and trailer */
+	free(s.val);
+	if (rc == RV_OK && res->rows > 0) {
+		if ((rc = fsync_path(tmp, 0)) == RV_OK &&
+		    stat(tmp, &sb) != 0)
+			rc = RV_EIO;
+		m->first = s.first;
+		m->last = s.last;
+		m->rows = res->rows;
+		m->bytes = rc == RV_OK ? (uint64_t)sb.st_size : 0;
+	}
+	return rc;
+}
+
+/* --- 2. register ------------------------------------------------------------ */
+
+static int
+put_pending(struct rv_store *st, struct rv_txn *txn, const char *name,
+    const uint8_t *done, size_t dlen)
+{
+	uint8_t v[RV_SEG_NAME_MAX + RV_KEY_MAX + 2];
+	struct rv_val k = { sizeof(RV_SEG_PENDING_KEY) - 1,
+	    RV_SEG_PENDING_KEY }, vv;
+	size_t nl = strlen(name) + 1;
+
+	memcpy(v, name, nl);
+	memcpy(v + nl, done, dlen);
+	vv.data = v;
+	vv.len = nl + dlen;
+	return rv_put(st, txn, RV_DB_META, &k, &vv, 0);
+}
+
+struct reg {
+	const struct rv_seg_meta *m;
+	uint64_t seq;
+};
+
+static int
+reg_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	struct reg *r = arg;
+	uint8_t key[64], val[24], seq[8];
+	struct rv_val k, v;
+	int rc, n;
+
+	n = snprintf((char *)key, sizeof(key), RV_SEG_META_PREFIX "%s",
+	    r->m->name);
+	k.data = key;
+	k.len = (size_t)n;
+	rv_seg_meta_encode(r->m, val);
+	v.data = val;
+	v.len = sizeof(val);
+	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
+		return rc;
+	rv_put64(seq, r->seq);
+	k.data = SEQ_KEY;
+	k.len = sizeof(SEQ_KEY) - 1;
+	v.data = seq;
+	v.len = sizeof(seq);
+	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
+		return rc;
+	return put_pending(st, txn, r->m->name, NULL, 0);
+}
+
+/* --- 3. remove ---------------------------------------------------------------- */
+
+/* The kill -9 test's knob: die here if told to. */
+static void
+test_kill(const char *at)
+{
+	const char *e = getenv("RV_ARCHIVE_KILL_AT");
+
+	if (e != NULL && strcmp(e, at) == 0)
+		raise(SIGKILL);
+}
+
+static size_t
+batch_rows(void)
+{
+	const char *e = getenv("RV_ARCHIVE_BATCH");
+	long n = e != NULL ? strtol(e, NULL, 10) : 0;
+
+	return n > 0 && n < REMOVE_BATCH ? (size_t)n : REMOVE_BATCH;
+}
+
+struct batch {
+	enum rv_db db;
+	uint8_t tag;
+	const char *name;
+	size_t n;
+	struct { uint8_t *k; size_t kl; uint8_t *v; size_t vl; } row[
+	    REMOVE_BATCH];
+	uint8_t *tmp;
+	size_t tcap;
+	uint64_t deleted, kept;
+};
+
+static int
+remove_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	struct batch *b = arg;
+	uint8_t done[RV_KEY_MAX + 1];
+	int rc = RV_OK;
+
+	b->deleted = b->kept = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct rv_val k = { b->row[i].kl, b->row[i].k }, live;
+		struct rv_val arch = { b->row[i].vl, b->row[i].v }, d;
+		size_t len;
+
+		rc = rv_get(st, txn, b->db, &k, &live);
+		if (rc == RV_ENOENT)
+			continue;
+		if (rc != RV_OK)
+			return rc;
+		if (live.len == arch.len &&
+		    memcmp(live.data, arch.data, arch.len) == 0) {
+			if ((rc = rv_del(st, txn, b->db, &k)) != RV_OK)
+				return rc;
+			b->deleted++;
+			continue;
+		}
+		if (live.len > b->tcap) {
+			uint8_t *n = realloc(b->tmp, live.len);
+
+			if (n == NULL)
+				return RV_ENOMEM;
+			b->tmp = n;
+			b->tcap = live.len;
+		}
+		if ((rc = rv_seg_val_less(b->db, &live, &arch, b->tmp,
+		    b->tcap, &len)) != RV_OK)
+			return rc;
+		d.data = b->tmp;
+		d.len = len;
+		if ((rc = rv_put(st, txn, b->db, &k, &d, 0)) != RV_OK)
+			return rc;
+		b->kept++;
+	}
+	if (b->n == 0)
+		return RV_OK;
+	done[0] = b->tag;
+	memcpy(done + 1, b->row[b->n - 1].k, b->row[b->n - 1].kl);
+	return put_pending(st, txn, b->name, done,
+	    b->row[b->n - 1].kl + 1);
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->row[i].k);
+		free(b->row[i].v);
+	}
+	b->n = 0;
+}
+
+/* Copy one segment row (unpacked to the live encoding) into the batch. */
+static int
+batch_add(struct batch *b, const uint8_t *k, size_t kl, const uint8_t *v,
+    size_t vl)
+{
+	size_t cap = vl + 20, len;
+	uint8_t *kc = malloc(kl ? kl : 1), *vc = malloc(cap);
+
+	if (kc == NULL || vc == NULL) {
+		free(kc);
+		free(vc);
+		return RV_ENOMEM;
+	}
+	if (rv_seg_val_unpack(b->db, v, vl, vc, cap, &len) != RV_OK) {
+		free(kc);
+		free(vc);
+		return RV_ECORRUPT;
+	}
+	memcpy(kc, k, kl);
+	b->row[b->n].k = kc;
+	b->row[b->n].kl = kl;
+	b->row[b->n].v = vc;
+	b->row[b->n].vl = len;
+	b->n++;
+	return RV_OK;
+}
+
+static int
+clear_pending(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	struct rv_val k = { sizeof(RV_SEG_PENDING_KEY) - 1,
+	    RV_SEG_PENDING_KEY };
+	int rc = rv_del(st, txn, RV_DB_META, &k);
+
+	(void)arg;
+	return rc == RV_ENOENT ? RV_OK : rc;
+}
+
+/* Step 3 for the pending segment \p p, from its progress mark on. */
+static int
+remove_rows(struct rv_store *st, const struct rv_seg_pending *p,
+    struct rv_archive_result *res)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	struct rv_seg seg;
+	char path[4096];
+	size_t max = batch_rows();
+	int rc = RV_OK;
+
+	if (b == NULL)
+		return RV_ENOMEM;
+	memset(&seg, 0, sizeof(seg));
+	snprintf(seg.m.name, sizeof(seg.m.name), "%s", p->name);
+	b->name = p->name;
+	if ((rc = rv_seg_path(st, p->name, path, sizeof(path))) != RV_OK ||
+	    (rc = rv_seg_open_file(st, &seg, path)) != RV_OK)
+		goto out;
+	for (size_t i = 0; i < NORDER && rc == RV_OK; i++) {
+		uint8_t tag = rv_seg_tag(order[i]);
+		const uint8_t *from = NULL, *k, *v;
+		size_t flen = 0, kl, vl;
+		struct rv_seg_it *it = NULL;
+
+		if (p->done_len > 0 && p->done[0] > tag)
+			continue;	/* this database is done */
+		if (p->done_len > 0 && p->done[0] == tag) {
+			from = p->done + 1;
+			flen = p->done_len - 1;
+		}
+		b->db = order[i];
+		b->tag = tag;
+		if ((rc = rv_seg_it_open(st, &seg, tag, from, flen, &it)))
+			break;
+		for (;;) {
+			rc = rv_seg_it_next(it, &k, &kl, &v, &vl);
+			if (rc == RV_OK && from != NULL && kl == flen &&
+			    memcmp(k, from, kl) == 0)
+				continue;	/* done already */
+			if (rc == RV_OK)
+				rc = batch_add(b, k, kl, v, vl);
+			if (rc != RV_OK && rc != RV_ENOENT)
+				break;
+			if (b->n == max || (rc == RV_ENOENT && b->n)) {
+				int wrc = rv_store_write(st, remove_fn, b, NULL);
+
+				test_kill("batch");
+				res->deleted += b->deleted;
+				res->kept += b->kept;
+				batch_clear(b);
+				if (wrc != RV_OK) {
+					rc = wrc;
+					break;
+				}
+			}
+			if (rc == RV_ENOENT) {
+				rc = RV_OK;
+				break;
+			}
+		}
+		rv_seg_it_close(it);
+	}
+	batch_clear(b);
+	if (rc == RV_OK)
+		rc = rv_store_write(st, clear_pending, NULL, NULL);
+	if (rc == RV_OK)
+		rc = rv_store_sync(st);
+	if (rc == RV_OK)
+		rc = rv_store_release_freed(st);
+out:
+	rv_seg_close_file(&seg);
+	free(b->tmp);
+	free(b);
+	return rc;
+}
+
+/* --- the whole run -------------------------------------------------------------- */
+
+/* Delete files of archive/ that no `seg:` row lists (killed runs). */
+static int
+sweep(struct rv_store *st)
+{
+	char dir[4096], path[4096 + 256];
+	struct rv_txn *txn = NULL;
+	struct dirent *de;
+	DIR *d;
+	int rc;
+
+	if (archive_dir(st, dir, sizeof(dir)) != RV_OK)
+		return RV_ETOOBIG;
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? RV_OK : RV_EIO;
+	if ((rc = rv_store_read_begin(st, &txn)) != RV_OK) {
+		closedir(d);
+		return rc;
+	}
+	while ((de = readdir(d)) != NULL) {
+		uint8_t key[64];
+		struct rv_val k, v;
+		int n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		n = snprintf((char *)key, sizeof(key), RV_SEG_META_PREFIX "%s",
+		    de->d_name);
+		k.data = key;
+		k.len = (size_t)n;
+		if (n > 0 && (size_t)n < sizeof(key) &&
+		    rv_get(st, txn, RV_DB_META, &k, &v) == RV_OK)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	rv_txn_abort(txn);
+	closedir(d);
+	return RV_OK;
+}
+
+static int
+next_seq(struct rv_store *st, uint64_t *seq)
+{
+	struct rv_txn *txn = NULL;
+	struct rv_val k = { sizeof(SEQ_KEY) - 1, SEQ_KEY }, v;
+	int rc;
+
+	if ((rc = rv_store_read_begin(st, &txn)) != RV_OK)
+		return rc;
+	rc = rv_get(st, txn, RV_DB_META, &k, &v);
+	*seq = rc == RV_OK && v.len == 8 ? rv_get64(v.data) + 1 : 1;
+	rv_txn_abort(txn);
+	return rc == RV_OK || rc == RV_ENOENT ? RV_OK : rc;
+}
+
+static int
+pending_now(struct rv_store *st, struct rv_seg_pending *p)
+{
+	struct rv_txn *txn = NULL;
+	int rc;
+
+	if ((rc = rv_store_read_begin(st, &txn)) != RV_OK)
+		return rc;
+	rc = rv_seg_pending_get(st, txn, p);
+	rv_txn_abort(txn);
+	return rc;
+}
+
+int
+rv_archive(struct rv_store *st, uint32_t cutoff,
+    struct rv_archive_result *res)
+{
+	char dir[4096], tmp[4096 + 64], final[4096 + 64];
+	struct rv_seg_pending p;
+	struct rv_seg_meta m;
+	struct reg reg;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (st->flags & RV_STORE_RDONLY)
+		return RV_ESTATE;
+	/* A killed run first: finish taking its rows out of LMDB. */
+	rc = pending_now(st, &p);
+	if (rc == RV_OK) {
+		res->resumed = 1;
+		if ((rc = remove_rows(st, &p, res)) != RV_OK)
+			return rc;
+	} else if (rc != RV_ENOENT) {
+		return rc;
+	}
+	if ((rc = sweep(st)) != RV_OK ||
+	    (rc = archive_dir(st, dir, sizeof(dir))) != RV_OK)
+		return rc;
+	if (mkdir(dir, 0770) != 0 && errno != EEXIST)
+		return RV_EIO;
+	memset(&m, 0, sizeof(m));
+	if ((rc = next_seq(st, &reg.seq)) != RV_OK)
+		return rc;
+	snprintf(m.name, sizeof(m.name), "seg-%06llu.mtbl",
+	    (unsigned long long)reg.seq);
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, m.name);
+	snprintf(final, sizeof(final), "%s/%s", dir, m.name);
+	if ((rc = write_segment(st, tmp, cutoff, &m, res)) != RV_OK ||
+	    res->rows == 0) {
+		unlink(tmp);
+		return rc;
+	}
+	if (rename(tmp, final) != 0) {
+		unlink(tmp);
+		return RV_EIO;
+	}
+	if ((rc = fsync_path(dir, 1)) != RV_OK)
+		return rc;
+	test_kill("written");
+	reg.m = &m;
+	if ((rc = rv_store_write(st, reg_fn, &reg, NULL)) != RV_OK ||
+	    (rc = rv_store_sync(st)) != RV_OK)
+		return rc;
+	test_kill("registered");
+	snprintf(res->segment, sizeof(res->segment), "%s", m.name);
+	res->bytes = m.bytes;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.name, sizeof(p.name), "%s", m.name);
+	return remove_rows(st, &p, res);
+}

@@ -1,0 +1,450 @@
+/**
+ * \file rv_seg.c
+ * Archive segments: their list in the meta database, opening them once
+ * per store, and iterating them under the fault guard (store_seg.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <mtbl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rv_be.h"
+#include "rv_err.h"
+#include "store_lmdb.h"
+#include "store_seg.h"
+
+uint8_t
+rv_seg_tag(enum rv_db db)
+{
+	switch (db) {
+	case RV_DB_RRSET:
+		return 'R';
+	case RV_DB_NEG:
+		return 'N';
+	case RV_DB_RDATA:
+		return 'D';
+	case RV_DB_NAMES:
+		return 'F';
+	case RV_DB_ASN:
+		return 'A';
+	default:
+		return 0;
+	}
+}
+
+int
+rv_seg_merging(const struct rv_store *st, enum rv_db db)
+{
+	return (st->flags & RV_STORE_RDONLY) && rv_seg_tag(db) != 0;
+}
+
+/* --- the list in meta -------------------------------------------------------- */
+
+int
+rv_seg_meta_decode(const struct rv_val *k, const struct rv_val *v,
+    struct rv_seg_meta *out)
+{
+	size_t pl = sizeof(RV_SEG_META_PREFIX) - 1, nl = k->len - pl;
+	const uint8_t *p = v->data;
+
+	if (k->len <= pl || nl >= RV_SEG_NAME_MAX || v->len != 24 ||
+	    memchr((const char *)k->data + pl, '/', nl) != NULL ||
+	    memchr((const char *)k->data + pl, '\0', nl) != NULL)
+		return RV_ECORRUPT;
+	memcpy(out->name, (const char *)k->data + pl, nl);
+	out->name[nl] = '\0';
+	out->first = rv_get32(p);
+	out->last = rv_get32(p + 4);
+	out->rows = rv_get64(p + 8);
+	out->bytes = rv_get64(p + 16);
+	return RV_OK;
+}
+
+void
+rv_seg_meta_encode(const struct rv_seg_meta *m, uint8_t out[24])
+{
+	rv_put32(out, m->first);
+	rv_put32(out + 4, m->last);
+	rv_put64(out + 8, m->rows);
+	rv_put64(out + 16, m->bytes);
+}
+
+int
+rv_seg_pending_get(struct rv_store *st, struct rv_txn *txn,
+    struct rv_seg_pending *out)
+{
+	struct rv_val k = { sizeof(RV_SEG_PENDING_KEY) - 1,
+	    RV_SEG_PENDING_KEY }, v;
+	const char *nul;
+	size_t nl;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rv_get(st, txn, RV_DB_META, &k, &v)) != RV_OK)
+		return rc;
+	nul = memchr(v.data, '\0', v.len);
+	if (nul == NULL || (nl = (size_t)(nul - (const char *)v.data)) == 0 ||
+	    nl >= RV_SEG_NAME_MAX || v.len - nl - 1 > RV_KEY_MAX + 1) {
+		rv_store_damage(st, "the archive's pending record does not "
+		    "decode");
+		return RV_ECORRUPT;
+	}
+	memcpy(out->name, v.data, nl + 1);
+	out->done_len = v.len - nl - 1;
+	memcpy(out->done, nul + 1, out->done_len);
+	return RV_OK;
+}
+
+int
+rv_seg_path(const struct rv_store *st, const char *name, char *buf,
+    size_t cap)
+{
+	int n = snprintf(buf, cap, "%s/archive/%s", st->path, name);
+
+	return n < 0 || (size_t)n >= cap ? RV_ETOOBIG : RV_OK;
+}
+
+int
+rv_archive_info(struct rv_store *st, struct rv_txn *txn,
+    struct rv_archive_info *out)
+{
+	struct rv_cursor *c = NULL;
+	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
+	    RV_SEG_META_PREFIX }, v;
+	struct rv_seg_pending p;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = rv_seg_pending_get(st, txn, &p);
+	if (rc != RV_OK && rc != RV_ENOENT)
+		return rc;
+	out->pending = rc == RV_OK;
+	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK)
+		return rc;
+	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
+	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+		struct rv_seg_meta m;
+
+		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
+			break;
+		if ((rc = rv_seg_meta_decode(&k, &v, &m)) != RV_OK)
+			break;
+		if (out->segments == 0 || m.first < out->first)
+			out->first = m.first;
+		if (out->segments == 0 || m.last > out->last)
+			out->last = m.last;
+		out->segments++;
+		out->rows += m.rows;
+		out->bytes += m.bytes;
+	}
+	rv_cursor_close(c);
+	return rc == RV_ENOENT ? RV_OK : rc;
+}
+
+/* --- opening, under the guard ------------------------------------------------ */
+
+/* Run an mtbl call with libmtbl's assertions and faults caught: on one,
+ * the segment is marked damaged and rc set to RV_ECORRUPT. libmtbl's
+ * state inside the call is abandoned (what it allocated leaks: once per
+ * damaged segment). */
+#define SEG_GUARD(st, seg, locked, rc, call) do {			\
+	struct rv_guard g_;						\
+	if (sigsetjmp(g_.jb, 0) != 0) {					\
+		seg_fault((st), (seg), &g_, (locked));			\
+		(rc) = RV_ECORRUPT;					\
+		break;							\
+	}								\
+	g_.prev = rv_guard_cur;						\
+	g_.abrt = 1;							\
+	rv_guard_cur = &g_;						\
+	atomic_signal_fence(memory_order_seq_cst);			\
+	(rc) = (call);							\
+	atomic_signal_fence(memory_order_seq_cst);			\
+	rv_guard_cur = g_.prev;						\
+} while (0)
+
+static void
+note_why(struct rv_store *st, const char *name, const char *why)
+{
+	if (st->seg_why[0] == '\0')
+		snprintf(st->seg_why, sizeof(st->seg_why),
+		    "archive segment %s: %s", name, why);
+}
+
+/* Mark a segment damaged; \p locked: seg_mu is held (opening). */
+static void
+seg_damaged(struct rv_store *st, struct rv_seg *seg, const char *why,
+    int locked)
+{
+	atomic_store(&seg->bad, 1);
+	if (!locked)
+		pthread_mutex_lock(&st->seg_mu);
+	note_why(st, seg->m.name, why);
+	if (!locked)
+		pthread_mutex_unlock(&st->seg_mu);
+}
+
+static void
+seg_fault(struct rv_store *st, struct rv_seg *seg, const struct rv_guard *g,
+    int locked)
+{
+	seg_damaged(st, seg, g->sig == SIGABRT ? "libmtbl found a damaged "
+	    "block" : "a read outside the file", locked);
+}
+
+const char *
+rv_store_seg_why(struct rv_store *st)
+{
+	const char *w;
+
+	pthread_mutex_lock(&st->seg_mu);
+	w = st->seg_why[0] != '\0' ? st->seg_why : NULL;
+	pthread_mutex_unlock(&st->seg_mu);
+	return w;
+}
+
+static int
+reader_open(const char *path, struct mtbl_reader **out)
+{
+	struct mtbl_reader_options *o = mtbl_reader_options_init();
+
+	mtbl_reader_options_set_verify_checksums(o, true);
+	*out = mtbl_reader_init(path, o);
+	mtbl_reader_options_destroy(&o);
+	return *out != NULL ? RV_OK : RV_ECORRUPT;
+}
+
+/* Open one listed segment (st->seg_mu held). */
+static struct rv_seg *
+seg_open(struct rv_store *st, const struct rv_seg_meta *m)
+{
+	struct rv_seg *s = calloc(1, sizeof(*s));
+	char path[4096];
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	s->m = *m;
+	s->next = st->segs;
+	st->segs = s;
+	if (rv_seg_path(st, m->name, path, sizeof(path)) != RV_OK)
+		return s;
+	/* Under seg_mu: nobody may see the segment half open. The guard
+	 * jumps back here, with the mutex still held, on damage. */
+	SEG_GUARD(st, s, 1, rc, reader_open(path, &s->r));
+	if (rc != RV_OK)
+		note_why(st, m->name, access(path, F_OK) ? strerror(errno) :
+		    "not a segment file");
+	if (rc == RV_OK && s->r != NULL &&
+	    mtbl_metadata_count_entries(mtbl_reader_metadata(s->r)) !=
+	    m->rows) {
+		atomic_store(&s->bad, 1);	/* not the file listed */
+		note_why(st, m->name, "not the rows the archive lists");
+	}
+	return s;
+}
+
+int
+rv_seg_open_file(struct rv_store *st, struct rv_seg *seg, const char *path)
+{
+	int rc;
+
+	SEG_GUARD(st, seg, 0, rc, reader_open(path, &seg->r));
+	return rc;
+}
+
+void
+rv_seg_close_file(struct rv_seg *seg)
+{
+	mtbl_reader_destroy(&seg->r);
+}
+
+static struct rv_seg *
+seg_find(struct rv_store *st, const struct rv_seg_meta *m)
+{
+	struct rv_seg *s;
+
+	for (s = st->segs; s != NULL; s = s->next)
+		if (strcmp(s->m.name, m->name) == 0)
+			return s;
+	return seg_open(st, m);
+}
+
+int
+rv_seg_list(struct rv_store *st, struct rv_txn *txn, struct rv_seg ***out,
+    size_t *n, struct rv_seg_pending *pending)
+{
+	struct rv_cursor *c = NULL;
+	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
+	    RV_SEG_META_PREFIX }, v;
+	struct rv_seg **a = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = rv_seg_pending_get(st, txn, pending);
+	if (rc == RV_ENOENT)
+		pending->name[0] = '\0';
+	else if (rc != RV_OK)
+		return rc;
+	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK)
+		return rc;
+	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
+	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+		struct rv_seg_meta m;
+		struct rv_seg *s;
+
+		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
+			break;
+		if (rv_seg_meta_decode(&k, &v, &m) != RV_OK) {
+			rv_store_damage(st, "a segment record that does not "
+			    "decode");
+			rc = RV_ECORRUPT;
+			break;
+		}
+		pthread_mutex_lock(&st->seg_mu);
+		s = seg_find(st, &m);
+		pthread_mutex_unlock(&st->seg_mu);
+		if (s == NULL) {
+			rc = RV_ENOMEM;
+			break;
+		}
+		if (s->r == NULL || atomic_load(&s->bad))
+			continue;	/* damaged: reported, skipped */
+		if (*n + 2 > cap) {
+			struct rv_seg **na;
+
+			cap = cap ? 2 * cap : 8;
+			if ((na = realloc(a, cap * sizeof(*a))) == NULL) {
+				rc = RV_ENOMEM;
+				break;
+			}
+			a = na;
+		}
+		a[(*n)++] = s;
+		a[*n] = NULL;
+	}
+	rv_cursor_close(c);
+	if (rc != RV_OK && rc != RV_ENOENT) {
+		free(a);
+		*n = 0;
+		return rc;
+	}
+	*out = a;
+	return RV_OK;
+}
+
+void
+rv_seg_close_all(struct rv_store *st)
+{
+	struct rv_seg *s, *next;
+
+	for (s = st->segs; s != NULL; s = next) {
+		next = s->next;
+		mtbl_reader_destroy(&s->r);
+		free(s);
+	}
+	st->segs = NULL;
+}
+
+/* --- iterators ------------------------------------------------------------- */
+
+struct rv_seg_it {
+	struct rv_store *st;
+	struct rv_seg *seg;
+	struct mtbl_iter *it;
+	uint8_t tag;
+};
+
+/* From (tag, key) on; rv_seg_it_next stops where the tag changes. NULL
+ * (nothing at or after the key) reads as the end. */
+static int
+it_make(struct rv_seg_it *i, const uint8_t *key, size_t len)
+{
+	uint8_t lo[RV_KEY_MAX + 1];
+
+	lo[0] = i->tag;
+	memcpy(lo + 1, key, len);
+	i->it = mtbl_source_get_range(mtbl_reader_source(i->seg->r), lo,
+	    len + 1, (const uint8_t *)"\xff", 1);
+	return RV_OK;
+}
+
+int
+rv_seg_it_open(struct rv_store *st, struct rv_seg *seg, uint8_t tag,
+    const uint8_t *key, size_t len, struct rv_seg_it **out)
+{
+	struct rv_seg_it *i;
+	int rc;
+
+	*out = NULL;
+	if (len > RV_KEY_MAX)
+		return RV_ETOOBIG;
+	if (seg->r == NULL || atomic_load(&seg->bad))
+		return RV_ECORRUPT;
+	if ((i = calloc(1, sizeof(*i))) == NULL)
+		return RV_ENOMEM;
+	i->st = st;
+	i->seg = seg;
+	i->tag = tag;
+	SEG_GUARD(st, seg, 0, rc, it_make(i, key, len));
+	if (rc != RV_OK) {
+		free(i);
+		return rc;
+	}
+	*out = i;
+	return RV_OK;
+}
+
+static int
+it_step(struct rv_seg_it *i, const uint8_t **k, size_t *klen,
+    const uint8_t **v, size_t *vlen)
+{
+	if (i->it == NULL ||
+	    mtbl_iter_next(i->it, k, klen, v, vlen) != mtbl_res_success)
+		return RV_ENOENT;
+	return RV_OK;
+}
+
+int
+rv_seg_it_next(struct rv_seg_it *i, const uint8_t **k, size_t *klen,
+    const uint8_t **v, size_t *vlen)
+{
+	int rc;
+
+	if (atomic_load(&i->seg->bad))
+		return RV_ECORRUPT;	/* found damaged by another reader */
+	SEG_GUARD(i->st, i->seg, 0, rc, it_step(i, k, klen, v, vlen));
+	if (rc != RV_OK) {
+		if (rc == RV_ECORRUPT)
+			i->it = NULL;	/* abandoned with the segment */
+		return rc;
+	}
+	if (*klen < 1 || (*k)[0] != i->tag) {
+		return RV_ENOENT;
+	}
+	if (*klen > RV_KEY_MAX + 1) {
+		seg_damaged(i->st, i->seg, "a key longer than the store's",
+		    0);
+		i->it = NULL;
+		return RV_ECORRUPT;
+	}
+	(*k)++;
+	(*klen)--;
+	return RV_OK;
+}
+
+void
+rv_seg_it_close(struct rv_seg_it *i)
+{
+	if (i == NULL)
+		return;
+	if (i->it != NULL)
+		mtbl_iter_destroy(&i->it);
+	free(i);
+}

@@ -1,0 +1,150 @@
+/**
+ * \file store_seg.h
+ * The archive tier inside store/ (docs/ARCHIVE.md): segment files, their
+ * value codec, the merge rule, and the cursor that reads both tiers.
+ *
+ * A segment is an immutable libmtbl table in DB/archive/. Its keys are the
+ * live tier's keys behind one octet naming the database (rv_seg_tag), its
+ * values the live values with varint numbers (rv_seg_val_pack). The list
+ * of segments is in the meta database (`seg:NAME`), so a reader's
+ * transaction sees the segments and the rows of one consistent moment;
+ * `seg_pending` names the one segment whose rows are still being removed
+ * from LMDB and how far that has gone.
+ *
+ * libmtbl asserts (abort()) on a damaged block. Every call into it runs
+ * under the store's fault guard with aborts caught (SEG_GUARD in
+ * rv_seg.c): a damaged segment is marked, reported by name
+ * (rv_store_why), and skipped from then on.
+ *
+ * Ownership: the store owns the open segments (struct rv_seg) until
+ * rv_store_close; readers share them (libmtbl readers are read-only
+ * maps). A cursor owns its iterators.
+ */
+#ifndef RV_STORE_SEG_H
+#define RV_STORE_SEG_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rv_store.h"
+
+struct mtbl_reader;
+struct mtbl_iter;
+
+/** Longest segment file name (+NUL). */
+#define RV_SEG_NAME_MAX 48
+
+/** The octet before a live key in a segment; 0 for databases that stay
+ * live (ip, regdom, meta). Tags sort as A D F N R. */
+uint8_t rv_seg_tag(enum rv_db db);
+
+/* --- values (rv_seg_val.c) ------------------------------------------------ */
+
+/** Live value -> segment value. \p cap >= len + 5. */
+int rv_seg_val_pack(enum rv_db db, const uint8_t *v, size_t len,
+    uint8_t *out, size_t cap, size_t *outlen);
+/** Segment value -> live value. \p cap >= len + 20. RV_ECORRUPT. */
+int rv_seg_val_unpack(enum rv_db db, const uint8_t *p, size_t len,
+    uint8_t *out, size_t cap, size_t *outlen);
+/** The merge of two live values of one key (the one rule for every tier:
+ * min first, max last, summed count, TTL and sensor unions; the rdata set
+ * is a's). \p cap >= a->len + 2 * RV_SENSORS_MAX. */
+int rv_seg_val_merge(enum rv_db db, const struct rv_val *a,
+    const struct rv_val *b, uint8_t *out, size_t cap, size_t *outlen);
+/** What \p live holds beyond \p arch (a row seen again after it was
+ * archived): its count less the archived one; merging arch with the
+ * result gives live back. \p cap >= live->len. */
+int rv_seg_val_less(enum rv_db db, const struct rv_val *live,
+    const struct rv_val *arch, uint8_t *out, size_t cap, size_t *outlen);
+/** First and last seen of a live value. */
+int rv_seg_val_last(enum rv_db db, const struct rv_val *v, uint32_t *first,
+    uint32_t *last);
+
+/* --- segments (rv_seg.c) ---------------------------------------------------- */
+
+/** One segment as the meta database lists it. */
+struct rv_seg_meta {
+	char name[RV_SEG_NAME_MAX];
+	uint32_t first, last;	/**< the rows' earliest first, latest last */
+	uint64_t rows;
+	uint64_t bytes;		/**< the file's size */
+};
+
+/** An open segment, shared by the store's readers. */
+struct rv_seg {
+	struct rv_seg_meta m;
+	struct mtbl_reader *r;	/**< NULL: missing or not a segment */
+	atomic_int bad;		/**< found damaged: skipped from then on */
+	struct rv_seg *next;
+};
+
+/** The meta key prefix of the segment list, and the pending record. */
+#define RV_SEG_META_PREFIX "seg:"
+#define RV_SEG_PENDING_KEY "seg_pending"
+
+/** The pending segment and its progress: rows with tagged keys up to and
+ * including \p done (done_len 0: none) are already gone from LMDB. */
+struct rv_seg_pending {
+	char name[RV_SEG_NAME_MAX];
+	uint8_t done[RV_KEY_MAX + 1];
+	size_t done_len;
+};
+
+/** Decode / encode a `seg:` value (rows, times, size). */
+int rv_seg_meta_decode(const struct rv_val *k, const struct rv_val *v,
+    struct rv_seg_meta *out);
+void rv_seg_meta_encode(const struct rv_seg_meta *m, uint8_t out[24]);
+
+/** The pending record of \p txn. \return 0, RV_ENOENT (none), error. */
+int rv_seg_pending_get(struct rv_store *st, struct rv_txn *txn,
+    struct rv_seg_pending *out);
+
+/** "DB/archive/NAME" into \p buf. */
+int rv_seg_path(const struct rv_store *st, const char *name, char *buf,
+    size_t cap);
+
+/**
+ * The segments \p txn lists, opened (once per store), as a NULL-ended
+ * array the caller frees (not the segments). Damaged ones are left out.
+ * \p pending filled (name "" if none). \return 0, RV_ENOMEM, error.
+ */
+int rv_seg_list(struct rv_store *st, struct rv_txn *txn,
+    struct rv_seg ***out, size_t *n, struct rv_seg_pending *pending);
+
+/** Open a segment file outside the store's list (the archiver's own
+ * reading); \p seg zeroed with its name set. RV_ECORRUPT. */
+int rv_seg_open_file(struct rv_store *st, struct rv_seg *seg,
+    const char *path);
+void rv_seg_close_file(struct rv_seg *seg);
+
+/** Iterator on one segment, under the guard. */
+struct rv_seg_it;
+/** Position at the first tagged key >= (tag, key). */
+int rv_seg_it_open(struct rv_store *st, struct rv_seg *seg, uint8_t tag,
+    const uint8_t *key, size_t len, struct rv_seg_it **out);
+/** The next row of the same tag: key (without the tag) and packed value,
+ * valid until the next call. RV_ENOENT at the end; RV_ECORRUPT when the
+ * segment is damaged (it is then marked and skipped). */
+int rv_seg_it_next(struct rv_seg_it *it, const uint8_t **k, size_t *klen,
+    const uint8_t **v, size_t *vlen);
+void rv_seg_it_close(struct rv_seg_it *it);
+
+/** Does this store read the archive with its live rows? (readers) */
+int rv_seg_merging(const struct rv_store *st, enum rv_db db);
+
+/** Close the store's open segments (rv_store_close). */
+void rv_seg_close_all(struct rv_store *st);
+
+/* --- the cursor over both tiers (rv_tier.c) -------------------------------- */
+
+struct rv_tier;
+/** Open the merged view of \p db under \p txn; *out NULL when the store
+ * has no segments (use LMDB alone). */
+int rv_tier_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    struct rv_cursor *live, struct rv_tier **out);
+int rv_tier_get(struct rv_tier *t, struct rv_val *k, struct rv_val *v,
+    enum rv_op op);
+void rv_tier_close(struct rv_tier *t);
+
+#endif
