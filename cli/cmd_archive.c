@@ -1,9 +1,11 @@
 /**
  * \file cmd_archive.c
- * `rearview archive [--db DIR] [--older-than AGE]`: move the rows whose
- * last sighting is older than AGE (default 30d) out of LMDB into a new
- * archive segment (docs/ARCHIVE.md). Every query reads both tiers, so
- * answers do not change; the live file stops growing with history.
+ * `rearview archive [--db DIR] [--older-than AGE] [--retain AGE]
+ * [--no-merge]`: move the rows whose last sighting is older than AGE
+ * (default 30d) out of LMDB into a new archive segment, merge segments
+ * of about the same size, and drop whole segments past --retain
+ * (docs/ARCHIVE.md). Every query reads both tiers, so answers do not
+ * change; the live file stops growing with history.
  *
  * It is the database's writer for as long as it runs: rearviewd must not
  * be running on the same database (its lock says so). A kill at any
@@ -23,25 +25,41 @@
 #include "rv_time.h"
 #include "run.h"
 
-enum { OPT_OLDER = CLI_OPT_OWN };
+enum { OPT_OLDER = CLI_OPT_OWN, OPT_RETAIN, OPT_NO_MERGE };
 
 static const struct cli_optdef archive_opts[] = {
 	{ { "older-than", required_argument, NULL, OPT_OLDER }, "AGE",
 	  "archive what was last seen longer ago than AGE (30d; 1s: all "
 	  "but the last second)" },
+	{ { "retain", required_argument, NULL, OPT_RETAIN }, "AGE",
+	  "then drop whole segments whose rows were all last seen longer "
+	  "ago than AGE (2y; default: keep everything)" },
+	{ { "no-merge", no_argument, NULL, OPT_NO_MERGE }, NULL,
+	  "do not merge segments of about the same size" },
+};
+
+struct args {
+	int64_t age, retain;
+	int merge;
 };
 
 static int
 on_opt(int code, const char *arg, void *ctx)
 {
-	int64_t *age = ctx;
+	struct args *a = ctx;
+	int64_t *to = code == OPT_OLDER ? &a->age : &a->retain;
 
-	if (code != OPT_OLDER)
+	if (code == OPT_NO_MERGE) {
+		a->merge = 0;
 		return 0;
-	if (rv_duration_parse(arg, age) != RV_OK || *age <= 0 ||
-	    *age > (int64_t)100 * 365 * 86400) {
-		cli_err("archive: --older-than '%s' is not a duration from 1s "
-		    "to 100y (30d, 12h, 1w2d)", arg);
+	}
+	if (code != OPT_OLDER && code != OPT_RETAIN)
+		return 0;
+	if (rv_duration_parse(arg, to) != RV_OK || *to <= 0 ||
+	    *to > (int64_t)100 * 365 * 86400) {
+		cli_err("archive: --%s '%s' is not a duration from 1s to 100y "
+		    "(30d, 12h, 2y, 1w2d)", code == OPT_OLDER ? "older-than" :
+		    "retain", arg);
 		return 1;
 	}
 	return 0;
@@ -60,10 +78,19 @@ print(const struct rv_archive_result *r, int json, int64_t cutoff)
 			printf(",\"rows_%s\":%" PRIu64, rv_db_name(dbs[i]),
 			    r->rows_db[dbs[i]]);
 		printf(",\"bytes\":%" PRIu64 ",\"deleted\":%" PRIu64
-		    ",\"kept\":%" PRIu64 ",\"resumed\":%s}\n", r->bytes,
-		    r->deleted, r->kept, r->resumed ? "true" : "false");
+		    ",\"kept\":%" PRIu64 ",\"resumed\":%s,\"merges\":%"
+		    PRIu64 ",\"merged\":%" PRIu64 ",\"dropped\":%" PRIu64
+		    ",\"dropped_rows\":%" PRIu64 "}\n", r->bytes, r->deleted,
+		    r->kept, r->resumed ? "true" : "false", r->merges,
+		    r->merged, r->dropped, r->dropped_rows);
 		return;
 	}
+	if (r->merges)
+		printf("merged %" PRIu64 " segments into %" PRIu64 "\n",
+		    r->merged, r->merges);
+	if (r->dropped)
+		printf("dropped %" PRIu64 " segments past retention (%" PRIu64
+		    " rows)\n", r->dropped, r->dropped_rows);
 	if (r->resumed)
 		printf("finished the removal a killed run had begun\n");
 	if (r->segment[0] == '\0') {
@@ -84,25 +111,28 @@ cmd_archive(int argc, char **argv, const struct cli_env *env)
 	struct rv_archive_result res;
 	struct rv_store *st = NULL;
 	struct cli_opts o;
-	int64_t age = 30 * 86400, now = (int64_t)time(NULL), cutoff;
+	struct args a = { 30 * 86400, 0, 1 };
+	int64_t now = (int64_t)time(NULL), cutoff;
 	int rc;
 
 	cli_opts_init(&o, now);
 	(void)env;
 	rc = cli_opts_parse(&o, argc, argv, "archive [--db DIR] "
-	    "[--older-than AGE]", "Move the rows last seen longer than AGE "
-	    "ago (30d) from the live LMDB file into a new compressed archive "
+	    "[--older-than AGE] [--retain AGE] [--no-merge]", "Move the rows "
+	    "last seen longer than AGE ago (30d) from the live LMDB file into a new compressed archive "
 	    "segment under DIR/archive. Queries read both tiers, so answers "
-	    "stay the same. rearviewd must not be running on DIR.",
+	    "stay the same. Then segments of about the same size are merged, "
+	    "and with --retain whole old segments dropped. rearviewd must "
+	    "not be running on DIR.",
 	    archive_opts, sizeof(archive_opts) / sizeof(archive_opts[0]),
-	    on_opt, &age);
+	    on_opt, &a);
 	if (rc != CLI_EXIT_OK || o.help)
 		return rc;
 	if (o.argc != 0) {
 		cli_err("archive: unexpected argument '%s'", o.argv[0]);
 		return CLI_EXIT_USAGE;
 	}
-	cutoff = now - age;
+	cutoff = now - a.age;
 	if (cutoff < 0)
 		cutoff = 0;
 	rc = rv_store_open(o.db, RV_STORE_EXCL, 0, &st);
@@ -115,6 +145,11 @@ cmd_archive(int argc, char **argv, const struct cli_env *env)
 		return CLI_EXIT_ERROR;
 	}
 	rc = rv_archive(st, (uint32_t)cutoff, &res);
+	if (rc == RV_OK && a.merge)
+		rc = rv_archive_merge(st, &res);
+	if (rc == RV_OK && a.retain > 0)
+		rc = rv_archive_retain(st, (uint32_t)(now - a.retain > 0 ?
+		    now - a.retain : 0), &res);
 	if (rc != RV_OK) {
 		const char *why = rv_store_why(st);
 

@@ -5,6 +5,9 @@
  * default compacted (only the pages in use: the smallest file, and a way
  * to shed the free pages a bulk load leaves, bench/storage).
  *
+ * The archive's segments (docs/ARCHIVE.md) never change: the copy gets
+ * hard links to those its own meta database lists.
+ *
  * The copy is written into DEST.partial-PID beside DEST and renamed to
  * DEST once it is on disk, so DEST is either a whole backup or absent;
  * then it is opened and its counters are shown. DEST must not exist.
@@ -13,6 +16,7 @@
  * Exit status: 0 written, 2 usage error, 3 other error (nothing left
  * behind but DEST's parent as it was).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -58,12 +62,26 @@ sync_dir(const char *dir)
 	return rc;
 }
 
-/* Remove a partial copy: its data.mdb and the directory. */
+/* Remove a partial copy: its data.mdb, its segment links and the
+ * directories. */
 static void
 discard(const char *tmp)
 {
-	char path[4300];
+	char path[4300], seg[4600];
+	struct dirent *de;
+	DIR *d;
 
+	snprintf(path, sizeof(path), "%s/archive", tmp);
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(seg, sizeof(seg), "%s/%s", path, de->d_name);
+			(void)unlink(seg);
+		}
+		closedir(d);
+		(void)rmdir(path);
+	}
 	snprintf(path, sizeof(path), "%s/data.mdb", tmp);
 	(void)unlink(path);
 	(void)rmdir(tmp);
@@ -110,7 +128,7 @@ cmd_backup(int argc, char **argv, const struct cli_env *env)
 {
 	struct cli_run run;
 	struct rvq_err err;
-	char tmp[4200], parent[4200];
+	char tmp[4200], parent[4200], missing[64];
 	const char *dest, *pdir;
 	struct stat sb;
 	int compact = 1, rc;
@@ -156,10 +174,20 @@ cmd_backup(int argc, char **argv, const struct cli_env *env)
 		return CLI_EXIT_ERROR;
 	}
 	rc = rv_store_copy(run.db.st, tmp, compact);
-	rvq_db_close(&run.db);
 	if (rc != RV_OK) {
+		rvq_db_close(&run.db);
 		cli_err("backup: copying '%s' into '%s' failed: %s", run.opts.db,
 		    tmp, rv_strerror(rc));
+		discard(tmp);
+		return CLI_EXIT_ERROR;
+	}
+	rc = rv_archive_copy_segments(run.db.st, tmp, missing,
+	    sizeof(missing));
+	rvq_db_close(&run.db);
+	if (rc != RV_OK) {
+		cli_err("backup: linking the archive's segments into '%s' "
+		    "failed: %s%s%s", tmp, rv_strerror(rc), missing[0] ?
+		    " at " : "", missing);
 		discard(tmp);
 		return CLI_EXIT_ERROR;
 	}

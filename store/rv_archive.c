@@ -20,8 +20,8 @@
  *
  * Test knobs (tests/e2e/archive.sh): RV_ARCHIVE_KILL_AT=written,
  * registered or batch kills the process (SIGKILL) right after that step
- * (batch: after the first removal batch); RV_ARCHIVE_BATCH=N makes the
- * removal batches N rows.
+ * (batch: after the first removal batch; rv_seg_test_kill);
+ * RV_ARCHIVE_BATCH=N makes the removal batches N rows.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,27 +41,12 @@
 
 #define SELECT_SLICE 65536	/* rows per read transaction */
 #define REMOVE_BATCH 20000	/* rows per write transaction */
-#define SEQ_KEY "seg_seq"
 
 /* The archivable databases in tag order (A D F N R). */
 static const enum rv_db order[] = {
 	RV_DB_ASN, RV_DB_RDATA, RV_DB_NAMES, RV_DB_NEG, RV_DB_RRSET,
 };
 #define NORDER (sizeof(order) / sizeof(order[0]))
-
-static int
-fsync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-	int rc = RV_OK;
-
-	if (fd < 0)
-		return RV_EIO;
-	if (fsync(fd) != 0)
-		rc = errno == ENOSPC ? RV_ENOSPC : RV_EIO;
-	close(fd);
-	return rc;
-}
 
 static int
 archive_dir(const struct rv_store *st, char *buf, size_t cap)
@@ -166,37 +151,24 @@ static int
 write_segment(struct rv_store *st, const char *tmp, uint32_t cutoff,
     struct rv_seg_meta *m, struct rv_archive_result *res)
 {
-	struct mtbl_writer_options *o = mtbl_writer_options_init();
 	struct sel s;
-	struct stat sb;
-	int rc = RV_OK;
+	int rc = RV_OK, wrc;
 
 	memset(&s, 0, sizeof(s));
 	s.cutoff = cutoff;
 	s.res = res;
-	mtbl_writer_options_set_compression(o, MTBL_COMPRESSION_ZSTD);
-	mtbl_writer_options_set_compression_level(o, 3);
-	mtbl_writer_options_set_block_size(o, 8192);
-	mtbl_writer_options_set_block_restart_interval(o, 16);
-	unlink(tmp);
-	s.w = mtbl_writer_init(tmp, o);
-	mtbl_writer_options_destroy(&o);
-	if (s.w == NULL)
+	if ((s.w = rv_seg_writer_open(tmp)) == NULL)
 		return RV_EIO;
 	for (size_t i = 0; i < NORDER && rc == RV_OK; i++)
 		rc = sel_db(st, &s, order[i]);
-	mtbl_writer_destroy(&s.w);	/* writes the index and trailer */
 	free(s.val);
-	if (rc == RV_OK && res->rows > 0) {
-		if ((rc = fsync_path(tmp, 0)) == RV_OK &&
-		    stat(tmp, &sb) != 0)
-			rc = RV_EIO;
-		m->first = s.first;
-		m->last = s.last;
-		m->rows = res->rows;
-		m->bytes = rc == RV_OK ? (uint64_t)sb.st_size : 0;
-	}
-	return rc;
+	m->first = s.first;
+	m->last = s.last;
+	m->rows = res->rows;
+	m->rrsets = res->rows_db[RV_DB_RRSET];
+	wrc = rv_seg_writer_close(s.w, tmp, rc == RV_OK && res->rows > 0,
+	    &m->bytes);
+	return rc != RV_OK ? rc : wrc;
 }
 
 /* --- 2. register ------------------------------------------------------------ */
@@ -226,7 +198,7 @@ static int
 reg_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
 {
 	struct reg *r = arg;
-	uint8_t key[64], val[24], seq[8];
+	uint8_t key[64], val[RV_SEG_META_SIZE], seq[8];
 	struct rv_val k, v;
 	int rc, n;
 
@@ -240,8 +212,8 @@ reg_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
 	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
 		return rc;
 	rv_put64(seq, r->seq);
-	k.data = SEQ_KEY;
-	k.len = sizeof(SEQ_KEY) - 1;
+	k.data = RV_SEG_SEQ_KEY;
+	k.len = sizeof(RV_SEG_SEQ_KEY) - 1;
 	v.data = seq;
 	v.len = sizeof(seq);
 	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
@@ -250,16 +222,6 @@ reg_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
 }
 
 /* --- 3. remove ---------------------------------------------------------------- */
-
-/* The kill -9 test's knob: die here if told to. */
-static void
-test_kill(const char *at)
-{
-	const char *e = getenv("RV_ARCHIVE_KILL_AT");
-
-	if (e != NULL && strcmp(e, at) == 0)
-		raise(SIGKILL);
-}
 
 static size_t
 batch_rows(void)
@@ -427,7 +389,7 @@ remove_rows(struct rv_store *st, const struct rv_seg_pending *p,
 			if (b->n == max || (rc == RV_ENOENT && b->n)) {
 				int wrc = rv_store_write(st, remove_fn, b, NULL);
 
-				test_kill("batch");
+				rv_seg_test_kill("batch");
 				res->deleted += b->deleted;
 				res->kept += b->kept;
 				batch_clear(b);
@@ -500,21 +462,6 @@ sweep(struct rv_store *st)
 }
 
 static int
-next_seq(struct rv_store *st, uint64_t *seq)
-{
-	struct rv_txn *txn = NULL;
-	struct rv_val k = { sizeof(SEQ_KEY) - 1, SEQ_KEY }, v;
-	int rc;
-
-	if ((rc = rv_store_read_begin(st, &txn)) != RV_OK)
-		return rc;
-	rc = rv_get(st, txn, RV_DB_META, &k, &v);
-	*seq = rc == RV_OK && v.len == 8 ? rv_get64(v.data) + 1 : 1;
-	rv_txn_abort(txn);
-	return rc == RV_OK || rc == RV_ENOENT ? RV_OK : rc;
-}
-
-static int
 pending_now(struct rv_store *st, struct rv_seg_pending *p)
 {
 	struct rv_txn *txn = NULL;
@@ -555,7 +502,7 @@ rv_archive(struct rv_store *st, uint32_t cutoff,
 	if (mkdir(dir, 0770) != 0 && errno != EEXIST)
 		return RV_EIO;
 	memset(&m, 0, sizeof(m));
-	if ((rc = next_seq(st, &reg.seq)) != RV_OK)
+	if ((rc = rv_seg_next_seq(st, &reg.seq)) != RV_OK)
 		return rc;
 	snprintf(m.name, sizeof(m.name), "seg-%06llu.mtbl",
 	    (unsigned long long)reg.seq);
@@ -570,17 +517,102 @@ rv_archive(struct rv_store *st, uint32_t cutoff,
 		unlink(tmp);
 		return RV_EIO;
 	}
-	if ((rc = fsync_path(dir, 1)) != RV_OK)
+	if ((rc = rv_seg_fsync(dir, 1)) != RV_OK)
 		return rc;
-	test_kill("written");
+	rv_seg_test_kill("written");
 	reg.m = &m;
 	if ((rc = rv_store_write(st, reg_fn, &reg, NULL)) != RV_OK ||
 	    (rc = rv_store_sync(st)) != RV_OK)
 		return rc;
-	test_kill("registered");
+	rv_seg_test_kill("registered");
 	snprintf(res->segment, sizeof(res->segment), "%s", m.name);
 	res->bytes = m.bytes;
 	memset(&p, 0, sizeof(p));
 	snprintf(p.name, sizeof(p.name), "%s", m.name);
 	return remove_rows(st, &p, res);
+}
+
+/* --- backup: the segments a copy lists -------------------------------------- */
+
+/* Copy a file's octets (link(2) across file systems fails). */
+static int
+copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = RV_EIO;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		return RV_EIO;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0)
+		goto out;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			goto out;
+	if (n == 0 && fsync(out) == 0)
+		rc = RV_OK;
+out:
+	if (rc != RV_OK && errno == ENOSPC)
+		rc = RV_ENOSPC;
+	close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+int
+rv_archive_copy_segments(struct rv_store *src, const char *dir,
+    char *missing, size_t cap)
+{
+	char adir[4200], from[4400], to[4400];
+	struct rv_store *cp = NULL;
+	struct rv_txn *txn = NULL;
+	struct rv_cursor *c = NULL;
+	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
+	    RV_SEG_META_PREFIX }, v;
+	int rc, made = 0;
+
+	if (cap)
+		missing[0] = '\0';
+	if ((rc = rv_store_open(dir, RV_STORE_RDONLY, 0, &cp)) != RV_OK)
+		return rc;
+	if ((rc = rv_store_read_begin(cp, &txn)) != RV_OK ||
+	    (rc = rv_cursor_open(cp, txn, RV_DB_META, &c)) != RV_OK)
+		goto out;
+	snprintf(adir, sizeof(adir), "%s/archive", dir);
+	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
+	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+		struct rv_seg_meta m;
+
+		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
+			break;
+		if ((rc = rv_seg_meta_decode(&k, &v, &m)) != RV_OK)
+			break;
+		if (!made && mkdir(adir, 0750) != 0 && errno != EEXIST) {
+			rc = RV_EIO;
+			break;
+		}
+		made = 1;
+		snprintf(to, sizeof(to), "%s/%s", adir, m.name);
+		if ((rc = rv_seg_path(src, m.name, from, sizeof(from))) != RV_OK)
+			break;
+		/* Segments never change: a hard link is a copy. */
+		if (link(from, to) != 0 && (errno != EXDEV ||
+		    (rc = copy_file(from, to)) != RV_OK)) {
+			if (rc == RV_OK)
+				rc = errno == ENOSPC ? RV_ENOSPC : RV_EIO;
+			if (cap)
+				snprintf(missing, cap, "%s", m.name);
+			break;
+		}
+	}
+	if (rc == RV_ENOENT)
+		rc = RV_OK;
+	if (rc == RV_OK && made)
+		rc = rv_seg_fsync(adir, 1);
+out:
+	rv_cursor_close(c);
+	rv_txn_abort(txn);
+	rv_store_close(cp);
+	return rc;
 }

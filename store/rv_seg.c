@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rv_be.h"
@@ -51,7 +52,8 @@ rv_seg_meta_decode(const struct rv_val *k, const struct rv_val *v,
 	size_t pl = sizeof(RV_SEG_META_PREFIX) - 1, nl = k->len - pl;
 	const uint8_t *p = v->data;
 
-	if (k->len <= pl || nl >= RV_SEG_NAME_MAX || v->len != 24 ||
+	if (k->len <= pl || nl >= RV_SEG_NAME_MAX ||
+	    v->len != RV_SEG_META_SIZE ||
 	    memchr((const char *)k->data + pl, '/', nl) != NULL ||
 	    memchr((const char *)k->data + pl, '\0', nl) != NULL)
 		return RV_ECORRUPT;
@@ -61,16 +63,19 @@ rv_seg_meta_decode(const struct rv_val *k, const struct rv_val *v,
 	out->last = rv_get32(p + 4);
 	out->rows = rv_get64(p + 8);
 	out->bytes = rv_get64(p + 16);
+	out->rrsets = rv_get64(p + 24);
 	return RV_OK;
 }
 
 void
-rv_seg_meta_encode(const struct rv_seg_meta *m, uint8_t out[24])
+rv_seg_meta_encode(const struct rv_seg_meta *m,
+    uint8_t out[RV_SEG_META_SIZE])
 {
 	rv_put32(out, m->first);
 	rv_put32(out + 4, m->last);
 	rv_put64(out + 8, m->rows);
 	rv_put64(out + 16, m->bytes);
+	rv_put64(out + 24, m->rrsets);
 }
 
 int
@@ -140,6 +145,7 @@ rv_archive_info(struct rv_store *st, struct rv_txn *txn,
 		out->segments++;
 		out->rows += m.rows;
 		out->bytes += m.bytes;
+		out->rrsets += m.rrsets;
 	}
 	rv_cursor_close(c);
 	return rc == RV_ENOENT ? RV_OK : rc;
@@ -350,6 +356,123 @@ rv_seg_close_all(struct rv_store *st)
 		free(s);
 	}
 	st->segs = NULL;
+}
+
+void
+rv_seg_test_kill(const char *at)
+{
+	const char *e = getenv("RV_ARCHIVE_KILL_AT");
+
+	if (e != NULL && strcmp(e, at) == 0)
+		raise(SIGKILL);
+}
+
+int
+rv_seg_guarded(struct rv_store *st, struct rv_seg *seg, int (*fn)(void *),
+    void *arg)
+{
+	int rc;
+
+	SEG_GUARD(st, seg, 0, rc, fn(arg));
+	return rc;
+}
+
+int
+rv_seg_count(struct rv_store *st, struct rv_seg *seg, uint64_t *rows,
+    uint64_t *rrsets)
+{
+	struct rv_seg_it *it = NULL;
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	int rc;
+
+	*rows = mtbl_metadata_count_entries(mtbl_reader_metadata(seg->r));
+	*rrsets = 0;
+	if ((rc = rv_seg_it_open(st, seg, rv_seg_tag(RV_DB_RRSET), NULL, 0,
+	    &it)) != RV_OK)
+		return rc;
+	while ((rc = rv_seg_it_next(it, &k, &kl, &v, &vl)) == RV_OK)
+		(*rrsets)++;
+	rv_seg_it_close(it);
+	return rc == RV_ENOENT ? RV_OK : rc;
+}
+
+int
+rv_seg_next_seq(struct rv_store *st, uint64_t *seq)
+{
+	struct rv_txn *txn = NULL;
+	struct rv_val k = { sizeof(RV_SEG_SEQ_KEY) - 1, RV_SEG_SEQ_KEY }, v;
+	int rc;
+
+	if ((rc = rv_store_read_begin(st, &txn)) != RV_OK)
+		return rc;
+	rc = rv_get(st, txn, RV_DB_META, &k, &v);
+	*seq = rc == RV_OK && v.len == 8 ? rv_get64(v.data) + 1 : 1;
+	rv_txn_abort(txn);
+	return rc == RV_OK || rc == RV_ENOENT ? RV_OK : rc;
+}
+
+int
+rv_seg_dir_fsync(const struct rv_store *st)
+{
+	char dir[4200];
+
+	if (snprintf(dir, sizeof(dir), "%s/archive", st->path) >=
+	    (int)sizeof(dir))
+		return RV_ETOOBIG;
+	return rv_seg_fsync(dir, 1);
+}
+
+/* --- writing ------------------------------------------------------------------ */
+
+int
+rv_seg_fsync(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	int rc = RV_OK;
+
+	if (fd < 0)
+		return RV_EIO;
+	if (fsync(fd) != 0)
+		rc = errno == ENOSPC ? RV_ENOSPC : RV_EIO;
+	close(fd);
+	return rc;
+}
+
+struct mtbl_writer *
+rv_seg_writer_open(const char *tmp)
+{
+	struct mtbl_writer_options *o = mtbl_writer_options_init();
+	struct mtbl_writer *w;
+
+	/* zstd at 3 and 8 KiB blocks: a /24 reverse lookup reads few
+	 * blocks (docs/ARCHIVE.md); restarts every 16 keys (mtbl's). */
+	mtbl_writer_options_set_compression(o, MTBL_COMPRESSION_ZSTD);
+	mtbl_writer_options_set_compression_level(o, 3);
+	mtbl_writer_options_set_block_size(o, 8192);
+	mtbl_writer_options_set_block_restart_interval(o, 16);
+	(void)unlink(tmp);
+	w = mtbl_writer_init(tmp, o);
+	mtbl_writer_options_destroy(&o);
+	return w;
+}
+
+int
+rv_seg_writer_close(struct mtbl_writer *w, const char *tmp, int keep,
+    uint64_t *bytes)
+{
+	struct stat sb;
+	int rc;
+
+	mtbl_writer_destroy(&w);	/* writes the index and trailer */
+	if (!keep)
+		return RV_OK;
+	if (chmod(tmp, 0640) != 0 || stat(tmp, &sb) != 0)
+		return RV_EIO;
+	if ((rc = rv_seg_fsync(tmp, 0)) != RV_OK)
+		return rc;
+	*bytes = (uint64_t)sb.st_size;
+	return RV_OK;
 }
 
 /* --- iterators ------------------------------------------------------------- */

@@ -468,6 +468,10 @@ struct rv_archive_result {
 	uint64_t kept;		/**< live rows seen again meanwhile, kept as
 				 * what they hold beyond the archived copy */
 	int resumed;		/**< a killed run's removal was finished */
+	uint64_t merges;	/**< rv_archive_merge: segments made */
+	uint64_t merged;	/**< ... out of this many */
+	uint64_t dropped;	/**< rv_archive_retain: segments dropped */
+	uint64_t dropped_rows;	/**< ... with this many rows */
 };
 
 /**
@@ -480,9 +484,36 @@ struct rv_archive_result {
 int rv_archive(struct rv_store *st, uint32_t cutoff,
     struct rv_archive_result *res);
 
+/**
+ * After rv_store_copy(\p src, \p dir): give the copy the segments its
+ * meta database lists, as hard links into DIR/archive/ (copies across
+ * file systems), fsynced. \p missing (cap octets) gets the name of a
+ * segment that could not be linked (gone: an archive run merged it
+ * meanwhile; run the backup again). \return 0, RV_EIO, RV_ENOSPC, error.
+ */
+int rv_archive_copy_segments(struct rv_store *src, const char *dir,
+    char *missing, size_t cap);
+
+/**
+ * Writer: merge consecutive segments of about the same size, RV_MERGE_FANIN
+ * (4) at a time, until no such run is left (size-tiered: a few segments
+ * of each size, like days, months and years). Adds to res->merges and
+ * res->merged. Does nothing while a killed archive run is unfinished.
+ */
+int rv_archive_merge(struct rv_store *st, struct rv_archive_result *res);
+
+/**
+ * Writer: drop the segments whose every row was last seen before
+ * \p before (whole segments; rows are never rewritten for retention).
+ * Sets res->dropped and res->dropped_rows.
+ */
+int rv_archive_retain(struct rv_store *st, uint32_t before,
+    struct rv_archive_result *res);
+
 /** The archive's totals as of \p txn. */
 struct rv_archive_info {
 	uint64_t segments, rows, bytes;
+	uint64_t rrsets;	/**< rrset rows among rows */
 	uint32_t first, last;	/**< the rows' time range (0 0: none) */
 	int pending;		/**< a run's removal is unfinished */
 };

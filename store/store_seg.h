@@ -69,6 +69,7 @@ struct rv_seg_meta {
 	uint32_t first, last;	/**< the rows' earliest first, latest last */
 	uint64_t rows;
 	uint64_t bytes;		/**< the file's size */
+	uint64_t rrsets;	/**< rows of the rrset database among rows */
 };
 
 /** An open segment, shared by the store's readers. */
@@ -82,6 +83,13 @@ struct rv_seg {
 /** The meta key prefix of the segment list, and the pending record. */
 #define RV_SEG_META_PREFIX "seg:"
 #define RV_SEG_PENDING_KEY "seg_pending"
+/** The meta key of the last segment number given out. */
+#define RV_SEG_SEQ_KEY "seg_seq"
+
+/** Merging: this many consecutive segments within this size ratio of
+ * each other become one (rv_archive_merge.c). */
+#define RV_MERGE_FANIN 4
+#define RV_MERGE_RATIO 4
 
 /** The pending segment and its progress: rows with tagged keys up to and
  * including \p done (done_len 0: none) are already gone from LMDB. */
@@ -91,10 +99,13 @@ struct rv_seg_pending {
 	size_t done_len;
 };
 
-/** Decode / encode a `seg:` value (rows, times, size). */
+/** Decode / encode a `seg:` value: first:4 last:4 rows:8 bytes:8
+ * rrsets:8. */
+#define RV_SEG_META_SIZE 32
 int rv_seg_meta_decode(const struct rv_val *k, const struct rv_val *v,
     struct rv_seg_meta *out);
-void rv_seg_meta_encode(const struct rv_seg_meta *m, uint8_t out[24]);
+void rv_seg_meta_encode(const struct rv_seg_meta *m,
+    uint8_t out[RV_SEG_META_SIZE]);
 
 /** The pending record of \p txn. \return 0, RV_ENOENT (none), error. */
 int rv_seg_pending_get(struct rv_store *st, struct rv_txn *txn,
@@ -117,6 +128,33 @@ int rv_seg_list(struct rv_store *st, struct rv_txn *txn,
 int rv_seg_open_file(struct rv_store *st, struct rv_seg *seg,
     const char *path);
 void rv_seg_close_file(struct rv_seg *seg);
+
+/** The kill -9 tests' knob: SIGKILL this process if the environment's
+ * RV_ARCHIVE_KILL_AT is \p at (tests/e2e/archive.sh). */
+void rv_seg_test_kill(const char *at);
+
+/** Run \p fn (which calls libmtbl on \p seg and others) under the
+ * guard: RV_ECORRUPT on a fault or an assertion (\p seg is named). */
+int rv_seg_guarded(struct rv_store *st, struct rv_seg *seg,
+    int (*fn)(void *), void *arg);
+/** Rows of an open segment, and its rrset rows. */
+int rv_seg_count(struct rv_store *st, struct rv_seg *seg, uint64_t *rows,
+    uint64_t *rrsets);
+/** The number for the next segment's name (meta seg_seq + 1). */
+int rv_seg_next_seq(struct rv_store *st, uint64_t *seq);
+/** fsync DB/archive. */
+int rv_seg_dir_fsync(const struct rv_store *st);
+
+/** fsync a file (dir 0) or a directory (dir 1). RV_EIO, RV_ENOSPC. */
+int rv_seg_fsync(const char *path, int dir);
+struct mtbl_writer;
+/** A new segment at \p tmp (replaced if there), with the archive's
+ * options. NULL on error. */
+struct mtbl_writer *rv_seg_writer_open(const char *tmp);
+/** Finish it; \p keep: chmod 0640 and fsync it and give its size
+ * (else the caller unlinks it). */
+int rv_seg_writer_close(struct mtbl_writer *w, const char *tmp, int keep,
+    uint64_t *bytes);
 
 /** Iterator on one segment, under the guard. */
 struct rv_seg_it;

@@ -4,7 +4,9 @@
 # every command, in every output format, must answer the same from both:
 # after archiving half, after re-sightings of archived rows, after a kill
 # -9 at each step of an archive run and its resumption, and after
-# archiving everything. A damaged segment is named and skipped.
+# archiving everything, and after merging segments (and a kill -9
+# during it). Backups link the segments; retention drops whole ones. A
+# damaged segment is named and skipped.
 top=${RV_TOP_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 rvd=$top/indexer/rearviewd
 rv=$top/cli/rearview
@@ -178,7 +180,53 @@ printf 'garbage' >"$tmp/d/archive/seg-000002.mtbl"
 [ $rc -eq 3 ] && grep -q 'archive segment seg-00000[12].mtbl' "$tmp/err" ||
 	{ cat "$tmp/err"; fail "truncated segment: exit $rc"; }
 
-# 6. Refusals: one line each.
+# 6. Merging: four runs a slice of time each make four segments of about
+# the same size; the fourth run merges them into one. Killed after the
+# merged file is written, or after the list names it, the store answers
+# the same and the next run tidies up.
+imp "$tmp/m" "$tmp/f1.json"
+imp "$tmp/c1" "$tmp/f1.json"
+now=$(date +%s)
+for t in 1580000000 1600000000 1620000000; do
+	"$rv" archive --db "$tmp/m" --older-than $((now - t))s --no-merge \
+	    >/dev/null || fail "slice archive to $t"
+done
+[ "$(ls "$tmp/m/archive" | wc -l)" -eq 3 ] || fail "three slices, three segments"
+for at in merge-written merge-listed; do
+	rm -rf "$tmp/k"; cp -a "$tmp/m" "$tmp/k"
+	RV_ARCHIVE_KILL_AT=$at "$rv" archive --db "$tmp/k" \
+	    --older-than $((now - 1640000000))s >/dev/null 2>&1; rc=$?
+	[ $rc -eq 137 ] || fail "kill at $at: archive exited $rc, not killed"
+	same "$tmp/k" "$tmp/c1" "killed at $at"
+	"$rv" archive --db "$tmp/k" --older-than 1s -o json >"$tmp/ar" ||
+		fail "archive after a kill at $at"
+	same "$tmp/k" "$tmp/c1" "after a kill at $at"
+done
+"$rv" archive --db "$tmp/m" --older-than $((now - 1640000000))s -o json >"$tmp/ar" ||
+	fail "the merging run"
+grep -q '"merges":1,"merged":4' "$tmp/ar" || { cat "$tmp/ar"; fail "four segments were not merged"; }
+[ "$(ls "$tmp/m/archive")" = seg-000005.mtbl ] || { ls "$tmp/m/archive"; fail "merged files"; }
+"$rv" stats --db "$tmp/m" -o json | grep -q '"segments":1,' || fail "stats: segments"
+same "$tmp/m" "$tmp/c1" "merged"
+
+# 7. Backup: the copy links the segments and answers the same.
+"$rv" backup --db "$tmp/m" "$tmp/bk" >/dev/null || fail "backup"
+[ "$(stat -c %h "$tmp/bk/archive/seg-000005.mtbl")" -eq 2 ] || fail "segment not linked"
+same "$tmp/bk" "$tmp/c1" "backup"
+
+# 8. Retention drops whole segments only: a segment of the newest rows
+# stays, the merged one (all last seen before 2022) goes.
+"$rv" archive --db "$tmp/m" --older-than 1s --no-merge >/dev/null || fail "archive the rest"
+"$rv" archive --db "$tmp/m" --older-than 1s --retain $((now - 1641000000))s -o json >"$tmp/ar" ||
+	fail "retain"
+grep -q '"dropped":1,' "$tmp/ar" || { cat "$tmp/ar"; fail "retention dropped nothing"; }
+[ ! -e "$tmp/m/archive/seg-000005.mtbl" ] || fail "the dropped segment's file is still there"
+"$rv" --db "$tmp/m" lookup '*.dom3.example' -o csv -B 2021-06-01 >"$tmp/out"; rc=$?
+[ $rc -eq 1 ] || { cat "$tmp/out"; fail "rows past retention still answer ($rc)"; }
+"$rv" --db "$tmp/m" lookup '*.dom3.example' -o csv -A 2022-06-01 >"$tmp/out" ||
+	fail "rows within retention are gone"
+
+# 9. Refusals: one line each.
 "$rv" archive --db "$tmp/db" --older-than soon >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "older-than 'soon'" "$tmp/err" || fail "bad age: exit $rc"
 "$rv" archive --db "$tmp/none" >/dev/null 2>"$tmp/err"; rc=$?

@@ -1,0 +1,362 @@
+/**
+ * \file rv_archive_merge.c
+ * The segments' later life: merging small ones into larger ones, and
+ * dropping whole old ones (retention). docs/ARCHIVE.md.
+ *
+ * Merging is size-tiered over consecutive segments (in the order they
+ * were written, so over adjacent time): whenever RV_MERGE_FANIN of them
+ * in a row are within RV_MERGE_RATIO of each other in size, they become
+ * one, the same RRset's rows combined by rv_seg_val_merge. Daily runs
+ * thus make a few segments of each size, like days, months and years, and
+ * a query opens a logarithmic number of them.
+ *
+ * Both change the list in one write transaction (the readers' view moves
+ * from the old segments to the new at once) and unlink files only after
+ * it: a kill leaves either the old list or the new, and files no list
+ * names are swept by the next run. A reader that still has the old list
+ * open keeps the files it opened (Unix unlink).
+ */
+#include <errno.h>
+#include <mtbl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rv_be.h"
+#include "rv_err.h"
+#include "store_lmdb.h"
+#include "store_seg.h"
+
+/* All listed segments, in name (= write) order; none while one is
+ * pending (a killed run: rv_archive finishes it first). */
+static int
+listed(struct rv_store *st, struct rv_seg_meta **out, size_t *n)
+{
+	struct rv_txn *txn = NULL;
+	struct rv_cursor *c = NULL;
+	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
+	    RV_SEG_META_PREFIX }, v;
+	struct rv_seg_pending p;
+	struct rv_seg_meta *a = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = rv_store_read_begin(st, &txn)) != RV_OK)
+		return rc;
+	if ((rc = rv_seg_pending_get(st, txn, &p)) != RV_ENOENT) {
+		rv_txn_abort(txn);
+		return rc == RV_OK ? RV_ESTATE : rc;
+	}
+	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK) {
+		rv_txn_abort(txn);
+		return rc;
+	}
+	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
+	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
+			break;
+		if (*n == cap) {
+			struct rv_seg_meta *na;
+
+			cap = cap ? 2 * cap : 16;
+			if ((na = realloc(a, cap * sizeof(*a))) == NULL) {
+				rc = RV_ENOMEM;
+				break;
+			}
+			a = na;
+		}
+		if ((rc = rv_seg_meta_decode(&k, &v, &a[*n])) != RV_OK)
+			break;
+		(*n)++;
+	}
+	rv_cursor_close(c);
+	rv_txn_abort(txn);
+	if (rc != RV_OK && rc != RV_ENOENT) {
+		free(a);
+		*n = 0;
+		return rc;
+	}
+	*out = a;
+	return RV_OK;
+}
+
+/* The list's change: drop \p ndrop segments, add \p add (may be NULL). */
+struct change {
+	const struct rv_seg_meta *drop;
+	size_t ndrop;
+	const struct rv_seg_meta *add;
+	uint64_t seq;
+};
+
+static int
+seg_key(const char *name, uint8_t *buf, size_t cap, struct rv_val *k)
+{
+	int n = snprintf((char *)buf, cap, RV_SEG_META_PREFIX "%s", name);
+
+	if (n < 0 || (size_t)n >= cap)
+		return RV_ETOOBIG;
+	k->data = buf;
+	k->len = (size_t)n;
+	return RV_OK;
+}
+
+static int
+change_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	const struct change *ch = arg;
+	uint8_t key[64], val[RV_SEG_META_SIZE], seq[8];
+	struct rv_val k, v;
+	int rc;
+
+	for (size_t i = 0; i < ch->ndrop; i++)
+		if ((rc = seg_key(ch->drop[i].name, key, sizeof(key), &k)) ||
+		    (rc = rv_del(st, txn, RV_DB_META, &k)) != RV_OK)
+			return rc;
+	if (ch->add == NULL)
+		return RV_OK;
+	if ((rc = seg_key(ch->add->name, key, sizeof(key), &k)) != RV_OK)
+		return rc;
+	rv_seg_meta_encode(ch->add, val);
+	v.data = val;
+	v.len = sizeof(val);
+	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
+		return rc;
+	rv_put64(seq, ch->seq);
+	k.data = RV_SEG_SEQ_KEY;
+	k.len = sizeof(RV_SEG_SEQ_KEY) - 1;
+	v.data = seq;
+	v.len = sizeof(seq);
+	return rv_put(st, txn, RV_DB_META, &k, &v, 0);
+}
+
+/* Commit the change, then unlink the dropped files. */
+static int
+apply(struct rv_store *st, const struct change *ch)
+{
+	char path[4200];
+	int rc;
+
+	rv_seg_test_kill(ch->add ? "merge-written" : "retain");
+	if ((rc = rv_store_write(st, change_fn, (void *)ch, NULL)) != RV_OK ||
+	    (rc = rv_store_sync(st)) != RV_OK)
+		return rc;
+	rv_seg_test_kill("merge-listed");
+	for (size_t i = 0; i < ch->ndrop; i++)
+		if (rv_seg_path(st, ch->drop[i].name, path, sizeof(path)) ==
+		    RV_OK)
+			(void)unlink(path);
+	return RV_OK;
+}
+
+/* --- merging ------------------------------------------------------------- */
+
+struct mctx {
+	int bad;	/**< a row did not decode */
+};
+
+/* libmtbl's merge callback: two packed values of one tagged key. */
+static void
+merge_cb(void *clos, const uint8_t *key, size_t klen, const uint8_t *v0,
+    size_t l0, const uint8_t *v1, size_t l1, uint8_t **out, size_t *olen)
+{
+	struct mctx *m = clos;
+	enum rv_db db = RV_DB_COUNT;
+	size_t cap = l0 + l1 + 40 + 2 * RV_SENSORS_MAX, a_len, b_len, len;
+	uint8_t *a = malloc(cap), *b = malloc(cap), *c = malloc(cap);
+	struct rv_val va, vb;
+
+	*out = NULL;
+	*olen = 0;
+	for (int d = 0; d < RV_DB_COUNT; d++)
+		if (klen > 0 && rv_seg_tag((enum rv_db)d) == key[0] &&
+		    key[0] != 0)
+			db = (enum rv_db)d;
+	if (a == NULL || b == NULL || c == NULL || db == RV_DB_COUNT ||
+	    rv_seg_val_unpack(db, v0, l0, a, cap, &a_len) != RV_OK ||
+	    rv_seg_val_unpack(db, v1, l1, b, cap, &b_len) != RV_OK)
+		goto bad;
+	va.data = a;
+	va.len = a_len;
+	vb.data = b;
+	vb.len = b_len;
+	if (rv_seg_val_merge(db, &va, &vb, c, cap, &len) != RV_OK ||
+	    rv_seg_val_pack(db, c, len, a, cap, &len) != RV_OK)
+		goto bad;
+	free(b);
+	free(c);
+	*out = a;
+	*olen = len;
+	return;
+bad:
+	m->bad = 1;
+	free(a);
+	free(b);
+	free(c);
+	/* keep the first: the merge is thrown away anyway */
+	if ((*out = malloc(l0 ? l0 : 1)) != NULL) {
+		memcpy(*out, v0, l0);
+		*olen = l0;
+	}
+}
+
+struct mrun {
+	struct mtbl_merger *mg;
+	struct mtbl_writer *w;
+};
+
+static int
+merge_write(void *arg)
+{
+	struct mrun *r = arg;
+
+	return mtbl_source_write(mtbl_merger_source(r->mg), r->w) ==
+	    mtbl_res_success ? RV_OK : RV_EIO;
+}
+
+/* Merge segments [from, from + n) of \p a into one. */
+static int
+merge_run(struct rv_store *st, const struct rv_seg_meta *a, size_t n,
+    uint64_t seq, struct rv_archive_result *res)
+{
+	struct mtbl_merger_options *mo = mtbl_merger_options_init();
+	struct rv_seg *segs = calloc(n, sizeof(*segs));
+	struct rv_seg_meta m;
+	struct mctx mc = { 0 };
+	struct mrun r = { NULL, NULL };
+	struct change ch;
+	char tmp[4200], final[4200], path[4200];
+	int rc = RV_OK, wrc;
+
+	if (segs == NULL || mo == NULL) {
+		free(segs);
+		mtbl_merger_options_destroy(&mo);
+		return RV_ENOMEM;
+	}
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "seg-%06llu.mtbl",
+	    (unsigned long long)seq);
+	mtbl_merger_options_set_merge_func(mo, merge_cb, &mc);
+	r.mg = mtbl_merger_init(mo);
+	mtbl_merger_options_destroy(&mo);
+	for (size_t i = 0; i < n && rc == RV_OK; i++) {
+		segs[i].m = a[i];
+		if ((rc = rv_seg_path(st, a[i].name, path, sizeof(path))) ==
+		    RV_OK && (rc = rv_seg_open_file(st, &segs[i], path)) ==
+		    RV_OK)
+			mtbl_merger_add_source(r.mg,
+			    mtbl_reader_source(segs[i].r));
+		m.first = i == 0 || a[i].first < m.first ? a[i].first : m.first;
+		m.last = a[i].last > m.last ? a[i].last : m.last;
+	}
+	if (rc == RV_OK && (rv_seg_path(st, m.name, final, sizeof(final)) ||
+	    snprintf(tmp, sizeof(tmp), "%s.tmp", final) >= (int)sizeof(tmp)))
+		rc = RV_ETOOBIG;
+	if (rc == RV_OK && (r.w = rv_seg_writer_open(tmp)) == NULL)
+		rc = RV_EIO;
+	if (rc == RV_OK)
+		rc = rv_seg_guarded(st, &segs[0], merge_write, &r);
+	if (rc == RV_OK && mc.bad)
+		rc = RV_ECORRUPT;
+	if (r.w != NULL) {
+		wrc = rv_seg_writer_close(r.w, tmp, rc == RV_OK, &m.bytes);
+		rc = rc != RV_OK ? rc : wrc;
+	}
+	mtbl_merger_destroy(&r.mg);
+	for (size_t i = 0; i < n; i++)
+		rv_seg_close_file(&segs[i]);
+	free(segs);
+	if (rc == RV_OK) {
+		struct rv_seg probe;
+
+		/* Count what was written: rows of equal keys became one. */
+		memset(&probe, 0, sizeof(probe));
+		if ((rc = rv_seg_open_file(st, &probe, tmp)) == RV_OK)
+			rc = rv_seg_count(st, &probe, &m.rows, &m.rrsets);
+		rv_seg_close_file(&probe);
+	}
+	if (rc == RV_OK && rename(tmp, final) != 0)
+		rc = RV_EIO;
+	if (rc != RV_OK) {
+		(void)unlink(tmp);
+		return rc;
+	}
+	if ((rc = rv_seg_dir_fsync(st)) != RV_OK)
+		return rc;
+	ch.drop = a;
+	ch.ndrop = n;
+	ch.add = &m;
+	ch.seq = seq;
+	if ((rc = apply(st, &ch)) != RV_OK)
+		return rc;
+	res->merged += n;
+	res->merges++;
+	return RV_OK;
+}
+
+int
+rv_archive_merge(struct rv_store *st, struct rv_archive_result *res)
+{
+	struct rv_seg_meta *a = NULL;
+	size_t n;
+	uint64_t seq;
+	int rc, again = 1;
+
+	while (again) {
+		again = 0;
+		if ((rc = listed(st, &a, &n)) != RV_OK)
+			return rc == RV_ESTATE ? RV_OK : rc;
+		for (size_t i = 0; i + RV_MERGE_FANIN <= n; i++) {
+			uint64_t lo = UINT64_MAX, hi = 0;
+
+			for (size_t j = i; j < i + RV_MERGE_FANIN; j++) {
+				lo = a[j].bytes < lo ? a[j].bytes : lo;
+				hi = a[j].bytes > hi ? a[j].bytes : hi;
+			}
+			if (hi > lo * RV_MERGE_RATIO)
+				continue;
+			if ((rc = rv_seg_next_seq(st, &seq)) != RV_OK ||
+			    (rc = merge_run(st, a + i, RV_MERGE_FANIN, seq,
+			    res)) != RV_OK) {
+				free(a);
+				return rc;
+			}
+			again = 1;
+			break;
+		}
+		free(a);
+	}
+	return RV_OK;
+}
+
+/* --- retention ------------------------------------------------------------- */
+
+int
+rv_archive_retain(struct rv_store *st, uint32_t before,
+    struct rv_archive_result *res)
+{
+	struct rv_seg_meta *a = NULL;
+	struct change ch;
+	size_t n, k = 0;
+	int rc;
+
+	if ((rc = listed(st, &a, &n)) != RV_OK)
+		return rc == RV_ESTATE ? RV_OK : rc;
+	/* Whole segments only: the last sighting of every row in it is
+	 * before the limit. */
+	for (size_t i = 0; i < n; i++)
+		if (a[i].last < before)
+			a[k++] = a[i];
+	memset(&ch, 0, sizeof(ch));
+	ch.drop = a;
+	ch.ndrop = k;
+	rc = k ? apply(st, &ch) : RV_OK;
+	if (rc == RV_OK)
+		res->dropped = k;
+	for (size_t i = 0; rc == RV_OK && i < k; i++)
+		res->dropped_rows += a[i].rows;
+	free(a);
+	return rc;
+}
