@@ -90,6 +90,27 @@ one_sensor(uint16_t id, const char *name, size_t len, void *arg)
 	return RV_OK;
 }
 
+/* The archive tier (docs/ARCHIVE.md); rows:* above are the live tier's. */
+static int
+archive_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
+{
+	struct rv_archive_info ai;
+	int rc;
+
+	if ((rc = rv_archive_info(db->st, db->txn, &ai)) != RV_OK)
+		return rc;
+	fn(arg, "segments", RVQ_STAT_NUM, ai.segments, NULL);
+	fn(arg, "segments_rows", RVQ_STAT_NUM, ai.rows, NULL);
+	fn(arg, "segments_rrsets", RVQ_STAT_NUM, ai.rrsets, NULL);
+	fn(arg, "segments_bytes", RVQ_STAT_NUM, ai.bytes, NULL);
+	fn(arg, "segments_bytes_per_rrset", RVQ_STAT_NUM, ai.rrsets ?
+	    (ai.bytes + ai.rrsets / 2) / ai.rrsets : 0, NULL);
+	fn(arg, "segments_first", RVQ_STAT_TIME, ai.first, NULL);
+	fn(arg, "segments_last", RVQ_STAT_TIME, ai.last, NULL);
+	fn(arg, "segments_pending", RVQ_STAT_NUM, (uint64_t)ai.pending, NULL);
+	return RV_OK;
+}
+
 int
 rvq_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
 {
@@ -124,6 +145,8 @@ rvq_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
 		snprintf(key, sizeof(key), "rows:%s", rv_db_name((enum rv_db)d));
 		fn(arg, key, RVQ_STAT_NUM, rows, NULL);
 	}
+	if ((rc = archive_stats(db, fn, arg)) != RV_OK)
+		return rc;
 	fn(arg, "last_write", RVQ_STAT_TIME, s.last_write, NULL);
 	return rv_store_sensors(db->st, db->txn, one_sensor, &w);
 }

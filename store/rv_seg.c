@@ -280,6 +280,26 @@ seg_find(struct rv_store *st, const struct rv_seg_meta *m)
 	return seg_open(st, m);
 }
 
+/* Close the segments of the store's cache that the list just read does
+ * not name and nobody holds (seg_mu held): a long-running reader (rearview
+ * serve) lets merged and dropped files go. */
+static void
+evict(struct rv_store *st)
+{
+	struct rv_seg **pp = &st->segs, *s;
+
+	while ((s = *pp) != NULL) {
+		if (!s->seen && s->refs == 0) {
+			*pp = s->next;
+			mtbl_reader_destroy(&s->r);
+			free(s);
+			continue;
+		}
+		s->seen = 0;
+		pp = &s->next;
+	}
+}
+
 int
 rv_seg_list(struct rv_store *st, struct rv_txn *txn, struct rv_seg ***out,
     size_t *n, struct rv_seg_pending *pending)
@@ -289,7 +309,7 @@ rv_seg_list(struct rv_store *st, struct rv_txn *txn, struct rv_seg ***out,
 	    RV_SEG_META_PREFIX }, v;
 	struct rv_seg **a = NULL;
 	size_t cap = 0;
-	int rc;
+	int rc, complete = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -300,6 +320,7 @@ rv_seg_list(struct rv_store *st, struct rv_txn *txn, struct rv_seg ***out,
 		return rc;
 	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK)
 		return rc;
+	pthread_mutex_lock(&st->seg_mu);
 	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
 	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
 		struct rv_seg_meta m;
@@ -313,13 +334,11 @@ rv_seg_list(struct rv_store *st, struct rv_txn *txn, struct rv_seg ***out,
 			rc = RV_ECORRUPT;
 			break;
 		}
-		pthread_mutex_lock(&st->seg_mu);
-		s = seg_find(st, &m);
-		pthread_mutex_unlock(&st->seg_mu);
-		if (s == NULL) {
+		if ((s = seg_find(st, &m)) == NULL) {
 			rc = RV_ENOMEM;
 			break;
 		}
+		s->seen = 1;
 		if (s->r == NULL || atomic_load(&s->bad))
 			continue;	/* damaged: reported, skipped */
 		if (*n + 2 > cap) {
@@ -332,17 +351,33 @@ rv_seg_list(struct rv_store *st, struct rv_txn *txn, struct rv_seg ***out,
 			}
 			a = na;
 		}
+		s->refs++;
 		a[(*n)++] = s;
 		a[*n] = NULL;
 	}
+	complete = rc == RV_OK || rc == RV_ENOENT;
+	if (complete)
+		evict(st);
+	else
+		for (size_t i = 0; i < *n; i++)
+			a[i]->refs--;
+	pthread_mutex_unlock(&st->seg_mu);
 	rv_cursor_close(c);
-	if (rc != RV_OK && rc != RV_ENOENT) {
+	if (!complete) {
 		free(a);
 		*n = 0;
 		return rc;
 	}
 	*out = a;
 	return RV_OK;
+}
+
+void
+rv_seg_release(struct rv_store *st, struct rv_seg *seg)
+{
+	pthread_mutex_lock(&st->seg_mu);
+	seg->refs--;
+	pthread_mutex_unlock(&st->seg_mu);
 }
 
 void

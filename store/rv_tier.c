@@ -117,8 +117,10 @@ rv_tier_close(struct rv_tier *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t i = 1; i < t->n; i++)
+	for (size_t i = 1; i < t->n; i++) {
 		rv_seg_it_close(t->src[i].it);
+		rv_seg_release(t->st, t->src[i].seg);
+	}
 	free(t->segs);
 	free(t->acc);
 	free(t->one);

@@ -77,6 +77,8 @@ struct rv_seg {
 	struct rv_seg_meta m;
 	struct mtbl_reader *r;	/**< NULL: missing or not a segment */
 	atomic_int bad;		/**< found damaged: skipped from then on */
+	unsigned refs;		/**< cursors holding it (seg_mu) */
+	int seen;		/**< in the list being read (seg_mu) */
 	struct rv_seg *next;
 };
 
@@ -117,7 +119,9 @@ int rv_seg_path(const struct rv_store *st, const char *name, char *buf,
 
 /**
  * The segments \p txn lists, opened (once per store), as a NULL-ended
- * array the caller frees (not the segments). Damaged ones are left out.
+ * array the caller frees, each segment held until rv_seg_release.
+ * Damaged ones are left out. Segments the store opened earlier that this
+ * list no longer names (merged, dropped) and nobody holds are closed.
  * \p pending filled (name "" if none). \return 0, RV_ENOMEM, error.
  */
 int rv_seg_list(struct rv_store *st, struct rv_txn *txn,
@@ -171,6 +175,9 @@ void rv_seg_it_close(struct rv_seg_it *it);
 /** Does this store read the archive with its live rows? (readers) */
 int rv_seg_merging(const struct rv_store *st, enum rv_db db);
 
+/** Let go of a segment rv_seg_list gave. */
+void rv_seg_release(struct rv_store *st, struct rv_seg *seg);
+
 /** Close the store's open segments (rv_store_close). */
 void rv_seg_close_all(struct rv_store *st);
 
@@ -178,7 +185,10 @@ void rv_seg_close_all(struct rv_store *st);
 
 struct rv_tier;
 /** Open the merged view of \p db under \p txn; *out NULL when the store
- * has no segments (use LMDB alone). */
+ * has no segments (use LMDB alone). Every segment is read whatever a
+ * query's time fence: a row that spans tiers needs all its parts for its
+ * first, last and count, so skipping a segment by its time range would
+ * let a live part pass a fence its whole row fails (docs/ARCHIVE.md). */
 int rv_tier_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     struct rv_cursor *live, struct rv_tier **out);
 int rv_tier_get(struct rv_tier *t, struct rv_val *k, struct rv_val *v,

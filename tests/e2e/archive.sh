@@ -68,6 +68,12 @@ subdomains example
 summarize lookup *.dom3.example
 summarize rdata ip 10.0.0.0/8
 summarize subdomains example
+lookup *.dom5.example -c -A 2021-01-01 -B 2023-01-01
+lookup host3.dom3.example -c -B 2020-06-01
+rdata ip 10.0.0.0/8 -c -A 2022-01-01
+history host9.dom9.example -c -A 2020-01-01
+summarize lookup *.dom3.example -c -A 2021-06-01
+subdomains dom5.example -c -A 2021-01-01
 Q
 }
 reports() {
