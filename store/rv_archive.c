@@ -183,7 +183,8 @@ put_pending(struct rv_store *st, struct rv_txn *txn, const char *name,
 	size_t nl = strlen(name) + 1;
 
 	memcpy(v, name, nl);
-	memcpy(v + nl, done, dlen);
+	if (dlen > 0)
+		memcpy(v + nl, done, dlen);
 	vv.data = v;
 	vv.len = nl + dlen;
 	return rv_put(st, txn, RV_DB_META, &k, &vv, 0);

@@ -171,6 +171,8 @@ int rv_seg_it_open(struct rv_store *st, struct rv_seg *seg, uint8_t tag,
 int rv_seg_it_next(struct rv_seg_it *it, const uint8_t **k, size_t *klen,
     const uint8_t **v, size_t *vlen);
 void rv_seg_it_close(struct rv_seg_it *it);
+/** Iterators alive in this process (tests: none left after a query). */
+long rv_seg_open_iterators(void);
 
 /** Does this store read the archive with its live rows? (readers) */
 int rv_seg_merging(const struct rv_store *st, enum rv_db db);

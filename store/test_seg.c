@@ -203,6 +203,7 @@ read_all(const char *dir, uint64_t *rows, uint64_t *count, const char **why)
 		*why = whybuf;
 	}
 	rv_cursor_close(c);
+	assert_int_equal(rv_seg_open_iterators(), 0);
 	rv_txn_abort(txn);
 	rv_store_close(st);
 }
