@@ -15,6 +15,7 @@
  * 3 other error.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -109,11 +110,12 @@ int
 cmd_archive(int argc, char **argv, const struct cli_env *env)
 {
 	struct rv_archive_result res;
+	struct rv_archive_job *job = NULL;
 	struct rv_store *st = NULL;
 	struct cli_opts o;
 	struct args a = { 30 * 86400, 0, 1 };
 	int64_t now = (int64_t)time(NULL), cutoff;
-	int rc;
+	int rc, done = 0;
 
 	cli_opts_init(&o, now);
 	(void)env;
@@ -144,12 +146,15 @@ cmd_archive(int argc, char **argv, const struct cli_env *env)
 		    : rv_strerror(rc), why ? ": " : "", why ? why : "");
 		return CLI_EXIT_ERROR;
 	}
-	rc = rv_archive(st, (uint32_t)cutoff, &res);
-	if (rc == RV_OK && a.merge)
-		rc = rv_archive_merge(st, &res);
-	if (rc == RV_OK && a.retain > 0)
-		rc = rv_archive_retain(st, (uint32_t)(now - a.retain > 0 ?
-		    now - a.retain : 0), &res);
+	memset(&res, 0, sizeof(res));
+	rc = rv_archive_job_new(st, (uint32_t)cutoff, a.retain > 0 ?
+	    (uint32_t)(now - a.retain > 0 ? now - a.retain : 1) : 0, a.merge,
+	    &job);
+	while (rc == RV_OK && !done)
+		rc = rv_archive_job_step(job, UINT32_MAX, &done);
+	if (job != NULL)
+		res = *rv_archive_job_result(job);
+	rv_archive_job_free(job);
 	if (rc != RV_OK) {
 		const char *why = rv_store_why(st);
 

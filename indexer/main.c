@@ -4,12 +4,14 @@
  *
  * SIGTERM/SIGINT: stop receiving, flush what is aggregated, exit 0.
  * SIGHUP: reload the mmdb files (and close enrichment periods that changed).
+ * SIGUSR1: run the archive now (archive_step; docs/ARCHIVE.md).
  * A database written before the names index held target names gets them
  * once, in slices between flushes (backfill_step).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -154,6 +156,86 @@ backfill_step(struct rvd *d, struct backfill *b)
 	}
 }
 
+/* The archive tier (docs/ARCHIVE.md): every --archive-every, a job moves
+ * what was last seen before the live window into a segment, drops
+ * segments past --retain and merges segments; the flusher runs it a step
+ * at a time after its flushes, for at most a quarter of the flush
+ * interval each time, so receiving is never held up for long. */
+struct archiving {
+	struct rv_archive_job *job;
+	int64_t next;		/* when the next run starts */
+	int64_t t0;
+};
+
+static void
+archive_init(struct rvd *d, struct archiving *a)
+{
+	struct rv_archive_info ai;
+	struct rv_txn *txn = NULL;
+
+	a->job = NULL;
+	a->next = mono_ms() + (int64_t)d->cfg.archive_every_s * 1000;
+	/* A run killed with rearviewd: finish it now. */
+	if (rv_store_read_begin(d->st, &txn) == RV_OK) {
+		if (rv_archive_info(d->st, txn, &ai) == RV_OK && ai.pending)
+			a->next = mono_ms();
+		rv_txn_abort(txn);
+	}
+}
+
+static void
+archive_step(struct rvd *d, struct archiving *a)
+{
+	const struct rv_archive_result *r;
+	int64_t until = mono_ms() + d->cfg.flush_ms / 4;
+	int rc = RV_OK, done = 0;
+
+	if (a->job == NULL) {
+		int64_t now = (int64_t)time(NULL);
+		uint32_t after = d->cfg.archive_after_s;
+		uint32_t keep = d->cfg.retain_s;
+
+		if (!atomic_exchange(&d->archive_now, 0) && mono_ms() < a->next)
+			return;
+		a->next = mono_ms() + (int64_t)d->cfg.archive_every_s * 1000;
+		if (after == 0) {
+			rvd_log(LOG_INFO, "archive: off (--archive-after 0)");
+			return;
+		}
+		rc = rv_archive_job_new(d->st, (uint32_t)(now > after ? now -
+		    after : 0), keep && now > keep ? (uint32_t)(now - keep) :
+		    0, 1, &a->job);
+		if (rc != RV_OK) {
+			rvd_log(LOG_ERR, "archive: %s", rv_strerror(rc));
+			return;
+		}
+		a->t0 = mono_ms();
+	}
+	do
+		rc = rv_archive_job_step(a->job, d->cfg.archive_budget, &done);
+	while (rc == RV_OK && !done && mono_ms() < until &&
+	    !atomic_load(&d->fstop));
+	if (rc == RV_OK && !done)
+		return;
+	r = rv_archive_job_result(a->job);
+	if (rc != RV_OK)
+		rvd_log(LOG_ERR, "archive: %s%s%s; the next run goes on from "
+		    "there", rv_strerror(rc), rv_store_why(d->st) ? ": " : "",
+		    rv_store_why(d->st) ? rv_store_why(d->st) : "");
+	else
+		rvd_log(LOG_INFO, "archive: %s%s%s%" PRIu64 " rows into a "
+		    "segment (%" PRIu64 " octets), %" PRIu64 " live rows "
+		    "removed, %" PRIu64 " kept; %" PRIu64 " segments merged "
+		    "into %" PRIu64 ", %" PRIu64 " dropped; %lld ms",
+		    r->resumed ? "finished a killed run; " : "",
+		    r->segment[0] ? r->segment : "no segment", r->segment[0] ?
+		    ": " : ", ", r->rows, r->bytes, r->deleted, r->kept,
+		    r->merged, r->merges, r->dropped,
+		    (long long)(mono_ms() - a->t0));
+	rv_archive_job_free(a->job);
+	a->job = NULL;
+}
+
 /* Answer the receiver's request for a sensor it has not cached (under mu,
  * which is released while the store is written). */
 static void
@@ -184,8 +266,10 @@ flusher_main(void *arg)
 	int64_t next_sync = mono_ms() + d->cfg.sync_s * 1000;
 	int64_t next_check = mono_ms() + d->cfg.mmdb_check_s * 1000;
 	struct backfill bf = { .pending = 1 };
+	struct archiving ar;
 	int last = 0;
 
+	archive_init(d, &ar);
 	while (!last) {
 		struct rvd_agg *full;
 		int64_t deadline = mono_ms() + d->cfg.flush_ms;
@@ -226,11 +310,14 @@ flusher_main(void *arg)
 			check_mmdb(d, 0);
 			next_check = mono_ms() + d->cfg.mmdb_check_s * 1000;
 		}
+		if (!last)
+			archive_step(d, &ar);
 		if (!d->cfg.sync_commits && mono_ms() >= next_sync) {
 			rv_store_sync(d->st);
 			next_sync = mono_ms() + d->cfg.sync_s * 1000;
 		}
 	}
+	rv_archive_job_free(ar.job);	/* the next start goes on */
 	return NULL;
 }
 
@@ -245,6 +332,11 @@ signal_loop(struct rvd *d, const sigset_t *set)
 		if (sig == SIGHUP) {
 			rvd_log(LOG_INFO, "SIGHUP: reloading mmdb files");
 			atomic_store(&d->reload, 1);
+			continue;
+		}
+		if (sig == SIGUSR1) {
+			rvd_log(LOG_INFO, "SIGUSR1: archiving now");
+			atomic_store(&d->archive_now, 1);
 			continue;
 		}
 		rvd_log(LOG_INFO, "%s: flushing and exiting", strsignal(sig));
@@ -265,6 +357,7 @@ run_daemon(struct rvd *d)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 

@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "rv_frame.h"
+#include "rv_err.h"
 #include "rv_num.h"
+#include "rv_time.h"
 #include "rvd.h"
 
 enum {
@@ -23,7 +25,8 @@ enum {
 	O_MAPSIZE, O_ASN_DB, O_GEO_DB, O_F_ASN, O_F_ORG, O_F_CC, O_F_CITY,
 	O_F_LAT, O_F_LON, O_MMDB_CHECK, O_SYSLOG, O_SENSOR, O_PROGRESS,
 	O_NO_PROGRESS, O_SYNC, O_REIMPORT, O_PSL, O_DNSTAP, O_DNSTAP_SENSOR,
-	O_DNSTAP_MODE, O_DNSTAP_GROUP,
+	O_DNSTAP_MODE, O_DNSTAP_GROUP, O_ARCHIVE_AFTER, O_ARCHIVE_EVERY,
+	O_RETAIN, O_ARCHIVE_BUDGET,
 };
 
 static const struct option opts[] = {
@@ -63,6 +66,10 @@ static const struct option opts[] = {
 	{ "dnstap-sensor",	required_argument, NULL, O_DNSTAP_SENSOR },
 	{ "dnstap-mode",	required_argument, NULL, O_DNSTAP_MODE },
 	{ "dnstap-group",	required_argument, NULL, O_DNSTAP_GROUP },
+	{ "archive-after",	required_argument, NULL, O_ARCHIVE_AFTER },
+	{ "archive-every",	required_argument, NULL, O_ARCHIVE_EVERY },
+	{ "archive-budget",	required_argument, NULL, O_ARCHIVE_BUDGET },
+	{ "retain",		required_argument, NULL, O_RETAIN },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -98,6 +105,13 @@ usage(FILE *f)
 "      --asn-db FILE, --geo-db FILE   mmdb files for enrichment\n"
 "      --field-asn/-org/-cc/-city/-lat/-lon PATH   mmdb field paths\n"
 "      --mmdb-check S      reload mmdb files when they change (60)\n"
+"      --archive-after AGE move rows last seen longer ago than AGE into the\n"
+"                          archive's segments (30d; 0: never)\n"
+"      --archive-every DUR how often (1d; the first run one DUR after the\n"
+"                          start; SIGUSR1: now)\n"
+"      --archive-budget N  rows of archive work between two flushes (20000)\n"
+"      --retain AGE        drop archive segments whose rows were all last\n"
+"                          seen longer ago than AGE (default: keep all)\n"
 "      --psl FILE          public suffix list for registered domains\n"
 "                          (default: the system's, else libpsl's own)\n"
 "      --syslog            log to syslog too;  -v, --verbose: debug logs\n"
@@ -235,6 +249,28 @@ apply(struct rvd_config *c, int code, const char *v)
 		if (strlen(v) == 0 || strlen(v) > RV_SENSOR_MAX)
 			return -1;
 		return set_str(&c->sensor, v);
+	case O_ARCHIVE_AFTER:
+	case O_ARCHIVE_EVERY:
+	case O_RETAIN: {
+		int64_t d;
+
+		if (rv_duration_parse(v, &d) != RV_OK || d < 0 ||
+		    d > (int64_t)100 * 365 * 86400 ||
+		    (d == 0 && code != O_ARCHIVE_AFTER && code != O_RETAIN))
+			return -1;
+		if (code == O_ARCHIVE_AFTER)
+			c->archive_after_s = (uint32_t)d;
+		else if (code == O_ARCHIVE_EVERY)
+			c->archive_every_s = (uint32_t)d;
+		else
+			c->retain_s = (uint32_t)d;
+		return 0;
+	}
+	case O_ARCHIVE_BUDGET:
+		if (rv_parse_u64(v, 10, 100, 10000000, &n))
+			return -1;
+		c->archive_budget = (unsigned)n;
+		return 0;
 	case O_PROGRESS: c->progress = 1; return 0;
 	case O_NO_PROGRESS: c->progress = 0; return 0;
 	case O_REIMPORT: c->reimport = 1; return 0;
@@ -349,6 +385,9 @@ defaults(struct rvd_config *c)
 	c->sync_s = 30;
 	c->mapsize_mb = 1024;
 	c->mmdb_check_s = 60;
+	c->archive_after_s = 30 * 86400;
+	c->archive_every_s = 86400;
+	c->archive_budget = 20000;
 	c->progress = -1;
 }
 

@@ -49,6 +49,10 @@ struct rvd_config {
 	size_t mapsize_mb;
 	struct rvd_enrich_cfg mmdb;	/**< strings owned by the config */
 	unsigned mmdb_check_s;		/**< mtime check interval */
+	uint32_t archive_after_s;	/**< live window; 0: never archive */
+	uint32_t archive_every_s;	/**< archive run interval */
+	uint32_t retain_s;		/**< archive retention; 0: all */
+	unsigned archive_budget;	/**< rows of archive work per flush */
 	int use_syslog, verbose;
 	int sync_commits;		/**< --sync: every commit synced */
 	char *import;			/**< --import FILE ("-": stdin) */
@@ -96,6 +100,7 @@ struct rvd {
 					 * (set after the receiver is joined, so
 					 * its last frame is flushed too) */
 	atomic_int reload;		/**< SIGHUP seen */
+	atomic_int archive_now;		/**< SIGUSR1 seen */
 	uint64_t frames_seen;		/**< frames received (receiver) */
 };
 

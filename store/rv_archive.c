@@ -105,70 +105,43 @@ sel_row(struct sel *s, enum rv_db db, const struct rv_val *k,
 	return RV_OK;
 }
 
-/* One database, in read transactions of SELECT_SLICE rows. */
+/* One read transaction of at most \p max rows of database \p db from
+ * after the key \p at (atlen 0: from the first); \p at then holds the
+ * last key read. *end: the database has no more rows. */
 static int
-sel_db(struct rv_store *st, struct sel *s, enum rv_db db)
+sel_slice(struct rv_store *st, struct sel *s, enum rv_db db, uint8_t *at,
+    size_t *atlen, unsigned max, int *end)
 {
-	uint8_t at[RV_KEY_MAX];
-	size_t atlen = 0;
-	int rc, more = 1;
+	struct rv_txn *txn = NULL;
+	struct rv_cursor *c = NULL;
+	struct rv_val k = { *atlen, at }, v;
+	unsigned n = 0;
+	int rc;
 
-	while (more) {
-		struct rv_txn *txn = NULL;
-		struct rv_cursor *c = NULL;
-		struct rv_val k = { atlen, at }, v;
-		unsigned n = 0;
-
-		if ((rc = rv_store_read_begin(st, &txn)) != RV_OK)
-			return rc;
-		if ((rc = rv_cursor_open(st, txn, db, &c)) != RV_OK) {
-			rv_txn_abort(txn);
-			return rc;
-		}
-		rc = rv_cursor_get(c, &k, &v, atlen ? RV_SET_RANGE : RV_FIRST);
-		if (rc == RV_OK && atlen && k.len == atlen &&
-		    memcmp(k.data, at, atlen) == 0)
-			rc = rv_cursor_get(c, &k, &v, RV_NEXT);
-		for (; rc == RV_OK; rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
-			if ((rc = sel_row(s, db, &k, &v)) != RV_OK)
-				break;
-			if (++n == SELECT_SLICE) {
-				memcpy(at, k.data, k.len);
-				atlen = k.len;
-				break;
-			}
-		}
-		more = rc == RV_OK && n == SELECT_SLICE;
-		rv_cursor_close(c);
+	*end = 0;
+	if ((rc = rv_store_read_begin(st, &txn)) != RV_OK)
+		return rc;
+	if ((rc = rv_cursor_open(st, txn, db, &c)) != RV_OK) {
 		rv_txn_abort(txn);
-		if (rc != RV_OK && rc != RV_ENOENT)
-			return rc;
+		return rc;
 	}
-	return RV_OK;
-}
-
-static int
-write_segment(struct rv_store *st, const char *tmp, uint32_t cutoff,
-    struct rv_seg_meta *m, struct rv_archive_result *res)
-{
-	struct sel s;
-	int rc = RV_OK, wrc;
-
-	memset(&s, 0, sizeof(s));
-	s.cutoff = cutoff;
-	s.res = res;
-	if ((s.w = rv_seg_writer_open(tmp)) == NULL)
-		return RV_EIO;
-	for (size_t i = 0; i < NORDER && rc == RV_OK; i++)
-		rc = sel_db(st, &s, order[i]);
-	free(s.val);
-	m->first = s.first;
-	m->last = s.last;
-	m->rows = res->rows;
-	m->rrsets = res->rows_db[RV_DB_RRSET];
-	wrc = rv_seg_writer_close(s.w, tmp, rc == RV_OK && res->rows > 0,
-	    &m->bytes);
-	return rc != RV_OK ? rc : wrc;
+	rc = rv_cursor_get(c, &k, &v, *atlen ? RV_SET_RANGE : RV_FIRST);
+	if (rc == RV_OK && *atlen && k.len == *atlen &&
+	    memcmp(k.data, at, *atlen) == 0)
+		rc = rv_cursor_get(c, &k, &v, RV_NEXT);
+	for (; rc == RV_OK; rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+		if ((rc = sel_row(s, db, &k, &v)) != RV_OK)
+			break;
+		if (++n == max) {
+			memcpy(at, k.data, k.len);
+			*atlen = k.len;
+			break;
+		}
+	}
+	*end = rc == RV_ENOENT;
+	rv_cursor_close(c);
+	rv_txn_abort(txn);
+	return rc == RV_ENOENT ? RV_OK : rc;
 }
 
 /* --- 2. register ------------------------------------------------------------ */
@@ -343,26 +316,19 @@ clear_pending(struct rv_store *st, struct rv_txn *txn, void *arg)
 	return rc == RV_ENOENT ? RV_OK : rc;
 }
 
-/* Step 3 for the pending segment \p p, from its progress mark on. */
+/* One removal batch of the pending segment \p p, from its progress mark:
+ * at most \p max rows in one write transaction. *done: nothing was left,
+ * and the pending mark is gone. \p seg: the segment, opened once. */
 static int
-remove_rows(struct rv_store *st, const struct rv_seg_pending *p,
-    struct rv_archive_result *res)
+remove_step(struct rv_store *st, const struct rv_seg_pending *p,
+    struct rv_seg *seg, struct batch *b, size_t max,
+    struct rv_archive_result *res, int *done)
 {
-	struct batch *b = calloc(1, sizeof(*b));
-	struct rv_seg seg;
-	char path[4096];
-	size_t max = batch_rows();
-	int rc = RV_OK;
+	int rc = RV_OK, wrc;
 
-	if (b == NULL)
-		return RV_ENOMEM;
-	memset(&seg, 0, sizeof(seg));
-	snprintf(seg.m.name, sizeof(seg.m.name), "%s", p->name);
+	*done = 0;
 	b->name = p->name;
-	if ((rc = rv_seg_path(st, p->name, path, sizeof(path))) != RV_OK ||
-	    (rc = rv_seg_open_file(st, &seg, path)) != RV_OK)
-		goto out;
-	for (size_t i = 0; i < NORDER && rc == RV_OK; i++) {
+	for (size_t i = 0; i < NORDER && b->n == 0 && rc == RV_OK; i++) {
 		uint8_t tag = rv_seg_tag(order[i]);
 		const uint8_t *from = NULL, *k, *v;
 		size_t flen = 0, kl, vl;
@@ -376,51 +342,41 @@ remove_rows(struct rv_store *st, const struct rv_seg_pending *p,
 		}
 		b->db = order[i];
 		b->tag = tag;
-		if ((rc = rv_seg_it_open(st, &seg, tag, from, flen, &it)))
+		if ((rc = rv_seg_it_open(st, seg, tag, from, flen, &it)))
 			break;
-		for (;;) {
-			rc = rv_seg_it_next(it, &k, &kl, &v, &vl);
-			if (rc == RV_OK && from != NULL && kl == flen &&
+		while (b->n < max &&
+		    (rc = rv_seg_it_next(it, &k, &kl, &v, &vl)) == RV_OK) {
+			if (from != NULL && kl == flen &&
 			    memcmp(k, from, kl) == 0)
 				continue;	/* done already */
-			if (rc == RV_OK)
-				rc = batch_add(b, k, kl, v, vl);
-			if (rc != RV_OK && rc != RV_ENOENT)
+			if ((rc = batch_add(b, k, kl, v, vl)) != RV_OK)
 				break;
-			if (b->n == max || (rc == RV_ENOENT && b->n)) {
-				int wrc = rv_store_write(st, remove_fn, b, NULL);
-
-				rv_seg_test_kill("batch");
-				res->deleted += b->deleted;
-				res->kept += b->kept;
-				batch_clear(b);
-				if (wrc != RV_OK) {
-					rc = wrc;
-					break;
-				}
-			}
-			if (rc == RV_ENOENT) {
-				rc = RV_OK;
-				break;
-			}
 		}
 		rv_seg_it_close(it);
+		if (rc == RV_ENOENT)
+			rc = RV_OK;
 	}
+	if (rc != RV_OK) {
+		batch_clear(b);
+		return rc;
+	}
+	if (b->n == 0) {
+		/* All removed: the segment is merged like any other. */
+		if ((rc = rv_store_write(st, clear_pending, NULL, NULL)) ==
+		    RV_OK && (rc = rv_store_sync(st)) == RV_OK)
+			rc = rv_store_release_freed(st);
+		*done = rc == RV_OK;
+		return rc;
+	}
+	wrc = rv_store_write(st, remove_fn, b, NULL);
+	rv_seg_test_kill("batch");
+	res->deleted += b->deleted;
+	res->kept += b->kept;
 	batch_clear(b);
-	if (rc == RV_OK)
-		rc = rv_store_write(st, clear_pending, NULL, NULL);
-	if (rc == RV_OK)
-		rc = rv_store_sync(st);
-	if (rc == RV_OK)
-		rc = rv_store_release_freed(st);
-out:
-	rv_seg_close_file(&seg);
-	free(b->tmp);
-	free(b);
-	return rc;
+	return wrc;
 }
 
-/* --- the whole run -------------------------------------------------------------- */
+/* --- the whole run, step by step ------------------------------------------ */
 
 /* Delete files of archive/ that no `seg:` row lists (killed runs). */
 static int
@@ -475,62 +431,311 @@ pending_now(struct rv_store *st, struct rv_seg_pending *p)
 	return rc;
 }
 
+enum phase {
+	PH_RESUME,	/* a killed run's pending segment? */
+	PH_START,	/* sweep, name the segment, open its writer */
+	PH_SELECT,	/* read slices into the writer */
+	PH_COMMIT,	/* rename, list it as pending */
+	PH_REMOVE,	/* remove batches from LMDB */
+	PH_RETAIN,
+	PH_MERGE,
+	PH_DONE
+};
+
+struct rv_archive_job {
+	struct rv_store *st;
+	uint32_t cutoff, retain_before;
+	int merge;
+	enum phase ph;
+	int resuming;		/* PH_REMOVE for a killed run's segment */
+	struct rv_archive_result res;
+	/* select */
+	struct sel sel;
+	size_t dbi;
+	uint8_t at[RV_KEY_MAX];
+	size_t atlen;
+	struct rv_seg_meta m;
+	uint64_t seq;
+	char final[4200], tmp[4300];
+	/* remove */
+	struct rv_seg_pending p;
+	struct rv_seg seg;	/* the pending segment, open */
+	int seg_open;
+	struct batch *b;
+	/* merge */
+	struct rv_merge_job *mj;
+};
+
+int
+rv_archive_job_new(struct rv_store *st, uint32_t cutoff,
+    uint32_t retain_before, int merge, struct rv_archive_job **out)
+{
+	struct rv_archive_job *j;
+
+	*out = NULL;
+	if (st->flags & RV_STORE_RDONLY)
+		return RV_ESTATE;
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->b = calloc(1, sizeof(*j->b))) == NULL) {
+		free(j);
+		return RV_ENOMEM;
+	}
+	j->st = st;
+	j->cutoff = cutoff;
+	j->retain_before = retain_before;
+	j->merge = merge;
+	j->ph = PH_RESUME;
+	*out = j;
+	return RV_OK;
+}
+
+static void
+seg_drop(struct rv_archive_job *j)
+{
+	if (j->seg_open)
+		rv_seg_close_file(&j->seg);
+	memset(&j->seg, 0, sizeof(j->seg));
+	j->seg_open = 0;
+}
+
+void
+rv_archive_job_free(struct rv_archive_job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->sel.w != NULL) {
+		uint64_t b;
+
+		(void)rv_seg_writer_close(j->sel.w, j->tmp, 0, &b);
+		(void)unlink(j->tmp);
+	}
+	free(j->sel.val);
+	seg_drop(j);
+	if (j->b != NULL) {
+		batch_clear(j->b);
+		free(j->b->tmp);
+		free(j->b);
+	}
+	rv_merge_free(j->mj);
+	free(j);
+}
+
+const struct rv_archive_result *
+rv_archive_job_result(const struct rv_archive_job *j)
+{
+	return &j->res;
+}
+
+static int
+ph_start(struct rv_archive_job *j)
+{
+	char dir[4096];
+	int rc;
+
+	if ((rc = sweep(j->st)) != RV_OK ||
+	    (rc = archive_dir(j->st, dir, sizeof(dir))) != RV_OK)
+		return rc;
+	if (mkdir(dir, 0770) != 0 && errno != EEXIST)
+		return RV_EIO;
+	if ((rc = rv_seg_next_seq(j->st, &j->seq)) != RV_OK)
+		return rc;
+	memset(&j->m, 0, sizeof(j->m));
+	snprintf(j->m.name, sizeof(j->m.name), "seg-%06llu.mtbl",
+	    (unsigned long long)j->seq);
+	snprintf(j->final, sizeof(j->final), "%s/%s", dir, j->m.name);
+	snprintf(j->tmp, sizeof(j->tmp), "%s.tmp", j->final);
+	memset(&j->sel, 0, sizeof(j->sel));
+	j->sel.cutoff = j->cutoff;
+	j->sel.res = &j->res;
+	if ((j->sel.w = rv_seg_writer_open(j->tmp)) == NULL)
+		return RV_EIO;
+	j->dbi = 0;
+	j->atlen = 0;
+	j->ph = PH_SELECT;
+	return RV_OK;
+}
+
+static int
+ph_select(struct rv_archive_job *j, unsigned budget)
+{
+	unsigned max = budget < SELECT_SLICE ? budget : SELECT_SLICE;
+	int rc, end;
+
+	rc = sel_slice(j->st, &j->sel, order[j->dbi], j->at, &j->atlen,
+	    max ? max : 1, &end);
+	if (rc != RV_OK)
+		return rc;
+	if (!end)
+		return RV_OK;
+	j->atlen = 0;
+	if (++j->dbi < NORDER)
+		return RV_OK;
+	/* All read: finish the file. */
+	j->m.first = j->sel.first;
+	j->m.last = j->sel.last;
+	j->m.rows = j->res.rows;
+	j->m.rrsets = j->res.rows_db[RV_DB_RRSET];
+	rc = rv_seg_writer_close(j->sel.w, j->tmp, j->res.rows > 0,
+	    &j->m.bytes);
+	j->sel.w = NULL;
+	if (rc != RV_OK || j->res.rows == 0) {
+		(void)unlink(j->tmp);
+		j->ph = PH_RETAIN;
+		return rc;
+	}
+	j->ph = PH_COMMIT;
+	return RV_OK;
+}
+
+static int
+ph_commit(struct rv_archive_job *j)
+{
+	struct reg reg = { &j->m, j->seq };
+	int rc;
+
+	if (rename(j->tmp, j->final) != 0) {
+		(void)unlink(j->tmp);
+		return RV_EIO;
+	}
+	if ((rc = rv_seg_dir_fsync(j->st)) != RV_OK)
+		return rc;
+	rv_seg_test_kill("written");
+	if ((rc = rv_store_write(j->st, reg_fn, &reg, NULL)) != RV_OK ||
+	    (rc = rv_store_sync(j->st)) != RV_OK)
+		return rc;
+	rv_seg_test_kill("registered");
+	snprintf(j->res.segment, sizeof(j->res.segment), "%s", j->m.name);
+	j->res.bytes = j->m.bytes;
+	j->ph = PH_REMOVE;
+	return RV_OK;
+}
+
+static int
+ph_remove(struct rv_archive_job *j, unsigned budget)
+{
+	size_t max = batch_rows();
+	char path[4200];
+	int rc, done;
+
+	if (!j->seg_open) {
+		rc = pending_now(j->st, &j->p);
+		if (rc == RV_ENOENT) {	/* nothing pending after all */
+			j->ph = j->resuming ? PH_START : PH_RETAIN;
+			j->resuming = 0;
+			return RV_OK;
+		}
+		if (rc != RV_OK)
+			return rc;
+		snprintf(j->seg.m.name, sizeof(j->seg.m.name), "%s",
+		    j->p.name);
+		if ((rc = rv_seg_path(j->st, j->p.name, path, sizeof(path))) !=
+		    RV_OK || (rc = rv_seg_open_file(j->st, &j->seg, path)) !=
+		    RV_OK) {
+			seg_drop(j);
+			return rc;
+		}
+		j->seg_open = 1;
+	} else if ((rc = pending_now(j->st, &j->p)) != RV_OK) {
+		return rc;
+	}
+	if (budget < max)
+		max = budget ? budget : 1;
+	if ((rc = remove_step(j->st, &j->p, &j->seg, j->b, max, &j->res,
+	    &done)) != RV_OK)
+		return rc;
+	if (done) {
+		seg_drop(j);
+		j->ph = j->resuming ? PH_START : PH_RETAIN;
+		j->resuming = 0;
+	}
+	return RV_OK;
+}
+
+static int
+ph_merge(struct rv_archive_job *j, unsigned budget)
+{
+	int rc, done;
+
+	if (j->mj == NULL) {
+		if ((rc = rv_merge_plan(j->st, &j->mj)) != RV_OK)
+			return rc;
+		if (j->mj == NULL)
+			j->ph = PH_DONE;	/* nothing to merge */
+		return RV_OK;
+	}
+	if ((rc = rv_merge_step(j->mj, budget, &done)) != RV_OK || !done) {
+		if (rc != RV_OK) {
+			rv_merge_free(j->mj);
+			j->mj = NULL;
+		}
+		return rc;
+	}
+	rc = rv_merge_finish(j->mj, &j->res);
+	rv_merge_free(j->mj);
+	j->mj = NULL;	/* the next step plans again */
+	return rc;
+}
+
+int
+rv_archive_job_step(struct rv_archive_job *j, unsigned budget, int *done)
+{
+	int rc = RV_OK;
+
+	switch (j->ph) {
+	case PH_RESUME:
+		rc = pending_now(j->st, &j->p);
+		if (rc == RV_OK) {
+			j->res.resumed = 1;
+			j->resuming = 1;
+			j->ph = PH_REMOVE;
+		} else if (rc == RV_ENOENT) {
+			rc = RV_OK;
+			j->ph = PH_START;
+		}
+		break;
+	case PH_START:
+		rc = ph_start(j);
+		break;
+	case PH_SELECT:
+		rc = ph_select(j, budget);
+		break;
+	case PH_COMMIT:
+		rc = ph_commit(j);
+		break;
+	case PH_REMOVE:
+		rc = ph_remove(j, budget);
+		break;
+	case PH_RETAIN:
+		if (j->retain_before > 0)
+			rc = rv_archive_retain(j->st, j->retain_before,
+			    &j->res);
+		j->ph = j->merge ? PH_MERGE : PH_DONE;
+		break;
+	case PH_MERGE:
+		rc = ph_merge(j, budget);
+		break;
+	case PH_DONE:
+		break;
+	}
+	*done = j->ph == PH_DONE;
+	return rc;
+}
+
 int
 rv_archive(struct rv_store *st, uint32_t cutoff,
     struct rv_archive_result *res)
 {
-	char dir[4096], tmp[4096 + 64], final[4096 + 64];
-	struct rv_seg_pending p;
-	struct rv_seg_meta m;
-	struct reg reg;
-	int rc;
+	struct rv_archive_job *j = NULL;
+	int rc, done = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (st->flags & RV_STORE_RDONLY)
-		return RV_ESTATE;
-	/* A killed run first: finish taking its rows out of LMDB. */
-	rc = pending_now(st, &p);
-	if (rc == RV_OK) {
-		res->resumed = 1;
-		if ((rc = remove_rows(st, &p, res)) != RV_OK)
-			return rc;
-	} else if (rc != RV_ENOENT) {
+	if ((rc = rv_archive_job_new(st, cutoff, 0, 0, &j)) != RV_OK)
 		return rc;
-	}
-	if ((rc = sweep(st)) != RV_OK ||
-	    (rc = archive_dir(st, dir, sizeof(dir))) != RV_OK)
-		return rc;
-	if (mkdir(dir, 0770) != 0 && errno != EEXIST)
-		return RV_EIO;
-	memset(&m, 0, sizeof(m));
-	if ((rc = rv_seg_next_seq(st, &reg.seq)) != RV_OK)
-		return rc;
-	snprintf(m.name, sizeof(m.name), "seg-%06llu.mtbl",
-	    (unsigned long long)reg.seq);
-	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, m.name);
-	snprintf(final, sizeof(final), "%s/%s", dir, m.name);
-	if ((rc = write_segment(st, tmp, cutoff, &m, res)) != RV_OK ||
-	    res->rows == 0) {
-		unlink(tmp);
-		return rc;
-	}
-	if (rename(tmp, final) != 0) {
-		unlink(tmp);
-		return RV_EIO;
-	}
-	if ((rc = rv_seg_fsync(dir, 1)) != RV_OK)
-		return rc;
-	rv_seg_test_kill("written");
-	reg.m = &m;
-	if ((rc = rv_store_write(st, reg_fn, &reg, NULL)) != RV_OK ||
-	    (rc = rv_store_sync(st)) != RV_OK)
-		return rc;
-	rv_seg_test_kill("registered");
-	snprintf(res->segment, sizeof(res->segment), "%s", m.name);
-	res->bytes = m.bytes;
-	memset(&p, 0, sizeof(p));
-	snprintf(p.name, sizeof(p.name), "%s", m.name);
-	return remove_rows(st, &p, res);
+	while (rc == RV_OK && !done)
+		rc = rv_archive_job_step(j, UINT32_MAX, &done);
+	*res = j->res;
+	rv_archive_job_free(j);
+	return rc;
 }
 
 /* --- backup: the segments a copy lists -------------------------------------- */

@@ -202,133 +202,200 @@ bad:
 	}
 }
 
-struct mrun {
+/* A merge in progress: its inputs open in a libmtbl merger, the merged
+ * rows copied into the new segment a budget at a time. */
+struct rv_merge_job {
+	struct rv_store *st;
+	struct rv_seg_meta in[RV_MERGE_FANIN];
+	struct rv_seg segs[RV_MERGE_FANIN];
+	struct rv_seg_meta m;	/* the new segment */
+	uint64_t seq;
+	struct mctx mc;
 	struct mtbl_merger *mg;
+	struct mtbl_iter *it;
 	struct mtbl_writer *w;
+	char tmp[4200], final[4200];
+};
+
+void
+rv_merge_free(struct rv_merge_job *mj)
+{
+	if (mj == NULL)
+		return;
+	if (mj->it != NULL)
+		mtbl_iter_destroy(&mj->it);
+	if (mj->w != NULL) {
+		uint64_t b;
+
+		(void)rv_seg_writer_close(mj->w, mj->tmp, 0, &b);
+		(void)unlink(mj->tmp);
+	}
+	mtbl_merger_destroy(&mj->mg);
+	for (size_t i = 0; i < RV_MERGE_FANIN; i++)
+		rv_seg_close_file(&mj->segs[i]);
+	free(mj);
+}
+
+static int
+make_iter(void *arg)
+{
+	struct rv_merge_job *mj = arg;
+
+	mj->it = mtbl_source_iter(mtbl_merger_source(mj->mg));
+	return RV_OK;
+}
+
+/* Start merging in[0..RV_MERGE_FANIN). */
+static int
+merge_start(struct rv_store *st, const struct rv_seg_meta *in, uint64_t seq,
+    struct rv_merge_job **out)
+{
+	struct mtbl_merger_options *mo;
+	struct rv_merge_job *mj = calloc(1, sizeof(*mj));
+	char path[4200];
+	int rc = RV_OK;
+
+	*out = NULL;
+	if (mj == NULL || (mo = mtbl_merger_options_init()) == NULL) {
+		free(mj);
+		return RV_ENOMEM;
+	}
+	mj->st = st;
+	mj->seq = seq;
+	snprintf(mj->m.name, sizeof(mj->m.name), "seg-%06llu.mtbl",
+	    (unsigned long long)seq);
+	mtbl_merger_options_set_merge_func(mo, merge_cb, &mj->mc);
+	mj->mg = mtbl_merger_init(mo);
+	mtbl_merger_options_destroy(&mo);
+	for (size_t i = 0; i < RV_MERGE_FANIN && rc == RV_OK; i++) {
+		mj->in[i] = in[i];
+		mj->segs[i].m = in[i];
+		if ((rc = rv_seg_path(st, in[i].name, path, sizeof(path))) ==
+		    RV_OK && (rc = rv_seg_open_file(st, &mj->segs[i], path)) ==
+		    RV_OK)
+			mtbl_merger_add_source(mj->mg,
+			    mtbl_reader_source(mj->segs[i].r));
+		mj->m.first = i == 0 || in[i].first < mj->m.first ?
+		    in[i].first : mj->m.first;
+		mj->m.last = in[i].last > mj->m.last ? in[i].last : mj->m.last;
+	}
+	if (rc == RV_OK && (rv_seg_path(st, mj->m.name, mj->final,
+	    sizeof(mj->final)) != RV_OK || snprintf(mj->tmp, sizeof(mj->tmp),
+	    "%s.tmp", mj->final) >= (int)sizeof(mj->tmp)))
+		rc = RV_ETOOBIG;
+	if (rc == RV_OK && (mj->w = rv_seg_writer_open(mj->tmp)) == NULL)
+		rc = RV_EIO;
+	if (rc == RV_OK)
+		rc = rv_seg_guarded(st, &mj->segs[0], make_iter, mj);
+	if (rc != RV_OK) {
+		rv_merge_free(mj);
+		return rc;
+	}
+	*out = mj;
+	return RV_OK;
+}
+
+struct mstep {
+	struct rv_merge_job *mj;
+	unsigned budget;
+	int end;
 };
 
 static int
-merge_write(void *arg)
+copy_rows(void *arg)
 {
-	struct mrun *r = arg;
+	struct mstep *ms = arg;
+	struct rv_merge_job *mj = ms->mj;
+	const uint8_t *k, *v;
+	size_t kl, vl;
 
-	return mtbl_source_write(mtbl_merger_source(r->mg), r->w) ==
-	    mtbl_res_success ? RV_OK : RV_EIO;
+	for (unsigned n = 0; n < ms->budget; n++) {
+		if (mj->it == NULL ||
+		    mtbl_iter_next(mj->it, &k, &kl, &v, &vl) !=
+		    mtbl_res_success) {
+			ms->end = 1;
+			return RV_OK;
+		}
+		if (mtbl_writer_add(mj->w, k, kl, v, vl) != mtbl_res_success)
+			return RV_EIO;
+	}
+	return RV_OK;
 }
 
-/* Merge segments [from, from + n) of \p a into one. */
-static int
-merge_run(struct rv_store *st, const struct rv_seg_meta *a, size_t n,
-    uint64_t seq, struct rv_archive_result *res)
+int
+rv_merge_step(struct rv_merge_job *mj, unsigned budget, int *done)
 {
-	struct mtbl_merger_options *mo = mtbl_merger_options_init();
-	struct rv_seg *segs = calloc(n, sizeof(*segs));
-	struct rv_seg_meta m;
-	struct mctx mc = { 0 };
-	struct mrun r = { NULL, NULL };
-	struct change ch;
-	char tmp[4200], final[4200], path[4200];
-	int rc = RV_OK, wrc;
+	struct mstep ms = { mj, budget ? budget : 1, 0 };
+	int rc;
 
-	if (segs == NULL || mo == NULL) {
-		free(segs);
-		mtbl_merger_options_destroy(&mo);
-		return RV_ENOMEM;
-	}
-	memset(&m, 0, sizeof(m));
-	snprintf(m.name, sizeof(m.name), "seg-%06llu.mtbl",
-	    (unsigned long long)seq);
-	mtbl_merger_options_set_merge_func(mo, merge_cb, &mc);
-	r.mg = mtbl_merger_init(mo);
-	mtbl_merger_options_destroy(&mo);
-	for (size_t i = 0; i < n && rc == RV_OK; i++) {
-		segs[i].m = a[i];
-		if ((rc = rv_seg_path(st, a[i].name, path, sizeof(path))) ==
-		    RV_OK && (rc = rv_seg_open_file(st, &segs[i], path)) ==
-		    RV_OK)
-			mtbl_merger_add_source(r.mg,
-			    mtbl_reader_source(segs[i].r));
-		m.first = i == 0 || a[i].first < m.first ? a[i].first : m.first;
-		m.last = a[i].last > m.last ? a[i].last : m.last;
-	}
-	if (rc == RV_OK && (rv_seg_path(st, m.name, final, sizeof(final)) ||
-	    snprintf(tmp, sizeof(tmp), "%s.tmp", final) >= (int)sizeof(tmp)))
-		rc = RV_ETOOBIG;
-	if (rc == RV_OK && (r.w = rv_seg_writer_open(tmp)) == NULL)
-		rc = RV_EIO;
-	if (rc == RV_OK)
-		rc = rv_seg_guarded(st, &segs[0], merge_write, &r);
-	if (rc == RV_OK && mc.bad)
+	*done = 0;
+	rc = rv_seg_guarded(mj->st, &mj->segs[0], copy_rows, &ms);
+	if (rc == RV_OK && mj->mc.bad)
 		rc = RV_ECORRUPT;
-	if (r.w != NULL) {
-		wrc = rv_seg_writer_close(r.w, tmp, rc == RV_OK, &m.bytes);
-		rc = rc != RV_OK ? rc : wrc;
-	}
-	mtbl_merger_destroy(&r.mg);
-	for (size_t i = 0; i < n; i++)
-		rv_seg_close_file(&segs[i]);
-	free(segs);
-	if (rc == RV_OK) {
-		struct rv_seg probe;
+	*done = rc == RV_OK && ms.end;
+	return rc;
+}
 
-		/* Count what was written: rows of equal keys became one. */
-		memset(&probe, 0, sizeof(probe));
-		if ((rc = rv_seg_open_file(st, &probe, tmp)) == RV_OK)
-			rc = rv_seg_count(st, &probe, &m.rows, &m.rrsets);
-		rv_seg_close_file(&probe);
-	}
-	if (rc == RV_OK && rename(tmp, final) != 0)
+int
+rv_merge_finish(struct rv_merge_job *mj, struct rv_archive_result *res)
+{
+	struct rv_seg probe;
+	struct change ch;
+	int rc;
+
+	rc = rv_seg_writer_close(mj->w, mj->tmp, 1, &mj->m.bytes);
+	mj->w = NULL;
+	/* Count what was written: rows of equal keys became one. */
+	memset(&probe, 0, sizeof(probe));
+	if (rc == RV_OK && (rc = rv_seg_open_file(mj->st, &probe, mj->tmp)) ==
+	    RV_OK)
+		rc = rv_seg_count(mj->st, &probe, &mj->m.rows, &mj->m.rrsets);
+	rv_seg_close_file(&probe);
+	if (rc == RV_OK && rename(mj->tmp, mj->final) != 0)
 		rc = RV_EIO;
 	if (rc != RV_OK) {
-		(void)unlink(tmp);
+		(void)unlink(mj->tmp);
 		return rc;
 	}
-	if ((rc = rv_seg_dir_fsync(st)) != RV_OK)
+	if ((rc = rv_seg_dir_fsync(mj->st)) != RV_OK)
 		return rc;
-	ch.drop = a;
-	ch.ndrop = n;
-	ch.add = &m;
-	ch.seq = seq;
-	if ((rc = apply(st, &ch)) != RV_OK)
+	ch.drop = mj->in;
+	ch.ndrop = RV_MERGE_FANIN;
+	ch.add = &mj->m;
+	ch.seq = mj->seq;
+	if ((rc = apply(mj->st, &ch)) != RV_OK)
 		return rc;
-	res->merged += n;
+	res->merged += RV_MERGE_FANIN;
 	res->merges++;
 	return RV_OK;
 }
 
 int
-rv_archive_merge(struct rv_store *st, struct rv_archive_result *res)
+rv_merge_plan(struct rv_store *st, struct rv_merge_job **out)
 {
 	struct rv_seg_meta *a = NULL;
 	size_t n;
 	uint64_t seq;
-	int rc, again = 1;
+	int rc;
 
-	while (again) {
-		again = 0;
-		if ((rc = listed(st, &a, &n)) != RV_OK)
-			return rc == RV_ESTATE ? RV_OK : rc;
-		for (size_t i = 0; i + RV_MERGE_FANIN <= n; i++) {
-			uint64_t lo = UINT64_MAX, hi = 0;
+	*out = NULL;
+	if ((rc = listed(st, &a, &n)) != RV_OK)
+		return rc == RV_ESTATE ? RV_OK : rc;
+	for (size_t i = 0; i + RV_MERGE_FANIN <= n; i++) {
+		uint64_t lo = UINT64_MAX, hi = 0;
 
-			for (size_t j = i; j < i + RV_MERGE_FANIN; j++) {
-				lo = a[j].bytes < lo ? a[j].bytes : lo;
-				hi = a[j].bytes > hi ? a[j].bytes : hi;
-			}
-			if (hi > lo * RV_MERGE_RATIO)
-				continue;
-			if ((rc = rv_seg_next_seq(st, &seq)) != RV_OK ||
-			    (rc = merge_run(st, a + i, RV_MERGE_FANIN, seq,
-			    res)) != RV_OK) {
-				free(a);
-				return rc;
-			}
-			again = 1;
-			break;
+		for (size_t k = i; k < i + RV_MERGE_FANIN; k++) {
+			lo = a[k].bytes < lo ? a[k].bytes : lo;
+			hi = a[k].bytes > hi ? a[k].bytes : hi;
 		}
-		free(a);
+		if (hi > lo * RV_MERGE_RATIO)
+			continue;
+		if ((rc = rv_seg_next_seq(st, &seq)) == RV_OK)
+			rc = merge_start(st, a + i, seq, out);
+		break;
 	}
-	return RV_OK;
+	free(a);
+	return rc;
 }
 
 /* --- retention ------------------------------------------------------------- */

@@ -468,7 +468,7 @@ struct rv_archive_result {
 	uint64_t kept;		/**< live rows seen again meanwhile, kept as
 				 * what they hold beyond the archived copy */
 	int resumed;		/**< a killed run's removal was finished */
-	uint64_t merges;	/**< rv_archive_merge: segments made */
+	uint64_t merges;	/**< merges: segments made */
 	uint64_t merged;	/**< ... out of this many */
 	uint64_t dropped;	/**< rv_archive_retain: segments dropped */
 	uint64_t dropped_rows;	/**< ... with this many rows */
@@ -495,12 +495,30 @@ int rv_archive_copy_segments(struct rv_store *src, const char *dir,
     char *missing, size_t cap);
 
 /**
- * Writer: merge consecutive segments of about the same size, RV_MERGE_FANIN
- * (4) at a time, until no such run is left (size-tiered: a few segments
- * of each size, like days, months and years). Adds to res->merges and
- * res->merged. Does nothing while a killed archive run is unfinished.
+ * The whole archive work as a job a writer runs a step at a time between
+ * its other writes (rearviewd between flushes; rearview archive in one
+ * go): finish a killed run's removal; write and list a new segment of the
+ * rows last seen before \p cutoff and remove them from LMDB; drop
+ * segments past \p retain_before (0: keep all); with \p merge, merge
+ * consecutive segments of about the same size, RV_MERGE_FANIN (4) at a
+ * time, until no such run is left (size-tiered: a few segments of each
+ * size, like days, months and years).
  */
-int rv_archive_merge(struct rv_store *st, struct rv_archive_result *res);
+struct rv_archive_job;
+int rv_archive_job_new(struct rv_store *st, uint32_t cutoff,
+    uint32_t retain_before, int merge, struct rv_archive_job **out);
+/**
+ * One step: at most about \p budget rows read, written or removed, in at
+ * most one write transaction. *done when the job is over.
+ * \return 0, or an error (the job may be freed and a new one started
+ * later: it resumes from what the store says).
+ */
+int rv_archive_job_step(struct rv_archive_job *j, unsigned budget,
+    int *done);
+/** What the job did so far. */
+const struct rv_archive_result *rv_archive_job_result(
+    const struct rv_archive_job *j);
+void rv_archive_job_free(struct rv_archive_job *j);
 
 /**
  * Writer: drop the segments whose every row was last seen before

@@ -246,6 +246,8 @@ pick(struct rv_tier *t)
 		if ((rc = grow(t, s->v.len + 20 + 2 * RV_SENSORS_MAX +
 		    (nval ? t->cv.len : 0))) != RV_OK)
 			return rc;
+		if (nval > 0)
+			t->cv.data = t->acc;	/* grow may have moved it */
 		if (s->seg == NULL) {
 			memcpy(t->one, s->v.data, s->v.len);
 			len = s->v.len;

@@ -183,6 +183,17 @@ void rv_seg_release(struct rv_store *st, struct rv_seg *seg);
 /** Close the store's open segments (rv_store_close). */
 void rv_seg_close_all(struct rv_store *st);
 
+/* --- merging, step by step (rv_archive_merge.c) ------------------------- */
+
+struct rv_merge_job;
+/** The next merge to make (*out NULL: none), its inputs opened. */
+int rv_merge_plan(struct rv_store *st, struct rv_merge_job **out);
+/** Copy at most \p budget merged rows into the new segment. */
+int rv_merge_step(struct rv_merge_job *mj, unsigned budget, int *done);
+/** After the last step: name the new segment instead of its inputs. */
+int rv_merge_finish(struct rv_merge_job *mj, struct rv_archive_result *res);
+void rv_merge_free(struct rv_merge_job *mj);
+
 /* --- the cursor over both tiers (rv_tier.c) -------------------------------- */
 
 struct rv_tier;

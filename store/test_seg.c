@@ -242,6 +242,98 @@ test_tiers(void **state)
 	assert_true(rows >= 10 && rows < 3000);	/* the live rows at least */
 }
 
+/* RRsets with sets of 120 addresses (about 750 octets a value), each
+ * archived in three runs with a sighting between them: a reader merges
+ * three segment rows per key, which outgrows the cursor's first buffers
+ * (it once kept a pointer into a buffer it had moved). */
+static int
+put_big(struct rv_store *st, struct rv_txn *txn, void *arg)
+{
+	const uint32_t *t = arg;
+	uint8_t set[120 * 6], val[1024];
+	struct rv_rrset_val v;
+	struct rv_val kv, vv;
+	struct rv_key k;
+	int rc;
+
+	for (int i = 0; i < 120; i++) {
+		set[6 * i] = 0;
+		set[6 * i + 1] = 4;
+		set[6 * i + 2] = 10;
+		set[6 * i + 3] = 0;
+		set[6 * i + 4] = 0;
+		set[6 * i + 5] = (uint8_t)i;
+	}
+	for (uint32_t n = 0; n < 50; n++) {
+		uint8_t owner[32];
+		int len = snprintf((char *)owner + 1, sizeof(owner) - 2,
+		    "h%u", n);
+
+		owner[0] = (uint8_t)len;
+		owner[len + 1] = 0;
+		memset(&v, 0, sizeof(v));
+		v.first = t[0];
+		v.last = t[0] + 10;
+		v.count = 1;
+		v.ttl_min = v.ttl_max = 60;
+		v.nsens = 1;
+		v.sensor[0] = (uint16_t)(t[1] + n % 3);
+		v.rdcount = 120;
+		v.set = set;
+		v.set_len = sizeof(set);
+		rv_rrset_val_encode(&v, val);
+		if ((rc = rv_key_rrset(&k, owner, (size_t)len + 2, 1, NULL, 0,
+		    rv_set_digest(set, sizeof(set)))) != RV_OK)
+			return rc;
+		kv = rv_key_val(&k);
+		vv.data = val;
+		vv.len = rv_rrset_val_size(&v);
+		if ((rc = rv_put(st, txn, RV_DB_RRSET, &kv, &vv, 0)) != RV_OK)
+			return rc;
+	}
+	return RV_OK;
+}
+
+static void
+test_tiers_big(void **state)
+{
+	struct tmp_store_fx *f = *state;
+	struct rv_archive_result res;
+	struct rv_store *st = NULL;
+	struct rv_txn *txn = NULL;
+	struct rv_cursor *c = NULL;
+	struct rv_rrset_val r;
+	struct rv_val k, v;
+	unsigned rows = 0;
+	int rc;
+
+	for (uint32_t run = 0; run < 3; run++) {
+		uint32_t t[2] = { 1000 + run * 100, 1 + run };
+
+		assert_int_equal(rv_store_write(f->st, put_big, t, NULL), RV_OK);
+		assert_int_equal(rv_archive(f->st, 5000, &res), RV_OK);
+		assert_int_equal(res.rows_db[RV_DB_RRSET], 50);
+	}
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &st), RV_OK);
+	assert_int_equal(rv_store_read_begin(st, &txn), RV_OK);
+	assert_int_equal(rv_cursor_open(st, txn, RV_DB_RRSET, &c), RV_OK);
+	for (rc = rv_cursor_get(c, &k, &v, RV_FIRST); rc == RV_OK;
+	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+		assert_int_equal(rv_rrset_val_decode(v.data, v.len, &r), RV_OK);
+		assert_int_equal(r.first, 1000);
+		assert_int_equal(r.last, 1210);
+		assert_int_equal(r.count, 3);
+		assert_int_equal(r.rdcount, 120);
+		assert_true(r.nsens >= 1 && r.nsens <= 3);
+		rows++;
+	}
+	assert_int_equal(rc, RV_ENOENT);
+	assert_int_equal(rows, 50);
+	rv_cursor_close(c);
+	rv_txn_abort(txn);
+	rv_store_close(st);
+}
+
 int
 main(void)
 {
@@ -250,6 +342,8 @@ main(void)
 		cmocka_unit_test(test_codec_hostile),
 		cmocka_unit_test(test_merge_and_less),
 		cmocka_unit_test_setup_teardown(test_tiers, tmp_store_setup,
+		    tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_tiers_big, tmp_store_setup,
 		    tmp_store_teardown),
 	};
 
