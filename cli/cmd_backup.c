@@ -166,6 +166,7 @@ cmd_backup(int argc, char **argv, const struct cli_env *env)
 		cli_err("%s", err.msg);
 		return CLI_EXIT_ERROR;
 	}
+	rvq_db_forget(&run.db);
 	rv_txn_abort(run.db.txn);	/* the copy reads in its own */
 	run.db.txn = NULL;
 	if (mkdir(tmp, 0750) != 0) {

@@ -89,10 +89,21 @@ rvq_db_attach(struct rvq_db *db, struct rv_store *st, const char *path,
 }
 
 void
-rvq_db_close(struct rvq_db *db)
+rvq_db_forget(struct rvq_db *db)
 {
 	rv_cursor_close(db->ipcur);
 	db->ipcur = NULL;
+	for (int i = 0; i < RV_DB_COUNT; i++) {
+		rv_cursor_close(db->scur[i]);
+		db->scur[i] = NULL;
+		db->suntiered[i] = 0;
+	}
+}
+
+void
+rvq_db_close(struct rvq_db *db)
+{
+	rvq_db_forget(db);
 	rvq_db_geo_free(db);
 	rv_txn_abort(db->txn);
 	db->txn = NULL;

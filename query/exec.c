@@ -190,6 +190,35 @@ top_row(const struct rv_val *k, const struct rv_val *v, void *arg)
 	return RV_OK;
 }
 
+/* rv_store_scan, through the database's kept cursor when it reads archive
+ * segments (rvq_db.h: nearby scans reuse their decoded blocks). */
+static int
+scan(struct rvq_db *d, enum rv_db db, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg)
+{
+	int rc;
+
+	if (d->sbusy[db] || d->suntiered[db])
+		return rv_store_scan(d->st, d->txn, db, lo, hi, fn, arg);
+	if (d->scur[db] == NULL) {
+		if ((rc = rv_cursor_open(d->st, d->txn, db, &d->scur[db])) !=
+		    RV_OK) {
+			d->scur[db] = NULL;
+			return rc == RV_ENOENT ? RV_OK : rc;
+		}
+		if (!rv_cursor_tiered(d->scur[db])) {
+			rv_cursor_close(d->scur[db]);
+			d->scur[db] = NULL;
+			d->suntiered[db] = 1;
+			return rv_store_scan(d->st, d->txn, db, lo, hi, fn, arg);
+		}
+	}
+	d->sbusy[db] = 1;
+	rc = rv_store_scan_cursor(d->scur[db], lo, hi, fn, arg);
+	d->sbusy[db] = 0;
+	return rc;
+}
+
 int
 rvq_scan(struct rvq_ctx *c, enum rv_db db, const struct rv_key *lo,
     const struct rv_key *hi, rv_scan_fn fn, void *arg)
@@ -209,7 +238,7 @@ rvq_scan(struct rvq_ctx *c, enum rv_db db, const struct rv_key *lo,
 		arg = &t;
 	}
 	c->depth++;
-	rc = rv_store_scan(c->db->st, c->db->txn, db, lo, hi, fn, arg);
+	rc = scan(c->db, db, lo, hi, fn, arg);
 	c->depth--;
 	/* rv_store_scan turns the consumer's stop into 0: an outer scan
 	 * must stop too. */

@@ -74,6 +74,7 @@ renew(struct scan *s)
 		rv_cursor_close(cs[i]->c);
 		cs[i]->c = NULL;
 	}
+	rvq_db_forget(s->db);
 	rv_txn_abort(s->db->txn);
 	s->db->txn = NULL;
 	rc = rv_store_read_begin(s->db->st, &s->db->txn);

@@ -32,6 +32,12 @@ struct rvq_db {
 	int geo_valid;
 	struct rv_cursor *ipcur;	/**< on the ip database, kept for
 					 * lookups */
+	/* Scans of a database with archive segments go through one cursor
+	 * kept per database (rv_store_scan_cursor); busy while one runs (a
+	 * nested scan opens its own), untiered once found without
+	 * segments. */
+	struct rv_cursor *scur[RV_DB_COUNT];
+	uint8_t sbusy[RV_DB_COUNT], suntiered[RV_DB_COUNT];
 	struct rvq_geo_memo *memo;	/**< geo.c: a batch's sort */
 	uint64_t geo_single;	/**< lookups made outside a batch, and
 				 * not from the table */
@@ -65,6 +71,10 @@ void rvq_db_errf(struct rvq_err *err, struct rvq_db *db, int rc);
  * then ends the transaction and leaves the store open.
  * \return 0, or an error with err saying what.
  */
+/** Before db->txn ends (rvq_db_close does it): close the cursors kept
+ * in it (ipcur, the scan cursors). */
+void rvq_db_forget(struct rvq_db *db);
+
 int rvq_db_attach(struct rvq_db *db, struct rv_store *st, const char *path,
     struct rvq_err *err);
 

@@ -1121,6 +1121,19 @@ scan_tiers(struct rv_cursor *c, const struct rv_key *lo,
 }
 
 int
+rv_store_scan_cursor(struct rv_cursor *c, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg)
+{
+	return scan_tiers(c, lo, hi, fn, arg);
+}
+
+int
+rv_cursor_tiered(const struct rv_cursor *c)
+{
+	return c->tier != NULL;
+}
+
+int
 rv_store_scan(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
     void *arg)

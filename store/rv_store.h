@@ -336,6 +336,17 @@ int rv_store_scan(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
     const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
     void *arg);
 
+/**
+ * rv_store_scan through a cursor the caller keeps open for many scans of
+ * one database in one transaction: on a database with archive segments,
+ * successive scans at nearby keys reuse the segments' decoded blocks
+ * instead of decoding them again (an ASN pivot scans once per address).
+ */
+int rv_store_scan_cursor(struct rv_cursor *c, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg);
+/** Does this cursor read archive segments too? */
+int rv_cursor_tiered(const struct rv_cursor *c);
+
 /** Does the key k start with prefix p? */
 int rv_key_has_prefix(const struct rv_val *k, const struct rv_key *p);
 
