@@ -40,6 +40,10 @@ summary(const char *path, const struct rv_check *c)
 	    ", negatives %" PRIu64 ", ips %" PRIu64 "\n",
 	    c->stats[RV_STAT_OBSERVATIONS], c->stats[RV_STAT_RRSETS],
 	    c->stats[RV_STAT_NEGATIVES], c->stats[RV_STAT_IPS]);
+	if (c->segments)
+		printf("archive    %" PRIu64 " segments, %" PRIu64 " read to "
+		    "their end, %" PRIu64 " rows\n", c->segments,
+		    c->segments_walked, c->segment_rows);
 	if (c->complete)
 		printf("pages      %" PRIu64 " in trees, %" PRIu64 " free, 2 "
 		    "meta\n", c->tree_pages, c->free_pages);

@@ -929,6 +929,9 @@ struct rv_check {
 	uint64_t free_pages;	/**< pages on LMDB's free list */
 	uint64_t stats[RV_STAT_COUNT];	/**< the meta counters */
 	struct rv_check_db db[RV_DB_COUNT];
+	uint64_t segments;	/**< archive segments listed */
+	uint64_t segments_walked;	/**< ... read to their end */
+	uint64_t segment_rows;	/**< their rows */
 	uint64_t problems;	/**< problems found, each given to the
 				 * callback (at most 10 per database) */
 	int complete;		/**< every check ran to its end */
@@ -952,7 +955,10 @@ typedef void (*rv_check_fn)(int db, const char *line, void *arg);
  *    to the distinct addresses of ip, observations to the sum of the
  *    rrset and neg counts (at least, when a count saturated);
  *  - the pages: 2 meta pages, the trees' pages and the free list add up
- *    to the last page (LMDB's own audit).
+ *    to the last page (LMDB's own audit);
+ *  - every archive segment read to its end (a damaged block is a
+ *    problem naming it), its rows decoded like the live ones and counted
+ *    against its record; observations then against both tiers' counts.
  * Damage found when the store was opened (rv_store_why) is a problem too.
  * \return 0 when every check ran (out->problems 0: the database is
  *	sound), RV_ECORRUPT when a fault stopped it (the store is then

@@ -16,6 +16,7 @@
 #include "rv_be.h"
 #include "rv_err.h"
 #include "store_lmdb.h"
+#include "store_seg.h"
 
 #define PER_DB_SHOWN	10	/* problems described per database */
 #define FREE_DBI	0	/* LMDB's own trees: free pages, main */
@@ -37,6 +38,8 @@ struct chk {
 	uint64_t addresses;	/* distinct addresses of ip */
 	uint8_t prev[RV_KEY_MAX];
 	size_t prev_len;
+	uint64_t segments;	/* seg: rows in meta */
+	int pending;		/* an archive run's removal is unfinished */
 };
 
 static void
@@ -249,6 +252,19 @@ meta_row(struct chk *c, const struct rv_val *k, const struct rv_val *v)
 					known = 1;
 			}
 		}
+	} else if (has_prefix(k, RV_SEG_META_PREFIX)) {
+		want = RV_SEG_META_SIZE;	/* the archive's segments */
+		c->segments++;
+	} else if (k->len == sizeof(RV_SEG_SEQ_KEY) - 1 &&
+	    memcmp(kb, RV_SEG_SEQ_KEY, k->len) == 0) {
+		want = 8;
+	} else if (k->len == sizeof(RV_SEG_PENDING_KEY) - 1 &&
+	    memcmp(kb, RV_SEG_PENDING_KEY, k->len) == 0) {
+		c->pending = 1;
+		if (v->len < 2 || memchr(v->data, '\0', v->len) == NULL)
+			problem(c, RV_DB_META, "%s: not a segment name and a "
+			    "key", where(c, k, w, sizeof(w)));
+		return;
 	} else if (has_prefix(k, "sensor_stat#") && k->len == 14) {
 		want = 12;
 	} else if (has_prefix(k, "sensor_seq#") && k->len == 13) {
@@ -347,7 +363,8 @@ walk(struct chk *c, int db)
 	o->entries = ms.ms_entries;
 	o->pages = ms.ms_branch_pages + ms.ms_leaf_pages +
 	    ms.ms_overflow_pages;
-	if ((rc = rv_cursor_open(c->st, c->txn, (enum rv_db)db, &cur)) !=
+	/* the live tier: its trees against LMDB's records of them */
+	if ((rc = rv_cursor_open_live(c->st, c->txn, (enum rv_db)db, &cur)) !=
 	    RV_OK)
 		goto leave;
 	for (rc = rv_cursor_get(cur, &k, &v, RV_FIRST); rc == RV_OK;
@@ -408,6 +425,127 @@ leave:
 	return rc;
 }
 
+/* One segment: every row decoded as the live tier's rows are, its rows
+ * against the list's count; rrset and neg counts go into the sum. */
+static void
+segment(struct chk *c, const struct rv_seg_meta *m)
+{
+	static const enum rv_db dbs[] = { RV_DB_ASN, RV_DB_RDATA, RV_DB_NAMES,
+	    RV_DB_NEG, RV_DB_RRSET };
+	struct rv_seg seg;
+	char path[4200];
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	uint64_t rows = 0;
+	int rc = RV_OK;
+
+	memset(&seg, 0, sizeof(seg));
+	seg.m = *m;
+	if (rv_seg_path(c->st, m->name, path, sizeof(path)) != RV_OK ||
+	    rv_seg_open_file(c->st, &seg, path) != RV_OK) {
+		problem(c, RV_DB_COUNT, "archive segment %s does not open "
+		    "(missing, or not a segment)", m->name);
+		rv_seg_close_file(&seg);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]) && rc == RV_OK;
+	    i++) {
+		struct rv_seg_it *it = NULL;
+		const uint8_t *k, *v;
+		size_t kl, vl, len;
+
+		if ((rc = rv_seg_it_open(c->st, &seg, rv_seg_tag(dbs[i]), NULL,
+		    0, &it)) != RV_OK)
+			break;
+		c->db = dbs[i];
+		while ((rc = rv_seg_it_next(it, &k, &kl, &v, &vl)) == RV_OK) {
+			struct rv_val kk = { kl, k }, vv;
+
+			if (vl + 20 > cap) {
+				uint8_t *nb = realloc(buf, vl + 20);
+
+				if (nb == NULL) {
+					rc = RV_ENOMEM;
+					break;
+				}
+				buf = nb;
+				cap = vl + 20;
+			}
+			c->row = rows++;
+			if (rv_seg_val_unpack(dbs[i], v, vl, buf, cap, &len)) {
+				problem(c, RV_DB_COUNT, "archive segment %s: "
+				    "a %s value that does not decode", m->name,
+				    rv_db_name(dbs[i]));
+				continue;
+			}
+			vv.data = buf;
+			vv.len = len;
+			if (dbs[i] == RV_DB_RRSET || dbs[i] == RV_DB_NEG)
+				rrset_row(c, &kk, &vv, dbs[i] == RV_DB_NEG);
+			else
+				seen_row(c, &kk, &vv);
+		}
+		rv_seg_it_close(it);
+		if (rc == RV_ENOENT)
+			rc = RV_OK;
+	}
+	free(buf);
+	rv_seg_close_file(&seg);
+	if (rc != RV_OK)
+		problem(c, RV_DB_COUNT, "archive segment %s: %s after %" PRIu64
+		    " rows", m->name, rc == RV_ECORRUPT ? "a damaged block" :
+		    rv_strerror(rc), rows);
+	else if (rows != m->rows)
+		problem(c, RV_DB_COUNT, "archive segment %s: %" PRIu64 " rows, "
+		    "the list says %" PRIu64, m->name, rows, m->rows);
+	if (rc == RV_OK)
+		c->out->segments_walked++;
+	c->out->segment_rows += rows;
+}
+
+/* Every segment the meta database lists. */
+static void
+segments(struct chk *c)
+{
+	struct rv_txn *txn = NULL;
+	struct rv_cursor *cur = NULL;
+	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
+	    RV_SEG_META_PREFIX }, v;
+	struct rv_seg_meta *a = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if ((rc = rv_store_read_begin(c->st, &txn)) != RV_OK ||
+	    (rc = rv_cursor_open(c->st, txn, RV_DB_META, &cur)) != RV_OK) {
+		rv_txn_abort(txn);
+		return;
+	}
+	for (rc = rv_cursor_get(cur, &k, &v, RV_SET_RANGE); rc == RV_OK;
+	    rc = rv_cursor_get(cur, &k, &v, RV_NEXT)) {
+		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
+			break;
+		if (n == cap) {
+			struct rv_seg_meta *na;
+
+			cap = cap ? 2 * cap : 16;
+			if ((na = realloc(a, cap * sizeof(*a))) == NULL)
+				break;
+			a = na;
+		}
+		if (rv_seg_meta_decode(&k, &v, &a[n]) == RV_OK)
+			n++;
+		else
+			problem(c, RV_DB_META, "a segment record that does not "
+			    "decode");
+	}
+	rv_cursor_close(cur);
+	rv_txn_abort(txn);
+	c->out->segments = n;
+	for (size_t i = 0; i < n; i++)
+		segment(c, &a[i]);
+	free(a);
+}
+
 /* The meta counters against the rows they count. */
 static void
 counters(struct chk *c)
@@ -430,7 +568,11 @@ counters(struct chk *c)
 	}
 	rv_txn_abort(txn);
 	memcpy(o->stats, s.v, sizeof(o->stats));
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+	/* With segments, an RRset may have rows in both tiers, or in several
+	 * segments before they merge: the row counters count live-row
+	 * creations, so they bound nothing exact any more. */
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) &&
+	    c->segments == 0; i++)
 		if (o->db[rows[i].db].walked &&
 		    s.v[rows[i].stat] != o->db[rows[i].db].rows)
 			problem(c, RV_DB_META, "counter %s is %" PRIu64 ", the "
@@ -442,7 +584,10 @@ counters(struct chk *c)
 		problem(c, RV_DB_META, "counter ips is %" PRIu64 ", the ip tree "
 		    "holds %" PRIu64 " addresses", s.v[RV_STAT_IPS],
 		    c->addresses);
+	/* Counts add up over both tiers, unless a pending segment still
+	 * shares rows with LMDB. */
 	if (o->db[RV_DB_RRSET].walked && o->db[RV_DB_NEG].walked &&
+	    !c->pending && o->segments_walked == c->segments &&
 	    (c->saturated ? s.v[RV_STAT_OBSERVATIONS] < c->sum_count :
 	    s.v[RV_STAT_OBSERVATIONS] != c->sum_count))
 		problem(c, RV_DB_META, "counter observations is %" PRIu64 ", "
@@ -579,6 +724,7 @@ rv_store_check(struct rv_store *st, struct rv_check *out, rv_check_fn fn,
 		if (atomic_load(&st->unusable))
 			goto leave;	/* a fault: LMDB is not called again */
 	}
+	segments(c);
 	counters(c);
 	audit_pages(c);
 	rc = atomic_load(&st->unusable) ? RV_ECORRUPT : RV_OK;

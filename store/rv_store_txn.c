@@ -213,9 +213,9 @@ rv_del(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 	return rv_store_wrote(st, mrc);
 }
 
-int
-rv_cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
-    struct rv_cursor **out)
+static int
+cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    int tiers, struct rv_cursor **out)
 {
 	struct rv_cursor *c = malloc(sizeof(*c));
 	int mrc;
@@ -237,13 +237,27 @@ rv_cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
 		free(c);
 		return rv_store_rc(st, mrc);
 	}
-	if (rv_seg_merging(st, db) &&
+	if (tiers && rv_seg_merging(st, db) &&
 	    (mrc = rv_tier_open(st, txn, db, c, &c->tier)) != RV_OK) {
 		rv_cursor_close(c);
 		return mrc;
 	}
 	*out = c;
 	return RV_OK;
+}
+
+int
+rv_cursor_open(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    struct rv_cursor **out)
+{
+	return cursor_open(st, txn, db, 1, out);
+}
+
+int
+rv_cursor_open_live(struct rv_store *st, struct rv_txn *txn, enum rv_db db,
+    struct rv_cursor **out)
+{
+	return cursor_open(st, txn, db, 0, out);
 }
 
 void

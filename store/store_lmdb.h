@@ -241,6 +241,10 @@ struct rv_cursor {
 	struct rv_tier *tier;	/**< a reader's view of both tiers, or NULL */
 };
 
+/** rv_cursor_open on LMDB alone, also for a reader (rv_store_check). */
+int rv_cursor_open_live(struct rv_store *st, struct rv_txn *txn,
+    enum rv_db db, struct rv_cursor **out);
+
 /** rv_cursor_get on LMDB alone (the tier cursor's live source). */
 int rv_cursor_get_live(struct rv_cursor *c, struct rv_val *k,
     struct rv_val *v, enum rv_op op);

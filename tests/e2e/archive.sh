@@ -171,6 +171,12 @@ same "$tmp/db" "$tmp/ctl" "all archived"
 "$rv" archive --db "$tmp/db" --older-than 1s >"$tmp/ar3" || fail "archive nothing"
 grep -q 'no segment written' "$tmp/ar3" || { cat "$tmp/ar3"; fail "empty run"; }
 
+# rearview check reads the segments too, and the counts add up over
+# both tiers.
+"$rv" check --db "$tmp/db" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "check of the archived db"; }
+grep -q '^archive    2 segments, 2 read to their end' "$tmp/out" &&
+	grep -q '^result     sound' "$tmp/out" || { cat "$tmp/out"; fail "check output"; }
+
 # 5. A damaged segment: named, skipped, never a crash.
 cp -a "$tmp/db" "$tmp/d"
 seg=$tmp/d/archive/seg-000001.mtbl
@@ -181,6 +187,9 @@ printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' |
 [ $rc -eq 3 ] || { cat "$tmp/err"; fail "damaged segment: exit $rc, want 3"; }
 grep -q 'archive segment seg-000001.mtbl' "$tmp/err" || { cat "$tmp/err"; fail "damage not named"; }
 grep -q '^[0-9]' "$tmp/out" || fail "no rows from the sound parts"
+"$rv" check --db "$tmp/d" >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 3 ] && grep -q 'problem.*archive segment seg-000001.mtbl' "$tmp/out" ||
+	{ cat "$tmp/out"; fail "check of a damaged segment: exit $rc"; }
 printf 'garbage' >"$tmp/d/archive/seg-000002.mtbl"
 "$rv" --db "$tmp/d" lookup '*.dom3.example' -o csv >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 3 ] && grep -q 'archive segment seg-00000[12].mtbl' "$tmp/err" ||
