@@ -222,7 +222,8 @@ seek(struct rv_tier *t, const struct rv_val *k)
 			break;
 	}
 	t->have_base = rc == RV_OK;
-	memcpy(t->base, k->data, k->len);
+	if (k->len > 0)		/* RV_FIRST seeks the empty key */
+		memcpy(t->base, k->data, k->len);
 	t->baselen = k->len;
 	t->base_eq = 1;
 	return rc;
