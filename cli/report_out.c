@@ -28,6 +28,8 @@ struct table {
 	const int *right;
 	int name_col;
 	unsigned keep;		/* columns (bit i) never narrowed: times */
+	unsigned late;		/* columns (bit i) narrowed after the name:
+				 * the reasons a row is there */
 	char (*cell)[NCOL_MAX][CELL_MAX];
 	size_t n;
 };
@@ -131,9 +133,10 @@ ph_cells(const struct rvq_report_phish *p, uint64_t rank, char c[][CELL_MAX])
 	}
 }
 
-/* Print s in w columns, eliding the middle of a name that is too long. */
+/* Print s in w columns, eliding the middle of a name that is too long;
+ * the last column (last) is not padded, so no line ends in spaces. */
 static void
-put(FILE *fp, const char *s, int w, int right, int elide)
+put(FILE *fp, const char *s, int w, int right, int elide, int last)
 {
 	int n = (int)strlen(s);
 
@@ -145,7 +148,36 @@ put(FILE *fp, const char *s, int w, int right, int elide)
 	}
 	if (n > w)
 		n = w;
+	if (last && !right)
+		w = n;
 	fprintf(fp, right ? "%*.*s" : "%-*.*s", w, n, s);
+}
+
+/* Narrow the widest of the columns in mask, each down to 16, until the
+ * table fits width (0: any width); returns the new total. */
+static int
+narrow(const struct table *t, int *w, int *shrunk, int total, int width,
+    unsigned mask)
+{
+	while (width > 0 && total > width) {
+		int wide = -1, i;
+
+		for (i = 0; i < t->ncol; i++)
+			if ((mask & 1u << i) && w[i] > 16 &&
+			    (wide < 0 || w[i] > w[wide]))
+				wide = i;
+		if (wide < 0)
+			break;
+		shrunk[wide] = 1;
+		if (w[wide] - (total - width) >= 16) {
+			w[wide] -= total - width;
+			total = width;
+		} else {
+			total -= w[wide] - 16;
+			w[wide] = 16;
+		}
+	}
+	return total;
 }
 
 static int
@@ -166,36 +198,21 @@ table_print(FILE *fp, const struct table *t)
 		}
 	for (i = 0; i < t->ncol; i++)
 		total += w[i] + (i ? 2 : 0);
-	/* Too wide: the widest other columns (lists of names, addresses,
-	 * reasons) give way first, down to 16 columns each, then the name,
-	 * down to 32. */
-	while (width > 0 && total > width) {
-		int wide = -1;
-
-		for (i = 0; i < t->ncol; i++)
-			if (i != t->name_col && w[i] > 16 &&
-			    !(t->keep & 1u << i) &&
-			    (wide < 0 || w[i] > w[wide]))
-				wide = i;
-		if (wide < 0)
-			break;
-		shrunk[wide] = 1;
-		if (w[wide] - (total - width) >= 16) {
-			w[wide] -= total - width;
-			total = width;
-		} else {
-			total -= w[wide] - 16;
-			w[wide] = 16;
-		}
-	}
+	/* Too wide: the widest other columns (lists of names, addresses)
+	 * give way first, down to 16 columns each, then the name, down to
+	 * 32, then the late columns (reasons), down to 16. */
+	total = narrow(t, w, shrunk, total, width, ~(t->keep | t->late |
+	    1u << t->name_col));
 	if (width > 0 && total > width) {
-		int give = total - width, min = 32;
+		int give = total - width, min = 32, was = w[t->name_col];
 
 		if (w[t->name_col] - give >= min)
 			w[t->name_col] -= give;
 		else if (w[t->name_col] > min)
 			w[t->name_col] = min;
+		total -= was - w[t->name_col];
 	}
+	narrow(t, w, shrunk, total, width, t->late);
 	for (r = 0; r <= t->n; r++) {
 		for (i = 0; i < t->ncol; i++) {
 			const char *s = r == 0 ? t->head[i] :
@@ -204,7 +221,7 @@ table_print(FILE *fp, const struct table *t)
 			if (i > 0)
 				fputs("  ", fp);
 			put(fp, s, w[i], t->right[i] && r > 0,
-			    i == t->name_col || shrunk[i]);
+			    i == t->name_col || shrunk[i], i == t->ncol - 1);
 		}
 		fputc('\n', fp);
 	}
@@ -276,6 +293,8 @@ report_print(FILE *fp, enum cli_fmt fmt, enum rvq_report_kind kind,
 		    kind == RVQ_REPORT_PHISH ? ph_right : tun_right;
 		t.name_col = 1;
 		t.keep = 1u << (kind == RVQ_REPORT_PHISH ? 7 : ncol - 1);
+		if (kind == RVQ_REPORT_PHISH)
+			t.late = 1u << 8;	/* Reasons */
 		t.cell = calloc(end - offset + 1, sizeof(*t.cell));
 		if (t.cell == NULL) {
 			rc = RV_ENOMEM;

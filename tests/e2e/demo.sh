@@ -11,7 +11,8 @@ for b in indexer/rearviewd cli/rearview; do
 done
 run=$RV_TMP/demo
 out=$RV_TMP/demo.out
-RV_DEPS=${RV_DEPS:-$(dirname "$RV_UNBOUND_PREFIX")} \
+# The demo's own width, whatever the caller's terminal: rows are matched.
+COLUMNS=150 RV_DEPS=${RV_DEPS:-$(dirname "$RV_UNBOUND_PREFIX")} \
   "$RV_TOP_SRCDIR/scripts/demo.sh" --build "$RV_TOP_BUILDDIR" --quick --dir "$run" \
   > "$out" 2>&1 || { tail -30 "$out" >&2; rv_fail "the demo exited $?"; }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "out.h"
+#include "report.h"
 #include "rv_err.h"
 #include "rv_name.h"
 #include "rv_rdata.h"
@@ -387,6 +388,47 @@ test_json_escape_random(void **state)
 	free(b);
 }
 
+/* A narrow phishing table gives up the long name's middle before the
+ * reasons a row is there (a random tunnel name once hid them). */
+static void
+test_phish_table_narrow(void **state)
+{
+	struct rvq_report rep;
+	struct rvq_report_phish ph[2];
+	FILE *f = tmpfile();
+	size_t len;
+
+	(void)state;
+	memset(&rep, 0, sizeof(rep));
+	memset(ph, 0, sizeof(ph));
+	strcpy(ph[0].name, "login.acrne-widgets.com");
+	strcpy(ph[1].name, "xzxe446uteynxgt3delogonc67m6takfzqanmpa.t.xfer-sync.org");
+	for (int i = 0; i < 2; i++) {
+		ph[i].last = 1700000000;
+		ph[i].in.ttl_min = 300;
+		ph[i].out.n = 2;
+		ph[i].out.r[0].kind = i ? RVQ_PH_KEYWORD : RVQ_PH_SKELETON;
+		ph[i].out.r[0].points = 90;
+		ph[i].out.r[1].kind = RVQ_PH_NEW;
+		ph[i].out.r[1].points = 15;
+	}
+	rep.ph = ph;
+	rep.nph = 2;
+	setenv("COLUMNS", "130", 1);
+	assert_int_equal(report_print(f, CLI_FMT_TABLE, RVQ_REPORT_PHISH, &rep,
+	    NULL, 0, 0), RV_OK);
+	setenv("COLUMNS", "80", 1);
+	rewind(f);
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[len] = '\0';
+	fclose(f);
+	assert_non_null(strstr(buf, "lookalike-skeleton +90, new-domain +15"));
+	assert_non_null(strstr(buf, "...nmpa.t.xfer-sync.org  "));
+	assert_null(strstr(buf, " \n"));	/* no line ends in spaces */
+	for (char *l = buf; *l != '\0'; l = strchr(l, '\n') + 1)
+		assert_true(strchr(l, '\n') - l <= 130);
+}
+
 int
 main(void)
 {
@@ -398,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_sort_summary),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_json_escape_random),
+		cmocka_unit_test(test_phish_table_narrow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
