@@ -766,7 +766,102 @@ env_open(struct rv_store *st, const char *path, unsigned mflags,
 	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))))
 		return rc;
 	RV_GUARD(st, rc, mdb_env_open(st->env, path, mflags, 0660));
+	if (rc == 0)	/* rv_txn_abort finds the store of a transaction */
+		rc = mdb_env_set_userctx(st->env, st);
 	return rc;
+}
+
+/* LMDB's flags for the store's flags. */
+static unsigned
+env_flags(unsigned flags)
+{
+	unsigned mflags = MDB_NOTLS;
+
+	if (flags & RV_STORE_RDONLY)
+		return mflags | MDB_RDONLY;
+	if (!(flags & RV_STORE_SYNC))
+		mflags |= MDB_NOSYNC;
+	/* Pages are written whole by us; no need to zero them first. */
+	return mflags | MDB_NOMEMINIT;
+}
+
+int
+rv_store_env_setup(struct rv_store *st, size_t mapsize)
+{
+	char file[4096];
+	struct stat sb;
+	MDB_stat ms;
+	unsigned mflags = env_flags(st->flags);
+	int rc;
+
+	if ((size_t)snprintf(file, sizeof(file), "%s/data.mdb", st->path) >=
+	    sizeof(file))
+		return RV_ETOOBIG;
+	if ((rc = precheck_meta(st, file)) != RV_OK)
+		return rc;
+	rv_guard_install();
+	rc = env_open(st, st->path, mflags, mapsize);
+	if (rc == ENOMEM && stat(file, &sb) == 0) {
+		/* The map the meta page asks for does not fit: a reader
+		 * needs no more than the file; a writer grows later. */
+		mdb_env_close(st->env);
+		st->env = NULL;
+		rc = env_open(st, st->path, mflags, (size_t)sb.st_size);
+		if (rc == ENOMEM) {
+			rv_store_damage(st, "the meta page names a last page "
+			    "far beyond the end of data.mdb, %lld octets",
+			    (long long)sb.st_size);
+			return RV_ECORRUPT;
+		}
+	}
+	if (rc) {
+		int e = rc;
+		rc = rv_store_rc(st, rc);
+		errno = e > 0 ? e : errno;
+		return rc;
+	}
+	RV_GUARD(st, rc, mdb_env_stat(st->env, &ms));
+	if (rc == 0)
+		RV_GUARD(st, rc, mdb_env_get_fd(st->env, &st->data_fd));
+	if (rc)
+		return rv_store_rc(st, rc);
+	if (fstat(st->data_fd, &sb) != 0)
+		return RV_EIO;
+	atomic_store(&st->dev, (uint64_t)sb.st_dev);
+	atomic_store(&st->ino, (uint64_t)sb.st_ino);
+	st->psize = ms.ms_psize;
+	if (st->psize < 512 || st->psize > 65536 ||
+	    (st->psize & (st->psize - 1))) {
+		rv_store_damage(st, "the meta pages name a page size of %u "
+		    "octets", st->psize);
+		return RV_ECORRUPT;
+	}
+	/* Nothing past the end of the file is read, not even by LMDB. */
+	if ((rc = rv_store_check_size(st)) != RV_OK)
+		return rc;
+	if (!(st->flags & RV_STORE_RDONLY))
+		writer_only_data(st);
+	if ((rc = open_dbs(st)) != RV_OK)
+		return rc;
+	rv_store_locate_map(st);
+	return RV_OK;
+}
+
+void
+rv_store_env_close(struct rv_store *st)
+{
+	if (st->env == NULL)
+		return;
+	if (!(st->flags & RV_STORE_RDONLY) && !atomic_load(&st->unusable))
+		mdb_env_sync(st->env, 1);
+	mdb_env_close(st->env);
+	st->env = NULL;
+	st->data_fd = -1;
+	memset(st->absent, 0, sizeof(st->absent));
+	atomic_store(&st->map_lo, 0);
+	atomic_store(&st->map_len, 0);
+	atomic_store(&st->file_ok, 0);
+	atomic_store(&st->tail_free_last, 0);
 }
 
 int
@@ -776,8 +871,6 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 	struct rv_store *st = NULL;
 	char file[4096];
 	struct stat sb;
-	MDB_stat ms;
-	unsigned mflags = MDB_NOTLS;
 	int rc = RV_OK;
 
 	*out = NULL;
@@ -787,8 +880,10 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 		goto leave;
 	}
 	st->lock_fd = -1;
+	st->data_fd = -1;
 	pthread_mutex_init(&st->why_mu, NULL);
 	pthread_mutex_init(&st->seg_mu, NULL);
+	pthread_rwlock_init(&st->gen, NULL);
 	st->flags = flags;
 	if (!(st->path = strdup(path))) {
 		rc = RV_ENOMEM;
@@ -809,7 +904,6 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 			rc = RV_ENOENT;
 			goto leave;
 		}
-		mflags |= MDB_RDONLY;
 	} else {
 		if ((flags & RV_STORE_CREATE) && mkdir(path, 0750) != 0 &&
 		    errno != EEXIST) {
@@ -819,60 +913,12 @@ rv_store_open(const char *path, unsigned flags, size_t mapsize,
 		if ((flags & RV_STORE_EXCL) &&
 		    (rc = lock_writer(st, path)) != RV_OK)
 			goto leave;
-		if (!(flags & RV_STORE_SYNC))
-			mflags |= MDB_NOSYNC;
-		/* Pages are written whole by us; no need to zero them first. */
-		mflags |= MDB_NOMEMINIT;
+		if (flags & RV_STORE_EXCL)
+			rv_store_compact_leftover(st);
 		if (!mapsize)
 			mapsize = GIB;
 	}
-	if ((rc = precheck_meta(st, file)) != RV_OK)
-		goto leave;
-	rv_guard_install();
-	rc = env_open(st, path, mflags, mapsize);
-	if (rc == ENOMEM && stat(file, &sb) == 0) {
-		/* The map the meta page asks for does not fit: a reader
-		 * needs no more than the file; a writer grows later. */
-		mdb_env_close(st->env);
-		st->env = NULL;
-		rc = env_open(st, path, mflags, (size_t)sb.st_size);
-		if (rc == ENOMEM) {
-			rv_store_damage(st, "the meta page names a last page "
-			    "far beyond the end of data.mdb, %lld octets",
-			    (long long)sb.st_size);
-			rc = RV_ECORRUPT;
-			goto leave;
-		}
-	}
-	if (rc) {
-		int e = rc;
-		rc = rv_store_rc(st, rc);
-		errno = e > 0 ? e : errno;
-		goto leave;
-	}
-	RV_GUARD(st, rc, mdb_env_stat(st->env, &ms));
-	if (rc == 0)
-		RV_GUARD(st, rc, mdb_env_get_fd(st->env, &st->data_fd));
-	if (rc) {
-		rc = rv_store_rc(st, rc);
-		goto leave;
-	}
-	st->psize = ms.ms_psize;
-	if (st->psize < 512 || st->psize > 65536 ||
-	    (st->psize & (st->psize - 1))) {
-		rv_store_damage(st, "the meta pages name a page size of %u "
-		    "octets", st->psize);
-		rc = RV_ECORRUPT;
-		goto leave;
-	}
-	/* Nothing past the end of the file is read, not even by LMDB. */
-	if ((rc = rv_store_check_size(st)) != RV_OK)
-		goto leave;
-	if (!(flags & RV_STORE_RDONLY))
-		writer_only_data(st);
-	if ((rc = open_dbs(st)) != RV_OK)
-		goto leave;
-	rv_store_locate_map(st);
+	rc = rv_store_env_setup(st, mapsize);
 leave:
 	if (rc != RV_OK) {
 		if (st != NULL && rv_store_why(st) != NULL &&
@@ -892,11 +938,7 @@ rv_store_close(struct rv_store *st)
 {
 	if (!st)
 		return;
-	if (st->env) {
-		if (!(st->flags & RV_STORE_RDONLY) && !atomic_load(&st->unusable))
-			mdb_env_sync(st->env, 1);
-		mdb_env_close(st->env);
-	}
+	rv_store_env_close(st);
 	if (st->lock_fd >= 0) {
 		if (ftruncate(st->lock_fd, 0) != 0) {
 			/* only a stale pid left in the file */
@@ -904,6 +946,7 @@ rv_store_close(struct rv_store *st)
 		close(st->lock_fd);	/* releases the flock */
 	}
 	rv_seg_close_all(st);
+	pthread_rwlock_destroy(&st->gen);
 	pthread_mutex_destroy(&st->seg_mu);
 	pthread_mutex_destroy(&st->why_mu);
 	free(st->path);
@@ -930,7 +973,9 @@ lm_begin(struct rv_store *st, unsigned flags, MDB_txn **t)
 	return rc;
 }
 
-/* Begin a transaction; adopt the map size another process grew to. */
+/* Begin a transaction; adopt the map size another process grew to, and
+ * (a reader) the compacted file that replaced data.mdb. The transaction
+ * holds st->gen for reading until rv_txn_commit or rv_txn_abort. */
 static int
 txn_begin(struct rv_store *st, unsigned flags, struct rv_txn **txn)
 {
@@ -938,16 +983,26 @@ txn_begin(struct rv_store *st, unsigned flags, struct rv_txn **txn)
 	int rc, remapped = 0;
 
 	*txn = NULL;
+	if (st->flags & RV_STORE_RDONLY)
+		rv_store_adopt_check(st);
+	pthread_rwlock_rdlock(&st->gen);
+	if (atomic_load(&st->no_env)) {	/* a failed adoption */
+		pthread_rwlock_unlock(&st->gen);
+		return RV_EIO;
+	}
 	rc = lm_begin(st, flags, &t);
 	if (rc == MDB_MAP_RESIZED && (rc = remap(st)) == 0) {
 		remapped = 1;
 		rc = lm_begin(st, flags, &t);
 	}
-	if (rc)
+	if (rc) {
+		pthread_rwlock_unlock(&st->gen);
 		return rv_store_rc(st, rc);
+	}
 	/* The pages of this transaction are all inside the file. */
 	if ((rc = rv_store_check_size(st)) != RV_OK) {
 		mdb_txn_abort(t);
+		pthread_rwlock_unlock(&st->gen);
 		return rc;
 	}
 	if (remapped)

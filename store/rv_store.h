@@ -225,6 +225,27 @@ int rv_store_release_freed(struct rv_store *st);
  */
 int rv_store_copy(struct rv_store *st, const char *dir, int compact);
 
+/** What rv_store_compact did. */
+struct rv_compact_result {
+	uint64_t before;	/**< data.mdb's octets before */
+	uint64_t after;		/**< and after: the pages in use */
+	int64_t copy_ms;	/**< writing the copy (commits must wait) */
+	int64_t ms;		/**< in all */
+};
+
+/**
+ * Writer (RV_STORE_EXCL): replace data.mdb by a compacted copy of itself
+ * (only its pages in use), online: readers of other processes go on and
+ * open the new file at their next transaction (rv_store_compact.c says
+ * how). The caller commits nothing until it returns and holds no
+ * transaction of \p st; it needs free disk for the pages in use.
+ * kill -9 at any point leaves a sound database.
+ * \return 0; RV_ESTATE (a reader, not the one writer, or a commit during
+ * the copy), RV_ENOSPC, RV_EIO, the store's errors. After an error past
+ * the rename the store is unusable (transactions fail): reopen it.
+ */
+int rv_store_compact(struct rv_store *st, struct rv_compact_result *res);
+
 /** Current map size in octets. */
 size_t rv_store_mapsize(const struct rv_store *st);
 

@@ -25,11 +25,13 @@ rv_txn_commit(struct rv_store *st, struct rv_txn *txn)
 	if (atomic_load(&st->unusable)) {
 		/* Never commit what a fault interrupted. */
 		mdb_txn_abort(lm_txn(txn));
+		pthread_rwlock_unlock(&st->gen);
 		return RV_ECORRUPT;
 	}
 	RV_GUARD(st, mrc, mdb_txn_commit(lm_txn(txn)));
 	if (mrc == RV_MDB_FAULT)
 		mdb_txn_abort(lm_txn(txn));
+	pthread_rwlock_unlock(&st->gen);
 
 	if ((mrc == EIO || mrc == ENOSPC) &&
 	    rv_store_disk_free(st, &avail) == RV_OK && avail < DISK_LOW)
@@ -40,8 +42,13 @@ rv_txn_commit(struct rv_store *st, struct rv_txn *txn)
 void
 rv_txn_abort(struct rv_txn *txn)
 {
-	if (txn)
-		mdb_txn_abort(lm_txn(txn));
+	struct rv_store *st;
+
+	if (txn == NULL)
+		return;
+	st = mdb_env_get_userctx(mdb_txn_env(lm_txn(txn)));
+	mdb_txn_abort(lm_txn(txn));
+	pthread_rwlock_unlock(&st->gen);
 }
 
 int

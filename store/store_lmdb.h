@@ -50,6 +50,13 @@ struct rv_store {
 	char seg_why[200];
 	pthread_mutex_t why_mu;
 	char why[200];
+	/* Every transaction holds gen for reading; replacing the environment
+	 * (rv_store_compact, a reader adopting a compacted file) holds it for
+	 * writing, so no transaction of the old one is open then. */
+	pthread_rwlock_t gen;
+	_Atomic uint64_t dev;	/**< data.mdb the environment has open */
+	_Atomic uint64_t ino;
+	atomic_int no_env;	/**< adopting a new data.mdb failed */
 };
 
 static inline MDB_txn *
@@ -262,5 +269,24 @@ void rv_store_locate_map(struct rv_store *st);
  * page moved beyond what was checked). \return 0, RV_ECORRUPT (noted).
  */
 int rv_store_check_size(struct rv_store *st);
+
+/**
+ * Open the environment of st->path into st (st->env NULL; st->flags
+ * decide how), with the map size \p mapsize (0: the file's or LMDB's).
+ * rv_store_open does this once; a reader does it again when rearviewd has
+ * replaced data.mdb by a compacted copy (rv_store_compact.c).
+ * \return 0 or the store's error (st->env may then be set: close it).
+ */
+int rv_store_env_setup(struct rv_store *st, size_t mapsize);
+
+/** Close the environment (synced first by a writer). */
+void rv_store_env_close(struct rv_store *st);
+
+/** Has data.mdb been replaced since the environment was opened? A reader
+ * that finds so opens the new one (between its transactions). */
+void rv_store_adopt_check(struct rv_store *st);
+
+/** A writer's open: remove what a killed compaction left (DB/compact.tmp). */
+void rv_store_compact_leftover(struct rv_store *st);
 
 #endif

@@ -271,6 +271,99 @@ test_free_tail_is_sound(void **state)
 	assert_non_null(strstr(rv_store_why(NULL), "shorter than its last page"));
 }
 
+/* The value of key k00001 in a new transaction of st ('c': 512 'c's). */
+static char
+read_k1(struct rv_store *st)
+{
+	struct rv_txn *txn;
+	struct rv_val k = { 6, "k00001" }, v;
+	char c;
+
+	assert_int_equal(rv_store_read_begin(st, &txn), RV_OK);
+	assert_int_equal(rv_get(st, txn, RV_DB_META, &k, &v), RV_OK);
+	assert_int_equal(v.len, 512);
+	c = ((const char *)v.data)[511];
+	rv_txn_abort(txn);
+	return c;
+}
+
+static uint64_t
+size_of(const char *dir, const char *name)
+{
+	char p[256];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return stat(p, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
+/* Online compaction: the file shrinks to its pages in use; a reader's
+ * open transaction still reads the old file, its next one (and another
+ * reader's) the new file with what the writer committed since; the
+ * writer and a new process reopen it; a killed run's leftover goes. */
+static void
+test_compact_online(void **state)
+{
+	struct tmp_store_fx *f = *state;
+	struct rv_store *r1, *r2, *r3;
+	struct rv_compact_result res;
+	struct rv_txn *t1;
+	struct rv_val k = { 6, "k00001" }, v;
+	char p[256];
+
+	rv_store_close(f->st);
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_EXCL, 64 << 20,
+	    &f->st), RV_OK);
+	rewrite_all(f, 'a');
+	rewrite_all(f, 'b');
+	rewrite_all(f, 'c');
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &r1), RV_OK);
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &r2), RV_OK);
+	assert_int_equal(read_k1(r2), 'c');
+	assert_int_equal(rv_store_read_begin(r1, &t1), RV_OK);
+	assert_int_equal(rv_store_compact(r1, &res), RV_ESTATE);
+
+	assert_int_equal(rv_store_compact(f->st, &res), RV_OK);
+	assert_true(res.after * 2 < res.before);
+	assert_int_equal(size_of(f->dir, "data.mdb"), res.after);
+	assert_int_equal(size_of(f->dir, "compact.tmp/data.mdb"), 0);
+	/* the open transaction reads the file it began on */
+	assert_int_equal(rv_get(r1, t1, RV_DB_META, &k, &v), RV_OK);
+	assert_int_equal(((const char *)v.data)[0], 'c');
+	/* the writer goes on in the new file; readers follow */
+	rewrite_all(f, 'd');
+	assert_int_equal(read_k1(f->st), 'd');
+	assert_int_equal(read_k1(r2), 'd');
+	rv_txn_abort(t1);
+	assert_int_equal(read_k1(r1), 'd');
+	rewrite_all(f, 'e');
+	assert_int_equal(read_k1(r1), 'e');
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &r3), RV_OK);
+	assert_int_equal(read_k1(r3), 'e');
+	assert_int_equal(rv_store_compact(f->st, &res), RV_OK);	/* again */
+	assert_int_equal(read_k1(r3), 'e');
+	rv_store_close(r3);
+
+	/* a new writer, after a killed run left its copy behind */
+	rv_store_close(f->st);
+	snprintf(p, sizeof(p), "%s/compact.tmp", f->dir);
+	assert_int_equal(mkdir(p, 0750), 0);
+	snprintf(p, sizeof(p), "%s/compact.tmp/data.mdb", f->dir);
+	FILE *fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs("half a copy", fp);
+	fclose(fp);
+	assert_int_equal(rv_store_open(f->dir, RV_STORE_EXCL, 64 << 20,
+	    &f->st), RV_OK);
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(read_k1(f->st), 'e');
+	rewrite_all(f, 'f');
+	assert_int_equal(read_k1(r1), 'f');
+	assert_int_equal(read_k1(r2), 'f');
+	rv_store_close(r1);
+	rv_store_close(r2);
+}
+
 int
 main(void)
 {
@@ -284,6 +377,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_space, tmp_store_setup,
 		    tmp_store_teardown),
 		cmocka_unit_test_setup_teardown(test_release_freed,
+		    tmp_store_setup, tmp_store_teardown),
+		cmocka_unit_test_setup_teardown(test_compact_online,
 		    tmp_store_setup, tmp_store_teardown),
 		cmocka_unit_test_setup_teardown(test_free_tail_is_sound,
 		    tmp_store_setup, tmp_store_teardown),
