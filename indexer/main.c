@@ -5,6 +5,7 @@
  * SIGTERM/SIGINT: stop receiving, flush what is aggregated, exit 0.
  * SIGHUP: reload the mmdb files (and close enrichment periods that changed).
  * SIGUSR1: run the archive now (archive_step; docs/ARCHIVE.md).
+ * SIGUSR2: compact data.mdb now (compact.c).
  * A database written before the names index held target names gets them
  * once, in slices between flushes (backfill_step).
  */
@@ -22,6 +23,7 @@
 
 #include <libpsl.h>
 
+#include "compact.h"
 #include "dnstap_in.h"
 #include "import_dnstap.h"
 #include "flush.h"
@@ -267,9 +269,11 @@ flusher_main(void *arg)
 	int64_t next_check = mono_ms() + d->cfg.mmdb_check_s * 1000;
 	struct backfill bf = { .pending = 1 };
 	struct archiving ar;
+	struct rvd_compacting cp;
 	int last = 0;
 
 	archive_init(d, &ar);
+	rvd_compact_init(d, &cp, mono_ms());
 	while (!last) {
 		struct rvd_agg *full;
 		int64_t deadline = mono_ms() + d->cfg.flush_ms;
@@ -312,6 +316,10 @@ flusher_main(void *arg)
 		}
 		if (!last)
 			archive_step(d, &ar);
+		if (!last && rvd_compact_step(d, &cp, mono_ms()) != RV_OK) {
+			rvd_damaged(d->cfg.db, rv_store_why(d->st));
+			_exit(3);
+		}
 		if (!d->cfg.sync_commits && mono_ms() >= next_sync) {
 			rv_store_sync(d->st);
 			next_sync = mono_ms() + d->cfg.sync_s * 1000;
@@ -339,6 +347,11 @@ signal_loop(struct rvd *d, const sigset_t *set)
 			atomic_store(&d->archive_now, 1);
 			continue;
 		}
+		if (sig == SIGUSR2) {
+			rvd_log(LOG_INFO, "SIGUSR2: compacting data.mdb");
+			atomic_store(&d->compact_now, 1);
+			continue;
+		}
 		rvd_log(LOG_INFO, "%s: flushing and exiting", strsignal(sig));
 		return;
 	}
@@ -358,6 +371,7 @@ run_daemon(struct rvd *d)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 

@@ -26,7 +26,7 @@ enum {
 	O_F_LAT, O_F_LON, O_MMDB_CHECK, O_SYSLOG, O_SENSOR, O_PROGRESS,
 	O_NO_PROGRESS, O_SYNC, O_REIMPORT, O_PSL, O_DNSTAP, O_DNSTAP_SENSOR,
 	O_DNSTAP_MODE, O_DNSTAP_GROUP, O_ARCHIVE_AFTER, O_ARCHIVE_EVERY,
-	O_RETAIN, O_ARCHIVE_BUDGET,
+	O_RETAIN, O_ARCHIVE_BUDGET, O_COMPACT_ABOVE, O_COMPACT_EVERY,
 };
 
 static const struct option opts[] = {
@@ -70,6 +70,8 @@ static const struct option opts[] = {
 	{ "archive-every",	required_argument, NULL, O_ARCHIVE_EVERY },
 	{ "archive-budget",	required_argument, NULL, O_ARCHIVE_BUDGET },
 	{ "retain",		required_argument, NULL, O_RETAIN },
+	{ "compact-above",	required_argument, NULL, O_COMPACT_ABOVE },
+	{ "compact-every",	required_argument, NULL, O_COMPACT_EVERY },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -112,6 +114,10 @@ usage(FILE *f)
 "      --archive-budget N  rows of archive work between two flushes (20000)\n"
 "      --retain AGE        drop archive segments whose rows were all last\n"
 "                          seen longer ago than AGE (default: keep all)\n"
+"      --compact-above R   compact data.mdb online when the file is more\n"
+"                          than R times its pages in use and 64 MiB over\n"
+"                          (1.3; 0: never; SIGUSR2: compact now)\n"
+"      --compact-every DUR how often the file is measured (10m)\n"
 "      --psl FILE          public suffix list for registered domains\n"
 "                          (default: the system's, else libpsl's own)\n"
 "      --syslog            log to syslog too;  -v, --verbose: debug logs\n"
@@ -266,6 +272,27 @@ apply(struct rvd_config *c, int code, const char *v)
 			c->retain_s = (uint32_t)d;
 		return 0;
 	}
+	case O_COMPACT_ABOVE: {
+		char *end;
+		double r;
+
+		errno = 0;
+		r = strtod(v, &end);
+		if (errno || end == v || *end != '\0' || !(r == 0 ||
+		    (r >= 1.01 && r <= 100)))
+			return -1;
+		c->compact_above = r;
+		return 0;
+	}
+	case O_COMPACT_EVERY: {
+		int64_t d;
+
+		if (rv_duration_parse(v, &d) != RV_OK || d < 1 ||
+		    d > (int64_t)365 * 86400)
+			return -1;
+		c->compact_every_s = (uint32_t)d;
+		return 0;
+	}
 	case O_ARCHIVE_BUDGET:
 		if (rv_parse_u64(v, 10, 100, 10000000, &n))
 			return -1;
@@ -388,6 +415,8 @@ defaults(struct rvd_config *c)
 	c->archive_after_s = 30 * 86400;
 	c->archive_every_s = 86400;
 	c->archive_budget = 20000;
+	c->compact_above = 1.3;
+	c->compact_every_s = 600;
 	c->progress = -1;
 }
 

@@ -53,6 +53,9 @@ struct rvd_config {
 	uint32_t archive_every_s;	/**< archive run interval */
 	uint32_t retain_s;		/**< archive retention; 0: all */
 	unsigned archive_budget;	/**< rows of archive work per flush */
+	double compact_above;		/**< file / pages in use that starts
+					 * a compaction; 0: never */
+	uint32_t compact_every_s;	/**< how often that is measured */
 	int use_syslog, verbose;
 	int sync_commits;		/**< --sync: every commit synced */
 	char *import;			/**< --import FILE ("-": stdin) */
@@ -101,6 +104,7 @@ struct rvd {
 					 * its last frame is flushed too) */
 	atomic_int reload;		/**< SIGHUP seen */
 	atomic_int archive_now;		/**< SIGUSR1 seen */
+	atomic_int compact_now;		/**< SIGUSR2 seen */
 	uint64_t frames_seen;		/**< frames received (receiver) */
 };
 

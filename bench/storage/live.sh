@@ -8,7 +8,9 @@
 #                                        values, one fresh run each),
 #                                        STEADY (0) days after each bulk
 #                                        load, DAY (200000) new RRsets a
-#                                        day sent at RATE (20000) a second
+#                                        day sent at RATE (20000) a second,
+#                                        COMPACT (1): compact online after
+#                                        the load
 #
 # 1. The mechanism in plain LMDB (bench/storage/lmdb_reuse): 20 write
 #    transactions of 100,000 random keys, without and then with a one-row
@@ -18,12 +20,17 @@
 # CLI benchmark's database), and `rearview stats` is read once a second:
 # file octets, pages in use, pages on LMDB's free list. At the end: the
 # file against its pages in use, and a compacted copy (mdb_copy -c).
+# 3. With COMPACT=1: SIGUSR2 makes the same rearviewd compact data.mdb
+# online while rvgen sends 100,000 more RRsets at 50,000/s; the time the
+# flushes waited, the file against its pages in use after, and that every
+# observation sent meanwhile was stored.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-${RV_BUILDDIR:-$src/build}}
 N=${N:-2000000}
 FLUSH=${FLUSH:-500000 50000}
 STEADY=${STEADY:-0} DAY=${DAY:-200000} RATE=${RATE:-20000}
+COMPACT=${COMPACT:-1}
 MMDB=${MMDB:-$src/.deps/mmdb}
 for b in "$B/tools/rvgen" "$B/indexer/rearviewd" "$B/cli/rearview" \
     "$B/bench/storage/lmdb_reuse"; do
@@ -72,7 +79,7 @@ echo "== rearviewd, $N distinct RRsets"
 for F in $FLUSH; do
 	db=$W/db-$F
 	"$B/indexer/rearviewd" -d "$db" -l "ipc://$W/in.sock" --mapsize 16384 \
-	    --flush-max "$F" --asn-db "$MMDB/GeoLite2-ASN-Test.mmdb" \
+	    --flush-max "$F" --compact-above 0 --asn-db "$MMDB/GeoLite2-ASN-Test.mmdb" \
 	    --geo-db "$MMDB/GeoIP2-City-Test.mmdb" -v >"$W/rvd.log" 2>&1 &
 	PID=$!
 	until grep -q 'ready:' "$W/rvd.log"; do sleep 0.1; done
@@ -87,8 +94,20 @@ for F in $FLUSH; do
 	done
 	wait $!
 	secs=$(( $(date +%s) - t0 ))
-	kill "$PID"; wait "$PID" || true; PID=
 	set -- $(stat_of "$db")
+	before="$*"
+	if [ "$COMPACT" = 1 ]; then
+		"$B/tools/rvgen" -q -n 100000 -r 100000 -s 7 --start 1700000000 \
+		    --rate 50000 --connect "ipc://$W/in.sock" &
+		g=$!
+		kill -USR2 "$PID"
+		until grep -q 'compact: data.mdb' "$W/rvd.log"; do sleep 0.2; done
+		wait "$g"
+		while set -- $(stat_of "$db"); [ "$4" -lt $((N + 100000)) ]; do sleep 0.5; done
+		after="$*"
+	fi
+	kill "$PID"; wait "$PID" || true; PID=
+	set -- $before
 	flushes=$(grep -c 'flush [0-9]* committed' "$W/rvd.log" || true)
 	mkdir -p "$W/compact"; mdb_copy -c "$db" "$W/compact" && csize=$(stat -c %s "$W/compact/data.mdb")
 	rm -rf "$W/compact"
@@ -97,6 +116,11 @@ for F in $FLUSH; do
 	echo "  file $(mb "$1") MB = $(($1 / R)) B/RRset; in use $(mb "$2") MB = $(($2 / R)) B/RRset; free list $(mb "$3") MB"
 	echo "  file / in use = $(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }') x; compacted copy $(mb "$csize") MB = $((csize / R)) B/RRset"
 	echo "  largest file while ingesting $(mb "$peak") MB (in use then $(mb "$peak_used") MB)"
+	if [ "$COMPACT" = 1 ]; then
+		set -- $after
+		echo "  online compaction (SIGUSR2) while 100,000 more RRsets arrived at 50,000/s: $(grep -o 'compact: data.mdb.*' "$W/rvd.log")"
+		echo "  after it and the 100,000: file $(mb "$1") MB, in use $(mb "$2") MB, file / in use $(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }') x; observations $4 of $((N + 100000)) sent"
+	fi
 	[ "$STEADY" -gt 0 ] && steady "$db"
 	rm -rf "$db"
 done
