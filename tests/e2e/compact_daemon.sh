@@ -109,5 +109,26 @@ for _ in $(seq 300); do
 done
 [ "$(stat_of "$T/k" observations)" = 61000 ] || fail "the reopened database took $(stat_of "$T/k" observations) observations, want 61000"
 stop_rvd
+
+# kill -9 while compacting, at several points: the database stays sound
+# and whole, and the next start clears the half-written copy.
+killed=0
+for d in 0 0.005 0.01 0.02 0.04 0.08; do
+	: >"$T/rvd.log"
+	start_rvd -d "$T/k" -l "ipc://$T/in.sock" --flush-interval 50
+	kill -USR2 "$RVD_PID"
+	sleep "$d"
+	kill -9 "$RVD_PID"; wait "$RVD_PID" 2>/dev/null; RVD_PID=
+	grep -q 'compact: data.mdb' "$T/rvd.log" || killed=$((killed + 1))
+	"$RV" check --db "$T/k" >"$T/check" 2>&1 ||
+	    { cat "$T/check"; fail "rearview check after kill -9 $d s into a compaction"; }
+	[ "$(stat_of "$T/k" observations)" = 61000 ] ||
+	    fail "kill -9 $d s into a compaction: $(stat_of "$T/k" observations) observations, want 61000"
+done
+start_rvd -d "$T/k" -l "ipc://$T/in.sock"
+[ -e "$T/k/compact.tmp" ] && fail "a killed compaction's copy is still there after a start"
+stop_rvd
+[ "$killed" -ge 1 ] || fail "no kill landed before a compaction finished"
+ok "kill -9 at 6 points of a compaction ($killed before it finished): sound and whole each time"
 ok "compacted $runs times while receiving and serving: data.mdb $file octets ($used in use), answers equal the control's, check clean"
 echo "PASS: compact_daemon"
