@@ -87,5 +87,6 @@ int cmd_backup(int argc, char **argv, const struct cli_env *env);
 int cmd_serve(int argc, char **argv, const struct cli_env *env);
 int cmd_verdict(int argc, char **argv, const struct cli_env *env);
 int cmd_rpz(int argc, char **argv, const struct cli_env *env);
+int cmd_chschema(int argc, char **argv, const struct cli_env *env);
 
 #endif

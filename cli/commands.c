@@ -40,6 +40,8 @@ const struct cli_command cli_commands[] = {
 	  "rearviewd writes", cmd_backup },
 	{ "serve", "the HTTP query service: DNSDB API, CIRCL, rearview's "
 	  "own", cmd_serve },
+	{ "clickhouse-schema", "the ClickHouse schema for a cluster, as SQL",
+	  cmd_chschema },
 	{ NULL, NULL, NULL }
 };
 

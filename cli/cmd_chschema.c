@@ -1,0 +1,352 @@
+/**
+ * \file cmd_chschema.c
+ * `rearview clickhouse-schema`: the ClickHouse schema of a rearview
+ * cluster (issue #22, contrib/clickhouse/README.md), as SQL statements
+ * separated by `;`, for ClickHouse 18.16 (Debian 12's) and later.
+ *
+ * Every table of the LMDB store has a ClickHouse counterpart, ordered like
+ * its LMDB keys (owner names with their labels reversed, so `*.domain` is
+ * a prefix; addresses as 4 or 16 octets, so a CIDR is a range; ASN then
+ * address). For each table X:
+ *  - X_local: the rows, AggregatingMergeTree (or its Replicated variant
+ *    with --replicated): first/last/count/TTL range/sensors as min, max,
+ *    sum and groupUniqArray states, merged by ClickHouse as rearview's
+ *    merge rule merges them;
+ *  - X_ingest: where a writer inserts plain values: on one server a Null
+ *    table, and X_mv the materialized view that turns what is inserted
+ *    there into states in X_local (18.16 has no SimpleAggregateFunction,
+ *    and a writer should not encode states); with --cluster a
+ *    Distributed table over every shard's X_in (that Null table), sharded
+ *    by the registered domain so one domain's rows stay on one shard;
+ *  - X: what a reader queries (with -Merge functions and GROUP BY the
+ *    key): a view of X_local, or a Distributed table over the shards.
+ * The ip table (enrichment periods) is a ReplacingMergeTree keyed by
+ * address and period start.
+ *
+ * Exit status: 0, 2 usage error.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "rv_num.h"
+
+/* One aggregated table: its name, key columns (with types) in ORDER BY
+ * order, other plain columns, and which states it keeps. */
+struct chtab {
+	const char *name;
+	const char *key;	/* "col Type, ..." in ORDER BY order */
+	const char *order;	/* the ORDER BY list */
+	const char *plain;	/* other plain columns ("" for none) */
+	unsigned states;	/* CH_* */
+	const char *shard;	/* the sharding expression */
+};
+
+#define CH_TIMES	1u	/* time_first, time_last */
+#define CH_COUNT	2u	/* count */
+#define CH_TTL		4u	/* ttl_min, ttl_max */
+#define CH_SENSORS	8u	/* sensors */
+
+static const struct chtab tabs[] = {
+	{ "rrset", "rname String, rrtype UInt16, bailiwick String, "
+	  "digest UInt64", "rname, rrtype, bailiwick, digest",
+	  "regdom String, rrname String, rdata Array(String)",
+	  CH_TIMES | CH_COUNT | CH_TTL | CH_SENSORS, "cityHash64(regdom)" },
+	{ "neg", "rname String, qtype UInt16, rcode UInt8, bailiwick String",
+	  "rname, qtype, rcode, bailiwick", "regdom String, qname String",
+	  CH_TIMES | CH_COUNT | CH_TTL | CH_SENSORS, "cityHash64(regdom)" },
+	{ "rdata", "kind UInt8, value String, rrtype UInt16, rname String",
+	  "kind, value, rrtype, rname", "regdom String",
+	  CH_TIMES | CH_COUNT, "cityHash64(regdom)" },
+	{ "names", "name String", "name", "regdom String", CH_TIMES,
+	  "cityHash64(regdom)" },
+	{ "asn", "asn UInt32, family UInt8, addr String",
+	  "asn, family, addr", "", CH_TIMES, "cityHash64(addr)" },
+	{ "regdom", "regdom String", "regdom", "", CH_TIMES,
+	  "cityHash64(regdom)" },
+};
+
+struct chopts {
+	const char *db, *cluster;
+	unsigned shards;
+	int replicated;
+};
+
+static void
+engine(FILE *fp, const struct chopts *o, const char *table,
+    const char *kind)
+{
+	if (o->replicated)
+		fprintf(fp, "ENGINE = Replicated%s('/clickhouse/tables/{shard}/"
+		    "%s/%s', '{replica}')", kind, o->db, table);
+	else
+		fprintf(fp, "ENGINE = %s()", kind);
+}
+
+static void
+states_cols(FILE *fp, unsigned st)
+{
+	if (st & CH_TIMES)
+		fputs(",\n    time_first AggregateFunction(min, UInt32),\n"
+		    "    time_last AggregateFunction(max, UInt32)", fp);
+	if (st & CH_COUNT)
+		fputs(",\n    count AggregateFunction(sum, UInt64)", fp);
+	if (st & CH_TTL)
+		fputs(",\n    ttl_min AggregateFunction(min, UInt32),\n"
+		    "    ttl_max AggregateFunction(max, UInt32)", fp);
+	if (st & CH_SENSORS)
+		fputs(",\n    sensors AggregateFunction(groupUniqArray, String)",
+		    fp);
+}
+
+static void
+plain_cols(FILE *fp, unsigned st)
+{
+	if (st & CH_TIMES)
+		fputs(",\n    time_first UInt32,\n    time_last UInt32", fp);
+	if (st & CH_COUNT)
+		fputs(",\n    count UInt64", fp);
+	if (st & CH_TTL)
+		fputs(",\n    ttl_min UInt32,\n    ttl_max UInt32", fp);
+	if (st & CH_SENSORS)
+		fputs(",\n    sensor String", fp);
+}
+
+/* The materialized view's SELECT list after the key and plain columns. */
+static void
+mv_states(FILE *fp, unsigned st)
+{
+	if (st & CH_TIMES)
+		fputs(",\n    minState(time_first) AS time_first,\n"
+		    "    maxState(time_last) AS time_last", fp);
+	if (st & CH_COUNT)
+		fputs(",\n    sumState(count) AS count", fp);
+	if (st & CH_TTL)
+		fputs(",\n    minState(ttl_min) AS ttl_min,\n"
+		    "    maxState(ttl_max) AS ttl_max", fp);
+	if (st & CH_SENSORS)
+		fputs(",\n    groupUniqArrayState(sensor) AS sensors", fp);
+}
+
+/* "a String, b UInt16" -> "a, b" */
+static void
+names_of(FILE *fp, const char *cols, const char *fn)
+{
+	const char *c = cols;
+
+	while (*c) {
+		const char *sp = strchr(c, ' '), *comma = strchr(c, ',');
+
+		if (fn)
+			fprintf(fp, "%s(%.*s) AS %.*s", fn, (int)(sp - c), c,
+			    (int)(sp - c), c);
+		else
+			fprintf(fp, "%.*s", (int)(sp - c), c);
+		if (comma == NULL)
+			break;
+		fputs(", ", fp);
+		c = comma + 2;
+	}
+}
+
+static void
+table(FILE *fp, const struct chopts *o, const struct chtab *t)
+{
+	const char *db = o->db, *in = o->cluster ? "in" : "ingest";
+
+	fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s_local (\n    %s",
+	    db, t->name, t->key);
+	if (t->plain[0])
+		fprintf(fp, ",\n    %s", t->plain);
+	states_cols(fp, t->states);
+	fputs("\n) ", fp);
+	{
+		char local[64];
+		snprintf(local, sizeof(local), "%s_local", t->name);
+		engine(fp, o, local, "AggregatingMergeTree");
+	}
+	fprintf(fp, "\nORDER BY (%s);\n", t->order);
+
+	fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s_%s (\n    %s", db,
+	    t->name, in, t->key);
+	if (t->plain[0])
+		fprintf(fp, ",\n    %s", t->plain);
+	plain_cols(fp, t->states);
+	fputs("\n) ENGINE = Null;\n", fp);
+
+	fprintf(fp, "\nCREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s_mv TO "
+	    "%s.%s_local AS SELECT\n    ", db, t->name, db, t->name);
+	names_of(fp, t->key, NULL);
+	if (t->plain[0]) {
+		fputs(",\n    ", fp);
+		names_of(fp, t->plain, "any");
+	}
+	mv_states(fp, t->states);
+	fprintf(fp, "\nFROM %s.%s_%s\nGROUP BY ", db, t->name, in);
+	names_of(fp, t->key, NULL);
+	fputs(";\n", fp);
+
+	if (o->cluster) {
+		fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s_ingest AS "
+		    "%s.%s_in\nENGINE = Distributed(%s, %s, %s_in, %s);\n",
+		    db, t->name, db, t->name, o->cluster, db, t->name,
+		    t->shard);
+		fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s AS %s.%s_local"
+		    "\nENGINE = Distributed(%s, %s, %s_local);\n", db, t->name,
+		    db, t->name, o->cluster, db, t->name);
+	} else {
+		fprintf(fp, "\nCREATE VIEW IF NOT EXISTS %s.%s AS SELECT * "
+		    "FROM %s.%s_local;\n", db, t->name, db, t->name);
+	}
+}
+
+static void
+ip_table(FILE *fp, const struct chopts *o)
+{
+	const char *db = o->db;
+
+	fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.ip_local (\n"
+	    "    family UInt8,\n    addr String,\n    since UInt32,\n"
+	    "    until UInt32,\n    asn UInt32,\n    cc FixedString(2),\n"
+	    "    lat Int32,\n    lon Int32,\n    org String,\n"
+	    "    city String,\n    version UInt32\n) ", db);
+	if (o->replicated)
+		fprintf(fp, "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/"
+		    "tables/{shard}/%s/ip_local', '{replica}', version)", db);
+	else
+		fputs("ENGINE = ReplacingMergeTree(version)", fp);
+	fputs("\nORDER BY (family, addr, since);\n", fp);
+	if (o->cluster) {
+		fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.ip_ingest AS "
+		    "%s.ip_local\nENGINE = Distributed(%s, %s, ip_local, "
+		    "cityHash64(addr));\n", db, db, o->cluster, db);
+		fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.ip AS %s.ip_local"
+		    "\nENGINE = Distributed(%s, %s, ip_local);\n", db, db,
+		    o->cluster, db);
+	} else {
+		/* ReplacingMergeTree takes inserts itself. */
+		fprintf(fp, "\nCREATE VIEW IF NOT EXISTS %s.ip AS SELECT * "
+		    "FROM %s.ip_local;\n", db, db);
+	}
+}
+
+/* Names ClickHouse takes unquoted: a letter or _, then letters, digits
+ * and _ (so nothing of them needs escaping in the statements). */
+static int
+ident_ok(const char *s)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > 48 ||
+	    !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+	    *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: %s clickhouse-schema [--database NAME] "
+	    "[--cluster NAME [--shards N]] [--replicated]\n"
+	    "Print the ClickHouse schema of a rearview store as SQL "
+	    "statements separated by ';'\n(ClickHouse 18.16 and later; "
+	    "contrib/clickhouse/README.md). Apply with\n"
+	    "  rearview clickhouse-schema | clickhouse-client -n\n"
+	    "  --database NAME   the database (rearview)\n"
+	    "  --cluster NAME    a cluster of the servers' remote_servers: "
+	    "Distributed\n"
+	    "                    tables over the shards (run the output on "
+	    "every server)\n"
+	    "  --shards N        with --cluster: also print, as a comment, "
+	    "the\n"
+	    "                    remote_servers entry for N shards\n"
+	    "  --replicated      Replicated engines ({shard} and {replica} "
+	    "macros, ZooKeeper)\n"
+	    "  -h, --help        this help\n", cli_progname);
+}
+
+int
+cmd_chschema(int argc, char **argv, const struct cli_env *env)
+{
+	static const struct option lo[] = {
+		{ "database", required_argument, NULL, 'D' },
+		{ "cluster", required_argument, NULL, 'C' },
+		{ "shards", required_argument, NULL, 'S' },
+		{ "replicated", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct chopts o = { "rearview", NULL, 0, 0 };
+	uint64_t n;
+	int c;
+
+	(void)env;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'D': o.db = optarg; break;
+		case 'C': o.cluster = optarg; break;
+		case 'S':
+			if (rv_parse_u64(optarg, 10, 1, 1000, &n) != 0) {
+				cli_err("clickhouse-schema: --shards takes a "
+				    "number from 1 to 1000, not '%s'", optarg);
+				return 2;
+			}
+			o.shards = (unsigned)n;
+			break;
+		case 'R': o.replicated = 1; break;
+		case 'h': usage(stdout); return 0;
+		case ':':
+			cli_err("clickhouse-schema: %s needs a value",
+			    argv[optind - 1]);
+			return 2;
+		default:
+			cli_err("clickhouse-schema: unknown option '%s'",
+			    argv[optind - 1]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		cli_err("clickhouse-schema: no arguments, only options ('%s')",
+		    argv[optind]);
+		return 2;
+	}
+	if (!ident_ok(o.db) || (o.cluster && !ident_ok(o.cluster))) {
+		cli_err("clickhouse-schema: '%s' is not a name ClickHouse "
+		    "takes unquoted (a letter or _, then letters, digits, _)",
+		    ident_ok(o.db) ? o.cluster : o.db);
+		return 2;
+	}
+	if (o.shards && !o.cluster) {
+		cli_err("clickhouse-schema: --shards needs --cluster");
+		return 2;
+	}
+	printf("-- rearview's ClickHouse schema (rearview clickhouse-schema%s%s"
+	    "%s%s%s)\n", o.cluster ? " --cluster " : "", o.cluster ?
+	    o.cluster : "", o.replicated ? " --replicated" : "",
+	    strcmp(o.db, "rearview") ? " --database " : "",
+	    strcmp(o.db, "rearview") ? o.db : "");
+	if (o.shards) {
+		printf("-- The servers' config.xml, one shard per server:\n"
+		    "-- <remote_servers><%s>\n", o.cluster);
+		for (unsigned i = 1; i <= o.shards; i++)
+			printf("--   <shard><internal_replication>%s"
+			    "</internal_replication><replica><host>shard%u"
+			    "</host><port>9000</port></replica></shard>\n",
+			    o.replicated ? "true" : "false", i);
+		printf("-- </%s></remote_servers>\n", o.cluster);
+	}
+	printf("\nCREATE DATABASE IF NOT EXISTS %s;\n", o.db);
+	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+		table(stdout, &o, &tabs[i]);
+	ip_table(stdout, &o);
+	return ferror(stdout) || fflush(stdout) ? 3 : 0;
+}
