@@ -6,7 +6,7 @@ IDX_LIBS = $(top_builddir)/indexer/librvd.la $(RV_LIB) $(LMDB_LIBS) \
 	$(MAXMINDDB_LIBS) $(JANSSON_LIBS) $(NNG_LIBS) $(PTHREAD_LIBS) -lm
 
 if HAVE_CMOCKA
-INDEXER_TESTS = test_store test_indexer test_indexer_import \
+INDEXER_TESTS = test_store test_indexer test_indexer_import test_journal \
 	test_indexer_admit
 check_PROGRAMS += $(INDEXER_TESTS)
 TESTS += $(INDEXER_TESTS)
@@ -35,6 +35,11 @@ test_indexer_SOURCES = unit/test_indexer.c $(TMP_STORE)
 test_indexer_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_CFLAGS = $(IDX_CFLAGS)
 test_indexer_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
+# The sinks' durable queue of batches (indexer/journal.c).
+test_journal_SOURCES = unit/test_journal.c
+test_journal_CPPFLAGS = $(IDX_CPPFLAGS)
+test_journal_CFLAGS = $(IDX_CFLAGS)
+test_journal_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
 test_indexer_import_SOURCES = unit/test_indexer_import.c $(TMP_STORE)
 test_indexer_import_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_import_CFLAGS = $(IDX_CFLAGS)

@@ -1,0 +1,375 @@
+/**
+ * \file journal.c
+ * The sinks' durable, bounded queue of batches (journal.h).
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "rv_be.h"
+#include "rv_err.h"
+
+#define NAME_MAX_ 64
+
+struct batch {
+	uint64_t seq, len;
+};
+
+struct rvd_journal {
+	pthread_mutex_t mu;
+	char *dir;
+	uint64_t max_bytes;
+	struct batch *q;	/* waiting, oldest first, at q[head..head+n) */
+	size_t head, n, cap;
+	uint64_t bytes, next_seq, dropped_batches, dropped_bytes;
+};
+
+static int
+io_err(void)
+{
+	return errno == ENOSPC || errno == EDQUOT ? RV_ENOSPC : RV_EIO;
+}
+
+static void
+path_of(const struct rvd_journal *j, uint64_t seq, const char *ext,
+    char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%016" PRIx64 ".%s", j->dir, seq, ext);
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return io_err();
+	rc = fsync(fd) == 0 ? RV_OK : io_err();
+	close(fd);
+	return rc;
+}
+
+/* Write len octets to path through path.tmp, fsync, rename. */
+static int
+write_whole(const char *dir, const char *tmp, const char *path,
+    const void *data, size_t len)
+{
+	const char *p = data;
+	int fd, rc = RV_OK;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0640)) < 0)
+		return io_err();
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = io_err();
+			break;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (rc == RV_OK && fsync(fd) != 0)
+		rc = io_err();
+	if (close(fd) != 0 && rc == RV_OK)
+		rc = io_err();
+	if (rc == RV_OK && rename(tmp, path) != 0)
+		rc = io_err();
+	if (rc != RV_OK)
+		(void)unlink(tmp);
+	return rc == RV_OK ? fsync_dir(dir) : rc;
+}
+
+static int
+save_dropped(struct rvd_journal *j)
+{
+	char tmp[4200], path[4200];
+	uint8_t b[16];
+
+	snprintf(tmp, sizeof(tmp), "%s/dropped.tmp", j->dir);
+	snprintf(path, sizeof(path), "%s/dropped", j->dir);
+	rv_put64(b, j->dropped_batches);
+	rv_put64(b + 8, j->dropped_bytes);
+	return write_whole(j->dir, tmp, path, b, sizeof(b));
+}
+
+static int
+load_dropped(struct rvd_journal *j)
+{
+	char path[4200];
+	uint8_t b[17];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/dropped", j->dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? RV_OK : RV_EIO;
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	if (n != 16)
+		return RV_ECORRUPT;
+	j->dropped_batches = rv_get64(b);
+	j->dropped_bytes = rv_get64(b + 8);
+	return RV_OK;
+}
+
+static int
+push(struct rvd_journal *j, uint64_t seq, uint64_t len)
+{
+	if (j->head > 0 && j->head + j->n == j->cap) {	/* slide down */
+		memmove(j->q, j->q + j->head, j->n * sizeof(*j->q));
+		j->head = 0;
+	}
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 64;
+		struct batch *q = realloc(j->q, cap * sizeof(*q));
+		if (q == NULL)
+			return RV_ENOMEM;
+		j->q = q;
+		j->cap = cap;
+	}
+	j->q[j->head + j->n].seq = seq;
+	j->q[j->head + j->n].len = len;
+	j->n++;
+	j->bytes += len;
+	return RV_OK;
+}
+
+static int
+cmp_batch(const void *a, const void *b)
+{
+	uint64_t x = ((const struct batch *)a)->seq;
+	uint64_t y = ((const struct batch *)b)->seq;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A name of 16 lower-case hex digits and ".ext": its number, else 0. */
+static uint64_t
+seq_of(const char *name, const char *ext)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		char c = name[i];
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return 0;
+	}
+	return name[16] == '.' && strcmp(name + 17, ext) == 0 ? v : 0;
+}
+
+static int
+scan(struct rvd_journal *j)
+{
+	DIR *d = opendir(j->dir);
+	struct dirent *e;
+	int rc = RV_OK;
+
+	if (d == NULL)
+		return RV_EIO;
+	while (rc == RV_OK && (e = readdir(d)) != NULL) {
+		char path[4200];
+		struct stat sb;
+		uint64_t seq;
+
+		if ((seq = seq_of(e->d_name, "tmp")) != 0 ||
+		    strcmp(e->d_name, "dropped.tmp") == 0) {
+			snprintf(path, sizeof(path), "%s/%s", j->dir,
+			    e->d_name);
+			(void)unlink(path);	/* a killed append's */
+			continue;
+		}
+		if ((seq = seq_of(e->d_name, "b")) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", j->dir, e->d_name);
+		if (stat(path, &sb) != 0)
+			continue;
+		rc = push(j, seq, (uint64_t)sb.st_size);
+		if (seq >= j->next_seq)
+			j->next_seq = seq + 1;
+	}
+	closedir(d);
+	if (rc == RV_OK && j->n > 1)
+		qsort(j->q, j->n, sizeof(*j->q), cmp_batch);
+	return rc;
+}
+
+int
+rvd_journal_open(const char *dir, uint64_t max_bytes,
+    struct rvd_journal **out)
+{
+	struct rvd_journal *j;
+	int rc;
+
+	*out = NULL;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return RV_ENOMEM;
+	pthread_mutex_init(&j->mu, NULL);
+	j->max_bytes = max_bytes;
+	j->next_seq = 1;
+	if ((j->dir = strdup(dir)) == NULL) {
+		rc = RV_ENOMEM;
+		goto leave;
+	}
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		rc = RV_EIO;
+		goto leave;
+	}
+	if ((rc = load_dropped(j)) != RV_OK || (rc = scan(j)) != RV_OK)
+		goto leave;
+	*out = j;
+leave:
+	if (rc != RV_OK)
+		rvd_journal_close(j);
+	return rc;
+}
+
+void
+rvd_journal_close(struct rvd_journal *j)
+{
+	if (j == NULL)
+		return;
+	pthread_mutex_destroy(&j->mu);
+	free(j->q);
+	free(j->dir);
+	free(j);
+}
+
+/* Remove the oldest batch (under mu). */
+static void
+pop(struct rvd_journal *j)
+{
+	char path[4200];
+
+	path_of(j, j->q[j->head].seq, "b", path, sizeof(path));
+	(void)unlink(path);
+	j->bytes -= j->q[j->head].len;
+	j->head++;
+	if (--j->n == 0)
+		j->head = 0;
+}
+
+int
+rvd_journal_append(struct rvd_journal *j, const void *data, size_t len)
+{
+	char tmp[4200], path[4200];
+	uint64_t seq, before;
+	int rc;
+
+	if (len == 0)
+		return RV_EINVAL;
+	/* Only the appender takes numbers: no lock needed to write. */
+	pthread_mutex_lock(&j->mu);
+	seq = j->next_seq;
+	pthread_mutex_unlock(&j->mu);
+	path_of(j, seq, "tmp", tmp, sizeof(tmp));
+	path_of(j, seq, "b", path, sizeof(path));
+	if ((rc = write_whole(j->dir, tmp, path, data, len)) != RV_OK)
+		return rc;
+	pthread_mutex_lock(&j->mu);
+	j->next_seq = seq + 1;
+	if ((rc = push(j, seq, len)) != RV_OK) {
+		pthread_mutex_unlock(&j->mu);
+		(void)unlink(path);
+		return rc;
+	}
+	before = j->dropped_batches;
+	while (j->bytes > j->max_bytes && j->n > 1) {
+		j->dropped_batches++;
+		j->dropped_bytes += j->q[j->head].len;
+		pop(j);
+	}
+	if (j->dropped_batches != before)
+		(void)save_dropped(j);	/* the count only: best effort */
+	pthread_mutex_unlock(&j->mu);
+	return RV_OK;
+}
+
+int
+rvd_journal_peek(struct rvd_journal *j, uint64_t *seq, void **data,
+    size_t *len)
+{
+	for (;;) {
+		char path[4200];
+		struct stat sb;
+		uint64_t s;
+		void *buf;
+		ssize_t n;
+		int fd;
+
+		pthread_mutex_lock(&j->mu);
+		if (j->n == 0) {
+			pthread_mutex_unlock(&j->mu);
+			return RV_ENOENT;
+		}
+		s = j->q[j->head].seq;
+		pthread_mutex_unlock(&j->mu);
+		path_of(j, s, "b", path, sizeof(path));
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			if (errno == ENOENT)
+				continue;	/* dropped meanwhile */
+			return RV_EIO;
+		}
+		if (fstat(fd, &sb) != 0 || sb.st_size <= 0) {
+			close(fd);
+			return RV_EIO;
+		}
+		if ((buf = malloc((size_t)sb.st_size)) == NULL) {
+			close(fd);
+			return RV_ENOMEM;
+		}
+		n = pread(fd, buf, (size_t)sb.st_size, 0);
+		close(fd);
+		if (n != sb.st_size) {
+			free(buf);
+			return RV_EIO;
+		}
+		*seq = s;
+		*data = buf;
+		*len = (size_t)n;
+		return RV_OK;
+	}
+}
+
+int
+rvd_journal_ack(struct rvd_journal *j, uint64_t seq)
+{
+	int rc = RV_OK;
+
+	pthread_mutex_lock(&j->mu);
+	if (j->n > 0 && j->q[j->head].seq == seq)
+		pop(j);
+	else if (j->n > 0 && seq > j->q[j->head].seq)
+		rc = RV_ESTATE;
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+void
+rvd_journal_stats(struct rvd_journal *j, struct rvd_journal_stats *st)
+{
+	pthread_mutex_lock(&j->mu);
+	st->batches = j->n;
+	st->bytes = j->bytes;
+	st->next_seq = j->next_seq;
+	st->dropped_batches = j->dropped_batches;
+	st->dropped_bytes = j->dropped_bytes;
+	pthread_mutex_unlock(&j->mu);
+}
