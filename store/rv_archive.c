@@ -766,58 +766,62 @@ out:
 	return rc;
 }
 
+/* rv_archive_copy_segments' walk: each listed file into adir. */
+struct seg_copy {
+	struct rv_store *src;
+	char adir[4200];
+	int made;
+	char *missing;
+	size_t cap;
+};
+
+static int
+copy_one(void *arg, const struct rv_seg_meta *m)
+{
+	struct seg_copy *sc = arg;
+	char from[4400], to[4400];
+	int rc;
+
+	if (m == NULL)
+		return RV_ECORRUPT;
+	if (!sc->made && mkdir(sc->adir, 0750) != 0 && errno != EEXIST)
+		return RV_EIO;
+	sc->made = 1;
+	snprintf(to, sizeof(to), "%s/%s", sc->adir, m->name);
+	if ((rc = rv_seg_path(sc->src, m->name, from, sizeof(from))) != RV_OK)
+		return rc;
+	/* Segments never change: a hard link is a copy. */
+	if (link(from, to) != 0 && (errno != EXDEV ||
+	    (rc = copy_file(from, to)) != RV_OK)) {
+		if (rc == RV_OK)
+			rc = errno == ENOSPC ? RV_ENOSPC : RV_EIO;
+		if (sc->cap)
+			snprintf(sc->missing, sc->cap, "%s", m->name);
+		return rc;
+	}
+	return RV_OK;
+}
+
 int
 rv_archive_copy_segments(struct rv_store *src, const char *dir,
     char *missing, size_t cap)
 {
-	char adir[4200], from[4400], to[4400];
+	struct seg_copy sc = { .src = src, .missing = missing, .cap = cap };
 	struct rv_store *cp = NULL;
 	struct rv_txn *txn = NULL;
-	struct rv_cursor *c = NULL;
-	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
-	    RV_SEG_META_PREFIX }, v;
-	int rc, made = 0;
+	int rc;
 
 	if (cap)
 		missing[0] = '\0';
 	if ((rc = rv_store_open(dir, RV_STORE_RDONLY, 0, &cp)) != RV_OK)
 		return rc;
-	if ((rc = rv_store_read_begin(cp, &txn)) != RV_OK ||
-	    (rc = rv_cursor_open(cp, txn, RV_DB_META, &c)) != RV_OK)
+	if ((rc = rv_store_read_begin(cp, &txn)) != RV_OK)
 		goto out;
-	snprintf(adir, sizeof(adir), "%s/archive", dir);
-	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
-	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
-		struct rv_seg_meta m;
-
-		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
-			break;
-		if ((rc = rv_seg_meta_decode(&k, &v, &m)) != RV_OK)
-			break;
-		if (!made && mkdir(adir, 0750) != 0 && errno != EEXIST) {
-			rc = RV_EIO;
-			break;
-		}
-		made = 1;
-		snprintf(to, sizeof(to), "%s/%s", adir, m.name);
-		if ((rc = rv_seg_path(src, m.name, from, sizeof(from))) != RV_OK)
-			break;
-		/* Segments never change: a hard link is a copy. */
-		if (link(from, to) != 0 && (errno != EXDEV ||
-		    (rc = copy_file(from, to)) != RV_OK)) {
-			if (rc == RV_OK)
-				rc = errno == ENOSPC ? RV_ENOSPC : RV_EIO;
-			if (cap)
-				snprintf(missing, cap, "%s", m.name);
-			break;
-		}
-	}
-	if (rc == RV_ENOENT)
-		rc = RV_OK;
-	if (rc == RV_OK && made)
-		rc = rv_seg_fsync(adir, 1);
+	snprintf(sc.adir, sizeof(sc.adir), "%s/archive", dir);
+	rc = rv_seg_each(cp, txn, copy_one, &sc);
+	if (rc == RV_OK && sc.made)
+		rc = rv_seg_fsync(sc.adir, 1);
 out:
-	rv_cursor_close(c);
 	rv_txn_abort(txn);
 	rv_store_close(cp);
 	return rc;

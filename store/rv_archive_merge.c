@@ -34,12 +34,8 @@ static int
 listed(struct rv_store *st, struct rv_seg_meta **out, size_t *n)
 {
 	struct rv_txn *txn = NULL;
-	struct rv_cursor *c = NULL;
-	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
-	    RV_SEG_META_PREFIX }, v;
 	struct rv_seg_pending p;
-	struct rv_seg_meta *a = NULL;
-	size_t cap = 0;
+	struct rv_seg_array sa = { NULL, 0, 0 };
 	int rc;
 
 	*out = NULL;
@@ -50,36 +46,14 @@ listed(struct rv_store *st, struct rv_seg_meta **out, size_t *n)
 		rv_txn_abort(txn);
 		return rc == RV_OK ? RV_ESTATE : rc;
 	}
-	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK) {
-		rv_txn_abort(txn);
-		return rc;
-	}
-	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
-	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
-		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
-			break;
-		if (*n == cap) {
-			struct rv_seg_meta *na;
-
-			cap = cap ? 2 * cap : 16;
-			if ((na = realloc(a, cap * sizeof(*a))) == NULL) {
-				rc = RV_ENOMEM;
-				break;
-			}
-			a = na;
-		}
-		if ((rc = rv_seg_meta_decode(&k, &v, &a[*n])) != RV_OK)
-			break;
-		(*n)++;
-	}
-	rv_cursor_close(c);
+	rc = rv_seg_each(st, txn, rv_seg_array_add, &sa);
 	rv_txn_abort(txn);
-	if (rc != RV_OK && rc != RV_ENOENT) {
-		free(a);
-		*n = 0;
+	if (rc != RV_OK) {
+		free(sa.a);
 		return rc;
 	}
-	*out = a;
+	*out = sa.a;
+	*n = sa.n;
 	return RV_OK;
 }
 

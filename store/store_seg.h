@@ -109,6 +109,26 @@ int rv_seg_meta_decode(const struct rv_val *k, const struct rv_val *v,
 void rv_seg_meta_encode(const struct rv_seg_meta *m,
     uint8_t out[RV_SEG_META_SIZE]);
 
+/**
+ * Call \p fn for each `seg:` row of \p txn, in name (= write) order, with
+ * the row decoded; \p m is NULL for a row that does not decode (the
+ * caller says whether that stops it), and is valid only during the call.
+ * \p fn returns RV_OK to go on; anything else stops the walk and is
+ * returned. \return RV_OK at the end, fn's code, or a cursor error.
+ */
+int rv_seg_each(struct rv_store *st, struct rv_txn *txn,
+    int (*fn)(void *arg, const struct rv_seg_meta *m), void *arg);
+
+/** The segments copied into an array the caller frees (a), grown by
+ * rv_seg_array_add: an rv_seg_each \p fn (\p arg: the array) that stops
+ * with RV_ECORRUPT at a row that does not decode, RV_ENOMEM. Start from
+ * a zeroed one. */
+struct rv_seg_array {
+	struct rv_seg_meta *a;
+	size_t n, cap;
+};
+int rv_seg_array_add(void *arg, const struct rv_seg_meta *m);
+
 /** The pending record of \p txn. \return 0, RV_ENOENT (none), error. */
 int rv_seg_pending_get(struct rv_store *st, struct rv_txn *txn,
     struct rv_seg_pending *out);
