@@ -172,25 +172,9 @@ static int
 reg_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
 {
 	struct reg *r = arg;
-	uint8_t key[64], val[RV_SEG_META_SIZE], seq[8];
-	struct rv_val k, v;
-	int rc, n;
+	int rc;
 
-	n = snprintf((char *)key, sizeof(key), RV_SEG_META_PREFIX "%s",
-	    r->m->name);
-	k.data = key;
-	k.len = (size_t)n;
-	rv_seg_meta_encode(r->m, val);
-	v.data = val;
-	v.len = sizeof(val);
-	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
-		return rc;
-	rv_put64(seq, r->seq);
-	k.data = RV_SEG_SEQ_KEY;
-	k.len = sizeof(RV_SEG_SEQ_KEY) - 1;
-	v.data = seq;
-	v.len = sizeof(seq);
-	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
+	if ((rc = rv_seg_put(st, txn, r->m, r->seq)) != RV_OK)
 		return rc;
 	return put_pending(st, txn, r->m->name, NULL, 0);
 }
@@ -397,17 +381,13 @@ sweep(struct rv_store *st)
 		return rc;
 	}
 	while ((de = readdir(d)) != NULL) {
-		uint8_t key[64];
+		uint8_t key[RV_SEG_KEY_MAX];
 		struct rv_val k, v;
-		int n;
 
 		if (de->d_name[0] == '.')
 			continue;
-		n = snprintf((char *)key, sizeof(key), RV_SEG_META_PREFIX "%s",
-		    de->d_name);
-		k.data = key;
-		k.len = (size_t)n;
-		if (n > 0 && (size_t)n < sizeof(key) &&
+		/* A name too long for a key is no segment's. */
+		if (rv_seg_key(de->d_name, key, sizeof(key), &k) == RV_OK &&
 		    rv_get(st, txn, RV_DB_META, &k, &v) == RV_OK)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);

@@ -66,44 +66,20 @@ struct change {
 };
 
 static int
-seg_key(const char *name, uint8_t *buf, size_t cap, struct rv_val *k)
-{
-	int n = snprintf((char *)buf, cap, RV_SEG_META_PREFIX "%s", name);
-
-	if (n < 0 || (size_t)n >= cap)
-		return RV_ETOOBIG;
-	k->data = buf;
-	k->len = (size_t)n;
-	return RV_OK;
-}
-
-static int
 change_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
 {
 	const struct change *ch = arg;
-	uint8_t key[64], val[RV_SEG_META_SIZE], seq[8];
-	struct rv_val k, v;
+	uint8_t key[RV_SEG_KEY_MAX];
+	struct rv_val k;
 	int rc;
 
 	for (size_t i = 0; i < ch->ndrop; i++)
-		if ((rc = seg_key(ch->drop[i].name, key, sizeof(key), &k)) ||
+		if ((rc = rv_seg_key(ch->drop[i].name, key, sizeof(key), &k)) ||
 		    (rc = rv_del(st, txn, RV_DB_META, &k)) != RV_OK)
 			return rc;
 	if (ch->add == NULL)
 		return RV_OK;
-	if ((rc = seg_key(ch->add->name, key, sizeof(key), &k)) != RV_OK)
-		return rc;
-	rv_seg_meta_encode(ch->add, val);
-	v.data = val;
-	v.len = sizeof(val);
-	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
-		return rc;
-	rv_put64(seq, ch->seq);
-	k.data = RV_SEG_SEQ_KEY;
-	k.len = sizeof(RV_SEG_SEQ_KEY) - 1;
-	v.data = seq;
-	v.len = sizeof(seq);
-	return rv_put(st, txn, RV_DB_META, &k, &v, 0);
+	return rv_seg_put(st, txn, ch->add, ch->seq);
 }
 
 /* Commit the change, then unlink the dropped files. */

@@ -128,6 +128,41 @@ rv_seg_meta_encode(const struct rv_seg_meta *m,
 }
 
 int
+rv_seg_key(const char *name, uint8_t *buf, size_t cap, struct rv_val *k)
+{
+	int n = snprintf((char *)buf, cap, RV_SEG_META_PREFIX "%s", name);
+
+	if (n < 0 || (size_t)n >= cap)
+		return RV_ETOOBIG;
+	k->data = buf;
+	k->len = (size_t)n;
+	return RV_OK;
+}
+
+int
+rv_seg_put(struct rv_store *st, struct rv_txn *txn,
+    const struct rv_seg_meta *m, uint64_t seq)
+{
+	uint8_t key[RV_SEG_KEY_MAX], val[RV_SEG_META_SIZE], sq[8];
+	struct rv_val k, v;
+	int rc;
+
+	if ((rc = rv_seg_key(m->name, key, sizeof(key), &k)) != RV_OK)
+		return rc;
+	rv_seg_meta_encode(m, val);
+	v.data = val;
+	v.len = sizeof(val);
+	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
+		return rc;
+	rv_put64(sq, seq);
+	k.data = RV_SEG_SEQ_KEY;
+	k.len = sizeof(RV_SEG_SEQ_KEY) - 1;
+	v.data = sq;
+	v.len = sizeof(sq);
+	return rv_put(st, txn, RV_DB_META, &k, &v, 0);
+}
+
+int
 rv_seg_pending_get(struct rv_store *st, struct rv_txn *txn,
     struct rv_seg_pending *out)
 {

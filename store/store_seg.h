@@ -129,6 +129,17 @@ struct rv_seg_array {
 };
 int rv_seg_array_add(void *arg, const struct rv_seg_meta *m);
 
+/** The `seg:NAME` key of \p name into \p buf (RV_SEG_KEY_MAX will do).
+ * RV_ETOOBIG. */
+#define RV_SEG_KEY_MAX (sizeof(RV_SEG_META_PREFIX) - 1 + RV_SEG_NAME_MAX)
+int rv_seg_key(const char *name, uint8_t *buf, size_t cap,
+    struct rv_val *k);
+
+/** List segment \p m (its `seg:` row) and make \p seq the last segment
+ * number given out (`seg_seq`), in the write transaction \p txn. */
+int rv_seg_put(struct rv_store *st, struct rv_txn *txn,
+    const struct rv_seg_meta *m, uint64_t seq);
+
 /** The pending record of \p txn. \return 0, RV_ENOENT (none), error. */
 int rv_seg_pending_get(struct rv_store *st, struct rv_txn *txn,
     struct rv_seg_pending *out);
