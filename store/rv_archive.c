@@ -1,7 +1,7 @@
 /**
  * \file rv_archive.c
- * Moving what stopped changing from LMDB into a segment (rv_archive,
- * docs/ARCHIVE.md "Tiering").
+ * Moving what stopped changing from LMDB into a segment (the archive
+ * job, rv_archive_job_new; docs/ARCHIVE.md "Tiering").
  *
  * 1. Select: rows whose last sighting is before the cutoff, read in short
  *    read transactions, written in key order into DB/archive/NAME.tmp,
@@ -698,23 +698,6 @@ rv_archive_job_step(struct rv_archive_job *j, unsigned budget, int *done)
 		break;
 	}
 	*done = j->ph == PH_DONE;
-	return rc;
-}
-
-int
-rv_archive(struct rv_store *st, uint32_t cutoff,
-    struct rv_archive_result *res)
-{
-	struct rv_archive_job *j = NULL;
-	int rc, done = 0;
-
-	memset(res, 0, sizeof(*res));
-	if ((rc = rv_archive_job_new(st, cutoff, 0, 0, &j)) != RV_OK)
-		return rc;
-	while (rc == RV_OK && !done)
-		rc = rv_archive_job_step(j, UINT32_MAX, &done);
-	*res = j->res;
-	rv_archive_job_free(j);
 	return rc;
 }
 
