@@ -25,9 +25,12 @@
 #include "rv_store.h"
 #include "rv_time.h"
 #include "run.h"
+#include "rvq_db.h"
 
 enum { OPT_OLDER = CLI_OPT_OWN, OPT_RETAIN, OPT_NO_MERGE };
 
+/* Of the query options archive takes only --db (cli_opts_parse_db); -o
+ * is its own, for its one line as JSON. */
 static const struct cli_optdef archive_opts[] = {
 	{ { "older-than", required_argument, NULL, OPT_OLDER }, "AGE",
 	  "archive what was last seen longer ago than AGE (30d; 1s: all "
@@ -37,11 +40,14 @@ static const struct cli_optdef archive_opts[] = {
 	  "ago than AGE (2y; default: keep everything)" },
 	{ { "no-merge", no_argument, NULL, OPT_NO_MERGE }, NULL,
 	  "do not merge segments of about the same size" },
+	{ { "output", required_argument, NULL, 'o' }, "FMT",
+	  "json: say what was done as one JSON object (else a line)" },
 };
 
 struct args {
 	int64_t age, retain;
 	int merge;
+	enum cli_fmt fmt;
 };
 
 static int
@@ -52,6 +58,15 @@ on_opt(int code, const char *arg, void *ctx)
 
 	if (code == OPT_NO_MERGE) {
 		a->merge = 0;
+		return 0;
+	}
+	if (code == 'o') {
+		/* The query formats as before: json (jsonl, cof) or a line. */
+		if (cli_fmt_parse(arg, &a->fmt) != RV_OK) {
+			cli_err("archive: unknown output format '%s': want "
+			    "json or text", arg);
+			return 1;
+		}
 		return 0;
 	}
 	if (code != OPT_OLDER && code != OPT_RETAIN)
@@ -113,14 +128,17 @@ cmd_archive(int argc, char **argv, const struct cli_env *env)
 	struct rv_archive_job *job = NULL;
 	struct rv_store *st = NULL;
 	struct cli_opts o;
-	struct args a = { 30 * 86400, 0, 1 };
+	struct args a = { 30 * 86400, 0, 1, CLI_FMT_AUTO };
+	struct rvq_db db;
+	struct rvq_err err;
 	int64_t now = (int64_t)time(NULL), cutoff;
 	int rc, done = 0;
 
 	cli_opts_init(&o, now);
 	(void)env;
-	rc = cli_opts_parse(&o, argc, argv, "archive [--db DIR] "
-	    "[--older-than AGE] [--retain AGE] [--no-merge]", "Move the rows "
+	rc = cli_opts_parse_db(&o, argc, argv, "archive [--db DIR] "
+	    "[--older-than AGE] [--retain AGE] [--no-merge] [-o json]",
+	    "Move the rows "
 	    "last seen longer than AGE ago (30d) from the live LMDB file into a new compressed archive "
 	    "segment under DIR/archive. Queries read both tiers, so answers "
 	    "stay the same. Then segments of about the same size are merged, "
@@ -137,6 +155,14 @@ cmd_archive(int argc, char **argv, const struct cli_env *env)
 	cutoff = now - a.age;
 	if (cutoff < 0)
 		cutoff = 0;
+	/* The writer's open takes any directory (and would make a database
+	 * in an empty one): first see that DIR holds one, worded as every
+	 * query says it. */
+	if (rvq_db_open(o.db, &db, &err) != RV_OK) {
+		cli_err("%s", err.msg);
+		return CLI_EXIT_ERROR;
+	}
+	rvq_db_close(&db);
 	rc = rv_store_open(o.db, RV_STORE_EXCL, 0, &st);
 	if (rc != RV_OK) {
 		const char *why = rv_store_why(NULL);
@@ -164,6 +190,6 @@ cmd_archive(int argc, char **argv, const struct cli_env *env)
 		return CLI_EXIT_ERROR;
 	}
 	rv_store_close(st);
-	print(&res, o.fmt == CLI_FMT_JSON, cutoff);
+	print(&res, a.fmt == CLI_FMT_JSON, cutoff);
 	return CLI_EXIT_OK;
 }

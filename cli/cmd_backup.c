@@ -166,9 +166,7 @@ cmd_backup(int argc, char **argv, const struct cli_env *env)
 		cli_err("%s", err.msg);
 		return CLI_EXIT_ERROR;
 	}
-	rvq_db_forget(&run.db);
-	rv_txn_abort(run.db.txn);	/* the copy reads in its own */
-	run.db.txn = NULL;
+	rvq_db_end(&run.db);	/* the copy reads in its own */
 	if (mkdir(tmp, 0750) != 0) {
 		cli_err("backup: cannot create '%s': %s", tmp, strerror(errno));
 		rvq_db_close(&run.db);

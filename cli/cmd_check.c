@@ -104,9 +104,7 @@ cmd_check(int argc, char **argv, const struct cli_env *env)
 		return CLI_EXIT_ERROR;
 	}
 	/* The check reads in transactions of its own. */
-	rvq_db_forget(&run.db);
-	rv_txn_abort(run.db.txn);
-	run.db.txn = NULL;
+	rvq_db_end(&run.db);
 	rc = rv_store_check(run.db.st, &c, on_problem, NULL);
 	summary(run.opts.db, &c);
 	if (rc != RV_OK && rc != RV_ECORRUPT) {

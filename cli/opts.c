@@ -27,9 +27,13 @@ enum {
 	OPT_IDN
 };
 
+/* The two common options every command takes. */
+#define DEF_DB { { "db", required_argument, NULL, 'd' }, "DIR", \
+	"database (default $REARVIEW_DB, else /var/lib/rearview)" }
+#define DEF_HELP { { "help", no_argument, NULL, 'h' }, NULL, "this help" }
+
 static const struct cli_optdef common[] = {
-	{ { "db", required_argument, NULL, 'd' }, "DIR",
-	  "database (default $REARVIEW_DB, else /var/lib/rearview)" },
+	DEF_DB,
 	{ { "after", required_argument, NULL, 'A' }, "TIME",
 	  "seen after TIME (with -c: first seen after it)" },
 	{ { "before", required_argument, NULL, 'B' }, "TIME",
@@ -60,9 +64,14 @@ static const struct cli_optdef common[] = {
 	  "show U-labels next to xn-- names" },
 	{ { "file", required_argument, NULL, 'f' }, "FILE",
 	  "one query argument per line ('-' for stdin)" },
-	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
+	DEF_HELP,
 };
 #define NCOMMON (sizeof(common) / sizeof(common[0]))
+
+/* The common options of a command that runs no query
+ * (cli_opts_parse_db). */
+static const struct cli_optdef db_only[] = { DEF_DB, DEF_HELP };
+#define NDB_ONLY (sizeof(db_only) / sizeof(db_only[0]))
 
 void
 cli_opts_init(struct cli_opts *o, int64_t now)
@@ -132,9 +141,11 @@ help_line(FILE *fp, const struct cli_optdef *d)
 		fprintf(fp, "  %-22s %s\n", left, d->help);
 }
 
-void
-cli_opts_help(FILE *fp, const char *usage, const char *summary,
-    const struct cli_optdef *extra, size_t n)
+/* The help, with the common options \p com (common or db_only). */
+static void
+help(FILE *fp, const char *usage, const char *summary,
+    const struct cli_optdef *extra, size_t n, const struct cli_optdef *com,
+    size_t ncom)
 {
 	fprintf(fp, "usage: %s %s\n%s\n", cli_progname, usage, summary);
 	if (n > 0) {
@@ -144,8 +155,8 @@ cli_opts_help(FILE *fp, const char *usage, const char *summary,
 	}
 	fprintf(fp, "Common options:\n");
 	/* The four raw fences share one help line. */
-	for (size_t i = 0; i < NCOMMON; i++) {
-		if (common[i].opt.val == OPT_FIRST_AFTER) {
+	for (size_t i = 0; i < ncom; i++) {
+		if (com[i].opt.val == OPT_FIRST_AFTER) {
 			fprintf(fp, "      --first-after, --first-before, "
 			    "--last-after, --last-before TIME\n"
 			    "  %-22s raw fences; TIME: epoch, ISO 8601, 7d, "
@@ -153,10 +164,21 @@ cli_opts_help(FILE *fp, const char *usage, const char *summary,
 			i += 3;
 			continue;
 		}
-		help_line(fp, &common[i]);
+		help_line(fp, &com[i]);
 	}
-	fprintf(fp, "Exit: 0 results, 1 none, 2 usage, 3 error. "
-	    "See rearview(1).\n");
+	if (com == common)
+		fprintf(fp, "Exit: 0 results, 1 none, 2 usage, 3 error. "
+		    "See rearview(1).\n");
+	else
+		fprintf(fp, "Exit: 0 done, 2 usage, 3 error. See "
+		    "rearview(1).\n");
+}
+
+void
+cli_opts_help(FILE *fp, const char *usage, const char *summary,
+    const struct cli_optdef *extra, size_t n)
+{
+	help(fp, usage, summary, extra, n, common, NCOMMON);
 }
 
 static int
@@ -260,10 +282,21 @@ add_shorts(char *s, size_t k, const struct cli_optdef *defs, size_t n)
 	return k;
 }
 
-int
-cli_opts_parse(struct cli_opts *o, int argc, char **argv,
-    const char *usage, const char *summary,
-    const struct cli_optdef *extra, size_t n, cli_opt_fn fn, void *ctx)
+/* Is \p c the code of one of \p defs? */
+static int
+has_code(const struct cli_optdef *defs, size_t n, int c)
+{
+	for (size_t i = 0; i < n; i++)
+		if (defs[i].opt.val == c)
+			return 1;
+	return 0;
+}
+
+/* cli_opts_parse with the common options \p com (common or db_only). */
+static int
+parse(struct cli_opts *o, int argc, char **argv, const char *usage,
+    const char *summary, const struct cli_optdef *extra, size_t n,
+    cli_opt_fn fn, void *ctx, const struct cli_optdef *com, size_t ncom)
 {
 	struct option *lo = NULL;
 	char *shorts = NULL;
@@ -271,24 +304,24 @@ cli_opts_parse(struct cli_opts *o, int argc, char **argv,
 	int rc = CLI_EXIT_OK, c;
 	size_t k;
 
-	lo = calloc(NCOMMON + n + 1, sizeof(*lo));
-	shorts = malloc(3 * (NCOMMON + n) + 2);
+	lo = calloc(ncom + n + 1, sizeof(*lo));
+	shorts = malloc(3 * (ncom + n) + 2);
 	if (lo == NULL || shorts == NULL) {
 		cli_err("out of memory");
 		rc = CLI_EXIT_ERROR;
 		goto leave;
 	}
-	for (k = 0; k < NCOMMON; k++)
-		lo[k] = common[k].opt;
+	for (k = 0; k < ncom; k++)
+		lo[k] = com[k].opt;
 	for (size_t i = 0; i < n; i++) {
 		/* a command's code that is also a common one's would run the
 		 * wrong handler: a programming error, caught by every --help
 		 * test */
-		for (size_t j = 0; j < NCOMMON; j++)
-			if (extra[i].opt.val == common[j].opt.val) {
+		for (size_t j = 0; j < ncom; j++)
+			if (extra[i].opt.val == com[j].opt.val) {
 				cli_err("%s: internal error: --%s reuses the "
 				    "code of --%s", cmd, extra[i].opt.name,
-				    common[j].opt.name);
+				    com[j].opt.name);
 				rc = CLI_EXIT_ERROR;
 				goto leave;
 			}
@@ -296,7 +329,7 @@ cli_opts_parse(struct cli_opts *o, int argc, char **argv,
 	}
 	k = 0;
 	shorts[k++] = ':';
-	k = add_shorts(shorts, k, common, NCOMMON);
+	k = add_shorts(shorts, k, com, ncom);
 	k = add_shorts(shorts, k, extra, n);
 	shorts[k] = '\0';
 
@@ -316,11 +349,14 @@ cli_opts_parse(struct cli_opts *o, int argc, char **argv,
 			goto leave;
 		}
 		if (c == 'h') {
-			cli_opts_help(stdout, usage, summary, extra, n);
+			help(stdout, usage, summary, extra, n, com, ncom);
 			o->help = 1;
 			goto leave;
 		}
-		rc = common_opt(o, cmd, c, optarg);
+		/* A command's own code may be a common one it does not
+		 * take (db_only): its handler gets it. */
+		rc = has_code(com, ncom, c) ? common_opt(o, cmd, c, optarg) :
+		    -1;
 		if (rc == -1)
 			rc = fn != NULL && fn(c, optarg, ctx) != 0 ?
 			    CLI_EXIT_USAGE : CLI_EXIT_OK;
@@ -352,4 +388,22 @@ leave:
 	free(lo);
 	free(shorts);
 	return rc;
+}
+
+int
+cli_opts_parse(struct cli_opts *o, int argc, char **argv,
+    const char *usage, const char *summary,
+    const struct cli_optdef *extra, size_t n, cli_opt_fn fn, void *ctx)
+{
+	return parse(o, argc, argv, usage, summary, extra, n, fn, ctx, common,
+	    NCOMMON);
+}
+
+int
+cli_opts_parse_db(struct cli_opts *o, int argc, char **argv,
+    const char *usage, const char *summary,
+    const struct cli_optdef *extra, size_t n, cli_opt_fn fn, void *ctx)
+{
+	return parse(o, argc, argv, usage, summary, extra, n, fn, ctx, db_only,
+	    NDB_ONLY);
 }

@@ -91,6 +91,15 @@ int cli_opts_parse(struct cli_opts *o, int argc, char **argv,
     const char *usage, const char *summary,
     const struct cli_optdef *extra, size_t n, cli_opt_fn fn, void *ctx);
 
+/**
+ * cli_opts_parse for a command that runs no query (rearview archive):
+ * of the common options only --db and --help, listed and taken; the
+ * command's own may reuse the codes of the others (-o).
+ */
+int cli_opts_parse_db(struct cli_opts *o, int argc, char **argv,
+    const char *usage, const char *summary,
+    const struct cli_optdef *extra, size_t n, cli_opt_fn fn, void *ctx);
+
 /** Print a command's help (usage line, summary, its options, common). */
 void cli_opts_help(FILE *fp, const char *usage, const char *summary,
     const struct cli_optdef *extra, size_t n);

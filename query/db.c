@@ -89,7 +89,7 @@ rvq_db_attach(struct rvq_db *db, struct rv_store *st, const char *path,
 }
 
 void
-rvq_db_forget(struct rvq_db *db)
+rvq_db_end(struct rvq_db *db)
 {
 	rv_cursor_close(db->ipcur);
 	db->ipcur = NULL;
@@ -98,15 +98,26 @@ rvq_db_forget(struct rvq_db *db)
 		db->scur[i] = NULL;
 		db->suntiered[i] = 0;
 	}
+	/* The table's answers point into this transaction's pages, and a
+	 * new transaction may get the old one's address (have_table()); the
+	 * last answer is of this snapshot too. */
+	rvq_db_geo_free(db);
+	db->geo_valid = 0;
+	rv_txn_abort(db->txn);
+	db->txn = NULL;
+}
+
+int
+rvq_db_renew(struct rvq_db *db)
+{
+	rvq_db_end(db);
+	return rv_store_read_begin(db->st, &db->txn);
 }
 
 void
 rvq_db_close(struct rvq_db *db)
 {
-	rvq_db_forget(db);
-	rvq_db_geo_free(db);
-	rv_txn_abort(db->txn);
-	db->txn = NULL;
+	rvq_db_end(db);
 	if (!db->borrowed)
 		rv_store_close(db->st);
 	db->st = NULL;

@@ -24,7 +24,7 @@
  * one-entry cache for a repeated address.
  *
  * Lifetime: answers may point into the store's memory or the table; both live
- * until rvq_db_close().
+ * until the transaction ends (rvq_db_end, rvq_db_renew, rvq_db_close).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -74,11 +74,7 @@ renew(struct scan *s)
 		rv_cursor_close(cs[i]->c);
 		cs[i]->c = NULL;
 	}
-	rvq_db_forget(s->db);
-	rv_txn_abort(s->db->txn);
-	s->db->txn = NULL;
-	rc = rv_store_read_begin(s->db->st, &s->db->txn);
-	if (rc != RV_OK)
+	if ((rc = rvq_db_renew(s->db)) != RV_OK)
 		goto leave;
 	s->rep->txns++;
 	for (i = 0; i < 2; i++) {

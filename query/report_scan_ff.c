@@ -84,8 +84,9 @@ zone_ns(struct scan *s, const uint8_t *zone, size_t zlen)
 
 /* ASN and country of ip at time t, through a direct-mapped cache of
  * enrichment periods (addresses repeat across names and rotations). The
- * report renews its read transaction, so it keeps no store cursor here
- * (rvq_db's own geo cache may hold a cursor of the first transaction).
+ * report renews its read transaction, so it keeps no store cursor here,
+ * and this cache of values copied out lives across renewals (rvq_db's
+ * own ones end with each transaction).
  * \return 0, RV_ENOENT (no enrichment), or a store error. */
 static int
 geo(struct scan *s, const struct rv_ip *ip, uint32_t t, uint32_t *asn,

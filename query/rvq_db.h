@@ -71,12 +71,25 @@ void rvq_db_errf(struct rvq_err *err, struct rvq_db *db, int rc);
  * then ends the transaction and leaves the store open.
  * \return 0, or an error with err saying what.
  */
-/** Before db->txn ends (rvq_db_close does it): close the cursors kept
- * in it (ipcur, the scan cursors). */
-void rvq_db_forget(struct rvq_db *db);
-
 int rvq_db_attach(struct rvq_db *db, struct rv_store *st, const char *path,
     struct rvq_err *err);
+
+/**
+ * End db->txn (the snapshot) and everything kept in it: the ip cursor,
+ * the scan cursors, the enrichment table (its answers point into the
+ * transaction's pages) and the last answer cached. db->txn is then NULL
+ * (for a caller that reads in transactions of its own, such as rearview
+ * check or backup). Rows and answers handed out before are no longer
+ * valid; sensor names stay.
+ */
+void rvq_db_end(struct rvq_db *db);
+
+/**
+ * rvq_db_end, then begin a new read transaction (a long scan lets LMDB
+ * reuse the pages writers freed meanwhile). \return 0, or the store's
+ * error (db->txn is then NULL; rvq_db_close still cleans up).
+ */
+int rvq_db_renew(struct rvq_db *db);
 
 /** End the transaction and close; safe on a zeroed struct. */
 void rvq_db_close(struct rvq_db *db);
@@ -133,7 +146,7 @@ int rvq_db_geo_shared(void *db);
  */
 int rvq_db_shareable(void *db);
 
-/** Free the memo and the table (rvq_db_close does, before the
+/** Free the memo and the table (rvq_db_end does, before the
  * transaction ends). */
 void rvq_db_geo_free(struct rvq_db *db);
 

@@ -1,7 +1,7 @@
 /**
  * \file rv_archive.c
- * Moving what stopped changing from LMDB into a segment (rv_archive,
- * docs/ARCHIVE.md "Tiering").
+ * Moving what stopped changing from LMDB into a segment (the archive
+ * job, rv_archive_job_new; docs/ARCHIVE.md "Tiering").
  *
  * 1. Select: rows whose last sighting is before the cutoff, read in short
  *    read transactions, written in key order into DB/archive/NAME.tmp,
@@ -172,25 +172,9 @@ static int
 reg_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
 {
 	struct reg *r = arg;
-	uint8_t key[64], val[RV_SEG_META_SIZE], seq[8];
-	struct rv_val k, v;
-	int rc, n;
+	int rc;
 
-	n = snprintf((char *)key, sizeof(key), RV_SEG_META_PREFIX "%s",
-	    r->m->name);
-	k.data = key;
-	k.len = (size_t)n;
-	rv_seg_meta_encode(r->m, val);
-	v.data = val;
-	v.len = sizeof(val);
-	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
-		return rc;
-	rv_put64(seq, r->seq);
-	k.data = RV_SEG_SEQ_KEY;
-	k.len = sizeof(RV_SEG_SEQ_KEY) - 1;
-	v.data = seq;
-	v.len = sizeof(seq);
-	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
+	if ((rc = rv_seg_put(st, txn, r->m, r->seq)) != RV_OK)
 		return rc;
 	return put_pending(st, txn, r->m->name, NULL, 0);
 }
@@ -397,17 +381,13 @@ sweep(struct rv_store *st)
 		return rc;
 	}
 	while ((de = readdir(d)) != NULL) {
-		uint8_t key[64];
+		uint8_t key[RV_SEG_KEY_MAX];
 		struct rv_val k, v;
-		int n;
 
 		if (de->d_name[0] == '.')
 			continue;
-		n = snprintf((char *)key, sizeof(key), RV_SEG_META_PREFIX "%s",
-		    de->d_name);
-		k.data = key;
-		k.len = (size_t)n;
-		if (n > 0 && (size_t)n < sizeof(key) &&
+		/* A name too long for a key is no segment's. */
+		if (rv_seg_key(de->d_name, key, sizeof(key), &k) == RV_OK &&
 		    rv_get(st, txn, RV_DB_META, &k, &v) == RV_OK)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
@@ -721,23 +701,6 @@ rv_archive_job_step(struct rv_archive_job *j, unsigned budget, int *done)
 	return rc;
 }
 
-int
-rv_archive(struct rv_store *st, uint32_t cutoff,
-    struct rv_archive_result *res)
-{
-	struct rv_archive_job *j = NULL;
-	int rc, done = 0;
-
-	memset(res, 0, sizeof(*res));
-	if ((rc = rv_archive_job_new(st, cutoff, 0, 0, &j)) != RV_OK)
-		return rc;
-	while (rc == RV_OK && !done)
-		rc = rv_archive_job_step(j, UINT32_MAX, &done);
-	*res = j->res;
-	rv_archive_job_free(j);
-	return rc;
-}
-
 /* --- backup: the segments a copy lists -------------------------------------- */
 
 /* Copy a file's octets (link(2) across file systems fails). */
@@ -766,58 +729,62 @@ out:
 	return rc;
 }
 
+/* rv_archive_copy_segments' walk: each listed file into adir. */
+struct seg_copy {
+	struct rv_store *src;
+	char adir[4200];
+	int made;
+	char *missing;
+	size_t cap;
+};
+
+static int
+copy_one(void *arg, const struct rv_seg_meta *m)
+{
+	struct seg_copy *sc = arg;
+	char from[4400], to[4400];
+	int rc;
+
+	if (m == NULL)
+		return RV_ECORRUPT;
+	if (!sc->made && mkdir(sc->adir, 0750) != 0 && errno != EEXIST)
+		return RV_EIO;
+	sc->made = 1;
+	snprintf(to, sizeof(to), "%s/%s", sc->adir, m->name);
+	if ((rc = rv_seg_path(sc->src, m->name, from, sizeof(from))) != RV_OK)
+		return rc;
+	/* Segments never change: a hard link is a copy. */
+	if (link(from, to) != 0 && (errno != EXDEV ||
+	    (rc = copy_file(from, to)) != RV_OK)) {
+		if (rc == RV_OK)
+			rc = errno == ENOSPC ? RV_ENOSPC : RV_EIO;
+		if (sc->cap)
+			snprintf(sc->missing, sc->cap, "%s", m->name);
+		return rc;
+	}
+	return RV_OK;
+}
+
 int
 rv_archive_copy_segments(struct rv_store *src, const char *dir,
     char *missing, size_t cap)
 {
-	char adir[4200], from[4400], to[4400];
+	struct seg_copy sc = { .src = src, .missing = missing, .cap = cap };
 	struct rv_store *cp = NULL;
 	struct rv_txn *txn = NULL;
-	struct rv_cursor *c = NULL;
-	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
-	    RV_SEG_META_PREFIX }, v;
-	int rc, made = 0;
+	int rc;
 
 	if (cap)
 		missing[0] = '\0';
 	if ((rc = rv_store_open(dir, RV_STORE_RDONLY, 0, &cp)) != RV_OK)
 		return rc;
-	if ((rc = rv_store_read_begin(cp, &txn)) != RV_OK ||
-	    (rc = rv_cursor_open(cp, txn, RV_DB_META, &c)) != RV_OK)
+	if ((rc = rv_store_read_begin(cp, &txn)) != RV_OK)
 		goto out;
-	snprintf(adir, sizeof(adir), "%s/archive", dir);
-	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
-	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
-		struct rv_seg_meta m;
-
-		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
-			break;
-		if ((rc = rv_seg_meta_decode(&k, &v, &m)) != RV_OK)
-			break;
-		if (!made && mkdir(adir, 0750) != 0 && errno != EEXIST) {
-			rc = RV_EIO;
-			break;
-		}
-		made = 1;
-		snprintf(to, sizeof(to), "%s/%s", adir, m.name);
-		if ((rc = rv_seg_path(src, m.name, from, sizeof(from))) != RV_OK)
-			break;
-		/* Segments never change: a hard link is a copy. */
-		if (link(from, to) != 0 && (errno != EXDEV ||
-		    (rc = copy_file(from, to)) != RV_OK)) {
-			if (rc == RV_OK)
-				rc = errno == ENOSPC ? RV_ENOSPC : RV_EIO;
-			if (cap)
-				snprintf(missing, cap, "%s", m.name);
-			break;
-		}
-	}
-	if (rc == RV_ENOENT)
-		rc = RV_OK;
-	if (rc == RV_OK && made)
-		rc = rv_seg_fsync(adir, 1);
+	snprintf(sc.adir, sizeof(sc.adir), "%s/archive", dir);
+	rc = rv_seg_each(cp, txn, copy_one, &sc);
+	if (rc == RV_OK && sc.made)
+		rc = rv_seg_fsync(sc.adir, 1);
 out:
-	rv_cursor_close(c);
 	rv_txn_abort(txn);
 	rv_store_close(cp);
 	return rc;

@@ -34,12 +34,8 @@ static int
 listed(struct rv_store *st, struct rv_seg_meta **out, size_t *n)
 {
 	struct rv_txn *txn = NULL;
-	struct rv_cursor *c = NULL;
-	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
-	    RV_SEG_META_PREFIX }, v;
 	struct rv_seg_pending p;
-	struct rv_seg_meta *a = NULL;
-	size_t cap = 0;
+	struct rv_seg_array sa = { NULL, 0, 0 };
 	int rc;
 
 	*out = NULL;
@@ -50,36 +46,14 @@ listed(struct rv_store *st, struct rv_seg_meta **out, size_t *n)
 		rv_txn_abort(txn);
 		return rc == RV_OK ? RV_ESTATE : rc;
 	}
-	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK) {
-		rv_txn_abort(txn);
-		return rc;
-	}
-	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
-	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
-		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
-			break;
-		if (*n == cap) {
-			struct rv_seg_meta *na;
-
-			cap = cap ? 2 * cap : 16;
-			if ((na = realloc(a, cap * sizeof(*a))) == NULL) {
-				rc = RV_ENOMEM;
-				break;
-			}
-			a = na;
-		}
-		if ((rc = rv_seg_meta_decode(&k, &v, &a[*n])) != RV_OK)
-			break;
-		(*n)++;
-	}
-	rv_cursor_close(c);
+	rc = rv_seg_each(st, txn, rv_seg_array_add, &sa);
 	rv_txn_abort(txn);
-	if (rc != RV_OK && rc != RV_ENOENT) {
-		free(a);
-		*n = 0;
+	if (rc != RV_OK) {
+		free(sa.a);
 		return rc;
 	}
-	*out = a;
+	*out = sa.a;
+	*n = sa.n;
 	return RV_OK;
 }
 
@@ -92,44 +66,20 @@ struct change {
 };
 
 static int
-seg_key(const char *name, uint8_t *buf, size_t cap, struct rv_val *k)
-{
-	int n = snprintf((char *)buf, cap, RV_SEG_META_PREFIX "%s", name);
-
-	if (n < 0 || (size_t)n >= cap)
-		return RV_ETOOBIG;
-	k->data = buf;
-	k->len = (size_t)n;
-	return RV_OK;
-}
-
-static int
 change_fn(struct rv_store *st, struct rv_txn *txn, void *arg)
 {
 	const struct change *ch = arg;
-	uint8_t key[64], val[RV_SEG_META_SIZE], seq[8];
-	struct rv_val k, v;
+	uint8_t key[RV_SEG_KEY_MAX];
+	struct rv_val k;
 	int rc;
 
 	for (size_t i = 0; i < ch->ndrop; i++)
-		if ((rc = seg_key(ch->drop[i].name, key, sizeof(key), &k)) ||
+		if ((rc = rv_seg_key(ch->drop[i].name, key, sizeof(key), &k)) ||
 		    (rc = rv_del(st, txn, RV_DB_META, &k)) != RV_OK)
 			return rc;
 	if (ch->add == NULL)
 		return RV_OK;
-	if ((rc = seg_key(ch->add->name, key, sizeof(key), &k)) != RV_OK)
-		return rc;
-	rv_seg_meta_encode(ch->add, val);
-	v.data = val;
-	v.len = sizeof(val);
-	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
-		return rc;
-	rv_put64(seq, ch->seq);
-	k.data = RV_SEG_SEQ_KEY;
-	k.len = sizeof(RV_SEG_SEQ_KEY) - 1;
-	v.data = seq;
-	v.len = sizeof(seq);
-	return rv_put(st, txn, RV_DB_META, &k, &v, 0);
+	return rv_seg_put(st, txn, ch->add, ch->seq);
 }
 
 /* Commit the change, then unlink the dropped files. */

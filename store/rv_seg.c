@@ -67,6 +67,55 @@ rv_seg_meta_decode(const struct rv_val *k, const struct rv_val *v,
 	return RV_OK;
 }
 
+int
+rv_seg_each(struct rv_store *st, struct rv_txn *txn,
+    int (*fn)(void *arg, const struct rv_seg_meta *m), void *arg)
+{
+	struct rv_cursor *c = NULL;
+	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
+	    RV_SEG_META_PREFIX }, v;
+	int rc;
+
+	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK)
+		return rc;
+	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
+	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
+		struct rv_seg_meta m;
+
+		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
+			break;
+		/* fn's own result is returned as it is, RV_ENOENT too. */
+		if ((rc = fn(arg, rv_seg_meta_decode(&k, &v, &m) == RV_OK ?
+		    &m : NULL)) != RV_OK)
+			goto out;
+	}
+	if (rc == RV_ENOENT)
+		rc = RV_OK;
+out:
+	rv_cursor_close(c);
+	return rc;
+}
+
+int
+rv_seg_array_add(void *arg, const struct rv_seg_meta *m)
+{
+	struct rv_seg_array *sa = arg;
+
+	if (m == NULL)
+		return RV_ECORRUPT;
+	if (sa->n == sa->cap) {
+		struct rv_seg_meta *na;
+		size_t cap = sa->cap ? 2 * sa->cap : 16;
+
+		if ((na = realloc(sa->a, cap * sizeof(*na))) == NULL)
+			return RV_ENOMEM;
+		sa->a = na;
+		sa->cap = cap;
+	}
+	sa->a[sa->n++] = *m;
+	return RV_OK;
+}
+
 void
 rv_seg_meta_encode(const struct rv_seg_meta *m,
     uint8_t out[RV_SEG_META_SIZE])
@@ -76,6 +125,41 @@ rv_seg_meta_encode(const struct rv_seg_meta *m,
 	rv_put64(out + 8, m->rows);
 	rv_put64(out + 16, m->bytes);
 	rv_put64(out + 24, m->rrsets);
+}
+
+int
+rv_seg_key(const char *name, uint8_t *buf, size_t cap, struct rv_val *k)
+{
+	int n = snprintf((char *)buf, cap, RV_SEG_META_PREFIX "%s", name);
+
+	if (n < 0 || (size_t)n >= cap)
+		return RV_ETOOBIG;
+	k->data = buf;
+	k->len = (size_t)n;
+	return RV_OK;
+}
+
+int
+rv_seg_put(struct rv_store *st, struct rv_txn *txn,
+    const struct rv_seg_meta *m, uint64_t seq)
+{
+	uint8_t key[RV_SEG_KEY_MAX], val[RV_SEG_META_SIZE], sq[8];
+	struct rv_val k, v;
+	int rc;
+
+	if ((rc = rv_seg_key(m->name, key, sizeof(key), &k)) != RV_OK)
+		return rc;
+	rv_seg_meta_encode(m, val);
+	v.data = val;
+	v.len = sizeof(val);
+	if ((rc = rv_put(st, txn, RV_DB_META, &k, &v, 0)) != RV_OK)
+		return rc;
+	rv_put64(sq, seq);
+	k.data = RV_SEG_SEQ_KEY;
+	k.len = sizeof(RV_SEG_SEQ_KEY) - 1;
+	v.data = sq;
+	v.len = sizeof(sq);
+	return rv_put(st, txn, RV_DB_META, &k, &v, 0);
 }
 
 int
@@ -113,13 +197,28 @@ rv_seg_path(const struct rv_store *st, const char *name, char *buf,
 	return n < 0 || (size_t)n >= cap ? RV_ETOOBIG : RV_OK;
 }
 
+static int
+info_add(void *arg, const struct rv_seg_meta *m)
+{
+	struct rv_archive_info *out = arg;
+
+	if (m == NULL)
+		return RV_ECORRUPT;
+	if (out->segments == 0 || m->first < out->first)
+		out->first = m->first;
+	if (out->segments == 0 || m->last > out->last)
+		out->last = m->last;
+	out->segments++;
+	out->rows += m->rows;
+	out->bytes += m->bytes;
+	out->rrsets += m->rrsets;
+	return RV_OK;
+}
+
 int
 rv_archive_info(struct rv_store *st, struct rv_txn *txn,
     struct rv_archive_info *out)
 {
-	struct rv_cursor *c = NULL;
-	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
-	    RV_SEG_META_PREFIX }, v;
 	struct rv_seg_pending p;
 	int rc;
 
@@ -128,27 +227,7 @@ rv_archive_info(struct rv_store *st, struct rv_txn *txn,
 	if (rc != RV_OK && rc != RV_ENOENT)
 		return rc;
 	out->pending = rc == RV_OK;
-	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK)
-		return rc;
-	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
-	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
-		struct rv_seg_meta m;
-
-		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
-			break;
-		if ((rc = rv_seg_meta_decode(&k, &v, &m)) != RV_OK)
-			break;
-		if (out->segments == 0 || m.first < out->first)
-			out->first = m.first;
-		if (out->segments == 0 || m.last > out->last)
-			out->last = m.last;
-		out->segments++;
-		out->rows += m.rows;
-		out->bytes += m.bytes;
-		out->rrsets += m.rrsets;
-	}
-	rv_cursor_close(c);
-	return rc == RV_ENOENT ? RV_OK : rc;
+	return rv_seg_each(st, txn, info_add, out);
 }
 
 /* --- opening, under the guard ------------------------------------------------ */
@@ -317,16 +396,50 @@ evict(struct rv_store *st)
 	}
 }
 
+/* rv_seg_list's walk (seg_mu held). */
+struct seg_listing {
+	struct rv_store *st;
+	struct rv_seg **a;
+	size_t n, cap;
+};
+
+static int
+list_add(void *arg, const struct rv_seg_meta *m)
+{
+	struct seg_listing *l = arg;
+	struct rv_seg *s;
+
+	if (m == NULL) {
+		rv_store_damage(l->st, "a segment record that does not "
+		    "decode");
+		return RV_ECORRUPT;
+	}
+	if ((s = seg_find(l->st, m)) == NULL)
+		return RV_ENOMEM;
+	s->seen = 1;
+	if (s->r == NULL || atomic_load(&s->bad))
+		return RV_OK;	/* damaged: reported, skipped */
+	if (l->n + 2 > l->cap) {
+		struct rv_seg **na;
+		size_t cap = l->cap ? 2 * l->cap : 8;
+
+		if ((na = realloc(l->a, cap * sizeof(*na))) == NULL)
+			return RV_ENOMEM;
+		l->a = na;
+		l->cap = cap;
+	}
+	s->refs++;
+	l->a[l->n++] = s;
+	l->a[l->n] = NULL;
+	return RV_OK;
+}
+
 int
 rv_seg_list(struct rv_store *st, struct rv_txn *txn, struct rv_seg ***out,
     size_t *n, struct rv_seg_pending *pending)
 {
-	struct rv_cursor *c = NULL;
-	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
-	    RV_SEG_META_PREFIX }, v;
-	struct rv_seg **a = NULL;
-	size_t cap = 0;
-	int rc, complete = 0;
+	struct seg_listing l = { st, NULL, 0, 0 };
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -335,57 +448,19 @@ rv_seg_list(struct rv_store *st, struct rv_txn *txn, struct rv_seg ***out,
 		pending->name[0] = '\0';
 	else if (rc != RV_OK)
 		return rc;
-	if ((rc = rv_cursor_open(st, txn, RV_DB_META, &c)) != RV_OK)
-		return rc;
 	pthread_mutex_lock(&st->seg_mu);
-	for (rc = rv_cursor_get(c, &k, &v, RV_SET_RANGE); rc == RV_OK;
-	    rc = rv_cursor_get(c, &k, &v, RV_NEXT)) {
-		struct rv_seg_meta m;
-		struct rv_seg *s;
-
-		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
-			break;
-		if (rv_seg_meta_decode(&k, &v, &m) != RV_OK) {
-			rv_store_damage(st, "a segment record that does not "
-			    "decode");
-			rc = RV_ECORRUPT;
-			break;
-		}
-		if ((s = seg_find(st, &m)) == NULL) {
-			rc = RV_ENOMEM;
-			break;
-		}
-		s->seen = 1;
-		if (s->r == NULL || atomic_load(&s->bad))
-			continue;	/* damaged: reported, skipped */
-		if (*n + 2 > cap) {
-			struct rv_seg **na;
-
-			cap = cap ? 2 * cap : 8;
-			if ((na = realloc(a, cap * sizeof(*a))) == NULL) {
-				rc = RV_ENOMEM;
-				break;
-			}
-			a = na;
-		}
-		s->refs++;
-		a[(*n)++] = s;
-		a[*n] = NULL;
-	}
-	complete = rc == RV_OK || rc == RV_ENOENT;
-	if (complete)
+	if ((rc = rv_seg_each(st, txn, list_add, &l)) == RV_OK)
 		evict(st);
 	else
-		for (size_t i = 0; i < *n; i++)
-			a[i]->refs--;
+		for (size_t i = 0; i < l.n; i++)
+			l.a[i]->refs--;
 	pthread_mutex_unlock(&st->seg_mu);
-	rv_cursor_close(c);
-	if (!complete) {
-		free(a);
-		*n = 0;
+	if (rc != RV_OK) {
+		free(l.a);
 		return rc;
 	}
-	*out = a;
+	*out = l.a;
+	*n = l.n;
 	return RV_OK;
 }
 

@@ -194,6 +194,24 @@ encode(enum rv_db db, const struct rv_rrset_val *r, const struct rv_seen *s,
 	return RV_OK;
 }
 
+/* Decode a and b, each into the form its database uses (the other form
+ * left zeroed, so encode() writes what it finds either way). */
+static int
+decode_two(enum rv_db db, const struct rv_val *a, struct rv_rrset_val *ra,
+    struct rv_seen *sa, const struct rv_val *b, struct rv_rrset_val *rb,
+    struct rv_seen *sb)
+{
+	int rc;
+
+	memset(ra, 0, sizeof(*ra));
+	memset(rb, 0, sizeof(*rb));
+	memset(sa, 0, sizeof(*sa));
+	memset(sb, 0, sizeof(*sb));
+	if ((rc = decode(db, a, ra, sa)) != RV_OK)
+		return rc;
+	return decode(db, b, rb, sb);
+}
+
 int
 rv_seg_val_merge(enum rv_db db, const struct rv_val *a,
     const struct rv_val *b, uint8_t *out, size_t cap, size_t *outlen)
@@ -202,12 +220,7 @@ rv_seg_val_merge(enum rv_db db, const struct rv_val *a,
 	struct rv_seen sa, sb;
 	int rc;
 
-	memset(&ra, 0, sizeof(ra));
-	memset(&rb, 0, sizeof(rb));
-	memset(&sa, 0, sizeof(sa));
-	memset(&sb, 0, sizeof(sb));
-	if ((rc = decode(db, a, &ra, &sa)) != RV_OK ||
-	    (rc = decode(db, b, &rb, &sb)) != RV_OK)
+	if ((rc = decode_two(db, a, &ra, &sa, b, &rb, &sb)) != RV_OK)
 		return rc;
 	if (db == RV_DB_RRSET || db == RV_DB_NEG)
 		rv_rrset_val_merge(&ra, &rb);	/* the set stays a's */
@@ -224,12 +237,7 @@ rv_seg_val_less(enum rv_db db, const struct rv_val *live,
 	struct rv_seen sl, sa;
 	int rc;
 
-	memset(&sl, 0, sizeof(sl));
-	memset(&sa, 0, sizeof(sa));
-	memset(&rl, 0, sizeof(rl));
-	memset(&ra, 0, sizeof(ra));
-	if ((rc = decode(db, live, &rl, &sl)) != RV_OK ||
-	    (rc = decode(db, arch, &ra, &sa)) != RV_OK)
+	if ((rc = decode_two(db, live, &rl, &sl, arch, &ra, &sa)) != RV_OK)
 		return rc;
 	/* Only the count adds up; first, last, TTLs and sensors are unions,
 	 * which the merge of the archived row and the live one restores. */

@@ -490,7 +490,7 @@ int rv_asn_key_decode(const uint8_t *k, size_t len, uint32_t *asn,
  * only. Writers see the live tier only.
  */
 
-/** What one rv_archive run did. */
+/** What one archive job did (rv_archive_job_result). */
 struct rv_archive_result {
 	char segment[48];	/**< the segment written, "" if none */
 	uint64_t rows;		/**< rows written into it */
@@ -507,16 +507,6 @@ struct rv_archive_result {
 };
 
 /**
- * Writer: move every row of rrset, neg, rdata, names and asn whose last
- * sighting is before \p cutoff into a new segment (see rv_archive.c for
- * the steps and why a kill -9 at any point is safe). Finishes a killed
- * run first. \return 0 (also when nothing was old enough), RV_ESTATE for
- * a reader, RV_EIO, RV_ENOSPC, the store's errors.
- */
-int rv_archive(struct rv_store *st, uint32_t cutoff,
-    struct rv_archive_result *res);
-
-/**
  * After rv_store_copy(\p src, \p dir): give the copy the segments its
  * meta database lists, as hard links into DIR/archive/ (copies across
  * file systems), fsynced. \p missing (cap octets) gets the name of a
@@ -530,11 +520,13 @@ int rv_archive_copy_segments(struct rv_store *src, const char *dir,
  * The whole archive work as a job a writer runs a step at a time between
  * its other writes (rearviewd between flushes; rearview archive in one
  * go): finish a killed run's removal; write and list a new segment of the
- * rows last seen before \p cutoff and remove them from LMDB; drop
- * segments past \p retain_before (0: keep all); with \p merge, merge
- * consecutive segments of about the same size, RV_MERGE_FANIN (4) at a
- * time, until no such run is left (size-tiered: a few segments of each
- * size, like days, months and years).
+ * rows of rrset, neg, rdata, names and asn last seen before \p cutoff and
+ * remove them from LMDB (see rv_archive.c for the steps and why a kill -9
+ * at any point is safe); drop segments past \p retain_before (0: keep
+ * all); with \p merge, merge consecutive segments of about the same size,
+ * RV_MERGE_FANIN (4) at a time, until no such run is left (size-tiered: a
+ * few segments of each size, like days, months and years). RV_ESTATE for
+ * a reader.
  */
 struct rv_archive_job;
 int rv_archive_job_new(struct rv_store *st, uint32_t cutoff,

@@ -503,47 +503,41 @@ segment(struct chk *c, const struct rv_seg_meta *m)
 	c->out->segment_rows += rows;
 }
 
+/* segments()'s walk: a row that does not decode is a problem, and the
+ * walk goes on. */
+struct seg_walk {
+	struct chk *c;
+	struct rv_seg_array sa;
+};
+
+static int
+seg_listed(void *arg, const struct rv_seg_meta *m)
+{
+	struct seg_walk *w = arg;
+
+	if (m == NULL) {
+		problem(w->c, RV_DB_META, "a segment record that does not "
+		    "decode");
+		return RV_OK;
+	}
+	return rv_seg_array_add(&w->sa, m);
+}
+
 /* Every segment the meta database lists. */
 static void
 segments(struct chk *c)
 {
 	struct rv_txn *txn = NULL;
-	struct rv_cursor *cur = NULL;
-	struct rv_val k = { sizeof(RV_SEG_META_PREFIX) - 1,
-	    RV_SEG_META_PREFIX }, v;
-	struct rv_seg_meta *a = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
+	struct seg_walk w = { c, { NULL, 0, 0 } };
 
-	if ((rc = rv_store_read_begin(c->st, &txn)) != RV_OK ||
-	    (rc = rv_cursor_open(c->st, txn, RV_DB_META, &cur)) != RV_OK) {
-		rv_txn_abort(txn);
-		return;
-	}
-	for (rc = rv_cursor_get(cur, &k, &v, RV_SET_RANGE); rc == RV_OK;
-	    rc = rv_cursor_get(cur, &k, &v, RV_NEXT)) {
-		if (k.len < 4 || memcmp(k.data, RV_SEG_META_PREFIX, 4) != 0)
-			break;
-		if (n == cap) {
-			struct rv_seg_meta *na;
-
-			cap = cap ? 2 * cap : 16;
-			if ((na = realloc(a, cap * sizeof(*a))) == NULL)
-				break;
-			a = na;
-		}
-		if (rv_seg_meta_decode(&k, &v, &a[n]) == RV_OK)
-			n++;
-		else
-			problem(c, RV_DB_META, "a segment record that does not "
-			    "decode");
-	}
-	rv_cursor_close(cur);
+	/* A read error ends the list: the segments found so far are read. */
+	if (rv_store_read_begin(c->st, &txn) == RV_OK)
+		(void)rv_seg_each(c->st, txn, seg_listed, &w);
 	rv_txn_abort(txn);
-	c->out->segments = n;
-	for (size_t i = 0; i < n; i++)
-		segment(c, &a[i]);
-	free(a);
+	c->out->segments = w.sa.n;
+	for (size_t i = 0; i < w.sa.n; i++)
+		segment(c, &w.sa.a[i]);
+	free(w.sa.a);
 }
 
 /* The meta counters against the rows they count. */

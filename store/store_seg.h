@@ -109,6 +109,37 @@ int rv_seg_meta_decode(const struct rv_val *k, const struct rv_val *v,
 void rv_seg_meta_encode(const struct rv_seg_meta *m,
     uint8_t out[RV_SEG_META_SIZE]);
 
+/**
+ * Call \p fn for each `seg:` row of \p txn, in name (= write) order, with
+ * the row decoded; \p m is NULL for a row that does not decode (the
+ * caller says whether that stops it), and is valid only during the call.
+ * \p fn returns RV_OK to go on; anything else stops the walk and is
+ * returned. \return RV_OK at the end, fn's code, or a cursor error.
+ */
+int rv_seg_each(struct rv_store *st, struct rv_txn *txn,
+    int (*fn)(void *arg, const struct rv_seg_meta *m), void *arg);
+
+/** The segments copied into an array the caller frees (a), grown by
+ * rv_seg_array_add: an rv_seg_each \p fn (\p arg: the array) that stops
+ * with RV_ECORRUPT at a row that does not decode, RV_ENOMEM. Start from
+ * a zeroed one. */
+struct rv_seg_array {
+	struct rv_seg_meta *a;
+	size_t n, cap;
+};
+int rv_seg_array_add(void *arg, const struct rv_seg_meta *m);
+
+/** The `seg:NAME` key of \p name into \p buf (RV_SEG_KEY_MAX will do).
+ * RV_ETOOBIG. */
+#define RV_SEG_KEY_MAX (sizeof(RV_SEG_META_PREFIX) - 1 + RV_SEG_NAME_MAX)
+int rv_seg_key(const char *name, uint8_t *buf, size_t cap,
+    struct rv_val *k);
+
+/** List segment \p m (its `seg:` row) and make \p seq the last segment
+ * number given out (`seg_seq`), in the write transaction \p txn. */
+int rv_seg_put(struct rv_store *st, struct rv_txn *txn,
+    const struct rv_seg_meta *m, uint64_t seq);
+
 /** The pending record of \p txn. \return 0, RV_ENOENT (none), error. */
 int rv_seg_pending_get(struct rv_store *st, struct rv_txn *txn,
     struct rv_seg_pending *out);

@@ -208,6 +208,25 @@ read_all(const char *dir, uint64_t *rows, uint64_t *count, const char **why)
 	rv_store_close(st);
 }
 
+/* One archive run to its end, as rearview archive makes it (no retention,
+ * no merging): the job API's steps with no budget to speak of. */
+static int
+archive_run(struct rv_store *st, uint32_t cutoff,
+    struct rv_archive_result *res)
+{
+	struct rv_archive_job *j = NULL;
+	int rc, done = 0;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = rv_archive_job_new(st, cutoff, 0, 0, &j)) != RV_OK)
+		return rc;
+	while (rc == RV_OK && !done)
+		rc = rv_archive_job_step(j, UINT32_MAX, &done);
+	*res = *rv_archive_job_result(j);
+	rv_archive_job_free(j);
+	return rc;
+}
+
 static void
 test_tiers(void **state)
 {
@@ -220,7 +239,7 @@ test_tiers(void **state)
 	FILE *fp;
 
 	assert_int_equal(rv_store_write(f->st, put_row, old, NULL), RV_OK);
-	assert_int_equal(rv_archive(f->st, 2500, &res), RV_OK);
+	assert_int_equal(archive_run(f->st, 2500, &res), RV_OK);
 	assert_string_equal(res.segment, "seg-000001.mtbl");
 	assert_int_equal(res.rows_db[RV_DB_RDATA], 3000);
 	assert_int_equal(res.deleted, 3000);
@@ -311,7 +330,7 @@ test_tiers_big(void **state)
 		uint32_t t[2] = { 1000 + run * 100, 1 + run };
 
 		assert_int_equal(rv_store_write(f->st, put_big, t, NULL), RV_OK);
-		assert_int_equal(rv_archive(f->st, 5000, &res), RV_OK);
+		assert_int_equal(archive_run(f->st, 5000, &res), RV_OK);
 		assert_int_equal(res.rows_db[RV_DB_RRSET], 50);
 	}
 	assert_int_equal(rv_store_open(f->dir, RV_STORE_RDONLY, 0, &st), RV_OK);

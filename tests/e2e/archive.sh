@@ -246,6 +246,20 @@ grep -q '"dropped":1,' "$tmp/ar" || { cat "$tmp/ar"; fail "retention dropped not
 [ $rc -eq 2 ] && grep -q "older-than 'soon'" "$tmp/err" || fail "bad age: exit $rc"
 "$rv" archive --db "$tmp/none" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 3 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || { cat "$tmp/err"; fail "missing db: exit $rc"; }
+grep -q "no rearview database in '$tmp/none'" "$tmp/err" || { cat "$tmp/err"; fail "missing db: not said so"; }
+# an empty directory is no database either, and is left empty
+mkdir "$tmp/empty"
+"$rv" archive --db "$tmp/empty" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 3 ] && grep -q "no rearview database in '$tmp/empty'" "$tmp/err" || { cat "$tmp/err"; fail "empty dir: exit $rc"; }
+[ -z "$(ls "$tmp/empty")" ] || { ls "$tmp/empty"; fail "archive made files in an empty directory"; }
+# only its own options and --db: no query options, listed or taken
+"$rv" archive --help >"$tmp/out" 2>&1 || fail "archive --help"
+grep -q -- '--older-than' "$tmp/out" && grep -q -- '--db' "$tmp/out" || { cat "$tmp/out"; fail "archive --help lacks its options"; }
+! grep -q -e '--after' -e '--complete' -e '--limit' -e '--sort' "$tmp/out" || { cat "$tmp/out"; fail "archive --help lists query options"; }
+for opt in "-A 1d" "-B 1d" "-c" "-l 5" "--sensor s1" "-f -"; do
+	"$rv" archive --db "$tmp/db" $opt >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "unknown option" "$tmp/err" || { cat "$tmp/err"; fail "archive $opt: exit $rc, want a usage error"; }
+done
 flock "$tmp/db/writer.lock" sleep 5 & holder=$!
 sleep 0.5
 "$rv" archive --db "$tmp/db" >/dev/null 2>"$tmp/err"; rc=$?

@@ -149,6 +149,27 @@ ask(struct rvq_geo_ans *q)
 	}
 }
 
+/* The batch's questions, asked of a freshly opened db. */
+static void
+open_asked(struct rvq_db *db, struct rvq_geo_ans *q)
+{
+	ask(q);
+	assert_int_equal(rvq_db_open(dir, db, NULL), 0);
+}
+
+/* A batch's answers are right, and so is a single lookup after it. */
+static void
+answers_right(struct rvq_db *db, const struct rvq_geo_ans *q)
+{
+	struct rv_ipinfo g;
+
+	for (size_t i = 0; i < 8; i++)
+		check(db, &q[i]);
+	assert_int_equal(rvq_db_geo(db, &q[2].ip, q[2].t, &g), RV_OK);
+	assert_string_equal(g.city, "Paris");
+	assert_int_equal(g.since, T0 + 1000);
+}
+
 /* Sorted probes (the table is not built: it is not worth it yet). */
 static void
 test_batch_probes(void **state)
@@ -157,8 +178,7 @@ test_batch_probes(void **state)
 	struct rvq_db db;
 
 	(void)state;
-	ask(q);
-	assert_int_equal(rvq_db_open(dir, &db, NULL), 0);
+	open_asked(&db, q);
 	db.gtab_tried = 1;
 	assert_int_equal(rvq_db_geo_batch(&db, q, 8), RV_OK);
 	assert_null(db.gtab);
@@ -181,19 +201,13 @@ static void
 test_batch_table(void **state)
 {
 	struct rvq_geo_ans q[8];
-	struct rv_ipinfo g;
 	struct rvq_db db;
 
 	(void)state;
-	ask(q);
-	assert_int_equal(rvq_db_open(dir, &db, NULL), 0);
+	open_asked(&db, q);
 	assert_int_equal(rvq_db_geo_batch(&db, q, 8), RV_OK);
 	assert_non_null(db.gtab);
-	for (size_t i = 0; i < 8; i++)
-		check(&db, &q[i]);
-	assert_int_equal(rvq_db_geo(&db, &q[2].ip, q[2].t, &g), RV_OK);
-	assert_string_equal(g.city, "Paris");
-	assert_int_equal(g.since, T0 + 1000);
+	answers_right(&db, q);
 	assert_int_equal(db.geo_single, 0);
 	rvq_db_close(&db);
 }
@@ -292,6 +306,36 @@ render(enum cli_fmt fmt, int natural, int batched, size_t nrows)
 	return text;
 }
 
+/* A renewed transaction keeps nothing of the old one: the table built
+ * in it points into its pages and the ip cursor is on its snapshot. */
+static void
+test_renew(void **state)
+{
+	struct rvq_geo_ans q[8];
+	struct rv_ipinfo g;
+	struct rvq_db db;
+
+	(void)state;
+	open_asked(&db, q);
+	assert_int_equal(rvq_db_geo(&db, &q[1].ip, q[1].t, &g), RV_OK);
+	assert_non_null(db.ipcur);
+	assert_int_equal(rvq_db_geo_batch(&db, q, 8), RV_OK);
+	assert_non_null(db.gtab);
+	assert_int_equal(rvq_db_renew(&db), RV_OK);
+	assert_non_null(db.txn);
+	assert_null(db.ipcur);
+	assert_null(db.gtab);
+	assert_false(rvq_db_geo_shared(&db));
+	assert_false(db.geo_valid);
+	/* and the answers come from the new transaction */
+	ask(q);
+	assert_int_equal(rvq_db_geo_batch(&db, q, 8), RV_OK);
+	answers_right(&db, q);
+	rvq_db_end(&db);
+	assert_null(db.txn);
+	rvq_db_close(&db);
+}
+
 static void
 test_output_batches(void **state)
 {
@@ -371,6 +415,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch_probes),
 		cmocka_unit_test(test_batch_table),
+		cmocka_unit_test(test_renew),
 		cmocka_unit_test(test_output_batches),
 		cmocka_unit_test(test_write_error),
 	};
