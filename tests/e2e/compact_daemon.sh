@@ -100,6 +100,7 @@ for q in "lookup *.com -s name" "rdata ip 0.0.0.0/0 -s data" \
 	done
 done
 # A new rearviewd opens the compacted database and goes on.
+: >"$T/rvd.log"
 start_rvd -d "$T/k" -l "ipc://$T/in.sock" --flush-interval 100
 "$GEN" -q -n 1000 --start 1700000000 --connect "ipc://$T/in.sock" ||
     fail "rvgen into the reopened database"
@@ -125,6 +126,7 @@ for d in 0 0.005 0.01 0.02 0.04 0.08; do
 	[ "$(stat_of "$T/k" observations)" = 61000 ] ||
 	    fail "kill -9 $d s into a compaction: $(stat_of "$T/k" observations) observations, want 61000"
 done
+: >"$T/rvd.log"	# start_rvd waits for this start's 'ready:'
 start_rvd -d "$T/k" -l "ipc://$T/in.sock"
 [ -e "$T/k/compact.tmp" ] && fail "a killed compaction's copy is still there after a start"
 stop_rvd
