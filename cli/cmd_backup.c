@@ -134,7 +134,7 @@ cmd_backup(int argc, char **argv, const struct cli_env *env)
 	int compact = 1, rc;
 
 	cli_run_init(&run, "backup", env);
-	rc = cli_opts_parse(&run.opts, argc, argv, "backup [--db DIR] "
+	rc = cli_opts_parse_db(&run.opts, argc, argv, "backup [--db DIR] "
 	    "[--no-compact] DEST", "Copy the database into the new directory "
 	    "DEST while rearviewd goes on writing: a consistent snapshot, "
 	    "compacted unless --no-compact. To restore, stop rearviewd and "

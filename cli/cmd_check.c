@@ -79,7 +79,7 @@ cmd_check(int argc, char **argv, const struct cli_env *env)
 	int rc;
 
 	cli_run_init(&run, "check", env);
-	rc = cli_opts_parse(&run.opts, argc, argv, "check [--db DIR]",
+	rc = cli_opts_parse_db(&run.opts, argc, argv, "check [--db DIR]",
 	    "Verify the database: walk every tree, decode every key and "
 	    "value, hold the counters against the rows. Exit 0: sound; 3: "
 	    "damaged (each problem listed).", NULL, 0, NULL, NULL);

@@ -87,7 +87,12 @@ expect 3 backup -d "$T/db" "$T/nope/x"
 expect 2 backup -d "$T/db"
 expect 2 backup -d "$T/db" "$T/a" "$T/b"
 expect 3 backup -d "$T/missing" "$T/m"
-[ -e "$T/nope" ] || [ -e "$T/a" ] || [ -e "$T/m" ] && fail "a refused backup created something: $(ls "$T")"
+# the query options are not backup's nor check's
+expect 2 backup -d "$T/db" -A 2020-01-01 "$T/q"
+grep -q "unknown option '-A'" "$T/r.err" || fail "backup -A: $(cat "$T/r.err")"
+expect 2 check -d "$T/db" -l 5
+grep -q "unknown option '-l'" "$T/r.err" || fail "check -l: $(cat "$T/r.err")"
+[ -e "$T/nope" ] || [ -e "$T/a" ] || [ -e "$T/m" ] || [ -e "$T/q" ] && fail "a refused backup created something: $(ls "$T")"
 ls "$T" | grep -q partial && fail "a partial copy was left: $(ls "$T")"
 ok "refusals: one line each, nothing created"
 echo "PASS: backup"
