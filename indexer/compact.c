@@ -74,13 +74,17 @@ rvd_compact_step(struct rvd *d, struct rvd_compacting *c, int64_t now_ms)
 		return RV_OK;
 	}
 	rc = rv_store_compact(d->st, &r);
+	if (rc != RV_OK && !r.swapped) {
+		rvd_log(LOG_ERR, "compact: %s%s%s; data.mdb unchanged",
+		    rv_strerror(rc), rv_store_why(d->st) ? ": " : "",
+		    rv_store_why(d->st) ? rv_store_why(d->st) : "");
+		return RV_OK;
+	}
 	if (rc != RV_OK) {
-		rvd_log(LOG_ERR, "compact: %s%s%s; data.mdb %s", rv_strerror(rc),
-		    rv_store_why(d->st) ? ": " : "", rv_store_why(d->st) ?
-		    rv_store_why(d->st) : "", rc == RV_ESTATE || r.after == 0 ?
-		    "unchanged" : "replaced but not reopened");
-		return rc == RV_ENOSPC || rc == RV_EIO || rc == RV_ESTATE ?
-		    RV_OK : RV_ECORRUPT;
+		rvd_log(LOG_ERR, "compact: data.mdb was replaced by its "
+		    "compacted copy, which could not be opened: %s",
+		    rv_strerror(rc));
+		return RV_ECORRUPT;
 	}
 	rvd_log(LOG_INFO, "compact: data.mdb %" PRIu64 " -> %" PRIu64
 	    " octets%s; flushes waited %" PRId64 " ms", r.before, r.after,

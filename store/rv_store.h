@@ -231,6 +231,7 @@ struct rv_compact_result {
 	uint64_t after;		/**< and after: the pages in use */
 	int64_t copy_ms;	/**< writing the copy (commits must wait) */
 	int64_t ms;		/**< in all */
+	int swapped;		/**< the copy replaced data.mdb */
 };
 
 /**
@@ -241,8 +242,10 @@ struct rv_compact_result {
  * transaction of \p st; it needs free disk for the pages in use.
  * kill -9 at any point leaves a sound database.
  * \return 0; RV_ESTATE (a reader, not the one writer, or a commit during
- * the copy), RV_ENOSPC, RV_EIO, the store's errors. After an error past
- * the rename the store is unusable (transactions fail): reopen it.
+ * the copy), RV_ENOSPC, RV_EIO, the store's errors. An error with
+ * res->swapped 0 left data.mdb as it was and the store usable; with
+ * res->swapped 1 the new file could not be opened: the store is unusable
+ * (transactions fail) until it is closed and opened again.
  */
 int rv_store_compact(struct rv_store *st, struct rv_compact_result *res);
 

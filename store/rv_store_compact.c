@@ -186,6 +186,7 @@ rv_store_compact(struct rv_store *st, struct rv_compact_result *res)
 		pthread_rwlock_unlock(&st->gen);
 		goto leave;
 	}
+	res->swapped = 1;
 	(void)fsync_path(st->path, O_RDONLY | O_DIRECTORY);
 	rv_store_env_close(st);
 	rc = rv_store_env_setup(st, mapsize);

@@ -360,6 +360,22 @@ test_compact_online(void **state)
 	rewrite_all(f, 'f');
 	assert_int_equal(read_k1(r1), 'f');
 	assert_int_equal(read_k1(r2), 'f');
+
+	/* a compaction that fails before the swap leaves all as it was */
+	snprintf(p, sizeof(p), "%s/compact.tmp", f->dir);
+	assert_non_null(fp = fopen(p, "w"));	/* no directory there */
+	fclose(fp);
+	{
+		uint64_t size = size_of(f->dir, "data.mdb");
+
+		assert_int_equal(rv_store_compact(f->st, &res), RV_EIO);
+		assert_int_equal(res.swapped, 0);
+		assert_int_equal(size_of(f->dir, "data.mdb"), size);
+	}
+	rewrite_all(f, 'g');
+	assert_int_equal(read_k1(f->st), 'g');
+	assert_int_equal(read_k1(r1), 'g');
+	assert_int_equal(unlink(p), 0);
 	rv_store_close(r1);
 	rv_store_close(r2);
 }
