@@ -37,10 +37,14 @@ stop_rvd
 
 # Archiving while the frames arrive: SIGUSR1 every half second.
 feed "$T/a" --archive-after 1s --archive-every 1h --archive-budget 700
-while kill -0 "$GEN_PID" 2>/dev/null; do
-	kill -USR1 "$RVD_PID"
+# rvgen ends when its stream is sent (a minute at most); a rearviewd that
+# died would leave it waiting for ever.
+for _ in $(seq 240); do
+	kill -0 "$GEN_PID" 2>/dev/null || break
+	kill -USR1 "$RVD_PID" 2>/dev/null || fail "rearviewd died while archiving"
 	sleep 0.5
 done
+kill -0 "$GEN_PID" 2>/dev/null && fail "rvgen still sending after two minutes"
 GEN_PID=
 wait_all "$T/a"
 kill -USR1 "$RVD_PID"

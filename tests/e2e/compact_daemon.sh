@@ -51,13 +51,17 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 curl -s -o /dev/null "http://127.0.0.1:$p/dnsdb/v2/ping" || fail "rearview serve did not start"
-while kill -0 "$GEN_PID" 2>/dev/null; do
-	kill -USR2 "$RVD_PID"
+# rvgen ends when its stream is sent (a minute at most); a rearviewd that
+# died would leave it waiting for ever.
+for _ in $(seq 240); do
+	kill -0 "$GEN_PID" 2>/dev/null || break
+	kill -USR2 "$RVD_PID" 2>/dev/null || fail "rearviewd died while compacting"
 	# the service reads between the swaps
 	curl -s -m 20 -o /dev/null "http://127.0.0.1:$p/api/v1/stats" ||
 	    fail "rearview serve did not answer during the compactions"
 	sleep 0.5
 done
+kill -0 "$GEN_PID" 2>/dev/null && fail "rvgen still sending after two minutes"
 GEN_PID=
 wait_all "$T/k"
 n0=$(grep -c 'compact: data.mdb' "$T/rvd.log")
