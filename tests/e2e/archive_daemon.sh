@@ -31,7 +31,7 @@ wait_all() {	# db
 
 # The control.
 feed "$T/c" --archive-after 0
-wait "$GEN_PID"; GEN_PID=
+wait_gen
 wait_all "$T/c"
 stop_rvd
 

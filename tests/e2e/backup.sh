@@ -42,7 +42,7 @@ copied=$(DB=$T/live dbstat observations)
 	[ "$(tail -1 "$T/live.ids")" = $((copied - 1)) ] ||
 	fail "the backup during ingest is not a prefix of the stream ($copied rows, ids $(head -1 "$T/live.ids")..$(tail -1 "$T/live.ids"))"
 ok "backup during ingest: sound, a prefix of $copied of the stream (the source had $held right after)"
-wait "$GEN_PID"; GEN_PID=
+wait_gen
 wait_stat observations $N 60
 stop_rvd
 

@@ -38,7 +38,7 @@ wait_all() {	# db
 }
 
 feed "$T/c" --compact-above 0
-wait "$GEN_PID"; GEN_PID=
+wait_gen
 wait_all "$T/c"
 stop_rvd
 

@@ -52,6 +52,19 @@ stop_rvd() {
 	[ "$rc" = 0 ] || fail "rearviewd exited $rc after SIGTERM"
 }
 
+# wait_gen [SECONDS]: wait until rvgen ($GEN_PID) has sent its stream
+# (120 s at most), failing at once if rearviewd ($RVD_PID) dies meanwhile:
+# rvgen would wait for a receiver for ever.
+wait_gen() {
+	local i
+	for i in $(seq $((${1:-120} * 10))); do
+		kill -0 "$GEN_PID" 2>/dev/null || { wait "$GEN_PID"; GEN_PID=; return 0; }
+		kill -0 "$RVD_PID" 2>/dev/null || fail "rearviewd died while rvgen was sending"
+		sleep 0.1
+	done
+	fail "rvgen still sending after ${1:-120} s"
+}
+
 # stat NAME: a meta counter of the database in $T/db.
 dbstat() { "$DUMP" "${DB:-$T/db}" stats | awk -v k="$1" '$1 == k { print $2 }'; }
 
