@@ -40,13 +40,10 @@
 
 #include "rv_err.h"
 #include "store_lmdb.h"
+#include "store_seg.h"
 
-/* LMDB's meta page (see precheck_meta in rv_store.c): the MDB_meta after
- * the 16-octet page header, its transaction id at 144. */
-#define META_BODY	16
-#define META_END	152
-#define META_TXNID	144
-#define META_MAGIC	0xBEEFC0DEu
+/* The MDB_meta after the meta page's 16-octet header (store_lmdb.h). */
+#define META_BODY	META_OFF_MAGIC
 
 static int
 path_of(const struct rv_store *st, const char *name, char *out, size_t cap)
@@ -63,22 +60,8 @@ rv_store_compact_leftover(struct rv_store *st)
 	if (path_of(st, "compact.tmp", dir, sizeof(dir)) != RV_OK)
 		return;
 	snprintf(file, sizeof(file), "%s/data.mdb", dir);
-	(void)unlink(file);
-	snprintf(file, sizeof(file), "%s/lock.mdb", dir);
-	(void)unlink(file);
+	(void)unlink(file);	/* the only file mdb_env_copy2 writes */
 	(void)rmdir(dir);
-}
-
-static int
-fsync_path(const char *path, int flags)
-{
-	int fd = open(path, flags | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return RV_EIO;
-	rc = fsync(fd) == 0 ? RV_OK : errno == ENOSPC ? RV_ENOSPC : RV_EIO;
-	close(fd);
-	return rc;
 }
 
 /* The copy's meta pages as transactions txnid (page txnid % 2) and
@@ -86,7 +69,7 @@ fsync_path(const char *path, int flags)
 static int
 renumber_metas(const char *file, unsigned psize, uint64_t txnid)
 {
-	uint8_t b[META_END];
+	uint8_t b[META_LEN];
 	uint32_t magic;
 	uint64_t id;
 	int fd, rc = RV_EIO;
@@ -96,16 +79,16 @@ renumber_metas(const char *file, unsigned psize, uint64_t txnid)
 	if (pread(fd, b, sizeof(b), psize) != (ssize_t)sizeof(b))
 		goto leave;
 	memcpy(&magic, b + META_BODY, 4);
-	memcpy(&id, b + META_TXNID, 8);
+	memcpy(&id, b + META_OFF_TXNID, 8);
 	if (magic != META_MAGIC || id != 1) {
 		rc = RV_ECORRUPT;	/* not the copy LMDB 0.9 writes */
 		goto leave;
 	}
 	for (uint64_t t = txnid - 1; t <= txnid; t++) {
-		memcpy(b + META_TXNID, &t, 8);
-		if (pwrite(fd, b + META_BODY, META_END - META_BODY,
+		memcpy(b + META_OFF_TXNID, &t, 8);
+		if (pwrite(fd, b + META_BODY, META_LEN - META_BODY,
 		    (off_t)((t & 1) * psize + META_BODY)) !=
-		    META_END - META_BODY)
+		    META_LEN - META_BODY)
 			goto leave;
 	}
 	rc = fsync(fd) == 0 ? RV_OK : errno == ENOSPC ? RV_ENOSPC : RV_EIO;
@@ -187,7 +170,7 @@ rv_store_compact(struct rv_store *st, struct rv_compact_result *res)
 		goto leave;
 	}
 	res->swapped = 1;
-	(void)fsync_path(st->path, O_RDONLY | O_DIRECTORY);
+	(void)rv_seg_fsync(st->path, 1);
 	rv_store_env_close(st);
 	rc = rv_store_env_setup(st, mapsize);
 	if (rc != RV_OK) {

@@ -59,6 +59,24 @@ struct rv_store {
 	atomic_int no_env;	/**< adopting a new data.mdb failed */
 };
 
+/* LMDB's meta page as it lies in data.mdb (data format version 1, native
+ * byte order; lmdb.h does not describe it): the page header (16 octets),
+ * mm_magic:4 @16, mm_version:4 @20, mm_address:8, mm_mapsize:8, two
+ * database records of 48 octets @40 (free pages, main tree; the first's
+ * pad field @40 is the page size, each record's root page is at +40),
+ * mm_last_pg:8 @136, mm_txnid:8 @144. */
+#define META_LEN	152
+#define META_MAGIC	0xBEEFC0DEu
+#define META_VERSION	1
+#define META_OFF_MAGIC	16
+#define META_OFF_VERSION 20
+#define META_OFF_PSIZE	40
+#define META_OFF_ROOT0	80
+#define META_OFF_ROOT1	128
+#define META_OFF_LAST	136
+#define META_OFF_TXNID	144
+#define META_NO_ROOT	UINT64_MAX	/* P_INVALID: an empty tree */
+
 static inline MDB_txn *
 lm_txn(struct rv_txn *t)
 {
