@@ -86,49 +86,42 @@ engine(FILE *fp, const struct chopts *o, const char *table,
 		fprintf(fp, "ENGINE = %s()", kind);
 }
 
-static void
-states_cols(FILE *fp, unsigned st)
-{
-	if (st & CH_TIMES)
-		fputs(",\n    time_first AggregateFunction(min, UInt32),\n"
-		    "    time_last AggregateFunction(max, UInt32)", fp);
-	if (st & CH_COUNT)
-		fputs(",\n    count AggregateFunction(sum, UInt64)", fp);
-	if (st & CH_TTL)
-		fputs(",\n    ttl_min AggregateFunction(min, UInt32),\n"
-		    "    ttl_max AggregateFunction(max, UInt32)", fp);
-	if (st & CH_SENSORS)
-		fputs(",\n    sensors AggregateFunction(groupUniqArray, String)",
-		    fp);
-}
+/* The aggregated columns: in X_local as states of fn over type, in the
+ * ingest table as plain values named in (one sensor per row), turned
+ * into states by the materialized view. */
+static const struct chstate {
+	unsigned set;		/* CH_* */
+	const char *name, *in, *fn, *type;
+} states[] = {
+	{ CH_TIMES, "time_first", "time_first", "min", "UInt32" },
+	{ CH_TIMES, "time_last", "time_last", "max", "UInt32" },
+	{ CH_COUNT, "count", "count", "sum", "UInt64" },
+	{ CH_TTL, "ttl_min", "ttl_min", "min", "UInt32" },
+	{ CH_TTL, "ttl_max", "ttl_max", "max", "UInt32" },
+	{ CH_SENSORS, "sensors", "sensor", "groupUniqArray", "String" },
+};
 
-static void
-plain_cols(FILE *fp, unsigned st)
-{
-	if (st & CH_TIMES)
-		fputs(",\n    time_first UInt32,\n    time_last UInt32", fp);
-	if (st & CH_COUNT)
-		fputs(",\n    count UInt64", fp);
-	if (st & CH_TTL)
-		fputs(",\n    ttl_min UInt32,\n    ttl_max UInt32", fp);
-	if (st & CH_SENSORS)
-		fputs(",\n    sensor String", fp);
-}
+enum chform { STATE_COL, PLAIN_COL, MV_STATE };
 
-/* The materialized view's SELECT list after the key and plain columns. */
+/* The aggregated columns of a table with states \p set, as columns of
+ * X_local, of the ingest table, or the view's SELECT list. */
 static void
-mv_states(FILE *fp, unsigned st)
+state_list(FILE *fp, unsigned set, enum chform form)
 {
-	if (st & CH_TIMES)
-		fputs(",\n    minState(time_first) AS time_first,\n"
-		    "    maxState(time_last) AS time_last", fp);
-	if (st & CH_COUNT)
-		fputs(",\n    sumState(count) AS count", fp);
-	if (st & CH_TTL)
-		fputs(",\n    minState(ttl_min) AS ttl_min,\n"
-		    "    maxState(ttl_max) AS ttl_max", fp);
-	if (st & CH_SENSORS)
-		fputs(",\n    groupUniqArrayState(sensor) AS sensors", fp);
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		const struct chstate *c = &states[i];
+
+		if (!(set & c->set))
+			continue;
+		if (form == STATE_COL)
+			fprintf(fp, ",\n    %s AggregateFunction(%s, %s)",
+			    c->name, c->fn, c->type);
+		else if (form == PLAIN_COL)
+			fprintf(fp, ",\n    %s %s", c->in, c->type);
+		else
+			fprintf(fp, ",\n    %sState(%s) AS %s", c->fn, c->in,
+			    c->name);
+	}
 }
 
 /* "a String, b UInt16" -> "a, b" */
@@ -161,7 +154,7 @@ table(FILE *fp, const struct chopts *o, const struct chtab *t)
 	    db, t->name, t->key);
 	if (t->plain[0])
 		fprintf(fp, ",\n    %s", t->plain);
-	states_cols(fp, t->states);
+	state_list(fp, t->states, STATE_COL);
 	fputs("\n) ", fp);
 	{
 		char local[64];
@@ -174,7 +167,7 @@ table(FILE *fp, const struct chopts *o, const struct chtab *t)
 	    t->name, in, t->key);
 	if (t->plain[0])
 		fprintf(fp, ",\n    %s", t->plain);
-	plain_cols(fp, t->states);
+	state_list(fp, t->states, PLAIN_COL);
 	fputs("\n) ENGINE = Null;\n", fp);
 
 	fprintf(fp, "\nCREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s_mv TO "
@@ -184,7 +177,7 @@ table(FILE *fp, const struct chopts *o, const struct chtab *t)
 		fputs(",\n    ", fp);
 		names_of(fp, t->plain, "any");
 	}
-	mv_states(fp, t->states);
+	state_list(fp, t->states, MV_STATE);
 	fprintf(fp, "\nFROM %s.%s_%s\nGROUP BY ", db, t->name, in);
 	names_of(fp, t->key, NULL);
 	fputs(";\n", fp);
