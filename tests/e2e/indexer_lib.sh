@@ -65,6 +65,24 @@ wait_gen() {
 	fail "rvgen still sending after ${1:-120} s"
 }
 
+# same_answers DB CONTROL: the standard queries (wildcards, a CIDR scan, a
+# summary, a time fence) in json and csv give DB the control's answers,
+# and the control has some. Needs $RV (the CLI).
+same_answers() {
+	local q f
+	for q in "lookup *.com -s name" "rdata ip 0.0.0.0/0 -s data" \
+	    "summarize lookup *.net" "lookup *.org -s name -c -A 2020-10-01"; do
+		for f in json csv; do
+			# shellcheck disable=SC2086
+			"$RV" --db "$1" $q -o $f -l 0 >"$T/x" 2>&1
+			# shellcheck disable=SC2086
+			"$RV" --db "$2" $q -o $f -l 0 >"$T/y" 2>&1
+			[ -s "$T/y" ] || fail "'$q' gives nothing to compare"
+			cmp -s "$T/x" "$T/y" || { diff "$T/x" "$T/y" | head; fail "'$q -o $f' differs"; }
+		done
+	done
+}
+
 # stat NAME: a meta counter of the database in $T/db.
 dbstat() { "$DUMP" "${DB:-$T/db}" stats | awk -v k="$1" '$1 == k { print $2 }'; }
 
