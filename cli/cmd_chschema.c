@@ -4,10 +4,14 @@
  * cluster (issue #22, contrib/clickhouse/README.md), as SQL statements
  * separated by `;`, for ClickHouse 18.16 (Debian 12's) and later.
  *
- * Every table of the LMDB store has a ClickHouse counterpart, ordered like
- * its LMDB keys (owner names with their labels reversed, so `*.domain` is
- * a prefix; addresses as 4 or 16 octets, so a CIDR is a range; ASN then
- * address). For each table X:
+ * Every table of the LMDB store has a ClickHouse counterpart ordered by
+ * `key`, the octets of its LMDB key (store/SCHEMA.md): owner names with
+ * their labels reversed, so `*.domain` is a prefix; addresses as 4 or 16
+ * octets, so a CIDR is a range; ASN then address. A range of LMDB keys is
+ * a range here, in the same order, which is what lets one query engine
+ * read either store. Readable columns (names and rdata in presentation
+ * form) sit beside the key for people who query ClickHouse directly.
+ * For each table X:
  *  - X_local: the rows, AggregatingMergeTree (or its Replicated variant
  *    with --replicated): first/last/count/TTL range/sensors as min, max,
  *    sum and groupUniqArray states, merged by ClickHouse as rearview's
@@ -34,13 +38,13 @@
 #include "cli.h"
 #include "rv_num.h"
 
-/* One aggregated table: its name, key columns (with types) in ORDER BY
- * order, other plain columns, and which states it keeps. */
+/* One aggregated table: its name, its plain columns (readable forms of
+ * what the key holds, and the rrset's rdata set), which states it keeps
+ * and how it is sharded. Every table is ordered by `key`, the LMDB key's
+ * octets (store/SCHEMA.md), so a range of LMDB keys is a range here. */
 struct chtab {
 	const char *name;
-	const char *key;	/* "col Type, ..." in ORDER BY order */
-	const char *order;	/* the ORDER BY list */
-	const char *plain;	/* other plain columns ("" for none) */
+	const char *plain;	/* "col Type, ..." */
 	unsigned states;	/* CH_* */
 	const char *shard;	/* the sharding expression */
 };
@@ -51,22 +55,17 @@ struct chtab {
 #define CH_SENSORS	8u	/* sensors */
 
 static const struct chtab tabs[] = {
-	{ "rrset", "rname String, rrtype UInt16, bailiwick String, "
-	  "digest UInt64", "rname, rrtype, bailiwick, digest",
-	  "regdom String, rrname String, rdata Array(String)",
+	{ "rrset", "regdom String, rrname String, rrtype UInt16, "
+	  "bailiwick String, rdata Array(String), rdcount UInt16, set String",
 	  CH_TIMES | CH_COUNT | CH_TTL | CH_SENSORS, "cityHash64(regdom)" },
-	{ "neg", "rname String, qtype UInt16, rcode UInt8, bailiwick String",
-	  "rname, qtype, rcode, bailiwick", "regdom String, qname String",
+	{ "neg", "regdom String, qname String, qtype UInt16, rcode UInt8, "
+	  "bailiwick String",
 	  CH_TIMES | CH_COUNT | CH_TTL | CH_SENSORS, "cityHash64(regdom)" },
-	{ "rdata", "kind UInt8, value String, rrtype UInt16, rname String",
-	  "kind, value, rrtype, rname", "regdom String",
-	  CH_TIMES | CH_COUNT, "cityHash64(regdom)" },
-	{ "names", "name String", "name", "regdom String", CH_TIMES,
-	  "cityHash64(regdom)" },
-	{ "asn", "asn UInt32, family UInt8, addr String",
-	  "asn, family, addr", "", CH_TIMES, "cityHash64(addr)" },
-	{ "regdom", "regdom String", "regdom", "", CH_TIMES,
-	  "cityHash64(regdom)" },
+	{ "rdata", "value String, rrtype UInt16, rrname String",
+	  CH_TIMES | CH_COUNT, "cityHash64(key)" },
+	{ "names", "name String", CH_TIMES, "cityHash64(key)" },
+	{ "asn", "asn UInt32, addr String", CH_TIMES, "cityHash64(key)" },
+	{ "regdom", "regdom String", CH_TIMES, "cityHash64(regdom)" },
 };
 
 struct chopts {
@@ -124,7 +123,7 @@ state_list(FILE *fp, unsigned set, enum chform form)
 	}
 }
 
-/* "a String, b UInt16" -> "a, b" */
+/* "a String, b UInt16" -> "fn(a) AS a, fn(b) AS b" */
 static void
 names_of(FILE *fp, const char *cols, const char *fn)
 {
@@ -133,11 +132,8 @@ names_of(FILE *fp, const char *cols, const char *fn)
 	while (*c) {
 		const char *sp = strchr(c, ' '), *comma = strchr(c, ',');
 
-		if (fn)
-			fprintf(fp, "%s(%.*s) AS %.*s", fn, (int)(sp - c), c,
-			    (int)(sp - c), c);
-		else
-			fprintf(fp, "%.*s", (int)(sp - c), c);
+		fprintf(fp, "%s(%.*s) AS %.*s", fn, (int)(sp - c), c,
+		    (int)(sp - c), c);
 		if (comma == NULL)
 			break;
 		fputs(", ", fp);
@@ -150,10 +146,8 @@ table(FILE *fp, const struct chopts *o, const struct chtab *t)
 {
 	const char *db = o->db, *in = o->cluster ? "in" : "ingest";
 
-	fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s_local (\n    %s",
-	    db, t->name, t->key);
-	if (t->plain[0])
-		fprintf(fp, ",\n    %s", t->plain);
+	fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s_local (\n    key "
+	    "String,\n    %s", db, t->name, t->plain);
 	state_list(fp, t->states, STATE_COL);
 	fputs("\n) ", fp);
 	{
@@ -161,26 +155,19 @@ table(FILE *fp, const struct chopts *o, const struct chtab *t)
 		snprintf(local, sizeof(local), "%s_local", t->name);
 		engine(fp, o, local, "AggregatingMergeTree");
 	}
-	fprintf(fp, "\nORDER BY (%s);\n", t->order);
+	fputs("\nORDER BY key;\n", fp);
 
-	fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s_%s (\n    %s", db,
-	    t->name, in, t->key);
-	if (t->plain[0])
-		fprintf(fp, ",\n    %s", t->plain);
+	fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s_%s (\n    key "
+	    "String,\n    %s", db, t->name, in, t->plain);
 	state_list(fp, t->states, PLAIN_COL);
 	fputs("\n) ENGINE = Null;\n", fp);
 
 	fprintf(fp, "\nCREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s_mv TO "
-	    "%s.%s_local AS SELECT\n    ", db, t->name, db, t->name);
-	names_of(fp, t->key, NULL);
-	if (t->plain[0]) {
-		fputs(",\n    ", fp);
-		names_of(fp, t->plain, "any");
-	}
+	    "%s.%s_local AS SELECT\n    key,\n    ", db, t->name, db,
+	    t->name);
+	names_of(fp, t->plain, "any");
 	state_list(fp, t->states, MV_STATE);
-	fprintf(fp, "\nFROM %s.%s_%s\nGROUP BY ", db, t->name, in);
-	names_of(fp, t->key, NULL);
-	fputs(";\n", fp);
+	fprintf(fp, "\nFROM %s.%s_%s\nGROUP BY key;\n", db, t->name, in);
 
 	if (o->cluster) {
 		fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.%s_ingest AS "
@@ -202,7 +189,7 @@ ip_table(FILE *fp, const struct chopts *o)
 	const char *db = o->db;
 
 	fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.ip_local (\n"
-	    "    family UInt8,\n    addr String,\n    since UInt32,\n"
+	    "    key String,\n    addr String,\n    since UInt32,\n"
 	    "    until UInt32,\n    asn UInt32,\n    cc FixedString(2),\n"
 	    "    lat Int32,\n    lon Int32,\n    org String,\n"
 	    "    city String,\n    version UInt32\n) ", db);
@@ -211,11 +198,11 @@ ip_table(FILE *fp, const struct chopts *o)
 		    "tables/{shard}/%s/ip_local', '{replica}', version)", db);
 	else
 		fputs("ENGINE = ReplacingMergeTree(version)", fp);
-	fputs("\nORDER BY (family, addr, since);\n", fp);
+	fputs("\nORDER BY key;\n", fp);
 	if (o->cluster) {
 		fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.ip_ingest AS "
 		    "%s.ip_local\nENGINE = Distributed(%s, %s, ip_local, "
-		    "cityHash64(addr));\n", db, db, o->cluster, db);
+		    "cityHash64(key));\n", db, db, o->cluster, db);
 		fprintf(fp, "\nCREATE TABLE IF NOT EXISTS %s.ip AS %s.ip_local"
 		    "\nENGINE = Distributed(%s, %s, ip_local);\n", db, db,
 		    o->cluster, db);

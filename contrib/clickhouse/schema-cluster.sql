@@ -8,8 +8,8 @@
 CREATE DATABASE IF NOT EXISTS rearview;
 
 CREATE TABLE IF NOT EXISTS rearview.rrset_local (
-    rname String, rrtype UInt16, bailiwick String, digest UInt64,
-    regdom String, rrname String, rdata Array(String),
+    key String,
+    regdom String, rrname String, rrtype UInt16, bailiwick String, rdata Array(String), rdcount UInt16, set String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32),
     count AggregateFunction(sum, UInt64),
@@ -17,11 +17,11 @@ CREATE TABLE IF NOT EXISTS rearview.rrset_local (
     ttl_max AggregateFunction(max, UInt32),
     sensors AggregateFunction(groupUniqArray, String)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (rname, rrtype, bailiwick, digest);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.rrset_in (
-    rname String, rrtype UInt16, bailiwick String, digest UInt64,
-    regdom String, rrname String, rdata Array(String),
+    key String,
+    regdom String, rrname String, rrtype UInt16, bailiwick String, rdata Array(String), rdcount UInt16, set String,
     time_first UInt32,
     time_last UInt32,
     count UInt64,
@@ -31,8 +31,8 @@ CREATE TABLE IF NOT EXISTS rearview.rrset_in (
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.rrset_mv TO rearview.rrset_local AS SELECT
-    rname, rrtype, bailiwick, digest,
-    any(regdom) AS regdom, any(rrname) AS rrname, any(rdata) AS rdata,
+    key,
+    any(regdom) AS regdom, any(rrname) AS rrname, any(rrtype) AS rrtype, any(bailiwick) AS bailiwick, any(rdata) AS rdata, any(rdcount) AS rdcount, any(set) AS set,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last,
     sumState(count) AS count,
@@ -40,7 +40,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.rrset_mv TO rearview.rrset_local
     maxState(ttl_max) AS ttl_max,
     groupUniqArrayState(sensor) AS sensors
 FROM rearview.rrset_in
-GROUP BY rname, rrtype, bailiwick, digest;
+GROUP BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.rrset_ingest AS rearview.rrset_in
 ENGINE = Distributed(rearview, rearview, rrset_in, cityHash64(regdom));
@@ -49,8 +49,8 @@ CREATE TABLE IF NOT EXISTS rearview.rrset AS rearview.rrset_local
 ENGINE = Distributed(rearview, rearview, rrset_local);
 
 CREATE TABLE IF NOT EXISTS rearview.neg_local (
-    rname String, qtype UInt16, rcode UInt8, bailiwick String,
-    regdom String, qname String,
+    key String,
+    regdom String, qname String, qtype UInt16, rcode UInt8, bailiwick String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32),
     count AggregateFunction(sum, UInt64),
@@ -58,11 +58,11 @@ CREATE TABLE IF NOT EXISTS rearview.neg_local (
     ttl_max AggregateFunction(max, UInt32),
     sensors AggregateFunction(groupUniqArray, String)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (rname, qtype, rcode, bailiwick);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.neg_in (
-    rname String, qtype UInt16, rcode UInt8, bailiwick String,
-    regdom String, qname String,
+    key String,
+    regdom String, qname String, qtype UInt16, rcode UInt8, bailiwick String,
     time_first UInt32,
     time_last UInt32,
     count UInt64,
@@ -72,8 +72,8 @@ CREATE TABLE IF NOT EXISTS rearview.neg_in (
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.neg_mv TO rearview.neg_local AS SELECT
-    rname, qtype, rcode, bailiwick,
-    any(regdom) AS regdom, any(qname) AS qname,
+    key,
+    any(regdom) AS regdom, any(qname) AS qname, any(qtype) AS qtype, any(rcode) AS rcode, any(bailiwick) AS bailiwick,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last,
     sumState(count) AS count,
@@ -81,7 +81,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.neg_mv TO rearview.neg_local AS 
     maxState(ttl_max) AS ttl_max,
     groupUniqArrayState(sensor) AS sensors
 FROM rearview.neg_in
-GROUP BY rname, qtype, rcode, bailiwick;
+GROUP BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.neg_ingest AS rearview.neg_in
 ENGINE = Distributed(rearview, rearview, neg_in, cityHash64(regdom));
@@ -90,111 +90,117 @@ CREATE TABLE IF NOT EXISTS rearview.neg AS rearview.neg_local
 ENGINE = Distributed(rearview, rearview, neg_local);
 
 CREATE TABLE IF NOT EXISTS rearview.rdata_local (
-    kind UInt8, value String, rrtype UInt16, rname String,
-    regdom String,
+    key String,
+    value String, rrtype UInt16, rrname String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32),
     count AggregateFunction(sum, UInt64)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (kind, value, rrtype, rname);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.rdata_in (
-    kind UInt8, value String, rrtype UInt16, rname String,
-    regdom String,
+    key String,
+    value String, rrtype UInt16, rrname String,
     time_first UInt32,
     time_last UInt32,
     count UInt64
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.rdata_mv TO rearview.rdata_local AS SELECT
-    kind, value, rrtype, rname,
-    any(regdom) AS regdom,
+    key,
+    any(value) AS value, any(rrtype) AS rrtype, any(rrname) AS rrname,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last,
     sumState(count) AS count
 FROM rearview.rdata_in
-GROUP BY kind, value, rrtype, rname;
+GROUP BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.rdata_ingest AS rearview.rdata_in
-ENGINE = Distributed(rearview, rearview, rdata_in, cityHash64(regdom));
+ENGINE = Distributed(rearview, rearview, rdata_in, cityHash64(key));
 
 CREATE TABLE IF NOT EXISTS rearview.rdata AS rearview.rdata_local
 ENGINE = Distributed(rearview, rearview, rdata_local);
 
 CREATE TABLE IF NOT EXISTS rearview.names_local (
+    key String,
     name String,
-    regdom String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (name);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.names_in (
+    key String,
     name String,
-    regdom String,
     time_first UInt32,
     time_last UInt32
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.names_mv TO rearview.names_local AS SELECT
-    name,
-    any(regdom) AS regdom,
+    key,
+    any(name) AS name,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last
 FROM rearview.names_in
-GROUP BY name;
+GROUP BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.names_ingest AS rearview.names_in
-ENGINE = Distributed(rearview, rearview, names_in, cityHash64(regdom));
+ENGINE = Distributed(rearview, rearview, names_in, cityHash64(key));
 
 CREATE TABLE IF NOT EXISTS rearview.names AS rearview.names_local
 ENGINE = Distributed(rearview, rearview, names_local);
 
 CREATE TABLE IF NOT EXISTS rearview.asn_local (
-    asn UInt32, family UInt8, addr String,
+    key String,
+    asn UInt32, addr String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (asn, family, addr);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.asn_in (
-    asn UInt32, family UInt8, addr String,
+    key String,
+    asn UInt32, addr String,
     time_first UInt32,
     time_last UInt32
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.asn_mv TO rearview.asn_local AS SELECT
-    asn, family, addr,
+    key,
+    any(asn) AS asn, any(addr) AS addr,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last
 FROM rearview.asn_in
-GROUP BY asn, family, addr;
+GROUP BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.asn_ingest AS rearview.asn_in
-ENGINE = Distributed(rearview, rearview, asn_in, cityHash64(addr));
+ENGINE = Distributed(rearview, rearview, asn_in, cityHash64(key));
 
 CREATE TABLE IF NOT EXISTS rearview.asn AS rearview.asn_local
 ENGINE = Distributed(rearview, rearview, asn_local);
 
 CREATE TABLE IF NOT EXISTS rearview.regdom_local (
+    key String,
     regdom String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (regdom);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.regdom_in (
+    key String,
     regdom String,
     time_first UInt32,
     time_last UInt32
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.regdom_mv TO rearview.regdom_local AS SELECT
-    regdom,
+    key,
+    any(regdom) AS regdom,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last
 FROM rearview.regdom_in
-GROUP BY regdom;
+GROUP BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.regdom_ingest AS rearview.regdom_in
 ENGINE = Distributed(rearview, rearview, regdom_in, cityHash64(regdom));
@@ -203,7 +209,7 @@ CREATE TABLE IF NOT EXISTS rearview.regdom AS rearview.regdom_local
 ENGINE = Distributed(rearview, rearview, regdom_local);
 
 CREATE TABLE IF NOT EXISTS rearview.ip_local (
-    family UInt8,
+    key String,
     addr String,
     since UInt32,
     until UInt32,
@@ -215,10 +221,10 @@ CREATE TABLE IF NOT EXISTS rearview.ip_local (
     city String,
     version UInt32
 ) ENGINE = ReplacingMergeTree(version)
-ORDER BY (family, addr, since);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.ip_ingest AS rearview.ip_local
-ENGINE = Distributed(rearview, rearview, ip_local, cityHash64(addr));
+ENGINE = Distributed(rearview, rearview, ip_local, cityHash64(key));
 
 CREATE TABLE IF NOT EXISTS rearview.ip AS rearview.ip_local
 ENGINE = Distributed(rearview, rearview, ip_local);

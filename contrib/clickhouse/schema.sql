@@ -3,8 +3,8 @@
 CREATE DATABASE IF NOT EXISTS rearview;
 
 CREATE TABLE IF NOT EXISTS rearview.rrset_local (
-    rname String, rrtype UInt16, bailiwick String, digest UInt64,
-    regdom String, rrname String, rdata Array(String),
+    key String,
+    regdom String, rrname String, rrtype UInt16, bailiwick String, rdata Array(String), rdcount UInt16, set String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32),
     count AggregateFunction(sum, UInt64),
@@ -12,11 +12,11 @@ CREATE TABLE IF NOT EXISTS rearview.rrset_local (
     ttl_max AggregateFunction(max, UInt32),
     sensors AggregateFunction(groupUniqArray, String)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (rname, rrtype, bailiwick, digest);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.rrset_ingest (
-    rname String, rrtype UInt16, bailiwick String, digest UInt64,
-    regdom String, rrname String, rdata Array(String),
+    key String,
+    regdom String, rrname String, rrtype UInt16, bailiwick String, rdata Array(String), rdcount UInt16, set String,
     time_first UInt32,
     time_last UInt32,
     count UInt64,
@@ -26,8 +26,8 @@ CREATE TABLE IF NOT EXISTS rearview.rrset_ingest (
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.rrset_mv TO rearview.rrset_local AS SELECT
-    rname, rrtype, bailiwick, digest,
-    any(regdom) AS regdom, any(rrname) AS rrname, any(rdata) AS rdata,
+    key,
+    any(regdom) AS regdom, any(rrname) AS rrname, any(rrtype) AS rrtype, any(bailiwick) AS bailiwick, any(rdata) AS rdata, any(rdcount) AS rdcount, any(set) AS set,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last,
     sumState(count) AS count,
@@ -35,13 +35,13 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.rrset_mv TO rearview.rrset_local
     maxState(ttl_max) AS ttl_max,
     groupUniqArrayState(sensor) AS sensors
 FROM rearview.rrset_ingest
-GROUP BY rname, rrtype, bailiwick, digest;
+GROUP BY key;
 
 CREATE VIEW IF NOT EXISTS rearview.rrset AS SELECT * FROM rearview.rrset_local;
 
 CREATE TABLE IF NOT EXISTS rearview.neg_local (
-    rname String, qtype UInt16, rcode UInt8, bailiwick String,
-    regdom String, qname String,
+    key String,
+    regdom String, qname String, qtype UInt16, rcode UInt8, bailiwick String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32),
     count AggregateFunction(sum, UInt64),
@@ -49,11 +49,11 @@ CREATE TABLE IF NOT EXISTS rearview.neg_local (
     ttl_max AggregateFunction(max, UInt32),
     sensors AggregateFunction(groupUniqArray, String)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (rname, qtype, rcode, bailiwick);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.neg_ingest (
-    rname String, qtype UInt16, rcode UInt8, bailiwick String,
-    regdom String, qname String,
+    key String,
+    regdom String, qname String, qtype UInt16, rcode UInt8, bailiwick String,
     time_first UInt32,
     time_last UInt32,
     count UInt64,
@@ -63,8 +63,8 @@ CREATE TABLE IF NOT EXISTS rearview.neg_ingest (
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.neg_mv TO rearview.neg_local AS SELECT
-    rname, qtype, rcode, bailiwick,
-    any(regdom) AS regdom, any(qname) AS qname,
+    key,
+    any(regdom) AS regdom, any(qname) AS qname, any(qtype) AS qtype, any(rcode) AS rcode, any(bailiwick) AS bailiwick,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last,
     sumState(count) AS count,
@@ -72,109 +72,115 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.neg_mv TO rearview.neg_local AS 
     maxState(ttl_max) AS ttl_max,
     groupUniqArrayState(sensor) AS sensors
 FROM rearview.neg_ingest
-GROUP BY rname, qtype, rcode, bailiwick;
+GROUP BY key;
 
 CREATE VIEW IF NOT EXISTS rearview.neg AS SELECT * FROM rearview.neg_local;
 
 CREATE TABLE IF NOT EXISTS rearview.rdata_local (
-    kind UInt8, value String, rrtype UInt16, rname String,
-    regdom String,
+    key String,
+    value String, rrtype UInt16, rrname String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32),
     count AggregateFunction(sum, UInt64)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (kind, value, rrtype, rname);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.rdata_ingest (
-    kind UInt8, value String, rrtype UInt16, rname String,
-    regdom String,
+    key String,
+    value String, rrtype UInt16, rrname String,
     time_first UInt32,
     time_last UInt32,
     count UInt64
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.rdata_mv TO rearview.rdata_local AS SELECT
-    kind, value, rrtype, rname,
-    any(regdom) AS regdom,
+    key,
+    any(value) AS value, any(rrtype) AS rrtype, any(rrname) AS rrname,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last,
     sumState(count) AS count
 FROM rearview.rdata_ingest
-GROUP BY kind, value, rrtype, rname;
+GROUP BY key;
 
 CREATE VIEW IF NOT EXISTS rearview.rdata AS SELECT * FROM rearview.rdata_local;
 
 CREATE TABLE IF NOT EXISTS rearview.names_local (
+    key String,
     name String,
-    regdom String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (name);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.names_ingest (
+    key String,
     name String,
-    regdom String,
     time_first UInt32,
     time_last UInt32
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.names_mv TO rearview.names_local AS SELECT
-    name,
-    any(regdom) AS regdom,
+    key,
+    any(name) AS name,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last
 FROM rearview.names_ingest
-GROUP BY name;
+GROUP BY key;
 
 CREATE VIEW IF NOT EXISTS rearview.names AS SELECT * FROM rearview.names_local;
 
 CREATE TABLE IF NOT EXISTS rearview.asn_local (
-    asn UInt32, family UInt8, addr String,
+    key String,
+    asn UInt32, addr String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (asn, family, addr);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.asn_ingest (
-    asn UInt32, family UInt8, addr String,
+    key String,
+    asn UInt32, addr String,
     time_first UInt32,
     time_last UInt32
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.asn_mv TO rearview.asn_local AS SELECT
-    asn, family, addr,
+    key,
+    any(asn) AS asn, any(addr) AS addr,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last
 FROM rearview.asn_ingest
-GROUP BY asn, family, addr;
+GROUP BY key;
 
 CREATE VIEW IF NOT EXISTS rearview.asn AS SELECT * FROM rearview.asn_local;
 
 CREATE TABLE IF NOT EXISTS rearview.regdom_local (
+    key String,
     regdom String,
     time_first AggregateFunction(min, UInt32),
     time_last AggregateFunction(max, UInt32)
 ) ENGINE = AggregatingMergeTree()
-ORDER BY (regdom);
+ORDER BY key;
 
 CREATE TABLE IF NOT EXISTS rearview.regdom_ingest (
+    key String,
     regdom String,
     time_first UInt32,
     time_last UInt32
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.regdom_mv TO rearview.regdom_local AS SELECT
-    regdom,
+    key,
+    any(regdom) AS regdom,
     minState(time_first) AS time_first,
     maxState(time_last) AS time_last
 FROM rearview.regdom_ingest
-GROUP BY regdom;
+GROUP BY key;
 
 CREATE VIEW IF NOT EXISTS rearview.regdom AS SELECT * FROM rearview.regdom_local;
 
 CREATE TABLE IF NOT EXISTS rearview.ip_local (
-    family UInt8,
+    key String,
     addr String,
     since UInt32,
     until UInt32,
@@ -186,6 +192,6 @@ CREATE TABLE IF NOT EXISTS rearview.ip_local (
     city String,
     version UInt32
 ) ENGINE = ReplacingMergeTree(version)
-ORDER BY (family, addr, since);
+ORDER BY key;
 
 CREATE VIEW IF NOT EXISTS rearview.ip AS SELECT * FROM rearview.ip_local;

@@ -87,16 +87,16 @@ ver=$(q 1 'SELECT version()')
 # Rows of three registered domains; www.example.com twice (two deltas of
 # one RRset), with a quote and a backslash in a TXT rdata.
 tab=$'\t'
-{
-	printf 'com.example.www.\t1\texample.com.\t42\texample.com\twww.example.com.\t[%s]\t1600000000\t1600000100\t3\t300\t300\tdns1\n' "'192.0.2.1'"
-	printf 'com.example.www.\t1\texample.com.\t42\texample.com\twww.example.com.\t[%s]\t1500000000\t1600000500\t4\t60\t300\tdns2\n' "'192.0.2.1'"
-	printf 'org.other.a.\t16\tother.org.\t7\tother.org\ta.other.org.\t[%s]\t1600000000\t1600000000\t1\t30\t30\tdns1\n' "'\"it\\'s\"'"
-	printf 'net.third.b.\t1\tthird.net.\t9\tthird.net\tb.third.net.\t[%s]\t1600000000\t1600000000\t1\t30\t30\tdns3\n' "'203.0.113.9'"
+{	# key regdom rrname rrtype bailiwick rdata rdcount set first last count ttl_min ttl_max sensor
+	printf 'K:com.example.www.:1:42\texample.com\twww.example.com.\t1\texample.com.\t[%s]\t1\t\\x00\\x04\t1600000000\t1600000100\t3\t300\t300\tdns1\n' "'192.0.2.1'"
+	printf 'K:com.example.www.:1:42\texample.com\twww.example.com.\t1\texample.com.\t[%s]\t1\t\\x00\\x04\t1500000000\t1600000500\t4\t60\t300\tdns2\n' "'192.0.2.1'"
+	printf 'K:org.other.a.:16:7\tother.org\ta.other.org.\t16\tother.org.\t[%s]\t1\t\\x00\\x05\t1600000000\t1600000000\t1\t30\t30\tdns1\n' "'\"it\\'s\"'"
+	printf 'K:net.third.b.:1:9\tthird.net\tb.third.net.\t1\tthird.net.\t[%s]\t1\t\\x00\\x04\t1600000000\t1600000000\t1\t30\t30\tdns3\n' "'203.0.113.9'"
 } >"$T/rows.tsv"
 curl -sS -m 30 --data-binary @"$T/rows.tsv" \
     "http://127.0.0.1:$http1/?insert_distributed_sync=1&query=INSERT%20INTO%20rearview.rrset_ingest%20FORMAT%20TabSeparated" ||
 	fail "insert into rrset_ingest"
-merged='SELECT rrname, rrtype, minMerge(time_first), maxMerge(time_last), sumMerge(count), minMerge(ttl_min), maxMerge(ttl_max), arrayStringConcat(arraySort(groupUniqArrayMerge(sensors)), '"'"','"'"'), any(rdata) FROM rearview.rrset GROUP BY rname, rrtype, bailiwick, digest, rrname ORDER BY rname FORMAT TSV'
+merged='SELECT rrname, rrtype, minMerge(time_first), maxMerge(time_last), sumMerge(count), minMerge(ttl_min), maxMerge(ttl_max), arrayStringConcat(arraySort(groupUniqArrayMerge(sensors)), '"'"','"'"'), any(rdata) FROM rearview.rrset GROUP BY key, rrname, rrtype ORDER BY key FORMAT TSV'
 q 1 "$merged" >"$T/got" || fail "select from rrset"
 printf '%s\n' \
   "www.example.com.${tab}1${tab}1500000000${tab}1600000500${tab}7${tab}60${tab}300${tab}dns1,dns2${tab}['192.0.2.1']" \
