@@ -14,7 +14,7 @@
  * For each table X:
  *  - X_local: the rows, AggregatingMergeTree (or its Replicated variant
  *    with --replicated): first/last/count/TTL range/sensors as min, max,
- *    sum and groupUniqArray states, merged by ClickHouse as rearview's
+ *    sum and groupUniqArrayArray states, merged by ClickHouse as rearview's
  *    merge rule merges them;
  *  - X_ingest: where a writer inserts plain values: on one server a Null
  *    table, and X_mv the materialized view that turns what is inserted
@@ -86,8 +86,9 @@ engine(FILE *fp, const struct chopts *o, const char *table,
 }
 
 /* The aggregated columns: in X_local as states of fn over type, in the
- * ingest table as plain values named in (one sensor per row), turned
- * into states by the materialized view. */
+ * ingest table as plain values named in (all its sensors in an array), turned
+ * into states by the materialized view. A delta seen by several sensors
+ * is one row with all of them, so its count is summed once. */
 static const struct chstate {
 	unsigned set;		/* CH_* */
 	const char *name, *in, *fn, *type;
@@ -97,7 +98,8 @@ static const struct chstate {
 	{ CH_COUNT, "count", "count", "sum", "UInt64" },
 	{ CH_TTL, "ttl_min", "ttl_min", "min", "UInt32" },
 	{ CH_TTL, "ttl_max", "ttl_max", "max", "UInt32" },
-	{ CH_SENSORS, "sensors", "sensor", "groupUniqArray", "String" },
+	{ CH_SENSORS, "sensors", "sensors", "groupUniqArrayArray",
+	  "Array(String)" },
 };
 
 enum chform { STATE_COL, PLAIN_COL, MV_STATE };

@@ -59,4 +59,4 @@ INDEXER_E2E = e2e/indexer_ingest.sh e2e/indexer_crash.sh \
 	e2e/backup.sh e2e/archive.sh e2e/archive_daemon.sh \
 	e2e/compact_daemon.sh e2e/clickhouse_schema.sh
 TESTS += $(INDEXER_E2E)
-EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh
+EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh e2e/ch_lib.sh

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS rearview.rrset_local (
     count AggregateFunction(sum, UInt64),
     ttl_min AggregateFunction(min, UInt32),
     ttl_max AggregateFunction(max, UInt32),
-    sensors AggregateFunction(groupUniqArray, String)
+    sensors AggregateFunction(groupUniqArrayArray, Array(String))
 ) ENGINE = AggregatingMergeTree()
 ORDER BY key;
 
@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS rearview.rrset_ingest (
     count UInt64,
     ttl_min UInt32,
     ttl_max UInt32,
-    sensor String
+    sensors Array(String)
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.rrset_mv TO rearview.rrset_local AS SELECT
@@ -33,7 +33,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.rrset_mv TO rearview.rrset_local
     sumState(count) AS count,
     minState(ttl_min) AS ttl_min,
     maxState(ttl_max) AS ttl_max,
-    groupUniqArrayState(sensor) AS sensors
+    groupUniqArrayArrayState(sensors) AS sensors
 FROM rearview.rrset_ingest
 GROUP BY key;
 
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS rearview.neg_local (
     count AggregateFunction(sum, UInt64),
     ttl_min AggregateFunction(min, UInt32),
     ttl_max AggregateFunction(max, UInt32),
-    sensors AggregateFunction(groupUniqArray, String)
+    sensors AggregateFunction(groupUniqArrayArray, Array(String))
 ) ENGINE = AggregatingMergeTree()
 ORDER BY key;
 
@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS rearview.neg_ingest (
     count UInt64,
     ttl_min UInt32,
     ttl_max UInt32,
-    sensor String
+    sensors Array(String)
 ) ENGINE = Null;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.neg_mv TO rearview.neg_local AS SELECT
@@ -70,7 +70,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS rearview.neg_mv TO rearview.neg_local AS 
     sumState(count) AS count,
     minState(ttl_min) AS ttl_min,
     maxState(ttl_max) AS ttl_max,
-    groupUniqArrayState(sensor) AS sensors
+    groupUniqArrayArrayState(sensors) AS sensors
 FROM rearview.neg_ingest
 GROUP BY key;
 

@@ -11,11 +11,7 @@
 RV=$B/cli/rearview
 SRC=${RV_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ -x "$RV" ] || { echo "SKIP: $RV not built"; exit 77; }
-command -v clickhouse-server >/dev/null && command -v clickhouse-client >/dev/null ||
-	{ echo "SKIP: clickhouse-server not installed (scripts/setup-deps.sh installs it)"; exit 77; }
-CH_PIDS=
-EXTRA_CLEANUP='for p in $CH_PIDS; do kill -9 $p 2>/dev/null; done'
-
+. "$(dirname "$0")/ch_lib.sh"
 # The committed files are what the command prints.
 "$RV" clickhouse-schema | cmp -s - "$SRC/contrib/clickhouse/schema.sql" ||
 	fail "contrib/clickhouse/schema.sql is not 'rearview clickhouse-schema'"
@@ -38,65 +34,24 @@ refuse "unknown option" --bogus
 	fail "--replicated gives no Replicated engine"
 
 # Two servers, shards 1 and 2 of cluster rv2.
-tcp1=$(port 11); tcp2=$(port 12); http1=$(port 13); http2=$(port 14)
-for i in 1 2; do
-	d=$T/ch$i; mkdir -p "$d"
-	eval tcp=\$tcp$i http=\$http$i
-	cat >"$d/config.xml" <<XML
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$d/server.log</log><errorlog>$d/server.err.log</errorlog><console>0</console></logger>
-  <http_port>$http</http_port>
-  <tcp_port>$tcp</tcp_port>
-  <listen_host>127.0.0.1</listen_host>
-  <path>$d/data/</path>
-  <tmp_path>$d/tmp/</tmp_path>
-  <user_files_path>$d/user_files/</user_files_path>
-  <format_schema_path>$d/format_schemas/</format_schema_path>
-  <users_config>/etc/clickhouse-server/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <mark_cache_size>67108864</mark_cache_size>
-  <uncompressed_cache_size>67108864</uncompressed_cache_size>
-  <remote_servers><rv2>
-    <shard><replica><host>127.0.0.1</host><port>$tcp1</port></replica></shard>
-    <shard><replica><host>127.0.0.1</host><port>$tcp2</port></replica></shard>
-  </rv2></remote_servers>
-</yandex>
-XML
-	clickhouse-server --config-file="$d/config.xml" >"$d/out" 2>&1 &
-	CH_PIDS="$CH_PIDS $!"
-done
-q() {	# q N SQL: run SQL on server N over HTTP, TSV out
-	local p; eval p=\$http$1
-	curl -sS -m 30 --data-binary "$2" "http://127.0.0.1:$p/?insert_distributed_sync=1"
-}
-for i in 1 2; do
-	for _ in $(seq 300); do
-		[ "$(q "$i" 'SELECT 1' 2>/dev/null)" = 1 ] && break
-		sleep 0.1
-	done
-	[ "$(q "$i" 'SELECT 1')" = 1 ] || { cat "$T/ch$i/server.err.log" "$T/ch$i/out"; fail "clickhouse-server $i did not start"; }
-	eval tcp=\$tcp$i
-	"$RV" clickhouse-schema --cluster rv2 |
-	    clickhouse-client --port "$tcp" -n >"$T/apply$i" 2>&1 ||
-	    { cat "$T/apply$i"; fail "the cluster schema does not apply on server $i"; }
-done
+ch_start 1; ch_start 2
+ch_schema 1 --cluster rv2; ch_schema 2 --cluster rv2
+q() { ch_q "$@"; }
 ver=$(q 1 'SELECT version()')
 
 # Rows of three registered domains; www.example.com twice (two deltas of
 # one RRset), with a quote and a backslash in a TXT rdata.
 tab=$'\t'
 {	# key regdom rrname rrtype bailiwick rdata rdcount set first last count ttl_min ttl_max sensor
-	printf 'K:com.example.www.:1:42\texample.com\twww.example.com.\t1\texample.com.\t[%s]\t1\t\\x00\\x04\t1600000000\t1600000100\t3\t300\t300\tdns1\n' "'192.0.2.1'"
-	printf 'K:com.example.www.:1:42\texample.com\twww.example.com.\t1\texample.com.\t[%s]\t1\t\\x00\\x04\t1500000000\t1600000500\t4\t60\t300\tdns2\n' "'192.0.2.1'"
-	printf 'K:org.other.a.:16:7\tother.org\ta.other.org.\t16\tother.org.\t[%s]\t1\t\\x00\\x05\t1600000000\t1600000000\t1\t30\t30\tdns1\n' "'\"it\\'s\"'"
-	printf 'K:net.third.b.:1:9\tthird.net\tb.third.net.\t1\tthird.net.\t[%s]\t1\t\\x00\\x04\t1600000000\t1600000000\t1\t30\t30\tdns3\n' "'203.0.113.9'"
+	printf 'K:com.example.www.:1:42\texample.com\twww.example.com.\t1\texample.com.\t[%s]\t1\t\\x00\\x04\t1600000000\t1600000100\t3\t300\t300\t[\x27dns1\x27]\n' "'192.0.2.1'"
+	printf 'K:com.example.www.:1:42\texample.com\twww.example.com.\t1\texample.com.\t[%s]\t1\t\\x00\\x04\t1500000000\t1600000500\t4\t60\t300\t[\x27dns2\x27]\n' "'192.0.2.1'"
+	printf 'K:org.other.a.:16:7\tother.org\ta.other.org.\t16\tother.org.\t[%s]\t1\t\\x00\\x05\t1600000000\t1600000000\t1\t30\t30\t[\x27dns1\x27]\n' "'\"it\\'s\"'"
+	printf 'K:net.third.b.:1:9\tthird.net\tb.third.net.\t1\tthird.net.\t[%s]\t1\t\\x00\\x04\t1600000000\t1600000000\t1\t30\t30\t[\x27dns3\x27]\n' "'203.0.113.9'"
 } >"$T/rows.tsv"
 curl -sS -m 30 --data-binary @"$T/rows.tsv" \
-    "http://127.0.0.1:$http1/?insert_distributed_sync=1&query=INSERT%20INTO%20rearview.rrset_ingest%20FORMAT%20TabSeparated" ||
+    "$(ch_url 1)/?insert_distributed_sync=1&query=INSERT%20INTO%20rearview.rrset_ingest%20FORMAT%20TabSeparated" ||
 	fail "insert into rrset_ingest"
-merged='SELECT rrname, rrtype, minMerge(time_first), maxMerge(time_last), sumMerge(count), minMerge(ttl_min), maxMerge(ttl_max), arrayStringConcat(arraySort(groupUniqArrayMerge(sensors)), '"'"','"'"'), any(rdata) FROM rearview.rrset GROUP BY key, rrname, rrtype ORDER BY key FORMAT TSV'
+merged='SELECT rrname, rrtype, minMerge(time_first), maxMerge(time_last), sumMerge(count), minMerge(ttl_min), maxMerge(ttl_max), arrayStringConcat(arraySort(groupUniqArrayArrayMerge(sensors)), '"'"','"'"'), any(rdata) FROM rearview.rrset GROUP BY key, rrname, rrtype ORDER BY key FORMAT TSV'
 q 1 "$merged" >"$T/got" || fail "select from rrset"
 printf '%s\n' \
   "www.example.com.${tab}1${tab}1500000000${tab}1600000500${tab}7${tab}60${tab}300${tab}dns1,dns2${tab}['192.0.2.1']" \
@@ -115,14 +70,12 @@ for d in example.com other.org third.net; do
 done
 
 # The one-server schema, under another database name, on server 1.
-"$RV" clickhouse-schema --database rv_one | clickhouse-client --port "$tcp1" -n >"$T/apply" 2>&1 ||
-	{ cat "$T/apply"; fail "the one-server schema does not apply"; }
+ch_schema 1 --database rv_one
 curl -sS -m 30 --data-binary @"$T/rows.tsv" \
-    "http://127.0.0.1:$http1/?query=INSERT%20INTO%20rv_one.rrset_ingest%20FORMAT%20TabSeparated" ||
+    "$(ch_url 1)/?query=INSERT%20INTO%20rv_one.rrset_ingest%20FORMAT%20TabSeparated" ||
 	fail "insert into rv_one.rrset_ingest"
 q 1 "${merged//rearview./rv_one.}" | cmp -s - "$T/want" || fail "the one-server schema merges differently"
 
-for p in $CH_PIDS; do kill "$p"; wait "$p" 2>/dev/null; done
-CH_PIDS=
+ch_stop 1; ch_stop 2
 ok "the schema applies on ClickHouse $ver, one server and two shards; rows land on their shard by registered domain and merge as rearview merges"
 echo "PASS: clickhouse_schema"
