@@ -10,3 +10,7 @@ RVD_CORE_SRC = agg.c flush.c enrich.c log.c sensors.c admit.c import.c \
 # protoc-c generates from dnstap.proto and libprotobuf-c.
 RVD_DNSTAP_SRC = fstrm_server.c dnstap_decode.c dnstap_in.c \
 	dnstap_records.c import_dnstap.c
+# The ClickHouse sink (issue #22): batches of each flush's deltas, kept in
+# a journal and posted over HTTP with libcurl; out of RVD_CORE_SRC so the
+# fuzzers need no libcurl.
+RVD_SINK_SRC = sink.c sink_send.c

@@ -31,7 +31,7 @@ packages=(
   libjansson-dev libmicrohttpd-dev libgnutls28-dev wrk curl openssl
   chromium fonts-dejavu-core
   libicu-dev dnstwist wamerican bind9-utils bind9 pdns-recursor apparmor
-  clickhouse-server clickhouse-client
+  clickhouse-server clickhouse-client libcurl4-openssl-dev zlib1g-dev
 )
 # The web page's browser test drives Chromium from Node: the machine's own
 # Node.js if it has one, Debian's otherwise.

@@ -1,0 +1,84 @@
+/**
+ * \file sink_send.h
+ * The sender of one ClickHouse sink (issue #22): a thread that takes the
+ * oldest batch of the sink's journal (journal.h), posts each of its parts
+ * to ClickHouse's HTTP interface and acknowledges the batch once every
+ * part is in. A ClickHouse outage or restart only delays: the batch is
+ * posted again, with a growing pause, until it goes in.
+ *
+ * A batch (what sink.c appends to the journal) is a sequence of parts:
+ *	u8 namelen, name[namelen]	the table ("rrset", "rdata", ...)
+ *	u32 rows, u32 len (big-endian)
+ *	len octets of RowBinary rows	for `INSERT INTO DB.name_ingest`
+ * A part is posted gzip-compressed, with insert_distributed_sync=1 so
+ * that an answer of 200 means every shard has it. The parts already in
+ * are remembered in the journal's directory (file `progress`: the batch
+ * number and how many parts are in, fsynced), so a batch interrupted by
+ * an outage or a restart of rearviewd does not insert a part twice; only
+ * a part whose answer was lost (ClickHouse took it, the connection broke
+ * before the 200) can go in twice, and then only its counts are summed
+ * twice (first, last, TTL range and sensors are idempotent).
+ *
+ * What `rearview stats` shows of the sink is in the journal's directory
+ * too (file `state`, rewritten after each attempt): see
+ * rvd_sink_state_read.
+ *
+ * Thread-safety: start/stop/kick from one thread (rearviewd's flusher);
+ * the journal is shared with the appender as journal.h allows.
+ */
+#ifndef RVD_SINK_SEND_H
+#define RVD_SINK_SEND_H
+
+#include <stdint.h>
+
+#include "journal.h"
+
+/** A sink's address: clickhouse+http://[USER[:PASSWORD]@]HOST[:PORT]/DB */
+struct rvd_sink_url {
+	char base[512];		/**< "http://HOST:PORT/" (what curl is given) */
+	char user[64], password[128];	/**< empty when not given */
+	char db[64];		/**< a plain identifier */
+};
+
+/**
+ * Parse \p s. \return 0, or RV_EINVAL with \p why (a static string)
+ * saying what is wrong ("not clickhouse+http://", "no database", "the
+ * database is not a plain name", ...).
+ */
+int rvd_sink_url_parse(const char *s, struct rvd_sink_url *u,
+    const char **why);
+
+/** The sink's figures, as the sender last wrote them. */
+struct rvd_sink_state {
+	uint64_t sent_batches, sent_parts, sent_rows, sent_bytes;
+	uint64_t retries;	/**< failed posts, ever */
+	uint32_t last_ok;	/**< epoch seconds of the last part in, 0 never */
+	uint32_t last_try;	/**< of the last attempt */
+	char last_error[256];	/**< of the last failed attempt, "" none */
+};
+
+/**
+ * Read the state file of the journal in \p dir (for rearview stats).
+ * \return 0, RV_ENOENT (never written), RV_EIO, RV_ECORRUPT.
+ */
+int rvd_sink_state_read(const char *dir, struct rvd_sink_state *st);
+
+struct rvd_sink_sender;
+
+/**
+ * Start the sender of journal \p j (opened on \p dir) towards \p u.
+ * \return 0, RV_ENOMEM, RV_EIO (no thread).
+ */
+int rvd_sink_sender_start(const struct rvd_sink_url *u, struct rvd_journal *j,
+    const char *dir, struct rvd_sink_sender **out);
+
+/** A batch was appended: wake the sender if it waits for one. */
+void rvd_sink_sender_kick(struct rvd_sink_sender *s);
+
+/**
+ * Stop: an attempt under way is finished or abandoned within a few
+ * seconds; what is not acknowledged stays in the journal. NULL is fine.
+ */
+void rvd_sink_sender_stop(struct rvd_sink_sender *s);
+
+#endif
