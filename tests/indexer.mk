@@ -35,6 +35,12 @@ test_indexer_SOURCES = unit/test_indexer.c $(TMP_STORE)
 test_indexer_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_CFLAGS = $(IDX_CFLAGS)
 test_indexer_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
+# Store rows as ClickHouse RowBinary rows (store/rv_ch.c).
+check_PROGRAMS += test_ch_row
+TESTS += test_ch_row
+test_ch_row_SOURCES = unit/test_ch_row.c
+test_ch_row_CPPFLAGS = $(IDX_CPPFLAGS)
+test_ch_row_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
 # The sinks' durable queue of batches (indexer/journal.c).
 test_journal_SOURCES = unit/test_journal.c
 test_journal_CPPFLAGS = $(IDX_CPPFLAGS)

@@ -1,0 +1,51 @@
+/**
+ * \file rv_ch.h
+ * rearview's rows in ClickHouse's terms (issue #22, contrib/clickhouse/
+ * README.md): a row of the store, as its LMDB key and value
+ * (store/SCHEMA.md), becomes one RowBinary row of the table's `_ingest`
+ * table, whose columns `rearview clickhouse-schema` prints. The key goes
+ * as it is (every ClickHouse table is ordered by it); the value's figures
+ * go as plain columns the materialized views turn into states; readable
+ * forms of the names and rdata go beside them.
+ *
+ * Ownership: a struct rv_chbuf owns its buffer; rv_chbuf_free releases it.
+ */
+#ifndef RV_CH_H
+#define RV_CH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rv_store.h"
+
+/** RowBinary rows of one table, appended to. */
+struct rv_chbuf {
+	uint8_t *p;
+	size_t len, cap;
+	uint32_t rows;
+};
+
+void rv_chbuf_free(struct rv_chbuf *b);
+/** Forget the rows, keep the memory. */
+void rv_chbuf_reset(struct rv_chbuf *b);
+
+/** The ClickHouse table of a database ("rrset", ...), NULL for those not
+ * sent (meta). */
+const char *rv_ch_table(enum rv_db db);
+
+/** A sensor id's name (NULL when unknown: the row gets "#ID"). */
+typedef const char *(*rv_ch_sensor_fn)(void *arg, uint16_t id);
+
+/**
+ * Append row (k, v) of \p db to \p b. regdom rows other than 'D' are not
+ * sent (the 'T' index is the 'D' rows sorted by first sighting) and
+ * return 0 with nothing appended.
+ * \param psl	the public suffix list for the regdom column (rrset, neg)
+ * \param version	the ip table's ReplacingMergeTree version
+ * \return 0, RV_ENOMEM, RV_ECORRUPT (a key or value that does not decode).
+ */
+int rv_ch_row(struct rv_chbuf *b, enum rv_db db, const uint8_t *k,
+    size_t klen, const uint8_t *v, size_t vlen, const void *psl,
+    rv_ch_sensor_fn sensor, void *arg, uint32_t version);
+
+#endif

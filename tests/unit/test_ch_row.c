@@ -1,0 +1,260 @@
+/**
+ * \file test_ch_row.c
+ * store/rv_ch.c: store rows as RowBinary rows of the ClickHouse tables
+ * (contrib/clickhouse): read back column by column, in the order
+ * `rearview clickhouse-schema` prints them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rv_ch.h"
+#include "rv_err.h"
+#include "rv_ip.h"
+#include "rv_name.h"
+
+/* A reader of RowBinary. */
+struct rd {
+	const uint8_t *p;
+	size_t len, off;
+};
+
+static uint64_t
+u(struct rd *r, size_t n)
+{
+	uint64_t x = 0;
+
+	assert_true(r->off + n <= r->len);
+	for (size_t i = 0; i < n; i++)
+		x |= (uint64_t)r->p[r->off + i] << (8 * i);
+	r->off += n;
+	return x;
+}
+
+static size_t
+leb(struct rd *r)
+{
+	size_t x = 0;
+	int sh = 0;
+	uint8_t c;
+
+	do {
+		assert_true(r->off < r->len);
+		c = r->p[r->off++];
+		x |= (size_t)(c & 0x7f) << sh;
+		sh += 7;
+	} while (c & 0x80);
+	return x;
+}
+
+/* The next String, NUL-terminated into out. */
+static const char *
+str(struct rd *r, char *out, size_t outsz)
+{
+	size_t n = leb(r);
+
+	assert_true(n < outsz && r->off + n <= r->len);
+	memcpy(out, r->p + r->off, n);
+	out[n] = '\0';
+	r->off += n;
+	return out;
+}
+
+static const char *
+sensor(void *arg, uint16_t id)
+{
+	(void)arg;
+	return id == 3 ? "dns3" : NULL;
+}
+
+static void
+wire(const char *s, uint8_t *w, size_t *wl)
+{
+	assert_int_equal(rv_name_from_str(s, w, wl), RV_OK);
+}
+
+static void
+test_rrset(void **state)
+{
+	struct rv_chbuf b = { 0 };
+	uint8_t o[RV_NAME_MAX], z[RV_NAME_MAX], set[64], v[256];
+	size_t ol, zl, sl;
+	struct rv_key k;
+	struct rv_rrset_val val = { 0 };
+	const uint8_t rd1[4] = { 192, 0, 2, 1 }, rd2[4] = { 192, 0, 2, 7 };
+	struct rd r;
+	char s[256];
+
+	(void)state;
+	wire("www.example.co.uk.", o, &ol);
+	wire("example.co.uk.", z, &zl);
+	set[0] = 0; set[1] = 4; memcpy(set + 2, rd1, 4);
+	set[6] = 0; set[7] = 4; memcpy(set + 8, rd2, 4);
+	sl = 12;
+	assert_int_equal(rv_key_rrset(&k, o, ol, 1, z, zl, rv_set_digest(set,
+	    sl)), RV_OK);
+	val.first = 1600000000; val.last = 1600000500; val.count = 7;
+	val.ttl_min = 60; val.ttl_max = 300;
+	val.nsens = 2; val.sensor[0] = 3; val.sensor[1] = 9;
+	val.rdcount = 2; val.set = set; val.set_len = sl;
+	rv_rrset_val_encode(&val, v);
+	assert_int_equal(rv_ch_row(&b, RV_DB_RRSET, k.buf, k.len, v,
+	    rv_rrset_val_size(&val), NULL, sensor, NULL, 0), RV_OK);
+	assert_int_equal(b.rows, 1);
+	r = (struct rd){ b.p, b.len, 0 };
+	assert_int_equal(leb(&r), k.len);	/* key: the LMDB key */
+	assert_memory_equal(r.p + r.off, k.buf, k.len);
+	r.off += k.len;
+	assert_string_equal(str(&r, s, sizeof(s)), "example.co.uk.");
+	assert_string_equal(str(&r, s, sizeof(s)), "www.example.co.uk.");
+	assert_int_equal(u(&r, 2), 1);
+	assert_string_equal(str(&r, s, sizeof(s)), "example.co.uk.");
+	assert_int_equal(leb(&r), 2);		/* rdata */
+	assert_string_equal(str(&r, s, sizeof(s)), "192.0.2.1");
+	assert_string_equal(str(&r, s, sizeof(s)), "192.0.2.7");
+	assert_int_equal(u(&r, 2), 2);		/* rdcount */
+	assert_int_equal(leb(&r), sl);		/* set, as stored */
+	assert_memory_equal(r.p + r.off, set, sl);
+	r.off += sl;
+	assert_int_equal(u(&r, 4), 1600000000);
+	assert_int_equal(u(&r, 4), 1600000500);
+	assert_int_equal(u(&r, 8), 7);
+	assert_int_equal(u(&r, 4), 60);
+	assert_int_equal(u(&r, 4), 300);
+	assert_int_equal(leb(&r), 2);		/* sensors, by name */
+	assert_string_equal(str(&r, s, sizeof(s)), "dns3");
+	assert_string_equal(str(&r, s, sizeof(s)), "#9");
+	assert_int_equal(r.off, b.len);
+
+	/* A value that does not decode: nothing appended. */
+	assert_int_equal(rv_ch_row(&b, RV_DB_RRSET, k.buf, k.len, v, 5, NULL,
+	    sensor, NULL, 0), RV_ECORRUPT);
+	assert_int_equal(b.rows, 1);
+	assert_int_equal(b.len, r.off);
+	rv_chbuf_free(&b);
+}
+
+static void
+test_rdata_asn_ip(void **state)
+{
+	struct rv_chbuf b = { 0 };
+	uint8_t o[RV_NAME_MAX], v[256];
+	size_t ol;
+	struct rv_key k;
+	struct rv_ip ip;
+	struct rv_seen sn = { 10, 20, 3 };
+	struct rv_ipinfo in = { 0 };
+	struct rd r;
+	char s[256];
+
+	(void)state;
+	wire("a.example.org.", o, &ol);
+	assert_int_equal(rv_ip_parse("2001:db8::5", &ip), RV_OK);
+	assert_int_equal(rv_key_rdata_ip(&k, &ip, 28, o, ol), RV_OK);
+	rv_rdata_val_encode(&sn, v);
+	assert_int_equal(rv_ch_row(&b, RV_DB_RDATA, k.buf, k.len, v,
+	    RV_RDATA_VAL_SIZE, NULL, NULL, NULL, 0), RV_OK);
+	r = (struct rd){ b.p, b.len, 0 };
+	r.off += leb(&r);
+	assert_string_equal(str(&r, s, sizeof(s)), "2001:db8::5");
+	assert_int_equal(u(&r, 2), 28);
+	assert_string_equal(str(&r, s, sizeof(s)), "a.example.org.");
+	assert_int_equal(u(&r, 4), 10);
+	assert_int_equal(u(&r, 4), 20);
+	assert_int_equal(u(&r, 8), 3);
+	assert_int_equal(r.off, b.len);
+
+	rv_chbuf_reset(&b);
+	assert_int_equal(rv_key_asn(&k, 64500, &ip), RV_OK);
+	rv_seen2_encode(&sn, v);
+	assert_int_equal(rv_ch_row(&b, RV_DB_ASN, k.buf, k.len, v,
+	    RV_SEEN2_SIZE, NULL, NULL, NULL, 0), RV_OK);
+	r = (struct rd){ b.p, b.len, 0 };
+	r.off += leb(&r);
+	assert_int_equal(u(&r, 4), 64500);
+	assert_string_equal(str(&r, s, sizeof(s)), "2001:db8::5");
+	assert_int_equal(u(&r, 4), 10);
+	assert_int_equal(u(&r, 4), 20);
+	assert_int_equal(r.off, b.len);
+
+	rv_chbuf_reset(&b);
+	in.since = 100; in.until = 0; in.asn = 64500;
+	memcpy(in.cc, "NL", 3);
+	in.lat = -123; in.lon = 456;
+	strcpy(in.org, "Example BV");
+	assert_int_equal(rv_key_ip(&k, &ip, 100), RV_OK);
+	rv_ipinfo_encode(&in, v);
+	assert_int_equal(rv_ch_row(&b, RV_DB_IP, k.buf, k.len, v,
+	    rv_ipinfo_size(&in), NULL, NULL, NULL, 77), RV_OK);
+	r = (struct rd){ b.p, b.len, 0 };
+	r.off += leb(&r);
+	assert_string_equal(str(&r, s, sizeof(s)), "2001:db8::5");
+	assert_int_equal(u(&r, 4), 100);
+	assert_int_equal(u(&r, 4), 0);
+	assert_int_equal(u(&r, 4), 64500);
+	assert_memory_equal(r.p + r.off, "NL", 2);
+	r.off += 2;
+	assert_int_equal((int32_t)u(&r, 4), -123);
+	assert_int_equal((int32_t)u(&r, 4), 456);
+	assert_string_equal(str(&r, s, sizeof(s)), "Example BV");
+	assert_string_equal(str(&r, s, sizeof(s)), "");
+	assert_int_equal(u(&r, 4), 77);
+	assert_int_equal(r.off, b.len);
+	rv_chbuf_free(&b);
+}
+
+static void
+test_regdom_names(void **state)
+{
+	struct rv_chbuf b = { 0 };
+	uint8_t w[RV_NAME_MAX], v[16];
+	size_t wl;
+	struct rv_key k;
+	struct rv_seen sn = { 5, 6, 0 };
+	struct rd r;
+	char s[256];
+
+	(void)state;
+	wire("example.com.", w, &wl);
+	rv_seen2_encode(&sn, v);
+	/* 'T' rows are not sent; 'D' rows are. */
+	assert_int_equal(rv_key_regdom_time(&k, 5, (const uint8_t *)"com\0"
+	    "example\0\0", 13), RV_OK);
+	assert_int_equal(rv_ch_row(&b, RV_DB_REGDOM, k.buf, k.len, NULL, 0,
+	    NULL, NULL, NULL, 0), RV_OK);
+	assert_int_equal(b.rows, 0);
+	assert_int_equal(rv_key_regdom(&k, w, wl), RV_OK);
+	assert_int_equal(rv_ch_row(&b, RV_DB_REGDOM, k.buf, k.len, v,
+	    RV_SEEN2_SIZE, NULL, NULL, NULL, 0), RV_OK);
+	assert_int_equal(rv_key_names(&k, w, wl), RV_OK);
+	assert_int_equal(rv_ch_row(&b, RV_DB_NAMES, k.buf, k.len, v,
+	    RV_SEEN2_SIZE, NULL, NULL, NULL, 0), RV_OK);
+	assert_int_equal(b.rows, 2);
+	r = (struct rd){ b.p, b.len, 0 };
+	for (int i = 0; i < 2; i++) {
+		r.off += leb(&r);
+		assert_string_equal(str(&r, s, sizeof(s)), "example.com.");
+		assert_int_equal(u(&r, 4), 5);
+		assert_int_equal(u(&r, 4), 6);
+	}
+	assert_int_equal(r.off, b.len);
+	assert_null(rv_ch_table(RV_DB_META));
+	assert_string_equal(rv_ch_table(RV_DB_NEG), "neg");
+	rv_chbuf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rrset),
+		cmocka_unit_test(test_rdata_asn_ip),
+		cmocka_unit_test(test_regdom_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
