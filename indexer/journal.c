@@ -18,6 +18,7 @@
 #include "journal.h"
 #include "rv_be.h"
 #include "rv_err.h"
+#include "rv_file.h"
 
 #define NAME_MAX_ 64
 
@@ -34,12 +35,6 @@ struct rvd_journal {
 	uint64_t bytes, next_seq, dropped_batches, dropped_bytes;
 };
 
-static int
-io_err(void)
-{
-	return errno == ENOSPC || errno == EDQUOT ? RV_ENOSPC : RV_EIO;
-}
-
 static void
 path_of(const struct rvd_journal *j, uint64_t seq, const char *ext,
     char *out, size_t cap)
@@ -48,61 +43,15 @@ path_of(const struct rvd_journal *j, uint64_t seq, const char *ext,
 }
 
 static int
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return io_err();
-	rc = fsync(fd) == 0 ? RV_OK : io_err();
-	close(fd);
-	return rc;
-}
-
-/* Write len octets to path through path.tmp, fsync, rename. */
-static int
-write_whole(const char *dir, const char *tmp, const char *path,
-    const void *data, size_t len)
-{
-	const char *p = data;
-	int fd, rc = RV_OK;
-
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0640)) < 0)
-		return io_err();
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = io_err();
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (rc == RV_OK && fsync(fd) != 0)
-		rc = io_err();
-	if (close(fd) != 0 && rc == RV_OK)
-		rc = io_err();
-	if (rc == RV_OK && rename(tmp, path) != 0)
-		rc = io_err();
-	if (rc != RV_OK)
-		(void)unlink(tmp);
-	return rc == RV_OK ? fsync_dir(dir) : rc;
-}
-
-static int
 save_dropped(struct rvd_journal *j)
 {
-	char tmp[4200], path[4200];
+	char path[4200];
 	uint8_t b[16];
 
-	snprintf(tmp, sizeof(tmp), "%s/dropped.tmp", j->dir);
 	snprintf(path, sizeof(path), "%s/dropped", j->dir);
 	rv_put64(b, j->dropped_batches);
 	rv_put64(b + 8, j->dropped_bytes);
-	return write_whole(j->dir, tmp, path, b, sizeof(b));
+	return rv_file_replace(path, b, sizeof(b));
 }
 
 static int
@@ -189,7 +138,7 @@ scan(struct rvd_journal *j)
 		struct stat sb;
 		uint64_t seq;
 
-		if ((seq = seq_of(e->d_name, "tmp")) != 0 ||
+		if ((seq = seq_of(e->d_name, "b.tmp")) != 0 ||
 		    strcmp(e->d_name, "dropped.tmp") == 0) {
 			snprintf(path, sizeof(path), "%s/%s", j->dir,
 			    e->d_name);
@@ -269,7 +218,7 @@ pop(struct rvd_journal *j)
 int
 rvd_journal_append(struct rvd_journal *j, const void *data, size_t len)
 {
-	char tmp[4200], path[4200];
+	char path[4200];
 	uint64_t seq, before;
 	int rc;
 
@@ -279,9 +228,8 @@ rvd_journal_append(struct rvd_journal *j, const void *data, size_t len)
 	pthread_mutex_lock(&j->mu);
 	seq = j->next_seq;
 	pthread_mutex_unlock(&j->mu);
-	path_of(j, seq, "tmp", tmp, sizeof(tmp));
 	path_of(j, seq, "b", path, sizeof(path));
-	if ((rc = write_whole(j->dir, tmp, path, data, len)) != RV_OK)
+	if ((rc = rv_file_replace(path, data, len)) != RV_OK)
 		return rc;
 	pthread_mutex_lock(&j->mu);
 	j->next_seq = seq + 1;

@@ -8,9 +8,9 @@
  *
  * On disk, in the journal's own directory: one file per batch,
  * `%016llx.b` named by its number (increasing from 1, never reused),
- * written to `%016llx.tmp`, fsynced and renamed, then the directory
- * fsynced: a batch is in the journal whole or not at all (a killed
- * append leaves a .tmp file, which the next open removes). `dropped`
+ * written whole (rv_file_replace: `%016llx.b.tmp`, fsynced, renamed,
+ * the directory fsynced): a batch is in the journal whole or not at all
+ * (a killed append leaves a .tmp file, which the next open removes). `dropped`
  * holds the batches and octets dropped so far (two u64, big-endian).
  *
  * When the batches hold more than the bound, the oldest are dropped

@@ -86,7 +86,7 @@ test_order_ack_restart(void **state)
 	rvd_journal_close(j);
 
 	/* a restart, after a killed append and beside a stranger's file */
-	snprintf(path, sizeof(path), "%s/0000000000000004.tmp", dir);
+	snprintf(path, sizeof(path), "%s/0000000000000004.b.tmp", dir);
 	assert_non_null(f = fopen(path, "w"));
 	fputs("half", f);
 	fclose(f);
@@ -94,7 +94,7 @@ test_order_ack_restart(void **state)
 	assert_non_null(f = fopen(path, "w"));
 	fclose(f);
 	assert_int_equal(rvd_journal_open(dir, 1 << 20, &j), RV_OK);
-	snprintf(path, sizeof(path), "%s/0000000000000004.tmp", dir);
+	snprintf(path, sizeof(path), "%s/0000000000000004.b.tmp", dir);
 	assert_int_equal(access(path, F_OK), -1);
 	rvd_journal_stats(j, &st);
 	assert_int_equal(st.batches, 2);

@@ -1,0 +1,24 @@
+/**
+ * \file rv_file.h
+ * Replacing a file whole: what is read afterwards is the old content or
+ * the new, never a part, also after a crash (write PATH.tmp, fsync it,
+ * rename it over PATH, fsync the directory).
+ */
+#ifndef RV_FILE_H
+#define RV_FILE_H
+
+#include <stddef.h>
+
+/**
+ * Replace \p path with \p len octets of \p data (mode 0640 for a new
+ * file). A killed writer leaves PATH.tmp, which the next call replaces.
+ * \return 0, RV_ENOSPC (disk full), RV_EIO (errno set), RV_ETOOBIG (a
+ * path too long); on an error PATH is as it was.
+ */
+int rv_file_replace(const char *path, const void *data, size_t len);
+
+/** fsync a directory (after a rename or unlink in it). \return 0,
+ * RV_ENOSPC, RV_EIO. */
+int rv_file_sync_dir(const char *dir);
+
+#endif
