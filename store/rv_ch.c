@@ -6,6 +6,7 @@
  */
 #include "rv_ch.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,4 +383,121 @@ rv_ch_row(struct rv_chbuf *b, enum rv_db db, const uint8_t *k, size_t klen,
 	else
 		b->len = mark;	/* no half row */
 	return rc;
+}
+
+int
+rv_ch_is_url(const char *s)
+{
+	return s != NULL && strncmp(s, "clickhouse+", 11) == 0;
+}
+
+/* A letter or _, then letters, digits and _: nothing to escape in SQL. */
+static int
+ident_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 48 || isdigit((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* Copy n octets of s into out (outsz), NUL-terminated. */
+static int
+cut(char *out, size_t outsz, const char *s, size_t n)
+{
+	if (n >= outsz)
+		return RV_EINVAL;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return RV_OK;
+}
+
+int
+rv_ch_url_parse(const char *s, struct rv_ch_url *u, const char **why)
+{
+	const char *p, *at, *slash, *host, *colon;
+	int tls;
+
+	memset(u, 0, sizeof(*u));
+	*why = "not clickhouse+http://[USER[:PASSWORD]@]HOST[:PORT]/DB";
+	if (strncmp(s, "clickhouse+http://", 18) == 0)
+		tls = 0;
+	else if (strncmp(s, "clickhouse+https://", 19) == 0)
+		tls = 1;
+	else
+		return RV_EINVAL;
+	p = s + (tls ? 19 : 18);
+	if ((slash = strchr(p, '/')) == NULL) {
+		*why = "no /DB after the host";
+		return RV_EINVAL;
+	}
+	at = memchr(p, '@', (size_t)(slash - p));
+	if (at != NULL) {
+		const char *c = memchr(p, ':', (size_t)(at - p));
+		size_t ul = (size_t)((c ? c : at) - p);
+
+		if (ul == 0 || cut(u->user, sizeof(u->user), p, ul) ||
+		    (c && cut(u->password, sizeof(u->password), c + 1,
+		    (size_t)(at - c - 1)))) {
+			*why = "a user or password that is empty or too long";
+			return RV_EINVAL;
+		}
+		p = at + 1;
+	}
+	host = p;
+	if (*host == '[') {		/* [IPv6] */
+		const char *e = memchr(host, ']', (size_t)(slash - host));
+		if (e == NULL) {
+			*why = "an IPv6 address without its ]";
+			return RV_EINVAL;
+		}
+		colon = e + 1 < slash && e[1] == ':' ? e + 1 : NULL;
+		if (e + 1 != slash && colon == NULL) {
+			*why = "something after the ] that is not :PORT";
+			return RV_EINVAL;
+		}
+	} else {
+		colon = memchr(host, ':', (size_t)(slash - host));
+	}
+	if ((colon ? colon : slash) == host) {
+		*why = "no host";
+		return RV_EINVAL;
+	}
+	for (const char *c = host; c < (colon ? colon : slash); c++)
+		if (!isalnum((unsigned char)*c) && !strchr(".-_[]:", *c)) {
+			*why = "a host name with characters a host name has not";
+			return RV_EINVAL;
+		}
+	if (colon != NULL) {
+		char *end;
+		long port = strtol(colon + 1, &end, 10);
+
+		if (end != slash || port < 1 || port > 65535) {
+			*why = "a port that is not a number from 1 to 65535";
+			return RV_EINVAL;
+		}
+	}
+	if (!ident_ok(slash + 1, strlen(slash + 1))) {
+		*why = "the database is not a plain name (a letter or _, then "
+		    "letters, digits, _)";
+		return RV_EINVAL;
+	}
+	strcpy(u->db, slash + 1);
+	if ((size_t)snprintf(u->base, sizeof(u->base), "%s://%.*s%s/",
+	    tls ? "https" : "http", (int)((colon ? colon : slash) - host), host,
+	    colon ? "" : ":8123") >= sizeof(u->base) ||
+	    (colon && strlen(u->base) + (size_t)(slash - colon) >=
+	    sizeof(u->base))) {
+		*why = "a host name too long";
+		return RV_EINVAL;
+	}
+	if (colon) {	/* put :PORT back before the final / */
+		size_t bl = strlen(u->base) - 1;
+		snprintf(u->base + bl, sizeof(u->base) - bl, "%.*s/",
+		    (int)(slash - colon), colon);
+	}
+	*why = NULL;
+	return RV_OK;
 }

@@ -18,6 +18,24 @@
 
 #include "rv_store.h"
 
+/** Where a ClickHouse is: clickhouse+http://[USER[:PASSWORD]@]HOST[:PORT]/DB
+ * (the sink of rearviewd, the backend of the query engine). */
+struct rv_ch_url {
+	char base[512];		/**< "http://HOST:PORT/" (what curl is given) */
+	char user[64], password[128];	/**< empty when not given */
+	char db[64];		/**< a plain identifier */
+};
+
+/** Does \p s name a ClickHouse (start with "clickhouse+")? */
+int rv_ch_is_url(const char *s);
+
+/**
+ * Parse \p s. \return 0, or RV_EINVAL with \p why (a static string)
+ * saying what is wrong. DB must be a plain identifier: it goes into SQL
+ * unquoted.
+ */
+int rv_ch_url_parse(const char *s, struct rv_ch_url *u, const char **why);
+
 /** RowBinary rows of one table, appended to. */
 struct rv_chbuf {
 	uint8_t *p;

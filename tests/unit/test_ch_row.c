@@ -2,7 +2,7 @@
  * \file test_ch_row.c
  * store/rv_ch.c: store rows as RowBinary rows of the ClickHouse tables
  * (contrib/clickhouse): read back column by column, in the order
- * `rearview clickhouse-schema` prints them.
+ * `rearview clickhouse-schema` prints them; and the ClickHouse URLs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,6 +247,50 @@ test_regdom_names(void **state)
 	rv_chbuf_free(&b);
 }
 
+static void
+test_url(void **state)
+{
+	static const struct {
+		const char *s, *base, *user, *pass, *db;
+	} good[] = {
+		{ "clickhouse+http://127.0.0.1:8123/rearview",
+		  "http://127.0.0.1:8123/", "", "", "rearview" },
+		{ "clickhouse+http://ch.example.net/rv_1",
+		  "http://ch.example.net:8123/", "", "", "rv_1" },
+		{ "clickhouse+https://u:p%40ss@[::1]:8443/_x",
+		  "https://[::1]:8443/", "u", "p%40ss", "_x" },
+		{ "clickhouse+http://reader@h:1/d", "http://h:1/", "reader", "",
+		  "d" },
+	};
+	static const char *const bad[] = {
+		"http://h/db", "clickhouse+http://h", "clickhouse+http://h/",
+		"clickhouse+http://h/1db", "clickhouse+http://h/a;DROP",
+		"clickhouse+http://h/a b", "clickhouse+http://h:0/db",
+		"clickhouse+http://h:65536/db", "clickhouse+http://h:x/db",
+		"clickhouse+http:///db", "clickhouse+http://@h/db",
+		"clickhouse+http://[::1/db", "clickhouse+http://h'/db",
+		"clickhouse+http://[::1]x/db",
+	};
+	struct rv_ch_url u;
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(rv_ch_url_parse(good[i].s, &u, &why), RV_OK);
+		assert_string_equal(u.base, good[i].base);
+		assert_string_equal(u.user, good[i].user);
+		assert_string_equal(u.password, good[i].pass);
+		assert_string_equal(u.db, good[i].db);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		assert_int_equal(rv_ch_url_parse(bad[i], &u, &why), RV_EINVAL);
+		assert_non_null(why);
+	}
+	assert_true(rv_ch_is_url("clickhouse+http://h/d"));
+	assert_false(rv_ch_is_url("/var/lib/rearview"));
+}
+
 int
 main(void)
 {
@@ -254,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_rrset),
 		cmocka_unit_test(test_rdata_asn_ip),
 		cmocka_unit_test(test_regdom_names),
+		cmocka_unit_test(test_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
