@@ -13,6 +13,7 @@
 #include "rv_psort.h"
 #include "rv_err.h"
 #include "rv_rdata.h"
+#include "sink.h"
 
 
 /** A secondary row (rdata or names) waiting to be merged in. */
@@ -104,6 +105,23 @@ static int
 skip_rdata_index(uint16_t type)
 {
 	return type == 46 || type == 47 || type == 50 || type == 51;
+}
+
+/* The ClickHouse sinks, which get every delta written (sink.h). */
+static struct rvd_sinks *flush_sinks;
+
+void
+rvd_flush_set_sinks(struct rvd_sinks *s)
+{
+	flush_sinks = s;
+}
+
+/* Give the sinks the delta (k, v) the attempt writes into db. */
+static int
+tap(enum rv_db db, const void *k, size_t klen, const void *v, size_t vlen)
+{
+	return flush_sinks ? rvd_sinks_row(flush_sinks, db, k, klen, v, vlen) :
+	    RV_OK;
 }
 
 /* The public suffix list for registered domains (rvd_flush_set_psl). */
@@ -312,6 +330,16 @@ put_entry(struct attempt *at, const struct rvd_agg_ent *e)
 	val.rdcount = e->rdcount;
 	val.set = rvd_agg_set(e);
 	val.set_len = e->setlen;
+	if (flush_sinks) {
+		size_t n = db == RV_DB_RRSET ? rv_rrset_val_size(&val) :
+		    rv_neg_val_size(&val);
+		if (db == RV_DB_RRSET)
+			rv_rrset_val_encode(&val, at->vbuf);
+		else
+			rv_neg_val_encode(&val, at->vbuf);
+		if ((rc = tap(db, k.data, k.len, at->vbuf, n)) != RV_OK)
+			return rc;
+	}
 	if ((found = lookup(at, db, &k, &v, &c, &rc)) < 0)
 		return rc;
 	if (found) {
@@ -370,11 +398,19 @@ put_seen(struct attempt *at, enum rv_db db, const void *key, size_t klen,
 			cur = old;
 		}
 	}
+	v.len = full ? RV_RDATA_VAL_SIZE : RV_SEEN2_SIZE;
+	if (flush_sinks) {	/* the delta, *s */
+		if (full)
+			rv_rdata_val_encode(s, b);
+		else
+			rv_seen2_encode(s, b);
+		if ((rc = tap(db, key, klen, b, v.len)) != RV_OK)
+			return rc;
+	}
 	if (full)
 		rv_rdata_val_encode(&cur, b);
 	else
 		rv_seen2_encode(&cur, b);
-	v.len = full ? RV_RDATA_VAL_SIZE : RV_SEEN2_SIZE;
 	v.data = b;
 	at->rows++;
 	return store(c, &k, &v, found);
@@ -403,7 +439,8 @@ put_ip(struct attempt *at, const struct rv_ip *ip, uint32_t first,
 		v.len = rv_ipinfo_size(&info);
 		v.data = at->vbuf;
 		rv_ipinfo_encode(&info, at->vbuf);
-		if ((rc = store(c, &kv, &v, 0)) != RV_OK)
+		if ((rc = tap(RV_DB_IP, kv.data, kv.len, v.data, v.len)) !=
+		    RV_OK || (rc = store(c, &kv, &v, 0)) != RV_OK)
 			return rc;
 		at->stat[RV_STAT_IPS]++;
 		at->rows++;
@@ -452,6 +489,19 @@ write_rdata(struct attempt *at, const struct rows *rd)
 	return RV_OK;
 }
 
+/* The 'D' row of a registered domain's sighting, for the sinks. */
+static int
+tap_regdom(const uint8_t *nk, size_t nklen, const struct rv_seen *s)
+{
+	struct rv_key k;
+	uint8_t b[RV_SEEN2_SIZE];
+
+	if (rv_key_regdom_nk(&k, nk, nklen) != RV_OK)
+		return RV_OK;
+	rv_seen2_encode(s, b);
+	return tap(RV_DB_REGDOM, k.buf, k.len, b, sizeof(b));
+}
+
 static int
 write_regdom(struct attempt *at, const struct rows *rg)
 {
@@ -463,6 +513,9 @@ write_regdom(struct attempt *at, const struct rows *rg)
 	if ((rc = cursor(at, RV_DB_REGDOM, &c)) != RV_OK)
 		return rc;
 	for (size_t i = 0; i < rg->n; i++) {
+		if (flush_sinks && (rc = tap_regdom(rg->buf + rg->v[i].off,
+		    rg->v[i].len, &rg->v[i].s)) != RV_OK)
+			return rc;
 		if ((rc = rv_store_regdom_merge(c, rg->buf + rg->v[i].off,
 		    rg->v[i].len, &rg->v[i].s, &added)) != RV_OK)
 			return rc;
@@ -532,12 +585,13 @@ attempt_write(struct rv_store *st, struct rv_txn *txn, void *arg)
 	struct attempt *at = arg;
 	int rc;
 
-	(void)st;
 	memset(at->stat, 0, sizeof(at->stat));
 	at->res->new_regdoms = 0;
 	memset(at->cur, 0, sizeof(at->cur));
 	at->rows = 0;
 	at->txn = txn;
+	if (flush_sinks)
+		rvd_sinks_begin(flush_sinks, st, txn, at->now);
 	rc = write_all(at);
 	for (int d = 0; d < RV_DB_COUNT; d++)
 		rv_cursor_close(at->cur[d]);
@@ -575,6 +629,10 @@ rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
 	 * costs file space, never data). */
 	if (rc == RV_OK)
 		(void)rv_store_release_freed(st);
+	/* Committed: the deltas go to the sinks' journals (a journal that
+	 * cannot take them says so in the log; the store has them). */
+	if (rc == RV_OK && flush_sinks)
+		(void)rvd_sinks_commit(flush_sinks);
 	at.t[4] = now_us();
 	rvd_log(LOG_DEBUG, "flush phases (CPU ms): rrsets %lld, rdata+ip %lld, "
 	    "names+meta %lld, commit %lld", (long long)(at.t[1] - at.t[0]) / 1000,

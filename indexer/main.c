@@ -27,6 +27,7 @@
 #include "dnstap_in.h"
 #include "import_dnstap.h"
 #include "flush.h"
+#include "sink.h"
 #include "log.h"
 #include "rv_err.h"
 #include "rvd.h"
@@ -438,6 +439,8 @@ int
 main(int argc, char **argv)
 {
 	static struct rvd d;
+	static struct rvd_sinks sinks;
+	char why[512];
 	unsigned flags = RV_STORE_CREATE;
 	psl_ctx_t *psl = NULL;
 	int rc, status;
@@ -487,15 +490,20 @@ main(int argc, char **argv)
 		    d.cfg.db, rv_strerror(rc), rc == RV_EIO ? ": " : "",
 		    rc == RV_EIO ? strerror(errno) : "");
 		status = 1;
-	} else if (d.cfg.import) {
-		status = import(&d.cfg, d.st);
+	} else if (rvd_sinks_open(&sinks, d.cfg.db, d.cfg.sink, d.cfg.nsink,
+	    d.cfg.sink_journal_mb << 20, psl, why, sizeof(why)) != RV_OK) {
+		rvd_log(LOG_ERR, "%s", why);
+		status = 2;
 	} else {
-		status = run_daemon(&d);
+		rvd_flush_set_sinks(d.cfg.nsink ? &sinks : NULL);
+		status = d.cfg.import ? import(&d.cfg, d.st) : run_daemon(&d);
 	}
 	if (status != 0 && d.st != NULL && rv_store_why(d.st) != NULL) {
 		rvd_damaged(d.cfg.db, rv_store_why(d.st));
 		status = 3;
 	}
+	rvd_flush_set_sinks(NULL);
+	rvd_sinks_close(&sinks);
 	rv_store_close(d.st);
 leave:
 	if (psl != NULL)

@@ -27,6 +27,7 @@ enum {
 	O_NO_PROGRESS, O_SYNC, O_REIMPORT, O_PSL, O_DNSTAP, O_DNSTAP_SENSOR,
 	O_DNSTAP_MODE, O_DNSTAP_GROUP, O_ARCHIVE_AFTER, O_ARCHIVE_EVERY,
 	O_RETAIN, O_ARCHIVE_BUDGET, O_COMPACT_ABOVE, O_COMPACT_EVERY,
+	O_SINK, O_SINK_JOURNAL,
 };
 
 static const struct option opts[] = {
@@ -72,6 +73,8 @@ static const struct option opts[] = {
 	{ "retain",		required_argument, NULL, O_RETAIN },
 	{ "compact-above",	required_argument, NULL, O_COMPACT_ABOVE },
 	{ "compact-every",	required_argument, NULL, O_COMPACT_EVERY },
+	{ "sink",		required_argument, NULL, O_SINK },
+	{ "sink-journal-max",	required_argument, NULL, O_SINK_JOURNAL },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -118,6 +121,13 @@ usage(FILE *f)
 "                          than R times its pages in use and 64 MiB over\n"
 "                          (1.3; 0: never; SIGUSR2: compact now)\n"
 "      --compact-every DUR how often the file is measured (10m)\n"
+"      --sink URL          also send every flush's deltas to ClickHouse:\n"
+"                          clickhouse+http://[USER[:PASS]@]HOST[:PORT]/DB\n"
+"                          (repeatable; `rearview clickhouse-schema` makes\n"
+"                          the tables; a journal in DIR/sink-*/ keeps what\n"
+"                          ClickHouse has not taken yet)\n"
+"      --sink-journal-max MB  bound of each sink's journal; past it the\n"
+"                          oldest deltas are dropped and counted (1024)\n"
 "      --psl FILE          public suffix list for registered domains\n"
 "                          (default: the system's, else libpsl's own)\n"
 "      --syslog            log to syslog too;  -v, --verbose: debug logs\n"
@@ -302,6 +312,20 @@ apply(struct rvd_config *c, int code, const char *v)
 	case O_NO_PROGRESS: c->progress = 0; return 0;
 	case O_REIMPORT: c->reimport = 1; return 0;
 	case O_PSL: return set_str(&c->psl, v);
+	case O_SINK:
+		if (c->nsink == RVD_LISTEN_MAX ||
+		    strncmp(v, "clickhouse+", 11) != 0)
+			return -1;
+		c->sink[c->nsink] = NULL;
+		if (set_str(&c->sink[c->nsink], v))
+			return -1;
+		c->nsink++;
+		return 0;
+	case O_SINK_JOURNAL:
+		if (rv_parse_u64(v, 10, 1, 1 << 24, &n))
+			return -1;
+		c->sink_journal_mb = n;
+		return 0;
 	case O_DNSTAP:
 		if (c->ndnstap == RVD_LISTEN_MAX ||
 		    (strncmp(v, "unix:", 5) != 0 && strncmp(v, "tcp://", 6) != 0))
@@ -417,6 +441,7 @@ defaults(struct rvd_config *c)
 	c->archive_budget = 20000;
 	c->compact_above = 1.3;
 	c->compact_every_s = 600;
+	c->sink_journal_mb = 1024;
 	c->progress = -1;
 }
 
@@ -424,7 +449,7 @@ int
 rvd_config_parse(struct rvd_config *c, int argc, char **argv)
 {
 	const char *conf = NULL;
-	int ch, cl_listen = 0, cl_dnstap = 0;
+	int ch, cl_listen = 0, cl_dnstap = 0, cl_sink = 0;
 
 	defaults(c);
 	/* First pass: only --config, so the command line overrides it.
@@ -462,6 +487,11 @@ rvd_config_parse(struct rvd_config *c, int argc, char **argv)
 				for (size_t i = 0; i < c->ndnstap; i++)
 					free(c->dnstap[i]);
 				c->ndnstap = 0;
+			}
+			if (ch == O_SINK && !cl_sink++) {
+				for (size_t i = 0; i < c->nsink; i++)
+					free(c->sink[i]);
+				c->nsink = 0;
 			}
 			if (apply(c, ch, optarg) != 0) {
 				fprintf(stderr, "rearviewd: bad value for "
@@ -506,6 +536,8 @@ rvd_config_free(struct rvd_config *c)
 	free(c->psl);
 	for (size_t i = 0; i < c->ndnstap; i++)
 		free(c->dnstap[i]);
+	for (size_t i = 0; i < c->nsink; i++)
+		free(c->sink[i]);
 	free(c->dnstap_sensor);
 	free(c->dnstap_group);
 	memset(c, 0, sizeof(*c));

@@ -69,6 +69,9 @@ struct rvd_config {
 					 * message's identity, else "dnstap" */
 	unsigned dnstap_mode;		/**< unix sockets' mode; 0: ipc_mode */
 	char *dnstap_group;		/**< their group; NULL: ipc_group */
+	char *sink[RVD_LISTEN_MAX];	/**< --sink clickhouse+http://... */
+	size_t nsink;
+	uint64_t sink_journal_mb;	/**< each sink's journal bound */
 };
 
 /**

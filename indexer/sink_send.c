@@ -1,5 +1,514 @@
 /**
  * \file sink_send.c
- * The ClickHouse sink's sender (sink_send.h). Being written.
+ * The sender of one ClickHouse sink (sink_send.h): the oldest batch of
+ * the journal, part by part, gzip-compressed over HTTP; the batch
+ * acknowledged once every part is in; failures retried with a growing
+ * pause; what is done within a batch and the figures written beside the
+ * journal.
  */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "rv_be.h"
+#include "rv_err.h"
+#include "rv_file.h"
 #include "sink_send.h"
+
+#define PAUSE_MIN_MS	100
+#define PAUSE_MAX_MS	5000
+#define IDLE_MS		1000	/* re-check the journal without a kick */
+
+struct rvd_sink_sender {
+	struct rv_ch_url u;
+	struct rvd_journal *j;
+	char dir[4096];
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop, kicked;	/* under mu */
+	CURL *h;
+	struct rvd_sink_state st;
+	char err[CURL_ERROR_SIZE];
+	uint8_t *body;		/* the answer's first octets (an error) */
+	size_t body_len;
+};
+
+/* One part of a batch (pointers into the batch). */
+struct part {
+	char name[33];
+	uint32_t rows, len;
+	const uint8_t *data;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static int
+stopping(struct rvd_sink_sender *s)
+{
+	int stop;
+
+	pthread_mutex_lock(&s->mu);
+	stop = s->stop;
+	pthread_mutex_unlock(&s->mu);
+	return stop;
+}
+
+/* --- the batch ----------------------------------------------------------- */
+
+/*
+ * The next part of a batch at *off. \return 1 (a part), 0 (the end), -1
+ * (not a batch: a name other than [a-z_]{1,32}, lengths past the end).
+ */
+static int
+next_part(const uint8_t *b, size_t len, size_t *off, struct part *p)
+{
+	size_t o = *off, nl;
+
+	if (o == len)
+		return 0;
+	nl = b[o++];
+	if (nl == 0 || nl > 32 || o + nl + 8 > len)
+		return -1;
+	for (size_t i = 0; i < nl; i++) {
+		char c = (char)b[o + i];
+		if (!((c >= 'a' && c <= 'z') || c == '_'))
+			return -1;
+		p->name[i] = c;
+	}
+	p->name[nl] = '\0';
+	o += nl;
+	p->rows = rv_get32(b + o);
+	p->len = rv_get32(b + o + 4);
+	o += 8;
+	if (p->len > len - o)
+		return -1;
+	p->data = b + o;
+	*off = o + p->len;
+	return 1;
+}
+
+/* --- the files beside the journal ---------------------------------------- */
+
+static void
+file_of(const struct rvd_sink_sender *s, const char *name, char *out,
+    size_t outsz)
+{
+	snprintf(out, outsz, "%s/%s", s->dir, name);
+}
+
+/* Parts of batch seq already in ClickHouse (0 when progress names
+ * another batch, or none). */
+static unsigned
+progress_read(const struct rvd_sink_sender *s, uint64_t seq)
+{
+	char path[4200];
+	uint8_t b[12];
+	FILE *fp;
+	size_t n;
+
+	file_of(s, "progress", path, sizeof(path));
+	if ((fp = fopen(path, "rb")) == NULL)
+		return 0;
+	n = fread(b, 1, sizeof(b), fp);
+	fclose(fp);
+	if (n != sizeof(b) || rv_get64(b) != seq)
+		return 0;
+	return rv_get32(b + 8);
+}
+
+static void
+progress_write(const struct rvd_sink_sender *s, uint64_t seq, unsigned done)
+{
+	char path[4200];
+	uint8_t b[12];
+	int rc;
+
+	file_of(s, "progress", path, sizeof(path));
+	rv_put64(b, seq);
+	rv_put32(b + 8, done);
+	if ((rc = rv_file_replace(path, b, sizeof(b))) != RV_OK)
+		rvd_log(LOG_WARNING, "sink %s%s: cannot note its progress (%s): "
+		    "a restart now would post a part again", s->u.base,
+		    s->u.db, rv_strerror(rc));
+}
+
+/* The state file: "key value" lines, the numbers of struct
+ * rvd_sink_state and then its last error. */
+static const struct {
+	const char *key;
+	size_t off;
+} state_keys[] = {
+	{ "sent_batches", offsetof(struct rvd_sink_state, sent_batches) },
+	{ "sent_parts", offsetof(struct rvd_sink_state, sent_parts) },
+	{ "sent_rows", offsetof(struct rvd_sink_state, sent_rows) },
+	{ "sent_bytes", offsetof(struct rvd_sink_state, sent_bytes) },
+	{ "retries", offsetof(struct rvd_sink_state, retries) },
+	{ "last_ok", offsetof(struct rvd_sink_state, last_ok) },
+	{ "last_try", offsetof(struct rvd_sink_state, last_try) },
+};
+#define NKEYS (sizeof(state_keys) / sizeof(state_keys[0]))
+
+static uint64_t *
+field(struct rvd_sink_state *st, size_t i)
+{
+	return (uint64_t *)(void *)((char *)st + state_keys[i].off);
+}
+
+static void
+state_write(struct rvd_sink_sender *s)
+{
+	char path[4200], b[1024];
+	size_t n = 0;
+
+	for (size_t i = 0; i < NKEYS; i++)
+		n += (size_t)snprintf(b + n, sizeof(b) - n, "%s %llu\n",
+		    state_keys[i].key, (unsigned long long)*field(&s->st, i));
+	n += (size_t)snprintf(b + n, sizeof(b) - n, "last_error %s\n",
+	    s->st.last_error);
+	file_of(s, "state", path, sizeof(path));
+	(void)rv_file_replace(path, b, n);	/* figures only */
+}
+
+int
+rvd_sink_state_read(const char *dir, struct rvd_sink_state *st)
+{
+	char path[4200], line[512];
+	FILE *fp;
+	int rc = RV_OK;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	if ((fp = fopen(path, "r")) == NULL)
+		return errno == ENOENT ? RV_ENOENT : RV_EIO;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *v = strchr(line, ' '), *end;
+		unsigned long long x;
+		size_t i;
+
+		if (v == NULL || strchr(line, '\n') == NULL) {
+			rc = RV_ECORRUPT;
+			break;
+		}
+		*v++ = '\0';
+		v[strcspn(v, "\n")] = '\0';
+		if (strcmp(line, "last_error") == 0) {
+			snprintf(st->last_error, sizeof(st->last_error), "%s", v);
+			continue;
+		}
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(line, state_keys[i].key) == 0)
+				break;
+		errno = 0;
+		x = strtoull(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || errno != 0) {
+			rc = RV_ECORRUPT;
+			break;
+		}
+		if (i < NKEYS)	/* an unknown key: a newer writer's */
+			*field(st, i) = x;
+	}
+	fclose(fp);
+	return rc;
+}
+
+/* --- posting -------------------------------------------------------------- */
+
+/* gzip of n octets into a malloc'ed *out. */
+static int
+gzip(const uint8_t *in, size_t n, uint8_t **out, size_t *outlen)
+{
+	z_stream z;
+	size_t cap = deflateBound(NULL, n) + 64;
+	uint8_t *o = malloc(cap);
+	int zr;
+
+	if (o == NULL)
+		return RV_ENOMEM;
+	memset(&z, 0, sizeof(z));
+	/* level 1: the rows are sorted and repetitive, most of the gain is
+	 * had at the fastest level, and the flusher's machine is busy */
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK) {
+		free(o);
+		return RV_ENOMEM;
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = o;
+	z.avail_out = (uInt)cap;
+	zr = deflate(&z, Z_FINISH);
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	if (zr != Z_STREAM_END) {
+		free(o);
+		return RV_ENOMEM;
+	}
+	*out = o;
+	return RV_OK;
+}
+
+static size_t
+keep_body(char *p, size_t sz, size_t n, void *arg)
+{
+	struct rvd_sink_sender *s = arg;
+	size_t add = sz * n, room = 512 - s->body_len;
+
+	if (add < room)
+		room = add;
+	memcpy(s->body + s->body_len, p, room);
+	s->body_len += room;
+	return add;
+}
+
+/* Abandon a transfer when the sender is asked to stop. */
+static int
+xfer(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+	(void)a;
+	(void)b;
+	(void)c;
+	(void)d;
+	return stopping(arg);
+}
+
+/* Post one part. \return 0 (ClickHouse has it), RV_EIO (st.last_error
+ * says why). */
+static int
+post(struct rvd_sink_sender *s, const struct part *p)
+{
+	char sql[192], url[1024], *q;
+	struct curl_slist *hd = NULL;
+	uint8_t *z = NULL;
+	size_t zlen;
+	long code = 0;
+	CURLcode cc;
+	int rc;
+
+	if ((rc = gzip(p->data, p->len, &z, &zlen)) != RV_OK) {
+		snprintf(s->st.last_error, sizeof(s->st.last_error), "gzip: "
+		    "out of memory");
+		return rc;
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO %s.%s_ingest FORMAT RowBinary",
+	    s->u.db, p->name);
+	q = curl_easy_escape(s->h, sql, 0);
+	/* one block, so the part goes in whole or not at all */
+	snprintf(url, sizeof(url), "%s?max_insert_block_size=%u&query=%s",
+	    s->u.base, p->rows + 1, q != NULL ? q : "");
+	curl_free(q);
+	hd = curl_slist_append(hd, "Content-Encoding: gzip");
+	curl_easy_setopt(s->h, CURLOPT_URL, url);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, hd);
+	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, z);
+	curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)zlen);
+	s->body_len = 0;
+	s->err[0] = '\0';
+	cc = curl_easy_perform(s->h);
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hd);
+	free(z);
+	if (cc == CURLE_OK && code == 200)
+		return RV_OK;
+	if (cc != CURLE_OK) {
+		snprintf(s->st.last_error, sizeof(s->st.last_error), "%s",
+		    s->err[0] ? s->err : curl_easy_strerror(cc));
+	} else {
+		size_t n = 0;
+
+		while (n < s->body_len && s->body[n] != '\n' && n < 200)
+			n++;
+		snprintf(s->st.last_error, sizeof(s->st.last_error), "HTTP "
+		    "%ld: %.*s", code, (int)n, (const char *)s->body);
+	}
+	return RV_EIO;
+}
+
+/* Send batch seq whole, from the parts it has in on. \return 0, RV_EIO
+ * (try again later), RV_ECORRUPT (not a batch: dropped). */
+static int
+send_batch(struct rvd_sink_sender *s, uint64_t seq, const uint8_t *b,
+    size_t len)
+{
+	unsigned done = progress_read(s, seq), i = 0;
+	struct part p;
+	size_t off = 0;
+	int r;
+
+	while ((r = next_part(b, len, &off, &p)) == 1) {
+		if (i++ < done)
+			continue;	/* in before a restart or an outage */
+		s->st.last_try = (uint64_t)time(NULL);
+		if (post(s, &p) != RV_OK || stopping(s))
+			return RV_EIO;
+		s->st.sent_parts++;
+		s->st.sent_rows += p.rows;
+		s->st.sent_bytes += p.len;
+		s->st.last_ok = (uint64_t)time(NULL);
+		progress_write(s, seq, i);
+	}
+	return r < 0 ? RV_ECORRUPT : RV_OK;
+}
+
+/* Wait up to ms for a kick or a stop. */
+static void
+wait_ms(struct rvd_sink_sender *s, unsigned ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop && !s->kicked &&
+	    pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0)
+		;
+	s->kicked = 0;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void *
+run(void *arg)
+{
+	struct rvd_sink_sender *s = arg;
+	unsigned pause = PAUSE_MIN_MS;
+
+	while (!stopping(s)) {
+		uint64_t seq;
+		void *b;
+		size_t len;
+		int rc = rvd_journal_peek(s->j, &seq, &b, &len);
+
+		if (rc == RV_ENOENT) {
+			wait_ms(s, IDLE_MS);
+			continue;
+		}
+		if (rc != RV_OK) {
+			rvd_log(LOG_ERR, "sink %s%s: cannot read its journal: "
+			    "%s", s->u.base, s->u.db, rv_strerror(rc));
+			wait_ms(s, PAUSE_MAX_MS);
+			continue;
+		}
+		rc = send_batch(s, seq, b, len);
+		free(b);
+		if (rc == RV_ECORRUPT)
+			rvd_log(LOG_ERR, "sink %s%s: batch %llu in %s is not a "
+			    "batch: dropped", s->u.base, s->u.db,
+			    (unsigned long long)seq, s->dir);
+		if (rc == RV_OK || rc == RV_ECORRUPT) {
+			(void)rvd_journal_ack(s->j, seq);
+			if (rc == RV_OK)
+				s->st.sent_batches++;
+			if (pause > PAUSE_MIN_MS)
+				rvd_log(LOG_INFO, "sink %s%s: sending again",
+				    s->u.base, s->u.db);
+			pause = PAUSE_MIN_MS;
+		} else if (!stopping(s)) {
+			s->st.retries++;
+			if (pause == PAUSE_MIN_MS)
+				rvd_log(LOG_WARNING, "sink %s%s: %s (retrying)",
+				    s->u.base, s->u.db, s->st.last_error);
+		}
+		state_write(s);
+		if (rc == RV_EIO) {
+			wait_ms(s, pause);
+			pause = pause * 2 > PAUSE_MAX_MS ? PAUSE_MAX_MS :
+			    pause * 2;
+		}
+	}
+	return NULL;
+}
+
+int
+rvd_sink_sender_start(const struct rv_ch_url *u, struct rvd_journal *j,
+    const char *dir, struct rvd_sink_sender **out)
+{
+	struct rvd_sink_sender *s;
+
+	*out = NULL;
+	pthread_once(&curl_once, curl_init);
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->body = malloc(512)) == NULL || (s->h = curl_easy_init()) ==
+	    NULL) {
+		if (s != NULL)
+			free(s->body);
+		free(s);
+		return RV_ENOMEM;
+	}
+	s->u = *u;
+	s->j = j;
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	(void)rvd_sink_state_read(dir, &s->st);	/* the figures go on */
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, keep_body);
+	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_ERRORBUFFER, s->err);
+	curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(s->h, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(s->h, CURLOPT_XFERINFOFUNCTION, xfer);
+	curl_easy_setopt(s->h, CURLOPT_XFERINFODATA, s);
+	if (u->user[0]) {
+		curl_easy_setopt(s->h, CURLOPT_USERNAME, u->user);
+		curl_easy_setopt(s->h, CURLOPT_PASSWORD, u->password);
+	}
+	if (pthread_create(&s->thread, NULL, run, s) != 0) {
+		curl_easy_cleanup(s->h);
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+		free(s->body);
+		free(s);
+		return RV_EIO;
+	}
+	*out = s;
+	return RV_OK;
+}
+
+void
+rvd_sink_sender_kick(struct rvd_sink_sender *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->kicked = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+rvd_sink_sender_stop(struct rvd_sink_sender *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	state_write(s);
+	curl_easy_cleanup(s->h);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s->body);
+	free(s);
+}

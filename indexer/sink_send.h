@@ -10,8 +10,13 @@
  *	u8 namelen, name[namelen]	the table ("rrset", "rdata", ...)
  *	u32 rows, u32 len (big-endian)
  *	len octets of RowBinary rows	for `INSERT INTO DB.name_ingest`
- * A part is posted gzip-compressed, with insert_distributed_sync=1 so
- * that an answer of 200 means every shard has it. The parts already in
+ * A part is posted gzip-compressed as one block (max_insert_block_size),
+ * so it goes in whole or not at all. Into a cluster's Distributed table
+ * the insert is ClickHouse's asynchronous one: an answer of 200 means the
+ * server rearviewd posts to has the rows on disk, queued for their
+ * shards, and a shard that is down gets them when it is back. (A
+ * synchronous insert would fail after some shards took their rows, and
+ * the part posted again would count those rows twice.) The parts already in
  * are remembered in the journal's directory (file `progress`: the batch
  * number and how many parts are in, fsynced), so a batch interrupted by
  * an outage or a restart of rearviewd does not insert a part twice; only
@@ -32,28 +37,14 @@
 #include <stdint.h>
 
 #include "journal.h"
-
-/** A sink's address: clickhouse+http://[USER[:PASSWORD]@]HOST[:PORT]/DB */
-struct rvd_sink_url {
-	char base[512];		/**< "http://HOST:PORT/" (what curl is given) */
-	char user[64], password[128];	/**< empty when not given */
-	char db[64];		/**< a plain identifier */
-};
-
-/**
- * Parse \p s. \return 0, or RV_EINVAL with \p why (a static string)
- * saying what is wrong ("not clickhouse+http://", "no database", "the
- * database is not a plain name", ...).
- */
-int rvd_sink_url_parse(const char *s, struct rvd_sink_url *u,
-    const char **why);
+#include "rv_ch.h"
 
 /** The sink's figures, as the sender last wrote them. */
 struct rvd_sink_state {
 	uint64_t sent_batches, sent_parts, sent_rows, sent_bytes;
 	uint64_t retries;	/**< failed posts, ever */
-	uint32_t last_ok;	/**< epoch seconds of the last part in, 0 never */
-	uint32_t last_try;	/**< of the last attempt */
+	uint64_t last_ok;	/**< epoch seconds of the last part in, 0 never */
+	uint64_t last_try;	/**< of the last attempt */
 	char last_error[256];	/**< of the last failed attempt, "" none */
 };
 
@@ -69,7 +60,7 @@ struct rvd_sink_sender;
  * Start the sender of journal \p j (opened on \p dir) towards \p u.
  * \return 0, RV_ENOMEM, RV_EIO (no thread).
  */
-int rvd_sink_sender_start(const struct rvd_sink_url *u, struct rvd_journal *j,
+int rvd_sink_sender_start(const struct rv_ch_url *u, struct rvd_journal *j,
     const char *dir, struct rvd_sink_sender **out);
 
 /** A batch was appended: wake the sender if it waits for one. */

@@ -1,0 +1,141 @@
+#!/bin/bash
+# bench/clickhouse/run.sh: rearviewd's ClickHouse sink (issue #22), not
+# part of make check.
+#
+#   make -C <builddir>/bench bench-clickhouse      or
+#   bench/clickhouse/run.sh [BUILDDIR]
+#
+# Env: OBS (10000000) observations, RRSETS (1000000) distinct RRsets,
+#      SEED (1), KEEP=1.
+# Two clickhouse-server 18.16 on loopback as the two shards of a cluster
+# (the machine's own cores: ClickHouse competes with rearviewd for them,
+# as it would not in a real cluster). In one run, side by side:
+#  1. LMDB only: the stream replayed into a fresh rearviewd;
+#  2. with the sink: the same stream into a fresh rearviewd with --sink to
+#     the cluster; LMDB ingest rate against 1., then how long the cluster
+#     took to have every delta (the journal empty): the sink's rate;
+#  3. size: RRSETS A RRsets, with the sink: bytes per A RRset in LMDB
+#     (pages in use) and in ClickHouse (compressed parts of every table,
+#     after OPTIMIZE ... FINAL merged them), and ClickHouse's rrset table
+#     alone.
+set -eu
+src=$(cd "$(dirname "$0")/../.." && pwd)
+B=${1:-${RV_BUILDDIR:-$src/build}}
+OBS=${OBS:-10000000}
+RRSETS=${RRSETS:-1000000}
+SEED=${SEED:-1}
+GEN=$B/tools/rvgen
+RVD=$B/indexer/rearviewd
+DUMP=$B/tools/rv_dbdump
+for b in "$GEN" "$RVD" "$DUMP" "$B/cli/rearview"; do
+	[ -x "$b" ] || { echo "missing $b: build first (make)" >&2; exit 1; }
+done
+T=$(mktemp -d /tmp/rv-ch-bench.XXXXXX)
+RVD_PID=
+fail() { echo "FAIL: $*" >&2; exit 1; }
+port() { echo $(( 20000 + ($$ * 7 + ${1:-0}) % 30000 )); }
+. "$src/tests/e2e/ch_lib.sh"
+cleanup() {
+	[ -n "$RVD_PID" ] && kill -9 "$RVD_PID" 2>/dev/null
+	eval "$EXTRA_CLEANUP"
+	wait 2>/dev/null || true
+	[ "${KEEP:-0}" = 1 ] && echo "kept $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+obs() { "$DUMP" "$1" stats 2>/dev/null | awk '$1 == "observations" { print $2 }'; }
+cpu() {	# CPU seconds of a process, all threads
+	awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$1/stat"
+}
+used() {
+	mdb_stat -a "$1" | awk '/^Status of/ { db = $3 } /Leaf pages:/ { p += $3 }
+		/Branch pages:/ { p += $3 } /Overflow pages:/ { p += $3 }
+		END { print p * 4096 }'
+}
+chbytes() {	# compressed octets of the active parts of TABLE (all if empty), both shards
+	local s=0 n i
+	for i in 1 2; do
+		n=$(ch_q "$i" "SELECT sum(data_compressed_bytes) FROM system.parts WHERE active AND database = 'rearview' ${1:+AND table = '$1'}")
+		s=$((s + ${n:-0}))
+	done
+	echo "$s"
+}
+jwait() {	# wait until the sink's journal in DB is empty; prints seconds waited
+	local t0 d
+	t0=$(now)
+	d=$(ls -d "$1"/sink-* 2>/dev/null | head -1)
+	while [ -n "$(find "$d" -maxdepth 1 -name "*.b" 2>/dev/null)" ]; do sleep 0.1; done
+	echo "$(now) - $t0" | bc -l
+}
+
+# run NAME FRAMES TOTAL [rearviewd args]: replay FRAMES into a fresh
+# rearviewd; SECS until TOTAL observations are in LMDB, DB, RVD_CPU.
+run() {
+	local name=$1 frames=$2 total=$3 t0
+	shift 3
+	DB=$T/$name.db
+	"$RVD" -d "$DB" -l "ipc://$T/$name.sock" --mapsize 4096 "$@" \
+		>"$T/$name.log" 2>&1 &
+	RVD_PID=$!
+	until grep -q 'ready:' "$T/$name.log" 2>/dev/null; do sleep 0.05; done
+	t0=$(now)
+	"$GEN" -q --replay "$frames" -c "ipc://$T/$name.sock"
+	until [ "$(obs "$DB")" = "$total" ]; do sleep 0.05; done
+	SECS=$(echo "$(now) - $t0" | bc -l)
+	RVD_CPU=$(cpu "$RVD_PID")
+}
+stop() { kill -TERM "$RVD_PID"; wait "$RVD_PID"; RVD_PID=; }
+
+echo "== generating frames (not timed): $OBS observations over $RRSETS RRsets, seed $SEED"
+"$GEN" -q -n "$OBS" -r "$RRSETS" -s "$SEED" -f "$T/stream.bin"
+"$GEN" -q -n "$RRSETS" -r "$RRSETS" -s "$SEED" --only-a -f "$T/a.bin"
+ch_start 1; ch_start 2
+ch_schema 1 --cluster rv2; ch_schema 2 --cluster rv2
+echo "  ClickHouse $(ch_q 1 'SELECT version()'), two shards on loopback"
+SINK="clickhouse+http://127.0.0.1:$ch_http1/rearview"
+
+echo "== 1. LMDB only: $OBS observations over $RRSETS RRsets"
+run lmdb "$T/stream.bin" "$OBS"
+L_RATE=$(echo "$OBS / $SECS" | bc)
+echo "  $OBS observations in $(printf %.1f "$SECS") s = $L_RATE observations/s (rearviewd CPU $RVD_CPU s)"
+stop
+
+echo "== 2. with the sink into the two shards: the same stream"
+run sink "$T/stream.bin" "$OBS" --sink "$SINK"
+S_RATE=$(echo "$OBS / $SECS" | bc)
+echo "  LMDB: $OBS observations in $(printf %.1f "$SECS") s = $S_RATE observations/s" \
+	"(ratio to LMDB only $(echo "scale=3; $S_RATE / $L_RATE" | bc)); rearviewd CPU $RVD_CPU s"
+W=$(jwait "$DB")
+TOT=$(echo "$SECS + $W" | bc -l)
+SENT=$(awk '$1 == "sent_rows" { print $2 }' "$DB"/sink-*/state)
+RRS=$(ch_q 1 'SELECT count() FROM (SELECT key FROM rearview.rrset GROUP BY key)')
+echo "  ClickHouse had every delta $(printf %.1f "$W") s after LMDB:" \
+	"$SENT rows (all tables) in $(printf %.1f "$TOT") s = $(echo "$SENT / $TOT" | bc) rows/s;" \
+	"$RRS RRsets there, $(obs "$DB" >/dev/null; "$DUMP" "$DB" stats | awk '$1 == "rrsets" { print $2 }') in LMDB"
+stop
+
+echo "== 3. size: $RRSETS A RRsets (1-3 addresses each), with the sink"
+ch_q 1 "TRUNCATE TABLE rearview.rrset_local" >/dev/null 2>&1 || true
+for i in 1 2; do
+	for t in rrset neg rdata names asn regdom ip; do
+		ch_q "$i" "TRUNCATE TABLE rearview.${t}_local" >/dev/null
+	done
+done
+run a "$T/a.bin" "$RRSETS" --sink "$SINK"
+jwait "$DB" >/dev/null
+stop
+for i in 1 2; do
+	for t in rrset neg rdata names asn regdom ip; do
+		ch_q "$i" "OPTIMIZE TABLE rearview.${t}_local FINAL" >/dev/null
+	done
+done
+A=$("$DUMP" "$DB" stats | awk '$1 == "rrsets" { print $2 }')
+LU=$(used "$DB")
+CA=$(chbytes); CR=$(chbytes rrset_local)
+echo "  LMDB: $((LU / A)) bytes per A RRset (pages in use, every index)"
+echo "  ClickHouse: $((CA / A)) bytes per A RRset compressed (every table), rrset table alone $((CR / A))"
+for t in rrset rdata names asn regdom ip; do
+	echo "    ${t}_local $(( $(chbytes ${t}_local) / A )) bytes per A RRset"
+done
+echo "== load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
