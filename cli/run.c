@@ -54,15 +54,23 @@ cli_run_bailiwick(struct cli_run *run, const char *arg)
 	return CLI_EXIT_OK;
 }
 
-int
-cli_db_open(const char *path, struct rvq_db *db)
+/* Open for a command: the lookups also read a ClickHouse backend. */
+static int
+db_open(const char *path, struct rvq_db *db, int lookups)
 {
 	struct rvq_err err;
 
-	if (rvq_db_open(path, db, &err) == RV_OK)
+	if ((lookups ? rvq_db_open_lookups(path, db, &err) :
+	    rvq_db_open(path, db, &err)) == RV_OK)
 		return CLI_EXIT_OK;
 	cli_err("%s", err.msg);
 	return CLI_EXIT_ERROR;
+}
+
+int
+cli_db_open(const char *path, struct rvq_db *db)
+{
+	return db_open(path, db, 0);
 }
 
 /* The engine's rows go to the output stage. */
@@ -219,7 +227,7 @@ cli_run_queries(struct cli_run *run, enum rvq_kind kind,
 		    run->cmd, cli_progname, run->cmd);
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_db_open(op->db, &run->db) != CLI_EXIT_OK)
+	if (db_open(op->db, &run->db, 1) != CLI_EXIT_OK)
 		return CLI_EXIT_ERROR;
 	run->filter.fence = op->fence;
 	if (op->sensor != NULL) {

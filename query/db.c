@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "rvq.h"
+#include "rvq_remote.h"
+#include "rv_ch.h"
 #include "rv_err.h"
 #include "rv_frame.h"
 #include "rv_rdata.h"
@@ -26,11 +28,30 @@ damaged(struct rvq_err *err, const char *path, const char *why)
 void
 rvq_db_errf(struct rvq_err *err, struct rvq_db *db, int rc)
 {
-	if (rc == RV_ECORRUPT)
+	if (db->rm != NULL)
+		rvq_errf(err, "%s", rvq_remote_why(db->rm)[0] ?
+		    rvq_remote_why(db->rm) : rv_strerror(rc));
+	else if (rc == RV_ECORRUPT)
 		damaged(err, db->path, db->st != NULL ? rv_store_why(db->st) :
 		    NULL);
 	else
 		rvq_errf(err, "reading '%s': %s", db->path, rv_strerror(rc));
+}
+
+int
+rvq_db_open_lookups(const char *path, struct rvq_db *db, struct rvq_err *err)
+{
+	char why[512];
+	int rc;
+
+	if (!rv_ch_is_url(path))
+		return rvq_db_open(path, db, err);
+	memset(db, 0, sizeof(*db));
+	db->path = path;
+	if ((rc = rvq_remote_open(path, 1, &db->rm, why, sizeof(why))) !=
+	    RV_OK)
+		rvq_errf(err, "%s", why);
+	return rc;
 }
 
 int
@@ -40,6 +61,12 @@ rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err)
 
 	memset(db, 0, sizeof(*db));
 	db->path = path;
+	if (rv_ch_is_url(path)) {
+		rvq_errf(err, "'%s' is a ClickHouse: this reads a rearview "
+		    "database directory (ClickHouse answers lookups only)",
+		    path);
+		return RV_ENOTSUP;
+	}
 	rc = rv_store_open(path, RV_STORE_RDONLY, 0, &db->st);
 	if (rc == RV_OK)
 		rc = rv_store_read_begin(db->st, &db->txn);
@@ -79,6 +106,14 @@ rvq_db_attach(struct rvq_db *db, struct rv_store *st, const char *path,
 
 	memset(db, 0, sizeof(*db));
 	db->path = path;
+	if (st == NULL && rv_ch_is_url(path)) {	/* a service's thread */
+		char why[512];
+
+		if ((rc = rvq_remote_open(path, 0, &db->rm, why,
+		    sizeof(why))) != RV_OK)
+			rvq_errf(err, "%s", why);
+		return rc;
+	}
 	db->st = st;
 	db->borrowed = 1;
 	if ((rc = rv_store_read_begin(st, &db->txn)) != RV_OK) {
@@ -103,6 +138,7 @@ rvq_db_end(struct rvq_db *db)
 	 * last answer is of this snapshot too. */
 	rvq_db_geo_free(db);
 	db->geo_valid = 0;
+	rvq_remote_end(db->rm);
 	rv_txn_abort(db->txn);
 	db->txn = NULL;
 }
@@ -111,13 +147,24 @@ int
 rvq_db_renew(struct rvq_db *db)
 {
 	rvq_db_end(db);
-	return rv_store_read_begin(db->st, &db->txn);
+	return db->rm != NULL ? RV_OK : rv_store_read_begin(db->st, &db->txn);
+}
+
+int
+rvq_db_scan(struct rvq_db *db, enum rv_db dbi, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg)
+{
+	if (db->rm != NULL)
+		return rvq_remote_scan(db->rm, dbi, lo, hi, fn, arg);
+	return rv_store_scan(db->st, db->txn, dbi, lo, hi, fn, arg);
 }
 
 void
 rvq_db_close(struct rvq_db *db)
 {
 	rvq_db_end(db);
+	rvq_remote_close(db->rm);
+	db->rm = NULL;
 	if (!db->borrowed)
 		rv_store_close(db->st);
 	db->st = NULL;
@@ -163,6 +210,8 @@ rvq_db_sensor(void *arg, uint16_t id)
 {
 	struct rvq_db *db = arg;
 
+	if (db->rm != NULL)
+		return rvq_remote_sensor(db->rm, id);
 	load_sensors(db);
 	return id < db->nsensor_names ? db->sensor_names[id] : NULL;
 }
@@ -170,6 +219,8 @@ rvq_db_sensor(void *arg, uint16_t id)
 int
 rvq_db_sensor_id(struct rvq_db *db, const char *name, uint16_t *id)
 {
+	if (db->rm != NULL)
+		return rvq_remote_sensor_id(db->rm, name, id);
 	return rv_store_sensor_id(db->st, db->txn, name, strlen(name), id);
 }
 
@@ -255,8 +306,8 @@ rvq_db_join(struct rvq_db *db, const struct rvq_row *row, struct rvq_join *out)
 	if ((rc = rv_key_rrset_name_type(&pre, row->owner, row->owner_len,
 	    row->type)) != RV_OK)
 		return rc;
-	if ((rc = rv_store_scan(db->st, db->txn, RV_DB_RRSET, &pre, &pre,
-	    join_one, &j)) != RV_OK)
+	if ((rc = rvq_db_scan(db, RV_DB_RRSET, &pre, &pre, join_one, &j)) !=
+	    RV_OK)
 		return rc;
 	for (unsigned a = 1; a < out->nsens; a++)	/* ids in order, as
 							 * stored */

@@ -198,8 +198,8 @@ scan(struct rvq_db *d, enum rv_db db, const struct rv_key *lo,
 {
 	int rc;
 
-	if (d->sbusy[db] || d->suntiered[db])
-		return rv_store_scan(d->st, d->txn, db, lo, hi, fn, arg);
+	if (d->rm != NULL || d->sbusy[db] || d->suntiered[db])
+		return rvq_db_scan(d, db, lo, hi, fn, arg);
 	if (d->scur[db] == NULL) {
 		if ((rc = rv_cursor_open(d->st, d->txn, db, &d->scur[db])) !=
 		    RV_OK) {

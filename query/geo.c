@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "rvq_db.h"
+#include "rvq_remote.h"
 #include "rvq_geo_table.h"
 #include "rvq_text.h"
 #include "rv_be.h"
@@ -101,8 +102,8 @@ table_ready(struct rvq_db *db, size_t n)
 
 	if (db->gtab != NULL)
 		return have_table(db);
-	if (db->gtab_tried)
-		return 0;
+	if (db->gtab_tried || db->rm != NULL)
+		return 0;	/* ClickHouse: lookups by address only */
 	db->geo_asked += n;
 	if (rv_store_rows(db->st, db->txn, RV_DB_IP, &rows) != RV_OK) {
 		db->gtab_tried = 1;
@@ -166,7 +167,9 @@ probe(struct rvq_db *db, struct rvq_geo_ans *a)
 {
 	struct rv_val v;
 
-	a->rc = rv_store_ipinfo_find(db->ipcur, &a->ip, a->t, &a->since, &v);
+	a->rc = db->rm != NULL ? rvq_remote_ipinfo_find(db->rm, &a->ip, a->t,
+	    &a->since, &v) : rv_store_ipinfo_find(db->ipcur, &a->ip, a->t,
+	    &a->since, &v);
 	if (a->rc != RV_OK)
 		return;
 	if (v.len > UINT32_MAX) {
@@ -195,7 +198,8 @@ rvq_db_geo_batch(void *arg, struct rvq_geo_ans *q, size_t n)
 	}
 	if (m == NULL && (m = db->memo = calloc(1, sizeof(*m))) == NULL)
 		return RV_ENOMEM;
-	if ((rc = memo_room(m, n)) != RV_OK || (rc = ip_cursor(db)) != RV_OK)
+	if ((rc = memo_room(m, n)) != RV_OK ||
+	    (db->rm == NULL && (rc = ip_cursor(db)) != RV_OK))
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		gkey_set(&m->keys[i], &q[i].ip, q[i].t);
@@ -222,6 +226,22 @@ rvq_db_geo_batch(void *arg, struct rvq_geo_ans *q, size_t n)
 	return RV_OK;
 }
 
+/* rv_store_ipinfo_at on the ClickHouse backend. */
+static int
+remote_ipinfo_at(struct rvq_db *db, const struct rv_ip *ip, uint32_t t,
+    struct rv_ipinfo *out)
+{
+	struct rv_val v;
+	uint32_t since;
+	int rc;
+
+	if ((rc = rvq_remote_ipinfo_find(db->rm, ip, t, &since, &v)) != RV_OK)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->since = since;
+	return rv_ipinfo_decode(v.data, v.len, out);
+}
+
 int
 rvq_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
     struct rv_ipinfo *out)
@@ -243,9 +263,12 @@ rvq_db_geo(void *arg, const struct rv_ip *ip, uint32_t t,
 	db->geo_t = t;
 	db->geo_valid = 1;
 	db->geo_single++;
-	db->geo_rc = ip_cursor(db) == RV_OK ?
-	    rv_store_ipinfo_at_cursor(db->ipcur, ip, t, &db->geo) :
-	    rv_store_ipinfo_at(db->st, db->txn, ip, t, &db->geo);
+	if (db->rm != NULL)
+		db->geo_rc = remote_ipinfo_at(db, ip, t, &db->geo);
+	else
+		db->geo_rc = ip_cursor(db) == RV_OK ?
+		    rv_store_ipinfo_at_cursor(db->ipcur, ip, t, &db->geo) :
+		    rv_store_ipinfo_at(db->st, db->txn, ip, t, &db->geo);
 	if (db->geo_rc == RV_OK)
 		*out = db->geo;
 	return db->geo_rc;

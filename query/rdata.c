@@ -119,7 +119,8 @@ exec_name_fwd(struct rvq_ctx *c, struct rvq_err *err)
 	const struct rvq_query *q = c->q;
 	struct rscan s = { .c = c };
 	struct rv_key pre;
-	int rc = rv_store_names_targets(c->db->st, c->db->txn, NULL);
+	int rc = rvq_db_remote(c->db) ? RV_OK :
+	    rv_store_names_targets(c->db->st, c->db->txn, NULL);
 
 	if (rc == RV_ENOENT) {
 		rvq_errf(err, "'%s' needs target names in the names index, "

@@ -16,8 +16,12 @@
 #include "rvq_row.h"
 #include "rv_store.h"
 
+struct rvq_remote;
+
 struct rvq_db {
-	struct rv_store *st;
+	struct rv_store *st;	/**< NULL on the ClickHouse backend */
+	struct rvq_remote *rm;	/**< the ClickHouse backend (rvq_remote.h),
+				 * or NULL: the store */
 	int borrowed;		/**< st is the caller's (rvq_db_attach) */
 	struct rv_txn *txn;
 	const char *path;
@@ -52,9 +56,19 @@ struct rvq_err;
 /**
  * Open \p path read-only and begin the read transaction.
  * \return 0, or an error with err saying what in words an analyst
- *	understands ("no rearview database in DIR", ...).
+ *	understands ("no rearview database in DIR", ...); RV_ENOTSUP for a
+ *	ClickHouse URL (what reads the store itself, reports, stats,
+ *	checks, cannot read ClickHouse).
  */
 int rvq_db_open(const char *path, struct rvq_db *db, struct rvq_err *err);
+
+/**
+ * rvq_db_open for the lookups (rvq_exec): a path that is a ClickHouse URL
+ * (clickhouse+http://HOST:PORT/DB) opens the ClickHouse backend, from
+ * which they read the same rows.
+ */
+int rvq_db_open_lookups(const char *path, struct rvq_db *db,
+    struct rvq_err *err);
 
 /**
  * Say what went wrong reading \p db: for RV_ECORRUPT "database 'DIR' is
@@ -68,7 +82,9 @@ void rvq_db_errf(struct rvq_err *err, struct rvq_db *db, int rc);
  * Begin a read transaction on a store the caller opened and keeps (a
  * service's threads, each with its own struct rvq_db on one store opened
  * RV_STORE_RDONLY: its read transactions belong to no thread). rvq_db_close
- * then ends the transaction and leaves the store open.
+ * then ends the transaction and leaves the store open. With \p st NULL
+ * and \p path a ClickHouse URL, the thread's own connection to the
+ * ClickHouse backend (checked once by rvq_db_open_lookups).
  * \return 0, or an error with err saying what.
  */
 int rvq_db_attach(struct rvq_db *db, struct rv_store *st, const char *path,
@@ -90,6 +106,14 @@ void rvq_db_end(struct rvq_db *db);
  * error (db->txn is then NULL; rvq_db_close still cleans up).
  */
 int rvq_db_renew(struct rvq_db *db);
+
+/** On the ClickHouse backend? (It answers lookups, not reports.) */
+static inline int rvq_db_remote(const struct rvq_db *db)
+{ return db->rm != NULL; }
+
+/** rv_store_scan of the store or of the ClickHouse backend. */
+int rvq_db_scan(struct rvq_db *db, enum rv_db dbi, const struct rv_key *lo,
+    const struct rv_key *hi, rv_scan_fn fn, void *arg);
 
 /** End the transaction and close; safe on a zeroed struct. */
 void rvq_db_close(struct rvq_db *db);

@@ -50,8 +50,8 @@ int rvq_rdata_ip(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
 /** Name of a sensor id; NULL when unknown. */
 typedef const char *(*rvq_sensor_fn)(void *arg, uint16_t id);
 
-/** Sensors of a row joined with ',' (#ID for unknown ones; "-" when
- * none). */
+/** Sensors of a row by name, joined with ',' (#ID for unknown ones; "-"
+ * when none). */
 void rvq_sensors_str(const struct rvq_row *r, rvq_sensor_fn fn, void *arg,
     char *out, size_t outsz);
 

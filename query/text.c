@@ -148,28 +148,41 @@ rvq_rdata_ip(const struct rvq_row *r, const uint8_t *rd, uint16_t len,
 	return 1;
 }
 
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void
 rvq_sensors_str(const struct rvq_row *r, rvq_sensor_fn fn, void *arg,
     char *out, size_t outsz)
 {
+	const char *name[RV_SENSORS_MAX];
+	char ids[RV_SENSORS_MAX][8];
+	unsigned ns = 0;
 	size_t n = 0;
 
 	out[0] = '\0';
-	for (unsigned i = 0; i < r->nsens && fn != NULL; i++) {
-		const char *s = fn(arg, r->sensors[i]);
-		char idbuf[16];
-		size_t sl;
-
-		if (s == NULL) {
-			snprintf(idbuf, sizeof(idbuf), "#%u", r->sensors[i]);
-			s = idbuf;
+	for (unsigned i = 0; i < r->nsens && i < RV_SENSORS_MAX && fn != NULL;
+	    i++) {
+		if ((name[ns] = fn(arg, r->sensors[i])) == NULL) {
+			snprintf(ids[i], sizeof(ids[i]), "#%u", r->sensors[i]);
+			name[ns] = ids[i];
 		}
-		sl = strlen(s);
+		ns++;
+	}
+	/* By name: ids are one database's own (a ClickHouse backend's
+	 * differ), names are what the sites call their sensors. */
+	qsort(name, ns, sizeof(name[0]), by_name);
+	for (unsigned i = 0; i < ns; i++) {
+		size_t sl = strlen(name[i]);
+
 		if (n + sl + 2 >= outsz)
 			break;
 		if (n > 0)
 			out[n++] = ',';
-		memcpy(out + n, s, sl + 1);
+		memcpy(out + n, name[i], sl + 1);
 		n += sl;
 	}
 	if (n == 0 && outsz > 1)

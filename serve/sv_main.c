@@ -17,6 +17,8 @@
 #include "config.h"
 #include "rv_err.h"
 #include "rv_num.h"
+#include "rv_ch.h"
+#include "rvq_db.h"
 #include "rvq_phish.h"
 #include "sv.h"
 
@@ -29,6 +31,7 @@ enum {
 
 static const struct option opts[] = {
 	{ "db",			required_argument, NULL, 'd' },
+	{ "backend",		required_argument, NULL, 'd' },
 	{ "listen",		required_argument, NULL, 'l' },
 	{ "keys",		required_argument, NULL, 'k' },
 	{ "tls-cert",		required_argument, NULL, O_TLS_CERT },
@@ -69,6 +72,10 @@ usage(FILE *fp)
 "\n"
 "  -d, --db DIR            database (default $REARVIEW_DB, else\n"
 "                          /var/lib/rearview)\n"
+"      --backend URL       answer lookups from ClickHouse instead:\n"
+"                          clickhouse+http://[USER[:PASS]@]HOST[:PORT]/DB,\n"
+"                          filled by rearviewd --sink (reports, verdicts\n"
+"                          and statistics need --db DIR: 501 here)\n"
 "  -l, --listen ADDR:PORT  listen there (repeatable; [::1]:8053 for IPv6;\n"
 "                          default 127.0.0.1:8053)\n"
 "  -k, --keys FILE         API keys (X-API-Key, or basic auth's password);\n"
@@ -373,6 +380,26 @@ add_key(struct args *a)
 	return 0;
 }
 
+/*
+ * --db clickhouse+http://HOST:PORT/DB (or --backend): the lookups are
+ * answered from ClickHouse, each worker with its own connection; asked
+ * once here that it answers and has the tables. \return 0, RV_ENOTSUP
+ * (said why).
+ */
+static int
+check_remote(const char *url)
+{
+	struct rvq_db db;
+	struct rvq_err err;
+
+	if (rvq_db_open_lookups(url, &db, &err) != RV_OK) {
+		fprintf(stderr, "rearview serve: %s\n", err.msg);
+		return RV_ENOTSUP;
+	}
+	rvq_db_close(&db);
+	return RV_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -402,12 +429,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "rearview serve: %s\n", err);
 		goto leave;
 	}
-	switch (rv_store_open(a.c.db, RV_STORE_RDONLY, 0, &sv.st)) {
+	switch (rv_ch_is_url(a.c.db) ? check_remote(a.c.db) :
+	    rv_store_open(a.c.db, RV_STORE_RDONLY, 0, &sv.st)) {
 	case RV_OK:
 		break;
 	case RV_ENOENT:
 		fprintf(stderr, "rearview serve: no rearview database in '%s' "
 		    "(give --db DIR or set REARVIEW_DB)\n", a.c.db);
+		goto leave;
+	case RV_ENOTSUP:	/* check_remote said why */
 		goto leave;
 	default:
 		fprintf(stderr, "rearview serve: cannot open database '%s': "

@@ -169,6 +169,14 @@ sv_job_prepare(struct sv *sv, const struct sv_req *req, uint64_t results_max,
 	j->req = *req;
 	j->t0 = sv_now_ms();
 	snprintf(j->who, sizeof(j->who), "%s", who);
+	if (sv->st == NULL && (req->route == SV_STATS || req->route ==
+	    SV_REPORT)) {
+		snprintf(msg, msgsz, "the ClickHouse backend answers lookups; "
+		    "reports, verdicts and statistics read a rearview "
+		    "database (--db DIR)");
+		status = 501;
+		goto fail;
+	}
 	if ((status = filter(j, msg, msgsz)) != 0 ||
 	    (status = limits(j, results_max, msg, msgsz)) != 0)
 		goto fail;

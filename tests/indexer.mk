@@ -63,6 +63,7 @@ INDEXER_E2E = e2e/indexer_ingest.sh e2e/indexer_crash.sh \
 	e2e/indexer_import.sh e2e/indexer_ops.sh e2e/indexer_pipeline.sh \
 	e2e/indexer_diskfull.sh e2e/indexer_tls.sh e2e/indexer_oversize.sh \
 	e2e/backup.sh e2e/archive.sh e2e/archive_daemon.sh \
-	e2e/compact_daemon.sh e2e/clickhouse_schema.sh
+	e2e/compact_daemon.sh e2e/clickhouse_schema.sh \
+	e2e/clickhouse_sink.sh
 TESTS += $(INDEXER_E2E)
 EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh e2e/ch_lib.sh
