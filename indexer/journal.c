@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "journal.h"
-#include "rv_be.h"
 #include "rv_err.h"
+#include "rv_ch_sink.h"
 #include "rv_file.h"
 
 #define NAME_MAX_ 64
@@ -40,38 +40,6 @@ path_of(const struct rvd_journal *j, uint64_t seq, const char *ext,
     char *out, size_t cap)
 {
 	snprintf(out, cap, "%s/%016" PRIx64 ".%s", j->dir, seq, ext);
-}
-
-static int
-save_dropped(struct rvd_journal *j)
-{
-	char path[4200];
-	uint8_t b[16];
-
-	snprintf(path, sizeof(path), "%s/dropped", j->dir);
-	rv_put64(b, j->dropped_batches);
-	rv_put64(b + 8, j->dropped_bytes);
-	return rv_file_replace(path, b, sizeof(b));
-}
-
-static int
-load_dropped(struct rvd_journal *j)
-{
-	char path[4200];
-	uint8_t b[17];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/dropped", j->dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? RV_OK : RV_EIO;
-	n = read(fd, b, sizeof(b));
-	close(fd);
-	if (n != 16)
-		return RV_ECORRUPT;
-	j->dropped_batches = rv_get64(b);
-	j->dropped_bytes = rv_get64(b + 8);
-	return RV_OK;
 }
 
 static int
@@ -181,7 +149,8 @@ rvd_journal_open(const char *dir, uint64_t max_bytes,
 		rc = RV_EIO;
 		goto leave;
 	}
-	if ((rc = load_dropped(j)) != RV_OK || (rc = scan(j)) != RV_OK)
+	if ((rc = rv_sink_dropped_read(dir, &j->dropped_batches,
+	    &j->dropped_bytes)) != RV_OK || (rc = scan(j)) != RV_OK)
 		goto leave;
 	*out = j;
 leave:
@@ -245,7 +214,8 @@ rvd_journal_append(struct rvd_journal *j, const void *data, size_t len)
 		pop(j);
 	}
 	if (j->dropped_batches != before)
-		(void)save_dropped(j);	/* the count only: best effort */
+		(void)rv_sink_dropped_write(j->dir, j->dropped_batches,
+		    j->dropped_bytes);	/* the count only: best effort */
 	pthread_mutex_unlock(&j->mu);
 	return RV_OK;
 }

@@ -10,17 +10,18 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "log.h"
 #include "rv_be.h"
 #include "rv_err.h"
+#include "rv_ch_sink.h"
 #include "rv_file.h"
 #include "sink_send.h"
 
@@ -37,7 +38,7 @@ struct rvd_sink_sender {
 	pthread_cond_t cv;
 	int stop, kicked;	/* under mu */
 	CURL *h;
-	struct rvd_sink_state st;
+	struct rv_sink_state st;
 	char err[CURL_ERROR_SIZE];
 	uint8_t *body;		/* the answer's first octets (an error) */
 	size_t body_len;
@@ -148,83 +149,21 @@ progress_write(const struct rvd_sink_sender *s, uint64_t seq, unsigned done)
 		    s->u.db, rv_strerror(rc));
 }
 
-/* The state file: "key value" lines, the numbers of struct
- * rvd_sink_state and then its last error. */
-static const struct {
-	const char *key;
-	size_t off;
-} state_keys[] = {
-	{ "sent_batches", offsetof(struct rvd_sink_state, sent_batches) },
-	{ "sent_parts", offsetof(struct rvd_sink_state, sent_parts) },
-	{ "sent_rows", offsetof(struct rvd_sink_state, sent_rows) },
-	{ "sent_bytes", offsetof(struct rvd_sink_state, sent_bytes) },
-	{ "retries", offsetof(struct rvd_sink_state, retries) },
-	{ "last_ok", offsetof(struct rvd_sink_state, last_ok) },
-	{ "last_try", offsetof(struct rvd_sink_state, last_try) },
-};
-#define NKEYS (sizeof(state_keys) / sizeof(state_keys[0]))
-
-static uint64_t *
-field(struct rvd_sink_state *st, size_t i)
+/* The batch is acknowledged: its progress goes with it. */
+static void
+progress_clear(const struct rvd_sink_sender *s)
 {
-	return (uint64_t *)(void *)((char *)st + state_keys[i].off);
+	char path[4200];
+
+	file_of(s, "progress", path, sizeof(path));
+	if (unlink(path) == 0)
+		(void)rv_file_sync_dir(s->dir);
 }
 
 static void
 state_write(struct rvd_sink_sender *s)
 {
-	char path[4200], b[1024];
-	size_t n = 0;
-
-	for (size_t i = 0; i < NKEYS; i++)
-		n += (size_t)snprintf(b + n, sizeof(b) - n, "%s %llu\n",
-		    state_keys[i].key, (unsigned long long)*field(&s->st, i));
-	n += (size_t)snprintf(b + n, sizeof(b) - n, "last_error %s\n",
-	    s->st.last_error);
-	file_of(s, "state", path, sizeof(path));
-	(void)rv_file_replace(path, b, n);	/* figures only */
-}
-
-int
-rvd_sink_state_read(const char *dir, struct rvd_sink_state *st)
-{
-	char path[4200], line[512];
-	FILE *fp;
-	int rc = RV_OK;
-
-	memset(st, 0, sizeof(*st));
-	snprintf(path, sizeof(path), "%s/state", dir);
-	if ((fp = fopen(path, "r")) == NULL)
-		return errno == ENOENT ? RV_ENOENT : RV_EIO;
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *v = strchr(line, ' '), *end;
-		unsigned long long x;
-		size_t i;
-
-		if (v == NULL || strchr(line, '\n') == NULL) {
-			rc = RV_ECORRUPT;
-			break;
-		}
-		*v++ = '\0';
-		v[strcspn(v, "\n")] = '\0';
-		if (strcmp(line, "last_error") == 0) {
-			snprintf(st->last_error, sizeof(st->last_error), "%s", v);
-			continue;
-		}
-		for (i = 0; i < NKEYS; i++)
-			if (strcmp(line, state_keys[i].key) == 0)
-				break;
-		errno = 0;
-		x = strtoull(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || errno != 0) {
-			rc = RV_ECORRUPT;
-			break;
-		}
-		if (i < NKEYS)	/* an unknown key: a newer writer's */
-			*field(st, i) = x;
-	}
-	fclose(fp);
-	return rc;
+	(void)rv_sink_state_write(s->dir, &s->st);	/* figures only */
 }
 
 /* --- posting -------------------------------------------------------------- */
@@ -313,6 +252,8 @@ post(struct rvd_sink_sender *s, const struct part *p)
 	    s->u.base, p->rows + 1, q != NULL ? q : "");
 	curl_free(q);
 	hd = curl_slist_append(hd, "Content-Encoding: gzip");
+	/* no "Expect: 100-continue" round trip for a large part */
+	hd = curl_slist_append(hd, "Expect:");
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
 	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, hd);
 	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, z);
@@ -351,6 +292,12 @@ send_batch(struct rvd_sink_sender *s, uint64_t seq, const uint8_t *b,
 	size_t off = 0;
 	int r;
 
+	/* the whole batch checked first: none of a bad one is posted */
+	while ((r = next_part(b, len, &off, &p)) == 1)
+		;
+	if (r < 0)
+		return RV_ECORRUPT;
+	off = 0;
 	while ((r = next_part(b, len, &off, &p)) == 1) {
 		if (i++ < done)
 			continue;	/* in before a restart or an outage */
@@ -363,7 +310,7 @@ send_batch(struct rvd_sink_sender *s, uint64_t seq, const uint8_t *b,
 		s->st.last_ok = (uint64_t)time(NULL);
 		progress_write(s, seq, i);
 	}
-	return r < 0 ? RV_ECORRUPT : RV_OK;
+	return RV_OK;
 }
 
 /* Wait up to ms for a kick or a stop. */
@@ -411,12 +358,15 @@ run(void *arg)
 		}
 		rc = send_batch(s, seq, b, len);
 		free(b);
-		if (rc == RV_ECORRUPT)
+		if (rc == RV_ECORRUPT) {
 			rvd_log(LOG_ERR, "sink %s%s: batch %llu in %s is not a "
 			    "batch: dropped", s->u.base, s->u.db,
 			    (unsigned long long)seq, s->dir);
+			s->st.corrupt_batches++;
+		}
 		if (rc == RV_OK || rc == RV_ECORRUPT) {
 			(void)rvd_journal_ack(s->j, seq);
+			progress_clear(s);
 			if (rc == RV_OK)
 				s->st.sent_batches++;
 			if (pause > PAUSE_MIN_MS)
@@ -458,7 +408,7 @@ rvd_sink_sender_start(const struct rv_ch_url *u, struct rvd_journal *j,
 	s->u = *u;
 	s->j = j;
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
-	(void)rvd_sink_state_read(dir, &s->st);	/* the figures go on */
+	(void)rv_sink_state_read(dir, &s->st);	/* the figures go on */
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, keep_body);

@@ -25,8 +25,7 @@
  * twice (first, last, TTL range and sensors are idempotent).
  *
  * What `rearview stats` shows of the sink is in the journal's directory
- * too (file `state`, rewritten after each attempt): see
- * rvd_sink_state_read.
+ * too (file `state`, rewritten after each attempt: store/rv_ch_sink.h).
  *
  * Thread-safety: start/stop/kick from one thread (rearviewd's flusher);
  * the journal is shared with the appender as journal.h allows.
@@ -38,21 +37,6 @@
 
 #include "journal.h"
 #include "rv_ch.h"
-
-/** The sink's figures, as the sender last wrote them. */
-struct rvd_sink_state {
-	uint64_t sent_batches, sent_parts, sent_rows, sent_bytes;
-	uint64_t retries;	/**< failed posts, ever */
-	uint64_t last_ok;	/**< epoch seconds of the last part in, 0 never */
-	uint64_t last_try;	/**< of the last attempt */
-	char last_error[256];	/**< of the last failed attempt, "" none */
-};
-
-/**
- * Read the state file of the journal in \p dir (for rearview stats).
- * \return 0, RV_ENOENT (never written), RV_EIO, RV_ECORRUPT.
- */
-int rvd_sink_state_read(const char *dir, struct rvd_sink_state *st);
 
 struct rvd_sink_sender;
 

@@ -4,10 +4,13 @@
  */
 #include "rvq_stats.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "rv_ch_sink.h"
 #include "rv_err.h"
 #include "rv_frame.h"
 
@@ -111,6 +114,48 @@ archive_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
 	return RV_OK;
 }
 
+/* rearviewd's ClickHouse sinks (DIR/sink-*, rv_ch_sink.h): what waits,
+ * since when, what was dropped, the sender's figures. */
+static void
+sink_stats(const char *dbdir, rvq_stat_fn fn, void *arg)
+{
+	DIR *d = opendir(dbdir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct rv_sink_figures f;
+		char path[4200], key[300];
+		const char *n = e->d_name;
+		uint64_t now = (uint64_t)time(NULL);
+
+		if (strncmp(n, "sink-", 5) != 0 || strlen(n) > 200)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dbdir, n);
+		if (rv_sink_figures(path, &f) != RV_OK)
+			continue;
+#define SINK_FIG(what, kind, num, str) do { \
+		snprintf(key, sizeof(key), "sink:%s:%s", n + 5, what); \
+		fn(arg, key, kind, num, str); \
+	} while (0)
+		SINK_FIG("waiting_batches", RVQ_STAT_NUM, f.batches, NULL);
+		SINK_FIG("waiting_bytes", RVQ_STAT_NUM, f.bytes, NULL);
+		SINK_FIG("lag_s", RVQ_STAT_NUM, f.oldest && now > f.oldest ?
+		    now - f.oldest : 0, NULL);
+		SINK_FIG("dropped_batches", RVQ_STAT_NUM, f.dropped_batches,
+		    NULL);
+		SINK_FIG("dropped_bytes", RVQ_STAT_NUM, f.dropped_bytes, NULL);
+		SINK_FIG("sent_batches", RVQ_STAT_NUM, f.st.sent_batches, NULL);
+		SINK_FIG("sent_rows", RVQ_STAT_NUM, f.st.sent_rows, NULL);
+		SINK_FIG("retries", RVQ_STAT_NUM, f.st.retries, NULL);
+		SINK_FIG("last_ok", RVQ_STAT_TIME, f.st.last_ok, NULL);
+		SINK_FIG("last_error", RVQ_STAT_STR, 0, f.st.last_error);
+#undef SINK_FIG
+	}
+	closedir(d);
+}
+
 int
 rvq_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
 {
@@ -148,5 +193,8 @@ rvq_stats(struct rvq_db *db, rvq_stat_fn fn, void *arg)
 	if ((rc = archive_stats(db, fn, arg)) != RV_OK)
 		return rc;
 	fn(arg, "last_write", RVQ_STAT_TIME, s.last_write, NULL);
-	return rv_store_sensors(db->st, db->txn, one_sensor, &w);
+	if ((rc = rv_store_sensors(db->st, db->txn, one_sensor, &w)) != RV_OK)
+		return rc;
+	sink_stats(db->path, fn, arg);
+	return RV_OK;
 }

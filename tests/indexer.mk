@@ -7,7 +7,7 @@ IDX_LIBS = $(top_builddir)/indexer/librvd.la $(RV_LIB) $(LMDB_LIBS) \
 
 if HAVE_CMOCKA
 INDEXER_TESTS = test_store test_indexer test_indexer_import test_journal \
-	test_indexer_admit
+	test_indexer_admit test_sink_send
 check_PROGRAMS += $(INDEXER_TESTS)
 TESTS += $(INDEXER_TESTS)
 test_store_SOURCES = unit/test_store.c $(TMP_STORE)
@@ -35,6 +35,12 @@ test_indexer_SOURCES = unit/test_indexer.c $(TMP_STORE)
 test_indexer_CPPFLAGS = $(IDX_CPPFLAGS)
 test_indexer_CFLAGS = $(IDX_CFLAGS)
 test_indexer_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
+# The ClickHouse sink's sender (indexer/sink_send.c) against a fake
+# ClickHouse (an HTTP thread that gunzips and records each post).
+test_sink_send_SOURCES = unit/test_sink_send.c
+test_sink_send_CPPFLAGS = $(IDX_CPPFLAGS)
+test_sink_send_CFLAGS = $(IDX_CFLAGS) $(ZLIB_CFLAGS)
+test_sink_send_LDADD = $(IDX_LIBS) $(ZLIB_LIBS) $(CMOCKA_LIBS)
 # Store rows as ClickHouse RowBinary rows (store/rv_ch.c).
 check_PROGRAMS += test_ch_row
 TESTS += test_ch_row
