@@ -4,6 +4,8 @@
  * (rv_ch.h). RowBinary: integers little-endian, a String as its LEB128
  * length and octets, an Array as its LEB128 size and elements.
  */
+#include "config.h"
+
 #include "rv_ch.h"
 
 #include <ctype.h>
@@ -433,7 +435,7 @@ rv_ch_url_parse(const char *s, struct rv_ch_url *u, const char **why)
 		*why = "no /DB after the host";
 		return RV_EINVAL;
 	}
-	at = memchr(p, '@', (size_t)(slash - p));
+	at = memrchr(p, '@', (size_t)(slash - p));	/* a password may hold @ */
 	if (at != NULL) {
 		const char *c = memchr(p, ':', (size_t)(at - p));
 		size_t ul = (size_t)((c ? c : at) - p);
@@ -453,6 +455,13 @@ rv_ch_url_parse(const char *s, struct rv_ch_url *u, const char **why)
 			*why = "an IPv6 address without its ]";
 			return RV_EINVAL;
 		}
+		for (const char *c = host + 1; c < e; c++)
+			if (!isxdigit((unsigned char)*c) && *c != ':' &&
+			    *c != '.') {
+				*why = "an IPv6 address with characters one "
+				    "has not";
+				return RV_EINVAL;
+			}
 		colon = e + 1 < slash && e[1] == ':' ? e + 1 : NULL;
 		if (e + 1 != slash && colon == NULL) {
 			*why = "something after the ] that is not :PORT";
@@ -466,7 +475,7 @@ rv_ch_url_parse(const char *s, struct rv_ch_url *u, const char **why)
 		return RV_EINVAL;
 	}
 	for (const char *c = host; c < (colon ? colon : slash); c++)
-		if (!isalnum((unsigned char)*c) && !strchr(".-_[]:", *c)) {
+		if (!isalnum((unsigned char)*c) && !strchr(".-[]:", *c)) {
 			*why = "a host name with characters a host name has not";
 			return RV_EINVAL;
 		}

@@ -261,6 +261,14 @@ test_url(void **state)
 		  "https://[::1]:8443/", "u", "p%40ss", "_x" },
 		{ "clickhouse+http://reader@h:1/d", "http://h:1/", "reader", "",
 		  "d" },
+		{ "clickhouse+http://al:s3:c@r@10.0.0.1:9000/_rv_2",
+		  "http://10.0.0.1:9000/", "al", "s3:c@r", "_rv_2" },
+		{ "clickhouse+http://bob@[::1]/db", "http://[::1]:8123/", "bob",
+		  "", "db" },
+		{ "clickhouse+https://[2001:db8::1]:8443/db",
+		  "https://[2001:db8::1]:8443/", "", "", "db" },
+		{ "clickhouse+http://u:@h-1.x/Db9", "http://h-1.x:8123/", "u",
+		  "", "Db9" },
 	};
 	static const char *const bad[] = {
 		"http://h/db", "clickhouse+http://h", "clickhouse+http://h/",
@@ -269,7 +277,12 @@ test_url(void **state)
 		"clickhouse+http://h:65536/db", "clickhouse+http://h:x/db",
 		"clickhouse+http:///db", "clickhouse+http://@h/db",
 		"clickhouse+http://[::1/db", "clickhouse+http://h'/db",
-		"clickhouse+http://[::1]x/db",
+		"clickhouse+http://[::1]x/db", "clickhouse://h/db",
+		"clickhouse+http://h/d-b", "clickhouse+http://h/db/x",
+		"clickhouse+http://h:/db", "clickhouse+http://h:8x/db",
+		"clickhouse+http://[zz]/db", "clickhouse+http://h_x/db",
+		"clickhouse+http://h/"
+		"a123456789012345678901234567890123456789012345678",
 	};
 	struct rv_ch_url u;
 	const char *why;
