@@ -50,7 +50,9 @@ struct rvq_remote {
  * libcurl, loaded when a ClickHouse URL is first opened: linked, it and
  * the two dozen libraries it needs (TLS, Kerberos, LDAP, ...) would be
  * loaded at every start of the CLI, which answers a lookup in about as
- * long as that takes.
+ * long as that takes. Process-wide by nature: written once under
+ * curl_once, only read after (layout_check.sh allows it, as text.c's
+ * type names).
  */
 static struct {
 	CURLcode (*global_init)(long);
