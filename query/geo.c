@@ -192,6 +192,8 @@ rvq_db_geo_batch(void *arg, struct rvq_geo_ans *q, size_t n)
 	const struct rvq_geo_ans *prev = NULL;
 	int rc;
 
+	if (db->rm != NULL)	/* ClickHouse: a few SELECTs for them all */
+		return rvq_remote_ipinfo_batch(db->rm, q, n);
 	if (table_ready(db, n)) {
 		from_table(db, q, n);
 		return RV_OK;

@@ -16,6 +16,7 @@
 
 #include "rv_ch.h"
 #include "rv_err.h"
+#include "rvq_row.h"
 
 /* Rows per SELECT: a lookup's answer is usually one page; a long scan
  * pays a round trip per page. */
@@ -512,14 +513,76 @@ succ(const struct rv_key *hi, uint8_t *out)
 
 /* --- scans ---------------------------------------------------------------- */
 
+/*
+ * Run sql (a SELECT of key and columns(db) in RowBinary) and give its rows
+ * to fn as LMDB keys and values, kept in a page until rvq_remote_end.
+ * *rows: how many were given; last: the last key (RV_KEY_MAX octets).
+ * \return 0 (also when fn stopped quietly: *stopped), fn's error, RV_EIO,
+ * RV_ECORRUPT, RV_ENOMEM.
+ */
+static int
+select_rows(struct rvq_remote *r, enum rv_db db, const char *sql,
+    rv_scan_fn fn, void *arg, size_t *rows, uint8_t *last, size_t *lastlen,
+    int *stopped)
+{
+	struct page *pg;
+	struct rb b;
+	size_t plen, voff = 0;
+	int rc;
+
+	*rows = 0;
+	*stopped = 0;
+	if ((rc = query(r, sql)) != RV_OK || (plen = r->len) == 0)
+		return rc;
+	/* The page keeps the answer; the values (never longer than their
+	 * row in the answer) go beside it. fn may query again
+	 * (enrichment): r->buf and r->len are then its. */
+	if ((pg = calloc(1, sizeof(*pg))) == NULL ||
+	    (pg->vals = malloc(plen + 64)) == NULL) {
+		free(pg);
+		return RV_ENOMEM;
+	}
+	pg->ans = r->buf;
+	r->buf = NULL;
+	r->cap = 0;
+	pg->next = r->pages;
+	r->pages = pg;
+	b = (struct rb){ pg->ans, plen, 0, 0 };
+	while (b.off < b.len) {
+		struct rv_val k, v;
+
+		k.data = rb_str(&b, &k.len);
+		v.len = value(r, db, &b, pg->vals + voff);
+		v.data = pg->vals + voff;
+		if (b.bad || v.len == 0 || k.len > RV_KEY_MAX ||
+		    voff + v.len > plen + 64) {
+			snprintf(r->why, sizeof(r->why), "ClickHouse at %.200s: "
+			    "a %s row that does not decode", r->u.base,
+			    rv_ch_table(db));
+			return RV_ECORRUPT;
+		}
+		voff += v.len;
+		memcpy(last, k.data, k.len);
+		*lastlen = k.len;
+		(*rows)++;
+		if ((rc = fn(&k, &v, arg)) == RV_ENOENT) {
+			*stopped = 1;	/* the callback's quiet stop */
+			return RV_OK;
+		}
+		if (rc != RV_OK)
+			return rc;
+	}
+	return RV_OK;
+}
+
 int
 rvq_remote_scan(struct rvq_remote *r, enum rv_db db, const struct rv_key *lo,
     const struct rv_key *hi, rv_scan_fn fn, void *arg)
 {
 	const char *table = rv_ch_table(db);
 	uint8_t from[RV_KEY_MAX], up[RV_KEY_MAX];
-	size_t fromlen = lo->len, uplen = succ(hi, up);
-	int incl = 1, rc;
+	size_t fromlen = lo->len, uplen = succ(hi, up), n;
+	int incl = 1, stopped, rc;
 	char *sql;
 
 	if (table == NULL || (db == RV_DB_REGDOM && !(lo->len > 0 &&
@@ -529,13 +592,11 @@ rvq_remote_scan(struct rvq_remote *r, enum rv_db db, const struct rv_key *lo,
 	if ((sql = malloc(4 * RV_KEY_MAX + 1024)) == NULL)
 		return RV_ENOMEM;
 	memcpy(from, lo->buf, lo->len);
-	for (;;) {
-		struct page *pg;
-		struct rb b;
-		size_t off, n = 0, plen;
+	do {
+		size_t off = (size_t)sprintf(sql, "SELECT key, %s FROM %s.%s "
+		    "WHERE key %s ", columns(db), r->u.db, table, incl ? ">=" :
+		    ">");
 
-		off = (size_t)sprintf(sql, "SELECT key, %s FROM %s.%s WHERE "
-		    "key %s ", columns(db), r->u.db, table, incl ? ">=" : ">");
 		hex(sql, &off, from, fromlen);
 		if (uplen) {
 			off += (size_t)sprintf(sql + off, " AND key < ");
@@ -543,53 +604,10 @@ rvq_remote_scan(struct rvq_remote *r, enum rv_db db, const struct rv_key *lo,
 		}
 		sprintf(sql + off, " GROUP BY key ORDER BY key LIMIT %d "
 		    "FORMAT RowBinary", PAGE_ROWS);
-		if ((rc = query(r, sql)) != RV_OK)
-			break;
-		if ((plen = r->len) == 0)
-			break;
-		/* The page keeps the answer; the values (never longer than
-		 * their row in the answer) go beside it. The callback may
-		 * query again (enrichment): r->buf and r->len are then its. */
-		if ((pg = calloc(1, sizeof(*pg))) == NULL ||
-		    (pg->vals = malloc(plen + 64)) == NULL) {
-			free(pg);
-			rc = RV_ENOMEM;
-			break;
-		}
-		pg->ans = r->buf;
-		r->buf = NULL;
-		r->cap = 0;
-		pg->next = r->pages;
-		r->pages = pg;
-		b = (struct rb){ pg->ans, plen, 0, 0 };
-		rc = RV_OK;
-		for (size_t voff = 0; b.off < b.len && rc == RV_OK; n++) {
-			struct rv_val k, v;
-
-			k.data = rb_str(&b, &k.len);
-			v.len = value(r, db, &b, pg->vals + voff);
-			v.data = pg->vals + voff;
-			if (b.bad || v.len == 0 || k.len > RV_KEY_MAX ||
-			    voff + v.len > plen + 64) {
-				snprintf(r->why, sizeof(r->why), "ClickHouse "
-				    "at %.200s: a %s row that does not decode",
-				    r->u.base, table);
-				rc = RV_ECORRUPT;
-				break;
-			}
-			voff += v.len;
-			memcpy(from, k.data, k.len);
-			fromlen = k.len;
-			rc = fn(&k, &v, arg);
-		}
-		if (rc == RV_ENOENT) {
-			rc = RV_OK;	/* the callback's quiet stop */
-			break;
-		}
-		if (rc != RV_OK || n < PAGE_ROWS)
-			break;
+		rc = select_rows(r, db, sql, fn, arg, &n, from, &fromlen,
+		    &stopped);
 		incl = 0;	/* the next page: past the last key */
-	}
+	} while (rc == RV_OK && !stopped && n == PAGE_ROWS);
 	free(sql);
 	return rc;
 }
@@ -639,4 +657,116 @@ rvq_remote_ipinfo_find(struct rvq_remote *r, const struct rv_ip *ip,
 	*since = p.since;
 	*val = p.v;
 	return RV_OK;
+}
+
+/* --- enrichment of many addresses at once ------------------------------ */
+
+/* Addresses per SELECT of a batch (a few dozen KB of SQL). */
+#define BATCH_ADDRS 256
+
+struct rowlist {
+	struct rv_val *k, *v;
+	size_t n, cap;
+};
+
+static int
+collect(const struct rv_val *k, const struct rv_val *v, void *arg)
+{
+	struct rowlist *l = arg;
+
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 256;
+		struct rv_val *nk = realloc(l->k, nc * sizeof(*nk));
+		struct rv_val *nv;
+
+		if (nk == NULL)
+			return RV_ENOMEM;
+		l->k = nk;
+		if ((nv = realloc(l->v, nc * sizeof(*nv))) == NULL)
+			return RV_ENOMEM;
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->k[l->n] = *k;
+	l->v[l->n++] = *v;
+	return RV_OK;
+}
+
+/* Answer a from the periods in l (key order): those of its address, by
+ * rv_store_ipinfo_find's rule. */
+static void
+answer_from(const struct rowlist *l, struct rvq_geo_ans *a)
+{
+	struct period p = { .t = a->t };
+	struct rv_key pre;
+	size_t lo = 0, hi = l->n;
+
+	a->rc = RV_ENOENT;
+	if (rv_key_ip_prefix(&pre, &a->ip) != RV_OK)
+		return;
+	while (lo < hi) {	/* the first key >= pre */
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rv_val *k = &l->k[mid];
+		size_t m = k->len < pre.len ? k->len : pre.len;
+		int c = memcmp(k->data, pre.buf, m);
+
+		if (c < 0 || (c == 0 && k->len < pre.len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < l->n && rv_key_has_prefix(&l->k[lo], &pre); lo++)
+		if (period_row(&l->k[lo], &l->v[lo], &p) != RV_OK)
+			return;
+	if (!p.have)
+		return;
+	a->rc = RV_OK;
+	a->since = p.since;
+	a->v = p.v.data;	/* in a page, until rvq_remote_end */
+	a->vlen = (uint32_t)p.v.len;
+}
+
+int
+rvq_remote_ipinfo_batch(struct rvq_remote *r, struct rvq_geo_ans *q, size_t n)
+{
+	struct rowlist l = { 0 };
+	uint8_t last[RV_KEY_MAX];
+	size_t lastlen, got;
+	int stopped, rc = RV_OK;
+	/* per address "(key >= unhex(34 hex) AND key < unhex(34 hex)) OR ": 120 */
+	char *sql = malloc(BATCH_ADDRS * 128 + 1024);
+
+	if (sql == NULL)
+		return RV_ENOMEM;
+	for (size_t i0 = 0; i0 < n && rc == RV_OK; i0 += BATCH_ADDRS) {
+		size_t m = n - i0 < BATCH_ADDRS ? n - i0 : BATCH_ADDRS;
+		size_t off = (size_t)sprintf(sql, "SELECT key, %s FROM %s.ip "
+		    "WHERE ", columns(RV_DB_IP), r->u.db);
+
+		for (size_t i = 0; i < m; i++) {
+			struct rv_key pre, up;
+
+			if (rv_key_ip_prefix(&pre, &q[i0 + i].ip) != RV_OK)
+				continue;
+			up.len = succ(&pre, up.buf);
+			off += (size_t)sprintf(sql + off, "%s(key >= ",
+			    off > 40 && sql[off - 1] == ')' ? " OR " : "");
+			hex(sql, &off, pre.buf, pre.len);
+			off += (size_t)sprintf(sql + off, " AND key < ");
+			hex(sql, &off, up.buf, up.len);
+			sql[off++] = ')';
+		}
+		if (sql[off - 1] != ')')
+			continue;	/* no address to ask for */
+		sprintf(sql + off, " GROUP BY key ORDER BY key FORMAT RowBinary");
+		l.n = 0;
+		rc = select_rows(r, RV_DB_IP, sql, collect, &l, &got, last,
+		    &lastlen, &stopped);
+		for (size_t i = 0; i < m && rc == RV_OK; i++)
+			answer_from(&l, &q[i0 + i]);
+	}
+	free(l.k);
+	free(l.v);
+	free(sql);
+	return rc;
 }

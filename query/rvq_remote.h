@@ -58,6 +58,17 @@ int rvq_remote_scan(struct rvq_remote *r, enum rv_db db,
 int rvq_remote_ipinfo_find(struct rvq_remote *r, const struct rv_ip *ip,
     uint32_t t, uint32_t *since, struct rv_val *val);
 
+struct rvq_geo_ans;
+
+/**
+ * rv_store_ipinfo_find for n questions at once (the engine's enrichment
+ * batch), in a few SELECTs: each answer's value lies in a page until
+ * rvq_remote_end. \return 0 (each question's rc says what was found), or
+ * the error of a SELECT.
+ */
+int rvq_remote_ipinfo_batch(struct rvq_remote *r, struct rvq_geo_ans *q,
+    size_t n);
+
 /** The name of a sensor id handed out in rows (NULL when unknown). */
 const char *rvq_remote_sensor(struct rvq_remote *r, uint16_t id);
 

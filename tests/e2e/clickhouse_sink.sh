@@ -119,8 +119,14 @@ ch_schema 1 --cluster rv2 --database rvb; ch_schema 2 --cluster rv2 --database r
 SINK="clickhouse+http://127.0.0.1:$ch_http1/rvb"
 JDIR=$T/db2/sink-127_0_0_1_${ch_http1}_rvb
 : >"$T/rvd.log"
+# With MaxMind's test databases (when the build has them) the addresses
+# are enriched, and the answers' enrichment comes from ClickHouse's ip
+# table too.
+mm=()
+[ -n "$MMDB" ] && [ -f "$MMDB/GeoLite2-ASN-Test.mmdb" ] &&
+	mm=(--asn-db "$MMDB/GeoLite2-ASN-Test.mmdb" --geo-db "$MMDB/GeoIP2-City-Test.mmdb")
 start_rvd -d "$T/db2" -l "ipc://$T/in2.sock" --flush-interval 100 \
-    --archive-after 0 --sink "$SINK"
+    --archive-after 0 --sink "$SINK" "${mm[@]}"
 "$GEN" -q -n 40000 -r 8000 --span 3000000 --start 1600000000 -s 2 \
     --per-frame 64 --rate 20000 --connect "ipc://$T/in2.sock" &
 GEN_PID=$!
@@ -181,6 +187,7 @@ for path in "/dnsdb/v2/lookup/rrset/name/$name?limit=0" \
     "/dnsdb/v2/lookup/rrset/name/$name?sensor=sensor1" \
     "/pdns/query/$name" "/pdns/query/$ip" \
     "/api/v1/lookup/rrset/name/*.$dom?limit=0" \
+    "/api/v1/lookup/rrset/name/*.com?limit=0" \
     "/api/v1/subdomains/$dom?limit=0" \
     "/dnsdb/v2/lookup/rrset/name/x'%20OR%201=1%20--.$dom?limit=0" \
     "/dnsdb/v2/lookup/rrset/name/$dom')%3B%20DROP%20TABLE%20rearview.rrset%3B--?limit=0" \
@@ -192,6 +199,10 @@ for path in "/dnsdb/v2/lookup/rrset/name/$name?limit=0" \
 	[ "$(wc -c <"$T/l")" -gt 60 ] && n=$((n + 1))
 done
 [ "$n" -ge 12 ] || fail "only $n of the queries had rows to compare"
+if [ ${#mm[@]} -gt 0 ]; then	# enrichment was compared: there was some
+	curl -s "http://127.0.0.1:$pc/api/v1/lookup/rrset/name/*.com?limit=0" >"$T/c"
+	grep -q '"asn":[1-9]' "$T/c" || fail "no enrichment from ClickHouse's ip table"
+fi
 # The tables survive the attempts at injection; reports need the store.
 [ "$(ch_q 1 'SELECT count() FROM system.tables WHERE database = '"'rvb'"' AND name = '"'rrset'"'')" = 1 ] ||
 	fail "rvb.rrset is gone"
