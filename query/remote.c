@@ -661,8 +661,8 @@ rvq_remote_ipinfo_find(struct rvq_remote *r, const struct rv_ip *ip,
 
 /* --- enrichment of many addresses at once ------------------------------ */
 
-/* Addresses per SELECT of a batch (a few dozen KB of SQL). */
-#define BATCH_ADDRS 256
+/* Addresses per SELECT of a batch (about 50 KB of SQL). */
+#define BATCH_ADDRS 1024
 
 struct rowlist {
 	struct rv_val *k, *v;
@@ -726,6 +726,27 @@ answer_from(const struct rowlist *l, struct rvq_geo_ans *a)
 	a->vlen = (uint32_t)p.v.len;
 }
 
+/* Append "unhex('..')" of each address prefix of family fam in q[0..m)
+ * to sql at *off, comma-separated. \return how many. */
+static size_t
+prefixes(char *sql, size_t *off, const struct rvq_geo_ans *q, size_t m,
+    int fam)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		struct rv_key pre;
+
+		if (q[i].ip.family != fam ||
+		    rv_key_ip_prefix(&pre, &q[i].ip) != RV_OK)
+			continue;
+		if (k++ > 0)
+			sql[(*off)++] = ',';
+		hex(sql, off, pre.buf, pre.len);
+	}
+	return k;
+}
+
 int
 rvq_remote_ipinfo_batch(struct rvq_remote *r, struct rvq_geo_ans *q, size_t n)
 {
@@ -733,32 +754,34 @@ rvq_remote_ipinfo_batch(struct rvq_remote *r, struct rvq_geo_ans *q, size_t n)
 	uint8_t last[RV_KEY_MAX];
 	size_t lastlen, got;
 	int stopped, rc = RV_OK;
-	/* per address "(key >= unhex(34 hex) AND key < unhex(34 hex)) OR ": 120 */
-	char *sql = malloc(BATCH_ADDRS * 128 + 1024);
+	/* per address "unhex('34 hex digits'),": 46 */
+	char *sql = malloc(BATCH_ADDRS * 48 + 1024);
 
 	if (sql == NULL)
 		return RV_ENOMEM;
+	/*
+	 * The periods of the batch's addresses: a key's first 5 (IPv4) or
+	 * 17 (IPv6) octets IN the set of them. ClickHouse 18.16 reads the
+	 * ip table for it, which is fast; ORed key ranges would use the
+	 * primary index but cost it far more per range and granule.
+	 */
 	for (size_t i0 = 0; i0 < n && rc == RV_OK; i0 += BATCH_ADDRS) {
-		size_t m = n - i0 < BATCH_ADDRS ? n - i0 : BATCH_ADDRS;
+		size_t m = n - i0 < BATCH_ADDRS ? n - i0 : BATCH_ADDRS, k;
 		size_t off = (size_t)sprintf(sql, "SELECT key, %s FROM %s.ip "
-		    "WHERE ", columns(RV_DB_IP), r->u.db);
+		    "WHERE substring(key, 1, 5) IN (", columns(RV_DB_IP),
+		    r->u.db);
 
-		for (size_t i = 0; i < m; i++) {
-			struct rv_key pre, up;
-
-			if (rv_key_ip_prefix(&pre, &q[i0 + i].ip) != RV_OK)
-				continue;
-			up.len = succ(&pre, up.buf);
-			off += (size_t)sprintf(sql + off, "%s(key >= ",
-			    off > 40 && sql[off - 1] == ')' ? " OR " : "");
-			hex(sql, &off, pre.buf, pre.len);
-			off += (size_t)sprintf(sql + off, " AND key < ");
-			hex(sql, &off, up.buf, up.len);
-			sql[off++] = ')';
+		k = prefixes(sql, &off, q + i0, m, 4);
+		if (k == 0)
+			off += (size_t)sprintf(sql + off, "''");
+		off += (size_t)sprintf(sql + off, ") OR substring(key, 1, 17) "
+		    "IN (");
+		if (prefixes(sql, &off, q + i0, m, 6) == 0) {
+			if (k == 0)
+				continue;	/* no address to ask for */
+			off += (size_t)sprintf(sql + off, "''");
 		}
-		if (sql[off - 1] != ')')
-			continue;	/* no address to ask for */
-		sprintf(sql + off, " GROUP BY key ORDER BY key FORMAT RowBinary");
+		sprintf(sql + off, ") GROUP BY key ORDER BY key FORMAT RowBinary");
 		l.n = 0;
 		rc = select_rows(r, RV_DB_IP, sql, collect, &l, &got, last,
 		    &lastlen, &stopped);
