@@ -14,7 +14,15 @@
 #  2. with the sink: the same stream into a fresh rearviewd with --sink to
 #     the cluster; LMDB ingest rate against 1., then how long the cluster
 #     took to have every delta (the journal empty): the sink's rate;
-#  3. size: RRSETS A RRsets, with the sink: bytes per A RRset in LMDB
+#  2b. the sink's own cost: the same stream with a sink whose ClickHouse
+#     does not answer (a closed port), so the batches only go into the
+#     journal: what rearviewd pays when ClickHouse runs on machines of its
+#     own, not on the two cores the indexer has here;
+#  3. query latency: the standard lookups (a name, *.domain, an address,
+#     a /16, www.example.*, a summary) through the CLI, from the store of
+#     2. and from the cluster it filled (--db clickhouse+http://...):
+#     the median of RUNS runs each, whole process;
+#  4. size: RRSETS A RRsets, with the sink: bytes per A RRset in LMDB
 #     (pages in use) and in ClickHouse (compressed parts of every table,
 #     after OPTIMIZE ... FINAL merged them), and ClickHouse's rrset table
 #     alone.
@@ -24,6 +32,7 @@ B=${1:-${RV_BUILDDIR:-$src/build}}
 OBS=${OBS:-10000000}
 RRSETS=${RRSETS:-1000000}
 SEED=${SEED:-1}
+RUNS=${RUNS:-15}
 GEN=$B/tools/rvgen
 RVD=$B/indexer/rearviewd
 DUMP=$B/tools/rv_dbdump
@@ -61,11 +70,17 @@ chbytes() {	# compressed octets of the active parts of TABLE (all if empty), bot
 	done
 	echo "$s"
 }
-jwait() {	# wait until the sink's journal in DB is empty; prints seconds waited
-	local t0 d
+jwait() {	# jwait DB: wait until the sink's journal is empty and the
+	# cluster holds as many RRsets as DB (the other shard's rows go
+	# through ClickHouse's own queue); prints the seconds waited
+	local t0 d n
 	t0=$(now)
 	d=$(ls -d "$1"/sink-* 2>/dev/null | head -1)
 	while [ -n "$(find "$d" -maxdepth 1 -name "*.b" 2>/dev/null)" ]; do sleep 0.1; done
+	n=$("$DUMP" "$1" stats | awk '$1 == "rrsets" { print $2 }')
+	until [ "$(ch_q 1 'SELECT count() FROM (SELECT key FROM rearview.rrset GROUP BY key)')" = "$n" ]; do
+		sleep 0.2
+	done
 	echo "$(now) - $t0" | bc -l
 }
 
@@ -103,6 +118,7 @@ stop
 
 echo "== 2. with the sink into the two shards: the same stream"
 run sink "$T/stream.bin" "$OBS" --sink "$SINK"
+SINKDB=$DB
 S_RATE=$(echo "$OBS / $SECS" | bc)
 echo "  LMDB: $OBS observations in $(printf %.1f "$SECS") s = $S_RATE observations/s" \
 	"(ratio to LMDB only $(echo "scale=3; $S_RATE / $L_RATE" | bc)); rearviewd CPU $RVD_CPU s"
@@ -112,10 +128,42 @@ SENT=$(awk '$1 == "sent_rows" { print $2 }' "$DB"/sink-*/state)
 RRS=$(ch_q 1 'SELECT count() FROM (SELECT key FROM rearview.rrset GROUP BY key)')
 echo "  ClickHouse had every delta $(printf %.1f "$W") s after LMDB:" \
 	"$SENT rows (all tables) in $(printf %.1f "$TOT") s = $(echo "$SENT / $TOT" | bc) rows/s;" \
-	"$RRS RRsets there, $(obs "$DB" >/dev/null; "$DUMP" "$DB" stats | awk '$1 == "rrsets" { print $2 }') in LMDB"
+	"$RRS RRsets there, as in LMDB"
 stop
 
-echo "== 3. size: $RRSETS A RRsets (1-3 addresses each), with the sink"
+echo "== 2b. the sink's own cost: the same stream, its ClickHouse elsewhere (a closed port)"
+run away "$T/stream.bin" "$OBS" --sink "clickhouse+http://127.0.0.1:$(port 40)/rearview"
+A_RATE=$(echo "$OBS / $SECS" | bc)
+echo "  LMDB: $OBS observations in $(printf %.1f "$SECS") s = $A_RATE observations/s" \
+	"(ratio to LMDB only $(echo "scale=3; $A_RATE / $L_RATE" | bc)); rearviewd CPU $RVD_CPU s;" \
+	"journal $(du -sm "$DB"/sink-* | awk '{ print $1 }') MB"
+stop
+DB=$SINKDB
+
+echo "== 3. query latency, median of $RUNS runs (ms, whole CLI process): store | ClickHouse"
+RV=$B/cli/rearview
+"$DUMP" "$DB" rrsets >"$T/all"
+name=$(awk '$2 == "A" { print $1; exit }' "$T/all")
+ip=$(awk '$2 == "A" { split($10, a, "|"); print a[1]; exit }' "$T/all")
+dom=$(echo "$name" | awk -F. '{ print $(NF-2) "." $(NF-1) }')
+net=$(echo "$ip" | awk -F. '{ print $1 "." $2 ".0.0/16" }')
+fwd=$(echo "$name" | awk -F. '{ print $1 "." $2 ".*" }')
+med() {	# med DB ARGS...: median wall ms of RUNS runs of rearview --db DB ARGS
+	local db=$1 i t0; shift
+	for i in $(seq "$RUNS"); do
+		t0=$(date +%s%N)
+		"$RV" --db "$db" "$@" -l 0 >/dev/null 2>&1
+		echo $(( ($(date +%s%N) - t0) / 1000 ))
+	done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1000 }'
+}
+for q in "lookup $name" "lookup *.$dom" "rdata ip $ip" "rdata ip $net" \
+    "lookup $fwd" "summarize lookup *.$dom"; do
+	# shellcheck disable=SC2086
+	printf '  %-44s %8s | %8s   (%s rows)\n' "$q" "$(med "$DB" $q)" \
+	    "$(med "$SINK" $q)" "$("$RV" --db "$DB" $q -l 0 -o json 2>/dev/null | wc -l)"
+done
+
+echo "== 4. size: $RRSETS A RRsets (1-3 addresses each), with the sink"
 ch_q 1 "TRUNCATE TABLE rearview.rrset_local" >/dev/null 2>&1 || true
 for i in 1 2; do
 	for t in rrset neg rdata names asn regdom ip; do
