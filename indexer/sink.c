@@ -203,8 +203,13 @@ rvd_sinks_commit(struct rvd_sinks *s)
 
 	if (s->n == 0)
 		return RV_OK;
-	if ((rc = batch(s, &p, &len)) != RV_OK || len == 0)
+	if ((rc = batch(s, &p, &len)) != RV_OK) {
+		rvd_log(LOG_ERR, "sink: this flush's deltas are in no journal: "
+		    "%s", rv_strerror(rc));
 		return rc;
+	}
+	if (len == 0)
+		return RV_OK;
 	for (size_t i = 0; i < s->n; i++) {
 		rc = rvd_journal_append(s->v[i]->j, p, len);
 		if (rc != RV_OK) {
