@@ -247,9 +247,11 @@ post(struct rvd_sink_sender *s, const struct part *p)
 	snprintf(sql, sizeof(sql), "INSERT INTO %s.%s_ingest FORMAT RowBinary",
 	    s->u.db, p->name);
 	q = curl_easy_escape(s->h, sql, 0);
-	/* one block, so the part goes in whole or not at all */
-	snprintf(url, sizeof(url), "%s?max_insert_block_size=%u&query=%s",
-	    s->u.base, p->rows + 1, q != NULL ? q : "");
+	/* One block, so the part goes into a table whole or not at all;
+	 * into a cluster synchronously (sink_send.h says why). */
+	snprintf(url, sizeof(url), "%s?max_insert_block_size=%u&"
+	    "insert_distributed_sync=1&query=%s", s->u.base, p->rows + 1,
+	    q != NULL ? q : "");
 	curl_free(q);
 	hd = curl_slist_append(hd, "Content-Encoding: gzip");
 	/* no "Expect: 100-continue" round trip for a large part */

@@ -149,8 +149,10 @@ record(struct fake *f, const char *h, const uint8_t *b, size_t n)
 	q += 7;
 	qe = q + strcspn(q, "& ");
 	url_decode(q, (size_t)(qe - q), r.query, sizeof(r.query));
-	/* one block: the part goes in whole or not at all */
+	/* one block: the part goes in whole or not at all; every shard has
+	 * it when the answer comes */
 	assert_non_null(strstr(h, "max_insert_block_size="));
+	assert_non_null(strstr(h, "insert_distributed_sync=1"));
 	gunzip(b, n, &r);
 	pthread_mutex_lock(&f->mu);
 	assert_true(f->nreq < MAX_REQ);
