@@ -13,7 +13,6 @@
 #include "rv_psort.h"
 #include "rv_err.h"
 #include "rv_rdata.h"
-#include "sink.h"
 
 
 /** A secondary row (rdata or names) waiting to be merged in. */
@@ -107,21 +106,21 @@ skip_rdata_index(uint16_t type)
 	return type == 46 || type == 47 || type == 50 || type == 51;
 }
 
-/* The ClickHouse sinks, which get every delta written (sink.h). */
-static struct rvd_sinks *flush_sinks;
+/* Who else gets every delta written (rvd_flush_set_tap). */
+static const struct rvd_flush_tap *flush_tap;
 
 void
-rvd_flush_set_sinks(struct rvd_sinks *s)
+rvd_flush_set_tap(const struct rvd_flush_tap *t)
 {
-	flush_sinks = s;
+	flush_tap = t;
 }
 
-/* Give the sinks the delta (k, v) the attempt writes into db. */
+/* Give the tap the delta (k, v) the attempt writes into db. */
 static int
 tap(enum rv_db db, const void *k, size_t klen, const void *v, size_t vlen)
 {
-	return flush_sinks ? rvd_sinks_row(flush_sinks, db, k, klen, v, vlen) :
-	    RV_OK;
+	return flush_tap ? flush_tap->row(flush_tap->arg, db, k, klen, v,
+	    vlen) : RV_OK;
 }
 
 /* The public suffix list for registered domains (rvd_flush_set_psl). */
@@ -330,7 +329,7 @@ put_entry(struct attempt *at, const struct rvd_agg_ent *e)
 	val.rdcount = e->rdcount;
 	val.set = rvd_agg_set(e);
 	val.set_len = e->setlen;
-	if (flush_sinks) {
+	if (flush_tap) {
 		size_t n = db == RV_DB_RRSET ? rv_rrset_val_size(&val) :
 		    rv_neg_val_size(&val);
 		if (db == RV_DB_RRSET)
@@ -399,7 +398,7 @@ put_seen(struct attempt *at, enum rv_db db, const void *key, size_t klen,
 		}
 	}
 	v.len = full ? RV_RDATA_VAL_SIZE : RV_SEEN2_SIZE;
-	if (flush_sinks) {	/* the delta, *s */
+	if (flush_tap) {	/* the delta, *s */
 		if (full)
 			rv_rdata_val_encode(s, b);
 		else
@@ -513,7 +512,7 @@ write_regdom(struct attempt *at, const struct rows *rg)
 	if ((rc = cursor(at, RV_DB_REGDOM, &c)) != RV_OK)
 		return rc;
 	for (size_t i = 0; i < rg->n; i++) {
-		if (flush_sinks && (rc = tap_regdom(rg->buf + rg->v[i].off,
+		if (flush_tap && (rc = tap_regdom(rg->buf + rg->v[i].off,
 		    rg->v[i].len, &rg->v[i].s)) != RV_OK)
 			return rc;
 		if ((rc = rv_store_regdom_merge(c, rg->buf + rg->v[i].off,
@@ -590,8 +589,8 @@ attempt_write(struct rv_store *st, struct rv_txn *txn, void *arg)
 	memset(at->cur, 0, sizeof(at->cur));
 	at->rows = 0;
 	at->txn = txn;
-	if (flush_sinks)
-		rvd_sinks_begin(flush_sinks, st, txn, at->now);
+	if (flush_tap)
+		flush_tap->begin(flush_tap->arg, st, txn, at->now);
 	rc = write_all(at);
 	for (int d = 0; d < RV_DB_COUNT; d++)
 		rv_cursor_close(at->cur[d]);
@@ -629,10 +628,10 @@ rvd_flush_write(struct rv_store *st, struct rvd_agg *a, struct rvd_enrich *en,
 	 * costs file space, never data). */
 	if (rc == RV_OK)
 		(void)rv_store_release_freed(st);
-	/* Committed: the deltas go to the sinks' journals (a journal that
-	 * cannot take them says so in the log; the store has them). */
-	if (rc == RV_OK && flush_sinks)
-		(void)rvd_sinks_commit(flush_sinks);
+	/* Committed: the deltas go to the tap (the sinks' journals; one
+	 * that cannot take them says so in the log; the store has them). */
+	if (rc == RV_OK && flush_tap)
+		(void)flush_tap->commit(flush_tap->arg);
 	at.t[4] = now_us();
 	rvd_log(LOG_DEBUG, "flush phases (CPU ms): rrsets %lld, rdata+ip %lld, "
 	    "names+meta %lld, commit %lld", (long long)(at.t[1] - at.t[0]) / 1000,

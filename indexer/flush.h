@@ -35,6 +35,26 @@ struct rvd_flush_result {
 int rvd_flush_write(struct rv_store *st, struct rvd_agg *a,
     struct rvd_enrich *en, uint32_t now, struct rvd_flush_result *res);
 
+/**
+ * Who else gets what a flush writes (rearviewd's ClickHouse sinks,
+ * sink.h): begin at each attempt's start (an attempt run again starts
+ * over), row for each delta the attempt writes (LMDB encodings, before
+ * the merge), commit once the flush committed. The flush knows only
+ * this, so the indexer's core builds without the sinks (the fuzzers).
+ */
+struct rvd_flush_tap {
+	void (*begin)(void *arg, struct rv_store *st, struct rv_txn *txn,
+	    uint32_t now);
+	int (*row)(void *arg, enum rv_db db, const void *k, size_t klen,
+	    const void *v, size_t vlen);
+	int (*commit)(void *arg);
+	void *arg;
+};
+
+/** The tap of every flush from now on (NULL: none); set it before the
+ * first flush. The struct must live as long. */
+void rvd_flush_set_tap(const struct rvd_flush_tap *tap);
+
 /** The public suffix list (a psl_ctx_t) for the regdom index; the
  * system's (rv_psl_default) until set. Call before the first flush. */
 void rvd_flush_set_psl(const void *psl);

@@ -440,6 +440,7 @@ main(int argc, char **argv)
 {
 	static struct rvd d;
 	static struct rvd_sinks sinks;
+	static struct rvd_flush_tap tap;
 	char why[512];
 	unsigned flags = RV_STORE_CREATE;
 	psl_ctx_t *psl = NULL;
@@ -495,14 +496,15 @@ main(int argc, char **argv)
 		rvd_log(LOG_ERR, "%s", why);
 		status = 2;
 	} else {
-		rvd_flush_set_sinks(d.cfg.nsink ? &sinks : NULL);
+		rvd_sinks_tap(&sinks, &tap);
+		rvd_flush_set_tap(d.cfg.nsink ? &tap : NULL);
 		status = d.cfg.import ? import(&d.cfg, d.st) : run_daemon(&d);
 	}
 	if (status != 0 && d.st != NULL && rv_store_why(d.st) != NULL) {
 		rvd_damaged(d.cfg.db, rv_store_why(d.st));
 		status = 3;
 	}
-	rvd_flush_set_sinks(NULL);
+	rvd_flush_set_tap(NULL);
 	rvd_sinks_close(&sinks);
 	rv_store_close(d.st);
 leave:

@@ -227,3 +227,31 @@ rvd_sinks_commit(struct rvd_sinks *s)
 	free(p);
 	return first;
 }
+
+static void
+tap_begin(void *arg, struct rv_store *st, struct rv_txn *txn, uint32_t now)
+{
+	rvd_sinks_begin(arg, st, txn, now);
+}
+
+static int
+tap_row(void *arg, enum rv_db db, const void *k, size_t klen, const void *v,
+    size_t vlen)
+{
+	return rvd_sinks_row(arg, db, k, klen, v, vlen);
+}
+
+static int
+tap_commit(void *arg)
+{
+	return rvd_sinks_commit(arg);
+}
+
+void
+rvd_sinks_tap(struct rvd_sinks *s, struct rvd_flush_tap *tap)
+{
+	tap->begin = tap_begin;
+	tap->row = tap_row;
+	tap->commit = tap_commit;
+	tap->arg = s;
+}

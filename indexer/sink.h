@@ -4,7 +4,8 @@
  * clickhouse+http://HOST:8123/DB`). Each flush's deltas, the rows it
  * merges into the store as they were before the merge, are sent to every
  * sink, while LMDB stays the local store:
- *  - the flush taps each row it writes (rvd_sinks_row, from flush.c),
+ *  - the flush taps each row it writes (rvd_sinks_row, through its
+ *    tap, flush.h),
  *    encoded as RowBinary rows of the ClickHouse tables (store/rv_ch.h);
  *    an attempt that is run again starts the rows again (rvd_sinks_begin);
  *  - after the commit the rows become one batch, appended to each sink's
@@ -29,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flush.h"
 #include "rv_ch.h"
 #include "rv_store.h"
 #include "sink_send.h"
@@ -76,7 +78,7 @@ int rvd_sinks_row(struct rvd_sinks *s, enum rv_db db, const void *k,
  */
 int rvd_sinks_commit(struct rvd_sinks *s);
 
-/** The sinks flush.c taps (NULL: none); set before the first flush. */
-void rvd_flush_set_sinks(struct rvd_sinks *s);
+/** The flush's tap (flush.h) that feeds these sinks. */
+void rvd_sinks_tap(struct rvd_sinks *s, struct rvd_flush_tap *tap);
 
 #endif
