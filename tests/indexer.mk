@@ -72,4 +72,4 @@ INDEXER_E2E = e2e/indexer_ingest.sh e2e/indexer_crash.sh \
 	e2e/compact_daemon.sh e2e/clickhouse_schema.sh \
 	e2e/clickhouse_sink.sh
 TESTS += $(INDEXER_E2E)
-EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh e2e/ch_lib.sh
+EXTRA_DIST += $(INDEXER_E2E) e2e/indexer_lib.sh e2e/ch_lib.sh e2e/port_lib.sh

@@ -42,7 +42,8 @@ done
 T=$(mktemp -d /tmp/rv-ch-bench.XXXXXX)
 RVD_PID=
 fail() { echo "FAIL: $*" >&2; exit 1; }
-port() { echo $(( 20000 + ($$ * 7 + ${1:-0}) % 30000 )); }
+. "$src/tests/e2e/port_lib.sh"
+port() { rv_port; }
 . "$src/tests/e2e/ch_lib.sh"
 cleanup() {
 	[ -n "$RVD_PID" ] && kill -9 "$RVD_PID" 2>/dev/null

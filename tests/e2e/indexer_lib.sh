@@ -28,8 +28,10 @@ trap cleanup EXIT
 fail() { FAILED=1; echo "FAIL: $*"; [ -f "$T/rvd.log" ] && tail -20 "$T/rvd.log"; exit 1; }
 ok() { echo "ok: $*"; }
 
-# A free-ish high port from the test's PID (tests run in parallel).
-port() { echo $(( 20000 + ($$ * 7 + ${1:-0}) % 30000 )); }
+# port: a loopback TCP port held for this test (port_lib.sh); each call
+# gives another one.
+. "$(dirname "${BASH_SOURCE[0]}")/port_lib.sh"
+port() { rv_port; }
 
 # start_rvd ARGS...: start rearviewd in the background, wait until ready.
 start_rvd() {

@@ -21,7 +21,8 @@ rv_init auth
 rel_bins
 rv_need openssl setpriv ss
 DB=$RV_TMP/db
-PORT=$((20000 + ($$ * 13) % 30000))
+. "$RV_TOP_SRCDIR/tests/e2e/port_lib.sh"
+PORT=$(rv_port) || rv_fail "no free port"
 count_sensor() {	# rows stored by sensor $1
   "$DUMP" "$DB" rrsets 2>/dev/null | awk -v s="$1" '$9 ~ "(^|,)" s "(,|$)"' | wc -l
 }

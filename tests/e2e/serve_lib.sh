@@ -27,19 +27,17 @@ serve_import() {
 # serve_start [options...]: the service on $port (free, loopback),
 # answering over HTTP or HTTPS; its log in $tmp/serve.log.
 port=
+. "$src/tests/e2e/port_lib.sh"
 serve_start() {
-	for try in 1 2 3 4 5 6 7 8; do
-		port=$((20000 + ($$ * 7 + try * 131) % 20000))
-		"$rv" serve --db "$tmp/db" --listen "127.0.0.1:$port" "$@" \
-		    2>>"$tmp/serve.log" &
-		pid=$!
-		for i in $(seq 1 100); do
-			curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && return 0
-			curl -sk -o /dev/null "https://127.0.0.1:$port/" 2>/dev/null && return 0
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		stop
+	port=$(rv_port) || fail "no free port"
+	"$rv" serve --db "$tmp/db" --listen "127.0.0.1:$port" "$@" \
+	    2>>"$tmp/serve.log" &
+	pid=$!
+	for i in $(seq 1 200); do
+		kill -0 "$pid" 2>/dev/null || fail "rearview serve exited at start"
+		curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && return 0
+		curl -sk -o /dev/null "https://127.0.0.1:$port/" 2>/dev/null && return 0
+		sleep 0.05
 	done
-	fail "rearview serve did not start"
+	fail "rearview serve did not answer in 10 s"
 }

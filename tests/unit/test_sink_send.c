@@ -229,20 +229,31 @@ fake_run(void *arg)
 	return NULL;
 }
 
-/* Listen on 127.0.0.1:port (0: any) and serve. */
-static void
-fake_start(struct fake *f, uint16_t port)
+/* A socket bound to a free port of 127.0.0.1, not listening: connects to
+ * the port are refused, and nothing else (not even an outgoing
+ * connection's source port) can take it until fake_start listens on it. */
+static int
+bound_socket(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(a);
 	int one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(f->lfd >= 0);
-	setsockopt(f->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons(port);
-	assert_int_equal(bind(f->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Listen on fd (from bound_socket; -1: a new one) and serve. */
+static void
+fake_start(struct fake *f, int fd)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+
+	f->lfd = fd >= 0 ? fd : bound_socket();
 	assert_int_equal(listen(f->lfd, 8), 0);
 	assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&a, &alen), 0);
 	f->port = ntohs(a.sin_port);
@@ -336,18 +347,14 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* A free port on 127.0.0.1, not listened on. */
+/* The port fd is bound to. */
 static uint16_t
-free_port(void)
+port_of(int fd)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
-	close(fd);
 	return ntohs(a.sin_port);
 }
 
@@ -479,7 +486,7 @@ test_three_parts(void **state)
 	int i;
 
 	(void)state;
-	fake_start(&fake, 0);
+	fake_start(&fake, -1);
 	s = start(fake.port);
 	append_three();
 	rvd_sink_sender_kick(s);
@@ -510,7 +517,7 @@ test_retry(void **state)
 	fake.script[0] = 200;	/* part 1 goes in, part 2 fails */
 	fake.nscript = 1;
 	fake.dflt = 500;
-	fake_start(&fake, 0);
+	fake_start(&fake, -1);
 	append_three();
 	s = start(fake.port);
 	wait_until(retried_twice, NULL);
@@ -544,7 +551,7 @@ test_progress_across_restart(void **state)
 	fake.script[0] = 200;
 	fake.nscript = 1;
 	fake.dflt = 500;
-	fake_start(&fake, 0);
+	fake_start(&fake, -1);
 	append_three();
 	s = start(fake.port);
 	wait_until(has_requests, &two);	/* part 1 in, part 2 refused */
@@ -568,17 +575,17 @@ test_refused_then_up(void **state)
 {
 	struct rvd_sink_sender *s;
 	struct rv_sink_state st;
-	uint16_t port = free_port();
+	int fd = bound_socket();
 
 	(void)state;
 	append_three();
-	s = start(port);
+	s = start(port_of(fd));
 	wait_until(retried_twice, NULL);
 	assert_int_equal(waiting(), 1);
 	assert_int_equal(rv_sink_state_read(dir, &st), RV_OK);
 	assert_int_equal(st.sent_parts, 0);
 	assert_string_not_equal(st.last_error, "");
-	fake_start(&fake, port);
+	fake_start(&fake, fd);
 	wait_until(journal_empty, NULL);
 	rvd_sink_sender_stop(s);
 	assert_int_equal(fake.nreq, 3);
@@ -600,7 +607,7 @@ test_corrupt_dropped(void **state)
 	size_t i;
 
 	(void)state;
-	fake_start(&fake, 0);
+	fake_start(&fake, -1);
 	assert_int_equal(rvd_journal_append(journal, corrupt[0], 14), RV_OK);
 	assert_int_equal(rvd_journal_append(journal, corrupt[1], 16), RV_OK);
 	assert_int_equal(rvd_journal_append(journal, corrupt[2], 4), RV_OK);
@@ -625,7 +632,7 @@ test_stop_while_hanging(void **state)
 
 	(void)state;
 	fake.hang = 1;
-	fake_start(&fake, 0);
+	fake_start(&fake, -1);
 	append_three();
 	s = start(fake.port);
 	wait_until(has_requests, &one);
