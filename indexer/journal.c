@@ -187,10 +187,24 @@ pop(struct rvd_journal *j)
 int
 rvd_journal_append(struct rvd_journal *j, const void *data, size_t len)
 {
+	struct iovec v = { (void *)(uintptr_t)data, len };
+
+	return rvd_journal_appendv(j, &v, 1);
+}
+
+int
+rvd_journal_appendv(struct rvd_journal *j, const struct iovec *iov, int n)
+{
+	struct iovec w[64];
 	char path[4200];
 	uint64_t seq, before;
+	size_t len = 0;
 	int rc;
 
+	if (n < 0 || n > 64)
+		return RV_EINVAL;
+	for (int i = 0; i < n; i++)
+		len += (w[i] = iov[i]).iov_len;
 	if (len == 0)
 		return RV_EINVAL;
 	/* Only the appender takes numbers: no lock needed to write. */
@@ -198,7 +212,7 @@ rvd_journal_append(struct rvd_journal *j, const void *data, size_t len)
 	seq = j->next_seq;
 	pthread_mutex_unlock(&j->mu);
 	path_of(j, seq, "b", path, sizeof(path));
-	if ((rc = rv_file_replace(path, data, len)) != RV_OK)
+	if ((rc = rv_file_replacev(path, w, n)) != RV_OK)
 		return rc;
 	pthread_mutex_lock(&j->mu);
 	j->next_seq = seq + 1;
@@ -264,6 +278,20 @@ rvd_journal_peek(struct rvd_journal *j, uint64_t *seq, void **data,
 		*len = (size_t)n;
 		return RV_OK;
 	}
+}
+
+int
+rvd_journal_oldest(struct rvd_journal *j, uint64_t *seq)
+{
+	int rc = RV_ENOENT;
+
+	pthread_mutex_lock(&j->mu);
+	if (j->n > 0) {
+		*seq = j->q[j->head].seq;
+		rc = RV_OK;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
 }
 
 int

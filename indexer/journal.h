@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct rvd_journal;
 
@@ -56,6 +57,11 @@ void rvd_journal_close(struct rvd_journal *j);
  */
 int rvd_journal_append(struct rvd_journal *j, const void *data, size_t len);
 
+/** The same, the batch gathered from \p n pieces (at most 64; \p iov is
+ * not changed). */
+int rvd_journal_appendv(struct rvd_journal *j, const struct iovec *iov,
+    int n);
+
 /**
  * The oldest batch: its number in *seq and a malloc'ed copy of it in
  * *data (*len octets; the caller frees it).
@@ -63,6 +69,9 @@ int rvd_journal_append(struct rvd_journal *j, const void *data, size_t len);
  */
 int rvd_journal_peek(struct rvd_journal *j, uint64_t *seq, void **data,
     size_t *len);
+
+/** The sequence number of the oldest batch. \return 0, RV_ENOENT (none). */
+int rvd_journal_oldest(struct rvd_journal *j, uint64_t *seq);
 
 /**
  * The other side has batch \p seq: remove it. A batch dropped meanwhile

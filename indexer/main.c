@@ -439,7 +439,7 @@ int
 main(int argc, char **argv)
 {
 	static struct rvd d;
-	static struct rvd_sinks sinks;
+	struct rvd_sinks *sinks = NULL;
 	static struct rvd_flush_tap tap;
 	char why[512];
 	unsigned flags = RV_STORE_CREATE;
@@ -496,7 +496,7 @@ main(int argc, char **argv)
 		rvd_log(LOG_ERR, "%s", why);
 		status = 2;
 	} else {
-		rvd_sinks_tap(&sinks, &tap);
+		rvd_sinks_tap(sinks, &tap);
 		rvd_flush_set_tap(d.cfg.nsink ? &tap : NULL);
 		status = d.cfg.import ? import(&d.cfg, d.st) : run_daemon(&d);
 	}
@@ -505,7 +505,7 @@ main(int argc, char **argv)
 		status = 3;
 	}
 	rvd_flush_set_tap(NULL);
-	rvd_sinks_close(&sinks);
+	rvd_sinks_close(sinks);
 	rv_store_close(d.st);
 leave:
 	if (psl != NULL)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rv_ch.h"
 #include "rv_frame.h"
 #include "rv_err.h"
 #include "rv_num.h"
@@ -177,6 +178,10 @@ is_bool(const char *v)
 	    !strcmp(v, "0") || !strcmp(v, "off");
 }
 
+/* Why apply() refused a value, when it can say more than "bad value"
+ * (a static string; NULL otherwise). */
+static const char *apply_why;
+
 /* Apply one option; \return 0 or -1 (bad value). */
 static int
 apply(struct rvd_config *c, int code, const char *v)
@@ -312,15 +317,23 @@ apply(struct rvd_config *c, int code, const char *v)
 	case O_NO_PROGRESS: c->progress = 0; return 0;
 	case O_REIMPORT: c->reimport = 1; return 0;
 	case O_PSL: return set_str(&c->psl, v);
-	case O_SINK:
-		if (c->nsink == RVD_LISTEN_MAX ||
-		    strncmp(v, "clickhouse+", 11) != 0)
+	case O_SINK: {
+		struct rv_ch_url u;
+
+		/* checked here, so a bad URL is refused before the
+		 * database is opened or created */
+		if (c->nsink == RVD_LISTEN_MAX) {
+			apply_why = "too many sinks";
+			return -1;
+		}
+		if (rv_ch_url_parse(v, &u, &apply_why) != RV_OK)
 			return -1;
 		c->sink[c->nsink] = NULL;
 		if (set_str(&c->sink[c->nsink], v))
 			return -1;
 		c->nsink++;
 		return 0;
+	}
 	case O_SINK_JOURNAL:
 		if (rv_parse_u64(v, 10, 1, 1 << 24, &n))
 			return -1;
@@ -403,10 +416,12 @@ read_config(struct rvd_config *c, const char *path)
 			rc = -1;
 			break;
 		}
+		apply_why = NULL;
 		if ((o->has_arg == required_argument && !*v) ||
 		    apply(c, o->val, *v ? v : NULL) != 0) {
 			fprintf(stderr, "rearviewd: %s:%u: bad value for '%s':"
-			    " '%s'\n", path, lineno, k, v);
+			    " '%s'%s%s\n", path, lineno, k, v,
+			    apply_why ? ": " : "", apply_why ? apply_why : "");
 			rc = -1;
 			break;
 		}
@@ -493,10 +508,12 @@ rvd_config_parse(struct rvd_config *c, int argc, char **argv)
 					free(c->sink[i]);
 				c->nsink = 0;
 			}
+			apply_why = NULL;
 			if (apply(c, ch, optarg) != 0) {
 				fprintf(stderr, "rearviewd: bad value for "
-				    "--%s: '%s'\n", opt_name(ch),
-				    optarg ? optarg : "");
+				    "--%s: '%s'%s%s\n", opt_name(ch),
+				    optarg ? optarg : "", apply_why ? ": " : "",
+				    apply_why ? apply_why : "");
 				return 2;
 			}
 		}

@@ -12,6 +12,7 @@
 
 #include "journal.h"
 #include "log.h"
+#include "rv_be.h"
 #include "rv_err.h"
 
 struct rvd_sink {
@@ -19,6 +20,19 @@ struct rvd_sink {
 	char dir[4096];
 	struct rvd_journal *j;
 	struct rvd_sink_sender *snd;
+};
+
+struct rvd_sinks {
+	struct rvd_sink **v;
+	size_t n;
+	struct rv_chbuf tab[RV_DB_COUNT];	/* this flush's rows */
+	const void *psl;
+	/* sensor names by id, read from the store as rows name them */
+	char **names;
+	size_t nnames;
+	struct rv_store *st;
+	struct rv_txn *txn;	/* the attempt's, for the names */
+	uint32_t now;
 };
 
 /* DBDIR/sink-HOST_PORT_DB: the journal of one sink, named by where it
@@ -41,18 +55,21 @@ sink_dir(char *out, size_t outsz, const char *dbdir,
 }
 
 int
-rvd_sinks_open(struct rvd_sinks *s, const char *dbdir, char *const *urls,
+rvd_sinks_open(struct rvd_sinks **out, const char *dbdir, char *const *urls,
     size_t n, uint64_t journal_max, const void *psl, char *err, size_t errsz)
 {
+	struct rvd_sinks *s;
 	const char *why;
 	int rc = RV_OK;
 
-	memset(s, 0, sizeof(*s));
-	s->psl = psl;
-	if (n == 0)
-		return RV_OK;
-	if ((s->v = calloc(n, sizeof(*s->v))) == NULL)
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (n > 0 && (s->v = calloc(n, sizeof(*s->v))) == NULL)) {
+		free(s);
+		snprintf(err, errsz, "out of memory");
 		return RV_ENOMEM;
+	}
+	s->psl = psl;
 	for (size_t i = 0; i < n; i++) {
 		struct rvd_sink *k = calloc(1, sizeof(*k));
 
@@ -83,12 +100,16 @@ rvd_sinks_open(struct rvd_sinks *s, const char *dbdir, char *const *urls,
 	}
 	if (rc != RV_OK)
 		rvd_sinks_close(s);
+	else
+		*out = s;
 	return rc;
 }
 
 void
 rvd_sinks_close(struct rvd_sinks *s)
 {
+	if (s == NULL)
+		return;
 	for (size_t i = 0; i < s->n; i++) {
 		rvd_sink_sender_stop(s->v[i]->snd);
 		rvd_journal_close(s->v[i]->j);
@@ -100,7 +121,7 @@ rvd_sinks_close(struct rvd_sinks *s)
 	for (size_t i = 0; i < s->nnames; i++)
 		free(s->names[i]);
 	free(s->names);
-	memset(s, 0, sizeof(*s));
+	free(s);
 }
 
 void
@@ -154,23 +175,14 @@ rvd_sinks_row(struct rvd_sinks *s, enum rv_db db, const void *k, size_t klen,
 	return rc;
 }
 
-/* The batch: each table with rows as one part (sink_send.h). */
+/* The batch, gathered without a copy: each table with rows as one part
+ * (sink_send.h), its header in hdr. \return the number of pieces. */
 static int
-batch(const struct rvd_sinks *s, uint8_t **out, size_t *len)
+batch(const struct rvd_sinks *s, uint8_t hdr[][1 + 32 + 8],
+    struct iovec *iov)
 {
-	size_t n = 0, off = 0;
-	uint8_t *p;
+	int n = 0;
 
-	for (int d = 0; d < RV_DB_COUNT; d++)
-		if (s->tab[d].rows)
-			n += 1 + strlen(rv_ch_table((enum rv_db)d)) + 8 +
-			    s->tab[d].len;
-	*out = NULL;
-	*len = 0;
-	if (n == 0)
-		return RV_OK;
-	if ((p = malloc(n)) == NULL)
-		return RV_ENOMEM;
 	for (int d = 0; d < RV_DB_COUNT; d++) {
 		const struct rv_chbuf *b = &s->tab[d];
 		const char *name = rv_ch_table((enum rv_db)d);
@@ -179,39 +191,32 @@ batch(const struct rvd_sinks *s, uint8_t **out, size_t *len)
 		if (b->rows == 0)
 			continue;
 		nl = strlen(name);
-		p[off++] = (uint8_t)nl;
-		memcpy(p + off, name, nl);
-		off += nl;
-		for (int i = 0; i < 4; i++)
-			p[off++] = (uint8_t)(b->rows >> (24 - 8 * i));
-		for (int i = 0; i < 4; i++)
-			p[off++] = (uint8_t)((uint32_t)b->len >> (24 - 8 * i));
-		memcpy(p + off, b->p, b->len);
-		off += b->len;
+		hdr[d][0] = (uint8_t)nl;
+		memcpy(hdr[d] + 1, name, nl);
+		rv_put32(hdr[d] + 1 + nl, b->rows);
+		rv_put32(hdr[d] + 1 + nl + 4, (uint32_t)b->len);
+		iov[n].iov_base = hdr[d];
+		iov[n++].iov_len = 1 + nl + 8;
+		iov[n].iov_base = b->p;
+		iov[n++].iov_len = b->len;
 	}
-	*out = p;
-	*len = off;
-	return RV_OK;
+	return n;
 }
 
 int
 rvd_sinks_commit(struct rvd_sinks *s)
 {
-	uint8_t *p;
-	size_t len;
-	int rc, first = RV_OK;
+	uint8_t hdr[RV_DB_COUNT][1 + 32 + 8];
+	struct iovec iov[2 * RV_DB_COUNT];
+	size_t len = 0;
+	int rc, n, first = RV_OK;
 
-	if (s->n == 0)
+	if (s->n == 0 || (n = batch(s, hdr, iov)) == 0)
 		return RV_OK;
-	if ((rc = batch(s, &p, &len)) != RV_OK) {
-		rvd_log(LOG_ERR, "sink: this flush's deltas are in no journal: "
-		    "%s", rv_strerror(rc));
-		return rc;
-	}
-	if (len == 0)
-		return RV_OK;
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
 	for (size_t i = 0; i < s->n; i++) {
-		rc = rvd_journal_append(s->v[i]->j, p, len);
+		rc = rvd_journal_appendv(s->v[i]->j, iov, n);
 		if (rc != RV_OK) {
 			rvd_log(LOG_ERR, "sink %s%s: a batch of %zu octets is "
 			    "not in its journal: %s", s->v[i]->url.base,
@@ -222,9 +227,6 @@ rvd_sinks_commit(struct rvd_sinks *s)
 		}
 		rvd_sink_sender_kick(s->v[i]->snd);
 	}
-	s->batches++;
-	s->bytes += len;
-	free(p);
 	return first;
 }
 

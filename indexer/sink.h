@@ -35,32 +35,20 @@
 #include "rv_store.h"
 #include "sink_send.h"
 
-struct rvd_sink;
-
-struct rvd_sinks {
-	struct rvd_sink **v;
-	size_t n;
-	struct rv_chbuf tab[RV_DB_COUNT];	/**< this flush's rows */
-	const void *psl;
-	/* sensor names by id, read from the store as rows name them */
-	char **names;
-	size_t nnames;
-	struct rv_store *st;
-	struct rv_txn *txn;	/**< the attempt's, for the names */
-	uint32_t now;
-	uint64_t batches, bytes;	/**< appended, to every sink */
-};
+struct rvd_sinks;
 
 /**
- * Open the sinks of \p urls (n of them, n may be 0): parse each, open its
- * journal under \p dbdir bounded to \p journal_max octets, start its
- * sender. \return 0, or an error with \p err saying which sink and why.
+ * Open the sinks of \p urls (n of them, n may be 0) into *out: parse
+ * each, open its journal under \p dbdir bounded to \p journal_max
+ * octets, start its sender. \return 0, or an error with \p err saying
+ * which sink and why.
  */
-int rvd_sinks_open(struct rvd_sinks *s, const char *dbdir,
+int rvd_sinks_open(struct rvd_sinks **out, const char *dbdir,
     char *const *urls, size_t n, uint64_t journal_max, const void *psl,
     char *err, size_t errsz);
 
-/** Stop the senders, close the journals (what is in them stays). */
+/** Stop the senders, close the journals (what is in them stays), free
+ * \p s (NULL: nothing). */
 void rvd_sinks_close(struct rvd_sinks *s);
 
 /** A flush attempt begins in \p txn: forget the rows of any earlier one. */

@@ -23,6 +23,7 @@
 #include "rv_err.h"
 #include "rv_ch_sink.h"
 #include "rv_file.h"
+#include "rv_time.h"
 #include "sink_send.h"
 
 #define PAUSE_MIN_MS	100
@@ -42,6 +43,14 @@ struct rvd_sink_sender {
 	char err[CURL_ERROR_SIZE];
 	uint8_t *body;		/* the answer's first octets (an error) */
 	size_t body_len;
+	/* The oldest batch, held while it is retried (read once), and its
+	 * part zpart compressed (once, however often it is posted). */
+	uint64_t seq;
+	uint8_t *b;
+	size_t len;
+	uint8_t *z;
+	size_t zlen;
+	unsigned zpart;
 };
 
 /* One part of a batch (pointers into the batch). */
@@ -104,60 +113,17 @@ next_part(const uint8_t *b, size_t len, size_t *off, struct part *p)
 	return 1;
 }
 
-/* --- the files beside the journal ---------------------------------------- */
-
-static void
-file_of(const struct rvd_sink_sender *s, const char *name, char *out,
-    size_t outsz)
-{
-	snprintf(out, outsz, "%s/%s", s->dir, name);
-}
-
-/* Parts of batch seq already in ClickHouse (0 when progress names
- * another batch, or none). */
-static unsigned
-progress_read(const struct rvd_sink_sender *s, uint64_t seq)
-{
-	char path[4200];
-	uint8_t b[12];
-	FILE *fp;
-	size_t n;
-
-	file_of(s, "progress", path, sizeof(path));
-	if ((fp = fopen(path, "rb")) == NULL)
-		return 0;
-	n = fread(b, 1, sizeof(b), fp);
-	fclose(fp);
-	if (n != sizeof(b) || rv_get64(b) != seq)
-		return 0;
-	return rv_get32(b + 8);
-}
+/* --- the files beside the journal (rv_ch_sink.h) -------------------------- */
 
 static void
 progress_write(const struct rvd_sink_sender *s, uint64_t seq, unsigned done)
 {
-	char path[4200];
-	uint8_t b[12];
-	int rc;
+	int rc = rv_sink_progress_write(s->dir, seq, done);
 
-	file_of(s, "progress", path, sizeof(path));
-	rv_put64(b, seq);
-	rv_put32(b + 8, done);
-	if ((rc = rv_file_replace(path, b, sizeof(b))) != RV_OK)
+	if (rc != RV_OK)
 		rvd_log(LOG_WARNING, "sink %s%s: cannot note its progress (%s): "
 		    "a restart now would post a part again", s->u.base,
 		    s->u.db, rv_strerror(rc));
-}
-
-/* The batch is acknowledged: its progress goes with it. */
-static void
-progress_clear(const struct rvd_sink_sender *s)
-{
-	char path[4200];
-
-	file_of(s, "progress", path, sizeof(path));
-	if (unlink(path) == 0)
-		(void)rv_file_sync_dir(s->dir);
 }
 
 static void
@@ -226,23 +192,38 @@ xfer(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 	return stopping(arg);
 }
 
-/* Post one part. \return 0 (ClickHouse has it), RV_EIO (st.last_error
- * says why). */
+/* Forget the held batch. */
+static void
+drop_held(struct rvd_sink_sender *s)
+{
+	free(s->b);
+	free(s->z);
+	s->b = s->z = NULL;
+	s->len = s->zlen = 0;
+}
+
+/* Post part number i of the held batch. \return 0 (ClickHouse has it),
+ * RV_EIO (st.last_error says why). */
 static int
-post(struct rvd_sink_sender *s, const struct part *p)
+post(struct rvd_sink_sender *s, const struct part *p, unsigned i)
 {
 	char sql[192], url[1024], *q;
 	struct curl_slist *hd = NULL;
-	uint8_t *z = NULL;
-	size_t zlen;
 	long code = 0;
 	CURLcode cc;
 	int rc;
 
-	if ((rc = gzip(p->data, p->len, &z, &zlen)) != RV_OK) {
-		snprintf(s->st.last_error, sizeof(s->st.last_error), "gzip: "
-		    "out of memory");
-		return rc;
+	if (s->z != NULL && s->zpart != i) {
+		free(s->z);
+		s->z = NULL;
+	}
+	if (s->z == NULL) {
+		if ((rc = gzip(p->data, p->len, &s->z, &s->zlen)) != RV_OK) {
+			snprintf(s->st.last_error, sizeof(s->st.last_error),
+			    "gzip: out of memory");
+			return rc;
+		}
+		s->zpart = i;
 	}
 	snprintf(sql, sizeof(sql), "INSERT INTO %s.%s_ingest FORMAT RowBinary",
 	    s->u.db, p->name);
@@ -258,15 +239,15 @@ post(struct rvd_sink_sender *s, const struct part *p)
 	hd = curl_slist_append(hd, "Expect:");
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
 	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, hd);
-	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, z);
-	curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)zlen);
+	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, s->z);
+	curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)s->zlen);
 	s->body_len = 0;
 	s->err[0] = '\0';
 	cc = curl_easy_perform(s->h);
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hd);
-	free(z);
 	if (cc == CURLE_OK && code == 200)
 		return RV_OK;
 	if (cc != CURLE_OK) {
@@ -283,13 +264,15 @@ post(struct rvd_sink_sender *s, const struct part *p)
 	return RV_EIO;
 }
 
-/* Send batch seq whole, from the parts it has in on. \return 0, RV_EIO
- * (try again later), RV_ECORRUPT (not a batch: dropped). */
+/* Send the held batch whole, from the parts it has in on. \return 0,
+ * RV_EIO (try again later), RV_ECORRUPT (not a batch: dropped). */
 static int
-send_batch(struct rvd_sink_sender *s, uint64_t seq, const uint8_t *b,
-    size_t len)
+send_batch(struct rvd_sink_sender *s)
 {
-	unsigned done = progress_read(s, seq), i = 0;
+	const uint8_t *b = s->b;
+	size_t len = s->len;
+	uint64_t seq = s->seq;
+	unsigned done = rv_sink_progress_read(s->dir, seq), i = 0;
 	struct part p;
 	size_t off = 0;
 	int r;
@@ -304,7 +287,7 @@ send_batch(struct rvd_sink_sender *s, uint64_t seq, const uint8_t *b,
 		if (i++ < done)
 			continue;	/* in before a restart or an outage */
 		s->st.last_try = (uint64_t)time(NULL);
-		if (post(s, &p) != RV_OK || stopping(s))
+		if (post(s, &p, i - 1) != RV_OK || stopping(s))
 			return RV_EIO;
 		s->st.sent_parts++;
 		s->st.sent_rows += p.rows;
@@ -315,24 +298,20 @@ send_batch(struct rvd_sink_sender *s, uint64_t seq, const uint8_t *b,
 	return RV_OK;
 }
 
-/* Wait up to ms for a kick or a stop. */
+/* Wait up to ms for a stop, or also a kick (a new batch) when
+ * kick_wakes: a backoff after a failure waits its time whatever comes. */
 static void
-wait_ms(struct rvd_sink_sender *s, unsigned ms)
+wait_ms(struct rvd_sink_sender *s, unsigned ms, int kick_wakes)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	rv_deadline_ms(&ts, ms);
 	pthread_mutex_lock(&s->mu);
-	while (!s->stop && !s->kicked &&
+	while (!s->stop && !(kick_wakes && s->kicked) &&
 	    pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0)
 		;
-	s->kicked = 0;
+	if (kick_wakes)
+		s->kicked = 0;
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -343,32 +322,41 @@ run(void *arg)
 	unsigned pause = PAUSE_MIN_MS;
 
 	while (!stopping(s)) {
-		uint64_t seq;
+		uint64_t oldest;
 		void *b;
-		size_t len;
-		int rc = rvd_journal_peek(s->j, &seq, &b, &len);
+		int rc;
 
-		if (rc == RV_ENOENT) {
-			wait_ms(s, IDLE_MS);
-			continue;
+		/* The held batch goes on being sent while it is the oldest
+		 * (the journal drops the oldest when full). */
+		if (s->b != NULL && (rvd_journal_oldest(s->j, &oldest) !=
+		    RV_OK || oldest != s->seq))
+			drop_held(s);
+		if (s->b == NULL) {
+			rc = rvd_journal_peek(s->j, &s->seq, &b, &s->len);
+			if (rc == RV_ENOENT) {
+				wait_ms(s, IDLE_MS, 1);
+				continue;
+			}
+			if (rc != RV_OK) {
+				rvd_log(LOG_ERR, "sink %s%s: cannot read its "
+				    "journal: %s", s->u.base, s->u.db,
+				    rv_strerror(rc));
+				wait_ms(s, PAUSE_MAX_MS, 0);
+				continue;
+			}
+			s->b = b;
 		}
-		if (rc != RV_OK) {
-			rvd_log(LOG_ERR, "sink %s%s: cannot read its journal: "
-			    "%s", s->u.base, s->u.db, rv_strerror(rc));
-			wait_ms(s, PAUSE_MAX_MS);
-			continue;
-		}
-		rc = send_batch(s, seq, b, len);
-		free(b);
+		rc = send_batch(s);
 		if (rc == RV_ECORRUPT) {
 			rvd_log(LOG_ERR, "sink %s%s: batch %llu in %s is not a "
 			    "batch: dropped", s->u.base, s->u.db,
-			    (unsigned long long)seq, s->dir);
+			    (unsigned long long)s->seq, s->dir);
 			s->st.corrupt_batches++;
 		}
 		if (rc == RV_OK || rc == RV_ECORRUPT) {
-			(void)rvd_journal_ack(s->j, seq);
-			progress_clear(s);
+			(void)rvd_journal_ack(s->j, s->seq);
+			rv_sink_progress_clear(s->dir);
+			drop_held(s);
 			if (rc == RV_OK)
 				s->st.sent_batches++;
 			if (pause > PAUSE_MIN_MS)
@@ -383,11 +371,12 @@ run(void *arg)
 		}
 		state_write(s);
 		if (rc == RV_EIO) {
-			wait_ms(s, pause);
+			wait_ms(s, pause, 0);
 			pause = pause * 2 > PAUSE_MAX_MS ? PAUSE_MAX_MS :
 			    pause * 2;
 		}
 	}
+	drop_held(s);
 	return NULL;
 }
 
@@ -396,6 +385,7 @@ rvd_sink_sender_start(const struct rv_ch_url *u, struct rvd_journal *j,
     const char *dir, struct rvd_sink_sender **out)
 {
 	struct rvd_sink_sender *s;
+	pthread_condattr_t ca;
 
 	*out = NULL;
 	pthread_once(&curl_once, curl_init);
@@ -412,7 +402,10 @@ rvd_sink_sender_start(const struct rv_ch_url *u, struct rvd_journal *j,
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	(void)rv_sink_state_read(dir, &s->st);	/* the figures go on */
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
+	pthread_condattr_init(&ca);	/* waits on the monotonic clock */
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, keep_body);
 	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->h, CURLOPT_ERRORBUFFER, s->err);

@@ -7,11 +7,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rv_err.h"
+
+#ifndef IOV_MAX
+#define IOV_MAX 1024	/* Linux's, where <limits.h> does not say */
+#endif
 
 static int
 io_err(void)
@@ -31,12 +36,45 @@ rv_file_sync_dir(const char *dir)
 	return rc;
 }
 
+/* Write all of iov[0..n) to fd (writev, short writes resumed; iov is
+ * consumed). \return 0, or the error of io_err(). */
+static int
+write_iov(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n > IOV_MAX ? IOV_MAX : n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return io_err();
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return RV_OK;
+}
+
 int
 rv_file_replace(const char *path, const void *data, size_t len)
 {
+	struct iovec v = { (void *)(uintptr_t)data, len };
+
+	return rv_file_replacev(path, &v, 1);
+}
+
+int
+rv_file_replacev(const char *path, struct iovec *iov, int n)
+{
 	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *p = data, *slash;
-	int fd, rc = RV_OK;
+	const char *slash;
+	int fd, rc;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return RV_ETOOBIG;
@@ -46,18 +84,7 @@ rv_file_replace(const char *path, const void *data, size_t len)
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0640)) < 0)
 		return io_err();
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = io_err();
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	rc = write_iov(fd, iov, n);
 	if (rc == RV_OK && fsync(fd) != 0)
 		rc = io_err();
 	if (close(fd) != 0 && rc == RV_OK)

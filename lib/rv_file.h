@@ -8,6 +8,7 @@
 #define RV_FILE_H
 
 #include <stddef.h>
+#include <sys/uio.h>
 
 /**
  * Replace \p path with \p len octets of \p data (mode 0640 for a new
@@ -16,6 +17,10 @@
  * path too long); on an error PATH is as it was.
  */
 int rv_file_replace(const char *path, const void *data, size_t len);
+
+/** The same with the content gathered from \p n pieces (written with
+ * writev; \p iov is consumed). */
+int rv_file_replacev(const char *path, struct iovec *iov, int n);
 
 /** fsync a directory (after a rename or unlink in it). \return 0,
  * RV_ENOSPC, RV_EIO. */

@@ -256,3 +256,15 @@ rv_time_format(int64_t t, int iso, char *out, size_t outsz)
 		return RV_ETOOBIG;
 	return RV_OK;
 }
+
+void
+rv_deadline_ms(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}

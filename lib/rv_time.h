@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define RV_TIME_STR_MAX 32
 
@@ -35,5 +36,12 @@ int rv_duration_parse(const char *s, int64_t *secs);
 
 /** "2019-07-17 19:52:00" (UTC), or "2019-07-17T19:52:00Z" when iso. */
 int rv_time_format(int64_t t, int iso, char *out, size_t outsz);
+
+/**
+ * \p ms milliseconds from now on CLOCK_MONOTONIC, in \p ts: the deadline
+ * of a pthread_cond_timedwait on a condition variable set to that clock
+ * (pthread_condattr_setclock).
+ */
+void rv_deadline_ms(struct timespec *ts, unsigned ms);
 
 #endif

@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 
 #include "rv_err.h"
+#include "rv_time.h"
 
 struct chunk {
 	struct chunk *next;
@@ -108,7 +109,7 @@ sv_stream_start(struct sv_stream **out, size_t queue_max, unsigned ongoing_ms,
 		return RV_ENOMEM;
 	}
 	pthread_mutex_init(&s->mu, NULL);
-	/* timed waits on the monotonic clock (deadline()) */
+	/* timed waits on the monotonic clock (rv_deadline_ms()) */
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cv, &ca);
@@ -152,18 +153,6 @@ sv_stream_wait_first(struct sv_stream *s)
 	return empty;
 }
 
-static void
-deadline(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 ssize_t
 sv_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -174,14 +163,14 @@ sv_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	pthread_mutex_lock(&s->mu);
-	deadline(&ts, s->ongoing_ms);
+	rv_deadline_ms(&ts, s->ongoing_ms);
 	while (s->head == NULL && !s->done && !s->cancel) {
 		s->waiting = 1;
 		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) ==
 		    ETIMEDOUT && s->head == NULL && !s->done) {
 			s->waiting = 0;
 			if (s->keepalive == NULL || !s->at_line) {
-				deadline(&ts, s->ongoing_ms);
+				rv_deadline_ms(&ts, s->ongoing_ms);
 				continue;
 			}
 			n = strlen(s->keepalive);

@@ -139,6 +139,46 @@ rv_sink_dropped_read(const char *dir, uint64_t *batches, uint64_t *bytes)
 	return RV_OK;
 }
 
+unsigned
+rv_sink_progress_read(const char *dir, uint64_t seq)
+{
+	char path[4200];
+	uint8_t b[13];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/progress", dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	if (n != 12 || rv_get64(b) != seq)
+		return 0;
+	return rv_get32(b + 8);
+}
+
+int
+rv_sink_progress_write(const char *dir, uint64_t seq, unsigned done)
+{
+	char path[4200];
+	uint8_t b[12];
+
+	snprintf(path, sizeof(path), "%s/progress", dir);
+	rv_put64(b, seq);
+	rv_put32(b + 8, done);
+	return rv_file_replace(path, b, sizeof(b));
+}
+
+void
+rv_sink_progress_clear(const char *dir)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/progress", dir);
+	if (unlink(path) == 0)
+		(void)rv_file_sync_dir(dir);
+}
+
 int
 rv_sink_figures(const char *dir, struct rv_sink_figures *out)
 {

@@ -36,6 +36,14 @@ int rv_sink_dropped_read(const char *dir, uint64_t *batches,
     uint64_t *bytes);
 int rv_sink_dropped_write(const char *dir, uint64_t batches, uint64_t bytes);
 
+/** The parts of batch \p seq already in ClickHouse: 0 when `progress`
+ * names another batch or is missing or damaged. */
+unsigned rv_sink_progress_read(const char *dir, uint64_t seq);
+/** \return as rv_file_replace. */
+int rv_sink_progress_write(const char *dir, uint64_t seq, unsigned done);
+/** The batch is acknowledged: its progress goes with it. */
+void rv_sink_progress_clear(const char *dir);
+
 /** A sink's directory at a glance (`rearview stats`). */
 struct rv_sink_figures {
 	uint64_t batches, bytes;	/**< waiting */

@@ -26,12 +26,20 @@ JDIR=$T/db/sink-127_0_0_1_${ch_http1}_rearview
 # while we look).
 waiting() { find "$JDIR" -maxdepth 1 -name '*.b' 2>/dev/null | wc -l; }
 
-# Bad sinks are refused at the start, with the reason.
+# Bad sinks are refused at the start, with the reason, before the
+# database is created (and in a config file, with its line).
 for bad in "clickhouse+http://127.0.0.1:$ch_http1/" "clickhouse+http://h/x;DROP" "http://h/db"; do
-	"$RVD" -d "$T/bad" -l "ipc://$T/bad.sock" --sink "$bad" >"$T/bad.log" 2>&1 &&
-	    fail "rearviewd took --sink '$bad'"
-	grep -q "sink" "$T/bad.log" || { cat "$T/bad.log"; fail "no word on --sink '$bad'"; }
+	"$RVD" -d "$T/bad" -l "ipc://$T/bad.sock" --sink "$bad" >"$T/bad.log" 2>&1
+	[ $? = 2 ] || fail "rearviewd took --sink '$bad' (or not as a usage error)"
+	grep -q "^rearviewd: bad value for --sink: '.*': ..." "$T/bad.log" ||
+		{ cat "$T/bad.log"; fail "no reason for --sink '$bad'"; }
+	[ ! -e "$T/bad" ] || fail "--sink '$bad' refused after creating the database"
+	printf 'db %s\nsink %s\n' "$T/bad" "$bad" >"$T/bad.conf"
+	"$RVD" -c "$T/bad.conf" >"$T/bad.log" 2>&1
+	[ $? = 2 ] && grep -q "bad.conf:2: bad value for 'sink'" "$T/bad.log" ||
+		{ cat "$T/bad.log"; fail "the config file's 'sink $bad' taken"; }
 done
+ok "bad --sink URLs (option and config file) refused with the reason, no database created"
 
 start_rvd -d "$T/db" -l "ipc://$T/in.sock" --flush-interval 100 \
     --archive-after 0 --sink "$SINK"

@@ -643,6 +643,35 @@ test_stop_while_hanging(void **state)
 	assert_int_equal(waiting(), 1);
 }
 
+/* New batches (a kick per flush) do not cut a backoff short: a ClickHouse
+ * that is down costs a retry per pause, not a retry per flush. */
+static void
+test_kicks_keep_the_backoff(void **state)
+{
+	struct rvd_sink_sender *s;
+	struct rv_sink_state st;
+	int fd = bound_socket();	/* connections refused */
+
+	(void)state;
+	append_three();
+	s = start(port_of(fd));
+	for (int i = 0; i < 100; i++) {
+		append_three();
+		rvd_sink_sender_kick(s);
+		usleep(10000);
+	}
+	rvd_sink_sender_stop(s);
+	close(fd);
+	assert_int_equal(rv_sink_state_read(dir, &st), RV_OK);
+	assert_true(st.retries >= 1);
+	/* pauses of 0.1, 0.2, 0.4 ... 5 s: a handful, however slow the
+	 * machine; woken by each kick it would be about 100 */
+	if (st.retries >= 50)
+		fail_msg("%llu retries for 100 kicks",
+		    (unsigned long long)st.retries);
+	assert_int_equal(waiting(), 101);
+}
+
 static void
 test_state_file_untrusted(void **state)
 {
@@ -693,6 +722,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stop_while_hanging, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_kicks_keep_the_backoff,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_file_untrusted,
 		    setup, teardown),
 	};
