@@ -291,65 +291,6 @@ rvq_remote_sensor_id(struct rvq_remote *r, const char *name, uint16_t *id)
 	return sensor_id(r, name, strlen(name), id);
 }
 
-/* --- reading RowBinary ------------------------------------------------- */
-
-struct rb {
-	const uint8_t *p;
-	size_t len, off;
-	int bad;
-};
-
-static uint64_t
-rb_u(struct rb *b, size_t n)
-{
-	uint64_t x = 0;
-
-	if (b->off + n > b->len) {
-		b->bad = 1;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		x |= (uint64_t)b->p[b->off + i] << (8 * i);
-	b->off += n;
-	return x;
-}
-
-static size_t
-rb_leb(struct rb *b)
-{
-	uint64_t x = 0;
-
-	for (int sh = 0; sh < 64; sh += 7) {
-		uint8_t c;
-
-		if (b->off >= b->len)
-			break;
-		c = b->p[b->off++];
-		x |= (uint64_t)(c & 0x7f) << sh;
-		if (!(c & 0x80))
-			return x <= b->len ? (size_t)x : (b->bad = 1, 0);
-	}
-	b->bad = 1;
-	return 0;
-}
-
-/* A String: its octets stay in the answer. */
-static const uint8_t *
-rb_str(struct rb *b, size_t *n)
-{
-	const uint8_t *s;
-
-	*n = rb_leb(b);
-	if (b->bad || b->off + *n > b->len) {
-		b->bad = 1;
-		*n = 0;
-		return (const uint8_t *)"";
-	}
-	s = b->p + b->off;
-	b->off += *n;
-	return s;
-}
-
 static int
 cmp_u16(const void *a, const void *b)
 {
@@ -360,22 +301,22 @@ cmp_u16(const void *a, const void *b)
 
 /* One rrset or neg row after its key -> the LMDB value at out. */
 static size_t
-val_rrset(struct rvq_remote *r, struct rb *b, int neg, uint8_t *out)
+val_rrset(struct rvq_remote *r, struct rv_chrd *b, int neg, uint8_t *out)
 {
 	struct rv_rrset_val v;
 	uint64_t count;
 	size_t ns, sl;
 
 	memset(&v, 0, sizeof(v));
-	v.first = (uint32_t)rb_u(b, 4);
-	v.last = (uint32_t)rb_u(b, 4);
-	count = rb_u(b, 8);
+	v.first = (uint32_t)rv_chrd_u(b, 4);
+	v.last = (uint32_t)rv_chrd_u(b, 4);
+	count = rv_chrd_u(b, 8);
 	v.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
-	v.ttl_min = (uint32_t)rb_u(b, 4);
-	v.ttl_max = (uint32_t)rb_u(b, 4);
-	ns = rb_leb(b);
+	v.ttl_min = (uint32_t)rv_chrd_u(b, 4);
+	v.ttl_max = (uint32_t)rv_chrd_u(b, 4);
+	ns = rv_chrd_leb(b);
 	for (size_t i = 0; i < ns && !b->bad; i++) {
-		const uint8_t *s = rb_str(b, &sl);
+		const uint8_t *s = rv_chrd_str(b, &sl);
 		uint16_t id;
 
 		if (!b->bad && v.nsens < RV_SENSORS_MAX &&
@@ -389,8 +330,8 @@ val_rrset(struct rvq_remote *r, struct rb *b, int neg, uint8_t *out)
 		rv_neg_val_encode(&v, out);
 		return rv_neg_val_size(&v);
 	}
-	v.rdcount = (uint16_t)rb_u(b, 2);
-	v.set = rb_str(b, &v.set_len);
+	v.rdcount = (uint16_t)rv_chrd_u(b, 2);
+	v.set = rv_chrd_str(b, &v.set_len);
 	if (b->bad)
 		return 0;
 	rv_rrset_val_encode(&v, out);
@@ -398,22 +339,22 @@ val_rrset(struct rvq_remote *r, struct rb *b, int neg, uint8_t *out)
 }
 
 static size_t
-val_ip(struct rb *b, uint8_t *out)
+val_ip(struct rv_chrd *b, uint8_t *out)
 {
 	struct rv_ipinfo in;
 	const uint8_t *s;
 	size_t n;
 
 	memset(&in, 0, sizeof(in));
-	in.until = (uint32_t)rb_u(b, 4);
-	in.asn = (uint32_t)rb_u(b, 4);
-	in.cc[0] = (char)rb_u(b, 1);
-	in.cc[1] = (char)rb_u(b, 1);
-	in.lat = (int32_t)(uint32_t)rb_u(b, 4);
-	in.lon = (int32_t)(uint32_t)rb_u(b, 4);
-	s = rb_str(b, &n);
+	in.until = (uint32_t)rv_chrd_u(b, 4);
+	in.asn = (uint32_t)rv_chrd_u(b, 4);
+	in.cc[0] = (char)rv_chrd_u(b, 1);
+	in.cc[1] = (char)rv_chrd_u(b, 1);
+	in.lat = (int32_t)(uint32_t)rv_chrd_u(b, 4);
+	in.lon = (int32_t)(uint32_t)rv_chrd_u(b, 4);
+	s = rv_chrd_str(b, &n);
 	memcpy(in.org, s, n < sizeof(in.org) ? n : sizeof(in.org) - 1);
-	s = rb_str(b, &n);
+	s = rv_chrd_str(b, &n);
 	memcpy(in.city, s, n < sizeof(in.city) ? n : sizeof(in.city) - 1);
 	if (b->bad)
 		return 0;
@@ -424,7 +365,7 @@ val_ip(struct rb *b, uint8_t *out)
 /* One row after its key -> its LMDB value at out; 0 when it does not
  * decode. */
 static size_t
-value(struct rvq_remote *r, enum rv_db db, struct rb *b, uint8_t *out)
+value(struct rvq_remote *r, enum rv_db db, struct rv_chrd *b, uint8_t *out)
 {
 	struct rv_seen s;
 
@@ -435,16 +376,16 @@ value(struct rvq_remote *r, enum rv_db db, struct rb *b, uint8_t *out)
 	case RV_DB_IP:
 		return val_ip(b, out);
 	case RV_DB_RDATA:
-		s.first = (uint32_t)rb_u(b, 4);
-		s.last = (uint32_t)rb_u(b, 4);
-		s.count = (uint32_t)(rb_u(b, 8) & UINT32_MAX);
+		s.first = (uint32_t)rv_chrd_u(b, 4);
+		s.last = (uint32_t)rv_chrd_u(b, 4);
+		s.count = (uint32_t)(rv_chrd_u(b, 8) & UINT32_MAX);
 		if (b->bad)
 			return 0;
 		rv_rdata_val_encode(&s, out);
 		return RV_RDATA_VAL_SIZE;
 	default:
-		s.first = (uint32_t)rb_u(b, 4);
-		s.last = (uint32_t)rb_u(b, 4);
+		s.first = (uint32_t)rv_chrd_u(b, 4);
+		s.last = (uint32_t)rv_chrd_u(b, 4);
 		s.count = 0;
 		if (b->bad)
 			return 0;
@@ -526,7 +467,7 @@ select_rows(struct rvq_remote *r, enum rv_db db, const char *sql,
     int *stopped)
 {
 	struct page *pg;
-	struct rb b;
+	struct rv_chrd b;
 	size_t plen, voff = 0;
 	int rc;
 
@@ -547,11 +488,11 @@ select_rows(struct rvq_remote *r, enum rv_db db, const char *sql,
 	r->cap = 0;
 	pg->next = r->pages;
 	r->pages = pg;
-	b = (struct rb){ pg->ans, plen, 0, 0 };
+	b = (struct rv_chrd){ pg->ans, plen, 0, 0 };
 	while (b.off < b.len) {
 		struct rv_val k, v;
 
-		k.data = rb_str(&b, &k.len);
+		k.data = rv_chrd_str(&b, &k.len);
 		v.len = value(r, db, &b, pg->vals + voff);
 		v.data = pg->vals + voff;
 		if (b.bad || v.len == 0 || k.len > RV_KEY_MAX ||
@@ -585,9 +526,11 @@ rvq_remote_scan(struct rvq_remote *r, enum rv_db db, const struct rv_key *lo,
 	int incl = 1, stopped, rc;
 	char *sql;
 
+	/* Not in ClickHouse (meta, the regdom 'T' index): no answer rather
+	 * than an empty one a caller would take for "none". */
 	if (table == NULL || (db == RV_DB_REGDOM && !(lo->len > 0 &&
 	    lo->buf[0] == 'D')))
-		return RV_OK;	/* not in ClickHouse: no rows */
+		return RV_ENOTSUP;
 	/* SELECT ... WHERE key >= unhex(2*511) AND key < unhex(2*511) ... */
 	if ((sql = malloc(4 * RV_KEY_MAX + 1024)) == NULL)
 		return RV_ENOMEM;

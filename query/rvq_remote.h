@@ -49,7 +49,8 @@ void rvq_remote_close(struct rvq_remote *r);
 void rvq_remote_end(struct rvq_remote *r);
 
 /** rv_store_scan's contract over the ClickHouse tables. RV_EIO when
- * ClickHouse does not answer (rvq_remote_why says why). */
+ * ClickHouse does not answer (rvq_remote_why says why); RV_ENOTSUP for
+ * what the sink does not send (meta, the regdom 'T' index). */
 int rvq_remote_scan(struct rvq_remote *r, enum rv_db db,
     const struct rv_key *lo, const struct rv_key *hi, rv_scan_fn fn,
     void *arg);

@@ -510,3 +510,57 @@ rv_ch_url_parse(const char *s, struct rv_ch_url *u, const char **why)
 	*why = NULL;
 	return RV_OK;
 }
+
+/* --- reading RowBinary ---------------------------------------------------- */
+
+uint64_t
+rv_chrd_u(struct rv_chrd *b, size_t n)
+{
+	uint64_t x = 0;
+
+	if (b->off + n > b->len) {
+		b->bad = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		x |= (uint64_t)b->p[b->off + i] << (8 * i);
+	b->off += n;
+	return x;
+}
+
+size_t
+rv_chrd_leb(struct rv_chrd *b)
+{
+	uint64_t x = 0;
+
+	for (int sh = 0; sh < 64; sh += 7) {
+		uint8_t c;
+
+		if (b->off >= b->len)
+			break;
+		c = b->p[b->off++];
+		x |= (uint64_t)(c & 0x7f) << sh;
+		if (!(c & 0x80)) {
+			if (x <= b->len - b->off)
+				return (size_t)x;
+			break;
+		}
+	}
+	b->bad = 1;
+	return 0;
+}
+
+const uint8_t *
+rv_chrd_str(struct rv_chrd *b, size_t *n)
+{
+	const uint8_t *s;
+
+	*n = rv_chrd_leb(b);
+	if (b->bad) {
+		*n = 0;
+		return (const uint8_t *)"";
+	}
+	s = b->p + b->off;
+	b->off += *n;
+	return s;
+}

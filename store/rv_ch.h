@@ -66,4 +66,22 @@ int rv_ch_row(struct rv_chbuf *b, enum rv_db db, const uint8_t *k,
     size_t klen, const uint8_t *v, size_t vlen, const void *psl,
     rv_ch_sensor_fn sensor, void *arg, uint32_t version);
 
+/**
+ * A reader of RowBinary (ClickHouse's answers, the tests' checks): every
+ * read past the end, or a length past it, sets \p bad and reads as 0 or
+ * "", so a caller checks bad once after a row.
+ */
+struct rv_chrd {
+	const uint8_t *p;
+	size_t len, off;
+	int bad;
+};
+
+/** An unsigned integer of \p n octets (little-endian). */
+uint64_t rv_chrd_u(struct rv_chrd *b, size_t n);
+/** A LEB128 length (at most the octets left). */
+size_t rv_chrd_leb(struct rv_chrd *b);
+/** A String: its \p n octets, pointing into the input. */
+const uint8_t *rv_chrd_str(struct rv_chrd *b, size_t *n);
+
 #endif
