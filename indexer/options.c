@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rv_ch.h"
+#include "rv_conf.h"
 #include "rv_frame.h"
 #include "rv_err.h"
 #include "rv_num.h"
@@ -363,72 +364,20 @@ apply(struct rvd_config *c, int code, const char *v)
 	}
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		*--e = 0;
-	return s;
-}
-
-/* Read "key = value" / "key value" lines; '#' starts a comment. */
+/* A config file's line (rv_conf_read). */
 static int
-read_config(struct rvd_config *c, const char *path)
+conf_line(void *arg, const struct option *o, const char *v, const char **why)
 {
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	unsigned lineno = 0;
-	int rc = 0;
+	int rc;
 
-	if (!f) {
-		fprintf(stderr, "rearviewd: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *k, *v, *hash;
-		const struct option *o;
-		lineno++;
-		if ((hash = strchr(line, '#')))
-			*hash = 0;
-		k = trim(line);
-		if (!*k)
-			continue;
-		v = k + strcspn(k, " \t=");
-		if (*v) {
-			*v++ = 0;
-			v = trim(v);
-			if (*v == '=')
-				v = trim(v + 1);
-		}
-		for (o = opts; o->name; o++)
-			if (strcmp(o->name, k) == 0)
-				break;
-		if (!o->name || o->val == 'c' || o->val == 'h' ||
-		    o->val == 'V' || o->val == 'i') {
-			fprintf(stderr, "rearviewd: %s:%u: unknown key '%s'\n",
-			    path, lineno, k);
-			rc = -1;
-			break;
-		}
-		apply_why = NULL;
-		if ((o->has_arg == required_argument && !*v) ||
-		    apply(c, o->val, *v ? v : NULL) != 0) {
-			fprintf(stderr, "rearviewd: %s:%u: bad value for '%s':"
-			    " '%s'%s%s\n", path, lineno, k, v,
-			    apply_why ? ": " : "", apply_why ? apply_why : "");
-			rc = -1;
-			break;
-		}
-	}
-	fclose(f);
+	apply_why = NULL;
+	rc = apply(arg, o->val, v);
+	*why = apply_why;
 	return rc;
 }
+
+/* Options that make no sense in a file. */
+static const int not_in_file[] = { 'c', 'h', 'V', 'i', 0 };
 
 /* The long name of an option code, for messages. */
 static const char *
@@ -474,7 +423,8 @@ rvd_config_parse(struct rvd_config *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "c:d:l:vi:hV", opts, NULL)) != -1)
 		if (ch == 'c')
 			conf = optarg;
-	if (conf && read_config(c, conf) != 0)
+	if (conf && rv_conf_read("rearviewd", conf, opts, not_in_file,
+	    conf_line, c) != 0)
 		return 2;
 	optind = 0;
 	opterr = 1;

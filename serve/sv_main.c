@@ -18,6 +18,7 @@
 #include "rv_err.h"
 #include "rv_num.h"
 #include "rv_ch.h"
+#include "rv_conf.h"
 #include "rvq_db.h"
 #include "rvq_phish.h"
 #include "sv.h"
@@ -210,75 +211,23 @@ apply(struct args *a, int code, const char *v)
 	}
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
-/* "key = value" / "key value" lines; '#' starts a comment. */
+/* A config file's line (rv_conf_read): the value is kept for the run. */
 static int
-read_config(struct args *a, const char *path)
+conf_line(void *arg, const struct option *o, const char *v, const char **why)
 {
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	unsigned lineno = 0;
-	int rc = 0;
+	struct args *a = arg;
 
-	if (f == NULL) {
-		fprintf(stderr, "rearview serve: %s: %s\n", path,
-		    strerror(errno));
+	if (a->nowned == sizeof(a->owned) / sizeof(a->owned[0]) ||
+	    (a->owned[a->nowned] = strdup(v != NULL ? v : "")) == NULL) {
+		*why = "too many keys";
 		return -1;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		const struct option *o;
-		char *k, *v, *hash;
-
-		lineno++;
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		if (*(k = trim(line)) == '\0')
-			continue;
-		v = k + strcspn(k, " \t=");
-		if (*v != '\0') {
-			*v++ = '\0';
-			v = trim(v);
-			if (*v == '=')
-				v = trim(v + 1);
-		}
-		for (o = opts; o->name != NULL; o++)
-			if (strcmp(o->name, k) == 0)
-				break;
-		if (o->name == NULL || o->val == 'c' || o->val == 'h' ||
-		    o->val == 'V' || o->val == O_ADD_KEY ||
-		    o->val == O_KEY_OPTIONS) {
-			fprintf(stderr, "rearview serve: %s:%u: unknown key "
-			    "'%s'\n", path, lineno, k);
-			rc = -1;
-		} else if (a->nowned == sizeof(a->owned) /
-		    sizeof(a->owned[0]) || (a->owned[a->nowned] =
-		    strdup(v)) == NULL) {
-			fprintf(stderr, "rearview serve: %s:%u: too many "
-			    "keys\n", path, lineno);
-			rc = -1;
-		} else if ((o->has_arg == required_argument && *v == '\0') ||
-		    apply(a, o->val, a->owned[a->nowned++]) != 0) {
-			fprintf(stderr, "rearview serve: %s:%u: bad value for "
-			    "'%s': '%s'\n", path, lineno, k, v);
-			rc = -1;
-		}
-	}
-	fclose(f);
-	return rc;
+	return apply(a, o->val, a->owned[a->nowned++]);
 }
+
+/* Options that make no sense in a file. */
+static const int not_in_file[] = { 'c', 'h', 'V', O_ADD_KEY, O_KEY_OPTIONS,
+	0 };
 
 static const char *
 opt_name(int code)
@@ -311,7 +260,8 @@ parse(struct args *a, int argc, char **argv)
 	    -1)
 		if (ch == 'c')
 			conf = optarg;
-	if (conf != NULL && read_config(a, conf) != 0)
+	if (conf != NULL && rv_conf_read("rearview serve", conf, opts,
+	    not_in_file, conf_line, a) != 0)
 		return 2;
 	optind = 0;
 	opterr = 1;

@@ -1,6 +1,7 @@
 # cmocka unit tests of lib/.
 if HAVE_CMOCKA
-LIB_TESTS = test_name test_ip test_time test_rdata test_rdata_text test_frame
+LIB_TESTS = test_name test_ip test_time test_rdata test_rdata_text test_frame \
+	test_conf
 check_PROGRAMS += $(LIB_TESTS)
 TESTS += $(LIB_TESTS)
 test_name_SOURCES = unit/test_name.c
@@ -15,6 +16,8 @@ test_rdata_text_SOURCES = unit/test_rdata_text.c
 test_rdata_text_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
 test_frame_SOURCES = unit/test_frame.c unit/frame_sample.c unit/frame_sample.h
 test_frame_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
+test_conf_SOURCES = unit/test_conf.c
+test_conf_LDADD = $(RV_LIB) $(CMOCKA_LIBS)
 endif
 
 # The seams between the parts (ARCHITECTURE.md): what the module links,
