@@ -29,6 +29,7 @@
 
 #include "cli.h"
 #include "rv_err.h"
+#include "rv_file.h"
 #include "rv_time.h"
 #include "run.h"
 
@@ -47,19 +48,6 @@ on_opt(int code, const char *arg, void *ctx)
 	if (code == OPT_NO_COMPACT)
 		*(int *)ctx = 0;
 	return 0;
-}
-
-/* fsync a directory, so a rename in it is on disk. */
-static int
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 /* Remove a partial copy: its data.mdb, its segment links and the
@@ -196,7 +184,7 @@ cmd_backup(int argc, char **argv, const struct cli_env *env)
 		discard(tmp);
 		return CLI_EXIT_ERROR;
 	}
-	if (sync_dir(pdir) != 0) {
+	if (rv_file_sync_dir(pdir) != RV_OK) {
 		cli_err("backup: '%s' written, but its directory was not synced "
 		    "(%s)", dest, strerror(errno));
 		return CLI_EXIT_ERROR;

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "report.h"
 #include "rv_err.h"
+#include "rv_file.h"
 #include "rv_num.h"
 #include "rv_time.h"
 #include "rvq_report.h"
@@ -309,31 +310,6 @@ passthru_zone(FILE *fp, const struct cli_watch *cw, const struct rctx *x,
 	}
 }
 
-/* Open the output: stdout, or a temporary file beside --write FILE. */
-static FILE *
-out_open(const char *path, char *tmp, size_t tmpsz)
-{
-	mode_t mask;
-	int fd;
-
-	if (path == NULL)
-		return stdout;
-	if (snprintf(tmp, tmpsz, "%s.tmpXXXXXX", path) >= (int)tmpsz) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	if ((fd = mkstemp(tmp)) < 0)
-		return NULL;
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0) {
-		close(fd);
-		unlink(tmp);
-		return NULL;
-	}
-	return fdopen(fd, "w");
-}
-
 int
 cmd_rpz(int argc, char **argv, const struct cli_env *env)
 {
@@ -429,7 +405,9 @@ cmd_rpz(int argc, char **argv, const struct cli_env *env)
 	serial = (uint32_t)x.o.now;
 	if (old_serial(x.write) >= serial)
 		serial = old_serial(x.write) + 1;
-	if ((fp = out_open(x.write, tmp, sizeof(tmp))) == NULL) {
+	fp = x.write == NULL ? stdout : rv_file_stream_open(x.write, tmp,
+	    sizeof(tmp));
+	if (fp == NULL) {
 		cli_err("rpz: cannot write %s: %s", x.write, strerror(errno));
 		goto leave;
 	}
@@ -444,30 +422,26 @@ cmd_rpz(int argc, char **argv, const struct cli_env *env)
 		goto leave;
 	}
 	fprintf(fp, "; %llu entries\n", (unsigned long long)entries);
-	if (fflush(fp) != 0 || ferror(fp) || (x.write != NULL &&
-	    fsync(fileno(fp)) != 0)) {
-		cli_err("rpz: cannot write %s: %s", x.write ? x.write :
-		    "the output", strerror(errno));
+	if (x.write == NULL && (fflush(fp) != 0 || ferror(fp))) {
+		cli_err("rpz: cannot write the output: %s", strerror(errno));
 		goto leave;
 	}
 	if (x.write != NULL) {
-		int bad = fclose(fp) != 0;
+		int wrc = rv_file_stream_commit(fp, tmp, x.write);
+
 		fp = NULL;
-		if (bad || rename(tmp, x.write) != 0) {
-			cli_err("rpz: cannot replace %s: %s", x.write,
+		if (wrc != RV_OK) {
+			cli_err("rpz: cannot write %s: %s", x.write,
 			    strerror(errno));
 			goto leave;
 		}
-		tmp[0] = '\0';
 		cli_err("rpz: wrote %s: %llu entries, serial %u", x.write,
 		    (unsigned long long)entries, serial);
 	}
 	ex = CLI_EXIT_OK;
 leave:
 	if (fp != NULL && fp != stdout)
-		fclose(fp);
-	if (tmp[0] != '\0')
-		unlink(tmp);
+		rv_file_stream_abort(fp, tmp);
 	cli_watch_close(&cw);
 	rvq_report_free(&rep);
 	rvq_allow_free(&allow);

@@ -21,6 +21,7 @@
 #include "report.h"
 #include "rv_time.h"
 #include "rv_err.h"
+#include "rv_file.h"
 
 #define CHART_ROWS 40	/* addresses drawn per chart */
 #define CHART_W 760
@@ -321,29 +322,11 @@ write_file(const char *path, enum rvq_report_kind kind, int html,
     const struct rvq_report *rep, const struct rvq_report_cfg *cfg)
 {
 	char tmp[4096];
-	FILE *fp = NULL;
-	mode_t mask;
-	int fd, rc = RV_OK;
+	FILE *fp;
+	int rc = RV_OK;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
-	    (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
+	if ((fp = rv_file_stream_open(path, tmp, sizeof(tmp))) == NULL)
 		return RV_EIO;
-	}
-	if ((fd = mkstemp(tmp)) < 0)
-		return RV_EIO;
-	mask = umask(0);	/* mkstemp makes 0600: give the umask's mode */
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0) {
-		close(fd);
-		rc = RV_EIO;
-		goto leave;
-	}
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		rc = RV_EIO;
-		goto leave;
-	}
 	if (html) {
 		if (kind == RVQ_REPORT_FF)
 			ff_page(fp, rep);
@@ -356,21 +339,11 @@ write_file(const char *path, enum rvq_report_kind kind, int html,
 	} else {
 		rc = report_json_doc(fp, kind, rep, cfg);
 	}
-	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
-		rc = RV_EIO;
-	if (fclose(fp) != 0 && rc == RV_OK)
-		rc = RV_EIO;
-	fp = NULL;
-	if (rc == RV_OK && rename(tmp, path) != 0)
-		rc = RV_EIO;
-leave:
 	if (rc != RV_OK) {
-		int saved = errno;
-
-		unlink(tmp);
-		errno = saved;
+		rv_file_stream_abort(fp, tmp);
+		return rc;
 	}
-	return rc;
+	return rv_file_stream_commit(fp, tmp, path);
 }
 
 int

@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +36,16 @@ rv_file_sync_dir(const char *dir)
 	rc = fsync(fd) == 0 ? RV_OK : io_err();
 	close(fd);
 	return rc;
+}
+
+/* The directory of path ("." for a bare name), into dir. */
+static void
+dir_of(const char *path, char *dir, size_t dirsz)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, dirsz, "%.*s", slash == NULL ? 1 : slash == path ? 1 :
+	    (int)(slash - path), slash == NULL ? "." : path);
 }
 
 /* Write all of iov[0..n) to fd (writev, short writes resumed; iov is
@@ -73,14 +85,11 @@ int
 rv_file_replacev(const char *path, struct iovec *iov, int n)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *slash;
 	int fd, rc;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return RV_ETOOBIG;
-	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : slash == path ?
-	    1 : (int)(slash - path), slash == NULL ? "." : path);
+	dir_of(path, dir, sizeof(dir));
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0640)) < 0)
 		return io_err();
@@ -99,4 +108,64 @@ rv_file_replacev(const char *path, struct iovec *iov, int n)
 		return rc;
 	}
 	return rv_file_sync_dir(dir);
+}
+
+FILE *
+rv_file_stream_open(const char *path, char *tmp, size_t tmpsz)
+{
+	mode_t mask;
+	FILE *fp;
+	int fd;
+
+	if ((size_t)snprintf(tmp, tmpsz, "%s.tmpXXXXXX", path) >= tmpsz) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if ((fd = mkstemp(tmp)) < 0)
+		return NULL;
+	mask = umask(0);	/* mkstemp makes 0600: give the umask's mode */
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || (fp = fdopen(fd, "w")) == NULL) {
+		int e = errno;
+
+		close(fd);
+		(void)unlink(tmp);
+		errno = e;
+		return NULL;
+	}
+	return fp;
+}
+
+int
+rv_file_stream_commit(FILE *fp, const char *tmp, const char *path)
+{
+	char dir[PATH_MAX];
+	int rc = RV_OK;
+
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
+		rc = io_err();
+	if (fclose(fp) != 0 && rc == RV_OK)
+		rc = io_err();
+	if (rc == RV_OK && rename(tmp, path) != 0)
+		rc = io_err();
+	if (rc != RV_OK) {
+		int e = errno;
+
+		(void)unlink(tmp);
+		errno = e;
+		return rc;
+	}
+	dir_of(path, dir, sizeof(dir));
+	return rv_file_sync_dir(dir);
+}
+
+void
+rv_file_stream_abort(FILE *fp, const char *tmp)
+{
+	int e = errno;
+
+	if (fp != NULL)
+		fclose(fp);
+	(void)unlink(tmp);
+	errno = e;
 }

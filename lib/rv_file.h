@@ -8,6 +8,7 @@
 #define RV_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/uio.h>
 
 /**
@@ -21,6 +22,23 @@ int rv_file_replace(const char *path, const void *data, size_t len);
 /** The same with the content gathered from \p n pieces (written with
  * writev; \p iov is consumed). */
 int rv_file_replacev(const char *path, struct iovec *iov, int n);
+
+/**
+ * A file written as a stream to replace \p path: a temporary file beside
+ * it (PATH.tmpXXXXXX, in \p tmp), with the mode a new file gets under
+ * the umask. \return the stream, or NULL (errno set).
+ */
+FILE *rv_file_stream_open(const char *path, char *tmp, size_t tmpsz);
+
+/**
+ * The stream is complete: flush it, fsync it, close it, rename \p tmp
+ * over \p path and fsync the directory. On an error \p tmp is removed
+ * and \p path is as it was. \return 0, RV_ENOSPC, RV_EIO (errno set).
+ */
+int rv_file_stream_commit(FILE *fp, const char *tmp, const char *path);
+
+/** Give the stream up: close it, remove \p tmp. */
+void rv_file_stream_abort(FILE *fp, const char *tmp);
 
 /** fsync a directory (after a rename or unlink in it). \return 0,
  * RV_ENOSPC, RV_EIO. */
