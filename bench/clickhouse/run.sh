@@ -36,25 +36,14 @@ RUNS=${RUNS:-15}
 GEN=$B/tools/rvgen
 RVD=$B/indexer/rearviewd
 DUMP=$B/tools/rv_dbdump
-for b in "$GEN" "$RVD" "$DUMP" "$B/cli/rearview"; do
-	[ -x "$b" ] || { echo "missing $b: build first (make)" >&2; exit 1; }
-done
-T=$(mktemp -d /tmp/rv-ch-bench.XXXXXX)
-RVD_PID=
+. "$src/bench/lib.sh"
+bench_init ch "$GEN" "$RVD" "$DUMP" "$B/cli/rearview"
+T=$W	# ch_lib.sh keeps the servers' data under $T
 fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$src/tests/e2e/port_lib.sh"
 port() { rv_port; }
 . "$src/tests/e2e/ch_lib.sh"
-cleanup() {
-	[ -n "$RVD_PID" ] && kill -9 "$RVD_PID" 2>/dev/null
-	eval "$EXTRA_CLEANUP"
-	wait 2>/dev/null || true
-	[ "${KEEP:-0}" = 1 ] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
-obs() { "$DUMP" "$1" stats 2>/dev/null | awk '$1 == "observations" { print $2 }'; }
+BENCH_CLEANUP='eval "$EXTRA_CLEANUP"'
 cpu() {	# CPU seconds of a process, all threads
 	awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$1/stat"
 }

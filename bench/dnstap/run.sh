@@ -35,28 +35,13 @@ RRSETS=${RRSETS:-1000000}
 SEED=${SEED:-1}
 SPAN=${SPAN:-$((6 * OBS))}
 ROUNDS=${ROUNDS:-1}
-MMDB=${MMDB:-$src/.deps/mmdb}
 GEN=$B/tools/rvgen
 DTGEN=$B/tools/rvdtgen
 RVD=$B/indexer/rearviewd
 DUMP=$B/tools/rv_dbdump
-for b in "$GEN" "$DTGEN" "$RVD" "$DUMP"; do
-	[ -x "$b" ] || { echo "missing $b: build first (make; rvdtgen needs libfstrm)" >&2; exit 1; }
-done
-W=$(mktemp -d /tmp/rv-dt-bench.XXXXXX)
-RVD_PID=
-cleanup() {
-	[ -n "$RVD_PID" ] && kill -9 "$RVD_PID" 2>/dev/null
-	wait 2>/dev/null || true
-	[ "${KEEP:-0}" = 1 ] && echo "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-mm=()
-[ -f "$MMDB/GeoLite2-ASN-Test.mmdb" ] &&
-	mm=(--asn-db "$MMDB/GeoLite2-ASN-Test.mmdb" --geo-db "$MMDB/GeoIP2-City-Test.mmdb")
+. "$src/bench/lib.sh"
+bench_init dt "$GEN" "$DTGEN" "$RVD" "$DUMP"	# rvdtgen needs libfstrm
 
-now() { date +%s.%N; }
-obs() { "$DUMP" "$1" stats 2>/dev/null | awk '$1 == "observations" { print $2 }'; }
 
 # cpu PID: per thread, in creation order, "name seconds"; rearviewd's own
 # threads are main, flusher, nng receiver, then (with --dnstap) dnstap.

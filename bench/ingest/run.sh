@@ -25,29 +25,14 @@ B=${1:-${RV_BUILDDIR:-$src/build}}
 OBS=${OBS:-10000000}
 RRSETS=${RRSETS:-1000000}
 SEED=${SEED:-1}
-MMDB=${MMDB:-$src/.deps/mmdb}
 GEN=$B/tools/rvgen
 BASE=$B/bench/ingest/lmdb_baseline
 PACK=$B/bench/ingest/lmdb_packed
 RVD=$B/indexer/rearviewd
 DUMP=$B/tools/rv_dbdump
-for b in "$GEN" "$BASE" "$PACK" "$RVD" "$DUMP"; do
-	[ -x "$b" ] || { echo "missing $b: build first (make)" >&2; exit 1; }
-done
-W=$(mktemp -d /tmp/rv-idx-bench.XXXXXX)
-RVD_PID=
-cleanup() {
-	[ -n "$RVD_PID" ] && kill -9 "$RVD_PID" 2>/dev/null
-	wait 2>/dev/null || true
-	[ "${KEEP:-0}" = 1 ] && echo "kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-mm=()
-[ -f "$MMDB/GeoLite2-ASN-Test.mmdb" ] &&
-	mm=(--asn-db "$MMDB/GeoLite2-ASN-Test.mmdb" --geo-db "$MMDB/GeoIP2-City-Test.mmdb")
+. "$src/bench/lib.sh"
+bench_init idx "$GEN" "$BASE" "$PACK" "$RVD" "$DUMP"
 
-now() { date +%s.%N; }
-obs() { "$DUMP" "$1" stats 2>/dev/null | awk '$1 == "observations" { print $2 }'; }
 kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # run_rvd NAME FRAMES TOTAL: replay FRAMES into a fresh rearviewd; sets
