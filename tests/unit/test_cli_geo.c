@@ -213,7 +213,8 @@ test_batch_table(void **state)
 }
 
 /* Output with a fake enrichment: every address is AS(100 + last octet +
- * 1000 * third octet). */
+ * 1000 * third octet). With geo_shared the printer thread and this one
+ * may both ask (cli/out.c flush_held), so the counts are atomic. */
 static unsigned nbatch;
 static size_t nasked;
 
@@ -232,8 +233,8 @@ static int
 fake_batch(void *arg, struct rvq_geo_ans *q, size_t n)
 {
 	(void)arg;
-	nbatch++;
-	nasked += n;
+	__atomic_add_fetch(&nbatch, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&nasked, n, __ATOMIC_RELAXED);
 	for (size_t i = 0; i < n; i++) {
 		struct rv_ipinfo g;
 
