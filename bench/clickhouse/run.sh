@@ -6,7 +6,8 @@
 #   bench/clickhouse/run.sh [BUILDDIR]
 #
 # Env: OBS (10000000) observations, RRSETS (1000000) distinct RRsets,
-#      SEED (1), KEEP=1.
+#      SEED (1), ROUNDS (3) rounds of 1, 2, 2b, RUNS (15) runs per query,
+#      KEEP=1.
 # Two clickhouse-server 18.16 on loopback as the two shards of a cluster
 # (the machine's own cores: ClickHouse competes with rearviewd for them,
 # as it would not in a real cluster). In one run, side by side:
@@ -33,6 +34,7 @@ OBS=${OBS:-10000000}
 RRSETS=${RRSETS:-1000000}
 SEED=${SEED:-1}
 RUNS=${RUNS:-15}
+ROUNDS=${ROUNDS:-3}
 GEN=$B/tools/rvgen
 RVD=$B/indexer/rearviewd
 DUMP=$B/tools/rv_dbdump
@@ -60,17 +62,19 @@ chbytes() {	# compressed octets of the active parts of TABLE (all if empty), bot
 	done
 	echo "$s"
 }
-jwait() {	# jwait DB: wait until the sink's journal is empty and the
-	# cluster holds as many RRsets as DB (the other shard's rows go
-	# through ClickHouse's own queue); prints the seconds waited
+jwait() {	# jwait DB: wait until the cluster holds as many RRsets as DB
+	# and then the sink's journal is empty (the batch with the last
+	# RRsets is removed once all its tables' parts are in; it may not be
+	# in the journal yet when the store has its rows); prints the
+	# seconds waited
 	local t0 d n
 	t0=$(now)
 	d=$(ls -d "$1"/sink-* 2>/dev/null | head -1)
-	while [ -n "$(find "$d" -maxdepth 1 -name "*.b" 2>/dev/null)" ]; do sleep 0.1; done
 	n=$("$DUMP" "$1" stats | awk '$1 == "rrsets" { print $2 }')
 	until [ "$(ch_q 1 'SELECT count() FROM (SELECT key FROM rearview.rrset GROUP BY key)')" = "$n" ]; do
 		sleep 0.2
 	done
+	while [ -n "$(find "$d" -maxdepth 1 -name "*.b" 2>/dev/null)" ]; do sleep 0.1; done
 	echo "$(now) - $t0" | bc -l
 }
 
@@ -80,6 +84,7 @@ run() {
 	local name=$1 frames=$2 total=$3 t0
 	shift 3
 	DB=$T/$name.db
+	rm -rf "$DB"
 	"$RVD" -d "$DB" -l "ipc://$T/$name.sock" --mapsize 4096 "$@" \
 		>"$T/$name.log" 2>&1 &
 	RVD_PID=$!
@@ -91,6 +96,15 @@ run() {
 	RVD_CPU=$(cpu "$RVD_PID")
 }
 stop() { kill -TERM "$RVD_PID"; wait "$RVD_PID"; RVD_PID=; }
+ch_empty() {	# every table of both shards emptied
+	local i t
+	for i in 1 2; do
+		for t in rrset neg rdata names asn regdom ip; do
+			ch_q "$i" "TRUNCATE TABLE rearview.${t}_local" >/dev/null
+		done
+	done
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "== generating frames (not timed): $OBS observations over $RRSETS RRsets, seed $SEED"
 "$GEN" -q -n "$OBS" -r "$RRSETS" -s "$SEED" -f "$T/stream.bin"
@@ -100,36 +114,37 @@ ch_schema 1 --cluster rv2; ch_schema 2 --cluster rv2
 echo "  ClickHouse $(ch_q 1 'SELECT version()'), two shards on loopback"
 SINK="clickhouse+http://127.0.0.1:$ch_http1/rearview"
 
-echo "== 1. LMDB only: $OBS observations over $RRSETS RRsets"
-run lmdb "$T/stream.bin" "$OBS"
-L_RATE=$(echo "$OBS / $SECS" | bc)
-echo "  $OBS observations in $(printf %.1f "$SECS") s = $L_RATE observations/s (rearviewd CPU $RVD_CPU s)"
-stop
-
-echo "== 2. with the sink into the two shards: the same stream"
-run sink "$T/stream.bin" "$OBS" --sink "$SINK"
-SINKDB=$DB
-S_RATE=$(echo "$OBS / $SECS" | bc)
-echo "  LMDB: $OBS observations in $(printf %.1f "$SECS") s = $S_RATE observations/s" \
-	"(ratio to LMDB only $(echo "scale=3; $S_RATE / $L_RATE" | bc)); rearviewd CPU $RVD_CPU s"
-W=$(jwait "$DB")
-TOT=$(echo "$SECS + $W" | bc -l)
-SENT=$(awk '$1 == "sent_rows" { print $2 }' "$DB"/sink-*/state)
-RRS=$(ch_q 1 'SELECT count() FROM (SELECT key FROM rearview.rrset GROUP BY key)')
-echo "  ClickHouse had every delta $(printf %.1f "$W") s after LMDB:" \
-	"$SENT rows (all tables) in $(printf %.1f "$TOT") s = $(echo "$SENT / $TOT" | bc) rows/s;" \
-	"$RRS RRsets there, as in LMDB"
-stop
-
-echo "== 2b. the sink's own cost: the same stream, its ClickHouse elsewhere (a closed port)"
-run away "$T/stream.bin" "$OBS" --sink "clickhouse+http://127.0.0.1:$(port 40)/rearview"
-A_RATE=$(echo "$OBS / $SECS" | bc)
-echo "  LMDB: $OBS observations in $(printf %.1f "$SECS") s = $A_RATE observations/s" \
-	"(ratio to LMDB only $(echo "scale=3; $A_RATE / $L_RATE" | bc)); rearviewd CPU $RVD_CPU s;" \
-	"journal $(du -sm "$DB"/sink-* | awk '{ print $1 }') MB"
-stop
-DB=$SINKDB
-
+# 1, 2 and 2b in ROUNDS rounds, one after the other in each, so that the
+# machine's drifts fall on all three alike; the medians are the figures.
+echo "== 1, 2, 2b: $OBS observations over $RRSETS RRsets, $ROUNDS rounds"
+for r in $(seq "$ROUNDS"); do
+	run lmdb "$T/stream.bin" "$OBS"
+	L=$(echo "$OBS / $SECS" | bc); LC=$RVD_CPU
+	stop
+	ch_empty
+	run sink "$T/stream.bin" "$OBS" --sink "$SINK"
+	S=$(echo "$OBS / $SECS" | bc); SC=$RVD_CPU
+	WAITED=$(jwait "$DB")
+	TOT=$(echo "$SECS + $WAITED" | bc -l)
+	stop	# the sender writes its figures (state) as it stops
+	SENT=$(awk '$1 == "sent_rows" { print $2 }' "$DB"/sink-*/state)
+	RRS=$(ch_q 1 'SELECT count() FROM (SELECT key FROM rearview.rrset GROUP BY key)')
+	run away "$T/stream.bin" "$OBS" --sink "clickhouse+http://127.0.0.1:$(port)/rearview"
+	A=$(echo "$OBS / $SECS" | bc); AC=$RVD_CPU
+	J=$(du -sm "$DB"/sink-* | awk '{ print $1 }')
+	stop
+	echo "  round $r: 1. LMDB only $L obs/s (CPU $LC s);" \
+		"2. with the sink $S obs/s = $(echo "scale=3; $S / $L" | bc) x (CPU $SC s)," \
+		"the cluster had every delta $(printf %.1f "$WAITED") s after LMDB ($SENT rows, $RRS RRsets);" \
+		"2b. ClickHouse elsewhere $A obs/s = $(echo "scale=3; $A / $L" | bc) x (CPU $AC s, journal $J MB)"
+	echo "$(echo "scale=3; $S / $L" | bc)" >>"$T/ratio.sink"
+	echo "$(echo "scale=3; $A / $L" | bc)" >>"$T/ratio.away"
+	echo "$L" >>"$T/rate.lmdb"
+	echo "$(echo "$SENT / $TOT" | bc)" >>"$T/rate.ch"
+done
+echo "  medians: LMDB only $(median <"$T/rate.lmdb") obs/s; with the sink $(median <"$T/ratio.sink") x;" \
+	"ClickHouse elsewhere $(median <"$T/ratio.away") x; into the cluster $(median <"$T/rate.ch") rows/s"
+DB=$T/sink.db
 echo "== 3. query latency, median of $RUNS runs (ms, whole CLI process): store | ClickHouse"
 RV=$B/cli/rearview
 "$DUMP" "$DB" rrsets >"$T/all"
@@ -154,12 +169,7 @@ for q in "lookup $name" "lookup *.$dom" "rdata ip $ip" "rdata ip $net" \
 done
 
 echo "== 4. size: $RRSETS A RRsets (1-3 addresses each), with the sink"
-ch_q 1 "TRUNCATE TABLE rearview.rrset_local" >/dev/null 2>&1 || true
-for i in 1 2; do
-	for t in rrset neg rdata names asn regdom ip; do
-		ch_q "$i" "TRUNCATE TABLE rearview.${t}_local" >/dev/null
-	done
-done
+ch_empty
 run a "$T/a.bin" "$RRSETS" --sink "$SINK"
 jwait "$DB" >/dev/null
 stop
