@@ -12,8 +12,8 @@
 
 #include "journal.h"
 #include "log.h"
-#include "rv_be.h"
 #include "rv_err.h"
+#include "sink_batch.h"
 
 struct rvd_sink {
 	struct rv_ch_url url;
@@ -25,14 +25,13 @@ struct rvd_sink {
 struct rvd_sinks {
 	struct rvd_sink **v;
 	size_t n;
-	struct rv_chbuf tab[RV_DB_COUNT];	/* this flush's rows */
+	struct rvd_batch b;	/* this flush's rows */
 	const void *psl;
 	/* sensor names by id, read from the store as rows name them */
 	char **names;
 	size_t nnames;
 	struct rv_store *st;
 	struct rv_txn *txn;	/* the attempt's, for the names */
-	uint32_t now;
 };
 
 /* DBDIR/sink-HOST_PORT_DB: the journal of one sink, named by where it
@@ -91,7 +90,7 @@ rvd_sinks_open(struct rvd_sinks **out, const char *dbdir, char *const *urls,
 			    urls[i], k->dir, rv_strerror(rc));
 			break;
 		}
-		if ((rc = rvd_sink_sender_start(&k->url, k->j, k->dir,
+		if ((rc = rvd_sink_sender_start(&k->url, k->j, k->dir, psl,
 		    &k->snd)) != RV_OK) {
 			snprintf(err, errsz, "--sink '%s': %s", urls[i],
 			    rv_strerror(rc));
@@ -116,8 +115,7 @@ rvd_sinks_close(struct rvd_sinks *s)
 		free(s->v[i]);
 	}
 	free(s->v);
-	for (int d = 0; d < RV_DB_COUNT; d++)
-		rv_chbuf_free(&s->tab[d]);
+	rvd_batch_free(&s->b);
 	for (size_t i = 0; i < s->nnames; i++)
 		free(s->names[i]);
 	free(s->names);
@@ -128,11 +126,9 @@ void
 rvd_sinks_begin(struct rvd_sinks *s, struct rv_store *st, struct rv_txn *txn,
     uint32_t now)
 {
-	for (int d = 0; d < RV_DB_COUNT; d++)
-		rv_chbuf_reset(&s->tab[d]);
+	rvd_batch_begin(&s->b, now);
 	s->st = st;
 	s->txn = txn;
-	s->now = now;
 }
 
 /* A sensor's name, read from the store the first time an id is seen. */
@@ -163,10 +159,9 @@ rvd_sinks_row(struct rvd_sinks *s, enum rv_db db, const void *k, size_t klen,
 {
 	int rc;
 
-	if (s->n == 0 || rv_ch_table(db) == NULL)
+	if (s->n == 0 || !rv_ch_sent(db, k, klen))
 		return RV_OK;
-	rc = rv_ch_row(&s->tab[db], db, k, klen, v, vlen, s->psl, sensor_name,
-	    s, s->now);
+	rc = rvd_batch_row(&s->b, db, k, klen, v, vlen, sensor_name, s);
 	if (rc == RV_ECORRUPT) {	/* the store's own encoding: a bug */
 		rvd_log(LOG_WARNING, "sink: a %s row that does not encode, "
 		    "not sent", rv_db_name(db));
@@ -175,52 +170,22 @@ rvd_sinks_row(struct rvd_sinks *s, enum rv_db db, const void *k, size_t klen,
 	return rc;
 }
 
-/* The batch, gathered without a copy: each table with rows as one part
- * (sink_send.h), its header in hdr. \return the number of pieces. */
-static int
-batch(const struct rvd_sinks *s, uint8_t hdr[][1 + 32 + 8],
-    struct iovec *iov)
-{
-	int n = 0;
-
-	for (int d = 0; d < RV_DB_COUNT; d++) {
-		const struct rv_chbuf *b = &s->tab[d];
-		const char *name = rv_ch_table((enum rv_db)d);
-		size_t nl;
-
-		if (b->rows == 0)
-			continue;
-		nl = strlen(name);
-		hdr[d][0] = (uint8_t)nl;
-		memcpy(hdr[d] + 1, name, nl);
-		rv_put32(hdr[d] + 1 + nl, b->rows);
-		rv_put32(hdr[d] + 1 + nl + 4, (uint32_t)b->len);
-		iov[n].iov_base = hdr[d];
-		iov[n++].iov_len = 1 + nl + 8;
-		iov[n].iov_base = b->p;
-		iov[n++].iov_len = b->len;
-	}
-	return n;
-}
-
 int
 rvd_sinks_commit(struct rvd_sinks *s)
 {
-	uint8_t hdr[RV_DB_COUNT][1 + 32 + 8];
-	struct iovec iov[2 * RV_DB_COUNT];
-	size_t len = 0;
-	int rc, n, first = RV_OK;
+	struct iovec iov[2];
+	int rc, first = RV_OK;
 
-	if (s->n == 0 || (n = batch(s, hdr, iov)) == 0)
+	if (s->n == 0 || rvd_batch_empty(&s->b))
 		return RV_OK;
-	for (int i = 0; i < n; i++)
-		len += iov[i].iov_len;
+	rvd_batch_iov(&s->b, iov);
 	for (size_t i = 0; i < s->n; i++) {
-		rc = rvd_journal_appendv(s->v[i]->j, iov, n);
+		rc = rvd_journal_appendv(s->v[i]->j, iov, 2);
 		if (rc != RV_OK) {
 			rvd_log(LOG_ERR, "sink %s%s: a batch of %zu octets is "
 			    "not in its journal: %s", s->v[i]->url.base,
-			    s->v[i]->url.db, len, rv_strerror(rc));
+			    s->v[i]->url.db, iov[0].iov_len + iov[1].iov_len,
+			    rv_strerror(rc));
 			if (first == RV_OK)
 				first = rc;
 			continue;

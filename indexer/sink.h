@@ -5,10 +5,12 @@
  * merges into the store as they were before the merge, are sent to every
  * sink, while LMDB stays the local store:
  *  - the flush taps each row it writes (rvd_sinks_row, through its
- *    tap, flush.h),
- *    encoded as RowBinary rows of the ClickHouse tables (store/rv_ch.h);
- *    an attempt that is run again starts the rows again (rvd_sinks_begin);
- *  - after the commit the rows become one batch, appended to each sink's
+ *    tap, flush.h) and copies it as it is, with the names of the sensors
+ *    it names, into the flush's batch (sink_batch.h): the encoding as
+ *    ClickHouse's RowBinary (store/rv_ch.h) is the sender's, off the
+ *    flush; an attempt that is run again starts the rows again
+ *    (rvd_sinks_begin);
+ *  - after the commit the batch is appended to each sink's
  *    journal (journal.h: durable, bounded, the oldest dropped and counted
  *    when full) in the database directory, `sink-HOST_PORT_DB/`;
  *  - each sink's sender thread (sink_send.h) posts its journal's batches

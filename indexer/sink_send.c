@@ -24,6 +24,7 @@
 #include "rv_ch_sink.h"
 #include "rv_file.h"
 #include "rv_time.h"
+#include "sink_batch.h"
 #include "sink_send.h"
 
 #define PAUSE_MIN_MS	100
@@ -43,20 +44,23 @@ struct rvd_sink_sender {
 	char err[CURL_ERROR_SIZE];
 	uint8_t *body;		/* the answer's first octets (an error) */
 	size_t body_len;
-	/* The oldest batch, held while it is retried (read once), and its
-	 * part zpart compressed (once, however often it is posted). */
+	const void *psl;	/* the registered domains' list */
+	/* The oldest batch, held while it is retried: read and encoded as
+	 * each table's RowBinary rows once, and its part zpart compressed
+	 * once, however often they are posted. */
+	int held;
 	uint64_t seq;
-	uint8_t *b;
-	size_t len;
+	struct rv_chbuf tab[RV_DB_COUNT];
 	uint8_t *z;
 	size_t zlen;
 	unsigned zpart;
 };
 
-/* One part of a batch (pointers into the batch). */
+/* One part of the held batch: a table's rows. */
 struct part {
-	char name[33];
-	uint32_t rows, len;
+	const char *name;
+	uint32_t rows;
+	size_t len;
 	const uint8_t *data;
 };
 
@@ -77,40 +81,6 @@ stopping(struct rvd_sink_sender *s)
 	stop = s->stop;
 	pthread_mutex_unlock(&s->mu);
 	return stop;
-}
-
-/* --- the batch ----------------------------------------------------------- */
-
-/*
- * The next part of a batch at *off. \return 1 (a part), 0 (the end), -1
- * (not a batch: a name other than [a-z_]{1,32}, lengths past the end).
- */
-static int
-next_part(const uint8_t *b, size_t len, size_t *off, struct part *p)
-{
-	size_t o = *off, nl;
-
-	if (o == len)
-		return 0;
-	nl = b[o++];
-	if (nl == 0 || nl > 32 || o + nl + 8 > len)
-		return -1;
-	for (size_t i = 0; i < nl; i++) {
-		char c = (char)b[o + i];
-		if (!((c >= 'a' && c <= 'z') || c == '_'))
-			return -1;
-		p->name[i] = c;
-	}
-	p->name[nl] = '\0';
-	o += nl;
-	p->rows = rv_get32(b + o);
-	p->len = rv_get32(b + o + 4);
-	o += 8;
-	if (p->len > len - o)
-		return -1;
-	p->data = b + o;
-	*off = o + p->len;
-	return 1;
 }
 
 /* --- the files beside the journal (rv_ch_sink.h) -------------------------- */
@@ -196,10 +166,10 @@ xfer(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 static void
 drop_held(struct rvd_sink_sender *s)
 {
-	free(s->b);
+	s->held = 0;
 	free(s->z);
-	s->b = s->z = NULL;
-	s->len = s->zlen = 0;
+	s->z = NULL;
+	s->zlen = 0;
 }
 
 /* Post part number i of the held batch. \return 0 (ClickHouse has it),
@@ -264,26 +234,20 @@ post(struct rvd_sink_sender *s, const struct part *p, unsigned i)
 	return RV_EIO;
 }
 
-/* Send the held batch whole, from the parts it has in on. \return 0,
- * RV_EIO (try again later), RV_ECORRUPT (not a batch: dropped). */
+/* Send the held batch whole, from the parts it has in on: each table
+ * with rows, in the order of enum rv_db. \return 0, RV_EIO (try again
+ * later). */
 static int
 send_batch(struct rvd_sink_sender *s)
 {
-	const uint8_t *b = s->b;
-	size_t len = s->len;
-	uint64_t seq = s->seq;
-	unsigned done = rv_sink_progress_read(s->dir, seq), i = 0;
-	struct part p;
-	size_t off = 0;
-	int r;
+	unsigned done = rv_sink_progress_read(s->dir, s->seq), i = 0;
 
-	/* the whole batch checked first: none of a bad one is posted */
-	while ((r = next_part(b, len, &off, &p)) == 1)
-		;
-	if (r < 0)
-		return RV_ECORRUPT;
-	off = 0;
-	while ((r = next_part(b, len, &off, &p)) == 1) {
+	for (int d = 0; d < RV_DB_COUNT; d++) {
+		struct part p = { rv_ch_table((enum rv_db)d), s->tab[d].rows,
+		    s->tab[d].len, s->tab[d].p };
+
+		if (p.rows == 0)
+			continue;
 		if (i++ < done)
 			continue;	/* in before a restart or an outage */
 		s->st.last_try = (uint64_t)time(NULL);
@@ -293,9 +257,27 @@ send_batch(struct rvd_sink_sender *s)
 		s->st.sent_rows += p.rows;
 		s->st.sent_bytes += p.len;
 		s->st.last_ok = (uint64_t)time(NULL);
-		progress_write(s, seq, i);
+		progress_write(s, s->seq, i);
 	}
 	return RV_OK;
+}
+
+/* Hold the oldest batch: read it and encode it. \return 0, RV_ENOENT
+ * (none), RV_ECORRUPT (not a batch), RV_EIO/RV_ENOMEM (try again). */
+static int
+hold(struct rvd_sink_sender *s)
+{
+	void *b;
+	size_t len;
+	int rc = rvd_journal_peek(s->j, &s->seq, &b, &len);
+
+	if (rc != RV_OK)
+		return rc;
+	rc = rvd_batch_encode(b, len, s->psl, s->tab);
+	free(b);
+	if (rc == RV_OK)
+		s->held = 1;
+	return rc;
 }
 
 /* Wait up to ms for a stop, or also a kick (a new batch) when
@@ -323,30 +305,28 @@ run(void *arg)
 
 	while (!stopping(s)) {
 		uint64_t oldest;
-		void *b;
 		int rc;
 
 		/* The held batch goes on being sent while it is the oldest
 		 * (the journal drops the oldest when full). */
-		if (s->b != NULL && (rvd_journal_oldest(s->j, &oldest) !=
-		    RV_OK || oldest != s->seq))
+		if (s->held && (rvd_journal_oldest(s->j, &oldest) != RV_OK ||
+		    oldest != s->seq))
 			drop_held(s);
-		if (s->b == NULL) {
-			rc = rvd_journal_peek(s->j, &s->seq, &b, &s->len);
+		if (!s->held && (rc = hold(s)) != RV_OK &&
+		    rc != RV_ECORRUPT) {
 			if (rc == RV_ENOENT) {
 				wait_ms(s, IDLE_MS, 1);
 				continue;
 			}
-			if (rc != RV_OK) {
-				rvd_log(LOG_ERR, "sink %s%s: cannot read its "
-				    "journal: %s", s->u.base, s->u.db,
-				    rv_strerror(rc));
-				wait_ms(s, PAUSE_MAX_MS, 0);
-				continue;
-			}
-			s->b = b;
+			snprintf(s->st.last_error, sizeof(s->st.last_error),
+			    "cannot read its journal: %s", rv_strerror(rc));
+			rvd_log(LOG_ERR, "sink %s%s: %s", s->u.base, s->u.db,
+			    s->st.last_error);
+			state_write(s);
+			wait_ms(s, PAUSE_MAX_MS, 0);
+			continue;
 		}
-		rc = send_batch(s);
+		rc = s->held ? send_batch(s) : RV_ECORRUPT;
 		if (rc == RV_ECORRUPT) {
 			rvd_log(LOG_ERR, "sink %s%s: batch %llu in %s is not a "
 			    "batch: dropped", s->u.base, s->u.db,
@@ -377,12 +357,14 @@ run(void *arg)
 		}
 	}
 	drop_held(s);
+	for (int d = 0; d < RV_DB_COUNT; d++)
+		rv_chbuf_free(&s->tab[d]);
 	return NULL;
 }
 
 int
 rvd_sink_sender_start(const struct rv_ch_url *u, struct rvd_journal *j,
-    const char *dir, struct rvd_sink_sender **out)
+    const char *dir, const void *psl, struct rvd_sink_sender **out)
 {
 	struct rvd_sink_sender *s;
 	pthread_condattr_t ca;
@@ -399,6 +381,7 @@ rvd_sink_sender_start(const struct rv_ch_url *u, struct rvd_journal *j,
 	}
 	s->u = *u;
 	s->j = j;
+	s->psl = psl;
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	(void)rv_sink_state_read(dir, &s->st);	/* the figures go on */
 	pthread_mutex_init(&s->mu, NULL);

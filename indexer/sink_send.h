@@ -6,10 +6,13 @@
  * part is in. A ClickHouse outage or restart only delays: the batch is
  * posted again, with a growing pause, until it goes in.
  *
- * A batch (what sink.c appends to the journal) is a sequence of parts:
- *	u8 namelen, name[namelen]	the table ("rrset", "rdata", ...)
- *	u32 rows, u32 len (big-endian)
- *	len octets of RowBinary rows	for `INSERT INTO DB.name_ingest`
+ * A batch (sink_batch.h: the store's rows as the flush wrote them) is
+ * encoded here, off the flush, into its parts: each table with rows, in
+ * the order of enum rv_db, as RowBinary rows for `INSERT INTO
+ * DB.TABLE_ingest`. A batch that does not parse, or has a row that does
+ * not encode, is dropped and counted (corrupt_batches) before any part of
+ * it is posted. The encoded batch and the compressed part being posted
+ * are kept until they are in, so retries do not repeat the work.
  * A part is posted gzip-compressed as one block (max_insert_block_size),
  * so it goes into a table whole or not at all. Into a cluster's
  * Distributed table the insert is synchronous (insert_distributed_sync):
@@ -44,11 +47,12 @@
 struct rvd_sink_sender;
 
 /**
- * Start the sender of journal \p j (opened on \p dir) towards \p u.
- * \return 0, RV_ENOMEM, RV_EIO (no thread).
+ * Start the sender of journal \p j (opened on \p dir) towards \p u,
+ * with \p psl (a psl_ctx_t; NULL: the built-in list) for the registered
+ * domains. \return 0, RV_ENOMEM, RV_EIO (no thread).
  */
 int rvd_sink_sender_start(const struct rv_ch_url *u, struct rvd_journal *j,
-    const char *dir, struct rvd_sink_sender **out);
+    const char *dir, const void *psl, struct rvd_sink_sender **out);
 
 /** A batch was appended: wake the sender if it waits for one. */
 void rvd_sink_sender_kick(struct rvd_sink_sender *s);

@@ -4,7 +4,7 @@
 # clang's fuzzer instrumentation for fuzz_import.
 RVD_CORE_SRC = agg.c flush.c enrich.c log.c sensors.c admit.c import.c \
 	import_mark.c \
-	options.c notify.c compact.c journal.c
+	options.c notify.c compact.c journal.c sink_batch.c
 # The dnstap input (Frame Streams server, dnstap decoder, the glue to the
 # daemon): kept out of RVD_CORE_SRC because the decoder needs the header
 # protoc-c generates from dnstap.proto and libprotobuf-c.

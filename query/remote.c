@@ -528,8 +528,7 @@ rvq_remote_scan(struct rvq_remote *r, enum rv_db db, const struct rv_key *lo,
 
 	/* Not in ClickHouse (meta, the regdom 'T' index): no answer rather
 	 * than an empty one a caller would take for "none". */
-	if (table == NULL || (db == RV_DB_REGDOM && !(lo->len > 0 &&
-	    lo->buf[0] == 'D')))
+	if (!rv_ch_sent(db, lo->buf, lo->len))
 		return RV_ENOTSUP;
 	/* SELECT ... WHERE key >= unhex(2*511) AND key < unhex(2*511) ... */
 	if ((sql = malloc(4 * RV_KEY_MAX + 1024)) == NULL)

@@ -350,6 +350,14 @@ rv_ch_table(enum rv_db db)
 }
 
 int
+rv_ch_sent(enum rv_db db, const void *k, size_t klen)
+{
+	if (rv_ch_table(db) == NULL)
+		return 0;
+	return db != RV_DB_REGDOM || (klen > 0 && *(const uint8_t *)k == 'D');
+}
+
+int
 rv_ch_row(struct rv_chbuf *b, enum rv_db db, const uint8_t *k, size_t klen,
     const uint8_t *v, size_t vlen, const void *psl, rv_ch_sensor_fn sensor,
     void *arg, uint32_t version)
@@ -366,7 +374,7 @@ rv_ch_row(struct rv_chbuf *b, enum rv_db db, const uint8_t *k, size_t klen,
 		rc = row_rdata(b, k, klen, v, vlen);
 		break;
 	case RV_DB_REGDOM:
-		if (klen == 0 || k[0] != 'D')
+		if (!rv_ch_sent(db, k, klen))
 			return RV_OK;
 		/* FALLTHROUGH */
 	case RV_DB_NAMES:

@@ -51,13 +51,17 @@ void rv_chbuf_reset(struct rv_chbuf *b);
  * sent (meta). */
 const char *rv_ch_table(enum rv_db db);
 
+/** Is row (k, klen) of \p db sent to ClickHouse? Not meta, and of regdom
+ * only the 'D' rows (the 'T' index is the 'D' rows sorted by first
+ * sighting). */
+int rv_ch_sent(enum rv_db db, const void *k, size_t klen);
+
 /** A sensor id's name (NULL when unknown: the row gets "#ID"). */
 typedef const char *(*rv_ch_sensor_fn)(void *arg, uint16_t id);
 
 /**
- * Append row (k, v) of \p db to \p b. regdom rows other than 'D' are not
- * sent (the 'T' index is the 'D' rows sorted by first sighting) and
- * return 0 with nothing appended.
+ * Append row (k, v) of \p db to \p b. Rows not sent (rv_ch_sent) return
+ * 0 with nothing appended.
  * \param psl	the public suffix list for the regdom column (rrset, neg)
  * \param version	the ip table's ReplacingMergeTree version
  * \return 0, RV_ENOMEM, RV_ECORRUPT (a key or value that does not decode).

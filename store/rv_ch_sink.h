@@ -3,7 +3,8 @@
  * What a ClickHouse sink of rearviewd keeps in its directory beside the
  * database (DIR/sink-HOST_PORT_DB/, indexer/sink.h), read by rearviewd
  * and by `rearview stats`:
- *  - `%016llx.b`: the batches waiting (indexer/journal.h);
+ *  - `%016llx.b`: the batches waiting (indexer/journal.h), each as
+ *    indexer/sink_batch.h lays it out;
  *  - `dropped`: batches and octets dropped at the journal's bound, ever
  *    (two u64, big-endian);
  *  - `state`: the sender's figures, "key value" lines (below);

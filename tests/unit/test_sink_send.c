@@ -37,9 +37,15 @@
 #include "journal.h"
 #include "rv_err.h"
 #include "rv_ch_sink.h"
+#include "rv_name.h"
+#include "sink_batch.h"
 #include "sink_send.h"
 
 #define MAX_REQ 64
+
+/* What each part of append_three's batch must carry: its rows encoded by
+ * rv_ch_row directly. */
+static struct rv_chbuf want[3];
 #define WAIT_S 30
 
 /* ---- the fake ClickHouse ---- */
@@ -331,6 +337,8 @@ setup(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/rv-sink-send-XXXXXX");
 	fake_init(&fake);
+	for (int i = 0; i < 3; i++)
+		rv_chbuf_reset(&want[i]);
 	return mkdtemp(dir) && rvd_journal_open(dir, 1 << 20, &journal) == 0 ?
 	    0 : -1;
 }
@@ -343,6 +351,8 @@ teardown(void **state)
 	(void)state;
 	fake_stop(&fake);
 	rvd_journal_close(journal);
+	for (int i = 0; i < 3; i++)
+		rv_chbuf_free(&want[i]);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -369,43 +379,88 @@ start(uint16_t port)
 	snprintf(url, sizeof(url), "clickhouse+http://u:p@127.0.0.1:%u/db",
 	    port);
 	assert_int_equal(rv_ch_url_parse(url, &u, &why), RV_OK);
-	assert_int_equal(rvd_sink_sender_start(&u, journal, dir, &s), RV_OK);
+	assert_int_equal(rvd_sink_sender_start(&u, journal, dir, NULL, &s),
+	    RV_OK);
 	return s;
 }
 
-/* Append a part (name, rows, body) to the batch being built in b. */
-static size_t
-put_part(uint8_t *b, size_t off, const char *name, uint32_t rows,
-    const char *body)
-{
-	size_t n = strlen(name), len = strlen(body);
+/* The tables of the batch of append_three, in the order of enum rv_db
+ * (the order of its parts), with 1, 2 and 3 rows. */
+static const char *const NAMES[3] = { "rrset", "rdata", "names" };
+static const enum rv_db DBS[3] = { RV_DB_RRSET, RV_DB_RDATA, RV_DB_NAMES };
 
-	b[off++] = (uint8_t)n;
-	memcpy(b + off, name, n);
-	off += n;
-	b[off++] = (uint8_t)(rows >> 24), b[off++] = (uint8_t)(rows >> 16);
-	b[off++] = (uint8_t)(rows >> 8), b[off++] = (uint8_t)rows;
-	b[off++] = (uint8_t)(len >> 24), b[off++] = (uint8_t)(len >> 16);
-	b[off++] = (uint8_t)(len >> 8), b[off++] = (uint8_t)len;
-	memcpy(b + off, body, len);
-	return off + len;
+static const char *
+sensor(void *arg, uint16_t id)
+{
+	(void)arg;
+	return id == 3 ? "dns3" : NULL;
 }
 
-static const char *const NAMES[3] = { "rrset", "rdata", "name_target" };
-static const char *const BODIES[3] = { "rows of rrset \x01\x02\xff",
-	"rows of rdata", "rows of name_target, a longer body" };
+static void
+wire(const char *s, uint8_t *w, size_t *wl)
+{
+	assert_int_equal(rv_name_from_str(s, w, wl), RV_OK);
+}
 
-/* Append the batch of three parts (NAMES, BODIES, rows 1, 2, 3). */
+/* Row (k, v) of db into the batch b and into want[i]. */
+static void
+row(struct rvd_batch *b, int i, const struct rv_key *k, const uint8_t *v,
+    size_t vlen)
+{
+	assert_int_equal(rvd_batch_row(b, DBS[i], k->buf, k->len, v, vlen,
+	    sensor, NULL), RV_OK);
+	assert_int_equal(rv_ch_row(&want[i], DBS[i], k->buf, k->len, v, vlen,
+	    NULL, sensor, NULL, 1234), RV_OK);
+}
+
+/* Append the batch of three tables' rows (1 rrset, 2 rdata, 3 names) as
+ * the flush writes it; want[] gets what their parts must carry. */
 static void
 append_three(void)
 {
-	uint8_t b[512];
-	size_t off = 0;
+	uint8_t o[RV_NAME_MAX], z[RV_NAME_MAX], set[6] = { 0, 4, 192, 0, 2, 1 };
+	uint8_t v[256];
+	struct rv_rrset_val val = { 0 };
+	struct rv_seen sn = { 10, 20, 3 };
+	struct rvd_batch b = { 0 };
+	struct iovec iov[2];
+	struct rv_key k;
+	size_t ol, zl;
 	int i;
 
 	for (i = 0; i < 3; i++)
-		off = put_part(b, off, NAMES[i], (uint32_t)i + 1, BODIES[i]);
-	assert_int_equal(rvd_journal_append(journal, b, off), RV_OK);
+		rv_chbuf_reset(&want[i]);
+	rvd_batch_begin(&b, 1234);
+	wire("www.example.com.", o, &ol);
+	wire("example.com.", z, &zl);
+	assert_int_equal(rv_key_rrset(&k, o, ol, 1, z, zl, rv_set_digest(set,
+	    sizeof(set))), RV_OK);
+	val.first = 1600000000; val.last = 1600000500; val.count = 7;
+	val.ttl_min = 60; val.ttl_max = 300;
+	val.nsens = 2; val.sensor[0] = 3; val.sensor[1] = 9;
+	val.rdcount = 1; val.set = set; val.set_len = sizeof(set);
+	rv_rrset_val_encode(&val, v);
+	row(&b, 0, &k, v, rv_rrset_val_size(&val));
+	rv_rdata_val_encode(&sn, v);
+	for (i = 0; i < 2; i++) {
+		struct rv_ip ip = { .family = 4, .addr = { 192, 0, 2, 1 } };
+
+		ip.addr[3] = (uint8_t)(1 + i);
+		assert_int_equal(rv_key_rdata_ip(&k, &ip, 1, o, ol), RV_OK);
+		row(&b, 1, &k, v, RV_RDATA_VAL_SIZE);
+	}
+	rv_seen2_encode(&sn, v);
+	for (i = 0; i < 3; i++) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "n%d.example.com.", i);
+		wire(n, o, &ol);
+		assert_int_equal(rv_key_names(&k, o, ol), RV_OK);
+		row(&b, 2, &k, v, RV_SEEN2_SIZE);
+	}
+	rvd_batch_iov(&b, iov);
+	assert_int_equal(rvd_journal_appendv(journal, iov, 2), RV_OK);
+	rvd_batch_free(&b);
 }
 
 static int
@@ -454,11 +509,11 @@ waiting(void)
 	return st.batches;
 }
 
-/* The last request to table i has BODIES[i], gzip-encoded. */
+/* The last request to table i has want[i], gzip-encoded. */
 static void
 assert_part(int i)
 {
-	size_t len = strlen(BODIES[i]);
+	size_t len = want[i].len;
 	const struct req *r = NULL;
 	char q[128];
 	int k;
@@ -473,7 +528,7 @@ assert_part(int i)
 	else
 		assert_true(r->gzip);
 	assert_int_equal(r ? r->len : 0, len);
-	assert_memory_equal(r ? r->body : NULL, BODIES[i], len);
+	assert_memory_equal(r ? r->body : NULL, want[i].p, len);
 }
 
 /* ---- tests ---- */
@@ -597,20 +652,31 @@ test_refused_then_up(void **state)
 static void
 test_corrupt_dropped(void **state)
 {
-	static const char *const corrupt[] = {
-		"\x05RRSET\0\0\0\1\0\0\0\0",	/* a bad name */
-		"\x05rrset\0\0\0\1\0\0\0\x09xx",	/* a length past the end */
-		"\x05rrs",			/* a truncated header */
+	/* "RVB1", version, nrows, nnames, names, then rows: u8 db,
+	 * u16 klen, u32 vlen, key, value */
+#define H(rows, names) "RVB1\0\0\0\0\0\0\0" rows "\0" names
+	static const struct {
+		const char *b;
+		size_t len;
+	} corrupt[] = {
+		{ "RVB2\0\0\0\0\0\0\0\0\0\0", 14 },	/* not the magic */
+		{ H("\0", "\1") "\0\3\5ab", 19 },	/* a name past the end */
+		{ H("\1", "\0") "\0\0\x09\0\0\0\0k", 22 },	/* a key past it */
+		{ H("\1", "\0") "\7\0\1\0\0\0\0k", 22 },	/* meta */
+		{ H("\1", "\0") "\0\0\1\0\0\0\1kv", 23 },	/* not an rrset */
+		{ H("\1", "\0") "\0\0", 16 },		/* a row cut short */
+		{ H("\1", "\0"), 14 },		/* a row missing */
 	};
+#undef H
 	struct rvd_sink_sender *s;
 	struct rv_sink_state st;
 	size_t i;
 
 	(void)state;
 	fake_start(&fake, -1);
-	assert_int_equal(rvd_journal_append(journal, corrupt[0], 14), RV_OK);
-	assert_int_equal(rvd_journal_append(journal, corrupt[1], 16), RV_OK);
-	assert_int_equal(rvd_journal_append(journal, corrupt[2], 4), RV_OK);
+	for (i = 0; i < sizeof(corrupt) / sizeof(corrupt[0]); i++)
+		assert_int_equal(rvd_journal_append(journal, corrupt[i].b,
+		    corrupt[i].len), RV_OK);
 	append_three();
 	s = start(fake.port);
 	wait_until(journal_empty, NULL);
@@ -619,7 +685,8 @@ test_corrupt_dropped(void **state)
 	for (i = 0; i < 3; i++)
 		assert_part((int)i);
 	assert_int_equal(rv_sink_state_read(dir, &st), RV_OK);
-	assert_int_equal(st.corrupt_batches, 3);
+	assert_int_equal(st.corrupt_batches, sizeof(corrupt) /
+	    sizeof(corrupt[0]));
 	assert_int_equal(st.sent_batches, 1);
 }
 
@@ -670,6 +737,72 @@ test_kicks_keep_the_backoff(void **state)
 		fail_msg("%llu retries for 100 kicks",
 		    (unsigned long long)st.retries);
 	assert_int_equal(waiting(), 101);
+}
+
+static const char *
+sensor_s(void *arg, uint16_t id)
+{
+	static char n[16];
+
+	(void)arg;
+	snprintf(n, sizeof(n), "s%u", id);
+	return id % 7 == 0 ? NULL : n;	/* some unknown: "#ID" */
+}
+
+/* A batch naming many sensors (past the encoder's index threshold) reads
+ * back as rv_ch_row encodes the rows with the store's names. */
+static void
+test_batch_many_sensors(void **state)
+{
+	uint8_t o[RV_NAME_MAX], z[RV_NAME_MAX], set[6] = { 0, 4, 192, 0, 2, 1 };
+	uint8_t v[256], *flat;
+	struct rv_chbuf direct = { 0 }, tab[RV_DB_COUNT];
+	struct rvd_batch b = { 0 };
+	struct iovec iov[2];
+	struct rv_key k;
+	size_t ol, zl;
+
+	(void)state;
+	memset(tab, 0, sizeof(tab));
+	wire("example.com.", z, &zl);
+	rvd_batch_begin(&b, 7);
+	for (unsigned i = 0; i < 48; i++) {	/* 48 + 3 sensors */
+		struct rv_rrset_val val = { 0 };
+		char n[32];
+
+		snprintf(n, sizeof(n), "h%u.example.com.", i);
+		wire(n, o, &ol);
+		assert_int_equal(rv_key_rrset(&k, o, ol, 1, z, zl,
+		    rv_set_digest(set, sizeof(set))), RV_OK);
+		val.first = 1; val.last = 2; val.count = 1;
+		val.nsens = 2;
+		val.sensor[0] = (uint16_t)i;
+		val.sensor[1] = (uint16_t)(60000 + i % 3);
+		val.rdcount = 1; val.set = set; val.set_len = sizeof(set);
+		rv_rrset_val_encode(&val, v);
+		assert_int_equal(rvd_batch_row(&b, RV_DB_RRSET, k.buf, k.len, v,
+		    rv_rrset_val_size(&val), sensor_s, NULL), RV_OK);
+		assert_int_equal(rv_ch_row(&direct, RV_DB_RRSET, k.buf, k.len,
+		    v, rv_rrset_val_size(&val), NULL, sensor_s, NULL, 7), RV_OK);
+	}
+	rvd_batch_iov(&b, iov);
+	assert_non_null(flat = malloc(iov[0].iov_len + iov[1].iov_len));
+	memcpy(flat, iov[0].iov_base, iov[0].iov_len);
+	memcpy(flat + iov[0].iov_len, iov[1].iov_base, iov[1].iov_len);
+	assert_int_equal(rvd_batch_encode(flat, iov[0].iov_len +
+	    iov[1].iov_len, NULL, tab), RV_OK);
+	assert_int_equal(tab[RV_DB_RRSET].rows, 48);
+	assert_int_equal(tab[RV_DB_RRSET].len, direct.len);
+	assert_memory_equal(tab[RV_DB_RRSET].p, direct.p, direct.len);
+	/* cut anywhere, the batch is refused, never misread */
+	for (size_t cut = 0; cut < iov[0].iov_len + iov[1].iov_len; cut++)
+		if (rvd_batch_encode(flat, cut, NULL, tab) != RV_ECORRUPT)
+			fail_msg("a batch cut at %zu read", cut);
+	free(flat);
+	rvd_batch_free(&b);
+	rv_chbuf_free(&direct);
+	for (int d = 0; d < RV_DB_COUNT; d++)
+		rv_chbuf_free(&tab[d]);
 }
 
 static void
@@ -724,6 +857,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_kicks_keep_the_backoff,
 		    setup, teardown),
+		cmocka_unit_test(test_batch_many_sensors),
 		cmocka_unit_test_setup_teardown(test_state_file_untrusted,
 		    setup, teardown),
 	};
