@@ -48,6 +48,27 @@ dir_of(const char *path, char *dir, size_t dirsz)
 	    (int)(slash - path), slash == NULL ? "." : path);
 }
 
+/* The end of a replace: tmp (written, synced, closed when rc is 0)
+ * renamed over path and the directory synced; on an error tmp removed,
+ * errno kept. \return rc, or the rename's or the sync's error. */
+static int
+put_in_place(int rc, const char *tmp, const char *path)
+{
+	char dir[PATH_MAX];
+
+	if (rc == RV_OK && rename(tmp, path) != 0)
+		rc = io_err();
+	if (rc != RV_OK) {
+		int e = errno;
+
+		(void)unlink(tmp);
+		errno = e;
+		return rc;
+	}
+	dir_of(path, dir, sizeof(dir));
+	return rv_file_sync_dir(dir);
+}
+
 /* Write all of iov[0..n) to fd (writev, short writes resumed; iov is
  * consumed). \return 0, or the error of io_err(). */
 static int
@@ -84,12 +105,11 @@ rv_file_replace(const char *path, const void *data, size_t len)
 int
 rv_file_replacev(const char *path, struct iovec *iov, int n)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
+	char tmp[PATH_MAX];
 	int fd, rc;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return RV_ETOOBIG;
-	dir_of(path, dir, sizeof(dir));
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0640)) < 0)
 		return io_err();
@@ -98,16 +118,7 @@ rv_file_replacev(const char *path, struct iovec *iov, int n)
 		rc = io_err();
 	if (close(fd) != 0 && rc == RV_OK)
 		rc = io_err();
-	if (rc == RV_OK && rename(tmp, path) != 0)
-		rc = io_err();
-	if (rc != RV_OK) {
-		int e = errno;
-
-		(void)unlink(tmp);
-		errno = e;
-		return rc;
-	}
-	return rv_file_sync_dir(dir);
+	return put_in_place(rc, tmp, path);
 }
 
 FILE *
@@ -139,24 +150,13 @@ rv_file_stream_open(const char *path, char *tmp, size_t tmpsz)
 int
 rv_file_stream_commit(FILE *fp, const char *tmp, const char *path)
 {
-	char dir[PATH_MAX];
 	int rc = RV_OK;
 
 	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
 		rc = io_err();
 	if (fclose(fp) != 0 && rc == RV_OK)
 		rc = io_err();
-	if (rc == RV_OK && rename(tmp, path) != 0)
-		rc = io_err();
-	if (rc != RV_OK) {
-		int e = errno;
-
-		(void)unlink(tmp);
-		errno = e;
-		return rc;
-	}
-	dir_of(path, dir, sizeof(dir));
-	return rv_file_sync_dir(dir);
+	return put_in_place(rc, tmp, path);
 }
 
 void

@@ -37,14 +37,14 @@ test_indexer_CFLAGS = $(IDX_CFLAGS)
 test_indexer_LDADD = $(IDX_LIBS) $(CMOCKA_LIBS)
 # The ClickHouse sink's sender (indexer/sink_send.c) against a fake
 # ClickHouse (an HTTP thread that gunzips and records each post).
-test_sink_send_SOURCES = unit/test_sink_send.c
+test_sink_send_SOURCES = unit/test_sink_send.c unit/ch_sample.c unit/ch_sample.h
 test_sink_send_CPPFLAGS = $(IDX_CPPFLAGS)
 test_sink_send_CFLAGS = $(IDX_CFLAGS) $(ZLIB_CFLAGS)
 test_sink_send_LDADD = $(IDX_LIBS) $(ZLIB_LIBS) $(CMOCKA_LIBS)
 # Store rows as ClickHouse RowBinary rows (store/rv_ch.c).
 check_PROGRAMS += test_ch_row
 TESTS += test_ch_row
-test_ch_row_SOURCES = unit/test_ch_row.c
+test_ch_row_SOURCES = unit/test_ch_row.c unit/ch_sample.c unit/ch_sample.h
 test_ch_row_CPPFLAGS = $(IDX_CPPFLAGS)
 test_ch_row_LDADD = $(RV_LIB) $(LMDB_LIBS) $(CMOCKA_LIBS)
 # The sinks' durable queue of batches (indexer/journal.c).

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "rv_ch.h"
+#include "ch_sample.h"
 #include "rv_err.h"
 #include "rv_ip.h"
 #include "rv_name.h"
@@ -42,18 +43,6 @@ str(struct rv_chrd *r, char *out, size_t outsz)
 	return out;
 }
 
-static const char *
-sensor(void *arg, uint16_t id)
-{
-	(void)arg;
-	return id == 3 ? "dns3" : NULL;
-}
-
-static void
-wire(const char *s, uint8_t *w, size_t *wl)
-{
-	assert_int_equal(rv_name_from_str(s, w, wl), RV_OK);
-}
 
 static void
 test_rrset(void **state)
@@ -68,8 +57,8 @@ test_rrset(void **state)
 	char s[256];
 
 	(void)state;
-	wire("www.example.co.uk.", o, &ol);
-	wire("example.co.uk.", z, &zl);
+	ch_sample_wire("www.example.co.uk.", o, &ol);
+	ch_sample_wire("example.co.uk.", z, &zl);
 	set[0] = 0; set[1] = 4; memcpy(set + 2, rd1, 4);
 	set[6] = 0; set[7] = 4; memcpy(set + 8, rd2, 4);
 	sl = 12;
@@ -81,7 +70,7 @@ test_rrset(void **state)
 	val.rdcount = 2; val.set = set; val.set_len = sl;
 	rv_rrset_val_encode(&val, v);
 	assert_int_equal(rv_ch_row(&b, RV_DB_RRSET, k.buf, k.len, v,
-	    rv_rrset_val_size(&val), NULL, sensor, NULL, 0), RV_OK);
+	    rv_rrset_val_size(&val), NULL, ch_sample_sensor, NULL, 0), RV_OK);
 	assert_int_equal(b.rows, 1);
 	r = (struct rv_chrd){ b.p, b.len, 0, 0 };
 	assert_int_equal(rv_chrd_leb(&r), k.len);	/* key: the LMDB key */
@@ -110,7 +99,7 @@ test_rrset(void **state)
 
 	/* A value that does not decode: nothing appended. */
 	assert_int_equal(rv_ch_row(&b, RV_DB_RRSET, k.buf, k.len, v, 5, NULL,
-	    sensor, NULL, 0), RV_ECORRUPT);
+	    ch_sample_sensor, NULL, 0), RV_ECORRUPT);
 	assert_int_equal(b.rows, 1);
 	assert_int_equal(b.len, r.off);
 	rv_chbuf_free(&b);
@@ -130,7 +119,7 @@ test_rdata_asn_ip(void **state)
 	char s[256];
 
 	(void)state;
-	wire("a.example.org.", o, &ol);
+	ch_sample_wire("a.example.org.", o, &ol);
 	assert_int_equal(rv_ip_parse("2001:db8::5", &ip), RV_OK);
 	assert_int_equal(rv_key_rdata_ip(&k, &ip, 28, o, ol), RV_OK);
 	rv_rdata_val_encode(&sn, v);
@@ -197,7 +186,7 @@ test_regdom_names(void **state)
 	char s[256];
 
 	(void)state;
-	wire("example.com.", w, &wl);
+	ch_sample_wire("example.com.", w, &wl);
 	rv_seen2_encode(&sn, v);
 	/* 'T' rows are not sent; 'D' rows are. */
 	assert_int_equal(rv_key_regdom_time(&k, 5, (const uint8_t *)"com\0"

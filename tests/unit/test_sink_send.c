@@ -35,6 +35,7 @@
 #include <cmocka.h>
 
 #include "journal.h"
+#include "ch_sample.h"
 #include "rv_err.h"
 #include "rv_ch_sink.h"
 #include "rv_name.h"
@@ -389,18 +390,6 @@ start(uint16_t port)
 static const char *const NAMES[3] = { "rrset", "rdata", "names" };
 static const enum rv_db DBS[3] = { RV_DB_RRSET, RV_DB_RDATA, RV_DB_NAMES };
 
-static const char *
-sensor(void *arg, uint16_t id)
-{
-	(void)arg;
-	return id == 3 ? "dns3" : NULL;
-}
-
-static void
-wire(const char *s, uint8_t *w, size_t *wl)
-{
-	assert_int_equal(rv_name_from_str(s, w, wl), RV_OK);
-}
 
 /* Row (k, v) of db into the batch b and into want[i]. */
 static void
@@ -408,9 +397,9 @@ row(struct rvd_batch *b, int i, const struct rv_key *k, const uint8_t *v,
     size_t vlen)
 {
 	assert_int_equal(rvd_batch_row(b, DBS[i], k->buf, k->len, v, vlen,
-	    sensor, NULL), RV_OK);
+	    ch_sample_sensor, NULL), RV_OK);
 	assert_int_equal(rv_ch_row(&want[i], DBS[i], k->buf, k->len, v, vlen,
-	    NULL, sensor, NULL, 1234), RV_OK);
+	    NULL, ch_sample_sensor, NULL, 1234), RV_OK);
 }
 
 /* Append the batch of three tables' rows (1 rrset, 2 rdata, 3 names) as
@@ -431,8 +420,8 @@ append_three(void)
 	for (i = 0; i < 3; i++)
 		rv_chbuf_reset(&want[i]);
 	rvd_batch_begin(&b, 1234);
-	wire("www.example.com.", o, &ol);
-	wire("example.com.", z, &zl);
+	ch_sample_wire("www.example.com.", o, &ol);
+	ch_sample_wire("example.com.", z, &zl);
 	assert_int_equal(rv_key_rrset(&k, o, ol, 1, z, zl, rv_set_digest(set,
 	    sizeof(set))), RV_OK);
 	val.first = 1600000000; val.last = 1600000500; val.count = 7;
@@ -454,7 +443,7 @@ append_three(void)
 		char n[32];
 
 		snprintf(n, sizeof(n), "n%d.example.com.", i);
-		wire(n, o, &ol);
+		ch_sample_wire(n, o, &ol);
 		assert_int_equal(rv_key_names(&k, o, ol), RV_OK);
 		row(&b, 2, &k, v, RV_SEEN2_SIZE);
 	}
@@ -764,14 +753,14 @@ test_batch_many_sensors(void **state)
 
 	(void)state;
 	memset(tab, 0, sizeof(tab));
-	wire("example.com.", z, &zl);
+	ch_sample_wire("example.com.", z, &zl);
 	rvd_batch_begin(&b, 7);
 	for (unsigned i = 0; i < 48; i++) {	/* 48 + 3 sensors */
 		struct rv_rrset_val val = { 0 };
 		char n[32];
 
 		snprintf(n, sizeof(n), "h%u.example.com.", i);
-		wire(n, o, &ol);
+		ch_sample_wire(n, o, &ol);
 		assert_int_equal(rv_key_rrset(&k, o, ol, 1, z, zl,
 		    rv_set_digest(set, sizeof(set))), RV_OK);
 		val.first = 1; val.last = 2; val.count = 1;
